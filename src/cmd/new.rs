@@ -1,0 +1,34 @@
+//! `bulletin new`: start a bulletin from the skeleton, never overwriting one.
+
+use std::path::Path;
+
+use bulletin::date::Date;
+use bulletin::files::write_atomic;
+use bulletin::skeleton;
+
+use super::Failure;
+
+pub fn run(date: &str, dir: &Path) -> Result<(), Failure> {
+    let date = Date::parse(date).map_err(|e| format!("--date: {e}"))?;
+    let path = dir.join(format!("{date}.yaml"));
+    if path.exists() {
+        return Err(format!(
+            "{} already exists: edit it, or choose another --date",
+            path.display()
+        )
+        .into());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
+    write_atomic(&path, skeleton::bulletin(date).as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
+    if !dir.join("publisher.yaml").exists() {
+        eprintln!(
+            "note: {} has no publisher.yaml yet: copy it from an earlier bulletins folder (see docs/format.md)",
+            dir.display()
+        );
+    }
+    println!("next: edit it, then run: bulletin check {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Calendar dates as bulletins use them: `2021-10-20` in YAML, "20 October 2021" to readers.
+//!
+//! Only the proleptic Gregorian calendar and only whole days: a bulletin never needs a time zone.
+
+use std::fmt;
+
+/// A valid calendar day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`; the error says what is wrong in words an office user can act on.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(format!(
+                "`{text}` is not a date in the form YYYY-MM-DD (for example 2021-10-20)"
+            ));
+        }
+        let year: i32 = text[0..4]
+            .parse()
+            .map_err(|_| format!("`{text}` has no valid year"))?;
+        let month: u8 = text[5..7]
+            .parse()
+            .map_err(|_| format!("`{text}` has no valid month"))?;
+        let day: u8 = text[8..10]
+            .parse()
+            .map_err(|_| format!("`{text}` has no valid day"))?;
+        if !(1..=12).contains(&month) {
+            return Err(format!(
+                "`{text}` has month {month}; months run from 01 to 12"
+            ));
+        }
+        if day == 0 || day > days_in_month(year, month) {
+            return Err(format!(
+                "`{text}` is not a real date: {} {year} has {} days",
+                MONTHS[month as usize - 1],
+                days_in_month(year, month)
+            ));
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after this one.
+    pub fn add_days(self, days: i64) -> Date {
+        let z = self.days_since_epoch() + days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// "Wednesday"
+    pub fn weekday(self) -> &'static str {
+        // 1970-01-01 was a Thursday (index 3).
+        WEEKDAYS[(self.days_since_epoch() + 3).rem_euclid(7) as usize]
+    }
+
+    /// "20 October 2021", as the bulletin prints dates.
+    pub fn long(self) -> String {
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[self.month as usize - 1],
+            self.year
+        )
+    }
+
+    /// The UTC date of the given Unix time.
+    pub fn from_unix(seconds: i64) -> Date {
+        Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        }
+        .add_days(seconds.div_euclid(86_400))
+    }
+
+    /// Today (UTC).
+    pub fn today() -> Date {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Date::from_unix(now)
+    }
+}
+
+impl fmt::Display for Date {
+    /// ISO 8601: `2021-10-20`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let d = Date::parse("2021-10-20").unwrap();
+        assert_eq!(d.to_string(), "2021-10-20");
+        assert_eq!(d.long(), "20 October 2021");
+        assert_eq!(d.weekday(), "Wednesday");
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert!(Date::parse("2021-02-29").is_err());
+        assert!(Date::parse("2020-02-29").is_ok());
+        assert!(Date::parse("2021-13-01").is_err());
+        assert!(Date::parse("2021-10-00").is_err());
+        assert!(Date::parse("20/10/2021").is_err());
+        assert!(Date::parse("2021-1-20").is_err());
+    }
+
+    #[test]
+    fn day_arithmetic_round_trips() {
+        let d = Date::parse("2021-10-20").unwrap();
+        assert_eq!(d.add_days(7).to_string(), "2021-10-27");
+        assert_eq!(d.add_days(80).to_string(), "2022-01-08");
+        assert_eq!(Date::from_unix(0).to_string(), "1970-01-01");
+        assert_eq!(
+            Date::parse("2024-03-01").unwrap().add_days(-1).to_string(),
+            "2024-02-29"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! `bulletin`: write a Local Medical Committee's weekly bulletin in YAML, check it, render it as
+//! an HTML and a plain-text email from one model, and build the MIME messages that are sent.
+//!
+//! The flow is load → model → render: [`load`] reads the YAML (through [`yaml`], the one module
+//! that parses YAML) into a validated [`model::Bulletin`]; [`lint`] adds warnings; [`render`]
+//! turns the model into HTML, text and MIME. Only the command modules touch the disk.
+
+pub mod address;
+pub mod date;
+pub mod diagnostic;
+pub mod files;
+pub mod lint;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod skeleton;
+pub mod yaml;

@@ -1,0 +1,90 @@
+//! Warnings about a bulletin that is valid but will read badly or reach readers badly:
+//! vague link text, unmarked PDFs, repeated section titles, dates from the future, and an HTML
+//! part that Gmail would clip. `--strict` turns them into errors.
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::load::Loaded;
+
+/// Gmail clips messages whose HTML is larger than about 102 KB.
+pub const HTML_LIMIT: usize = 100 * 1024;
+
+/// Link texts that do not say where the link goes.
+const VAGUE: &[&str] = &[
+    "click here",
+    "here",
+    "link",
+    "this link",
+    "read more",
+    "more",
+    "click",
+    "this",
+    "download",
+    "view",
+];
+
+/// Every lint that applies; `html_len` is the size of the rendered HTML part in bytes.
+pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
+    let path = loaded.bulletin_path.as_path();
+    let b = &loaded.bulletin;
+    let mut out = Diagnostics::default();
+    for link in &b.all_links {
+        let words = link
+            .text
+            .trim()
+            .trim_end_matches(['.', '!', ':'])
+            .to_lowercase();
+        if VAGUE.contains(&words.as_str()) {
+            out.push(
+                Diagnostic::warning(path, link.pos, format!("the link text “{}” does not say where it goes", link.text.trim()))
+                    .with_help("name the document or page instead, e.g. “BMA analysis of the NHSE/I package (PDF)”: screen readers list links by their text"),
+            );
+        }
+        if link.is_pdf() && !link.text.to_lowercase().contains("pdf") {
+            out.push(
+                Diagnostic::warning(
+                    path,
+                    link.pos,
+                    format!(
+                        "the link “{}” opens a PDF but does not say so",
+                        link.text.trim()
+                    ),
+                )
+                .with_help(
+                    "add “(PDF)” to the link text, so readers on a phone know what they will get",
+                ),
+            );
+        }
+    }
+    for (i, s) in b.sections.iter().enumerate() {
+        if let Some(first) = b.sections[..i]
+            .iter()
+            .find(|o| o.title.trim().eq_ignore_ascii_case(s.title.trim()))
+        {
+            out.push(
+                Diagnostic::warning(path, s.pos, format!("section {} has the same title as the section on line {}", i + 1, first.pos.line))
+                    .with_help("give each section its own title: the contents list would show the same entry twice"),
+            );
+        }
+        if let Some(d) = s.date.filter(|d| *d > b.date) {
+            out.push(
+                Diagnostic::warning(path, s.date_pos, format!("section {} is dated {}, after the bulletin's date {}", i + 1, d, b.date))
+                    .with_help("check the section's `date`: a section cannot be issued after the bulletin that reports it"),
+            );
+        }
+    }
+    if html_len > HTML_LIMIT {
+        out.push(
+            Diagnostic::warning(
+                path,
+                Pos::default(),
+                format!(
+                    "the HTML email is {} KB, over the {} KB at which Gmail cuts messages off",
+                    html_len / 1024,
+                    HTML_LIMIT / 1024
+                ),
+            )
+            .with_help("shorten the bulletin, or move long text to a web page and link to it"),
+        );
+    }
+    out
+}

@@ -1,0 +1,208 @@
+//! The MIME message: `multipart/alternative` (text first, HTML last) with the bulk-mail headers.
+//!
+//! The body is encoded once per bulletin ([`Template::new`]); each recipient's message is that
+//! body with the few headers that differ (Date, To, Message-ID) written in front
+//! ([`Template::write_for`]). `render` writes the sample `.eml` with the same code that `send`
+//! uses for every recipient.
+
+use std::time::SystemTime;
+
+use lettre::message::header::{self, Header, HeaderName, HeaderValue, Headers};
+use lettre::message::{Mailbox, Mailboxes, MultiPart};
+
+use crate::model::{Bulletin, Publisher};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+macro_rules! text_header {
+    ($name:ident, $field:literal) => {
+        #[derive(Clone, Debug)]
+        struct $name(String);
+        impl Header for $name {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($field)
+            }
+            fn parse(s: &str) -> Result<Self, BoxError> {
+                Ok($name(s.to_string()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+text_header!(ListId, "List-Id");
+text_header!(ListUnsubscribe, "List-Unsubscribe");
+text_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
+text_header!(AutoSubmitted, "Auto-Submitted");
+text_header!(Precedence, "Precedence");
+
+/// Header values come from the user's files: no CR, LF or other control character may reach a
+/// header (that would let a value add headers of its own).
+pub fn one_line(s: &str) -> String {
+    s.split(|c: char| c.is_control())
+        .filter(|p| !p.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A phrase safe inside `List-Id: phrase <id>`.
+fn phrase(s: &str) -> String {
+    one_line(s).replace(['"', '<', '>', '\\'], "")
+}
+
+/// The subject line of the bulletin.
+pub fn subject(b: &Bulletin, test: bool) -> String {
+    let title = one_line(&b.title);
+    if test {
+        format!("[TEST] {title}")
+    } else {
+        title
+    }
+}
+
+/// A bulletin's message, encoded once, ready to be addressed to each recipient.
+#[derive(Clone, Debug)]
+pub struct Template {
+    /// Every header that is the same for all recipients, each ending in CRLF.
+    common: String,
+    /// The blank line and the encoded MIME body.
+    body: Vec<u8>,
+    id_prefix: String,
+    domain: String,
+}
+
+impl Template {
+    /// Encodes the bulletin's text and HTML as one MIME body with the shared headers.
+    /// `test` marks the subject as a test copy.
+    pub fn new(
+        b: &Bulletin,
+        p: &Publisher,
+        text: &str,
+        html: &str,
+        test: bool,
+    ) -> Result<Template, String> {
+        let placeholder: Mailbox = "placeholder@example.invalid"
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        let mut builder = lettre::Message::builder()
+            .from(p.from.clone())
+            .to(placeholder)
+            .subject(subject(b, test))
+            .date(SystemTime::UNIX_EPOCH)
+            .message_id(Some("<placeholder@example.invalid>".into()))
+            .header(ListId(format!("{} <{}>", phrase(&p.name), p.list_id)))
+            .header(AutoSubmitted("auto-generated".into()))
+            .header(Precedence("bulk".into()));
+        if let Some(r) = &p.reply_to {
+            builder = builder.reply_to(r.clone());
+        }
+        let mut unsub = Vec::new();
+        if let Some(u) = &p.unsubscribe.https {
+            unsub.push(format!("<{}>", one_line(u)));
+        }
+        if let Some(m) = &p.unsubscribe.mailto {
+            unsub.push(format!("<{}>", one_line(m)));
+        }
+        builder = builder.header(ListUnsubscribe(unsub.join(", ")));
+        if p.unsubscribe.https.is_some() {
+            builder = builder.header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(
+                text.to_string(),
+                html.to_string(),
+            ))
+            .map_err(|e| format!("cannot build the message: {e}"))?;
+        let formatted = message.formatted();
+        let split = formatted
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or("the message has no body")?;
+        let head = std::str::from_utf8(&formatted[..split + 2]).map_err(|e| e.to_string())?;
+        let mut common = String::new();
+        let mut keep = true;
+        for line in head.split_inclusive("\r\n") {
+            if !line.starts_with([' ', '\t']) {
+                let name = line.split(':').next().unwrap_or("");
+                keep = !["to", "date", "message-id"].contains(&name.to_ascii_lowercase().as_str());
+            }
+            if keep {
+                common.push_str(line);
+            }
+        }
+        let id_prefix = match b.issue {
+            Some(n) => format!("bulletin.{}.{n}", b.slug()),
+            None => format!("bulletin.{}", b.slug()),
+        };
+        let id_prefix = if test {
+            format!("{id_prefix}.test")
+        } else {
+            id_prefix
+        };
+        Ok(Template {
+            common,
+            body: formatted[split + 2..].to_vec(),
+            id_prefix,
+            domain: p.domain().to_string(),
+        })
+    }
+
+    /// The Message-ID for one recipient: the same every time for this bulletin and address, so
+    /// a resend is recognisable, and carrying no part of the address itself.
+    pub fn message_id(&self, to: &Mailbox) -> String {
+        let address = to.email.to_string().to_lowercase();
+        format!(
+            "<{}.{:016x}@{}>",
+            self.id_prefix,
+            fnv1a(address.as_bytes()),
+            self.domain
+        )
+    }
+
+    /// Appends one recipient's complete message to `out`.
+    pub fn write_for(&self, to: &Mailbox, date: SystemTime, out: &mut Vec<u8>) {
+        let mut h = Headers::new();
+        h.set(header::Date::from(date));
+        h.set(header::To::from(Mailboxes::from(to.clone())));
+        h.set(header::MessageId::from(self.message_id(to)));
+        out.extend_from_slice(h.to_string().as_bytes());
+        out.extend_from_slice(self.common.as_bytes());
+        out.extend_from_slice(&self.body);
+    }
+
+    /// One recipient's complete message.
+    pub fn for_recipient(&self, to: &Mailbox, date: SystemTime) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.common.len() + self.body.len() + 256);
+        self.write_for(to, date, &mut out);
+        out
+    }
+
+    /// Size in bytes of the shared part of every message.
+    pub fn body_len(&self) -> usize {
+        self.common.len() + self.body.len()
+    }
+}
+
+/// 64-bit FNV-1a: a stable hash (unlike std's, which may change between Rust releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_strips_injection() {
+        assert_eq!(
+            one_line("Title\r\nBcc: x@example.org"),
+            "Title Bcc: x@example.org"
+        );
+        assert_eq!(one_line("a\u{7}b"), "a b");
+    }
+}

@@ -1,0 +1,275 @@
+//! The plain-text email: the same sections in the same order as the HTML, wrapped at 78
+//! columns, headings underlined, every link's full address after its label.
+
+use crate::markdown::{Block, Inline};
+use crate::model::{Bulletin, Publisher};
+use crate::render::html::mailto_address;
+
+/// The widest a line may be, except for an address that cannot be broken.
+pub const WIDTH: usize = 78;
+
+/// Renders the bulletin as plain text (lines end in `\n`).
+pub fn render(b: &Bulletin, p: &Publisher) -> String {
+    let mut out = Out::default();
+    out.line(&p.name.to_uppercase());
+    out.heading(&b.title, '=');
+    out.line(&b.dateline());
+    out.blank();
+    if let Some(s) = &b.summary {
+        out.wrap(s, "", "");
+        out.blank();
+    }
+    if let Some(url) = p.web_version(b) {
+        out.line("View this bulletin in your web browser:");
+        out.line(&url);
+        out.blank();
+    }
+    out.heading("In this issue", '-');
+    let titles: Vec<&str> = b
+        .message
+        .iter()
+        .map(|m| m.title.as_str())
+        .chain(b.sections.iter().map(|s| s.title.as_str()))
+        .collect();
+    let digits = titles.len().to_string().len();
+    for (i, t) in titles.iter().enumerate() {
+        let number = format!("{:>digits$}. ", i + 1);
+        let indent = " ".repeat(number.len());
+        out.wrap(t, &number, &indent);
+    }
+    out.blank();
+    if let Some(m) = &b.message {
+        out.blank();
+        out.heading(&m.title, '-');
+        blocks(&mut out, &m.body.blocks, "");
+        out.line(&m.author);
+        if let Some(role) = &m.role {
+            out.wrap(role, "", "");
+        }
+        out.blank();
+    }
+    for s in &b.sections {
+        out.blank();
+        out.heading(&s.title, '-');
+        let meta: Vec<String> = s
+            .label
+            .iter()
+            .cloned()
+            .chain(s.date.map(|d| d.long()))
+            .collect();
+        if !meta.is_empty() {
+            out.line(&meta.join(" · "));
+            out.blank();
+        }
+        blocks(&mut out, &s.body.blocks, "");
+        if !s.links.is_empty() {
+            out.line(if s.links.len() == 1 {
+                "Document:"
+            } else {
+                "Documents:"
+            });
+            for l in &s.links {
+                out.wrap(&l.text, "- ", "  ");
+                out.line(&format!("  {}", l.url));
+            }
+            out.blank();
+        }
+        if let Some(note) = &s.note {
+            out.wrap(note, "", "");
+            out.blank();
+        }
+    }
+    out.blank();
+    out.line(&"-".repeat(WIDTH));
+    out.line(&p.name);
+    for line in &p.address {
+        out.wrap(line, "", "");
+    }
+    if let Some(site) = &p.website {
+        out.line(site);
+    }
+    out.blank();
+    let mut unsub = format!(
+        "You receive this bulletin from {} because you are on its mailing list.",
+        p.name
+    );
+    if let Some(url) = &p.unsubscribe.https {
+        unsub.push_str(&format!(" To unsubscribe, visit {url}"));
+        unsub.push_str(if p.unsubscribe.mailto.is_some() {
+            " or"
+        } else {
+            "."
+        });
+    }
+    if let Some(m) = &p.unsubscribe.mailto {
+        let lead = if p.unsubscribe.https.is_some() {
+            ""
+        } else {
+            " To unsubscribe,"
+        };
+        unsub.push_str(&format!(
+            "{lead} email {} with the subject \"unsubscribe\".",
+            mailto_address(m)
+        ));
+    }
+    out.wrap(&unsub, "", "");
+    out.finish()
+}
+
+#[derive(Default)]
+struct Out {
+    text: String,
+}
+
+impl Out {
+    fn line(&mut self, s: &str) {
+        self.text.push_str(s.trim_end());
+        self.text.push('\n');
+    }
+
+    /// One blank line, never two in a row.
+    fn blank(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with("\n\n") {
+            self.text.push('\n');
+        }
+    }
+
+    fn heading(&mut self, title: &str, underline: char) {
+        let lines = wrap(title, "", "", WIDTH);
+        let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        for l in &lines {
+            self.line(l);
+        }
+        self.line(&underline.to_string().repeat(longest));
+        self.blank();
+    }
+
+    fn wrap(&mut self, s: &str, first: &str, rest: &str) {
+        for l in wrap(s, first, rest, WIDTH) {
+            self.line(&l);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        while self.text.ends_with("\n\n") {
+            self.text.pop();
+        }
+        self.text
+    }
+}
+
+/// Greedy word wrap. `first` prefixes the first line, `rest` the others. A word longer than
+/// the width (an address) gets a line of its own and is never broken.
+pub fn wrap(s: &str, first: &str, rest: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = first.to_string();
+    let mut has_word = false;
+    for word in s.split_whitespace() {
+        let len = current.chars().count();
+        if has_word && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut current, rest.to_string()));
+            has_word = false;
+        }
+        if has_word {
+            current.push(' ');
+        }
+        current.push_str(word);
+        has_word = true;
+    }
+    if has_word || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+fn blocks(out: &mut Out, blocks: &[Block], indent: &str) {
+    for b in blocks {
+        block(out, b, indent, indent);
+        out.blank();
+    }
+}
+
+fn block(out: &mut Out, b: &Block, first: &str, rest: &str) {
+    match b {
+        Block::Para(c) => out.wrap(&inlines(c), first, rest),
+        Block::Heading(c) => {
+            out.wrap(&inlines(c), first, rest);
+            let len = inlines(c).chars().count().min(WIDTH - rest.len());
+            out.line(&format!("{rest}{}", "~".repeat(len)));
+        }
+        Block::List { start, items } => {
+            for (i, item) in items.iter().enumerate() {
+                let marker = match start {
+                    Some(n) => format!("{}. ", n + i as u64),
+                    None => "- ".to_string(),
+                };
+                let item_first = format!("{rest}{marker}");
+                let item_rest = format!("{rest}{}", " ".repeat(marker.len()));
+                for (j, inner) in item.iter().enumerate() {
+                    if j > 0 && matches!(inner, Block::Para(_)) {
+                        out.blank();
+                    }
+                    let lead = if j == 0 {
+                        item_first.as_str()
+                    } else {
+                        item_rest.as_str()
+                    };
+                    block(out, inner, lead, &item_rest);
+                }
+            }
+        }
+        Block::Quote(inner) => {
+            let q = format!("{rest}> ");
+            for (j, inner) in inner.iter().enumerate() {
+                if j > 0 {
+                    out.line(q.trim_end());
+                }
+                block(out, inner, &q, &q);
+            }
+        }
+        Block::Code(code) => {
+            for l in code.lines() {
+                out.line(&format!("{rest}    {l}"));
+            }
+        }
+        Block::Rule => out.line(&format!("{rest}{}", "-".repeat(20))),
+    }
+}
+
+/// Inline content as words: a link is its label followed by its full address in angle
+/// brackets (just the address when the label is the address).
+fn inlines(content: &[Inline]) -> String {
+    let mut s = String::new();
+    for i in content {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => s.push_str(t),
+            Inline::Em(c) | Inline::Strong(c) => s.push_str(&inlines(c)),
+            Inline::Link { url, content } => {
+                let label = inlines(content);
+                let shown = url.trim_start_matches("mailto:");
+                if label.trim() == shown || label.trim() == url {
+                    s.push_str(shown);
+                } else {
+                    s.push_str(&format!("{label} <{shown}>"));
+                }
+            }
+            Inline::Break => s.push('\n'),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_without_breaking_addresses() {
+        let long = format!("see https://example.org/{} now", "a".repeat(90));
+        let lines = wrap(&long, "", "", 78);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].starts_with("https://"));
+        let lines = wrap("one two three four", "- ", "  ", 10);
+        assert_eq!(lines, vec!["- one two", "  three", "  four"]);
+    }
+}
