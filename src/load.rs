@@ -167,6 +167,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// A text value that must fit on one line (titles, names, link texts): no line breaks or
+    /// other control characters, which would also be a way to forge email headers.
+    pub fn line(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = self.text(node, what)?;
+        if text.contains(|c: char| c.is_control()) {
+            self.error(node.pos, format!("{what} must be on one line"), "remove the line break (and any `|` or `>` before the text)");
+            return None;
+        }
+        Some(text.trim().to_string())
+    }
+
     /// Parses Markdown held in `node`, reporting its problems at their place in the file.
     pub fn markdown(&mut self, node: &Node, what: &str) -> Option<Markdown> {
         let text = self.text(node, what)?;
@@ -250,7 +261,7 @@ fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
     let f = ctx.fields(root, "the bulletin", BULLETIN_KEYS)?;
     let title = f
         .require(ctx, "title", "The title of this week's bulletin")
-        .and_then(|n| ctx.text(n, "`title`"));
+        .and_then(|n| ctx.line(n, "`title`"));
     let date = f
         .require(ctx, "date", "2021-10-20")
         .and_then(|n| date_from(ctx, n, "`date`"));
@@ -332,9 +343,9 @@ fn message_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option
     let f = ctx.fields(node, "the message", MESSAGE_KEYS)?;
     let author = f
         .require(ctx, "author", "Dr Brian Balmer")
-        .and_then(|n| ctx.text(n, "`author`"));
-    let title = f.get("title").and_then(|n| ctx.text(n, "`title`"));
-    let role = f.get("role").and_then(|n| ctx.text(n, "`role`"));
+        .and_then(|n| ctx.line(n, "`author`"));
+    let title = f.get("title").and_then(|n| ctx.line(n, "`title`"));
+    let role = f.get("role").and_then(|n| ctx.line(n, "`role`"));
     let body_node = f.require(
         ctx,
         "body",
@@ -389,8 +400,8 @@ fn section_from(
 ) -> Option<Section> {
     let f = ctx.fields(node, &format!("section {number}"), SECTION_KEYS)?;
     let title_node = f.require(ctx, "title", "The section's heading");
-    let title = title_node.and_then(|n| ctx.text(n, "`title`"));
-    let label = f.get("label").and_then(|n| ctx.text(n, "`label`"));
+    let title = title_node.and_then(|n| ctx.line(n, "`title`"));
+    let label = f.get("label").and_then(|n| ctx.line(n, "`label`"));
     let date_node = f.get("date");
     let date = date_node.map(|n| date_from(ctx, n, "`date`"));
     let body_node = f.get("body");
@@ -444,7 +455,7 @@ fn links_from(ctx: &mut Ctx, node: &Node, section: usize) -> Option<Vec<Link>> {
         };
         let text = f
             .require(ctx, "text", "What the document is (PDF)")
-            .and_then(|n| ctx.text(n, "`text`"));
+            .and_then(|n| ctx.line(n, "`text`"));
         let url_node = f.require(ctx, "url", "https://www.example.org/document.pdf");
         let url = url_node.and_then(|n| ctx.text(n, "`url`"));
         if let (Some(u), Some(n)) = (&url, url_node) {
@@ -469,7 +480,7 @@ fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
     let f = ctx.fields(root, "the publisher settings", PUBLISHER_KEYS)?;
     let name = f
         .require(ctx, "name", "Essex LMCs")
-        .and_then(|n| ctx.text(n, "`name`"));
+        .and_then(|n| ctx.line(n, "`name`"));
     let from = f
         .require(ctx, "from", "Essex LMCs <bulletin@example.org>")
         .and_then(|n| mailbox(ctx, n, "`from`"));

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
+# Postfix's smtp-sink (benchmarks) and Python's aiosmtpd (the SMTP server the send tests use).
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ] || need_apt+=(postfix)
+command -v time >/dev/null 2>&1 || [ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "installing Python package: aiosmtpd"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+fi
+echo "test dependencies ready"
