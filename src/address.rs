@@ -20,7 +20,7 @@ pub fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
     let mailbox = Mailbox::from_str(text.trim()).map_err(|_| {
         format!("`{text}` is not a valid email address; write it as `Name <name@example.org>` or `name@example.org`")
     })?;
-    if !looks_like_email(&mailbox.email.to_string()) {
+    if !looks_like_email(mailbox.email.as_ref()) {
         return Err(format!(
             "`{}` is not a complete email address (it needs a domain such as example.org)",
             mailbox.email

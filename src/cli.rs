@@ -14,13 +14,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check a bulletin (and its publisher.yaml) for mistakes, without writing anything
+    /// Check a bulletin (and its publisher.yaml), and the recipients file, without writing anything
     Check {
         /// The bulletin, e.g. bulletins/2021-10-20.yaml
-        bulletin: PathBuf,
+        #[arg(required_unless_present = "recipients")]
+        bulletin: Option<PathBuf>,
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
+        /// Also check this recipients file (recipients.yaml is checked when it is present)
+        #[arg(long, value_name = "FILE")]
+        recipients: Option<PathBuf>,
     },
     /// Render a bulletin as an HTML email, a plain-text email and a complete .eml message
     Render {
@@ -39,6 +43,38 @@ pub enum Command {
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
+    },
+    /// Send a bulletin to a mailing list: one message per person, resumable, never twice
+    Send {
+        /// The bulletin, e.g. bulletins/2021-10-20.yaml
+        bulletin: PathBuf,
+        /// The mailing list (see `bulletin lists`)
+        #[arg(long, required_unless_present = "test")]
+        list: Option<String>,
+        /// Send one copy, marked as a test, to this address only (the journal is not touched)
+        #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["list", "retry_failed"])]
+        test: Option<String>,
+        /// Show who would get it and who is skipped, without connecting to anything
+        #[arg(long)]
+        dry_run: bool,
+        /// Send without asking for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Try again the recipients whose delivery failed in an earlier run
+        #[arg(long)]
+        retry_failed: bool,
+        /// The recipients file
+        #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
+        recipients: PathBuf,
+        /// The journal of this bulletin's sends [default: beside the bulletin, <date>.journal]
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
+    },
+    /// Show the mailing lists in the recipients file, with how many people each reaches
+    Lists {
+        /// The recipients file
+        #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
+        recipients: PathBuf,
     },
     /// Start next week's bulletin from a skeleton: bulletins/<date>.yaml
     New {

@@ -13,6 +13,8 @@ pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod recipients;
 pub mod render;
+pub mod send;
 pub mod skeleton;
 pub mod yaml;

@@ -172,7 +172,11 @@ impl Ctx<'_> {
     pub fn line(&mut self, node: &Node, what: &str) -> Option<String> {
         let text = self.text(node, what)?;
         if text.contains(|c: char| c.is_control()) {
-            self.error(node.pos, format!("{what} must be on one line"), "remove the line break (and any `|` or `>` before the text)");
+            self.error(
+                node.pos,
+                format!("{what} must be on one line"),
+                "remove the line break (and any `|` or `>` before the text)",
+            );
             return None;
         }
         Some(text.trim().to_string())
@@ -195,16 +199,14 @@ impl Ctx<'_> {
         let line_in = before.matches('\n').count();
         let col_in = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
         match node.style() {
+            // The marker of a `|` block is its first character of text; every line of the
+            // text has that indentation. Leading blank lines are in the text but not counted.
             Some(Style::Block) => {
-                // The text starts on the line after `|`, indented; find that indentation.
-                let first = node.pos.line; // 1-based line of the `|`; content lines follow
-                let indent = self
-                    .source
-                    .lines()
-                    .skip(first)
-                    .find(|l| !l.trim().is_empty())
-                    .map_or(0, |l| l.len() - l.trim_start().len());
-                Pos::new(first + 1 + line_in, indent + col_in + 1)
+                let skipped = text.len() - text.trim_start_matches('\n').len();
+                Pos::new(
+                    node.pos.line + line_in - skipped.min(line_in),
+                    node.pos.col + col_in,
+                )
             }
             Some(Style::Quoted) => Pos::new(
                 node.pos.line + line_in,
@@ -247,13 +249,28 @@ impl<'n> Fields<'n> {
     pub fn require(&self, ctx: &mut Ctx, key: &str, example: &str) -> Option<&'n Node> {
         let v = self.get(key);
         if v.is_none() {
-            ctx.error(
-                self.pos,
-                format!("{} has no `{key}`", self.what),
-                format!("add a line `{key}: {example}`"),
-            );
+            match self.empty(key) {
+                Some(pos) => ctx.error(
+                    pos,
+                    format!("`{key}` in {} is empty", self.what),
+                    format!("write it after the colon, e.g. `{key}: {example}`"),
+                ),
+                None => ctx.error(
+                    self.pos,
+                    format!("{} has no `{key}`", self.what),
+                    format!("add a line `{key}: {example}`"),
+                ),
+            }
         }
         v
+    }
+
+    /// Where a key is written but left empty (`key:` with nothing, or only a comment, after it).
+    pub fn empty(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|(k, v)| *k == key && v.is_null())
+            .map(|(_, v)| v.pos)
     }
 }
 
@@ -458,11 +475,11 @@ fn links_from(ctx: &mut Ctx, node: &Node, section: usize) -> Option<Vec<Link>> {
             .and_then(|n| ctx.line(n, "`text`"));
         let url_node = f.require(ctx, "url", "https://www.example.org/document.pdf");
         let url = url_node.and_then(|n| ctx.text(n, "`url`"));
-        if let (Some(u), Some(n)) = (&url, url_node) {
-            if let Some((message, help)) = url_problem(u, false) {
-                ctx.error(n.pos, message, help);
-                ok = false;
-            }
+        if let (Some(u), Some(n)) = (&url, url_node)
+            && let Some((message, help)) = url_problem(u, false)
+        {
+            ctx.error(n.pos, message, help);
+            ok = false;
         }
         match (text, url) {
             (Some(text), Some(url)) => links.push(Link {
@@ -525,6 +542,13 @@ fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
             .as_ref()
             .map(|m| format!("bulletin.{}", m.email.domain())),
     };
+    if let Some(pos) = f.empty("colour") {
+        ctx.error(
+            pos,
+            "`colour` is empty",
+            "a # starts a comment in YAML: put the colour in quotes, e.g. colour: \"#005EB8\"",
+        );
+    }
     let colour = match f.get("colour") {
         Some(n) => ctx.text(n, "`colour`").and_then(|c| {
             let c = c.trim().to_string();

@@ -86,7 +86,8 @@ pub fn load_file(path: &Path) -> Result<(String, Node), Diagnostics> {
         Err(e) => {
             let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
             out.push(
                 Diagnostic::error(path, Pos::new(line, col), "the file is not UTF-8 text")
                     .with_help("save it as UTF-8 (in most editors: Save As, then Encoding: UTF-8)"),
@@ -148,7 +149,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
         out.push(
             Diagnostic::error(
                 path,
-                Pos::new(m.line().max(1), m.col().max(1)),
+                Pos::new(m.line().max(1), m.col() + 1),
                 format!("YAML syntax error: {}", e.info()),
             )
             .with_help(syntax_help(e.info())),
@@ -214,22 +215,21 @@ impl Builder<'_> {
             Some(Open::Map(_, entries, key)) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if let Some(name) = k.as_str() {
-                        if let Some((first, _)) =
+                    if let Some(name) = k.as_str()
+                        && let Some((first, _)) =
                             entries.iter().find(|(e, _)| e.as_str() == Some(name))
-                        {
-                            self.problems.push(
-                                Diagnostic::error(
-                                    self.path,
-                                    k.pos,
-                                    format!("the key `{name}` appears twice here"),
-                                )
-                                .with_help(format!(
-                                    "it is already given on line {}: keep one",
-                                    first.pos.line
-                                )),
-                            );
-                        }
+                    {
+                        self.problems.push(
+                            Diagnostic::error(
+                                self.path,
+                                k.pos,
+                                format!("the key `{name}` appears twice here"),
+                            )
+                            .with_help(format!(
+                                "it is already given on line {}: keep one",
+                                first.pos.line
+                            )),
+                        );
                     }
                     entries.push((k, node));
                 }

@@ -23,8 +23,19 @@ fn example() -> PathBuf {
 
 fn render(bulletin: &Path, extra: &[&str]) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(bin()).arg("render").arg(bulletin).arg("--out").arg(dir.path()).args(extra).output().unwrap();
-    assert!(out.status.success(), "render failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(bin())
+        .arg("render")
+        .arg(bulletin)
+        .arg("--out")
+        .arg(dir.path())
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "render failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stem = bulletin.file_stem().unwrap().to_str().unwrap().to_string();
     let read = |ext: &str| std::fs::read(dir.path().join(format!("{stem}.{ext}"))).unwrap();
     Rendered {
@@ -63,7 +74,9 @@ fn links(html: &str) -> Vec<(String, String)> {
     let mut rest = html;
     while let Some(i) = rest.find("<a ") {
         let tag_end = i + rest[i..].find('>').unwrap();
-        let href = attr(&rest[i..=tag_end], "href").unwrap_or("").replace("&amp;", "&");
+        let href = attr(&rest[i..=tag_end], "href")
+            .unwrap_or("")
+            .replace("&amp;", "&");
         let close = tag_end + rest[tag_end..].find("</a>").unwrap();
         let mut text = String::new();
         let mut in_tag = false;
@@ -83,7 +96,10 @@ fn links(html: &str) -> Vec<(String, String)> {
 
 fn section_titles() -> Vec<String> {
     let yaml = std::fs::read_to_string(example()).unwrap();
-    yaml.lines().filter_map(|l| l.strip_prefix("  - title: ")).map(|t| t.trim().trim_matches('"').to_string()).collect()
+    yaml.lines()
+        .filter_map(|l| l.strip_prefix("  - title: "))
+        .map(|t| t.trim().trim_matches('"').to_string())
+        .collect()
 }
 
 #[test]
@@ -98,7 +114,10 @@ fn html_document_shell() {
     assert!(h.contains("name=\"viewport\""));
     let title = &h[h.find("<title>").unwrap() + 7..h.find("</title>").unwrap()];
     assert!(!title.trim().is_empty());
-    let wrapper = tags(h, "div").into_iter().find(|t| t.contains("role=\"article\"")).expect("an article wrapper");
+    let wrapper = tags(h, "div")
+        .into_iter()
+        .find(|t| t.contains("role=\"article\""))
+        .expect("an article wrapper");
     assert_eq!(attr(wrapper, "lang"), Some("en-GB"));
     assert_eq!(attr(wrapper, "dir"), Some("ltr"));
 }
@@ -108,8 +127,20 @@ fn html_uses_only_email_safe_layout() {
     let r = render(&example(), &[]);
     let h = r.html.to_lowercase();
     for forbidden in [
-        "display:flex", "display: flex", "display:grid", "display: grid", "position:", "float:", "background-image",
-        "var(--", "<svg", "<link", "<script", "<form", "<iframe", "<img",
+        "display:flex",
+        "display: flex",
+        "display:grid",
+        "display: grid",
+        "position:",
+        "float:",
+        "background-image",
+        "var(--",
+        "<svg",
+        "<link",
+        "<script",
+        "<form",
+        "<iframe",
+        "<img",
     ] {
         assert!(!h.contains(forbidden), "the HTML contains {forbidden}");
     }
@@ -131,9 +162,17 @@ fn preheader_is_first_and_hidden() {
     let body_start = r.html.find("<body").unwrap();
     let after_body = &r.html[body_start + r.html[body_start..].find('>').unwrap() + 1..];
     let first = tags(after_body, "div")[0];
-    assert!(after_body.starts_with(first), "the preheader is not the first thing in <body>");
+    assert!(
+        after_body.starts_with(first),
+        "the preheader is not the first thing in <body>"
+    );
     let style = attr(first, "style").unwrap();
-    for needed in ["display:none", "max-height:0", "overflow:hidden", "mso-hide:all"] {
+    for needed in [
+        "display:none",
+        "max-height:0",
+        "overflow:hidden",
+        "mso-hide:all",
+    ] {
         assert!(style.contains(needed), "preheader style lacks {needed}");
     }
     assert_eq!(attr(first, "aria-hidden"), Some("true"));
@@ -155,8 +194,14 @@ fn headings_one_h1_and_an_h2_per_section() {
     let (mut at_html, mut at_text) = (0, 0);
     for t in &titles {
         let escaped = t.replace('&', "&amp;");
-        at_html = at_html + r.html[at_html..].find(&format!(">{escaped}</h2>")).unwrap_or_else(|| panic!("{t} missing or out of order in HTML"));
-        at_text = at_text + r.text[at_text..].find(&format!("\n{t}\n---")).unwrap_or_else(|| panic!("{t} missing or out of order in text"));
+        at_html = at_html
+            + r.html[at_html..]
+                .find(&format!(">{escaped}</h2>"))
+                .unwrap_or_else(|| panic!("{t} missing or out of order in HTML"));
+        at_text = at_text
+            + r.text[at_text..]
+                .find(&format!("\n{t}\n---"))
+                .unwrap_or_else(|| panic!("{t} missing or out of order in text"));
     }
 }
 
@@ -165,24 +210,46 @@ fn links_are_absolute_underlined_and_descriptive() {
     let r = render(&example(), &[]);
     let all = links(&r.html);
     assert!(all.len() > 20);
-    let ids: Vec<&str> = tags(&r.html, "h2").iter().filter_map(|t| attr(t, "id")).collect();
+    let ids: Vec<&str> = tags(&r.html, "h2")
+        .iter()
+        .filter_map(|t| attr(t, "id"))
+        .collect();
     for (href, text) in &all {
         if let Some(anchor) = href.strip_prefix('#') {
             assert!(ids.contains(&anchor), "in-page link to missing #{anchor}");
         } else {
-            assert!(href.starts_with("https://") || href.starts_with("mailto:"), "link {href} is not https: or mailto:");
+            assert!(
+                href.starts_with("https://") || href.starts_with("mailto:"),
+                "link {href} is not https: or mailto:"
+            );
         }
         let t = text.trim().to_lowercase();
-        assert!(!["click here", "here", "read more", "link"].contains(&t.as_str()), "vague link text {text}");
+        assert!(
+            !["click here", "here", "read more", "link"].contains(&t.as_str()),
+            "vague link text {text}"
+        );
         if href.to_lowercase().ends_with(".pdf") {
-            assert!(text.contains("PDF"), "PDF link without PDF in its text: {text}");
+            assert!(
+                text.contains("PDF"),
+                "PDF link without PDF in its text: {text}"
+            );
         }
     }
     for a in tags(&r.html, "a") {
-        assert!(attr(a, "style").unwrap_or("").contains("text-decoration:underline"), "{a}");
+        assert!(
+            attr(a, "style")
+                .unwrap_or("")
+                .contains("text-decoration:underline"),
+            "{a}"
+        );
     }
     // The contents list reaches every section.
-    assert_eq!(all.iter().filter(|(h, _)| h.starts_with("#section-")).count(), 16);
+    assert_eq!(
+        all.iter()
+            .filter(|(h, _)| h.starts_with("#section-"))
+            .count(),
+        16
+    );
 }
 
 #[test]
@@ -192,8 +259,16 @@ fn every_html_link_appears_in_the_text() {
         if href.starts_with('#') {
             continue;
         }
-        let shown = href.trim_start_matches("mailto:").split('?').next().unwrap().to_string();
-        assert!(r.text.contains(&shown), "{href} is in the HTML but not in the text");
+        let shown = href
+            .trim_start_matches("mailto:")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            r.text.contains(&shown),
+            "{href} is in the HTML but not in the text"
+        );
     }
 }
 
@@ -210,46 +285,96 @@ fn text_lines_are_short_and_headings_underlined() {
     }
     let lines: Vec<&str> = r.text.lines().collect();
     for (i, l) in lines.iter().enumerate() {
-        if !l.is_empty() && l.chars().all(|c| c == '-') && l.len() > 3 && i > 0 && i + 1 < lines.len() && lines[i - 1].len() > 0 {
-            assert!(lines[i + 1].is_empty() || lines[i - 1].chars().count() == l.len(), "odd underline at line {}", i + 1);
+        if !l.is_empty()
+            && l.chars().all(|c| c == '-')
+            && l.len() > 3
+            && i > 0
+            && i + 1 < lines.len()
+            && !lines[i - 1].is_empty()
+        {
+            assert!(
+                lines[i + 1].is_empty() || lines[i - 1].chars().count() == l.len(),
+                "odd underline at line {}",
+                i + 1
+            );
         }
     }
     // The words of the bulletin are in the text, with the sign-off and the footer.
-    for words in ["This is a bullies’ charter", "Dr Brian Balmer", "Chief Executive of Essex LMCs", "unsubscribe"] {
+    for words in [
+        "This is a bullies’ charter",
+        "Dr Brian Balmer",
+        "Chief Executive of Essex LMCs",
+        "unsubscribe",
+    ] {
         assert!(r.text.contains(words), "text lacks {words}");
     }
 }
 
 #[test]
 fn message_is_multipart_alternative_with_all_headers() {
-    let r = render(&example(), &["--to", "Jane Example <jane.example@example.org>"]);
+    let r = render(
+        &example(),
+        &["--to", "Jane Example <jane.example@example.org>"],
+    );
     let raw = String::from_utf8_lossy(&r.eml).to_string();
-    let msg = MessageParser::default().parse(&r.eml).expect("the .eml parses");
+    let msg = MessageParser::default()
+        .parse(&r.eml)
+        .expect("the .eml parses");
     let root = msg.root_part();
     let ct = root.content_type().unwrap();
-    assert_eq!((ct.ctype(), ct.subtype()), ("multipart", Some("alternative")));
+    assert_eq!(
+        (ct.ctype(), ct.subtype()),
+        ("multipart", Some("alternative"))
+    );
     let parts = root.sub_parts().unwrap();
     assert_eq!(parts.len(), 2);
     let first = msg.parts[parts[0] as usize].content_type().unwrap();
     let last = msg.parts[parts[1] as usize].content_type().unwrap();
     assert_eq!((first.ctype(), first.subtype()), ("text", Some("plain")));
     assert_eq!((last.ctype(), last.subtype()), ("text", Some("html")));
-    assert_eq!(msg.body_text(0).unwrap().replace("\r\n", "\n").trim_end(), r.text.trim_end());
-    assert_eq!(msg.body_html(0).unwrap().replace("\r\n", "\n").trim_end(), r.html.replace("\r\n", "\n").trim_end());
+    assert_eq!(
+        msg.body_text(0).unwrap().replace("\r\n", "\n").trim_end(),
+        r.text.trim_end()
+    );
+    assert_eq!(
+        msg.body_html(0).unwrap().replace("\r\n", "\n").trim_end(),
+        r.html.replace("\r\n", "\n").trim_end()
+    );
 
     let to = msg.to().unwrap();
     assert_eq!(to.iter().count(), 1);
-    assert_eq!(to.first().unwrap().address(), Some("jane.example@example.org"));
+    assert_eq!(
+        to.first().unwrap().address(),
+        Some("jane.example@example.org")
+    );
     assert!(msg.cc().is_none() && msg.bcc().is_none());
-    assert_eq!(msg.from().unwrap().first().unwrap().address(), Some("bulletin@example.org"));
-    assert_eq!(msg.subject(), Some("Improving access for patients and supporting general practice"));
+    assert_eq!(
+        msg.from().unwrap().first().unwrap().address(),
+        Some("bulletin@example.org")
+    );
+    assert_eq!(
+        msg.subject(),
+        Some("Improving access for patients and supporting general practice")
+    );
     assert!(msg.date().is_some());
-    assert!(msg.message_id().is_some_and(|id| id.ends_with("@example.org")));
-    for h in ["MIME-Version: 1.0", "List-Id: Essex LMCs <bulletin.example.org>", "Auto-Submitted: auto-generated", "List-Unsubscribe-Post: List-Unsubscribe=One-Click", "Reply-To: office@example.org"] {
+    assert!(
+        msg.message_id()
+            .is_some_and(|id| id.ends_with("@example.org"))
+    );
+    for h in [
+        "MIME-Version: 1.0",
+        "List-Id: Essex LMCs <bulletin.example.org>",
+        "Auto-Submitted: auto-generated",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "Reply-To: office@example.org",
+    ] {
         assert!(raw.contains(h), "missing header {h}");
     }
     let unsub = msg.header_raw("List-Unsubscribe").unwrap();
-    assert!(unsub.contains("<https://www.example.org/unsubscribe>") && unsub.contains("<mailto:unsubscribe@example.org"));
+    assert!(
+        unsub.contains("<https://www.example.org/unsubscribe>")
+            && unsub.contains("<mailto:unsubscribe@example.org")
+    );
     assert!(raw.contains("charset=utf-8"));
 }
 
@@ -258,7 +383,14 @@ fn message_id_is_stable_per_recipient_and_shows_no_other_address() {
     let a = render(&example(), &["--to", "a@example.org"]);
     let a2 = render(&example(), &["--to", "a@example.org"]);
     let b = render(&example(), &["--to", "b@example.org"]);
-    let id = |r: &Rendered| MessageParser::default().parse(&r.eml).unwrap().message_id().unwrap().to_string();
+    let id = |r: &Rendered| {
+        MessageParser::default()
+            .parse(&r.eml)
+            .unwrap()
+            .message_id()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(id(&a), id(&a2));
     assert_ne!(id(&a), id(&b));
     let raw = String::from_utf8_lossy(&a.eml);
@@ -270,7 +402,11 @@ fn message_id_is_stable_per_recipient_and_shows_no_other_address() {
 #[test]
 fn yaml_text_is_escaped_and_cannot_inject_headers() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"), dir.path().join("publisher.yaml")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"),
+        dir.path().join("publisher.yaml"),
+    )
+    .unwrap();
     let bulletin = dir.path().join("2021-10-27.yaml");
     std::fs::write(
         &bulletin,
@@ -289,12 +425,29 @@ fn yaml_text_is_escaped_and_cannot_inject_headers() {
 #[test]
 fn a_line_break_in_a_title_is_refused_not_sent_as_a_header() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"), dir.path().join("publisher.yaml")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"),
+        dir.path().join("publisher.yaml"),
+    )
+    .unwrap();
     let bulletin = dir.path().join("2021-10-27.yaml");
-    std::fs::write(&bulletin, "title: \"Pay\\r\\nBcc: victim@example.org\"\ndate: 2021-10-27\nsections:\n  - title: A\n").unwrap();
-    let out = Command::new(bin()).arg("render").arg(&bulletin).arg("--out").arg(dir.path()).output().unwrap();
+    std::fs::write(
+        &bulletin,
+        "title: \"Pay\\r\\nBcc: victim@example.org\"\ndate: 2021-10-27\nsections:\n  - title: A\n",
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .arg("render")
+        .arg(&bulletin)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("2021-10-27.yaml:1:8: error: `title` must be on one line"), "{stderr}");
+    assert!(
+        stderr.contains("2021-10-27.yaml:1:8: error: `title` must be on one line"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("2021-10-27.eml").exists());
 }

@@ -1,12 +1,35 @@
-//! `bulletin check`: load, validate and lint a bulletin; write nothing.
+//! `bulletin check`: load, validate and lint a bulletin (and the recipients file); write nothing.
 
 use std::path::Path;
 
 use bulletin::{lint, load, render};
 
-use super::{Failure, report};
+use super::{Failure, load_recipients, plural, report};
 
-pub fn run(path: &Path, strict: bool) -> Result<(), Failure> {
+pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Result<(), Failure> {
+    let mut result = Ok(());
+    if let Some(path) = path {
+        result = check_bulletin(path, strict);
+    }
+    let default = Path::new("recipients.yaml");
+    let recipients = recipients.or_else(|| default.exists().then_some(default));
+    if let Some(r) = recipients {
+        match load_recipients(r) {
+            Ok(loaded) => {
+                let counts: Vec<String> = loaded
+                    .lists
+                    .keys()
+                    .map(|id| format!("{id} {}", loaded.resolve(id).recipients.len()))
+                    .collect();
+                println!("{}: ok ({})", r.display(), counts.join(", "));
+            }
+            Err(e) => result = Err(e),
+        }
+    }
+    result
+}
+
+fn check_bulletin(path: &Path, strict: bool) -> Result<(), Failure> {
     let loaded = load::load(path).map_err(|d| {
         report(&d);
         Failure::Reported
@@ -25,9 +48,9 @@ pub fn run(path: &Path, strict: bool) -> Result<(), Failure> {
         "{}: ok ({} section{}, {} link{}, HTML {} KB)",
         path.display(),
         b.sections.len(),
-        super::plural(b.sections.len()),
+        plural(b.sections.len()),
         b.all_links.len(),
-        super::plural(b.all_links.len()),
+        plural(b.all_links.len()),
         html.len().div_ceil(1024)
     );
     Ok(())

@@ -1,8 +1,10 @@
 //! One function per command; each loads through the library and does its own output.
 
 mod check;
+mod lists;
 mod new;
 mod render;
+mod send;
 
 use bulletin::diagnostic::Diagnostics;
 
@@ -24,7 +26,31 @@ impl From<String> for Failure {
 
 pub fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Check { bulletin, strict } => check::run(&bulletin, strict),
+        Command::Check {
+            bulletin,
+            strict,
+            recipients,
+        } => check::run(bulletin.as_deref(), strict, recipients.as_deref()),
+        Command::Send {
+            bulletin,
+            list,
+            test,
+            dry_run,
+            yes,
+            retry_failed,
+            recipients,
+            journal,
+        } => send::run(send::Options {
+            bulletin,
+            list,
+            test,
+            dry_run,
+            yes,
+            retry_failed,
+            recipients,
+            journal,
+        }),
+        Command::Lists { recipients } => lists::run(&recipients),
         Command::Render {
             bulletin,
             out,
@@ -51,6 +77,29 @@ pub fn report(diags: &Diagnostics) {
         );
     } else if w > 0 {
         eprintln!("{w} warning{}", plural(w));
+    }
+}
+
+/// Loads a recipients file, printing its problems (and its warnings, which do not stop it).
+pub fn load_recipients(
+    path: &std::path::Path,
+) -> Result<bulletin::recipients::Recipients, Failure> {
+    if !path.exists() {
+        return Err(Failure::Message(format!(
+            "{} does not exist: copy recipients.example.yaml to {} and fill in your relay and lists (see docs/send.md)",
+            path.display(),
+            path.display()
+        )));
+    }
+    match bulletin::recipients::load(path) {
+        Ok((r, warnings)) => {
+            report(&warnings);
+            Ok(r)
+        }
+        Err(d) => {
+            report(&d);
+            Err(Failure::Reported)
+        }
     }
 }
 

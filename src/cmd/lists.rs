@@ -1,0 +1,38 @@
+//! `bulletin lists`: the mailing lists, with how many people each reaches.
+
+use std::path::Path;
+
+use bulletin::recipients::Transport;
+
+use super::{Failure, load_recipients};
+
+pub fn run(path: &Path) -> Result<(), Failure> {
+    let r = load_recipients(path)?;
+    let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
+    println!("{:width$}  {:>10}  name", "list", "recipients");
+    for (id, list) in &r.lists {
+        let resolved = r.resolve(id);
+        let mut note = String::new();
+        if !list.include.is_empty() {
+            note.push_str(&format!(" (includes {})", list.include.join(", ")));
+        }
+        if !resolved.suppressed.is_empty() {
+            note.push_str(&format!(" ({} suppressed)", resolved.suppressed.len()));
+        }
+        println!(
+            "{id:width$}  {:>10}  {}{note}",
+            resolved.recipients.len(),
+            list.name
+        );
+    }
+    match &r.transport {
+        Transport::Smtp(s) => println!(
+            "\nsent through {} ({} a minute, {} connection(s))",
+            s.describe(),
+            s.rate_per_minute,
+            s.connections
+        ),
+        Transport::Sendmail => println!("\nsent through the local mail system (sendmail)"),
+    }
+    Ok(())
+}

@@ -1,0 +1,388 @@
+//! `bulletin send`: confirm, then send through the library's send engine, showing progress and
+//! a summary. Exit 0 only when everyone on the list has been delivered; 130 after Ctrl-C.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use bulletin::address::parse_mailbox;
+use bulletin::load::{self, Loaded};
+use bulletin::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport};
+use bulletin::render::message::Template;
+use bulletin::send::journal::{self, Writer};
+use bulletin::send::relay::Channel;
+use bulletin::send::{self as engine, Outcome, Plan, Progress, RateLimit, Run, Stop};
+use bulletin::{lint, render};
+use lettre::message::Mailbox;
+
+use super::{Failure, load_recipients, report};
+
+pub struct Options {
+    pub bulletin: PathBuf,
+    pub list: Option<String>,
+    pub test: Option<String>,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub retry_failed: bool,
+    pub recipients: PathBuf,
+    pub journal: Option<PathBuf>,
+}
+
+pub fn run(o: Options) -> Result<(), Failure> {
+    let loaded = load::load(&o.bulletin).map_err(|d| {
+        report(&d);
+        Failure::Reported
+    })?;
+    let (b, p) = (&loaded.bulletin, &loaded.publisher);
+    let html = render::html::render(b, p);
+    let text = render::text::render(b, p);
+    report(&lint::lint(&loaded, html.len()));
+    let recipients = load_recipients(&o.recipients)?;
+    let template = Template::new(b, p, &text, &html, o.test.is_some())?;
+
+    if let Some(address) = &o.test {
+        let to = parse_mailbox(address).map_err(|e| format!("--test: {e}"))?;
+        if o.dry_run {
+            println!(
+                "dry run: would send one test copy to {to}, through {}",
+                Channel::new(&recipients.transport, None).describe()
+            );
+            return Ok(());
+        }
+        let outcome = send(&recipients, template, &loaded, vec![to.clone()], None)?;
+        return match (outcome.delivered, outcome.failed.first(), outcome.fatal) {
+            (1, _, _) => {
+                println!("sent a test copy to {to}");
+                Ok(())
+            }
+            (_, Some((_, reply)), _) => {
+                Err(format!("the test copy to {to} was refused: {reply}").into())
+            }
+            (_, _, Some(reason)) => Err(reason.into()),
+            _ => Err(Failure::Message(
+                "the test copy was not sent (interrupted)".into(),
+            )),
+        };
+    }
+
+    let list = o.list.as_deref().unwrap_or_default();
+    if !recipients.lists.contains_key(list) {
+        let names = recipients.list_names();
+        let hint = bulletin::diagnostic::did_you_mean(list, &names)
+            .map_or(String::new(), |s| format!("did you mean `{s}`? "));
+        return Err(format!(
+            "there is no list `{list}` in {}; {hint}the lists are: {}",
+            recipients.path.display(),
+            names.join(", ")
+        )
+        .into());
+    }
+    let journal_path = o
+        .journal
+        .clone()
+        .unwrap_or_else(|| o.bulletin.with_extension("journal"));
+    let history = journal::read(&journal_path)
+        .map_err(|e| format!("cannot read the journal {}: {e}", journal_path.display()))?;
+    let plan = engine::plan(recipients.resolve(list), &history, o.retry_failed);
+
+    if o.dry_run {
+        print_dry_run(&plan);
+        return Ok(());
+    }
+    if plan.to_send.is_empty() {
+        println!(
+            "nobody left to send to on `{list}`: {} delivered earlier (journal {})",
+            plan.already_delivered.len(),
+            journal_path.display()
+        );
+        if !plan.failed_earlier.is_empty() {
+            return Err(format!(
+                "{} delivery failures from an earlier run: add --retry-failed to try them again",
+                plan.failed_earlier.len()
+            )
+            .into());
+        }
+        return Ok(());
+    }
+    if !o.yes {
+        confirm(&loaded, &recipients, list, &plan)?;
+    }
+    let writer = Writer::open(&journal_path, &format!("bulletin {} {}", b.slug(), b.title))?;
+    let outcome = send(
+        &recipients,
+        template,
+        &loaded,
+        plan.to_send.clone(),
+        Some(writer),
+    )?;
+    summary(&plan, &outcome, &journal_path);
+    if outcome.interrupted {
+        eprintln!(
+            "stopped: {} not sent yet. Run the same command again to send to them (nobody gets it twice).",
+            outcome.not_sent
+        );
+        std::process::exit(130);
+    }
+    if let Some(reason) = outcome.fatal {
+        return Err(format!("sending stopped: {reason}").into());
+    }
+    if !outcome.failed.is_empty() || !plan.failed_earlier.is_empty() {
+        return Err(Failure::Message(format!(
+            "{} recipient(s) not delivered; when the problem is fixed, run again with --retry-failed",
+            outcome.failed.len() + plan.failed_earlier.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The SMTP password or token: from the environment, or printed by `secret_command`. Never shown.
+fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
+    let Transport::Smtp(s) = &recipients.transport else {
+        return Ok(None);
+    };
+    if s.auth == Auth::None {
+        return Ok(None);
+    }
+    let var = if s.auth == Auth::Xoauth2 {
+        TOKEN_ENV
+    } else {
+        PASSWORD_ENV
+    };
+    if let Ok(v) = std::env::var(var)
+        && !v.is_empty()
+    {
+        return Ok(Some(v));
+    }
+    if let Some(cmd) = &s.secret_command {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run secret_command: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "secret_command failed ({}); check it in {}",
+                out.status,
+                recipients.path.display()
+            )
+            .into());
+        }
+        let secret = String::from_utf8_lossy(&out.stdout)
+            .trim_end_matches(['\r', '\n'])
+            .to_string();
+        if secret.is_empty() {
+            return Err("secret_command printed nothing".to_string().into());
+        }
+        return Ok(Some(secret));
+    }
+    Err(format!(
+        "no SMTP secret: set the environment variable {var}, or give `secret_command:` in {}",
+        recipients.path.display()
+    )
+    .into())
+}
+
+fn send(
+    recipients: &Recipients,
+    template: Template,
+    loaded: &Loaded,
+    to: Vec<Mailbox>,
+    journal: Option<Writer>,
+) -> Result<Outcome, Failure> {
+    let secret = secret(recipients)?;
+    let channel = Channel::new(&recipients.transport, secret);
+    let (rate, retries, retry_wait) = match &recipients.transport {
+        Transport::Smtp(s) => (s.rate_per_minute, s.retries, s.retry_wait),
+        Transport::Sendmail => (0, 0, Duration::from_secs(1)),
+    };
+    let stop = Arc::new(Stop::default());
+    let progress = Arc::new(Progress::default());
+    let run = Run {
+        channel,
+        template,
+        from: loaded.publisher.from.email.clone(),
+        journal,
+        rate: RateLimit::per_minute(rate),
+        retries,
+        retry_wait,
+        stop: stop.clone(),
+        progress: progress.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let show_progress = to.len() > 1;
+    Ok(runtime.block_on(async move {
+        let ctrl_c = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!(
+                        "\nstopping: finishing the messages under way and saving the journal…"
+                    );
+                    stop.stop(None);
+                }
+            })
+        };
+        let start = Instant::now();
+        let terminal = std::io::stderr().is_terminal();
+        let reporter =
+            show_progress.then(|| tokio::spawn(report_progress(progress.clone(), start, terminal)));
+        let outcome = engine::run(run, to).await;
+        ctrl_c.abort();
+        if let Some(r) = reporter {
+            r.abort();
+            print_progress(&progress, start, terminal);
+            if terminal {
+                eprintln!();
+            }
+        }
+        outcome
+    }))
+}
+
+/// A progress bar on a terminal, redrawn four times a second; otherwise a line every 5 seconds.
+async fn report_progress(progress: Arc<Progress>, start: Instant, terminal: bool) {
+    let every = if terminal {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(5)
+    };
+    loop {
+        tokio::time::sleep(every).await;
+        print_progress(&progress, start, terminal);
+    }
+}
+
+fn print_progress(progress: &Progress, start: Instant, terminal: bool) {
+    let total = progress.total.load(Ordering::SeqCst);
+    let done = progress.delivered.load(Ordering::SeqCst) + progress.failed.load(Ordering::SeqCst);
+    let secs = start.elapsed().as_secs_f64().max(0.001);
+    let rate = done as f64 / secs;
+    let left = if rate > 0.0 {
+        ((total - done.min(total)) as f64 / rate) as u64
+    } else {
+        0
+    };
+    let eta = format!("{}:{:02}", left / 60, left % 60);
+    let failed = progress.failed.load(Ordering::SeqCst);
+    if terminal {
+        let width = 30;
+        let filled = (done * width)
+            .checked_div(total)
+            .unwrap_or(width)
+            .min(width);
+        eprint!(
+            "\r[{}{}] {done}/{total}  {rate:.1}/s  about {eta} left{}   ",
+            "=".repeat(filled),
+            " ".repeat(width - filled),
+            if failed > 0 {
+                format!("  {failed} failed")
+            } else {
+                String::new()
+            }
+        );
+        let _ = std::io::stderr().flush();
+    } else {
+        eprintln!("progress: {done}/{total} sent, {failed} failed, {rate:.1}/s, about {eta} left");
+    }
+}
+
+fn print_dry_run(plan: &Plan) {
+    println!("dry run: nothing is sent and nothing is connected to\n");
+    for m in &plan.to_send {
+        println!("would send    {m}");
+    }
+    for m in &plan.already_delivered {
+        println!("skip          {m}  (delivered earlier)");
+    }
+    for (m, reply) in &plan.failed_earlier {
+        println!("skip          {m}  (failed earlier: {reply}; use --retry-failed)");
+    }
+    for m in &plan.suppressed {
+        println!("skip          {m}  (on the suppression list)");
+    }
+    for m in &plan.duplicates {
+        println!("skip          {m}  (listed more than once: gets one copy)");
+    }
+    println!(
+        "\n{} would be sent; skipped: {} delivered earlier, {} failed earlier, {} suppressed, {} duplicates",
+        plan.to_send.len(),
+        plan.already_delivered.len(),
+        plan.failed_earlier.len(),
+        plan.suppressed.len(),
+        plan.duplicates.len()
+    );
+}
+
+fn confirm(
+    loaded: &Loaded,
+    recipients: &Recipients,
+    list: &str,
+    plan: &Plan,
+) -> Result<(), Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "nobody is at a terminal to confirm the send: run it from a terminal, or add --yes"
+                .to_string()
+                .into(),
+        );
+    }
+    let b = &loaded.bulletin;
+    let name = &recipients.lists[list].name;
+    eprintln!("About to send:");
+    eprintln!("  bulletin    {} ({})", b.title, b.date.long());
+    eprintln!("  list        {list} ({name})");
+    eprintln!(
+        "  recipients  {} now ({} delivered earlier, {} suppressed)",
+        plan.to_send.len(),
+        plan.already_delivered.len(),
+        plan.suppressed.len()
+    );
+    eprintln!(
+        "  through     {}",
+        Channel::new(&recipients.transport, None).describe()
+    );
+    eprint!("Send it now? Type yes to send: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    if answer.trim().eq_ignore_ascii_case("yes") {
+        Ok(())
+    } else {
+        Err("not sent".to_string().into())
+    }
+}
+
+fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
+    println!("\nsummary");
+    println!("  delivered now          {:>6}", outcome.delivered);
+    println!(
+        "  delivered earlier      {:>6}",
+        plan.already_delivered.len()
+    );
+    println!("  suppressed             {:>6}", plan.suppressed.len());
+    println!("  duplicates (sent once) {:>6}", plan.duplicates.len());
+    println!(
+        "  failed                 {:>6}",
+        outcome.failed.len() + plan.failed_earlier.len()
+    );
+    for (who, reply) in &outcome.failed {
+        println!("    {who}: {reply}");
+    }
+    for (who, reply) in &plan.failed_earlier {
+        println!("    {} (earlier run): {reply}", who.email);
+    }
+    if outcome.not_sent > 0 {
+        println!("  not sent yet           {:>6}", outcome.not_sent);
+    }
+    println!("  journal                {}", journal.display());
+}

@@ -1,0 +1,611 @@
+//! `recipients.yaml`: how to reach the relay, the mailing lists and the suppression list.
+//!
+//! This file is personal data: it is git-ignored, and only `recipients.example.yaml` (with
+//! example.org addresses) is committed. It never holds a secret: the SMTP password or token
+//! comes from the environment or from `secret_command`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+
+use crate::address::parse_mailbox;
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::load::Ctx;
+use crate::yaml::{self, Node, Value};
+
+const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
+const SMTP_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "security",
+    "auth",
+    "username",
+    "secret_command",
+    "rate_per_minute",
+    "connections",
+    "retries",
+    "retry_wait_seconds",
+    "timeout_seconds",
+    "hello_name",
+];
+const LIST_KEYS: &[&str] = &["name", "members", "include"];
+const MEMBER_KEYS: &[&str] = &["email", "name"];
+const SECRET_KEYS: &[&str] = &[
+    "password",
+    "pass",
+    "passwd",
+    "secret",
+    "token",
+    "access_token",
+    "api_key",
+];
+
+/// The environment variable holding the SMTP password.
+pub const PASSWORD_ENV: &str = "BULLETIN_SMTP_PASSWORD";
+/// The environment variable holding the OAuth2 access token (XOAUTH2).
+pub const TOKEN_ENV: &str = "BULLETIN_SMTP_TOKEN";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on this machine.
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    Password,
+    Xoauth2,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub auth: Auth,
+    pub username: Option<String>,
+    pub secret_command: Option<String>,
+    /// Messages a minute across all connections; 0 = no limit.
+    pub rate_per_minute: u32,
+    pub connections: usize,
+    /// How many times a temporary failure (4xx, a dropped connection) is retried.
+    pub retries: u32,
+    /// The wait before the first retry; it doubles each time.
+    pub retry_wait: Duration,
+    pub timeout: Duration,
+    pub hello_name: Option<String>,
+}
+
+impl Smtp {
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_host(&self.host)
+    }
+
+    /// `smtp.example.org:587`
+    pub fn describe(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[derive(Clone, Debug)]
+pub enum Transport {
+    Smtp(Smtp),
+    /// Hand each message to the local mail system (`sendmail -i`).
+    Sendmail,
+}
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub mailbox: Mailbox,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug)]
+pub struct List {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<Member>,
+    pub include: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Recipients {
+    pub path: PathBuf,
+    pub transport: Transport,
+    pub lists: BTreeMap<String, List>,
+    /// Lower-case addresses never to be mailed.
+    pub suppress: HashSet<String>,
+}
+
+/// Who a send goes to, and who is left out and why.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    pub recipients: Vec<Mailbox>,
+    pub suppressed: Vec<Mailbox>,
+    pub duplicates: Vec<Mailbox>,
+}
+
+/// The key by which two addresses are the same person.
+pub fn key(m: &Mailbox) -> String {
+    m.email.to_string().to_lowercase()
+}
+
+impl Recipients {
+    /// Every member of `list` (following `include`), once each, less the suppressed.
+    pub fn resolve(&self, list: &str) -> Resolved {
+        let mut out = Resolved::default();
+        let mut seen = HashSet::new();
+        let mut visited = HashSet::new();
+        self.collect(list, &mut visited, &mut |m: &Member| {
+            let k = key(&m.mailbox);
+            if self.suppress.contains(&k) {
+                if seen.insert(k) {
+                    out.suppressed.push(m.mailbox.clone());
+                }
+            } else if seen.insert(k) {
+                out.recipients.push(m.mailbox.clone());
+            } else {
+                out.duplicates.push(m.mailbox.clone());
+            }
+        });
+        out
+    }
+
+    fn collect(&self, list: &str, visited: &mut HashSet<String>, f: &mut impl FnMut(&Member)) {
+        if !visited.insert(list.to_string()) {
+            return;
+        }
+        if let Some(l) = self.lists.get(list) {
+            l.members.iter().for_each(&mut *f);
+            for inc in &l.include {
+                self.collect(inc, visited, f);
+            }
+        }
+    }
+
+    pub fn list_names(&self) -> Vec<&str> {
+        self.lists.keys().map(String::as_str).collect()
+    }
+}
+
+/// Loads and validates a recipients file. Duplicates within a list are warnings (they are sent
+/// once); everything else is an error.
+pub fn load(path: &Path) -> Result<(Recipients, Diagnostics), Diagnostics> {
+    let (source, root) = yaml::load_file(path)?;
+    let mut diags = Diagnostics::default();
+    let mut ctx = Ctx {
+        path,
+        source: &source,
+        diags: &mut diags,
+    };
+    let recipients = from_node(&mut ctx, &root, path);
+    diags.sort();
+    match recipients {
+        Some(r) if !diags.has_errors() => Ok((r, diags)),
+        _ => Err(diags),
+    }
+}
+
+fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
+    // A secret is refused wherever it is written.
+    find_secrets(ctx, root);
+    let f = ctx.fields(root, "the recipients file", TOP_KEYS)?;
+    let transport = match (f.get("smtp"), f.get("transport")) {
+        (Some(s), None) => smtp(ctx, s).map(Transport::Smtp),
+        (None, Some(t)) => match ctx.text(t, "`transport`").as_deref().map(str::trim) {
+            Some("sendmail") => Some(Transport::Sendmail),
+            Some(other) => {
+                ctx.error(
+                    t.pos,
+                    format!("`transport: {other}` is not known"),
+                    "write `transport: sendmail`, or give an `smtp:` section instead",
+                );
+                None
+            }
+            None => None,
+        },
+        (Some(_), Some(t)) => {
+            ctx.error(t.pos, "both `smtp:` and `transport:` are given", "keep one: `smtp:` to send through a relay, `transport: sendmail` to use the local mail system");
+            None
+        }
+        (None, None) => {
+            ctx.error(f.pos, "the recipients file says nothing about how to send", "add an `smtp:` section (host, port, security, auth, username), or `transport: sendmail`");
+            None
+        }
+    };
+    let lists = match f.require(
+        ctx,
+        "lists",
+        "(one entry per list, e.g. `practice-managers:`)",
+    ) {
+        Some(n) => lists(ctx, n),
+        None => None,
+    };
+    let suppress = match f.get("suppress") {
+        Some(n) => suppress(ctx, n),
+        None => Some(HashSet::new()),
+    };
+    Some(Recipients {
+        path: path.to_path_buf(),
+        transport: transport?,
+        lists: lists?,
+        suppress: suppress?,
+    })
+}
+
+fn find_secrets(ctx: &mut Ctx, node: &Node) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                if let Some(name) = k
+                    .as_str()
+                    .filter(|n| SECRET_KEYS.contains(&n.to_lowercase().as_str()))
+                {
+                    ctx.error(
+                        k.pos,
+                        format!("`{name}` must not be written in this file"),
+                        format!("remove the line; the password comes from the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or from `secret_command:`"),
+                    );
+                }
+                find_secrets(ctx, v);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| find_secrets(ctx, i)),
+        Value::Scalar(..) => {}
+    }
+}
+
+fn number(
+    ctx: &mut Ctx,
+    node: &Node,
+    what: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Option<u64> {
+    let n = node
+        .as_str()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|n| range.contains(n));
+    if n.is_none() {
+        ctx.error(
+            node.pos,
+            format!(
+                "{what} should be a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+            "write the number without quotes",
+        );
+    }
+    n
+}
+
+fn choice<T: Copy>(ctx: &mut Ctx, node: &Node, what: &str, options: &[(&str, T)]) -> Option<T> {
+    let text = ctx.text(node, what)?;
+    let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+    match options.iter().find(|(n, _)| *n == text.trim()) {
+        Some((_, v)) => Some(*v),
+        None => {
+            let hint = did_you_mean(text.trim(), &names)
+                .map_or(String::new(), |s| format!("did you mean `{s}`? "));
+            ctx.error(
+                node.pos,
+                format!(
+                    "{what} `{}` is not one of: {}",
+                    text.trim(),
+                    names.join(", ")
+                ),
+                format!("{hint}choose one of: {}", names.join(", ")),
+            );
+            None
+        }
+    }
+}
+
+fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
+    let f = ctx.fields(node, "`smtp`", SMTP_KEYS)?;
+    let host = f
+        .require(ctx, "host", "smtp.example.org")
+        .and_then(|n| ctx.line(n, "`host`"));
+    let security = match f.get("security") {
+        Some(n) => choice(
+            ctx,
+            n,
+            "`security`",
+            &[
+                ("starttls", Security::StartTls),
+                ("tls", Security::Tls),
+                ("none", Security::None),
+            ],
+        ),
+        None => Some(Security::StartTls),
+    };
+    let port = match f.get("port") {
+        Some(n) => number(ctx, n, "`port`", 1..=65535).map(|p| p as u16),
+        None => Some(match security {
+            Some(Security::Tls) => 465,
+            Some(Security::None) => 25,
+            _ => 587,
+        }),
+    };
+    let auth_node = f.get("auth");
+    let auth = match auth_node {
+        Some(n) => choice(
+            ctx,
+            n,
+            "`auth`",
+            &[
+                ("password", Auth::Password),
+                ("xoauth2", Auth::Xoauth2),
+                ("none", Auth::None),
+            ],
+        ),
+        None => Some(Auth::Password),
+    };
+    let username = f.get("username").and_then(|n| ctx.line(n, "`username`"));
+    if auth.is_some_and(|a| a != Auth::None) && username.is_none() && f.get("username").is_none() {
+        ctx.error(
+            f.pos,
+            "`smtp` has `auth` but no `username`",
+            "add `username: bulletin@example.org`, or `auth: none` for a relay that needs no login",
+        );
+    }
+    if let (Some(Security::None), Some(a), Some(h)) = (security, auth, &host)
+        && a != Auth::None
+        && !is_loopback_host(h)
+    {
+        ctx.error(
+                auth_node.map_or(f.pos, |n| n.pos),
+                format!("a password would be sent unencrypted to {h}"),
+                "use `security: starttls` (or `tls`); `security: none` with a login is allowed only for a relay on this machine (127.0.0.1)",
+            );
+    }
+    let get_num = |ctx: &mut Ctx, key: &str, default: u64, range| match f.get(key) {
+        Some(n) => number(ctx, n, &format!("`{key}`"), range),
+        None => Some(default),
+    };
+    let rate = get_num(ctx, "rate_per_minute", 30, 0..=1_000_000);
+    let connections = get_num(ctx, "connections", 1, 1..=64);
+    let retries = get_num(ctx, "retries", 5, 0..=50);
+    let retry_wait = get_num(ctx, "retry_wait_seconds", 2, 0..=3600);
+    let timeout = get_num(ctx, "timeout_seconds", 60, 1..=3600);
+    let secret_command = f
+        .get("secret_command")
+        .and_then(|n| ctx.line(n, "`secret_command`"));
+    let hello_name = f
+        .get("hello_name")
+        .and_then(|n| ctx.line(n, "`hello_name`"));
+    Some(Smtp {
+        host: host?,
+        port: port?,
+        security: security?,
+        auth: auth?,
+        username,
+        secret_command,
+        rate_per_minute: rate? as u32,
+        connections: connections? as usize,
+        retries: retries? as u32,
+        retry_wait: Duration::from_secs(retry_wait?),
+        timeout: Duration::from_secs(timeout?),
+        hello_name,
+    })
+}
+
+fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
+    let text = match &node.value {
+        Value::Scalar(..) => ctx.line(node, what)?,
+        Value::Map(_) => {
+            let f = ctx.fields(node, what, MEMBER_KEYS)?;
+            let email = f
+                .require(ctx, "email", "name@example.org")
+                .and_then(|n| ctx.line(n, "`email`"))?;
+            match f.get("name").and_then(|n| ctx.line(n, "`name`")) {
+                Some(name) => format!("\"{}\" <{}>", name.replace(['"', '\\'], ""), email.trim()),
+                None => email,
+            }
+        }
+        Value::Seq(_) => {
+            ctx.error(
+                node.pos,
+                format!("{what} should be one address, but this is a list"),
+                "write one member per line: `- Name <name@example.org>`",
+            );
+            return None;
+        }
+    };
+    match parse_mailbox(&text) {
+        Ok(mailbox) => Some(Member {
+            mailbox,
+            pos: node.pos,
+        }),
+        Err(e) => {
+            ctx.error(node.pos, e, "fix the address, or remove the line");
+            None
+        }
+    }
+}
+
+fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
+    let Value::Map(entries) = &node.value else {
+        ctx.error(
+            node.pos,
+            format!(
+                "`lists` should be a set of lists, but this is {}",
+                node.kind()
+            ),
+            "write each list as `list-id:` with `name:` and `members:` under it",
+        );
+        return None;
+    };
+    let mut out = BTreeMap::new();
+    let mut include_pos: Vec<(String, String, Pos)> = Vec::new();
+    let mut ok = true;
+    for (k, v) in entries {
+        let id = k.as_str().unwrap_or("").to_string();
+        let what = format!("list `{id}`");
+        let Some(f) = ctx.fields(v, &what, LIST_KEYS) else {
+            ok = false;
+            continue;
+        };
+        let name = f
+            .get("name")
+            .and_then(|n| ctx.line(n, "`name`"))
+            .unwrap_or_else(|| id.clone());
+        let mut members = Vec::new();
+        if let Some(m) = f.get("members") {
+            match &m.value {
+                Value::Seq(items) => {
+                    let mut seen: HashMap<String, usize> = HashMap::new();
+                    for (i, item) in items.iter().enumerate() {
+                        match member(ctx, item, &format!("member {} of {what}", i + 1)) {
+                            Some(member) => {
+                                if let Some(line) = seen.get(&key(&member.mailbox)) {
+                                    ctx.diags.push(
+                                        Diagnostic::warning(
+                                            ctx.path,
+                                            member.pos,
+                                            format!(
+                                                "{} is on {what} twice (also on line {line})",
+                                                member.mailbox.email
+                                            ),
+                                        )
+                                        .with_help(
+                                            "they will get one copy; remove the second line",
+                                        ),
+                                    );
+                                } else {
+                                    seen.insert(key(&member.mailbox), member.pos.line);
+                                }
+                                members.push(member);
+                            }
+                            None => ok = false,
+                        }
+                    }
+                }
+                _ => {
+                    ctx.error(
+                        m.pos,
+                        format!("`members` of {what} should be a list"),
+                        "write each member on its own line starting `- `",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let mut include = Vec::new();
+        if let Some(inc) = f.get("include") {
+            let items: Vec<&Node> = match &inc.value {
+                Value::Seq(items) => items.iter().collect(),
+                _ => vec![inc],
+            };
+            for i in items {
+                if let Some(name) = ctx.line(i, "an included list") {
+                    include_pos.push((id.clone(), name.clone(), i.pos));
+                    include.push(name);
+                }
+            }
+        }
+        if f.get("members").is_none() && f.get("include").is_none() {
+            ctx.error(
+                f.pos,
+                format!("{what} has no `members` and no `include`"),
+                "add `members:` with one address per line, or `include: [other-list]`",
+            );
+            ok = false;
+        }
+        out.insert(
+            id.clone(),
+            List {
+                id,
+                name,
+                members,
+                include,
+            },
+        );
+    }
+    let names: Vec<&str> = out.keys().map(String::as_str).collect();
+    for (from, to, pos) in &include_pos {
+        if !out.contains_key(to) {
+            let help = did_you_mean(to, &names).map_or_else(
+                || format!("the lists are: {}", names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            ctx.error(
+                *pos,
+                format!("list `{from}` includes `{to}`, which is not a list in this file"),
+                help,
+            );
+            ok = false;
+        }
+    }
+    for (from, _, pos) in &include_pos {
+        if let Some(cycle) = find_cycle(&out, from) {
+            ctx.error(
+                *pos,
+                format!("list `{from}` includes itself: {}", cycle.join(" → ")),
+                "remove one of these `include` entries",
+            );
+            ok = false;
+            break;
+        }
+    }
+    ok.then_some(out)
+}
+
+/// A path of includes from `start` back to itself, if there is one.
+fn find_cycle(lists: &BTreeMap<String, List>, start: &str) -> Option<Vec<String>> {
+    fn walk(
+        lists: &BTreeMap<String, List>,
+        at: &str,
+        start: &str,
+        path: &mut Vec<String>,
+        seen: &mut HashSet<String>,
+    ) -> bool {
+        for next in lists.get(at).map(|l| l.include.as_slice()).unwrap_or(&[]) {
+            path.push(next.clone());
+            if next == start || (seen.insert(next.clone()) && walk(lists, next, start, path, seen))
+            {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let mut path = vec![start.to_string()];
+    walk(lists, start, start, &mut path, &mut HashSet::new()).then_some(path)
+}
+
+fn suppress(ctx: &mut Ctx, node: &Node) -> Option<HashSet<String>> {
+    let Value::Seq(items) = &node.value else {
+        ctx.error(
+            node.pos,
+            "`suppress` should be a list of addresses",
+            "write each address on its own line starting `- `",
+        );
+        return None;
+    };
+    let mut out = HashSet::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        match member(ctx, item, &format!("suppressed address {}", i + 1)) {
+            Some(m) => {
+                out.insert(key(&m.mailbox));
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}

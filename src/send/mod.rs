@@ -1,0 +1,355 @@
+//! Sending a bulletin: one message per recipient, `connections` sessions in parallel, a rate
+//! limit shared by all of them, temporary failures retried with backoff, every outcome written
+//! to the journal before it counts, and a clean stop on Ctrl-C.
+//!
+//! [`plan`] decides who gets a message now (skipping those already delivered, suppressed or
+//! listed twice); [`run`] sends. Printing is left to the command.
+
+pub mod journal;
+pub mod relay;
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use lettre::Address;
+use lettre::address::Envelope;
+use lettre::message::Mailbox;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use crate::recipients::{Resolved, key};
+use crate::render::message::Template;
+use journal::{History, Record, Status, Writer};
+use relay::{Channel, Conn, Failure};
+
+/// Who is sent to now, and who is not and why.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub to_send: Vec<Mailbox>,
+    pub already_delivered: Vec<Mailbox>,
+    /// Failed for good in an earlier run, skipped unless `--retry-failed`: (who, reply).
+    pub failed_earlier: Vec<(Mailbox, String)>,
+    pub suppressed: Vec<Mailbox>,
+    pub duplicates: Vec<Mailbox>,
+}
+
+/// Applies the journal's history to a resolved list.
+pub fn plan(resolved: Resolved, history: &History, retry_failed: bool) -> Plan {
+    let mut p = Plan {
+        suppressed: resolved.suppressed,
+        duplicates: resolved.duplicates,
+        ..Plan::default()
+    };
+    for m in resolved.recipients {
+        let k = key(&m);
+        if history.delivered(&k) {
+            p.already_delivered.push(m);
+        } else if let (Some(r), false) = (history.failed(&k), retry_failed) {
+            let reply = r.reply.clone();
+            p.failed_earlier.push((m, reply));
+        } else {
+            p.to_send.push(m);
+        }
+    }
+    p
+}
+
+/// A shared stop signal: Ctrl-C, or a failure that ends the run.
+#[derive(Default)]
+pub struct Stop {
+    stopped: AtomicBool,
+    notify: Notify,
+    reason: Mutex<Option<String>>,
+}
+
+impl Stop {
+    /// Stops the run; `reason` is `None` for an interruption by the user.
+    pub fn stop(&self, reason: Option<String>) {
+        if let Some(r) = reason {
+            self.reason.lock().unwrap().get_or_insert(r);
+        }
+        self.stopped.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    pub fn reason(&self) -> Option<String> {
+        self.reason.lock().unwrap().clone()
+    }
+
+    /// Sleeps until `deadline`; false if the run was stopped first.
+    async fn sleep_until(&self, deadline: Instant) -> bool {
+        let notified = self.notify.notified();
+        if self.is_stopped() {
+            return false;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => !self.is_stopped(),
+            _ = notified => false,
+        }
+    }
+}
+
+/// Holds `rate_per_minute` across all connections together: each message takes the next slot.
+pub struct RateLimit {
+    interval: Option<Duration>,
+    next: Mutex<Option<Instant>>,
+}
+
+impl RateLimit {
+    pub fn per_minute(rate: u32) -> RateLimit {
+        let interval = (rate > 0).then(|| Duration::from_secs(60) / rate);
+        RateLimit {
+            interval,
+            next: Mutex::new(None),
+        }
+    }
+
+    /// Waits for this message's slot; false if the run was stopped first.
+    async fn wait(&self, stop: &Stop) -> bool {
+        let Some(interval) = self.interval else {
+            return !stop.is_stopped();
+        };
+        let slot = {
+            let mut next = self.next.lock().unwrap();
+            let now = Instant::now();
+            let slot = next.map_or(now, |n| n.max(now));
+            *next = Some(slot + interval);
+            slot
+        };
+        stop.sleep_until(slot).await
+    }
+}
+
+/// Live counts, read by the progress display.
+#[derive(Default)]
+pub struct Progress {
+    pub total: AtomicUsize,
+    pub delivered: AtomicUsize,
+    pub failed: AtomicUsize,
+    pub retries: AtomicUsize,
+}
+
+/// How a run ended.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub delivered: usize,
+    pub failed: Vec<(String, String)>,
+    /// Not attempted because the run stopped.
+    pub not_sent: usize,
+    pub interrupted: bool,
+    pub fatal: Option<String>,
+}
+
+/// Everything a sending worker shares with the others.
+pub struct Run {
+    pub channel: Channel,
+    pub template: Template,
+    pub from: Address,
+    pub journal: Option<Writer>,
+    pub rate: RateLimit,
+    pub retries: u32,
+    pub retry_wait: Duration,
+    pub stop: Arc<Stop>,
+    pub progress: Arc<Progress>,
+}
+
+struct Shared {
+    run: Run,
+    queue: Mutex<VecDeque<Mailbox>>,
+    failed: Mutex<Vec<(String, String)>>,
+}
+
+/// Sends to every recipient (in order, over parallel sessions) until done or stopped.
+pub async fn run(run: Run, recipients: Vec<Mailbox>) -> Outcome {
+    run.progress.total.store(recipients.len(), Ordering::SeqCst);
+    let workers = run
+        .channel
+        .connections()
+        .max(1)
+        .min(recipients.len().max(1));
+    let shared = Arc::new(Shared {
+        run,
+        queue: Mutex::new(recipients.into()),
+        failed: Mutex::new(Vec::new()),
+    });
+    let handles: Vec<_> = (0..workers)
+        .map(|_| tokio::spawn(worker(shared.clone())))
+        .collect();
+    for h in handles {
+        if let Err(e) = h.await {
+            shared
+                .run
+                .stop
+                .stop(Some(format!("a sending task failed: {e}")));
+        }
+    }
+    let Ok(shared) = Arc::try_unwrap(shared) else {
+        unreachable!("all workers have finished")
+    };
+    let stop = shared.run.stop.clone();
+    if let Some(j) = shared.run.journal {
+        j.close();
+    }
+    let failed = shared.failed.into_inner().unwrap();
+    let fatal = stop.reason();
+    Outcome {
+        delivered: shared.run.progress.delivered.load(Ordering::SeqCst),
+        not_sent: shared.queue.into_inner().unwrap().len(),
+        interrupted: stop.is_stopped() && fatal.is_none(),
+        failed,
+        fatal,
+    }
+}
+
+enum Attempt {
+    Delivered(String),
+    Failed(String),
+    /// Not sent (the run stopped): not recorded, so the next run sends it.
+    Abandoned,
+}
+
+type Ack = tokio::sync::oneshot::Receiver<std::io::Result<()>>;
+
+async fn worker(shared: Arc<Shared>) {
+    let run = &shared.run;
+    let mut conn: Option<Conn> = None;
+    let mut pending: Option<(Ack, Status, String, String)> = None;
+    let mut buf = Vec::new();
+    while !run.stop.is_stopped() {
+        let Some(to) = shared.queue.lock().unwrap().pop_front() else {
+            break;
+        };
+        buf.clear();
+        run.template.write_for(&to, SystemTime::now(), &mut buf);
+        let envelope = match Envelope::new(Some(run.from.clone()), vec![to.email.clone()]) {
+            Ok(e) => e,
+            Err(e) => {
+                run.stop.stop(Some(format!(
+                    "cannot address a message to {}: {e}",
+                    to.email
+                )));
+                shared.queue.lock().unwrap().push_front(to);
+                break;
+            }
+        };
+        let attempt = deliver(run, &mut conn, &envelope, &buf).await;
+        let (status, reply) = match attempt {
+            Attempt::Delivered(r) => (Status::Delivered, r),
+            Attempt::Failed(r) => (Status::Failed, r),
+            Attempt::Abandoned => {
+                shared.queue.lock().unwrap().push_front(to);
+                break;
+            }
+        };
+        // At most one record ahead of the disk: the previous one must be safe before this one
+        // is queued.
+        if let Some(p) = pending.take() {
+            settle(&shared, p).await;
+        }
+        let address = key(&to);
+        let ack = match &run.journal {
+            Some(j) => j.record(Record {
+                status,
+                address: address.clone(),
+                reply: reply.clone(),
+            }),
+            None => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                let _ = tx.send(Ok(()));
+                rx
+            }
+        };
+        pending = Some((ack, status, address, reply));
+    }
+    if let Some(p) = pending.take() {
+        settle(&shared, p).await;
+    }
+    if let Some(c) = conn {
+        run.channel.close(c).await;
+    }
+}
+
+/// Waits for a record to reach the disk, then counts it.
+async fn settle(shared: &Shared, (ack, status, address, reply): (Ack, Status, String, String)) {
+    let run = &shared.run;
+    match ack.await {
+        Ok(Ok(())) => match status {
+            Status::Delivered => {
+                run.progress.delivered.fetch_add(1, Ordering::SeqCst);
+            }
+            Status::Failed => {
+                run.progress.failed.fetch_add(1, Ordering::SeqCst);
+                shared.failed.lock().unwrap().push((address, reply));
+            }
+        },
+        Ok(Err(e)) => run.stop.stop(Some(format!(
+            "cannot write the journal: {e}; stopped so that nobody is mailed twice"
+        ))),
+        Err(_) => run.stop.stop(Some(
+            "the journal writer stopped; stopped so that nobody is mailed twice".into(),
+        )),
+    }
+}
+
+/// One recipient: connect if needed, send, retry temporary failures with doubling waits.
+async fn deliver(
+    run: &Run,
+    conn: &mut Option<Conn>,
+    envelope: &Envelope,
+    message: &[u8],
+) -> Attempt {
+    let mut failures = 0u32;
+    loop {
+        if !run.rate.wait(&run.stop).await {
+            return Attempt::Abandoned;
+        }
+        let result = match conn {
+            Some(c) => run.channel.deliver(c, envelope, message).await,
+            None => match run.channel.connect().await {
+                Ok(mut c) => {
+                    let r = run.channel.deliver(&mut c, envelope, message).await;
+                    *conn = Some(c);
+                    r
+                }
+                Err(Failure::Temporary(m)) if failures >= run.retries => {
+                    run.stop.stop(Some(format!("{m} (tried {} times); nothing is lost: run the same command again to resume", failures + 1)));
+                    return Attempt::Abandoned;
+                }
+                Err(e) => Err(e),
+            },
+        };
+        match result {
+            Ok(reply) => return Attempt::Delivered(reply),
+            Err(Failure::Permanent(reply)) => {
+                *conn = None;
+                return Attempt::Failed(reply);
+            }
+            Err(Failure::Fatal(m)) => {
+                *conn = None;
+                run.stop.stop(Some(m));
+                return Attempt::Abandoned;
+            }
+            Err(Failure::Temporary(reply)) => {
+                *conn = None;
+                if failures >= run.retries {
+                    return Attempt::Failed(format!("{reply} (after {} tries)", failures + 1));
+                }
+                run.progress.retries.fetch_add(1, Ordering::SeqCst);
+                let wait = run
+                    .retry_wait
+                    .saturating_mul(1 << failures.min(10))
+                    .min(Duration::from_secs(300));
+                failures += 1;
+                if !run.stop.sleep_until(Instant::now() + wait).await {
+                    return Attempt::Abandoned;
+                }
+            }
+        }
+    }
+}
