@@ -121,6 +121,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
                 )
                 .with_help("YAML indents with spaces only: replace the tab with spaces"),
             );
+        } else if let Some(at) = line.find(":\t") {
+            out.push(
+                Diagnostic::error(
+                    path,
+                    Pos::new(i + 1, line[..at].chars().count() + 2),
+                    "a tab follows the colon",
+                )
+                .with_help("YAML needs a space after the colon: replace the tab with a space"),
+            );
         }
     }
     if out.has_errors() {
@@ -261,9 +270,10 @@ impl MarkedEventReceiver for Builder<'_> {
                         value: Value::Seq(items),
                         pos,
                     },
+                    // A mapping's marker is its first colon; point at its first key instead.
                     Some(Open::Map(pos, entries, _)) => Node {
+                        pos: entries.first().map_or(pos, |(k, _)| k.pos),
                         value: Value::Map(entries),
-                        pos,
                     },
                     None => return,
                 };

@@ -1,0 +1,704 @@
+//! `bulletin send` against a real SMTP server on 127.0.0.1: Python's aiosmtpd, started by
+//! tests/smtp/server.py (installed by scripts/install-test-deps.sh). Each test checks what the
+//! server received (its own timestamps, envelopes and messages) and the journal on disk.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use mail_parser::MessageParser;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+struct Server {
+    child: Child,
+    port: u16,
+    out: PathBuf,
+}
+
+#[derive(Debug)]
+struct Received {
+    t: f64,
+    to: Vec<String>,
+    data: String,
+}
+
+impl Server {
+    fn start(dir: &Path, args: &[&str]) -> Server {
+        let out = dir.join(format!(
+            "received-{}.jsonl",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let mut child = Command::new("python3")
+            .arg(Path::new(ROOT).join("tests/smtp/server.py"))
+            .arg("--out")
+            .arg(&out)
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (run scripts/install-test-deps.sh)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+            .parse()
+            .unwrap();
+        Server { child, port, out }
+    }
+
+    fn messages(&self) -> Vec<Received> {
+        let Ok(text) = std::fs::read_to_string(&self.out) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter(|l| l.ends_with('}'))
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                Received {
+                    t: v["t"].as_f64().unwrap(),
+                    to: v["to"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap().to_lowercase())
+                        .collect(),
+                    data: v["data"].as_str().unwrap().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// How many messages each address received.
+    fn counts(&self) -> HashMap<String, usize> {
+        let mut c = HashMap::new();
+        for m in self.messages() {
+            for t in m.to {
+                *c.entry(t).or_insert(0) += 1;
+            }
+        }
+        c
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary office folder: the example bulletin, publisher.yaml and a recipients.yaml.
+struct Office {
+    dir: tempfile::TempDir,
+}
+
+fn member(i: usize) -> String {
+    format!("member{i:04}@example.org")
+}
+
+impl Office {
+    fn new() -> Office {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
+        for f in ["2021-10-20.yaml", "publisher.yaml"] {
+            std::fs::copy(
+                Path::new(ROOT).join("bulletins").join(f),
+                dir.path().join("bulletins").join(f),
+            )
+            .unwrap();
+        }
+        Office { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes recipients.yaml: list `all` with `n` members, smtp on `port`, `settings` added.
+    fn recipients(&self, port: u16, n: usize, settings: &str, extra: &str) {
+        let mut smtp = vec![
+            ("host", "127.0.0.1".to_string()),
+            ("port", port.to_string()),
+            ("security", "none".into()),
+            ("auth", "none".into()),
+            ("rate_per_minute", "0".into()),
+            ("retry_wait_seconds", "0".into()),
+            ("timeout_seconds", "10".into()),
+        ];
+        for line in settings.lines() {
+            let (k, v) = line.trim().split_once(": ").unwrap();
+            smtp.retain(|(key, _)| *key != k);
+            smtp.push((k, v.to_string()));
+        }
+        let mut y = String::from("smtp:\n");
+        for (k, v) in smtp {
+            y.push_str(&format!("  {k}: {v}\n"));
+        }
+        y.push_str("lists:\n  all:\n    name: Everyone\n    members:\n");
+        for i in 0..n {
+            y.push_str(&format!("      - Member {i} <{}>\n", member(i)));
+        }
+        y.push_str(extra);
+        std::fs::write(self.path().join("recipients.yaml"), y).unwrap();
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        c.current_dir(self.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .env_remove("BULLETIN_SMTP_PASSWORD")
+            .env_remove("BULLETIN_SMTP_TOKEN");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn send(&self, extra: &[&str]) -> Output {
+        self.send_list("all", extra)
+    }
+
+    fn send_list(&self, list: &str, extra: &[&str]) -> Output {
+        let mut args = vec!["send", "bulletins/2021-10-20.yaml", "--list", list, "--yes"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn journal(&self) -> String {
+        std::fs::read_to_string(self.path().join("bulletins/2021-10-20.journal"))
+            .unwrap_or_default()
+    }
+
+    /// Addresses with a `delivered` record, and how many records each has.
+    fn journal_delivered(&self) -> HashMap<String, usize> {
+        let mut c = HashMap::new();
+        for l in self
+            .journal()
+            .lines()
+            .filter(|l| l.starts_with("delivered\t"))
+        {
+            *c.entry(l.split('\t').nth(1).unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+        c
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn wait_for(server: &Server, count: usize) {
+    let start = Instant::now();
+    while server.messages().len() < count {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the server never got {count} messages"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn duplicates(counts: &HashMap<String, usize>) -> usize {
+    counts.values().map(|c| c - 1).sum()
+}
+
+#[test]
+fn every_member_gets_exactly_one_message_addressed_to_them_alone() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    // 600 members, one listed again on a second list and one suppressed: 599 to send.
+    let extra = format!(
+        "  again:\n    members:\n      - {}\n  both:\n    include: [all, again]\nsuppress:\n  - {}\n",
+        member(7),
+        member(9)
+    );
+    office.recipients(server.port, 600, "  connections: 4\n", &extra);
+    let out = office.send_list("both", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let messages = server.messages();
+    assert_eq!(messages.len(), 599);
+    let counts = server.counts();
+    assert_eq!(counts.len(), 599);
+    assert!(counts.values().all(|&c| c == 1));
+    assert!(
+        !counts.contains_key(&member(9)),
+        "a suppressed address was mailed"
+    );
+
+    // Rendered once for comparison: every message is the same bulletin as `render` writes.
+    let dir = tempfile::tempdir().unwrap();
+    let r = office.run(&[
+        "render",
+        "bulletins/2021-10-20.yaml",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(r.status.success());
+    let rendered_text = std::fs::read_to_string(dir.path().join("2021-10-20.txt")).unwrap();
+    for m in &messages {
+        assert_eq!(m.to.len(), 1, "one envelope recipient per message");
+        let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
+        let to = parsed.to().unwrap();
+        assert_eq!(to.iter().count(), 1);
+        assert_eq!(
+            to.first().unwrap().address().unwrap().to_lowercase(),
+            m.to[0]
+        );
+        assert!(parsed.cc().is_none() && parsed.bcc().is_none());
+        // No other member's address anywhere in the message.
+        let others = m.data.matches("member").count();
+        assert_eq!(others, 1, "message to {} mentions another member", m.to[0]);
+        assert_eq!(
+            parsed
+                .body_text(0)
+                .unwrap()
+                .replace("\r\n", "\n")
+                .trim_end(),
+            rendered_text.trim_end()
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("delivered now             599"), "{stdout}");
+    assert!(stdout.contains("suppressed                  1"), "{stdout}");
+    assert!(stdout.contains("duplicates (sent once)      1"), "{stdout}");
+    let journal = office.journal_delivered();
+    assert_eq!(journal.len(), 599);
+
+    // Run again: nobody is sent anything twice.
+    let again = office.send_list("both", &[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("599 delivered earlier"));
+    assert_eq!(server.messages().len(), 599);
+}
+
+#[test]
+fn temporary_refusals_are_retried_and_permanent_ones_recorded_then_retried_on_request() {
+    let office = Office::new();
+    let busy = member(3);
+    let gone = member(5);
+    let server = Server::start(
+        office.path(),
+        &["--tempfail", &format!("{busy}=2"), "--reject", &gone],
+    );
+    office.recipients(server.port, 20, "  connections: 2\n  retries: 3\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 19);
+    assert_eq!(
+        counts.get(&busy),
+        Some(&1),
+        "the 451'd address is delivered after retries"
+    );
+    assert!(!counts.contains_key(&gone));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("{gone}: 550")), "{stdout}");
+    assert!(
+        office
+            .journal()
+            .lines()
+            .any(|l| l.starts_with(&format!("failed\t{gone}\t")) && l.contains("550"))
+    );
+
+    // A plain rerun does not retry the failure and still reports it.
+    let rerun = office.send(&[]);
+    assert_eq!(rerun.status.code(), Some(1), "{}", text(&rerun));
+    assert!(String::from_utf8_lossy(&rerun.stderr).contains("--retry-failed"));
+    drop(server);
+
+    // The server now accepts the address: --retry-failed delivers it, and only it.
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 20, "  connections: 2\n", "");
+    let retried = office.send(&["--retry-failed"]);
+    assert!(retried.status.success(), "{}", text(&retried));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 1);
+    assert_eq!(counts.get(&gone), Some(&1));
+    assert_eq!(office.journal_delivered().len(), 20);
+}
+
+#[test]
+fn dropped_connections_are_reopened_and_everyone_delivered_once() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--drop-every", "7"]);
+    office.recipients(server.port, 150, "  connections: 3\n  retries: 5\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 150);
+    assert!(counts.values().all(|&c| c == 1));
+}
+
+fn interrupted_run_then_resume(signal: &str) {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    let connections = 2;
+    office.recipients(
+        server.port,
+        300,
+        &format!("  connections: {connections}\n  rate_per_minute: 4800\n"),
+        "",
+    );
+    let child = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&server, 60);
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let first = child.wait_with_output().unwrap();
+    let sent_first = server.messages().len();
+    assert!(
+        sent_first < 300,
+        "the run finished before it was interrupted"
+    );
+    if signal == "INT" {
+        assert_eq!(first.status.code(), Some(130), "{}", text(&first));
+        assert!(
+            String::from_utf8_lossy(&first.stderr).contains("Run the same command again"),
+            "{}",
+            text(&first)
+        );
+        // A clean stop: everything delivered is in the journal.
+        assert_eq!(office.journal_delivered().len(), sent_first);
+    }
+    let second = office.send(&[]);
+    assert!(second.status.success(), "{}", text(&second));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 300, "everyone is delivered in the end");
+    let dups = duplicates(&counts);
+    assert!(
+        dups <= 2 * connections,
+        "{dups} duplicates, more than 2 x connections"
+    );
+    if signal == "INT" {
+        assert_eq!(dups, 0);
+    }
+    let journal = office.journal_delivered();
+    assert_eq!(journal.len(), 300);
+    assert!(
+        journal.values().all(|&c| c == 1),
+        "an address has two delivered records"
+    );
+}
+
+#[test]
+fn killed_with_sigkill_mid_run_then_rerun_delivers_to_everyone_within_the_bound() {
+    interrupted_run_then_resume("KILL");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_then_rerun_resumes_without_duplicates() {
+    interrupted_run_then_resume("INT");
+}
+
+#[test]
+fn rate_limit_holds_by_the_servers_clock() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(
+        server.port,
+        10,
+        "  connections: 3\n  rate_per_minute: 300\n",
+        "",
+    );
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut times: Vec<f64> = server.messages().iter().map(|m| m.t).collect();
+    assert_eq!(times.len(), 10);
+    times.sort_by(f64::total_cmp);
+    let span = times[9] - times[0];
+    // 10 messages at 300 a minute: 9 gaps of 0.2 s.
+    assert!(
+        span >= 1.75,
+        "10 messages took {span:.2}s by the server's clock"
+    );
+}
+
+#[test]
+fn no_nagle_stall_between_messages_on_one_connection() {
+    // With Nagle's algorithm on, each message waits ~40 ms for a delayed ACK (about 23 a
+    // second); without it, loopback messages follow each other in a few milliseconds.
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 120, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let times: Vec<f64> = server.messages().iter().map(|m| m.t).collect();
+    let mut gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort_by(f64::total_cmp);
+    let median = gaps[gaps.len() / 2];
+    assert!(
+        median < 0.025,
+        "median gap between messages {:.1} ms: the Nagle stall is back",
+        median * 1000.0
+    );
+}
+
+#[test]
+fn bad_recipients_file_gives_line_numbers_and_sends_nothing() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 3, "", "  broken:\n    members:\n      - not-an-address\n  loop-a:\n    include: [loop-b]\n  loop-b:\n    include: [loop-a]\n  odd:\n    include: [nobody]\n");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("recipients.yaml:18:9: error: `not-an-address` is not a valid email address"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("includes itself"), "{stderr}");
+    assert!(
+        stderr.contains("recipients.yaml:24:15: error: list `odd` includes `nobody`"),
+        "{stderr}"
+    );
+    assert!(server.messages().is_empty());
+    assert!(office.journal().is_empty());
+
+    let check = office.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&check.stderr), stderr);
+}
+
+#[test]
+fn a_password_in_the_file_is_refused() {
+    let office = Office::new();
+    let y = "smtp:\n  host: 127.0.0.1\n  port: 2525\n  security: none\n  auth: password\n  username: u\n  password: hunter2-secret\nlists:\n  all:\n    members: [a@example.org]\n";
+    std::fs::write(office.path().join("recipients.yaml"), y).unwrap();
+    let out = office.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("recipients.yaml:7:3: error: `password` must not be written in this file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2-secret"));
+}
+
+#[test]
+fn login_works_and_the_secret_never_shows() {
+    let office = Office::new();
+    let secret = "s3cret-Value-42";
+    let server = Server::start(
+        office.path(),
+        &["--auth", &format!("bulletin@example.org:{secret}")],
+    );
+    office.recipients(server.port, 5, "  connections: 1\n  retries: 0\n", "");
+    // The file's `auth: none` is replaced with a password login on a loopback relay.
+    let path = office.path().join("recipients.yaml");
+    let y = std::fs::read_to_string(&path).unwrap().replace(
+        "auth: none",
+        "auth: password\n  username: bulletin@example.org",
+    );
+    std::fs::write(&path, y).unwrap();
+
+    let missing = office.send(&[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("BULLETIN_SMTP_PASSWORD"));
+
+    let wrong = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+        ])
+        .env("BULLETIN_SMTP_PASSWORD", "wrong-password-99")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("refused the login"),
+        "{}",
+        text(&wrong)
+    );
+    assert!(!text(&wrong).contains("wrong-password-99"));
+    assert!(server.messages().is_empty());
+
+    let right = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+        ])
+        .env("BULLETIN_SMTP_PASSWORD", secret)
+        .output()
+        .unwrap();
+    assert!(right.status.success(), "{}", text(&right));
+    assert!(!text(&right).contains(secret));
+    assert!(!office.journal().contains(secret));
+    assert_eq!(server.messages().len(), 5);
+
+    // The secret can come from a command instead of the environment.
+    let y = std::fs::read_to_string(&path).unwrap().replace(
+        "  username:",
+        &format!("  secret_command: echo {secret}\n  username:"),
+    );
+    std::fs::write(&path, y).unwrap();
+    let test = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--test",
+        "me@example.org",
+    ]);
+    assert!(test.status.success(), "{}", text(&test));
+    assert!(!text(&test).contains(secret));
+}
+
+#[test]
+fn test_copy_and_dry_run_leave_the_journal_alone() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(
+        server.port,
+        4,
+        "",
+        "suppress:\n  - member0001@example.org\n",
+    );
+    let dry = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--list",
+        "all",
+        "--dry-run",
+    ]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        stdout.contains("would send    \"Member 0\" <member0000@example.org>")
+            || stdout.contains("would send    Member 0 <member0000@example.org>"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("member0001@example.org>  (on the suppression list)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 would be sent"), "{stdout}");
+    assert!(
+        server.messages().is_empty(),
+        "a dry run connected to the server"
+    );
+
+    let test = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--test",
+        "me@example.org",
+    ]);
+    assert!(test.status.success(), "{}", text(&test));
+    let m = &server.messages()[0];
+    assert_eq!(m.to, vec!["me@example.org".to_string()]);
+    let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
+    assert!(parsed.subject().unwrap().starts_with("[TEST] "));
+    assert!(!office.path().join("bulletins/2021-10-20.journal").exists());
+}
+
+#[test]
+fn without_a_terminal_or_yes_it_refuses_to_send() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 3, "", "");
+    let out = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "all"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(server.messages().is_empty());
+    let unknown = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "al", "--yes"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `all`?"));
+}
+
+#[test]
+fn lists_shows_each_list_with_its_count() {
+    let office = Office::new();
+    office.recipients(2525, 5, "", "  pm:\n    name: Practice managers\n    members:\n      - a@example.org\n      - A@example.org\n  everyone:\n    include: [all, pm]\nsuppress:\n  - member0002@example.org\n");
+    let out = office.run(&["lists"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("all ") && l.contains(" 4  Everyone")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("pm ") && l.contains(" 1  Practice managers")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("everyone ") && l.contains(" 5  everyone")),
+        "{stdout}"
+    );
+    // The duplicate in `pm` is a warning, with its line.
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("recipients.yaml:22:9: warning: A@example.org is on list `pm` twice"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn starttls_is_required_when_configured_and_passwords_never_go_unencrypted_off_the_machine() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    // aiosmtpd here offers no STARTTLS: the send must stop rather than go unencrypted.
+    office.recipients(server.port, 3, "  security: starttls\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not offer STARTTLS"),
+        "{}",
+        text(&out)
+    );
+    assert!(server.messages().is_empty());
+    assert!(office.journal_delivered().is_empty());
+
+    let y = "smtp:\n  host: smtp.example.org\n  security: none\n  auth: password\n  username: u@example.org\nlists:\n  all:\n    members: [a@example.org]\n";
+    std::fs::write(office.path().join("recipients.yaml"), y).unwrap();
+    let check = office.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&check.stderr).contains(
+            "recipients.yaml:4:9: error: a password would be sent unencrypted to smtp.example.org"
+        ),
+        "{}",
+        text(&check)
+    );
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""A real SMTP server for the send tests: aiosmtpd (not written by this project) on 127.0.0.1.
+
+It prints `PORT <n>` once listening, and appends one JSON line per accepted message to --out:
+{"t": server time, "from": ..., "to": [...], "data": the message}. Options make it misbehave the
+way relays do: temporary (451) or permanent (550) refusals for given addresses, dropped
+connections, and a required login.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+import warnings
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, args):
+        self.out = open(args.out, "a", encoding="utf-8")
+        self.tempfail = {}
+        for item in args.tempfail:
+            address, count = item.rsplit("=", 1)
+            self.tempfail[address.lower()] = int(count)
+        self.reject = {a.lower() for a in args.reject}
+        self.drop_every = args.drop_every
+        self.rcpts = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpts += 1
+        if self.drop_every and self.rcpts % self.drop_every == 0:
+            server.transport.close()
+            return "421 4.3.0 closing the connection"
+        key = address.lower()
+        if key in self.reject:
+            return "550 5.1.1 <%s>: no such user here" % address
+        if self.tempfail.get(key, 0) > 0:
+            self.tempfail[key] -= 1
+            return "451 4.3.0 mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        record = {
+            "t": time.time(),
+            "from": envelope.mail_from,
+            "to": envelope.rcpt_tos,
+            "data": envelope.content.decode("utf-8", "replace"),
+        }
+        self.out.write(json.dumps(record) + "\n")
+        self.out.flush()
+        return "250 2.0.0 accepted"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", required=True)
+    p.add_argument("--tempfail", action="append", default=[], metavar="ADDRESS=N")
+    p.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
+    p.add_argument("--drop-every", type=int, default=0)
+    p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
+    args = p.parse_args()
+    # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    handler = Handler(args)
+
+    authenticator = None
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+            return AuthResult(success=ok, handled=False)
+
+    def factory():
+        return SMTP(
+            handler,
+            hostname="sink.test",
+            authenticator=authenticator,
+            auth_required=bool(args.auth),
+            auth_require_tls=False,
+        )
+
+    loop = asyncio.new_event_loop()
+    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0))
+    port = server.sockets[0].getsockname()[1]
+    print("PORT %d" % port, flush=True)
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
+    loop.add_signal_handler(signal.SIGINT, loop.stop)
+    try:
+        loop.run_forever()
+    finally:
+        server.close()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
