@@ -76,6 +76,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
         recipients: PathBuf,
     },
+    /// Preview a bulletin in the browser, reloading it whenever the file is saved
+    Preview {
+        /// The bulletin, e.g. bulletins/2021-10-20.yaml
+        bulletin: PathBuf,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Listen on this address instead of 127.0.0.1 (others on the network could then see it)
+        #[arg(long, value_name = "ADDRESS")]
+        bind: Option<std::net::IpAddr>,
+        /// Open the preview in the system's web browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Start next week's bulletin from a skeleton: bulletins/<date>.yaml
     New {
         /// The bulletin's date, YYYY-MM-DD

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod preview;
 pub mod recipients;
 pub mod render;
 pub mod send;

@@ -3,6 +3,7 @@
 mod check;
 mod lists;
 mod new;
+mod preview;
 mod render;
 mod send;
 
@@ -51,6 +52,12 @@ pub fn run(command: Command) -> Result<(), Failure> {
             journal,
         }),
         Command::Lists { recipients } => lists::run(&recipients),
+        Command::Preview {
+            bulletin,
+            port,
+            bind,
+            open,
+        } => preview::run(bulletin, port, bind, open),
         Command::Render {
             bulletin,
             out,

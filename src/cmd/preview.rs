@@ -1,0 +1,59 @@
+//! `bulletin preview`: start the preview server and, if asked, open the browser on it.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use super::Failure;
+
+pub fn run(bulletin: PathBuf, port: u16, bind: Option<IpAddr>, open: bool) -> Result<(), Failure> {
+    if !bulletin.exists() {
+        return Err(format!("{} does not exist", bulletin.display()).into());
+    }
+    let ip = bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if !ip.is_loopback() {
+        eprintln!("note: listening on {ip}: anyone who can reach this machine can see the preview");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let result = runtime.block_on(bulletin::preview::serve(
+        bulletin.clone(),
+        SocketAddr::new(ip, port),
+        |addr| {
+            let url = format!("http://{addr}/");
+            println!("preview: {url}");
+            println!(
+                "watching {} and publisher.yaml; press Ctrl-C to stop",
+                bulletin.display()
+            );
+            let _ = std::io::stdout().flush();
+            if open {
+                open_browser(&url);
+            }
+        },
+    ));
+    result.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => Failure::Message(format!(
+            "port {port} is in use: choose another with --port (or --port 0 for any free one)"
+        )),
+        _ => Failure::Message(format!("the preview server stopped: {e}")),
+    })?;
+    println!("preview stopped");
+    Ok(())
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("note: could not open a browser; open {url} yourself");
+    }
+}

@@ -1,0 +1,303 @@
+//! `bulletin preview`: a local web server showing the email as readers will see it (desktop and
+//! phone widths side by side, the plain text, the subject and preheader as an inbox shows them),
+//! rebuilt and reloaded in the browser whenever the bulletin or `publisher.yaml` is saved.
+//!
+//! It serves only its own five addresses (never a file from disk by path), binds to 127.0.0.1
+//! unless told otherwise, and keeps running when the bulletin has errors: the page shows them,
+//! as `check` would, until the file is fixed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, PreEscaped, html};
+use tokio::sync::{broadcast, watch};
+
+use crate::render::message::{Template, subject};
+use crate::{lint, load, render};
+
+/// What the preview shows: the rendered bulletin, or why it cannot be rendered.
+pub enum View {
+    Ready {
+        html: String,
+        text: String,
+        eml: Vec<u8>,
+        subject: String,
+        preheader: String,
+        warnings: String,
+    },
+    Broken {
+        diagnostics: String,
+    },
+}
+
+/// Loads and renders a bulletin for the preview.
+pub fn build(path: &Path) -> View {
+    let loaded = match load::load(path) {
+        Ok(l) => l,
+        Err(d) => {
+            return View::Broken {
+                diagnostics: d.to_string(),
+            };
+        }
+    };
+    let (b, p) = (&loaded.bulletin, &loaded.publisher);
+    let html = render::html::render(b, p);
+    let text = render::text::render(b, p);
+    let warnings = lint::lint(&loaded, html.len()).to_string();
+    let sample = "Sample Recipient <recipient@example.org>"
+        .parse()
+        .expect("a valid sample address");
+    let eml = match Template::new(b, p, &text, &html, false) {
+        Ok(t) => t.for_recipient(&sample, SystemTime::now()),
+        Err(e) => return View::Broken { diagnostics: e },
+    };
+    let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
+    View::Ready {
+        subject: subject(b, false),
+        preheader,
+        html,
+        text,
+        eml,
+        warnings,
+    }
+}
+
+struct Shared {
+    bulletin: PathBuf,
+    view: RwLock<Arc<View>>,
+    version: AtomicU64,
+    reload: broadcast::Sender<u64>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// Serves the preview on `addr` until Ctrl-C. `on_ready` is told the address actually bound
+/// (useful with port 0).
+pub async fn serve(
+    bulletin: PathBuf,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (reload, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared {
+        view: RwLock::new(Arc::new(build(&bulletin))),
+        bulletin,
+        version: AtomicU64::new(1),
+        reload,
+        shutdown: shutdown_rx,
+    });
+    let _watcher = watch_files(shared.clone())?;
+    let app = Router::new()
+        .route("/", get(page))
+        .route("/email.html", get(email_html))
+        .route("/email.txt", get(email_text))
+        .route("/email.eml", get(email_eml))
+        .route("/events", get(events))
+        .fallback(not_found)
+        .with_state(shared);
+    on_ready(listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = shutdown_tx.send(true);
+        })
+        .await
+}
+
+/// Watches the bulletin's folder; after a burst of changes to the bulletin or publisher.yaml
+/// settles (200 ms), rebuilds the view and tells open pages to reload.
+fn watch_files(shared: Arc<Shared>) -> std::io::Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let names: Vec<std::ffi::OsString> = [
+        shared.bulletin.file_name().map(|n| n.to_os_string()),
+        Some("publisher.yaml".into()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        use notify::EventKind;
+        use notify::event::{AccessKind, AccessMode};
+        // Reading the file (as the rebuild does) is an event too: only writes count.
+        let Ok(e) = event else { return };
+        let wrote = match e.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) | EventKind::Other => false,
+            _ => true,
+        };
+        if wrote
+            && e.paths
+                .iter()
+                .any(|p| p.file_name().is_some_and(|n| names.iter().any(|w| w == n)))
+        {
+            let _ = tx.send(());
+        }
+    })
+    .map_err(std::io::Error::other)?;
+    let dir = shared
+        .bulletin
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    watcher
+        .watch(&dir, notify::RecursiveMode::NonRecursive)
+        .map_err(std::io::Error::other)?;
+    tokio::spawn(async move {
+        while rx.recv().await.is_some() {
+            // Debounce: editors write a file in several steps.
+            while let Ok(Some(())) =
+                tokio::time::timeout(Duration::from_millis(200), rx.recv()).await
+            {}
+            let view = build(&shared.bulletin);
+            *shared.view.write().unwrap() = Arc::new(view);
+            let v = shared.version.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = shared.reload.send(v);
+        }
+    });
+    Ok(watcher)
+}
+
+fn current(shared: &Shared) -> Arc<View> {
+    shared.view.read().unwrap().clone()
+}
+
+const PAGE_STYLE: &str = "body{margin:0;font-family:Arial,Helvetica,sans-serif;background:#e9edf1;color:#1f2933}\
+header{padding:12px 20px;background:#1f2933;color:#fff;font-size:14px}\
+#inbox{margin:16px 20px;padding:12px 16px;background:#fff;border:1px solid #c5ced6;max-width:1100px}\
+#inbox .from{font-weight:bold}#subject{font-weight:bold}#preheader{color:#4a5560}\
+.views{display:flex;flex-wrap:wrap;gap:20px;margin:0 20px;align-items:flex-start}\
+.view h2{font-size:14px;margin:0 0 6px;color:#4a5560}\
+iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
+#desktop{width:700px}#phone{width:375px}\
+#text{margin:20px;padding:16px;background:#fff;border:1px solid #c5ced6;max-width:640px;white-space:pre-wrap;font-size:13px}\
+#diagnostics{margin:20px;padding:16px;background:#fff4f4;border:2px solid #b00020;white-space:pre-wrap;font-size:14px}\
+.warnings{margin:0 20px 16px;padding:8px 16px;background:#fff8e1;border:1px solid #c8a200;white-space:pre-wrap;font-size:13px}";
+
+/// Reloads the page when the server says the bulletin changed. Only in the preview page.
+const RELOAD_SCRIPT: &str = "new EventSource('/events').addEventListener('reload',function(){location.reload();});\
+document.querySelectorAll('iframe').forEach(function(f){f.addEventListener('load',function(){\
+try{f.style.height=(f.contentDocument.documentElement.scrollHeight+20)+'px';}catch(e){}});});";
+
+async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
+    let view = current(&shared);
+    let name = shared.bulletin.display().to_string();
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Preview: " (name) }
+                style { (PreEscaped(PAGE_STYLE)) }
+            }
+            body {
+                header { "Preview of " strong { (name) } " · saves reload this page" }
+                @match view.as_ref() {
+                    View::Broken { diagnostics } => {
+                        main {
+                            h1 style="margin:20px;font-size:20px" { "The bulletin has errors" }
+                            pre id="diagnostics" { (diagnostics) }
+                        }
+                    }
+                    View::Ready { subject, preheader, text, warnings, .. } => {
+                        main {
+                            div id="inbox" aria-label="As the inbox shows it" {
+                                span class="from" { "From the bulletin" } " · "
+                                span id="subject" { (subject) } " — "
+                                span id="preheader" { (preheader) }
+                            }
+                            @if !warnings.is_empty() {
+                                pre class="warnings" { (warnings) }
+                            }
+                            div class="views" {
+                                div class="view" { h2 { "Desktop" } iframe id="desktop" src="/email.html" title="The email at desktop width" {} }
+                                div class="view" { h2 { "Phone (375px)" } iframe id="phone" src="/email.html" title="The email at phone width" {} }
+                            }
+                            h2 style="margin:20px 20px 0;font-size:14px;color:#4a5560" { "Plain text" }
+                            pre id="text" { (text) }
+                        }
+                    }
+                }
+                script { (PreEscaped(RELOAD_SCRIPT)) }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+fn broken(diagnostics: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        diagnostics.to_string(),
+    )
+        .into_response()
+}
+
+async fn email_html(State(shared): State<Arc<Shared>>) -> Response {
+    match current(&shared).as_ref() {
+        View::Ready { html, .. } => Html(html.clone()).into_response(),
+        View::Broken { diagnostics } => broken(diagnostics),
+    }
+}
+
+async fn email_text(State(shared): State<Arc<Shared>>) -> Response {
+    match current(&shared).as_ref() {
+        View::Ready { text, .. } => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text.clone(),
+        )
+            .into_response(),
+        View::Broken { diagnostics } => broken(diagnostics),
+    }
+}
+
+async fn email_eml(State(shared): State<Arc<Shared>>) -> Response {
+    match current(&shared).as_ref() {
+        View::Ready { eml, .. } => {
+            ([(header::CONTENT_TYPE, "message/rfc822")], eml.clone()).into_response()
+        }
+        View::Broken { diagnostics } => broken(diagnostics),
+    }
+}
+
+async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let state = (shared.reload.subscribe(), shared.shutdown.clone());
+    let stream = futures_util::stream::unfold(state, |(mut reload, mut shutdown)| async move {
+        if *shutdown.borrow() {
+            return None;
+        }
+        loop {
+            tokio::select! {
+                v = reload.recv() => match v {
+                    Ok(v) => return Some((Ok::<_, std::convert::Infallible>(Event::default().event("reload").data(v.to_string())), (reload, shutdown))),
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = shutdown.changed() => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not found: the preview serves only /, /email.html, /email.txt and /email.eml\n",
+    )
+        .into_response()
+}
