@@ -90,6 +90,14 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Add a bulletin to the archive (a static website: a page per issue, an index and a feed)
+    Archive {
+        /// The bulletin, e.g. bulletins/2021-10-20.yaml
+        bulletin: PathBuf,
+        /// The archive folder
+        #[arg(long, default_value = "archive")]
+        dir: PathBuf,
+    },
     /// Start next week's bulletin from a skeleton: bulletins/<date>.yaml
     New {
         /// The bulletin's date, YYYY-MM-DD

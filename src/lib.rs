@@ -6,6 +6,7 @@
 //! turns the model into HTML, text and MIME. Only the command modules touch the disk.
 
 pub mod address;
+pub mod archive;
 pub mod date;
 pub mod diagnostic;
 pub mod files;

@@ -100,6 +100,21 @@ pub fn load(bulletin_path: &Path) -> Result<Loaded, Diagnostics> {
     }
 }
 
+/// Reads just a bulletin (no publisher), as the archive does for issues already archived.
+pub fn bulletin_only(path: &Path) -> Result<Bulletin, Diagnostics> {
+    let (source, node) = yaml::load_file(path)?;
+    let mut diags = Diagnostics::default();
+    let mut ctx = Ctx {
+        path,
+        source: &source,
+        diags: &mut diags,
+    };
+    match bulletin_from(&mut ctx, &node) {
+        Some(b) if !diags.has_errors() => Ok(b),
+        _ => Err(diags),
+    }
+}
+
 /// Walking state: the file being read and the problems found so far.
 pub struct Ctx<'a> {
     pub path: &'a Path,

@@ -1,5 +1,6 @@
 //! One function per command; each loads through the library and does its own output.
 
+mod archive;
 mod check;
 mod lists;
 mod new;
@@ -52,6 +53,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             journal,
         }),
         Command::Lists { recipients } => lists::run(&recipients),
+        Command::Archive { bulletin, dir } => archive::run(&bulletin, &dir),
         Command::Preview {
             bulletin,
             port,

@@ -38,13 +38,14 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
     document(b, p, None).into_string()
 }
 
-/// The same email with extra markup placed just before `</body>` (the archive's page header
-/// and the preview's reload script use this; sent email never does).
+/// The bulletin as a web page: `before` goes above the bulletin and `after` below it, and the
+/// email's "view in your browser" line is left out (the archive uses this; email never does).
 pub fn render_with(b: &Bulletin, p: &Publisher, before: Markup, after: Markup) -> String {
     document(b, p, Some((before, after))).into_string()
 }
 
 fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Markup {
+    let is_email = wrap.is_none();
     let (before, after) = wrap.unwrap_or((html! {}, html! {}));
     let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
     html! {
@@ -71,7 +72,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                 div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="page" style=(format!("background-color:{PAGE};{FONT}")) {
                     (PreEscaped(MSO_OPEN))
                     table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;border-collapse:collapse;" {
-                        @if let Some(url) = p.web_version(b) {
+                        @if let Some(url) = p.web_version(b).filter(|_| is_email) {
                             tr { td class="muted" align="center" style=(format!("padding:12px 16px;{FONT}font-size:13px;line-height:18px;color:{MUTED};")) {
                                 a href=(url) style=(format!("color:{MUTED};text-decoration:underline;")) { "View this bulletin in your web browser" }
                             } }

@@ -1,0 +1,380 @@
+//! The archive: every issue as plain static files, with an index page and an Atom feed.
+//!
+//! ```text
+//! archive/index.html            every issue, newest first, grouped by year
+//! archive/feed.xml              Atom feed of the latest issues
+//! archive/2021-10-20/index.html the web version (links to the index and to the issues either side)
+//!                    bulletin.txt, bulletin.eml, bulletin.yaml (the source)
+//! ```
+//!
+//! An issue is written into a hidden temporary folder, then swapped into place in one atomic
+//! rename, so an interrupted run leaves the previous version whole; leftovers are tidied on the
+//! next run. The index and feed are rebuilt from what is in the folder, so archiving an old issue
+//! later puts it in its place. Nothing here deletes another issue. Links are relative, so the
+//! archive works opened from disk and behind any web server.
+
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::date::Date;
+use crate::files::write_atomic;
+use crate::load::{self, Loaded};
+use crate::model::{Bulletin, Publisher};
+use crate::render::message::Template;
+use crate::render::{self, html as email_html};
+
+/// How many issues the feed carries.
+pub const FEED_ENTRIES: usize = 20;
+
+/// One archived issue, as the index and feed list it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub slug: String,
+    pub date: Date,
+    pub issue: Option<u32>,
+    pub title: String,
+    pub summary: Option<String>,
+}
+
+impl Entry {
+    fn from(slug: &str, b: &Bulletin) -> Entry {
+        Entry {
+            slug: slug.to_string(),
+            date: b.date,
+            issue: b.issue,
+            title: b.title.clone(),
+            summary: b.summary.clone(),
+        }
+    }
+}
+
+/// What `archive` did.
+pub struct Archived {
+    pub slug: String,
+    pub dir: PathBuf,
+    pub issues: usize,
+}
+
+/// Reads every issue in the archive folder (newest first). An issue folder whose
+/// `bulletin.yaml` cannot be read is skipped with a warning in the returned list.
+pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let Ok(dir) = std::fs::read_dir(root) else {
+        return (out, warnings);
+    };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') || !e.path().is_dir() {
+            continue;
+        }
+        let source = e.path().join("bulletin.yaml");
+        if !source.exists() {
+            continue;
+        }
+        match load::bulletin_only(&source) {
+            Ok(b) => out.push(Entry::from(&name, &b)),
+            Err(_) => warnings.push(format!(
+                "{} cannot be read and is left out of the index",
+                source.display()
+            )),
+        }
+    }
+    out.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
+    (out, warnings)
+}
+
+/// The folder name for a bulletin: its date, or `<date>-<issue>` when another issue of the same
+/// date is already archived.
+pub fn slug_for(b: &Bulletin, existing: &[Entry]) -> Result<String, String> {
+    let date = b.date.to_string();
+    if let Some(same) = existing
+        .iter()
+        .find(|e| e.date == b.date && e.issue == b.issue)
+    {
+        return Ok(same.slug.clone());
+    }
+    if existing.iter().any(|e| e.date == b.date) {
+        return match b.issue {
+            Some(n) => Ok(format!("{date}-{n}")),
+            None => Err(format!(
+                "an issue dated {date} is already archived; give this bulletin an `issue:` number so the two can be told apart"
+            )),
+        };
+    }
+    Ok(date)
+}
+
+/// Archives one bulletin into `root`, then rebuilds the index and feed.
+pub fn archive(loaded: &Loaded, root: &Path) -> Result<Archived, String> {
+    std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    tidy(root);
+    let (mut list, _) = entries(root);
+    let b = &loaded.bulletin;
+    let p = &loaded.publisher;
+    let slug = slug_for(b, &list)?;
+    list.retain(|e| e.slug != slug);
+    list.push(Entry::from(&slug, b));
+    list.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
+
+    // The issue itself, built aside and swapped in.
+    let tmp = root.join(format!(".{slug}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let html = email_html::render(b, p);
+    let text = render::text::render(b, p);
+    let sample = "Sample Recipient <recipient@example.org>"
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let eml = Template::new(b, p, &text, &html, false)?.for_recipient(&sample, SystemTime::now());
+    let page = issue_page(b, p, &slug, &list);
+    for (name, bytes) in [
+        ("index.html", page.as_bytes()),
+        ("bulletin.txt", text.as_bytes()),
+        ("bulletin.eml", &eml[..]),
+        ("bulletin.yaml", loaded.source.as_bytes()),
+    ] {
+        write_atomic(&tmp.join(name), bytes)
+            .map_err(|e| format!("cannot write {}: {e}", tmp.join(name).display()))?;
+    }
+    if std::env::var("BULLETIN_ARCHIVE_CRASH").as_deref() == Ok("before-swap") {
+        // For the tests: die as a power cut would, with the new issue written but not in place.
+        std::process::abort();
+    }
+    let target = root.join(&slug);
+    swap_into_place(&tmp, &target)?;
+
+    // The issues either side now link to this one.
+    let at = list.iter().position(|e| e.slug == slug).unwrap_or(0);
+    for i in [at.wrapping_sub(1), at + 1] {
+        if let Some(n) = list.get(i) {
+            let source = root.join(&n.slug).join("bulletin.yaml");
+            if let Ok(nb) = load::bulletin_only(&source) {
+                let page = issue_page(&nb, p, &n.slug, &list);
+                write_atomic(&root.join(&n.slug).join("index.html"), page.as_bytes())
+                    .map_err(|e| format!("cannot update {}: {e}", n.slug))?;
+            }
+        }
+    }
+    write_atomic(&root.join("index.html"), index_page(p, &list).as_bytes())
+        .map_err(|e| format!("cannot write the index: {e}"))?;
+    write_atomic(&root.join("feed.xml"), feed(p, &list).as_bytes())
+        .map_err(|e| format!("cannot write the feed: {e}"))?;
+    Ok(Archived {
+        slug,
+        dir: target,
+        issues: list.len(),
+    })
+}
+
+/// Puts `tmp` at `target` in one step. If `target` exists the two are exchanged atomically
+/// (Linux `renameat2(RENAME_EXCHANGE)`), then the old version, now at `tmp`, is removed.
+fn swap_into_place(tmp: &Path, target: &Path) -> Result<(), String> {
+    if !target.exists() {
+        return std::fs::rename(tmp, target)
+            .map_err(|e| format!("cannot move the issue into place: {e}"));
+    }
+    if exchange(tmp, target).is_err() {
+        // No atomic exchange here (another OS or filesystem): rename aside, then into place.
+        let mut aside = tmp.as_os_str().to_owned();
+        aside.push(".old");
+        let aside = PathBuf::from(aside);
+        std::fs::rename(target, &aside)
+            .map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
+        std::fs::rename(tmp, target)
+            .map_err(|e| format!("cannot move the issue into place: {e}"))?;
+        let _ = std::fs::remove_dir_all(&aside);
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(tmp);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    let _ = CString::default();
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Removes what an interrupted run left: hidden `.<slug>.tmp-*` folders. An issue folder that
+/// went missing mid-swap (only possible without atomic exchange) is restored from its `.old`.
+fn tidy(root: &Path) {
+    let Ok(dir) = std::fs::read_dir(root) else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(rest) = name.strip_prefix('.') else {
+            continue;
+        };
+        let Some((slug, _)) = rest.split_once(".tmp-") else {
+            continue;
+        };
+        let live = root.join(slug);
+        if name.ends_with(".old") && !live.exists() {
+            let _ = std::fs::rename(e.path(), &live);
+        } else if e.path().is_dir() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+const NAV_STYLE: &str =
+    "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:22px;color:#1f2933;";
+
+fn issue_page(b: &Bulletin, p: &Publisher, slug: &str, list: &[Entry]) -> String {
+    let at = list.iter().position(|e| e.slug == slug);
+    // The list is newest first: the previous (older) issue comes after this one.
+    let older = at.and_then(|i| list.get(i + 1));
+    let newer = at.and_then(|i| i.checked_sub(1)).and_then(|i| list.get(i));
+    let link = format!("color:{};text-decoration:underline;", p.colour);
+    let nav = html! {
+        nav aria-label="Bulletin archive" style=(format!("max-width:600px;margin:0 auto;padding:16px;{NAV_STYLE}")) {
+            a href="../index.html" style=(link) { "All " (p.name) " bulletins" }
+            @if let Some(o) = older {
+                br; "Previous issue: " a href=(format!("../{}/index.html", o.slug)) style=(link) { (o.title) } " (" (o.date.long()) ")"
+            }
+            @if let Some(n) = newer {
+                br; "Next issue: " a href=(format!("../{}/index.html", n.slug)) style=(link) { (n.title) } " (" (n.date.long()) ")"
+            }
+        }
+    };
+    email_html::render_with(b, p, nav, html! {})
+}
+
+fn index_page(p: &Publisher, list: &[Entry]) -> String {
+    let link = format!("color:{};text-decoration:underline;", p.colour);
+    let mut years: Vec<i32> = list.iter().map(|e| e.date.year).collect();
+    years.dedup();
+    let page: Markup = html! {
+        (DOCTYPE)
+        html lang="en-GB" dir="ltr" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (p.name) " bulletins" }
+                link rel="alternate" type="application/atom+xml" title=(format!("{} bulletins", p.name)) href="feed.xml";
+                style { (PreEscaped("body{margin:0;background:#eef1f4}main{max-width:640px;margin:0 auto;padding:24px 16px;background:#fff;font-family:Arial,Helvetica,sans-serif;color:#1f2933;line-height:1.5}h1{font-size:28px}h2{font-size:22px;margin-top:32px}ul{list-style:none;padding:0}li{margin:0 0 16px}.meta{color:#4a5560;font-size:14px}")) }
+            }
+            body {
+                main {
+                    h1 { (p.name) " bulletins" }
+                    p { "Every issue, newest first. " a href="feed.xml" style=(link) { "Subscribe to the feed of new issues" } "." }
+                    @for year in &years {
+                        h2 { (year) }
+                        ul {
+                            @for e in list.iter().filter(|e| e.date.year == *year) {
+                                li {
+                                    a href=(format!("{}/index.html", e.slug)) style=(link) { (e.title) }
+                                    br;
+                                    span class="meta" { (e.date.long()) @if let Some(n) = e.issue { " · Issue " (n) } }
+                                    @if let Some(s) = &e.summary { br; (s) }
+                                }
+                            }
+                        }
+                    }
+                    @if let Some(site) = &p.website {
+                        p class="meta" { a href=(site) style=(link) { (p.name) " website" } }
+                    }
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// An Atom feed (RFC 4287) of the latest issues.
+pub fn feed(p: &Publisher, list: &[Entry]) -> String {
+    let base = p
+        .archive_url
+        .as_ref()
+        .map(|u| format!("{}/", u.trim_end_matches('/')));
+    let id_of = |slug: &str| match &base {
+        Some(b) => format!("{b}{slug}/"),
+        None => format!("urn:lmc-bulletin:{}:{slug}", p.list_id),
+    };
+    let updated = list
+        .first()
+        .map_or_else(|| Date::today().to_string(), |e| e.date.to_string());
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en-GB\">\n",
+    );
+    out.push_str(&format!("  <title>{} bulletins</title>\n", xml(&p.name)));
+    out.push_str(&format!(
+        "  <id>{}</id>\n",
+        xml(&base
+            .clone()
+            .unwrap_or_else(|| format!("urn:lmc-bulletin:{}", p.list_id)))
+    ));
+    out.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
+    out.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        xml(&p.name)
+    ));
+    if let Some(b) = &base {
+        out.push_str(&format!(
+            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>\n",
+            xml(b)
+        ));
+        out.push_str(&format!(
+            "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml(b)
+        ));
+    }
+    for e in list.iter().take(FEED_ENTRIES) {
+        let href = match &base {
+            Some(b) => format!("{b}{}/", e.slug),
+            None => format!("{}/index.html", e.slug),
+        };
+        out.push_str("  <entry>\n");
+        out.push_str(&format!("    <title>{}</title>\n", xml(&e.title)));
+        out.push_str(&format!("    <id>{}</id>\n", xml(&id_of(&e.slug))));
+        out.push_str(&format!("    <updated>{}T00:00:00Z</updated>\n", e.date));
+        out.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml(&href)
+        ));
+        let summary = match (e.issue, &e.summary) {
+            (Some(n), Some(s)) => format!("Issue {n}, {}: {s}", e.date.long()),
+            (None, Some(s)) => format!("{}: {s}", e.date.long()),
+            (Some(n), None) => format!("Issue {n}, {}", e.date.long()),
+            (None, None) => e.date.long(),
+        };
+        out.push_str(&format!("    <summary>{}</summary>\n", xml(&summary)));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
