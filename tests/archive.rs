@@ -1,0 +1,272 @@
+//! `bulletin archive` run on temporary copies of the example: the index order, the feed (parsed
+//! with atom_syndication), idempotence, issues sharing a date, and an interrupted write.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+struct Office {
+    dir: tempfile::TempDir,
+}
+
+impl Office {
+    fn new() -> Office {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
+        std::fs::copy(
+            Path::new(ROOT).join("bulletins/publisher.yaml"),
+            dir.path().join("bulletins/publisher.yaml"),
+        )
+        .unwrap();
+        Office { dir }
+    }
+
+    /// A copy of the example with another date, title and issue number.
+    fn bulletin(&self, name: &str, date: &str, title: &str, issue: Option<u32>) -> PathBuf {
+        let example =
+            std::fs::read_to_string(Path::new(ROOT).join("bulletins/2021-10-20.yaml")).unwrap();
+        let mut text = String::new();
+        for line in example.lines() {
+            if line.starts_with("date: ") {
+                text.push_str(&format!("date: {date}\n"));
+                if let Some(n) = issue {
+                    text.push_str(&format!("issue: {n}\n"));
+                }
+            } else if line.starts_with("title: ") {
+                text.push_str(&format!("title: {title}\n"));
+            } else {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        let path = self.dir.path().join("bulletins").join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn archive(&self, bulletin: &Path) -> Output {
+        self.archive_env(bulletin, None)
+    }
+
+    fn archive_env(&self, bulletin: &Path, crash: Option<&str>) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        c.current_dir(self.dir.path())
+            .arg("archive")
+            .arg(bulletin)
+            .arg("--dir")
+            .arg("archive");
+        if let Some(point) = crash {
+            c.env("BULLETIN_ARCHIVE_CRASH", point);
+        }
+        c.output().unwrap()
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("archive")
+    }
+
+    /// Every file under the archive with its bytes.
+    fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![self.root()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    let rel = e
+                        .path()
+                        .strip_prefix(self.root())
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string();
+                    out.insert(rel, std::fs::read(e.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "status {:?}\n{}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn writes_the_issue_and_an_index_newest_first_grouped_by_year() {
+    let office = Office::new();
+    // Archived out of order: the index must still be by date.
+    for (name, date, title) in [
+        ("a.yaml", "2021-10-20", "October issue"),
+        ("b.yaml", "2022-01-12", "January issue"),
+        ("c.yaml", "2021-12-01", "December issue"),
+    ] {
+        ok(&office.archive(&office.bulletin(name, date, title, None)));
+    }
+    let root = office.root();
+    for f in [
+        "index.html",
+        "bulletin.txt",
+        "bulletin.eml",
+        "bulletin.yaml",
+    ] {
+        assert!(root.join("2021-10-20").join(f).exists(), "missing {f}");
+    }
+    let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+    let pos = |s: &str| {
+        index
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} not in the index"))
+    };
+    assert!(pos("<h2>2022</h2>") < pos("January issue"));
+    assert!(pos("January issue") < pos("<h2>2021</h2>"));
+    assert!(pos("<h2>2021</h2>") < pos("December issue"));
+    assert!(pos("December issue") < pos("October issue"));
+    assert!(index.contains("href=\"2021-12-01/index.html\""));
+    assert!(index.contains("<html lang=\"en-GB\""));
+    assert_eq!(index.matches("<h1>").count(), 1);
+
+    // Each page links to the index and to the issues either side (relative links: works from disk).
+    let december = std::fs::read_to_string(root.join("2021-12-01/index.html")).unwrap();
+    assert!(december.contains("href=\"../index.html\""));
+    assert!(december.contains("Previous issue: <a href=\"../2021-10-20/index.html\""));
+    assert!(december.contains("Next issue: <a href=\"../2022-01-12/index.html\""));
+    let october = std::fs::read_to_string(root.join("2021-10-20/index.html")).unwrap();
+    assert!(!october.contains("Previous issue"));
+    assert!(october.contains("Next issue: <a href=\"../2021-12-01/index.html\""));
+    assert!(
+        !october.contains("View this bulletin in your web browser"),
+        "the web page links to itself"
+    );
+    assert_eq!(
+        std::fs::read(root.join("2021-10-20/bulletin.yaml")).unwrap(),
+        std::fs::read(office.dir.path().join("bulletins/a.yaml")).unwrap()
+    );
+}
+
+#[test]
+fn the_feed_is_valid_atom_with_the_latest_issues() {
+    let office = Office::new();
+    ok(&office.archive(&office.bulletin("a.yaml", "2021-10-20", "First & <best>", Some(1))));
+    ok(&office.archive(&office.bulletin("b.yaml", "2021-10-27", "Second", Some(2))));
+    let xml = std::fs::read(office.root().join("feed.xml")).unwrap();
+    let feed = atom_syndication::Feed::read_from(&xml[..]).expect("a valid Atom feed");
+    assert_eq!(feed.entries().len(), 2);
+    assert_eq!(feed.entries()[0].title().as_str(), "Second");
+    assert_eq!(feed.entries()[1].title().as_str(), "First & <best>");
+    assert_eq!(
+        feed.entries()[0].id(),
+        "https://www.example.org/bulletins/2021-10-27/"
+    );
+    assert_eq!(
+        feed.entries()[0].links()[0].href(),
+        "https://www.example.org/bulletins/2021-10-27/"
+    );
+    assert!(feed.updated().to_rfc3339().starts_with("2021-10-27"));
+    assert!(feed.links().iter().any(|l| l.rel() == "self"));
+}
+
+#[test]
+fn archiving_again_replaces_in_place_and_changes_nothing_else() {
+    let office = Office::new();
+    let a = office.bulletin("a.yaml", "2021-10-20", "First", None);
+    ok(&office.archive(&a));
+    ok(&office.archive(&office.bulletin("b.yaml", "2021-10-27", "Second", None)));
+    let before = office.snapshot();
+    ok(&office.archive(&a));
+    let after = office.snapshot();
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "files were added or removed"
+    );
+    for (name, bytes) in &before {
+        if name == "2021-10-20/bulletin.eml" {
+            continue; // its Date header is the time it was written
+        }
+        assert_eq!(bytes, &after[name], "{name} changed");
+    }
+    // An edit to the source replaces that issue only.
+    let edited = std::fs::read_to_string(&a)
+        .unwrap()
+        .replace("title: First", "title: First, corrected");
+    std::fs::write(&a, edited).unwrap();
+    ok(&office.archive(&a));
+    let page = std::fs::read_to_string(office.root().join("2021-10-20/index.html")).unwrap();
+    assert!(page.contains("First, corrected"));
+    assert!(office.root().join("2021-10-27/index.html").exists());
+}
+
+#[test]
+fn two_issues_on_one_date_need_issue_numbers() {
+    let office = Office::new();
+    ok(&office.archive(&office.bulletin("a.yaml", "2021-10-20", "Morning", Some(7))));
+    ok(&office.archive(&office.bulletin("b.yaml", "2021-10-20", "Evening", Some(8))));
+    assert!(office.root().join("2021-10-20/index.html").exists());
+    assert!(office.root().join("2021-10-20-8/index.html").exists());
+    let index = std::fs::read_to_string(office.root().join("index.html")).unwrap();
+    assert!(index.find("Evening").unwrap() < index.find("Morning").unwrap());
+    let no_number = office.archive(&office.bulletin("c.yaml", "2021-10-20", "Unnumbered", None));
+    assert_eq!(no_number.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&no_number.stderr)
+            .contains("give this bulletin an `issue:` number")
+    );
+}
+
+#[test]
+fn an_interrupted_write_leaves_the_previous_archive_whole() {
+    let office = Office::new();
+    let a = office.bulletin("a.yaml", "2021-10-20", "Original title", None);
+    ok(&office.archive(&a));
+    let before = office.snapshot();
+    let edited = std::fs::read_to_string(&a)
+        .unwrap()
+        .replace("title: Original title", "title: New title");
+    std::fs::write(&a, edited).unwrap();
+    let crashed = office.archive_env(&a, Some("before-swap"));
+    assert!(!crashed.status.success(), "the run was meant to die");
+    // The published files are exactly as they were.
+    let after: BTreeMap<_, _> = office
+        .snapshot()
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with('.'))
+        .collect();
+    assert_eq!(before, after);
+    let page = std::fs::read_to_string(office.root().join("2021-10-20/index.html")).unwrap();
+    assert!(page.contains("Original title") && page.ends_with("</html>"));
+    // The next run tidies the leftovers and publishes the new version.
+    ok(&office.archive(&a));
+    let names: Vec<String> = std::fs::read_dir(office.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "leftovers: {names:?}"
+    );
+    assert!(
+        std::fs::read_to_string(office.root().join("2021-10-20/index.html"))
+            .unwrap()
+            .contains("New title")
+    );
+}
+
+#[test]
+fn a_bulletin_with_errors_writes_nothing() {
+    let office = Office::new();
+    let bad = office.dir.path().join("bulletins/bad.yaml");
+    std::fs::write(&bad, "title: x\ndate: 2021-02-30\nsections: []\n").unwrap();
+    let o = office.archive(&bad);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!office.root().exists());
+}
