@@ -20,4 +20,5 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   echo "installing Python package: aiosmtpd"
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 fi
+[ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

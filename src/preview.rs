@@ -200,6 +200,7 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Preview: " (name) }
+                link rel="icon" href="data:,";
                 style { (PreEscaped(PAGE_STYLE)) }
             }
             body {

@@ -41,7 +41,7 @@ pub fn run(bulletin: PathBuf, port: u16, bind: Option<IpAddr>, open: bool) -> Re
         )),
         _ => Failure::Message(format!("the preview server stopped: {e}")),
     })?;
-    println!("preview stopped");
+    let _ = writeln!(std::io::stdout(), "preview stopped");
     Ok(())
 }
 

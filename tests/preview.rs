@@ -1,0 +1,420 @@
+//! `bulletin preview` through the real binary, on a copy of the example bulletin in a temporary
+//! folder (the browser check edits the bulletin on disk).
+//!
+//! - `preview_in_headless_chromium` runs `tests/browser/preview-check.mjs` (Node and
+//!   playwright-core driving Debian's `/usr/bin/chromium`) against a running preview: the preview
+//!   page and its two iframes, every section title as an `<h2>` in order, screenshots of the email
+//!   at 1200 and 375 px (no sideways scrolling) and of the preview page into
+//!   `target/preview-shots/`, live reload on an edit, the diagnostics page on an invalid date and
+//!   the way back, and no console error, page error or failed request. Then Ctrl-C (SIGINT) must
+//!   stop the preview with exit code 0 within 5 s. Without Node, Chromium or
+//!   `tests/browser/node_modules` it fails, telling to run `scripts/install-test-deps.sh`.
+//! - `preview_serves_the_email_as_sent_and_nothing_else` needs no browser: plain HTTP/1.1 over a
+//!   `TcpStream` checks that `/email.html` is byte for byte what `bulletin render` writes, with no
+//!   script in it, that `/` carries the reload script, that `/email.txt` and `/email.eml` are
+//!   served, that nothing else is (path traversal, the YAML files, `/etc/passwd`), and that the
+//!   preview listens on 127.0.0.1 by default and with `--bind 127.0.0.1`.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const EXAMPLE: &str = "bulletins/2021-10-20.yaml";
+const PUBLISHER: &str = "bulletins/publisher.yaml";
+/// How long the preview may take to print its URL.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the preview may take to stop on SIGINT.
+const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
+
+/// Copies the example bulletin and its publisher.yaml into `dir/bulletins/`: the copy's path.
+fn copy_example(dir: &Path) -> PathBuf {
+    let bulletins = dir.join("bulletins");
+    fs::create_dir_all(&bulletins).unwrap();
+    for file in [EXAMPLE, PUBLISHER] {
+        let from = Path::new(ROOT).join(file);
+        let to = bulletins.join(Path::new(file).file_name().unwrap());
+        fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    }
+    bulletins.join(Path::new(EXAMPLE).file_name().unwrap())
+}
+
+/// The `<h2>` titles the example's email must show, in order: the Chief Executive's message,
+/// then each section's title (the YAML's `  - title: ` lines, quotes stripped).
+fn expected_titles(yaml: &str) -> Vec<String> {
+    let mut titles = vec!["A message from Dr Brian Balmer".to_string()];
+    for line in yaml.lines() {
+        if let Some(title) = line.strip_prefix("  - title: ") {
+            let title = title.trim();
+            let unquoted = ['"', '\'']
+                .iter()
+                .find_map(|q| title.strip_prefix(*q).and_then(|t| t.strip_suffix(*q)));
+            titles.push(unquoted.unwrap_or(title).to_string());
+        }
+    }
+    assert!(titles.len() > 1, "no `  - title: ` lines in {EXAMPLE}");
+    titles
+}
+
+/// A running `bulletin preview`, killed when dropped (also when a test panics).
+struct Preview {
+    child: Child,
+    /// The URL it printed: `http://127.0.0.1:PORT/`.
+    url: String,
+    stderr: PathBuf,
+}
+
+impl Preview {
+    /// Starts `bulletin preview BULLETIN ARGS...` and waits for its `preview: URL` line.
+    fn start(bulletin: &Path, args: &[&str]) -> Preview {
+        let stderr = bulletin.with_file_name(format!(
+            "preview-stderr-{}.txt",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .arg("preview")
+            .arg(bulletin)
+            .args(args)
+            .current_dir(ROOT)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&stderr).unwrap())
+            .spawn()
+            .expect("the bulletin binary runs");
+        // Read stdout on a thread, to its end, so that the preview neither blocks on a full pipe
+        // nor writes into a closed one (nobody listens after the URL line: sends then fail).
+        let (lines, got) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = lines.send(line);
+            }
+        });
+        let mut preview = Preview {
+            child,
+            url: String::new(),
+            stderr,
+        };
+        let deadline = Instant::now() + START_TIMEOUT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match got.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("preview: ") {
+                        preview.url = url.trim().to_string();
+                        break;
+                    }
+                    seen.push(line);
+                }
+                Err(e) => panic!(
+                    "`bulletin preview {} {}` printed no `preview: URL` line ({e:?}); \
+                     its stdout: {seen:?}; its stderr: {}",
+                    bulletin.display(),
+                    args.join(" "),
+                    preview.stderr_text()
+                ),
+            }
+        }
+        preview
+    }
+
+    fn stderr_text(&self) -> String {
+        fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// `host:port` from the URL.
+    fn addr(&self) -> &str {
+        self.url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("not an http://HOST:PORT/ URL: {:?}", self.url))
+    }
+
+    /// GET `path` (sent as is, not normalised): (status, body).
+    fn get(&self, path: &str) -> (u16, Vec<u8>) {
+        http_get(self.addr(), path)
+    }
+
+    /// Sends SIGINT (as Ctrl-C does) and waits for the preview to exit, for at most 5 s.
+    fn interrupt(&mut self) -> Option<ExitStatus> {
+        let status = Command::new("kill")
+            .arg("-INT")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -INT failed: {status}");
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 GET with `Connection: close`: (status, body). Understands both a
+/// `Content-Length` and a chunked body.
+fn http_get(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .unwrap_or_else(|e| panic!("GET {path}: reading the response: {e}"));
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path}: no end of headers in {response:?}"));
+    let head = String::from_utf8_lossy(&response[..end]).to_string();
+    let mut body = response[end + 4..].to_vec();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: bad status line in {head:?}"));
+    let header = |name: &str| {
+        head.lines().skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    };
+    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        body = dechunk(&body);
+    } else if let Some(len) = header("content-length") {
+        let len: usize = len.parse().unwrap();
+        assert!(
+            body.len() >= len,
+            "GET {path}: body shorter than its length"
+        );
+        body.truncate(len);
+    }
+    (status, body)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let eol = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size line");
+        let size = std::str::from_utf8(&data[..eol]).unwrap();
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+        data = &data[eol + 2..];
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+/// Fails, with how to install them, unless Node, Chromium and the script's node_modules are there.
+fn require_browser_deps() {
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!("`node --version` failed ({}): {INSTALL_HINT}", out.status),
+        Err(e) => panic!("Node.js is missing (`node`: {e}): {INSTALL_HINT}"),
+    }
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "Debian's Chromium (/usr/bin/chromium) is missing: {INSTALL_HINT}"
+    );
+    assert!(
+        Path::new(ROOT)
+            .join("tests/browser/node_modules/playwright-core")
+            .is_dir(),
+        "tests/browser/node_modules/playwright-core is missing: {INSTALL_HINT}"
+    );
+}
+
+#[test]
+fn preview_in_headless_chromium() {
+    require_browser_deps();
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let original = fs::read_to_string(&bulletin).unwrap();
+    let titles_file = dir.path().join("titles.json");
+    fs::write(
+        &titles_file,
+        serde_json::to_string_pretty(&expected_titles(&original)).unwrap(),
+    )
+    .unwrap();
+    let shots = Path::new(ROOT).join("target/preview-shots");
+    fs::create_dir_all(&shots).unwrap();
+
+    let mut preview = Preview::start(&bulletin, &["--port", "0"]);
+    let out = Command::new("node")
+        .arg("tests/browser/preview-check.mjs")
+        .arg("--url")
+        .arg(&preview.url)
+        .arg("--bulletin")
+        .arg(&bulletin)
+        .arg("--titles-file")
+        .arg(&titles_file)
+        .arg("--shots")
+        .arg(&shots)
+        .current_dir(ROOT)
+        .stdin(Stdio::null())
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the browser check failed ({}):\n--- stdout\n{stdout}--- stderr\n{stderr}\
+         --- the preview's stderr\n{}",
+        out.status,
+        preview.stderr_text()
+    );
+    println!("{stdout}");
+    assert_eq!(
+        fs::read_to_string(&bulletin).unwrap(),
+        original,
+        "the browser check did not put the bulletin back"
+    );
+
+    let status = preview.interrupt();
+    assert!(
+        status.is_some(),
+        "the preview did not stop within {STOP_TIMEOUT:?} of SIGINT"
+    );
+    assert_eq!(
+        status.unwrap().code(),
+        Some(0),
+        "the preview's exit on SIGINT: {:?}; its stderr: {}",
+        status,
+        preview.stderr_text()
+    );
+}
+
+#[test]
+fn preview_serves_the_email_as_sent_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let rendered = dir.path().join("rendered");
+    let render = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .arg("render")
+        .arg(&bulletin)
+        .arg("--out")
+        .arg(&rendered)
+        .current_dir(ROOT)
+        .output()
+        .expect("the bulletin binary runs");
+    assert!(
+        render.status.success(),
+        "render failed: {}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+    let html = fs::read(rendered.join("2021-10-20.html")).unwrap();
+
+    // The default bind address is 127.0.0.1.
+    let preview = Preview::start(&bulletin, &["--port", "0"]);
+    assert!(
+        preview.url.starts_with("http://127.0.0.1:"),
+        "the preview's default URL is {:?}, not on 127.0.0.1",
+        preview.url
+    );
+
+    let (status, page) = preview.get("/");
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(status, 200, "GET /: {page}");
+    assert!(
+        page.contains("EventSource"),
+        "the preview page has no EventSource (live reload): {page}"
+    );
+    assert!(
+        page.contains(r#"id="desktop""#),
+        "no #desktop iframe: {page}"
+    );
+    assert!(page.contains(r#"id="phone""#), "no #phone iframe: {page}");
+
+    let (status, email) = preview.get("/email.html");
+    assert_eq!(status, 200, "GET /email.html");
+    let text = String::from_utf8_lossy(&email);
+    assert!(
+        !text.contains("<script"),
+        "/email.html has a <script>: it must be the email as sent"
+    );
+    assert!(
+        !text.contains("EventSource"),
+        "/email.html mentions EventSource: it must be the email as sent"
+    );
+    assert!(
+        email == html,
+        "/email.html ({} bytes) differs from what `bulletin render` writes ({} bytes)",
+        email.len(),
+        html.len()
+    );
+
+    let (status, txt) = preview.get("/email.txt");
+    assert_eq!(status, 200, "GET /email.txt");
+    assert!(
+        String::from_utf8_lossy(&txt).contains("Improving access for patients"),
+        "/email.txt lacks the title"
+    );
+    let (status, _) = preview.get("/email.eml");
+    assert_eq!(status, 200, "GET /email.eml");
+
+    for path in [
+        "/../bulletins/publisher.yaml",
+        "/publisher.yaml",
+        "/bulletins/2021-10-20.yaml",
+        "/2021-10-20.yaml",
+        "/etc/passwd",
+        "/../../../../etc/passwd",
+        "/nope",
+    ] {
+        let (status, body) = preview.get(path);
+        assert_eq!(
+            status,
+            404,
+            "GET {path} must be 404; got {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    drop(preview);
+
+    // An explicit --bind 127.0.0.1 works too.
+    let bound = Preview::start(&bulletin, &["--port", "0", "--bind", "127.0.0.1"]);
+    assert!(
+        bound.url.starts_with("http://127.0.0.1:"),
+        "with --bind 127.0.0.1 the URL is {:?}",
+        bound.url
+    );
+    let (status, _) = bound.get("/");
+    assert_eq!(status, 200, "GET / with --bind 127.0.0.1");
+    let (status, email) = bound.get("/email.html");
+    assert_eq!(status, 200);
+    assert!(email == html, "/email.html differs with --bind 127.0.0.1");
+}
