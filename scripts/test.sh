@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 cargo build --all-targets --locked
+bash -n bench/send.sh
 cargo test --locked --all-targets

@@ -69,6 +69,9 @@ pub enum Command {
         /// The journal of this bulletin's sends [default: beside the bulletin, <date>.journal]
         #[arg(long, value_name = "FILE")]
         journal: Option<PathBuf>,
+        /// For benchmarks only: `no-wait` lets senders run ahead of the journal on disk
+        #[arg(long, hide = true, default_value = "one-ahead", value_parser = ["one-ahead", "no-wait"])]
+        journal_mode: String,
     },
     /// Show the mailing lists in the recipients file, with how many people each reaches
     Lists {

@@ -42,6 +42,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             retry_failed,
             recipients,
             journal,
+            journal_mode,
         } => send::run(send::Options {
             bulletin,
             list,
@@ -51,6 +52,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             retry_failed,
             recipients,
             journal,
+            no_wait: journal_mode == "no-wait",
         }),
         Command::Lists { recipients } => lists::run(&recipients),
         Command::Archive { bulletin, dir } => archive::run(&bulletin, &dir),

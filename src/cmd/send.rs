@@ -13,7 +13,7 @@ use bulletin::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport}
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Writer};
 use bulletin::send::relay::Channel;
-use bulletin::send::{self as engine, Outcome, Plan, Progress, RateLimit, Run, Stop};
+use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use bulletin::{lint, render};
 use lettre::message::Mailbox;
 
@@ -28,6 +28,8 @@ pub struct Options {
     pub retry_failed: bool,
     pub recipients: PathBuf,
     pub journal: Option<PathBuf>,
+    /// Benchmarks only: do not wait for the journal between messages.
+    pub no_wait: bool,
 }
 
 pub fn run(o: Options) -> Result<(), Failure> {
@@ -51,7 +53,14 @@ pub fn run(o: Options) -> Result<(), Failure> {
             );
             return Ok(());
         }
-        let outcome = send(&recipients, template, &loaded, vec![to.clone()], None)?;
+        let outcome = send(
+            &recipients,
+            template,
+            &loaded,
+            vec![to.clone()],
+            None,
+            false,
+        )?;
         return match (outcome.delivered, outcome.failed.first(), outcome.fatal) {
             (1, _, _) => {
                 println!("sent a test copy to {to}");
@@ -116,6 +125,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         &loaded,
         plan.to_send.clone(),
         Some(writer),
+        o.no_wait,
     )?;
     summary(&plan, &outcome, &journal_path);
     if outcome.interrupted {
@@ -191,6 +201,7 @@ fn send(
     loaded: &Loaded,
     to: Vec<Mailbox>,
     journal: Option<Writer>,
+    no_wait: bool,
 ) -> Result<Outcome, Failure> {
     let secret = secret(recipients)?;
     let channel = Channel::new(&recipients.transport, secret);
@@ -210,6 +221,11 @@ fn send(
         retry_wait,
         stop: stop.clone(),
         progress: progress.clone(),
+        durability: if no_wait {
+            Durability::NoWait
+        } else {
+            Durability::OneAhead
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -157,6 +157,19 @@ pub struct Run {
     pub retry_wait: Duration,
     pub stop: Arc<Stop>,
     pub progress: Arc<Progress>,
+    /// How far senders may run ahead of the journal on disk.
+    pub durability: Durability,
+}
+
+/// How far a sending connection may run ahead of the journal on disk. Only `OneAhead` keeps the
+/// "at most 2 x connections duplicates after a crash" promise; the others exist to measure what
+/// that promise costs (`bench/send.sh`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Wait for the previous record to be on disk before queueing the next (the default).
+    OneAhead,
+    /// Queue records without waiting; wait for all of them at the end.
+    NoWait,
 }
 
 struct Shared {
@@ -219,7 +232,7 @@ type Ack = tokio::sync::oneshot::Receiver<std::io::Result<()>>;
 async fn worker(shared: Arc<Shared>) {
     let run = &shared.run;
     let mut conn: Option<Conn> = None;
-    let mut pending: Option<(Ack, Status, String, String)> = None;
+    let mut pending: VecDeque<(Ack, Status, String, String)> = VecDeque::new();
     let mut buf = Vec::new();
     while !run.stop.is_stopped() {
         let Some(to) = shared.queue.lock().unwrap().pop_front() else {
@@ -249,8 +262,10 @@ async fn worker(shared: Arc<Shared>) {
         };
         // At most one record ahead of the disk: the previous one must be safe before this one
         // is queued.
-        if let Some(p) = pending.take() {
-            settle(&shared, p).await;
+        if run.durability == Durability::OneAhead {
+            while let Some(p) = pending.pop_front() {
+                settle(&shared, p).await;
+            }
         }
         let address = key(&to);
         let ack = match &run.journal {
@@ -265,9 +280,9 @@ async fn worker(shared: Arc<Shared>) {
                 rx
             }
         };
-        pending = Some((ack, status, address, reply));
+        pending.push_back((ack, status, address, reply));
     }
-    if let Some(p) = pending.take() {
+    while let Some(p) = pending.pop_front() {
         settle(&shared, p).await;
     }
     if let Some(c) = conn {

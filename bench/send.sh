@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Send benchmark: how fast `bulletin send` delivers the example bulletin, against the physical
+# limit (Postfix's smtp-source into the same sink) and a peer (Python's mailmerge), and how much
+# memory it needs for 10,000 and 100,000 recipients. Everything talks to 127.0.0.1 only.
+#
+#   bash bench/send.sh            # RUNS=3 N=10000 BIG=100000 PEER_N=1000 by default
+#
+# Prints one table: messages per second (median of RUNS runs) and the ratios measured in the
+# same run. Installs what it needs (postfix, time, mailmerge).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+N=${N:-10000}
+BIG=${BIG:-100000}
+PEER_N=${PEER_N:-1000}
+CONNECTIONS=${CONNECTIONS:-8}
+
+need=()
+[ -x /usr/sbin/smtp-sink ] || need+=(postfix)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v mailmerge >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check mailmerge
+cargo build --release --locked --quiet
+BIN=$PWD/target/release/bulletin
+
+work=$(mktemp -d)
+sink_pid=""
+cleanup() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sink_user=()
+[ "$(id -u)" -eq 0 ] && sink_user=(-u nobody)
+/usr/sbin/smtp-sink "${sink_user[@]}" 127.0.0.1:"$port" 1000 &
+sink_pid=$!
+sleep 0.5
+
+mkdir -p "$work/office/bulletins"
+cp bulletins/2021-10-20.yaml bulletins/publisher.yaml "$work/office/bulletins/"
+"$BIN" render "$work/office/bulletins/2021-10-20.yaml" --out "$work/out" >/dev/null
+SIZE=$(wc -c < "$work/out/2021-10-20.eml")
+
+recipients() { # N FILE
+  python3 - "$1" "$2" "$port" "$CONNECTIONS" <<'PY'
+import sys
+n, path, port, conns = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+with open(path, "w") as f:
+    f.write(f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n  auth: none\n  rate_per_minute: 0\n  connections: {conns}\nlists:\n  all:\n    members:\n")
+    for i in range(n):
+        f.write(f"      - Reader {i} <reader{i:06d}@example.org>\n")
+PY
+}
+recipients "$N" "$work/rec-small.yaml"
+recipients "$BIG" "$work/rec-big.yaml"
+
+now() { date +%s.%N; }
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+rate() { python3 -c "print($1 / ($3 - $2))"; }
+
+# bulletin send of N or BIG recipients; prints "rate maxrss_kb"
+bulletin_send() { # FILE COUNT [EXTRA ARGS]
+  local file=$1 count=$2
+  shift 2
+  rm -f "$work/office/bulletins/2021-10-20.journal"
+  local t0 t1
+  t0=$(now)
+  /usr/bin/time -v -o "$work/time.txt" "$BIN" send "$work/office/bulletins/2021-10-20.yaml" --list all --yes --recipients "$file" "$@" >/dev/null 2>"$work/send.err"
+  t1=$(now)
+  local delivered
+  delivered=$(grep -c '^delivered' "$work/office/bulletins/2021-10-20.journal")
+  [ "$delivered" -eq "$count" ] || { echo "bulletin send delivered $delivered of $count" >&2; cat "$work/send.err" >&2; exit 1; }
+  echo "$(rate "$count" "$t0" "$t1") $(awk -F': ' '/Maximum resident/ {print $2}' "$work/time.txt")"
+}
+
+# The peer: mailmerge sending PEER_N copies of the same message.
+sed -e '/^Date: /d' -e '/^Message-ID: /d' -e 's/^To: .*/To: {{email}}/' "$work/out/2021-10-20.eml" | tr -d '\r' > "$work/eml.txt"
+{ echo 'To: {{email}}'; echo '{% raw %}'; grep -v '^To: ' "$work/eml.txt"; echo '{% endraw %}'; } > "$work/template.txt"
+python3 - "$work/template.txt" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p).read().split("\n")
+# Headers first: "To: {{email}}" then the raw block starts with the remaining headers.
+open(p, "w").write(lines[0] + "\n" + "{% raw %}" + "\n".join(lines[2:]).replace("{% endraw %}", "") + "{% endraw %}\n")
+PY
+{ echo email; for i in $(seq 1 "$PEER_N"); do echo "peer$i@example.org"; done; } > "$work/db.csv"
+printf '[smtp_server]\nhost = 127.0.0.1\nport = %s\n' "$port" > "$work/mailmerge.conf"
+
+nowait_rates=(); source_rates=(); send_rates=(); peer_rates=(); rss_small=(); rss_big=(); big_rates=(); render_ms=()
+for run in $(seq 1 "$RUNS"); do
+  t0=$(now); /usr/sbin/smtp-source -d -s 8 -m "$N" -l "$SIZE" 127.0.0.1:"$port"; t1=$(now)
+  source_rates+=("$(rate "$N" "$t0" "$t1")")
+  read -r r m < <(bulletin_send "$work/rec-small.yaml" "$N"); send_rates+=("$r"); rss_small+=("$m")
+  # The same send with senders allowed to run ahead of the journal on disk (no duplicate bound).
+  read -r r _ < <(bulletin_send "$work/rec-small.yaml" "$N" --journal-mode no-wait); nowait_rates+=("$r")
+  t0=$(now)
+  (cd "$work" && mailmerge --no-dry-run --no-limit --output-format raw --template template.txt --database db.csv --config mailmerge.conf >/dev/null)
+  t1=$(now)
+  peer_rates+=("$(rate "$PEER_N" "$t0" "$t1")")
+  read -r r m < <(bulletin_send "$work/rec-big.yaml" "$BIG"); big_rates+=("$r"); rss_big+=("$m")
+  echo "run $run of $RUNS done" >&2
+done
+for i in $(seq 1 21); do
+  t0=$(now); "$BIN" render "$work/office/bulletins/2021-10-20.yaml" --out "$work/out" >/dev/null; t1=$(now)
+  render_ms+=("$(python3 -c "print(($t1 - $t0) * 1000)")")
+done
+
+src=$(median "${source_rates[@]}"); snd=$(median "${send_rates[@]}"); peer=$(median "${peer_rates[@]}")
+big=$(median "${big_rates[@]}"); nowait=$(median "${nowait_rates[@]}"); ms=$(median "${render_ms[@]}")
+m_small=$(median "${rss_small[@]}"); m_big=$(median "${rss_big[@]}")
+python3 - "$src" "$snd" "$peer" "$big" "$ms" "$m_small" "$m_big" "$nowait" "$SIZE" "$N" "$BIG" "$PEER_N" "$RUNS" "$CONNECTIONS" <<'PY'
+import sys
+src, snd, peer, big, ms, m_small, m_big, nowait = map(float, sys.argv[1:9])
+size, n, bign, peern, runs, conns = map(int, sys.argv[9:])
+print(f"\nsend benchmark: example bulletin, {size} bytes a message, loopback smtp-sink, median of {runs} runs")
+print(f"{'what':<48} {'messages/s':>11}")
+print(f"{'smtp-source -d -s 8 -m %d (physical limit)' % n:<48} {src:>11.0f}")
+print(f"{'bulletin send, %d recipients, %d connections' % (n, conns):<48} {snd:>11.0f}")
+print(f"{'bulletin send, %d recipients' % bign:<48} {big:>11.0f}")
+print(f"{'bulletin send, %d, not waiting for the journal' % n:<48} {nowait:>11.0f}")
+print(f"{'mailmerge, %d copies (peer)' % peern:<48} {peer:>11.0f}")
+print(f"\nratio bulletin/smtp-source  {snd / src:6.2f}   (target >= 0.7)")
+print(f"ratio bulletin/mailmerge    {snd / peer:6.1f}   (target >= 10)")
+print(f"ratio one-ahead/no-wait     {snd / nowait:6.2f}   (what the duplicate bound costs)")
+print(f"peak memory, {n} recipients   {m_small / 1024:6.1f} MB")
+print(f"peak memory, {bign} recipients  {m_big / 1024:6.1f} MB   (target < 64 MB; ratio {m_big / m_small:.2f} for {bign // n}x the list)")
+print(f"bulletin render, process start included: {ms:.1f} ms (median of 21; target < 20 ms)")
+PY
