@@ -702,3 +702,102 @@ fn starttls_is_required_when_configured_and_passwords_never_go_unencrypted_off_t
         text(&check)
     );
 }
+
+#[test]
+fn xoauth2_login_uses_the_token_from_the_environment() {
+    let office = Office::new();
+    let token = "ya29.token-Value-77";
+    let server = Server::start(
+        office.path(),
+        &["--xoauth2", &format!("bulletin@example.org:{token}")],
+    );
+    office.recipients(
+        server.port,
+        3,
+        "  auth: xoauth2\n  username: bulletin@example.org\n  retries: 0\n",
+        "",
+    );
+    let send = |t: &str| {
+        office
+            .command(&[
+                "send",
+                "bulletins/2021-10-20.yaml",
+                "--list",
+                "all",
+                "--yes",
+            ])
+            .env("BULLETIN_SMTP_TOKEN", t)
+            .output()
+            .unwrap()
+    };
+    let wrong = send("expired-token-11");
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("refused the login"));
+    assert!(!text(&wrong).contains("expired-token-11"));
+    assert!(server.messages().is_empty());
+    let right = send(token);
+    assert!(right.status.success(), "{}", text(&right));
+    assert!(!text(&right).contains(token));
+    assert_eq!(server.messages().len(), 3);
+}
+
+#[test]
+fn sendmail_transport_hands_each_message_to_the_local_mail_system() {
+    let office = Office::new();
+    // A stand-in `sendmail` first on PATH: it keeps each message it is given, with its arguments.
+    let bin = office.path().join("bin");
+    let spool = office.path().join("spool");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&spool).unwrap();
+    let script = bin.join("sendmail");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nn=$(date +%s%N)\necho \"$@\" > {0}/$n.args\ncat > {0}/$n.eml\n",
+            spool.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let mut y = String::from("transport: sendmail\nlists:\n  all:\n    members:\n");
+    for i in 0..4 {
+        y.push_str(&format!("      - {}\n", member(i)));
+    }
+    std::fs::write(office.path().join("recipients.yaml"), y).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+        ])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let mut args: Vec<String> = std::fs::read_dir(&spool)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "args"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    args.sort();
+    assert_eq!(args.len(), 4);
+    for (i, a) in args.iter().enumerate() {
+        assert!(
+            a.contains(&member(i)) && !a.contains(&member((i + 1) % 4)),
+            "sendmail was given {a}"
+        );
+    }
+    assert_eq!(office.journal_delivered().len(), 4);
+}

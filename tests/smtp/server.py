@@ -7,6 +7,7 @@ way relays do: temporary (451) or permanent (550) refusals for given addresses, 
 connections, and a required login.
 """
 import argparse
+import base64
 import asyncio
 import json
 import logging
@@ -28,6 +29,17 @@ class Handler:
         self.reject = {a.lower() for a in args.reject}
         self.drop_every = args.drop_every
         self.rcpts = 0
+        self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
+
+    async def auth_XOAUTH2(self, server, args):
+        # SASL XOAUTH2: base64("user=U\x01auth=Bearer TOKEN\x01\x01") as the initial response.
+        if self.xoauth2 is None or len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        raw = base64.b64decode(args[1]).decode("utf-8", "replace")
+        fields = dict(p.split("=", 1) for p in raw.split("\x01") if "=" in p)
+        user, token = self.xoauth2
+        ok = fields.get("user") == user and fields.get("auth") == "Bearer " + token
+        return AuthResult(success=ok, handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpts += 1
@@ -62,6 +74,7 @@ def main():
     p.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
     p.add_argument("--drop-every", type=int, default=0)
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
+    p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     args = p.parse_args()
     # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
     warnings.filterwarnings("ignore")
@@ -81,7 +94,7 @@ def main():
             handler,
             hostname="sink.test",
             authenticator=authenticator,
-            auth_required=bool(args.auth),
+            auth_required=bool(args.auth or args.xoauth2),
             auth_require_tls=False,
         )
 
