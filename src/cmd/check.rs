@@ -2,9 +2,7 @@
 
 use std::path::Path;
 
-use bulletin::{lint, load, render};
-
-use super::{Failure, load_recipients, plural, report};
+use super::{Failure, Rendered, load_and_render, load_recipients, plural};
 
 pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Result<(), Failure> {
     let mut result = Ok(());
@@ -30,19 +28,7 @@ pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Resu
 }
 
 fn check_bulletin(path: &Path, strict: bool) -> Result<(), Failure> {
-    let loaded = load::load(path).map_err(|d| {
-        report(&d);
-        Failure::Reported
-    })?;
-    let html = render::html::render(&loaded.bulletin, &loaded.publisher);
-    let mut diags = lint::lint(&loaded, html.len());
-    if strict {
-        diags.make_strict();
-    }
-    report(&diags);
-    if diags.has_errors() {
-        return Err(Failure::Reported);
-    }
+    let Rendered { loaded, html, .. } = load_and_render(path, strict)?;
     let b = &loaded.bulletin;
     println!(
         "{}: ok ({} section{}, {} link{}, HTML {} KB)",

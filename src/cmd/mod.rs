@@ -91,6 +91,32 @@ pub fn report(diags: &Diagnostics) {
     }
 }
 
+/// A bulletin loaded, rendered and linted: what `check`, `render` and `send` start from.
+pub struct Rendered {
+    pub loaded: bulletin::load::Loaded,
+    pub html: String,
+    pub text: String,
+}
+
+/// Loads and renders a bulletin, printing its problems and lint warnings (errors with `strict`).
+pub fn load_and_render(path: &std::path::Path, strict: bool) -> Result<Rendered, Failure> {
+    let loaded = bulletin::load::load(path).map_err(|d| {
+        report(&d);
+        Failure::Reported
+    })?;
+    let html = bulletin::render::html::render(&loaded.bulletin, &loaded.publisher);
+    let text = bulletin::render::text::render(&loaded.bulletin, &loaded.publisher);
+    let mut diags = bulletin::lint::lint(&loaded, html.len());
+    if strict {
+        diags.make_strict();
+    }
+    report(&diags);
+    if diags.has_errors() {
+        return Err(Failure::Reported);
+    }
+    Ok(Rendered { loaded, html, text })
+}
+
 /// Loads a recipients file, printing its problems (and its warnings, which do not stop it).
 pub fn load_recipients(
     path: &std::path::Path,

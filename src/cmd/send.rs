@@ -8,16 +8,15 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bulletin::address::parse_mailbox;
-use bulletin::load::{self, Loaded};
+use bulletin::load::Loaded;
 use bulletin::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport};
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Writer};
 use bulletin::send::relay::Channel;
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
-use bulletin::{lint, render};
 use lettre::message::Mailbox;
 
-use super::{Failure, load_recipients, report};
+use super::{Failure, Rendered, load_and_render, load_recipients};
 
 pub struct Options {
     pub bulletin: PathBuf,
@@ -33,14 +32,8 @@ pub struct Options {
 }
 
 pub fn run(o: Options) -> Result<(), Failure> {
-    let loaded = load::load(&o.bulletin).map_err(|d| {
-        report(&d);
-        Failure::Reported
-    })?;
+    let Rendered { loaded, html, text } = load_and_render(&o.bulletin, false)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let html = render::html::render(b, p);
-    let text = render::text::render(b, p);
-    report(&lint::lint(&loaded, html.len()));
     let recipients = load_recipients(&o.recipients)?;
     let template = Template::new(b, p, &text, &html, o.test.is_some())?;
 

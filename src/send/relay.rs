@@ -30,7 +30,7 @@ pub enum Failure {
 pub enum Channel {
     Smtp {
         settings: Smtp,
-        secret: Option<String>,
+        credential: Option<String>,
         client_id: ClientId,
     },
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
@@ -43,7 +43,7 @@ pub enum Conn {
 }
 
 impl Channel {
-    pub fn new(transport: &Transport, secret: Option<String>) -> Channel {
+    pub fn new(transport: &Transport, credential: Option<String>) -> Channel {
         match transport {
             Transport::Smtp(s) => {
                 let client_id = match &s.hello_name {
@@ -52,7 +52,7 @@ impl Channel {
                 };
                 Channel::Smtp {
                     settings: s.clone(),
-                    secret,
+                    credential,
                     client_id,
                 }
             }
@@ -81,7 +81,7 @@ impl Channel {
     pub async fn connect(&self) -> Result<Conn, Failure> {
         let Channel::Smtp {
             settings: s,
-            secret,
+            credential,
             client_id,
         } = self
         else {
@@ -152,12 +152,12 @@ impl Channel {
                 ));
             }
             let user = s.username.clone().unwrap_or_default();
-            let secret = secret.clone().unwrap_or_default();
+            let credential = credential.clone().unwrap_or_default();
             let mechanisms: &[Mechanism] = match s.auth {
                 Auth::Xoauth2 => &[Mechanism::Xoauth2],
                 _ => &[Mechanism::Plain, Mechanism::Login],
             };
-            conn.auth(mechanisms, &Credentials::new(user, secret)).await.map_err(|e| {
+            conn.auth(mechanisms, &Credentials::new(user, credential)).await.map_err(|e| {
                 if e.is_transient() {
                     Failure::Temporary(format!("the relay could not log in now: {}", reply_of(&e)))
                 } else {
