@@ -801,3 +801,61 @@ fn sendmail_transport_hands_each_message_to_the_local_mail_system() {
     }
     assert_eq!(office.journal_delivered().len(), 4);
 }
+
+/// Runs a command on a pseudo-terminal (util-linux `script`), typing `input`.
+fn on_terminal(office: &Office, command: &str, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .current_dir(office.path())
+        .env_remove("BULLETIN_SMTP_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script`");
+    // Typed once the prompt is up.
+    std::thread::sleep(Duration::from_millis(700));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn at_a_terminal_it_shows_what_will_be_sent_asks_and_draws_progress() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 30, "  rate_per_minute: 1200\n", "");
+    let bin = env!("CARGO_BIN_EXE_bulletin");
+    let cmd = format!("{bin} send bulletins/2021-10-20.yaml --list all");
+
+    let declined = on_terminal(&office, &cmd, "no\n");
+    let screen = String::from_utf8_lossy(&declined.stdout);
+    for shown in [
+        "Improving access for patients and supporting general practice",
+        "all (Everyone)",
+        "30 now",
+        &format!("127.0.0.1:{}", server.port),
+        "Type yes",
+    ] {
+        assert!(
+            screen.contains(shown),
+            "the prompt does not show {shown}: {screen}"
+        );
+    }
+    assert!(screen.contains("not sent"), "{screen}");
+    assert!(server.messages().is_empty());
+
+    let accepted = on_terminal(&office, &cmd, "yes\n");
+    let screen = String::from_utf8_lossy(&accepted.stdout);
+    assert_eq!(server.messages().len(), 30, "{screen}");
+    // The progress bar redraws one line on a terminal.
+    assert!(
+        screen.contains("\r[") && screen.contains("30/30"),
+        "{screen}"
+    );
+}

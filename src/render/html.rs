@@ -288,3 +288,42 @@ pub fn mailto_address(mailto: &str) -> &str {
         .next()
         .unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::contrast;
+
+    /// EMAIL.md: text contrast at least 4.5:1, in light and in dark clients. The pairs are the
+    /// colours this module writes (inline for light, in STYLE for dark mode).
+    #[test]
+    fn every_text_colour_has_enough_contrast_in_light_and_dark() {
+        let light = [
+            (TEXT, "#ffffff"),
+            (MUTED, "#ffffff"),
+            (MUTED, PAGE),
+            (TEXT, "#f2f6fa"),
+        ];
+        let dark = [
+            ("#e8ecef", "#1c2127"),
+            ("#8cc4ff", "#1c2127"),
+            ("#b6c0c9", "#1c2127"),
+            ("#b6c0c9", "#111418"),
+            ("#e8ecef", "#242b33"),
+            ("#8cc4ff", "#242b33"),
+        ];
+        for (fg, bg) in light.iter().chain(dark.iter()) {
+            assert!(
+                contrast(fg, bg) >= 4.5,
+                "{fg} on {bg}: {:.2}:1",
+                contrast(fg, bg)
+            );
+            if dark.contains(&(fg, bg)) {
+                assert!(
+                    STYLE.contains(fg) && STYLE.contains(bg),
+                    "{fg}/{bg} not in the dark-mode style"
+                );
+            }
+        }
+    }
+}
