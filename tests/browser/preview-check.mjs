@@ -250,8 +250,9 @@ async function run(browser) {
   checkTitles(frames.desktop.h2, 'the #desktop email');
   step(`all ${titles.length} section titles are <h2> in the #desktop email, in order`);
 
-  // 3. Screenshots: the email alone at 1200 and 375 px, and the preview page.
-  for (const width of [1200, 375]) {
+  // 3. Screenshots: the email alone at 1200, 375 and 320 px (EMAIL.md: it reflows to 320 px),
+  // and the preview page.
+  for (const width of [1200, 375, 320]) {
     const email = await browser.newPage({ viewport: { width, height: 900 } });
     await watch(email, `/email.html at ${width} px`);
     const r = await email.goto(at('/email.html'), { waitUntil: 'load' });
@@ -263,9 +264,9 @@ async function run(browser) {
       innerWidth: window.innerWidth,
     }));
     await email.close();
-    if (width === 375 && scrollWidth > innerWidth) {
+    if (width <= 375 && scrollWidth > innerWidth) {
       fail(
-        `the email scrolls sideways at 375 px: document.documentElement.scrollWidth is ${scrollWidth}, ` +
+        `the email scrolls sideways at ${width} px: document.documentElement.scrollWidth is ${scrollWidth}, ` +
           `window.innerWidth is ${innerWidth} (see ${file})`,
       );
     }
