@@ -859,3 +859,60 @@ fn at_a_terminal_it_shows_what_will_be_sent_asks_and_draws_progress() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_relay_whose_certificate_cannot_be_verified_is_refused() {
+    let office = Office::new();
+    // A self-signed certificate for 127.0.0.1: encryption is offered, but nobody vouches for it.
+    let (cert, key) = (
+        office.path().join("cert.pem"),
+        office.path().join("key.pem"),
+    );
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let server = Server::start(
+        office.path(),
+        &[
+            "--starttls",
+            &format!("{}:{}", cert.display(), key.display()),
+        ],
+    );
+    office.recipients(
+        server.port,
+        3,
+        "  security: starttls\n  retry_wait_seconds: 30\n",
+        "",
+    );
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("secure connection") && stderr.contains("certificate"),
+        "{stderr}"
+    );
+    assert!(server.messages().is_empty());
+    assert!(office.journal_delivered().is_empty());
+}

@@ -326,18 +326,26 @@ async fn deliver(
         }
         let result = match conn {
             Some(c) => run.channel.deliver(c, envelope, message).await,
-            None => match run.channel.connect().await {
-                Ok(mut c) => {
-                    let r = run.channel.deliver(&mut c, envelope, message).await;
-                    *conn = Some(c);
-                    r
+            None => {
+                match run.channel.connect().await {
+                    Ok(mut c) => {
+                        let r = run.channel.deliver(&mut c, envelope, message).await;
+                        *conn = Some(c);
+                        r
+                    }
+                    Err(Failure::Temporary(m)) if failures >= run.retries => {
+                        let tries = failures + 1;
+                        let times = if tries == 1 {
+                            "once".to_string()
+                        } else {
+                            format!("{tries} times")
+                        };
+                        run.stop.stop(Some(format!("{m} (tried {times}); nothing is lost: run the same command again to resume")));
+                        return Attempt::Abandoned;
+                    }
+                    Err(e) => Err(e),
                 }
-                Err(Failure::Temporary(m)) if failures >= run.retries => {
-                    run.stop.stop(Some(format!("{m} (tried {} times); nothing is lost: run the same command again to resume", failures + 1)));
-                    return Attempt::Abandoned;
-                }
-                Err(e) => Err(e),
-            },
+            }
         };
         match result {
             Ok(reply) => return Attempt::Delivered(reply),

@@ -221,7 +221,10 @@ impl Channel {
 }
 
 fn classify_connect(s: &Smtp, e: lettre::transport::smtp::Error) -> Failure {
-    if e.is_tls() {
+    // lettre reports a certificate rejected during STARTTLS as a connection error; retrying
+    // cannot fix it, so it is recognised by its text.
+    let certificate = e.to_string().to_lowercase().contains("certificate");
+    if e.is_tls() || certificate {
         Failure::Fatal(format!(
             "the secure connection to {} failed (is its certificate valid for `{}`?): {e}",
             s.describe(),

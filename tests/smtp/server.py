@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import signal
+import ssl
 import sys
 import time
 import warnings
@@ -75,6 +76,7 @@ def main():
     p.add_argument("--drop-every", type=int, default=0)
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
+    p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
     args = p.parse_args()
     # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
     warnings.filterwarnings("ignore")
@@ -89,9 +91,16 @@ def main():
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
             return AuthResult(success=ok, handled=False)
 
+    tls_context = None
+    if args.starttls:
+        cert, key = args.starttls.split(":", 1)
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(cert, key)
+
     def factory():
         return SMTP(
             handler,
+            tls_context=tls_context,
             hostname="sink.test",
             authenticator=authenticator,
             auth_required=bool(args.auth or args.xoauth2),
