@@ -26,15 +26,6 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
 
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
@@ -115,12 +106,6 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// "Wednesday"
-    pub fn weekday(self) -> &'static str {
-        // 1970-01-01 was a Thursday (index 3).
-        WEEKDAYS[(self.days_since_epoch() + 3).rem_euclid(7) as usize]
-    }
-
     /// "20 October 2021", as the bulletin prints dates.
     pub fn long(self) -> String {
         format!(
@@ -167,7 +152,6 @@ mod tests {
         let d = Date::parse("2021-10-20").unwrap();
         assert_eq!(d.to_string(), "2021-10-20");
         assert_eq!(d.long(), "20 October 2021");
-        assert_eq!(d.weekday(), "Wednesday");
     }
 
     #[test]

@@ -310,6 +310,7 @@ fn temporary_refusals_are_retried_and_permanent_ones_recorded_then_retried_on_re
     assert!(!counts.contains_key(&gone));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&format!("{gone}: 550")), "{stdout}");
+    assert!(stdout.contains("temporary failures retried    2"), "{stdout}");
     assert!(
         office
             .journal()

@@ -390,6 +390,9 @@ fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
     for (who, reply) in &plan.failed_earlier {
         println!("    {} (earlier run): {reply}", who.email);
     }
+    if outcome.retries > 0 {
+        println!("  temporary failures retried {:>4}", outcome.retries);
+    }
     if outcome.not_sent > 0 {
         println!("  not sent yet           {:>6}", outcome.not_sent);
     }

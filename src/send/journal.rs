@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -128,7 +128,6 @@ type Job = (Record, oneshot::Sender<std::io::Result<()>>);
 
 /// The journal open for appending, with its writer thread.
 pub struct Writer {
-    path: PathBuf,
     tx: Option<mpsc::Sender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -182,7 +181,6 @@ impl Writer {
             }
         });
         Ok(Writer {
-            path: path.to_path_buf(),
             tx: Some(tx),
             thread: Some(thread),
         })
@@ -195,10 +193,6 @@ impl Writer {
             let _ = tx.send((r, ack));
         }
         done
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Writes what is queued and closes the file.

@@ -144,6 +144,8 @@ pub struct Outcome {
     pub not_sent: usize,
     pub interrupted: bool,
     pub fatal: Option<String>,
+    /// Temporary failures (4xx, dropped connections) that were retried.
+    pub retries: usize,
 }
 
 /// Everything a sending worker shares with the others.
@@ -215,6 +217,7 @@ pub async fn run(run: Run, recipients: Vec<Mailbox>) -> Outcome {
         delivered: shared.run.progress.delivered.load(Ordering::SeqCst),
         not_sent: shared.queue.into_inner().unwrap().len(),
         interrupted: stop.is_stopped() && fatal.is_none(),
+        retries: shared.run.progress.retries.load(Ordering::SeqCst),
         failed,
         fatal,
     }
