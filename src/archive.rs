@@ -56,6 +56,8 @@ pub struct Archived {
     pub slug: String,
     pub dir: PathBuf,
     pub issues: usize,
+    /// Issue folders that could not be read (left out of the index, never touched).
+    pub warnings: Vec<String>,
 }
 
 /// Reads every issue in the archive folder (newest first). An issue folder whose
@@ -112,10 +114,17 @@ pub fn slug_for(b: &Bulletin, existing: &[Entry]) -> Result<String, String> {
 pub fn archive(loaded: &Loaded, root: &Path) -> Result<Archived, String> {
     std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
     tidy(root);
-    let (mut list, _) = entries(root);
+    let (mut list, warnings) = entries(root);
     let b = &loaded.bulletin;
     let p = &loaded.publisher;
     let slug = slug_for(b, &list)?;
+    // A folder that is there but could not be read is still somebody's issue: never replace it.
+    if root.join(&slug).exists() && !list.iter().any(|e| e.slug == slug) {
+        return Err(format!(
+            "{} is already there but its bulletin.yaml cannot be read, so it is left alone and nothing was written; fix or move that folder, then archive again",
+            root.join(&slug).display()
+        ));
+    }
     list.retain(|e| e.slug != slug);
     list.push(Entry::from(&slug, b));
     list.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
@@ -167,6 +176,7 @@ pub fn archive(loaded: &Loaded, root: &Path) -> Result<Archived, String> {
         slug,
         dir: target,
         issues: list.len(),
+        warnings,
     })
 }
 

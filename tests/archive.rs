@@ -270,3 +270,29 @@ fn a_bulletin_with_errors_writes_nothing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!office.root().exists());
 }
+
+#[test]
+fn an_unreadable_issue_folder_is_never_replaced() {
+    let office = Office::new();
+    let a = office.bulletin("a.yaml", "2021-10-20", "Kept safe", None);
+    ok(&office.archive(&a));
+    // The archived source no longer validates (a hand edit, or stricter rules in a new version).
+    let source = office.root().join("2021-10-20/bulletin.yaml");
+    std::fs::write(&source, "title: [broken\n").unwrap();
+    let page_before = std::fs::read(office.root().join("2021-10-20/index.html")).unwrap();
+    let o = office.archive(&office.bulletin("b.yaml", "2021-10-20", "Special issue", Some(113)));
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("cannot be read") && stderr.contains("2021-10-20"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(office.root().join("2021-10-20/index.html")).unwrap(),
+        page_before
+    );
+    assert_eq!(
+        std::fs::read_to_string(&source).unwrap(),
+        "title: [broken\n"
+    );
+}

@@ -310,7 +310,10 @@ fn temporary_refusals_are_retried_and_permanent_ones_recorded_then_retried_on_re
     assert!(!counts.contains_key(&gone));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&format!("{gone}: 550")), "{stdout}");
-    assert!(stdout.contains("temporary failures retried    2"), "{stdout}");
+    assert!(
+        stdout.contains("temporary failures retried    2"),
+        "{stdout}"
+    );
     assert!(
         office
             .journal()
@@ -916,4 +919,65 @@ fn a_relay_whose_certificate_cannot_be_verified_is_refused() {
     );
     assert!(server.messages().is_empty());
     assert!(office.journal_delivered().is_empty());
+}
+
+#[test]
+fn a_message_whose_answer_never_came_is_not_sent_again() {
+    // The relay keeps every 10th message but the connection dies before it answers: it may have
+    // been delivered, so it is recorded as failed and not resent (never twice), until asked.
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--vanish-every", "10"]);
+    office.recipients(server.port, 30, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 30, "everyone's message reached the server");
+    assert!(counts.values().all(|&c| c == 1), "a message was sent twice");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("may have delivered it"), "{stdout}");
+    let uncertain = office
+        .journal()
+        .lines()
+        .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
+        .count();
+    assert_eq!(uncertain, 3);
+    let again = office.send(&[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        server.counts().values().all(|&c| c == 1),
+        "a plain rerun resent an uncertain message"
+    );
+}
+
+#[test]
+fn a_second_send_of_the_same_issue_is_refused_while_one_runs() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 40, "  rate_per_minute: 600\n", "");
+    let first = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&server, 3);
+    // Refused before it plans or asks anything: its plan would be out of date by the time it ran.
+    let second = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "all"]);
+    assert_eq!(second.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&second.stderr)
+            .contains("another `bulletin send` of this bulletin is running"),
+        "{}",
+        text(&second)
+    );
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(server.counts().values().all(|&c| c == 1));
+    assert_eq!(server.counts().len(), 40);
 }

@@ -12,6 +12,9 @@ pub fn run(path: &Path, dir: &Path) -> Result<(), Failure> {
         Failure::Reported
     })?;
     let done = archive::archive(&loaded, dir)?;
+    for w in &done.warnings {
+        eprintln!("warning: {w}");
+    }
     println!(
         "archived {} in {}",
         loaded.bulletin.title,

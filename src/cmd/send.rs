@@ -46,14 +46,20 @@ pub fn run(o: Options) -> Result<(), Failure> {
             );
             return Ok(());
         }
+        let credential = secret(&recipients)?;
         let outcome = send(
             &recipients,
+            credential,
             template,
             &loaded,
             vec![to.clone()],
             None,
             false,
         )?;
+        if outcome.interrupted && outcome.delivered == 0 {
+            eprintln!("stopped: the test copy was not sent");
+            std::process::exit(130);
+        }
         return match (outcome.delivered, outcome.failed.first(), outcome.fatal) {
             (1, _, _) => {
                 println!("sent a test copy to {to}");
@@ -81,18 +87,35 @@ pub fn run(o: Options) -> Result<(), Failure> {
         )
         .into());
     }
-    let journal_path = o
-        .journal
-        .clone()
-        .unwrap_or_else(|| o.bulletin.with_extension("journal"));
-    let history = journal::read(&journal_path)
-        .map_err(|e| format!("cannot read the journal {}: {e}", journal_path.display()))?;
-    let plan = engine::plan(recipients.resolve(list), &history, o.retry_failed);
-
+    // The journal belongs to the issue (its date and number), wherever the file is kept.
+    let journal_path = o.journal.clone().unwrap_or_else(|| {
+        let id = match b.issue {
+            Some(n) => format!("{}-{n}", b.slug()),
+            None => b.slug(),
+        };
+        o.bulletin
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join(format!("{id}.journal"))
+    });
+    let read_history = || {
+        journal::read(&journal_path)
+            .map_err(|e| format!("cannot read the journal {}: {e}", journal_path.display()))
+    };
     if o.dry_run {
-        print_dry_run(&plan);
+        print_dry_run(&engine::plan(
+            recipients.resolve(list),
+            &read_history()?,
+            o.retry_failed,
+        ));
         return Ok(());
     }
+    // Everything that can fail before sending fails now, before the question is asked.
+    let credential = secret(&recipients)?;
+    // The journal is locked before it is read, and stays locked through the question and the
+    // send: a second send of this issue cannot plan from a history that is about to change.
+    let writer = Writer::open(&journal_path, &format!("bulletin {} {}", b.slug(), b.title))?;
+    let plan = engine::plan(recipients.resolve(list), &read_history()?, o.retry_failed);
     if plan.to_send.is_empty() {
         println!(
             "nobody left to send to on `{list}`: {} delivered earlier (journal {})",
@@ -111,9 +134,9 @@ pub fn run(o: Options) -> Result<(), Failure> {
     if !o.yes {
         confirm(&loaded, &recipients, list, &plan)?;
     }
-    let writer = Writer::open(&journal_path, &format!("bulletin {} {}", b.slug(), b.title))?;
     let outcome = send(
         &recipients,
+        credential,
         template,
         &loaded,
         plan.to_send.clone(),
@@ -121,7 +144,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         o.no_wait,
     )?;
     summary(&plan, &outcome, &journal_path);
-    if outcome.interrupted {
+    if outcome.interrupted && outcome.not_sent > 0 {
         eprintln!(
             "stopped: {} not sent yet. Run the same command again to send to them (nobody gets it twice).",
             outcome.not_sent
@@ -190,14 +213,14 @@ fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
 
 fn send(
     recipients: &Recipients,
+    credential: Option<String>,
     template: Template,
     loaded: &Loaded,
     to: Vec<Mailbox>,
     journal: Option<Writer>,
     no_wait: bool,
 ) -> Result<Outcome, Failure> {
-    let secret = secret(recipients)?;
-    let channel = Channel::new(&recipients.transport, secret);
+    let channel = Channel::new(&recipients.transport, credential);
     let (rate, retries, retry_wait) = match &recipients.transport {
         Transport::Smtp(s) => (s.rate_per_minute, s.retries, s.retry_wait),
         Transport::Sendmail => (0, 0, Duration::from_secs(1)),
@@ -232,9 +255,15 @@ fn send(
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
                     eprintln!(
-                        "\nstopping: finishing the messages under way and saving the journal…"
+                        "\nstopping: finishing the messages under way and saving the journal… (Ctrl-C again to stop at once)"
                     );
                     stop.stop(None);
+                }
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!(
+                        "stopped at once: run the same command again to resume; at most the messages under way may arrive twice"
+                    );
+                    std::process::exit(130);
                 }
             })
         };

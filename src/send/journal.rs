@@ -62,12 +62,15 @@ pub fn read(path: &Path) -> std::io::Result<History> {
         Err(e) => return Err(e),
     };
     let mut reader = BufReader::new(file);
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
+        bytes.clear();
+        if reader.read_until(b'\n', &mut bytes)? == 0 {
             break;
         }
+        // Bytes, decoded loosely: a record cut inside a character must not make the journal
+        // unreadable.
+        let line = String::from_utf8_lossy(&bytes);
         // A record without its newline was cut short: it never counted.
         let Some(complete) = line.strip_suffix('\n') else {
             break;
@@ -124,6 +127,28 @@ fn line(r: &Record) -> String {
     )
 }
 
+/// Removes a last record cut short by a crash (no newline), so that the next record does not
+/// run on from it. Called with the lock held.
+fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let mut content = Vec::with_capacity(len as usize);
+    file.seek(SeekFrom::Start(0))?;
+    file.read_to_end(&mut content)?;
+    if content.last() == Some(&b'\n') {
+        return Ok(());
+    }
+    let keep = content
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    file.set_len(keep as u64)?;
+    file.sync_all()
+}
+
 type Job = (Record, oneshot::Sender<std::io::Result<()>>);
 
 /// The journal open for appending, with its writer thread.
@@ -137,6 +162,7 @@ impl Writer {
     pub fn open(path: &Path, header: &str) -> Result<Writer, String> {
         let file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(path)
             .map_err(|e| format!("cannot open the journal {}: {e}", path.display()))?;
@@ -153,6 +179,8 @@ impl Writer {
             }
         }
         let mut file = file;
+        cut_torn_tail(&mut file)
+            .map_err(|e| format!("cannot repair the journal {}: {e}", path.display()))?;
         if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
             let _ = file.write_all(format!("# {}\n", field(header)).as_bytes());
         }

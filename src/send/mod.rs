@@ -133,6 +133,8 @@ pub struct Progress {
     pub delivered: AtomicUsize,
     pub failed: AtomicUsize,
     pub retries: AtomicUsize,
+    /// Whether any message has been accepted in this run (a failure before that is systemic).
+    pub accepted_any: AtomicBool,
 }
 
 /// How a run ended.
@@ -324,15 +326,16 @@ async fn deliver(
 ) -> Attempt {
     let mut failures = 0u32;
     loop {
+        let first = !run.progress.accepted_any.load(Ordering::SeqCst);
         if !run.rate.wait(&run.stop).await {
             return Attempt::Abandoned;
         }
         let result = match conn {
-            Some(c) => run.channel.deliver(c, envelope, message).await,
+            Some(c) => run.channel.deliver(c, envelope, message, first).await,
             None => {
                 match run.channel.connect().await {
                     Ok(mut c) => {
-                        let r = run.channel.deliver(&mut c, envelope, message).await;
+                        let r = run.channel.deliver(&mut c, envelope, message, first).await;
                         *conn = Some(c);
                         r
                     }
@@ -351,8 +354,11 @@ async fn deliver(
             }
         };
         match result {
-            Ok(reply) => return Attempt::Delivered(reply),
-            Err(Failure::Permanent(reply)) => {
+            Ok(reply) => {
+                run.progress.accepted_any.store(true, Ordering::SeqCst);
+                return Attempt::Delivered(reply);
+            }
+            Err(Failure::Permanent(reply) | Failure::Uncertain(reply)) => {
                 *conn = None;
                 return Attempt::Failed(reply);
             }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use tokio::net::TcpStream;
 
@@ -24,6 +25,29 @@ pub enum Failure {
     Permanent(String),
     /// Nothing can be sent (login refused, certificate invalid): the run stops.
     Fatal(String),
+    /// The whole message was sent but the relay's answer never came: it may have been
+    /// delivered. Recorded as failed and not resent automatically (`--retry-failed` resends).
+    Uncertain(String),
+}
+
+/// One SMTP command before the end of the message: any failure here means the relay has not
+/// taken the message, so it is safe to try again (4xx, lost connection) or not (5xx).
+async fn step(
+    t: Duration,
+    command: impl std::future::Future<
+        Output = Result<
+            lettre::transport::smtp::response::Response,
+            lettre::transport::smtp::Error,
+        >,
+    >,
+) -> Result<(), Failure> {
+    match tokio::time::timeout(t, command).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
+        Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
+        Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {e}"))),
+        Err(_) => Err(Failure::Temporary(format!("no reply within {t:?}"))),
+    }
 }
 
 /// How messages leave this machine.
@@ -77,8 +101,23 @@ impl Channel {
         }
     }
 
-    /// Opens a session: TCP (no Nagle), EHLO, STARTTLS or TLS as configured, then login.
+    /// Opens a session: TCP (no Nagle), EHLO, STARTTLS or TLS as configured, then login, all
+    /// within twice the configured time-out (a relay that stalls mid-handshake cannot hang us).
     pub async fn connect(&self) -> Result<Conn, Failure> {
+        let limit = match self {
+            Channel::Smtp { settings, .. } => settings.timeout * 2,
+            Channel::Sendmail(_) => return Ok(Conn::Sendmail),
+        };
+        match tokio::time::timeout(limit, self.open()).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure::Temporary(format!(
+                "{} did not finish opening a session within {limit:?}",
+                self.describe()
+            ))),
+        }
+    }
+
+    async fn open(&self) -> Result<Conn, Failure> {
         let Channel::Smtp {
             settings: s,
             credential,
@@ -172,38 +211,64 @@ impl Channel {
         Ok(Conn::Smtp(Box::new(conn)))
     }
 
-    /// Sends one message over an open session. On any failure the session is finished with
-    /// and must be dropped.
+    /// Sends one message over an open session, one SMTP step at a time, so that a failure can
+    /// be placed: before the message's end (nothing was accepted: safe to retry) or after it was
+    /// all sent (the relay may have taken it: [`Failure::Uncertain`], never resent on its own).
+    /// On any failure the session is finished with and must be dropped.
     pub async fn deliver(
         &self,
         conn: &mut Conn,
         envelope: &Envelope,
         message: &[u8],
+        first: bool,
     ) -> Result<String, Failure> {
         match (self, conn) {
             (Channel::Smtp { settings, .. }, Conn::Smtp(c)) => {
-                match tokio::time::timeout(settings.timeout, c.send(envelope, message)).await {
-                    Err(_) => Err(Failure::Temporary(format!(
-                        "no reply within {:?}",
-                        settings.timeout
-                    ))),
+                let t = settings.timeout;
+                let mut params = Vec::new();
+                if envelope
+                    .to()
+                    .iter()
+                    .chain(envelope.from())
+                    .any(|a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii())
+                {
+                    if !c.server_info().supports_feature(Extension::SmtpUtfEight) {
+                        return Err(Failure::Permanent(
+                            "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)".into(),
+                        ));
+                    }
+                    params.push(MailParameter::SmtpUtfEight);
+                }
+                step(t, c.command(Mail::new(envelope.from().cloned(), params))).await?;
+                for to in envelope.to() {
+                    step(t, c.command(Rcpt::new(to.clone(), Vec::new()))).await?;
+                }
+                step(t, c.command(Data)).await?;
+                match tokio::time::timeout(t, c.message(message)).await {
                     Ok(Ok(resp)) => Ok(format!(
                         "{} {}",
                         resp.code(),
                         resp.first_line().unwrap_or("").trim()
                     )),
+                    // A reply to the end of the message is definite: refused now, or for good.
                     Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
                     Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
-                    Ok(Err(e)) if e.is_client() => Err(Failure::Fatal(format!(
-                        "the message could not be sent: {e}"
+                    Ok(Err(e)) => Err(Failure::Uncertain(format!(
+                        "the connection failed after the whole message was sent ({e}); the relay may have delivered it"
                     ))),
-                    Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {e}"))),
+                    Err(_) => Err(Failure::Uncertain(format!(
+                        "no reply within {t:?} after the whole message was sent; the relay may have delivered it"
+                    ))),
                 }
             }
             (Channel::Sendmail(t), _) => match t.send_raw(envelope, message).await {
                 Ok(()) => Ok("queued by sendmail".into()),
-                Err(e) => Err(Failure::Fatal(format!(
+                // Failing at the very start means sendmail itself is missing or broken.
+                Err(e) if first => Err(Failure::Fatal(format!(
                     "the local mail system did not take the message: {e}"
+                ))),
+                Err(e) => Err(Failure::Permanent(format!(
+                    "the local mail system did not take this message: {e}"
                 ))),
             },
             _ => Err(Failure::Fatal(

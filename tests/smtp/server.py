@@ -30,6 +30,8 @@ class Handler:
         self.reject = {a.lower() for a in args.reject}
         self.drop_every = args.drop_every
         self.rcpts = 0
+        self.vanish_every = args.vanish_every
+        self.datas = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
 
     async def auth_XOAUTH2(self, server, args):
@@ -65,6 +67,10 @@ class Handler:
         }
         self.out.write(json.dumps(record) + "\n")
         self.out.flush()
+        self.datas += 1
+        if self.vanish_every and self.datas % self.vanish_every == 0:
+            # Took the message, then the connection dies before the reply: did it arrive?
+            server.transport.abort()
         return "250 2.0.0 accepted"
 
 
@@ -73,7 +79,8 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--tempfail", action="append", default=[], metavar="ADDRESS=N")
     p.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
-    p.add_argument("--drop-every", type=int, default=0)
+    p.add_argument("--drop-every", type=int, default=0, help="close the connection at every Nth RCPT")
+    p.add_argument("--vanish-every", type=int, default=0, help="keep every Nth message, then drop the connection unanswered")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
