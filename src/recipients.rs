@@ -29,6 +29,7 @@ const SMTP_KEYS: &[&str] = &[
     "retry_wait_seconds",
     "timeout_seconds",
     "hello_name",
+    "ca_file",
 ];
 const LIST_KEYS: &[&str] = &["name", "members", "include"];
 const MEMBER_KEYS: &[&str] = &["email", "name"];
@@ -81,6 +82,9 @@ pub struct Smtp {
     pub retry_wait: Duration,
     pub timeout: Duration,
     pub hello_name: Option<String>,
+    /// Extra certificate authorities to trust (PEM), for a relay with an organisation's own
+    /// certificate; the public roots are trusted as well.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Smtp {
@@ -388,6 +392,24 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     let hello_name = f
         .get("hello_name")
         .and_then(|n| ctx.line(n, "`hello_name`"));
+    let ca_pem = match f.get("ca_file") {
+        None => Some(None),
+        Some(n) => ctx.line(n, "`ca_file`").and_then(|name| {
+            // Relative to the recipients file.
+            let path = ctx.path.parent().unwrap_or(Path::new("")).join(&name);
+            match std::fs::read(&path) {
+                Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Some(Some(pem)),
+                Ok(_) => {
+                    ctx.error(n.pos, format!("{} holds no PEM certificate", path.display()), "give the CA certificate file, the one starting -----BEGIN CERTIFICATE-----");
+                    None
+                }
+                Err(e) => {
+                    ctx.error(n.pos, format!("cannot read {}: {e}", path.display()), "check the file name; it is relative to the recipients file");
+                    None
+                }
+            }
+        }),
+    };
     Some(Smtp {
         host: host?,
         port: port?,
@@ -401,6 +423,7 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
         retry_wait: Duration::from_secs(retry_wait?),
         timeout: Duration::from_secs(timeout?),
         hello_name,
+        ca_pem: ca_pem?,
     })
 }
 

@@ -864,16 +864,16 @@ fn at_a_terminal_it_shows_what_will_be_sent_asks_and_draws_progress() {
     );
 }
 
-#[test]
-fn a_relay_whose_certificate_cannot_be_verified_is_refused() {
-    let office = Office::new();
-    // A self-signed certificate for 127.0.0.1: encryption is offered, but nobody vouches for it.
-    let (cert, key) = (
-        office.path().join("cert.pem"),
-        office.path().join("key.pem"),
-    );
-    let made = Command::new("openssl")
-        .args([
+/// A test certificate authority and a certificate it issued for 127.0.0.1: (ca, cert, key).
+fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = |n: &str| dir.join(n);
+    std::fs::write(
+        p("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let steps: [&[&str]; 3] = [
+        &[
             "req",
             "-x509",
             "-newkey",
@@ -882,43 +882,92 @@ fn a_relay_whose_certificate_cannot_be_verified_is_refused() {
             "-days",
             "2",
             "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "openssl: {}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let server = Server::start(
-        office.path(),
-        &[
-            "--starttls",
-            &format!("{}:{}", cert.display(), key.display()),
+            "/CN=Test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
         ],
-    );
-    office.recipients(
-        server.port,
-        3,
-        "  security: starttls\n  retry_wait_seconds: 30\n",
-        "",
-    );
-    let out = office.send(&[]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("secure connection") && stderr.contains("certificate"),
-        "{stderr}"
-    );
-    assert!(server.messages().is_empty());
-    assert!(office.journal_delivered().is_empty());
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "leaf.pem",
+        ],
+    ];
+    for args in steps {
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    (p("ca.pem"), p("leaf.pem"), p("leaf.key"))
+}
+
+#[test]
+fn tls_certificates_are_verified_and_an_organisations_own_ca_can_be_trusted() {
+    let office = Office::new();
+    let (ca, cert, key) = test_certificates(office.path());
+    let pair = format!("{}:{}", cert.display(), key.display());
+    for (flag, security) in [("--starttls", "starttls"), ("--tls", "tls")] {
+        let server = Server::start(office.path(), &[flag, &pair]);
+        // Not signed by a public authority: refused at once, nothing sent, nothing recorded.
+        office.recipients(
+            server.port,
+            3,
+            &format!("  security: {security}\n  retry_wait_seconds: 30\n"),
+            "",
+        );
+        let out = office.send(&[]);
+        assert_eq!(out.status.code(), Some(1), "{security}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("secure connection") && stderr.contains("certificate"),
+            "{security}: {stderr}"
+        );
+        assert!(server.messages().is_empty());
+        assert!(office.journal_delivered().is_empty());
+        // Trusting the organisation's CA (`ca_file`), the same relay is used, encrypted.
+        office.recipients(
+            server.port,
+            3,
+            &format!("  security: {security}\n  ca_file: {}\n", ca.display()),
+            "",
+        );
+        let out = office.send(&[]);
+        assert!(out.status.success(), "{security}: {}", text(&out));
+        assert_eq!(server.messages().len(), 3, "{security}");
+        std::fs::remove_file(office.path().join("bulletins/2021-10-20.journal")).unwrap();
+    }
 }
 
 #[test]

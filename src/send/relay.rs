@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
@@ -127,36 +127,42 @@ impl Channel {
             return Ok(Conn::Sendmail);
         };
         let tls = || {
-            TlsParameters::new(s.host.clone())
+            let mut builder = TlsParameters::builder(s.host.clone());
+            if let Some(pem) = &s.ca_pem {
+                let cert = Certificate::from_pem(pem).map_err(|e| {
+                    Failure::Fatal(format!("the `ca_file` certificate cannot be read: {e}"))
+                })?;
+                builder = builder.add_root_certificate(cert);
+            }
+            builder
+                .build()
                 .map_err(|e| Failure::Fatal(format!("cannot set up TLS for {}: {e}", s.host)))
         };
         let mut conn = match s.security {
-            Security::Tls => AsyncSmtpConnection::connect_tokio1(
-                (s.host.as_str(), s.port),
-                Some(s.timeout),
-                client_id,
-                Some(tls()?),
-                None,
-            )
-            .await
-            .map_err(|e| classify_connect(s, e))?,
+            Security::Tls => {
+                // Implicit TLS on our own socket too, so that TCP_NODELAY holds here as well.
+                let tcp = tcp_connect(s).await?;
+                let name =
+                    rustls::pki_types::ServerName::try_from(s.host.clone()).map_err(|e| {
+                        Failure::Fatal(format!(
+                            "`{}` is not a valid host name for TLS: {e}",
+                            s.host
+                        ))
+                    })?;
+                let tls = tokio_rustls::TlsConnector::from(tls_config(s.ca_pem.as_deref())?)
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| Failure::Fatal(format!(
+                        "the secure connection to {} failed (is its certificate valid for `{}`?): {e}",
+                        s.describe(),
+                        s.host
+                    )))?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(ImplicitTls(tls)), client_id)
+                    .await
+                    .map_err(|e| classify_connect(s, e))?
+            }
             Security::StartTls | Security::None => {
-                let stream =
-                    tokio::time::timeout(s.timeout, TcpStream::connect((s.host.as_str(), s.port)))
-                        .await
-                        .map_err(|_| {
-                            Failure::Temporary(format!(
-                                "no answer from {} within {:?}",
-                                s.describe(),
-                                s.timeout
-                            ))
-                        })?
-                        .map_err(|e| {
-                            Failure::Temporary(format!("cannot connect to {}: {e}", s.describe()))
-                        })?;
-                stream.set_nodelay(true).map_err(|e| {
-                    Failure::Temporary(format!("cannot set up the connection: {e}"))
-                })?;
+                let stream = tcp_connect(s).await?;
                 let mut conn = tokio::time::timeout(
                     s.timeout,
                     AsyncSmtpConnection::connect_with_transport(Box::new(stream), client_id),
@@ -282,6 +288,95 @@ impl Channel {
         if let Conn::Smtp(mut c) = conn {
             let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
         }
+    }
+}
+
+/// A TCP connection to the relay with Nagle's algorithm off.
+async fn tcp_connect(s: &Smtp) -> Result<TcpStream, Failure> {
+    let stream = tokio::time::timeout(s.timeout, TcpStream::connect((s.host.as_str(), s.port)))
+        .await
+        .map_err(|_| {
+            Failure::Temporary(format!(
+                "no answer from {} within {:?}",
+                s.describe(),
+                s.timeout
+            ))
+        })?
+        .map_err(|e| Failure::Temporary(format!("cannot connect to {}: {e}", s.describe())))?;
+    stream
+        .set_nodelay(true)
+        .map_err(|e| Failure::Temporary(format!("cannot set up the connection: {e}")))?;
+    Ok(stream)
+}
+
+/// Certificates checked against the web's public roots (webpki-roots), as lettre does.
+fn tls_config(extra: Option<&[u8]>) -> Result<std::sync::Arc<rustls::ClientConfig>, Failure> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for cert in extra
+        .map(rustls::pki_types::CertificateDer::pem_slice_iter)
+        .into_iter()
+        .flatten()
+    {
+        let cert = cert.map_err(|e| {
+            Failure::Fatal(format!("the `ca_file` certificate cannot be read: {e}"))
+        })?;
+        roots.add(cert).map_err(|e| {
+            Failure::Fatal(format!("the `ca_file` certificate cannot be used: {e}"))
+        })?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(config))
+}
+
+/// A TLS stream lettre can run SMTP over (it only needs reading, writing and the peer address).
+#[derive(Debug)]
+struct ImplicitTls(tokio_rustls::client::TlsStream<TcpStream>);
+
+impl tokio::io::AsyncRead for ImplicitTls {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for ImplicitTls {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+impl lettre::transport::smtp::client::AsyncTokioStream for ImplicitTls {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.0.get_ref().0.peer_addr()
     }
 }
 

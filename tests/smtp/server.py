@@ -84,6 +84,7 @@ def main():
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
+    p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")
     args = p.parse_args()
     # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
     warnings.filterwarnings("ignore")
@@ -98,11 +99,14 @@ def main():
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
             return AuthResult(success=ok, handled=False)
 
-    tls_context = None
-    if args.starttls:
-        cert, key = args.starttls.split(":", 1)
-        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        tls_context.load_cert_chain(cert, key)
+    def context(pair):
+        cert, key = pair.split(":", 1)
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        return ctx
+
+    tls_context = context(args.starttls) if args.starttls else None
+    implicit = context(args.tls) if args.tls else None
 
     def factory():
         return SMTP(
@@ -115,7 +119,7 @@ def main():
         )
 
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0))
+    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0, ssl=implicit))
     port = server.sockets[0].getsockname()[1]
     print("PORT %d" % port, flush=True)
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
