@@ -749,3 +749,27 @@ fn new_rejects_an_impossible_date() {
     assert_reports(&err, &["2021-13-01", "month 13"]);
     assert!(listing(dir.path()).is_empty(), "nothing should be written");
 }
+
+#[test]
+fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    let mut yaml = String::from("title: A long one\ndate: 2021-10-20\nsections:\n");
+    for i in 0..60 {
+        yaml.push_str(&format!("  - title: Section {i}\n    body: |\n"));
+        for _ in 0..8 {
+            yaml.push_str("      - A point that goes on for a while, as points in long bulletins often do, and then some more.\n");
+        }
+    }
+    fs::write(&file, yaml).unwrap();
+    let (code, stdout, stderr) = check(&file, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: the HTML email is") && stderr.contains("Gmail"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("ok"));
+    let (code, _, stderr) = check(&file, true);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("error: the HTML email is"), "{stderr}");
+}
