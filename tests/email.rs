@@ -399,8 +399,8 @@ fn message_id_is_stable_per_recipient_and_shows_no_other_address() {
     assert!(!id(&a).contains("a@example.org"));
 }
 
-#[test]
-fn yaml_text_is_escaped_and_cannot_inject_headers() {
+/// A bulletin with the given YAML in a temporary folder beside the example publisher.yaml.
+fn beside_publisher(yaml: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"),
@@ -408,11 +408,15 @@ fn yaml_text_is_escaped_and_cannot_inject_headers() {
     )
     .unwrap();
     let bulletin = dir.path().join("2021-10-27.yaml");
-    std::fs::write(
-        &bulletin,
+    std::fs::write(&bulletin, yaml).unwrap();
+    (dir, bulletin)
+}
+
+#[test]
+fn yaml_text_is_escaped_and_cannot_inject_headers() {
+    let (_dir, bulletin) = beside_publisher(
         "title: \"Pay & <script>alert(1)</script>\"\ndate: 2021-10-27\nsections:\n  - title: A <b>bold</b> claim\n    body: Fish & chips, 1 < 2\n",
-    )
-    .unwrap();
+    );
     let r = render(&bulletin, &[]);
     assert!(!r.html.contains("<script>alert"));
     assert!(r.html.contains("&lt;script&gt;"));
@@ -424,18 +428,9 @@ fn yaml_text_is_escaped_and_cannot_inject_headers() {
 
 #[test]
 fn a_line_break_in_a_title_is_refused_not_sent_as_a_header() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"),
-        dir.path().join("publisher.yaml"),
-    )
-    .unwrap();
-    let bulletin = dir.path().join("2021-10-27.yaml");
-    std::fs::write(
-        &bulletin,
+    let (dir, bulletin) = beside_publisher(
         "title: \"Pay\\r\\nBcc: victim@example.org\"\ndate: 2021-10-27\nsections:\n  - title: A\n",
-    )
-    .unwrap();
+    );
     let out = Command::new(bin())
         .arg("render")
         .arg(&bulletin)

@@ -161,6 +161,17 @@ impl Office {
         c
     }
 
+    /// `send` of the example to list `all`, confirmed with --yes, ready to run or spawn.
+    fn send_command(&self) -> Command {
+        self.command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+        ])
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
     }
@@ -361,13 +372,7 @@ fn interrupted_run_then_resume(signal: &str) {
         "",
     );
     let child = office
-        .command(&[
-            "send",
-            "bulletins/2021-10-20.yaml",
-            "--list",
-            "all",
-            "--yes",
-        ])
+        .send_command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -531,13 +536,7 @@ fn login_works_and_the_secret_never_shows() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("BULLETIN_SMTP_PASSWORD"));
 
     let wrong = office
-        .command(&[
-            "send",
-            "bulletins/2021-10-20.yaml",
-            "--list",
-            "all",
-            "--yes",
-        ])
+        .send_command()
         .env("BULLETIN_SMTP_PASSWORD", "wrong-password-99")
         .output()
         .unwrap();
@@ -551,13 +550,7 @@ fn login_works_and_the_secret_never_shows() {
     assert!(server.messages().is_empty());
 
     let right = office
-        .command(&[
-            "send",
-            "bulletins/2021-10-20.yaml",
-            "--list",
-            "all",
-            "--yes",
-        ])
+        .send_command()
         .env("BULLETIN_SMTP_PASSWORD", secret)
         .output()
         .unwrap();
@@ -723,13 +716,7 @@ fn xoauth2_login_uses_the_token_from_the_environment() {
     );
     let send = |t: &str| {
         office
-            .command(&[
-                "send",
-                "bulletins/2021-10-20.yaml",
-                "--list",
-                "all",
-                "--yes",
-            ])
+            .send_command()
             .env("BULLETIN_SMTP_TOKEN", t)
             .output()
             .unwrap()
@@ -777,17 +764,7 @@ fn sendmail_transport_hands_each_message_to_the_local_mail_system() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = office
-        .command(&[
-            "send",
-            "bulletins/2021-10-20.yaml",
-            "--list",
-            "all",
-            "--yes",
-        ])
-        .env("PATH", path)
-        .output()
-        .unwrap();
+    let out = office.send_command().env("PATH", path).output().unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let mut args: Vec<String> = std::fs::read_dir(&spool)
         .unwrap()
@@ -1004,13 +981,7 @@ fn a_second_send_of_the_same_issue_is_refused_while_one_runs() {
     let server = Server::start(office.path(), &[]);
     office.recipients(server.port, 40, "  rate_per_minute: 600\n", "");
     let first = office
-        .command(&[
-            "send",
-            "bulletins/2021-10-20.yaml",
-            "--list",
-            "all",
-            "--yes",
-        ])
+        .send_command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
