@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use bulletin::load::{self, Loaded};
+use bulletin::input::{self as load, Loaded};
 use bulletin::render::message::Template;
 use bulletin::render::{html, text};
 use divan::{Bencher, black_box};
@@ -18,6 +18,7 @@ fn main() {
 fn example() -> Loaded {
     load::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml"))
         .expect("the example bulletin loads")
+        .0
 }
 
 /// Reading and validating the YAML (and publisher.yaml), for comparison with rendering.

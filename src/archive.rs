@@ -21,10 +21,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::date::Date;
 use crate::files::write_atomic;
-use crate::load::{self, Loaded};
+use crate::input;
 use crate::model::{Bulletin, Publisher};
+use crate::pipeline::Prepared;
+use crate::render::html as email_html;
 use crate::render::message::Template;
-use crate::render::{self, html as email_html};
 
 /// How many issues the feed carries.
 pub const FEED_ENTRIES: usize = 20;
@@ -77,7 +78,7 @@ pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
         if !source.exists() {
             continue;
         }
-        match load::bulletin_only(&source) {
+        match input::bulletin::load(&source) {
             Ok(b) => out.push(Entry::from(&name, &b)),
             Err(_) => warnings.push(format!(
                 "{} cannot be read and is left out of the index",
@@ -111,10 +112,11 @@ pub fn slug_for(b: &Bulletin, existing: &[Entry]) -> Result<String, String> {
 }
 
 /// Archives one bulletin into `root`, then rebuilds the index and feed.
-pub fn archive(loaded: &Loaded, root: &Path) -> Result<Archived, String> {
+pub fn archive(prepared: &Prepared, root: &Path) -> Result<Archived, String> {
     std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
     tidy(root);
     let (mut list, warnings) = entries(root);
+    let loaded = &prepared.loaded;
     let b = &loaded.bulletin;
     let p = &loaded.publisher;
     let slug = slug_for(b, &list)?;
@@ -133,12 +135,11 @@ pub fn archive(loaded: &Loaded, root: &Path) -> Result<Archived, String> {
     let tmp = root.join(format!(".{slug}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    let html = email_html::render(b, p);
-    let text = render::text::render(b, p);
+    let (html, text) = (&prepared.html, &prepared.text);
     let sample = "Sample Recipient <recipient@example.org>"
         .parse()
         .map_err(|e| format!("{e}"))?;
-    let eml = Template::new(b, p, &text, &html, false)?.for_recipient(&sample, SystemTime::now());
+    let eml = Template::new(b, p, text, html, false)?.for_recipient(&sample, SystemTime::now());
     let page = issue_page(b, p, &slug, &list);
     for (name, bytes) in [
         ("index.html", page.as_bytes()),
@@ -161,7 +162,7 @@ pub fn archive(loaded: &Loaded, root: &Path) -> Result<Archived, String> {
     for i in [at.wrapping_sub(1), at + 1] {
         if let Some(n) = list.get(i) {
             let source = root.join(&n.slug).join("bulletin.yaml");
-            if let Ok(nb) = load::bulletin_only(&source) {
+            if let Ok(nb) = input::bulletin::load(&source) {
                 let page = issue_page(&nb, p, &n.slug, &list);
                 write_atomic(&root.join(&n.slug).join("index.html"), page.as_bytes())
                     .map_err(|e| format!("cannot update {}: {e}", n.slug))?;

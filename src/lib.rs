@@ -7,16 +7,15 @@
 
 pub mod address;
 pub mod archive;
+pub mod colour;
 pub mod date;
 pub mod diagnostic;
 pub mod files;
+pub mod input;
 pub mod lint;
-pub mod load;
-pub mod markdown;
 pub mod model;
+pub mod pipeline;
 pub mod preview;
-pub mod recipients;
 pub mod render;
 pub mod send;
 pub mod skeleton;
-pub mod yaml;

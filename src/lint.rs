@@ -3,7 +3,7 @@
 //! part that Gmail would clip. `--strict` turns them into errors.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::load::Loaded;
+use crate::input::Loaded;
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const HTML_LIMIT: usize = 100 * 1024;

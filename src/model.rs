@@ -7,7 +7,7 @@ use lettre::message::Mailbox;
 
 use crate::date::Date;
 use crate::diagnostic::Pos;
-use crate::markdown::Markdown;
+use crate::input::markdown::Markdown;
 
 /// One issue of the bulletin, from `bulletins/<date>.yaml`.
 #[derive(Clone, Debug)]

@@ -21,8 +21,8 @@ use axum::routing::get;
 use maud::{DOCTYPE, PreEscaped, html};
 use tokio::sync::{broadcast, watch};
 
+use crate::pipeline::{self, Prepared};
 use crate::render::message::{Template, subject};
-use crate::{lint, load, render};
 
 /// What the preview shows: the rendered bulletin, or why it cannot be rendered.
 pub enum View {
@@ -41,8 +41,13 @@ pub enum View {
 
 /// Loads and renders a bulletin for the preview.
 pub fn build(path: &Path) -> View {
-    let loaded = match load::load(path) {
-        Ok(l) => l,
+    let Prepared {
+        loaded,
+        html,
+        text,
+        warnings,
+    } = match pipeline::prepare(path, false) {
+        Ok(p) => p,
         Err(d) => {
             return View::Broken {
                 diagnostics: d.to_string(),
@@ -50,9 +55,7 @@ pub fn build(path: &Path) -> View {
         }
     };
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let html = render::html::render(b, p);
-    let text = render::text::render(b, p);
-    let warnings = lint::lint(&loaded, html.len()).to_string();
+    let warnings = warnings.to_string();
     let sample = "Sample Recipient <recipient@example.org>"
         .parse()
         .expect("a valid sample address");

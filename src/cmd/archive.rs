@@ -2,16 +2,14 @@
 
 use std::path::Path;
 
-use bulletin::{archive, load};
+use bulletin::archive;
 
-use super::{Failure, report};
+use super::{Failure, prepare};
 
 pub fn run(path: &Path, dir: &Path) -> Result<(), Failure> {
-    let loaded = load::load(path).map_err(|d| {
-        report(&d);
-        Failure::Reported
-    })?;
-    let done = archive::archive(&loaded, dir)?;
+    let prepared = prepare(path, false)?;
+    let loaded = &prepared.loaded;
+    let done = archive::archive(&prepared, dir)?;
     for w in &done.warnings {
         eprintln!("warning: {w}");
     }

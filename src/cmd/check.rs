@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use super::{Failure, Rendered, load_and_render, load_recipients, plural};
+use bulletin::pipeline::Prepared;
+
+use super::{Failure, load_recipients, plural, prepare};
 
 pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Result<(), Failure> {
     let mut result = Ok(());
@@ -28,7 +30,7 @@ pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Resu
 }
 
 fn check_bulletin(path: &Path, strict: bool) -> Result<(), Failure> {
-    let Rendered { loaded, html, .. } = load_and_render(path, strict)?;
+    let Prepared { loaded, html, .. } = prepare(path, strict)?;
     let b = &loaded.bulletin;
     println!(
         "{}: ok ({} section{}, {} link{}, HTML {} KB)",

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use bulletin::recipients::Transport;
+use bulletin::input::recipients::Transport;
 
 use super::{Failure, load_recipients};
 

@@ -9,6 +9,7 @@ mod render;
 mod send;
 
 use bulletin::diagnostic::Diagnostics;
+use bulletin::pipeline::Prepared;
 
 use crate::cli::Command;
 
@@ -91,36 +92,24 @@ pub fn report(diags: &Diagnostics) {
     }
 }
 
-/// A bulletin loaded, rendered and linted: what `check`, `render` and `send` start from.
-pub struct Rendered {
-    pub loaded: bulletin::load::Loaded,
-    pub html: String,
-    pub text: String,
-}
-
-/// Loads and renders a bulletin, printing its problems and lint warnings (errors with `strict`).
-pub fn load_and_render(path: &std::path::Path, strict: bool) -> Result<Rendered, Failure> {
-    let loaded = bulletin::load::load(path).map_err(|d| {
-        report(&d);
-        Failure::Reported
-    })?;
-    let html = bulletin::render::html::render(&loaded.bulletin, &loaded.publisher);
-    let text = bulletin::render::text::render(&loaded.bulletin, &loaded.publisher);
-    let mut diags = bulletin::lint::lint(&loaded, html.len());
-    if strict {
-        diags.make_strict();
+/// Runs the pipeline on a bulletin, printing its problems; the warnings are printed too.
+pub fn prepare(path: &std::path::Path, strict: bool) -> Result<Prepared, Failure> {
+    match bulletin::pipeline::prepare(path, strict) {
+        Ok(p) => {
+            report(&p.warnings);
+            Ok(p)
+        }
+        Err(d) => {
+            report(&d);
+            Err(Failure::Reported)
+        }
     }
-    report(&diags);
-    if diags.has_errors() {
-        return Err(Failure::Reported);
-    }
-    Ok(Rendered { loaded, html, text })
 }
 
 /// Loads a recipients file, printing its problems (and its warnings, which do not stop it).
 pub fn load_recipients(
     path: &std::path::Path,
-) -> Result<bulletin::recipients::Recipients, Failure> {
+) -> Result<bulletin::input::recipients::Recipients, Failure> {
     if !path.exists() {
         return Err(Failure::Message(format!(
             "{} does not exist: copy recipients.example.yaml to {} and fill in your relay and lists (see docs/send.md)",
@@ -128,7 +117,7 @@ pub fn load_recipients(
             path.display()
         )));
     }
-    match bulletin::recipients::load(path) {
+    match bulletin::input::recipients::load(path) {
         Ok((r, warnings)) => {
             report(&warnings);
             Ok(r)

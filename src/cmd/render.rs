@@ -5,13 +5,16 @@ use std::time::SystemTime;
 
 use bulletin::address::parse_mailbox;
 use bulletin::files::write_atomic;
+use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 
-use super::{Failure, Rendered, load_and_render};
+use super::{Failure, prepare};
 
 pub fn run(path: &Path, out: &Path, to: &str, strict: bool) -> Result<(), Failure> {
     let to = parse_mailbox(to).map_err(|e| format!("--to: {e}"))?;
-    let Rendered { loaded, html, text } = load_and_render(path, strict)?;
+    let Prepared {
+        loaded, html, text, ..
+    } = prepare(path, strict)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let eml = Template::new(b, p, &text, &html, false)?.for_recipient(&to, SystemTime::now());
     std::fs::create_dir_all(out)

@@ -8,15 +8,16 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bulletin::address::parse_mailbox;
-use bulletin::load::Loaded;
-use bulletin::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport};
+use bulletin::input::Loaded;
+use bulletin::input::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport};
+use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Writer};
 use bulletin::send::relay::Channel;
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
 
-use super::{Failure, Rendered, load_and_render, load_recipients};
+use super::{Failure, load_recipients, prepare};
 
 pub struct Options {
     pub bulletin: PathBuf,
@@ -32,7 +33,9 @@ pub struct Options {
 }
 
 pub fn run(o: Options) -> Result<(), Failure> {
-    let Rendered { loaded, html, text } = load_and_render(&o.bulletin, false)?;
+    let Prepared {
+        loaded, html, text, ..
+    } = prepare(&o.bulletin, false)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let recipients = load_recipients(&o.recipients)?;
     let template = Template::new(b, p, &text, &html, o.test.is_some())?;

@@ -6,7 +6,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::markdown::{Block, Inline};
+use crate::input::markdown::{Block, Inline};
 use crate::model::{Bulletin, Link, Publisher, Section};
 
 const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
@@ -292,7 +292,7 @@ pub fn mailto_address(mailto: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::contrast;
+    use crate::colour::contrast;
 
     /// EMAIL.md: text contrast at least 4.5:1, in light and in dark clients. The pairs are the
     /// colours this module writes (inline for light, in STYLE for dark mode).

@@ -1,7 +1,7 @@
 //! The plain-text email: the same sections in the same order as the HTML, wrapped at 78
 //! columns, headings underlined, every link's full address after its label.
 
-use crate::markdown::{Block, Inline};
+use crate::input::markdown::{Block, Inline};
 use crate::model::{Bulletin, Publisher};
 use crate::render::html::mailto_address;
 

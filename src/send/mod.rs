@@ -19,7 +19,7 @@ use lettre::message::Mailbox;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use crate::recipients::{Resolved, key};
+use crate::input::recipients::{Resolved, key};
 use crate::render::message::Template;
 use journal::{History, Record, Status, Writer};
 use relay::{Channel, Conn, Failure};

@@ -14,7 +14,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use tokio::net::TcpStream;
 
-use crate::recipients::{Auth, Security, Smtp, Transport};
+use crate::input::recipients::{Auth, Security, Smtp, Transport};
 
 /// Why one attempt did not deliver.
 #[derive(Clone, Debug, PartialEq, Eq)]

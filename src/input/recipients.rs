@@ -12,8 +12,8 @@ use lettre::message::Mailbox;
 
 use crate::address::parse_mailbox;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
-use crate::load::Ctx;
-use crate::yaml::{self, Node, Value};
+use crate::input::schema::Ctx;
+use crate::input::yaml::{self, Node, Value};
 
 const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
 const SMTP_KEYS: &[&str] = &[

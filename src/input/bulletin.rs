@@ -1,0 +1,251 @@
+//! A bulletin file (`bulletins/<date>.yaml`) read into the model: title, date, issue, summary,
+//! the Chief Executive's message and the sections with their links.
+
+use std::path::Path;
+
+use crate::date::Date;
+use crate::diagnostic::Diagnostics;
+use crate::input::markdown::Markdown;
+use crate::input::schema::Ctx;
+use crate::input::url::url_problem;
+use crate::input::yaml::{self, Node, Value};
+use crate::model::{Bulletin, Link, Message, Section};
+
+pub const BULLETIN_KEYS: &[&str] = &["title", "date", "issue", "summary", "message", "sections"];
+pub const MESSAGE_KEYS: &[&str] = &["title", "author", "role", "body"];
+pub const SECTION_KEYS: &[&str] = &["title", "label", "date", "body", "links", "note"];
+pub const LINK_KEYS: &[&str] = &["text", "url"];
+
+/// Reads just a bulletin (no publisher), as the archive does for issues already archived.
+pub fn load(path: &Path) -> Result<Bulletin, Diagnostics> {
+    let (source, node) = yaml::load_file(path)?;
+    let mut diags = Diagnostics::default();
+    let mut ctx = Ctx {
+        path,
+        source: &source,
+        diags: &mut diags,
+    };
+    match bulletin_from(&mut ctx, &node) {
+        Some(b) if !diags.has_errors() => Ok(b),
+        _ => Err(diags),
+    }
+}
+
+pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
+    let f = ctx.fields(root, "the bulletin", BULLETIN_KEYS)?;
+    let title = f
+        .require(ctx, "title", "The title of this week's bulletin")
+        .and_then(|n| ctx.line(n, "`title`"));
+    let date = f
+        .require(ctx, "date", "2021-10-20")
+        .and_then(|n| date_from(ctx, n, "`date`"));
+    let issue = f.get("issue").and_then(|n| {
+        let parsed = n
+            .as_str()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .filter(|&i| i > 0);
+        if parsed.is_none() {
+            ctx.error(
+                n.pos,
+                format!(
+                    "`issue` should be a whole number, such as 112, not {}",
+                    describe(n)
+                ),
+                "write the issue number without quotes, or leave the line out",
+            );
+        }
+        parsed
+    });
+    let summary = f.get("summary").and_then(|n| ctx.text(n, "`summary`"));
+    let mut all_links = Vec::new();
+    let message = f
+        .get("message")
+        .and_then(|n| message_from(ctx, n, &mut all_links));
+    let sections = match f.require(
+        ctx,
+        "sections",
+        "(a list of sections, each starting `- title:`)",
+    ) {
+        Some(node) => sections_from(ctx, node, &mut all_links),
+        None => None,
+    };
+    Some(Bulletin {
+        title: title?,
+        date: date?,
+        issue,
+        summary,
+        message,
+        sections: sections?,
+        all_links,
+    })
+}
+
+fn describe(n: &Node) -> String {
+    match n.as_str() {
+        Some(s) if !n.is_null() => format!("`{s}`"),
+        _ => n.kind().to_string(),
+    }
+}
+
+fn date_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Date> {
+    let text = ctx.text(node, what)?;
+    match Date::parse(text.trim()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            ctx.error(
+                node.pos,
+                format!("{what}: {e}"),
+                "write dates as YYYY-MM-DD, for example 2021-10-20",
+            );
+            None
+        }
+    }
+}
+
+fn markdown_links(ctx: &Ctx, node: &Node, md: &Markdown, out: &mut Vec<Link>) {
+    let text = node.as_str().unwrap_or("");
+    for l in &md.links {
+        out.push(Link {
+            text: l.text.clone(),
+            url: l.url.clone(),
+            pos: ctx.pos_in(node, text, l.offset),
+        });
+    }
+}
+
+fn message_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option<Message> {
+    let f = ctx.fields(node, "the message", MESSAGE_KEYS)?;
+    let author = f
+        .require(ctx, "author", "Dr Brian Balmer")
+        .and_then(|n| ctx.line(n, "`author`"));
+    let title = f.get("title").and_then(|n| ctx.line(n, "`title`"));
+    let role = f.get("role").and_then(|n| ctx.line(n, "`role`"));
+    let body_node = f.require(
+        ctx,
+        "body",
+        "|  (then the message, indented, on the lines below)",
+    );
+    let body = body_node.and_then(|n| ctx.markdown(n, "the message's `body`"));
+    if let (Some(n), Some(md)) = (body_node, &body) {
+        markdown_links(ctx, n, md, all_links);
+    }
+    let author = author?;
+    Some(Message {
+        title: title.unwrap_or_else(|| format!("A message from {author}")),
+        author,
+        role,
+        body: body?,
+    })
+}
+
+fn sections_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option<Vec<Section>> {
+    let Value::Seq(items) = &node.value else {
+        ctx.error(
+            node.pos,
+            format!("`sections` should be a list, but this is {}", node.kind()),
+            "start each section on its own line with `- title: ...`",
+        );
+        return None;
+    };
+    if items.is_empty() {
+        ctx.error(
+            node.pos,
+            "the bulletin has no sections",
+            "add at least one section, starting `- title: ...`",
+        );
+        return None;
+    }
+    let mut sections = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        match section_from(ctx, item, i + 1, all_links) {
+            Some(s) => sections.push(s),
+            None => ok = false,
+        }
+    }
+    ok.then_some(sections)
+}
+
+fn section_from(
+    ctx: &mut Ctx,
+    node: &Node,
+    number: usize,
+    all_links: &mut Vec<Link>,
+) -> Option<Section> {
+    let f = ctx.fields(node, &format!("section {number}"), SECTION_KEYS)?;
+    let title_node = f.require(ctx, "title", "The section's heading");
+    let title = title_node.and_then(|n| ctx.line(n, "`title`"));
+    let label = f.get("label").and_then(|n| ctx.line(n, "`label`"));
+    let date_node = f.get("date");
+    let date = date_node.map(|n| date_from(ctx, n, "`date`"));
+    let body_node = f.get("body");
+    let body = body_node.map(|n| ctx.markdown(n, "`body`"));
+    if let (Some(n), Some(Some(md))) = (body_node, &body) {
+        markdown_links(ctx, n, md, all_links);
+    }
+    let links = f.get("links").map(|n| links_from(ctx, n, number));
+    let note = f.get("note").map(|n| ctx.text(n, "`note`"));
+    if let Some(Some(links)) = &links {
+        all_links.extend(links.iter().cloned());
+    }
+    // A key that was present but invalid has been reported; the section is not usable.
+    let invalid = date.is_some_and(|d| d.is_none()) || note.as_ref().is_some_and(|n| n.is_none());
+    Some(Section {
+        title: title?,
+        pos: title_node.map_or(f.pos, |n| n.pos),
+        anchor: format!("section-{number}"),
+        label,
+        date: date.flatten(),
+        date_pos: date_node.map_or(f.pos, |n| n.pos),
+        body: match body {
+            Some(b) => b?,
+            None => Markdown::default(),
+        },
+        links: links.unwrap_or(Some(Vec::new()))?,
+        note: note.flatten(),
+    })
+    .filter(|_| !invalid)
+}
+
+fn links_from(ctx: &mut Ctx, node: &Node, section: usize) -> Option<Vec<Link>> {
+    let Value::Seq(items) = &node.value else {
+        ctx.error(
+            node.pos,
+            format!(
+                "`links` in section {section} should be a list, but this is {}",
+                node.kind()
+            ),
+            "start each link with `- text: ...` and put `url: ...` under it",
+        );
+        return None;
+    };
+    let mut links = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("link {} of section {section}", i + 1);
+        let Some(f) = ctx.fields(item, &what, LINK_KEYS) else {
+            ok = false;
+            continue;
+        };
+        let text = f
+            .require(ctx, "text", "What the document is (PDF)")
+            .and_then(|n| ctx.line(n, "`text`"));
+        let url_node = f.require(ctx, "url", "https://www.example.org/document.pdf");
+        let url = url_node.and_then(|n| ctx.text(n, "`url`"));
+        if let (Some(u), Some(n)) = (&url, url_node)
+            && let Some((message, help)) = url_problem(u, false)
+        {
+            ctx.error(n.pos, message, help);
+            ok = false;
+        }
+        match (text, url) {
+            (Some(text), Some(url)) => links.push(Link {
+                text,
+                url: url.trim().to_string(),
+                pos: item.pos,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(links)
+}

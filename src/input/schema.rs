@@ -1,0 +1,183 @@
+//! The schema walker: reads a positioned YAML tree into typed values, collecting every problem
+//! (unknown keys with "did you mean", missing keys, wrong types, text on one line, Markdown)
+//! with its line and column. The bulletin, publisher and recipients loaders all walk with it.
+
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::input::markdown::{self, Markdown};
+use crate::input::yaml::{Node, Style, Value};
+
+/// Walking state: the file being read and the problems found so far.
+pub struct Ctx<'a> {
+    pub path: &'a Path,
+    pub source: &'a str,
+    pub diags: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    pub fn error(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::error(self.path, pos, message).with_help(help));
+    }
+
+    /// The keys of a mapping, after reporting any key not in `allowed`. `None` (and an error)
+    /// if the node is not a mapping.
+    pub fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<Fields<'n>> {
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!(
+                    "{what} should be a set of `key: value` lines, but this is {}",
+                    node.kind()
+                ),
+                format!("the keys allowed here are: {}", allowed.join(", ")),
+            );
+            return None;
+        };
+        let mut fields = Fields {
+            pos: node.pos,
+            what: what.to_string(),
+            entries: Vec::new(),
+        };
+        for (key, value) in entries {
+            let name = key.as_str().unwrap_or("");
+            if allowed.contains(&name) {
+                fields.entries.push((name, value));
+                continue;
+            }
+            let help = match did_you_mean(name, allowed) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the keys allowed here are: {}", allowed.join(", ")),
+            };
+            self.error(key.pos, format!("unknown key `{name}` in {what}"), help);
+        }
+        Some(fields)
+    }
+
+    /// A text value; wrong types are reported.
+    pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) if !node.is_null() => Some(s.trim_end_matches('\n').to_string()),
+            _ => {
+                self.error(
+                    node.pos,
+                    format!("{what} should be text, but this is {}", node.kind()),
+                    "write it on the same line after the colon, or as a `|` block",
+                );
+                None
+            }
+        }
+    }
+
+    /// A text value that must fit on one line (titles, names, link texts): no line breaks or
+    /// other control characters, which would also be a way to forge email headers.
+    pub fn line(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = self.text(node, what)?;
+        if text.contains(|c: char| c.is_control()) {
+            self.error(
+                node.pos,
+                format!("{what} must be on one line"),
+                "remove the line break (and any `|` or `>` before the text)",
+            );
+            return None;
+        }
+        Some(text.trim().to_string())
+    }
+
+    /// Parses Markdown held in `node`, reporting its problems at their place in the file.
+    pub fn markdown(&mut self, node: &Node, what: &str) -> Option<Markdown> {
+        let text = self.text(node, what)?;
+        let md = markdown::parse(&text);
+        for p in &md.problems {
+            let pos = self.pos_in(node, &text, p.offset);
+            self.error(pos, p.message.clone(), p.help.clone());
+        }
+        Some(md)
+    }
+
+    /// The file position of byte `offset` of a scalar's text.
+    pub fn pos_in(&self, node: &Node, text: &str, offset: usize) -> Pos {
+        let before = &text[..offset.min(text.len())];
+        let line_in = before.matches('\n').count();
+        let col_in = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        match node.style() {
+            // The marker of a `|` block is its first character of text; every line of the
+            // text has that indentation. Leading blank lines are in the text but not counted.
+            Some(Style::Block) => {
+                let skipped = text.len() - text.trim_start_matches('\n').len();
+                Pos::new(
+                    node.pos.line + line_in - skipped.min(line_in),
+                    node.pos.col + col_in,
+                )
+            }
+            Some(Style::Quoted) => Pos::new(
+                node.pos.line + line_in,
+                if line_in == 0 {
+                    node.pos.col + 1 + col_in
+                } else {
+                    col_in + 1
+                },
+            ),
+            _ => Pos::new(
+                node.pos.line + line_in,
+                if line_in == 0 {
+                    node.pos.col + col_in
+                } else {
+                    col_in + 1
+                },
+            ),
+        }
+    }
+}
+
+/// The accepted keys of one mapping.
+pub struct Fields<'n> {
+    pub pos: Pos,
+    pub what: String,
+    pub entries: Vec<(&'n str, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    /// The value of a key, treating `key:` with nothing after it as absent.
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_null())
+    }
+
+    /// The value of a required key; its absence is reported.
+    pub fn require(&self, ctx: &mut Ctx, key: &str, example: &str) -> Option<&'n Node> {
+        let v = self.get(key);
+        if v.is_none() {
+            match self.empty(key) {
+                Some(pos) => ctx.error(
+                    pos,
+                    format!("`{key}` in {} is empty", self.what),
+                    format!("write it after the colon, e.g. `{key}: {example}`"),
+                ),
+                None => ctx.error(
+                    self.pos,
+                    format!("{} has no `{key}`", self.what),
+                    format!("add a line `{key}: {example}`"),
+                ),
+            }
+        }
+        v
+    }
+
+    /// Where a key is written but left empty (`key:` with nothing, or only a comment, after it).
+    pub fn empty(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|(k, v)| *k == key && v.is_null())
+            .map(|(_, v)| v.pos)
+    }
+}

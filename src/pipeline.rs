@@ -1,0 +1,50 @@
+//! The one path from a bulletin file to what every command works from: read and validate it
+//! ([`crate::input`]), render the HTML and the text ([`crate::render`]), then lint the result
+//! ([`crate::lint`]). `check`, `render`, `send`, `preview` and `archive` all start here, so they
+//! can never disagree about whether a bulletin is fit to go out.
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostics;
+use crate::input::{self, Loaded};
+use crate::{lint, render};
+
+/// A bulletin that loaded, rendered, and the warnings found on the way.
+#[derive(Debug)]
+pub struct Prepared {
+    pub loaded: Loaded,
+    pub html: String,
+    pub text: String,
+    /// Warnings only (errors stop the pipeline); with `strict` they have become errors.
+    pub warnings: Diagnostics,
+}
+
+/// Loads, renders and lints a bulletin. Every problem found comes back together, errors and
+/// warnings, sorted by file and position; with `strict`, warnings count as errors.
+pub fn prepare(path: &Path, strict: bool) -> Result<Prepared, Diagnostics> {
+    let (loaded, mut diags) = match input::load(path) {
+        Ok(ok) => ok,
+        Err(mut d) => {
+            if strict {
+                d.make_strict();
+            }
+            return Err(d);
+        }
+    };
+    let html = render::html::render(&loaded.bulletin, &loaded.publisher);
+    let text = render::text::render(&loaded.bulletin, &loaded.publisher);
+    diags.extend(lint::lint(&loaded, html.len()));
+    diags.sort();
+    if strict {
+        diags.make_strict();
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Prepared {
+        loaded,
+        html,
+        text,
+        warnings: diags,
+    })
+}
