@@ -22,7 +22,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 command -v mailmerge >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check mailmerge
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --features test-hooks
 BIN=$PWD/target/release/bulletin
 
 work=$(mktemp -d)

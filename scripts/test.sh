@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
-cargo build --all-targets --locked
+cargo build --all-targets --locked --features test-hooks
 bash -n bench/send.sh
-cargo test --locked --all-targets
+cargo test --locked --all-targets --features test-hooks

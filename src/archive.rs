@@ -150,6 +150,7 @@ pub fn archive(prepared: &Prepared, root: &Path) -> Result<Archived, String> {
         write_atomic(&tmp.join(name), bytes)
             .map_err(|e| format!("cannot write {}: {e}", tmp.join(name).display()))?;
     }
+    #[cfg(feature = "test-hooks")]
     if std::env::var("BULLETIN_ARCHIVE_CRASH").as_deref() == Ok("before-swap") {
         // For the tests: die as a power cut would, with the new issue written but not in place.
         std::process::abort();

@@ -1,5 +1,7 @@
 //! The `bulletin` binary: parses the command line, runs the command, prints what went wrong and
-//! sets the exit code (0 done, 1 failed, 2 the command line was wrong).
+//! sets the exit code. Only this function chooses exit codes (docs/commands.md lists them):
+//! 0 done, 1 failed (the problems are printed), 2 the command line was wrong (clap), 130 stopped
+//! by Ctrl-C before the work was done.
 
 mod cli;
 mod cmd;
@@ -13,8 +15,9 @@ fn main() -> ExitCode {
     match cmd::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(cmd::Failure::Reported) => ExitCode::from(1),
-        Err(cmd::Failure::Message(m)) => {
-            eprintln!("error: {m}");
+        Err(cmd::Failure::Interrupted) => ExitCode::from(130),
+        Err(cmd::Failure::Error(e)) => {
+            eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
     }

@@ -222,6 +222,8 @@ fn two_issues_on_one_date_need_issue_numbers() {
     );
 }
 
+/// Needs the crash point, built only with `--features test-hooks` (as scripts/test.sh does).
+#[cfg(feature = "test-hooks")]
 #[test]
 fn an_interrupted_write_leaves_the_previous_archive_whole() {
     let office = Office::new();

@@ -1,12 +1,22 @@
 //! `bulletin archive`: add (or replace) an issue in the archive and rebuild its index and feed.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use bulletin::archive;
 
 use super::{Failure, prepare};
 
-pub fn run(path: &Path, dir: &Path) -> Result<(), Failure> {
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The bulletin, e.g. bulletins/2021-10-20.yaml
+    bulletin: PathBuf,
+    /// The archive folder
+    #[arg(long, default_value = "archive")]
+    dir: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let (path, dir) = (args.bulletin.as_path(), args.dir.as_path());
     let prepared = prepare(path, false)?;
     let loaded = &prepared.loaded;
     let done = archive::archive(&prepared, dir)?;

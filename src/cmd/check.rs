@@ -1,16 +1,30 @@
 //! `bulletin check`: load, validate and lint a bulletin (and the recipients file); write nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bulletin::pipeline::Prepared;
 
 use super::{Failure, load_recipients, plural, prepare};
 
-pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Result<(), Failure> {
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The bulletin, e.g. bulletins/2021-10-20.yaml
+    #[arg(required_unless_present = "recipients")]
+    bulletin: Option<PathBuf>,
+    /// Treat warnings as errors
+    #[arg(long)]
+    strict: bool,
+    /// Also check this recipients file (recipients.yaml is checked when it is present)
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
     let mut result = Ok(());
-    if let Some(path) = path {
-        result = check_bulletin(path, strict);
+    if let Some(path) = &args.bulletin {
+        result = check_bulletin(path, args.strict);
     }
+    let recipients = args.recipients.as_deref();
     let default = Path::new("recipients.yaml");
     let recipients = recipients.or_else(|| default.exists().then_some(default));
     if let Some(r) = recipients {

@@ -1,13 +1,20 @@
 //! `bulletin lists`: the mailing lists, with how many people each reaches.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use bulletin::input::recipients::Transport;
 
 use super::{Failure, load_recipients};
 
-pub fn run(path: &Path) -> Result<(), Failure> {
-    let r = load_recipients(path)?;
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The recipients file
+    #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
+    recipients: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let r = load_recipients(&args.recipients)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
     for (id, list) in &r.lists {

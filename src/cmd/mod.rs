@@ -1,75 +1,50 @@
 //! One function per command; each loads through the library and does its own output.
 
-mod archive;
-mod check;
-mod lists;
-mod new;
-mod preview;
-mod render;
-mod send;
+pub mod archive;
+pub mod check;
+pub mod lists;
+pub mod new;
+pub mod preview;
+pub mod render;
+pub mod send;
 
 use bulletin::diagnostic::Diagnostics;
 use bulletin::pipeline::Prepared;
 
 use crate::cli::Command;
 
-/// How a command failed.
+/// How a command failed; `main` turns each into the exit code documented in docs/commands.md.
+#[derive(Debug)]
 pub enum Failure {
-    /// The problems were already printed (diagnostics).
+    /// The problems were already printed (diagnostics): exit 1.
     Reported,
-    /// One message to print.
-    Message(String),
+    /// Stopped by Ctrl-C before the work was done: exit 130, as shells expect.
+    Interrupted,
+    /// One error, with its chain of causes: exit 1.
+    Error(anyhow::Error),
 }
 
 impl From<String> for Failure {
     fn from(m: String) -> Failure {
-        Failure::Message(m)
+        Failure::Error(anyhow::Error::msg(m))
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Error(e)
     }
 }
 
 pub fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Check {
-            bulletin,
-            strict,
-            recipients,
-        } => check::run(bulletin.as_deref(), strict, recipients.as_deref()),
-        Command::Send {
-            bulletin,
-            list,
-            test,
-            dry_run,
-            yes,
-            retry_failed,
-            recipients,
-            journal,
-            journal_mode,
-        } => send::run(send::Options {
-            bulletin,
-            list,
-            test,
-            dry_run,
-            yes,
-            retry_failed,
-            recipients,
-            journal,
-            no_wait: journal_mode == "no-wait",
-        }),
-        Command::Lists { recipients } => lists::run(&recipients),
-        Command::Archive { bulletin, dir } => archive::run(&bulletin, &dir),
-        Command::Preview {
-            bulletin,
-            port,
-            bind,
-            open,
-        } => preview::run(bulletin, port, bind, open),
-        Command::Render {
-            bulletin,
-            out,
-            to,
-            strict,
-        } => render::run(&bulletin, &out, &to, strict),
-        Command::New { date, dir } => new::run(&date, &dir),
+        Command::Check(args) => check::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Lists(args) => lists::run(args),
+        Command::Preview(args) => preview::run(args),
+        Command::Archive(args) => archive::run(args),
+        Command::New(args) => new::run(args),
     }
 }
 
@@ -111,7 +86,7 @@ pub fn load_recipients(
     path: &std::path::Path,
 ) -> Result<bulletin::input::recipients::Recipients, Failure> {
     if !path.exists() {
-        return Err(Failure::Message(format!(
+        return Err(Failure::from(format!(
             "{} does not exist: copy recipients.example.yaml to {} and fill in your relay and lists (see docs/send.md)",
             path.display(),
             path.display()

@@ -1,6 +1,6 @@
 //! `bulletin new`: start a bulletin from the skeleton, never overwriting one.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use bulletin::date::Date;
 use bulletin::files::write_atomic;
@@ -8,8 +8,19 @@ use bulletin::skeleton;
 
 use super::Failure;
 
-pub fn run(date: &str, dir: &Path) -> Result<(), Failure> {
-    let date = Date::parse(date).map_err(|e| format!("--date: {e}"))?;
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The bulletin's date, YYYY-MM-DD
+    #[arg(long)]
+    date: String,
+    /// The folder bulletins are kept in
+    #[arg(long, default_value = "bulletins")]
+    dir: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let dir = args.dir.as_path();
+    let date = Date::parse(&args.date).map_err(|e| format!("--date: {e}"))?;
     let path = dir.join(format!("{date}.yaml"));
     if path.exists() {
         return Err(format!(

@@ -6,7 +6,28 @@ use std::path::PathBuf;
 
 use super::Failure;
 
-pub fn run(bulletin: PathBuf, port: u16, bind: Option<IpAddr>, open: bool) -> Result<(), Failure> {
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The bulletin, e.g. bulletins/2021-10-20.yaml
+    bulletin: PathBuf,
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Listen on this address instead of 127.0.0.1 (others on the network could then see it)
+    #[arg(long, value_name = "ADDRESS")]
+    bind: Option<IpAddr>,
+    /// Open the preview in the system's web browser
+    #[arg(long)]
+    open: bool,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let Args {
+        bulletin,
+        port,
+        bind,
+        open,
+    } = args;
     if !bulletin.exists() {
         return Err(format!("{} does not exist", bulletin.display()).into());
     }
@@ -36,10 +57,10 @@ pub fn run(bulletin: PathBuf, port: u16, bind: Option<IpAddr>, open: bool) -> Re
         },
     ));
     result.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => Failure::Message(format!(
+        std::io::ErrorKind::AddrInUse => Failure::from(format!(
             "port {port} is in use: choose another with --port (or --port 0 for any free one)"
         )),
-        _ => Failure::Message(format!("the preview server stopped: {e}")),
+        _ => Failure::from(format!("the preview server stopped: {e}")),
     })?;
     let _ = writeln!(std::io::stdout(), "preview stopped");
     Ok(())

@@ -1,6 +1,6 @@
 //! `bulletin render`: write the HTML email, the plain text and a sample `.eml` into a folder.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use bulletin::address::parse_mailbox;
@@ -10,8 +10,28 @@ use bulletin::render::message::Template;
 
 use super::{Failure, prepare};
 
-pub fn run(path: &Path, out: &Path, to: &str, strict: bool) -> Result<(), Failure> {
-    let to = parse_mailbox(to).map_err(|e| format!("--to: {e}"))?;
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The bulletin, e.g. bulletins/2021-10-20.yaml
+    bulletin: PathBuf,
+    /// The folder to write <date>.html, <date>.txt and <date>.eml into
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Who the sample .eml is addressed to
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        default_value = "Sample Recipient <recipient@example.org>"
+    )]
+    to: String,
+    /// Treat warnings as errors
+    #[arg(long)]
+    strict: bool,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let (path, out, strict) = (args.bulletin.as_path(), args.out.as_path(), args.strict);
+    let to = parse_mailbox(&args.to).map_err(|e| format!("--to: {e}"))?;
     let Prepared {
         loaded, html, text, ..
     } = prepare(path, strict)?;

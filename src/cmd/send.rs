@@ -19,20 +19,49 @@ use lettre::message::Mailbox;
 
 use super::{Failure, load_recipients, prepare};
 
-pub struct Options {
-    pub bulletin: PathBuf,
-    pub list: Option<String>,
-    pub test: Option<String>,
-    pub dry_run: bool,
-    pub yes: bool,
-    pub retry_failed: bool,
-    pub recipients: PathBuf,
-    pub journal: Option<PathBuf>,
-    /// Benchmarks only: do not wait for the journal between messages.
-    pub no_wait: bool,
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The bulletin, e.g. bulletins/2021-10-20.yaml
+    bulletin: PathBuf,
+    /// The mailing list (see `bulletin lists`)
+    #[arg(long, required_unless_present = "test")]
+    list: Option<String>,
+    /// Send one copy, marked as a test, to this address only (the journal is not touched)
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["list", "retry_failed"])]
+    test: Option<String>,
+    /// Show who would get it and who is skipped, without connecting to anything
+    #[arg(long)]
+    dry_run: bool,
+    /// Send without asking for confirmation
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Try again the recipients whose delivery failed in an earlier run
+    #[arg(long)]
+    retry_failed: bool,
+    /// The recipients file
+    #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
+    recipients: PathBuf,
+    /// The journal of this bulletin's sends [default: beside the bulletin, <date>.journal]
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// For benchmarks only (built with the `test-hooks` feature): `no-wait` lets senders run
+    /// ahead of the journal on disk
+    #[cfg(feature = "test-hooks")]
+    #[arg(long, hide = true, default_value = "one-ahead", value_parser = ["one-ahead", "no-wait"])]
+    journal_mode: String,
 }
 
-pub fn run(o: Options) -> Result<(), Failure> {
+impl Args {
+    /// Whether senders may run ahead of the journal (a benchmark-only mode).
+    fn no_wait(&self) -> bool {
+        #[cfg(feature = "test-hooks")]
+        return self.journal_mode == "no-wait";
+        #[cfg(not(feature = "test-hooks"))]
+        false
+    }
+}
+
+pub fn run(o: Args) -> Result<(), Failure> {
     let Prepared {
         loaded, html, text, ..
     } = prepare(&o.bulletin, false)?;
@@ -61,7 +90,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         )?;
         if outcome.interrupted && outcome.delivered == 0 {
             eprintln!("stopped: the test copy was not sent");
-            std::process::exit(130);
+            return Err(Failure::Interrupted);
         }
         return match (outcome.delivered, outcome.failed.first(), outcome.fatal) {
             (1, _, _) => {
@@ -72,9 +101,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
                 Err(format!("the test copy to {to} was refused: {reply}").into())
             }
             (_, _, Some(reason)) => Err(reason.into()),
-            _ => Err(Failure::Message(
-                "the test copy was not sent (interrupted)".into(),
-            )),
+            _ => Err(Failure::Interrupted),
         };
     }
 
@@ -144,7 +171,7 @@ pub fn run(o: Options) -> Result<(), Failure> {
         &loaded,
         plan.to_send.clone(),
         Some(writer),
-        o.no_wait,
+        o.no_wait(),
     )?;
     summary(&plan, &outcome, &journal_path);
     if outcome.interrupted && outcome.not_sent > 0 {
@@ -152,13 +179,13 @@ pub fn run(o: Options) -> Result<(), Failure> {
             "stopped: {} not sent yet. Run the same command again to send to them (nobody gets it twice).",
             outcome.not_sent
         );
-        std::process::exit(130);
+        return Err(Failure::Interrupted);
     }
     if let Some(reason) = outcome.fatal {
         return Err(format!("sending stopped: {reason}").into());
     }
     if !outcome.failed.is_empty() || !plan.failed_earlier.is_empty() {
-        return Err(Failure::Message(format!(
+        return Err(Failure::from(format!(
             "{} recipient(s) not delivered; when the problem is fixed, run again with --retry-failed",
             outcome.failed.len() + plan.failed_earlier.len()
         )));
@@ -266,6 +293,8 @@ fn send(
                     eprintln!(
                         "stopped at once: run the same command again to resume; at most the messages under way may arrive twice"
                     );
+                    // The one exit outside `main`: a second Ctrl-C means "stop now", and no
+                    // task can be trusted to return promptly any more.
                     std::process::exit(130);
                 }
             })
