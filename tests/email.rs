@@ -283,22 +283,45 @@ fn text_lines_are_short_and_headings_underlined() {
             assert!(unbreakable, "line over 78 characters: {line}");
         }
     }
+    // Every underline is exactly as long as the longest line of the heading above it (a heading
+    // may wrap onto several lines), with a blank line after it; and every heading of the
+    // bulletin is underlined: `=` for the title, `-` for the contents, message and sections.
     let lines: Vec<&str> = r.text.lines().collect();
+    let mut underlined = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        if !l.is_empty()
-            && l.chars().all(|c| c == '-')
-            && l.len() > 3
-            && i > 0
-            && i + 1 < lines.len()
-            && !lines[i - 1].is_empty()
-        {
-            assert!(
-                lines[i + 1].is_empty() || lines[i - 1].chars().count() == l.len(),
-                "odd underline at line {}",
-                i + 1
-            );
+        let is_rule = l.len() >= 3 && (l.chars().all(|c| c == '-') || l.chars().all(|c| c == '='));
+        if !is_rule || i == 0 || lines[i - 1].is_empty() {
+            continue;
         }
+        let start = lines[..i]
+            .iter()
+            .rposition(|l| l.is_empty())
+            .map_or(0, |b| b + 1);
+        let heading = &lines[start..i];
+        let longest = heading.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+        assert_eq!(
+            l.chars().count(),
+            longest,
+            "the underline at line {} does not match its heading {heading:?}",
+            i + 1
+        );
+        assert!(
+            lines.get(i + 1).is_none_or(|n| n.is_empty()),
+            "no blank line after the heading at line {}",
+            i + 1
+        );
+        underlined.push((heading.join(" "), l.chars().next().unwrap()));
     }
+    let heading_of = |title: &str| underlined.iter().find(|(h, _)| h == title).map(|(_, c)| *c);
+    assert_eq!(
+        heading_of("Improving access for patients and supporting general practice"),
+        Some('=')
+    );
+    assert_eq!(heading_of("In this issue"), Some('-'));
+    assert_eq!(heading_of("A message from Dr Brian Balmer"), Some('-'));
+    assert_eq!(heading_of("Data transparency"), Some('-'));
+    // 16 sections, the message and the contents list, under the title.
+    assert_eq!(underlined.iter().filter(|(_, c)| *c == '-').count(), 18);
     // The words of the bulletin are in the text, with the sign-off and the footer.
     for words in [
         "This is a bullies’ charter",

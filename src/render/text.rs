@@ -12,6 +12,7 @@ pub const WIDTH: usize = 78;
 pub fn render(b: &Bulletin, p: &Publisher) -> String {
     let mut out = Out::default();
     out.line(&p.name.to_uppercase());
+    out.blank();
     out.heading(&b.title, '=');
     out.line(&b.dateline());
     out.blank();
