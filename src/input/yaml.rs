@@ -1,9 +1,13 @@
 //! The one place that parses YAML: text in, a tree of nodes that remember their line and column out.
 //!
 //! Every later check (unknown keys, wrong types, bad URLs) needs the position of the value it is
-//! about, for every problem at once. `serde_yaml` (deprecated upstream) reports a position only for
-//! the first error and keeps none after parsing, so this module builds its own positioned tree
-//! from `yaml-rust2`'s marked events. Swapping the YAML crate means changing this file only.
+//! about, for every problem at once. The tree is built here from `yaml-rust2`'s marked events.
+//! Weighed and set aside: `serde_yaml` (deprecated upstream; a position only for the first
+//! error and none after parsing); `marked-yaml` (spans on every node, but a finished tree with
+//! its own rules: we need each scalar's style, plain, quoted or `|` block, to catch an unquoted
+//! `#` or a folded body, and our own limits applied while the events arrive); `saphyr` (the
+//! successor of `yaml-rust2` by its maintainers, still changing its API between 0.x releases).
+//! Swapping the YAML crate means changing this file only.
 
 use std::path::Path;
 
