@@ -233,10 +233,13 @@ impl Ctx<'_> {
 
 /// `key: "the text"` for the line a plain value is on, with the key as written (for help).
 fn quoted_line(source: &str, node: &Node) -> String {
-    let line = source.lines().nth(node.pos.line - 1).unwrap_or("");
+    let line = source
+        .lines()
+        .nth(node.pos.line.saturating_sub(1))
+        .unwrap_or("");
     let at = line
         .char_indices()
-        .nth(node.pos.col - 1)
+        .nth(node.pos.col.saturating_sub(1))
         .map_or(line.len(), |(i, _)| i);
     let mut key = line[..at].trim_start();
     while let Some(rest) = key.strip_prefix("- ") {
