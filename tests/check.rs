@@ -1,7 +1,7 @@
 //! Integration tests for `bulletin check` on bad input, run through the real binary.
 //!
-//! Each bad bulletin in `tests/fixtures/check/` holds one problem (or, in `many-problems.yaml`,
-//! several), and each test asserts the exit code, the `file:line:col:` the problem is reported
+//! Each bad bulletin in `tests/fixtures/check/` holds one problem (or, in `many-problems.yaml`
+//! and `2021-11-03-week-of-mistakes.yaml`, several), and each test asserts the exit code, the `file:line:col:` the problem is reported
 //! at and a key phrase of the message. Warnings (lints) must pass without `--strict` and fail
 //! with it. Also covered: the good example passes `--strict`, `check` writes nothing, and
 //! `bulletin new` writes a skeleton that passes `check` and is never overwritten.
@@ -632,6 +632,185 @@ fn section_dated_after_the_bulletin_is_a_warning_and_strict_error() {
         "section-dated-after-bulletin.yaml",
         "5:11: ",
         "section 1 is dated 2021-10-27, after the bulletin's date 2021-10-20",
+    );
+}
+
+// Everyday mistakes that YAML or Markdown would otherwise swallow without a word.
+
+#[test]
+fn hash_touching_a_word_in_a_title_is_an_error_at_the_hash() {
+    let file = bad("hash-in-title.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:1:14: error: `title` stops before `#113 - winter update`"),
+            "help: put the text in double quotes: title: \"Issue #113 - winter update\"",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn comment_after_text_is_a_warning_and_strict_error() {
+    assert_lint(
+        "comment-after-text.yaml",
+        "3:39: ",
+        "`summary` stops before `# ask Brian about the figures`: in YAML a space followed by # starts a comment, and the rest of the line is left out",
+    );
+}
+
+#[test]
+fn hash_in_the_publisher_name_is_reported_in_publisher_yaml() {
+    let err = check_fails("tests/fixtures/check/publisher-hash-in-name/bulletin.yaml");
+    assert_reports(
+        &err,
+        &[
+            "tests/fixtures/check/publisher-hash-in-name/publisher.yaml:5:18: error: `name` stops before `#SupportGP`",
+            "help: put the text in double quotes: name: \"Essex LMCs #SupportGP\"",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn hash_in_a_list_name_is_reported_but_notes_after_addresses_are_not() {
+    let file = "tests/fixtures/check/recipients-hash-in-name/recipients.yaml";
+    let (code, _, err) = bulletin(&["check", "--recipients", file]);
+    assert_eq!(code, 1, "stderr:\n{err}");
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:11:29: error: `name` stops before `#PM`"),
+            // `host: ... # from the IT team` and `- Ann ... # Chelmsford` are notes, not text.
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn bullets_pasted_from_word_are_a_warning_and_strict_error() {
+    assert_lint(
+        "word-bullets.yaml",
+        "7:7: ",
+        "`•` at the start of a line is taken as a bullet point",
+    );
+}
+
+#[test]
+fn a_table_is_an_error_at_its_first_line() {
+    let file = bad("table-in-body.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:8:7: error: tables (lines of `|`) cannot be shown in the bulletin"),
+            "help: write each row as a bullet point instead",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn a_line_indented_into_a_code_block_is_an_error_at_the_line() {
+    let file = bad("indented-line.yaml");
+    let err = check_fails(&file);
+    // Line 7, indented under its bullet, is a continuation and is not reported.
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:11:11: error: this line starts with 4 or more spaces"),
+            "help: remove the spaces at the start of the line; to continue a bullet point, indent it 2 spaces under the bullet's text",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn a_body_over_several_lines_without_a_bar_is_an_error() {
+    let file = bad("body-without-bar.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:5:11: error: `body` runs over several lines without `|`"),
+            "help: write `body: |` and the text on the lines below",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn a_folded_body_is_an_error_at_its_indicator() {
+    let file = bad("body-folded.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:5:9: error: the message's `body` is written with `>`"),
+            "help: write `|` instead of `>`",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn a_bare_http_address_in_a_body_is_checked_like_a_link() {
+    let file = bad("bare-http-address.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!("{file}:6:47: error: `http://www.england.nhs.uk/plan` is not secure (http:)"),
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn a_date_other_than_the_file_name_is_an_error_at_the_date() {
+    let file = bad("2021-10-27-copied-from-last-week.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!(
+                "{file}:2:7: error: `date` is 2021-10-20, but the file is named for 2021-10-27"
+            ),
+            "help: this file is named for 2021-10-27: change `date:` to 2021-10-27, or rename the file",
+            "1 error: nothing was written",
+        ],
+    );
+}
+
+#[test]
+fn a_week_of_mistakes_is_reported_in_one_run() {
+    let file = bad("2021-11-03-week-of-mistakes.yaml");
+    let err = check_fails(&file);
+    let expected = [
+        "2:14: error: `title` stops before `#114",
+        "3:7: error: `date` is 2021-10-27, but the file is named for 2021-11-03",
+        "4:74: warning: `summary` stops before `# check hours with Sue`",
+        "10:9: error: the message's `body` is written with `>`",
+        "20:7: warning: `•` at the start of a line",
+        "21:7: warning: `•` at the start of a line",
+        "22:9: warning: `–` at the start of a line",
+        "28:11: error: `body` runs over several lines without `|`",
+        "36:7: error: tables",
+        "43:56: error: `http://www.example.org/training` is not secure",
+        "45:11: error: this line starts with 4 or more spaces",
+    ];
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with(&file)).collect();
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(
+            line.starts_with(&format!("{file}:{want}")),
+            "expected {want:?}, got {line:?}"
+        );
+    }
+    assert_eq!(
+        err.lines().last(),
+        Some("7 errors, 4 warnings: nothing was written")
     );
 }
 

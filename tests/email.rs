@@ -469,3 +469,42 @@ fn a_line_break_in_a_title_is_refused_not_sent_as_a_header() {
     );
     assert!(!dir.path().join("2021-10-27.eml").exists());
 }
+
+#[test]
+fn typed_line_breaks_bare_addresses_and_word_bullets_come_out_as_meant() {
+    let (_dir, bulletin) = beside_publisher(
+        "title: Winter\ndate: 2021-10-27\nsections:\n  - title: Flu\n    body: |\n      The plan is at https://www.example.org/plan.pdf.\n      • order by Friday\n      • record each dose\n\n      Best wishes,\n      Brian\n    note: |\n      Page 6.\n      Page 7.\n",
+    );
+    let r = render(&bulletin, &[]);
+    let html = r.html.as_str();
+    assert!(
+        links(html).contains(&(
+            "https://www.example.org/plan.pdf".to_string(),
+            "https://www.example.org/plan.pdf".to_string()
+        )),
+        "the bare address is a link whose text is the address"
+    );
+    assert!(
+        html.contains("</a>.</p>"),
+        "the full stop is left out of the link"
+    );
+    assert_eq!(tags(html, "li").len(), 2, "each bullet is a list item");
+    assert!(html.contains("Best wishes,<br>Brian"), "{html}");
+    assert!(
+        html.contains("Page 6.<br>Page 7."),
+        "a note keeps its lines"
+    );
+    let text = r.text.as_str();
+    assert!(text.contains("The plan is at https://www.example.org/plan.pdf.\n"));
+    assert_eq!(
+        text.matches("https://www.example.org/plan.pdf").count(),
+        1,
+        "the address is printed once:\n{text}"
+    );
+    assert!(
+        text.contains("- order by Friday\n- record each dose\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nBest wishes,\nBrian\n"), "{text}");
+    assert!(text.contains("\nPage 6.\nPage 7.\n"), "{text}");
+}

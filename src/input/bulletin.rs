@@ -36,9 +36,11 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
     let title = f
         .require(ctx, "title", "The title of this week's bulletin")
         .and_then(|n| ctx.line(n, "`title`"));
-    let date = f
-        .require(ctx, "date", "2021-10-20")
-        .and_then(|n| date_from(ctx, n, "`date`"));
+    let date_node = f.require(ctx, "date", "2021-10-20");
+    let date = date_node.and_then(|n| date_from(ctx, n, "`date`"));
+    if let (Some(d), Some(n)) = (date, date_node) {
+        date_matches_file_name(ctx, n, d);
+    }
     let issue = f.get("issue").and_then(|n| {
         let parsed = n
             .as_str()
@@ -88,7 +90,7 @@ fn describe(n: &Node) -> String {
 }
 
 fn date_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Date> {
-    let text = ctx.text(node, what)?;
+    let text = ctx.value(node, what)?;
     match Date::parse(text.trim()) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -99,6 +101,29 @@ fn date_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Date> {
             );
             None
         }
+    }
+}
+
+/// A bulletin named for a date (`2021-10-27.yaml`, `2021-10-27-draft.yaml`) must carry that
+/// date: a different one is almost always last week's file copied and not yet updated.
+fn date_matches_file_name(ctx: &mut Ctx, node: &Node, date: Date) {
+    let Some(stem) = ctx.path.file_stem().and_then(|s| s.to_str()) else {
+        return;
+    };
+    let Some(named) = stem.get(..10).and_then(|s| Date::parse(s).ok()) else {
+        return;
+    };
+    if named != date {
+        ctx.error(
+            node.pos,
+            format!(
+                "`date` is {date}, but the file is named for {named} ({})",
+                ctx.path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            format!(
+                "this file is named for {named}: change `date:` to {named}, or rename the file"
+            ),
+        );
     }
 }
 
@@ -184,7 +209,10 @@ fn section_from(
         markdown_links(ctx, n, md, all_links);
     }
     let links = f.get("links").map(|n| links_from(ctx, n, number));
-    let note = f.get("note").map(|n| ctx.text(n, "`note`"));
+    let note = f.get("note").map(|n| {
+        ctx.line_breaks_kept(n, "`note`");
+        ctx.text(n, "`note`")
+    });
     if let Some(Some(links)) = &links {
         all_links.extend(links.iter().cloned());
     }
@@ -231,7 +259,7 @@ fn links_from(ctx: &mut Ctx, node: &Node, section: usize) -> Option<Vec<Link>> {
             .require(ctx, "text", "What the document is (PDF)")
             .and_then(|n| ctx.line(n, "`text`"));
         let url_node = f.require(ctx, "url", "https://www.example.org/document.pdf");
-        let url = url_node.and_then(|n| ctx.text(n, "`url`"));
+        let url = url_node.and_then(|n| ctx.value(n, "`url`"));
         if let (Some(u), Some(n)) = (&url, url_node)
             && let Some((message, help)) = url_problem(u, false)
         {

@@ -49,7 +49,10 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
             "address",
             "|  (then the office's name, address and telephone, one per line)",
         )
-        .and_then(|n| ctx.text(n, "`address`"))
+        .and_then(|n| {
+            ctx.line_breaks_kept(n, "`address`");
+            ctx.text(n, "`address`")
+        })
         .map(|a| {
             a.lines()
                 .map(str::trim)
@@ -61,7 +64,7 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         .require(ctx, "unsubscribe", "mailto:unsubscribe@example.org")
         .and_then(|n| unsubscribe_from(ctx, n));
     let list_id = match f.get("list_id") {
-        Some(n) => ctx.text(n, "`list_id`").and_then(|id| {
+        Some(n) => ctx.value(n, "`list_id`").and_then(|id| {
             let valid = id.contains('.')
                 && id
                     .chars()
@@ -87,7 +90,7 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         );
     }
     let colour = match f.get("colour") {
-        Some(n) => ctx.text(n, "`colour`").and_then(|c| {
+        Some(n) => ctx.value(n, "`colour`").and_then(|c| {
             let c = c.trim().to_string();
             let valid = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit());
             if !valid {
@@ -118,7 +121,7 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
 }
 
 fn mailbox(ctx: &mut Ctx, node: &Node, what: &str) -> Option<lettre::message::Mailbox> {
-    let text = ctx.text(node, what)?;
+    let text = ctx.value(node, what)?;
     match parse_mailbox(&text) {
         Ok(m) => Some(m),
         Err(e) => {
@@ -133,7 +136,7 @@ fn mailbox(ctx: &mut Ctx, node: &Node, what: &str) -> Option<lettre::message::Ma
 }
 
 fn web_address(ctx: &mut Ctx, node: &Node, what: &str) -> Option<String> {
-    let text = ctx.text(node, what)?;
+    let text = ctx.value(node, what)?;
     if let Some((message, help)) = url_problem(&text, false) {
         ctx.error(node.pos, format!("{what}: {message}"), help);
         return None;
@@ -156,7 +159,7 @@ fn unsubscribe_from(ctx: &mut Ctx, node: &Node) -> Option<Unsubscribe> {
     };
     let mut out = Unsubscribe::default();
     for n in nodes {
-        let text = ctx.text(n, "`unsubscribe`")?;
+        let text = ctx.value(n, "`unsubscribe`")?;
         let text = text.trim().to_string();
         if let Some((message, help)) = url_problem(&text, true) {
             ctx.error(n.pos, format!("`unsubscribe`: {message}"), help);

@@ -210,7 +210,7 @@ fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
     let f = ctx.fields(root, "the recipients file", TOP_KEYS)?;
     let transport = match (f.get("smtp"), f.get("transport")) {
         (Some(s), None) => smtp(ctx, s).map(Transport::Smtp),
-        (None, Some(t)) => match ctx.text(t, "`transport`").as_deref().map(str::trim) {
+        (None, Some(t)) => match ctx.value(t, "`transport`").as_deref().map(str::trim) {
             Some("sendmail") => Some(Transport::Sendmail),
             Some(other) => {
                 ctx.error(
@@ -298,7 +298,7 @@ fn number(
 }
 
 fn choice<T: Copy>(ctx: &mut Ctx, node: &Node, what: &str, options: &[(&str, T)]) -> Option<T> {
-    let text = ctx.text(node, what)?;
+    let text = ctx.value(node, what)?;
     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
     match options.iter().find(|(n, _)| *n == text.trim()) {
         Some((_, v)) => Some(*v),
@@ -323,7 +323,7 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     let f = ctx.fields(node, "`smtp`", SMTP_KEYS)?;
     let host = f
         .require(ctx, "host", "smtp.example.org")
-        .and_then(|n| ctx.line(n, "`host`"));
+        .and_then(|n| ctx.value_line(n, "`host`"));
     let security = match f.get("security") {
         Some(n) => choice(
             ctx,
@@ -359,7 +359,9 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
         ),
         None => Some(Auth::Password),
     };
-    let username = f.get("username").and_then(|n| ctx.line(n, "`username`"));
+    let username = f
+        .get("username")
+        .and_then(|n| ctx.value_line(n, "`username`"));
     if auth.is_some_and(|a| a != Auth::None) && username.is_none() && f.get("username").is_none() {
         ctx.error(
             f.pos,
@@ -388,13 +390,13 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     let timeout = get_num(ctx, "timeout_seconds", 60, 1..=3600);
     let secret_command = f
         .get("secret_command")
-        .and_then(|n| ctx.line(n, "`secret_command`"));
+        .and_then(|n| ctx.value_line(n, "`secret_command`"));
     let hello_name = f
         .get("hello_name")
-        .and_then(|n| ctx.line(n, "`hello_name`"));
+        .and_then(|n| ctx.value_line(n, "`hello_name`"));
     let ca_pem = match f.get("ca_file") {
         None => Some(None),
-        Some(n) => ctx.line(n, "`ca_file`").and_then(|name| {
+        Some(n) => ctx.value_line(n, "`ca_file`").and_then(|name| {
             // Relative to the recipients file.
             let path = ctx.path.parent().unwrap_or(Path::new("")).join(&name);
             match std::fs::read(&path) {
@@ -429,12 +431,12 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
 
 fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
     let text = match &node.value {
-        Value::Scalar(..) => ctx.line(node, what)?,
+        Value::Scalar(..) => ctx.value_line(node, what)?,
         Value::Map(_) => {
             let f = ctx.fields(node, what, MEMBER_KEYS)?;
             let email = f
                 .require(ctx, "email", "name@example.org")
-                .and_then(|n| ctx.line(n, "`email`"))?;
+                .and_then(|n| ctx.value_line(n, "`email`"))?;
             match f.get("name").and_then(|n| ctx.line(n, "`name`")) {
                 Some(name) => format!("\"{}\" <{}>", name.replace(['"', '\\'], ""), email.trim()),
                 None => email,
@@ -535,7 +537,7 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
                 _ => vec![inc],
             };
             for i in items {
-                if let Some(name) = ctx.line(i, "an included list") {
+                if let Some(name) = ctx.value_line(i, "an included list") {
                     include_pos.push((id.clone(), name.clone(), i.pos));
                     include.push(name);
                 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::input::markdown::{self, Markdown};
-use crate::input::yaml::{Node, Style, Value};
+use crate::input::yaml::{self, Node, Style, Value};
 
 /// Walking state: the file being read and the problems found so far.
 pub struct Ctx<'a> {
@@ -60,8 +60,22 @@ impl Ctx<'_> {
         Some(fields)
     }
 
-    /// A text value; wrong types are reported.
+    pub fn warning(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::warning(self.path, pos, message).with_help(help));
+    }
+
+    /// Text a reader sees (titles, summaries, names, notes, bodies); wrong types are reported,
+    /// and so is a comment after it on its line (`title: Issue #113` loses `#113`).
     pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = self.value(node, what)?;
+        self.comment_after(node, what);
+        Some(text)
+    }
+
+    /// A value that is not prose (an address, a date, a choice, a file name): read as text,
+    /// but a `# note` after it is allowed, since the value is checked for what it is.
+    pub fn value(&mut self, node: &Node, what: &str) -> Option<String> {
         match node.as_str() {
             Some(s) if !node.is_null() => Some(s.trim_end_matches('\n').to_string()),
             _ => {
@@ -75,10 +89,20 @@ impl Ctx<'_> {
         }
     }
 
-    /// A text value that must fit on one line (titles, names, link texts): no line breaks or
-    /// other control characters, which would also be a way to forge email headers.
+    /// Text that must fit on one line (titles, names, link texts): no line breaks or other
+    /// control characters, which would also be a way to forge email headers.
     pub fn line(&mut self, node: &Node, what: &str) -> Option<String> {
         let text = self.text(node, what)?;
+        self.one_line(node, what, text)
+    }
+
+    /// A value (as [`Ctx::value`]) that must fit on one line, such as a host name.
+    pub fn value_line(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = self.value(node, what)?;
+        self.one_line(node, what, text)
+    }
+
+    fn one_line(&mut self, node: &Node, what: &str, text: String) -> Option<String> {
         if text.contains(|c: char| c.is_control()) {
             self.error(
                 node.pos,
@@ -90,13 +114,84 @@ impl Ctx<'_> {
         Some(text.trim().to_string())
     }
 
+    /// Reports a comment typed after plain text on its line: YAML drops everything from ` #`.
+    /// `#` touching a word (`#113`, `#NHS`) is surely text, so an error; `# words` may be a
+    /// note the writer meant to leave out, so a warning.
+    fn comment_after(&mut self, node: &Node, what: &str) {
+        let Some(extent) = yaml::plain_extent(self.source, node) else {
+            return;
+        };
+        let Some(comment) = extent.comment else {
+            return;
+        };
+        let mut shown: String = comment.text.chars().take(40).collect();
+        if shown.len() < comment.text.len() {
+            shown.push('…');
+        }
+        let message = format!(
+            "{what} stops before `{shown}`: in YAML a space followed by # starts a comment, and the rest of the line is left out"
+        );
+        let quote = if extent.last_line == node.pos.line {
+            format!(
+                "put the text in double quotes: {}",
+                quoted_line(self.source, node)
+            )
+        } else {
+            format!(
+                "put the whole text in double quotes: a \" before its first word (line {}) and another at the end of line {}",
+                node.pos.line, extent.last_line
+            )
+        };
+        if comment.glued {
+            self.error(comment.pos, message, quote);
+        } else {
+            self.warning(
+                comment.pos,
+                message,
+                format!("if the words after # belong to the text, {quote}; if they are a note to yourself, move them to a line of their own"),
+            );
+        }
+    }
+
+    /// Reports text whose line breaks matter (bodies, notes, the address) written so that
+    /// YAML joins its lines: plain text running over several lines, or a `>` block.
+    pub fn line_breaks_kept(&mut self, node: &Node, what: &str) {
+        let help = format!(
+            "write `{}: |` and the text on the lines below, indented two spaces more than the key",
+            key_name(what)
+        );
+        if let Some(extent) = yaml::plain_extent(self.source, node)
+            && extent.last_line > node.pos.line
+        {
+            self.error(
+                node.pos,
+                format!("{what} runs over several lines without `|`, so its lines are joined into one: lists and paragraphs run together"),
+                help,
+            );
+        } else if node.style() == Some(Style::Folded)
+            && let Some((indicator, lines)) = yaml::block_extent(self.source, node)
+            && lines > 1
+        {
+            self.error(
+                indicator,
+                format!("{what} is written with `>`, which joins its lines into one: lists and paragraphs run together"),
+                "write `|` instead of `>`",
+            );
+        }
+    }
+
     /// Parses Markdown held in `node`, reporting its problems at their place in the file.
     pub fn markdown(&mut self, node: &Node, what: &str) -> Option<Markdown> {
         let text = self.text(node, what)?;
+        self.line_breaks_kept(node, what);
         let md = markdown::parse(&text);
         for p in &md.problems {
             let pos = self.pos_in(node, &text, p.offset);
             self.error(pos, p.message.clone(), p.help.clone());
+        }
+        for w in &md.warnings {
+            let pos = self.pos_in(node, &text, w.offset);
+            self.warning(pos, w.message.clone(), w.help.clone());
         }
         Some(md)
     }
@@ -109,7 +204,7 @@ impl Ctx<'_> {
         match node.style() {
             // The marker of a `|` block is its first character of text; every line of the
             // text has that indentation. Leading blank lines are in the text but not counted.
-            Some(Style::Block) => {
+            Some(Style::Block | Style::Folded) => {
                 let skipped = text.len() - text.trim_start_matches('\n').len();
                 Pos::new(
                     node.pos.line + line_in - skipped.min(line_in),
@@ -134,6 +229,32 @@ impl Ctx<'_> {
             ),
         }
     }
+}
+
+/// `key: "the text"` for the line a plain value is on, with the key as written (for help).
+fn quoted_line(source: &str, node: &Node) -> String {
+    let line = source
+        .lines()
+        .nth(node.pos.line.saturating_sub(1))
+        .unwrap_or("");
+    let at = line
+        .char_indices()
+        .nth(node.pos.col.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let mut key = line[..at].trim_start();
+    while let Some(rest) = key.strip_prefix("- ") {
+        key = rest.trim_start();
+    }
+    let text = line[at..]
+        .trim_end()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    format!("{key}\"{text}\"")
+}
+
+/// `body` from "the message's `body`": the key inside the backticks of a description.
+fn key_name(what: &str) -> &str {
+    what.split('`').nth(1).unwrap_or(what)
 }
 
 /// The accepted keys of one mapping.

@@ -21,8 +21,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 pub enum Style {
     Plain,
     Quoted,
-    /// A `|` or `>` block: its text starts on the line after the node's position.
+    /// A `|` block: its text starts on the line after the node's position.
     Block,
+    /// A `>` block, which joins its lines into one (its text starts like a `|` block's).
+    Folded,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -259,7 +261,8 @@ impl MarkedEventReceiver for Builder<'_> {
                 let style = match style {
                     TScalarStyle::Plain => Style::Plain,
                     TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => Style::Quoted,
-                    TScalarStyle::Literal | TScalarStyle::Folded => Style::Block,
+                    TScalarStyle::Literal => Style::Block,
+                    TScalarStyle::Folded => Style::Folded,
                 };
                 self.add(Node {
                     value: Value::Scalar(text, style),
@@ -302,6 +305,126 @@ impl MarkedEventReceiver for Builder<'_> {
     }
 }
 
+/// A comment typed after a plain (unquoted) value on the same line: `title: Issue #113` is read
+/// as `Issue`, and `#113` is dropped. YAML parsers report no comments, so this is read from the
+/// source text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrailingComment {
+    /// Where the `#` is.
+    pub pos: Pos,
+    /// From the `#` to the end of the line.
+    pub text: String,
+    /// The `#` touches the next character (`#113`, `#NHS`), as in text, not as in `# a note`.
+    pub glued: bool,
+}
+
+/// Where a plain (unquoted) value ends in the source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlainExtent {
+    /// The line of its last word (equal to the node's line for a value on one line).
+    pub last_line: usize,
+    /// A comment after its last word, on that line.
+    pub comment: Option<TrailingComment>,
+}
+
+/// Finds a plain value's last line and any comment after it by matching the value's words
+/// against the source from the node's position. `None` for other values, and when the source
+/// does not match (a value inside `[...]`, for one), so that nothing is reported by mistake.
+pub fn plain_extent(source: &str, node: &Node) -> Option<PlainExtent> {
+    let Value::Scalar(value, Style::Plain) = &node.value else {
+        return None;
+    };
+    if node.is_null() {
+        return None;
+    }
+    let want: Vec<&str> = value.split_whitespace().collect();
+    let mut matched = 0;
+    for (i, line) in source
+        .lines()
+        .enumerate()
+        .skip(node.pos.line.checked_sub(1)?)
+    {
+        let first = i + 1 == node.pos.line;
+        let start = if first {
+            line.char_indices().nth(node.pos.col.checked_sub(1)?)?.0
+        } else {
+            0
+        };
+        let segment = &line[start..];
+        let hash = comment_start(segment);
+        let content = &segment[..hash.unwrap_or(segment.len())];
+        for word in content.split_whitespace() {
+            if want.get(matched) != Some(&word) {
+                return None;
+            }
+            matched += 1;
+        }
+        if matched == want.len() {
+            let comment = hash.map(|h| {
+                let at = start + h;
+                TrailingComment {
+                    pos: Pos::new(i + 1, line[..at].chars().count() + 1),
+                    text: line[at..].trim_end().to_string(),
+                    glued: line[at + 1..].starts_with(|c: char| !c.is_whitespace()),
+                }
+            });
+            return Some(PlainExtent {
+                last_line: i + 1,
+                comment,
+            });
+        }
+        if hash.is_some() {
+            // A comment ends a plain value; this one ended before all its words were seen.
+            return None;
+        }
+    }
+    None
+}
+
+/// The byte offset of a comment in a piece of a line: a `#` at its start or after a space.
+fn comment_start(segment: &str) -> Option<usize> {
+    let mut after_space = true;
+    for (i, c) in segment.char_indices() {
+        if c == '#' && after_space {
+            return Some(i);
+        }
+        after_space = c == ' ' || c == '\t';
+    }
+    None
+}
+
+/// For a `|` or `>` block: where its indicator is (`|` or `>`, on the line before its text)
+/// and how many lines of text it has. `None` for other values.
+pub fn block_extent(source: &str, node: &Node) -> Option<(Pos, usize)> {
+    if !matches!(node.style(), Some(Style::Block | Style::Folded)) {
+        return None;
+    }
+    let lines: Vec<&str> = source.lines().collect();
+    let first = node.pos.line.checked_sub(1)?;
+    let indent = node.pos.col.saturating_sub(1);
+    let text_lines = lines
+        .get(first..)?
+        .iter()
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    let (n, header) = lines[..first]
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| !l.trim().is_empty())?;
+    let at = header.char_indices().find_map(|(i, c)| {
+        let rest = header[i + c.len_utf8()..]
+            .trim_start_matches(['+', '-', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+        let rest = rest.trim_start();
+        ((c == '|' || c == '>') && (rest.is_empty() || rest.starts_with('#'))).then_some(i)
+    })?;
+    Some((
+        Pos::new(n + 1, header[..at].chars().count() + 1),
+        text_lines,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,5 +461,80 @@ mod tests {
         let e = p("title: a\n  date: b: c\n").unwrap_err();
         assert_eq!(e.0[0].pos.line, 2, "{e}");
         assert!(p("# only a comment\n").is_err());
+    }
+
+    /// The value of `key` in a one-level mapping.
+    fn value_of(root: &Node, key: &str) -> Node {
+        let Value::Map(entries) = &root.value else {
+            panic!()
+        };
+        entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    }
+
+    #[test]
+    fn finds_a_comment_after_a_plain_value_on_its_line() {
+        let src = "title: Issue #113 - winter\nsummary: Winter  # a note\nnote: «é» #x\n";
+        let n = p(src).unwrap();
+        let c = plain_extent(src, &value_of(&n, "title"))
+            .unwrap()
+            .comment
+            .unwrap();
+        assert_eq!((c.pos, c.glued), (Pos::new(1, 14), true));
+        assert_eq!(c.text, "#113 - winter");
+        let c = plain_extent(src, &value_of(&n, "summary"))
+            .unwrap()
+            .comment
+            .unwrap();
+        assert_eq!((c.pos, c.glued), (Pos::new(2, 18), false));
+        // Columns count characters, not bytes.
+        let c = plain_extent(src, &value_of(&n, "note"))
+            .unwrap()
+            .comment
+            .unwrap();
+        assert_eq!(c.pos, Pos::new(3, 11));
+    }
+
+    #[test]
+    fn no_comment_is_found_where_there_is_none_to_report() {
+        let src = "a: \"Issue #113\" # quoted\nb: C#sharp\nc: one\n# on its own line\nd: [x, y] # flow\ne: # nothing\n";
+        let n = p(src).unwrap();
+        assert_eq!(plain_extent(src, &value_of(&n, "a")), None);
+        let b = plain_extent(src, &value_of(&n, "b")).unwrap();
+        assert_eq!((b.last_line, b.comment), (2, None));
+        assert_eq!(plain_extent(src, &value_of(&n, "c")).unwrap().comment, None);
+        let Value::Seq(items) = value_of(&n, "d").value else {
+            panic!()
+        };
+        assert!(items.iter().all(|i| plain_extent(src, i).is_none()));
+        assert_eq!(plain_extent(src, &value_of(&n, "e")), None);
+    }
+
+    #[test]
+    fn a_plain_value_over_several_lines_ends_on_its_last_word() {
+        let src = "body: First line\n  second line\n\n  third #NHS\nnext: x\n";
+        let n = p(src).unwrap();
+        let e = plain_extent(src, &value_of(&n, "body")).unwrap();
+        assert_eq!(e.last_line, 4);
+        assert_eq!(e.comment.unwrap().pos, Pos::new(4, 9));
+    }
+
+    #[test]
+    fn finds_the_indicator_and_lines_of_a_block() {
+        let src = "body: >  # folded\n\n  one\n  two\n\n  three\nnext: x\n";
+        let n = p(src).unwrap();
+        let body = value_of(&n, "body");
+        assert_eq!(body.style(), Some(Style::Folded));
+        assert_eq!(block_extent(src, &body), Some((Pos::new(1, 7), 3)));
+        let src = "- body: |-\n    one\n";
+        let n = p(src).unwrap();
+        let Value::Seq(items) = &n.value else {
+            panic!()
+        };
+        let body = value_of(&items[0], "body");
+        assert_eq!(block_extent(src, &body), Some((Pos::new(1, 9), 1)));
     }
 }

@@ -178,7 +178,9 @@ fn section(s: &Section, p: &Publisher) -> Markup {
             (documents(&s.links, p))
         }
         @if let Some(note) = &s.note {
-            p class="muted" style=(format!("margin:16px 0 0;{FONT}font-size:14px;line-height:20px;color:{MUTED};")) { (note) }
+            p class="muted" style=(format!("margin:16px 0 0;{FONT}font-size:14px;line-height:20px;color:{MUTED};")) {
+                @for (i, line) in note.lines().enumerate() { @if i > 0 { br; } (line) }
+            }
         }
     }
 }

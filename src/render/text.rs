@@ -76,7 +76,7 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
             out.blank();
         }
         if let Some(note) = &s.note {
-            out.wrap(note, "", "");
+            out.wrap_lines(note, "", "");
             out.blank();
         }
     }
@@ -151,6 +151,13 @@ impl Out {
         }
     }
 
+    /// Like [`Out::wrap`], keeping the line breaks in `s` (typed in a body or a note).
+    fn wrap_lines(&mut self, s: &str, first: &str, rest: &str) {
+        for (i, line) in s.split('\n').enumerate() {
+            self.wrap(line, if i == 0 { first } else { rest }, rest);
+        }
+    }
+
     fn finish(mut self) -> String {
         while self.text.ends_with("\n\n") {
             self.text.pop();
@@ -192,9 +199,9 @@ fn blocks(out: &mut Out, blocks: &[Block], indent: &str) {
 
 fn block(out: &mut Out, b: &Block, first: &str, rest: &str) {
     match b {
-        Block::Para(c) => out.wrap(&inlines(c), first, rest),
+        Block::Para(c) => out.wrap_lines(&inlines(c), first, rest),
         Block::Heading(c) => {
-            out.wrap(&inlines(c), first, rest);
+            out.wrap_lines(&inlines(c), first, rest);
             let len = inlines(c).chars().count().min(WIDTH - rest.len());
             out.line(&format!("{rest}{}", "~".repeat(len)));
         }
@@ -272,5 +279,25 @@ mod tests {
         assert!(lines[1].starts_with("https://"));
         let lines = wrap("one two three four", "- ", "  ", 10);
         assert_eq!(lines, vec!["- one two", "  three", "  four"]);
+    }
+
+    #[test]
+    fn a_typed_line_break_starts_a_new_line_under_the_same_indent() {
+        let item = vec![Block::Para(vec![
+            Inline::Text("Best wishes,".into()),
+            Inline::Break,
+            Inline::Text("Brian".into()),
+        ])];
+        let mut out = Out::default();
+        block(
+            &mut out,
+            &Block::List {
+                start: None,
+                items: vec![item],
+            },
+            "",
+            "",
+        );
+        assert_eq!(out.finish(), "- Best wishes,\n  Brian\n");
     }
 }
