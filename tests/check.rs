@@ -675,7 +675,7 @@ fn hash_in_the_publisher_name_is_reported_in_publisher_yaml() {
 
 #[test]
 fn hash_in_a_list_name_is_reported_but_notes_after_addresses_are_not() {
-    let file = "tests/fixtures/check/recipients-hash-in-name/recipients.yaml";
+    let file = "tests/fixtures/check/recipients-hash-in-name/hash-in-name.recipients.yaml";
     let (code, _, err) = bulletin(&["check", "--recipients", file]);
     assert_eq!(code, 1, "stderr:\n{err}");
     assert_reports(
