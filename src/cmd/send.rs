@@ -67,7 +67,8 @@ pub fn run(o: Args) -> Result<(), Failure> {
     } = prepare(&o.bulletin, false)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let recipients = load_recipients(&o.recipients)?;
-    let template = Template::new(b, p, &text, &html, o.test.is_some())?;
+    let id = bulletin::identity::of(b);
+    let template = Template::new(b, p, &id, &text, &html, o.test.is_some())?;
 
     if let Some(address) = &o.test {
         let to = parse_mailbox(address).map_err(|e| format!("--test: {e}"))?;
@@ -119,14 +120,10 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     // The journal belongs to the issue (its date and number), wherever the file is kept.
     let journal_path = o.journal.clone().unwrap_or_else(|| {
-        let id = match b.issue {
-            Some(n) => format!("{}-{n}", b.slug()),
-            None => b.slug(),
-        };
         o.bulletin
             .parent()
             .unwrap_or(std::path::Path::new(""))
-            .join(format!("{id}.journal"))
+            .join(format!("{}.journal", id.name()))
     });
     let read_history = || {
         journal::read(&journal_path)
@@ -144,7 +141,10 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let credential = secret(&recipients)?;
     // The journal is locked before it is read, and stays locked through the question and the
     // send: a second send of this issue cannot plan from a history that is about to change.
-    let writer = Writer::open(&journal_path, &format!("bulletin {} {}", b.slug(), b.title))?;
+    let writer = Writer::open(
+        &journal_path,
+        &format!("bulletin {} {}", id.name(), b.title),
+    )?;
     let plan = engine::plan(recipients.resolve(list), &read_history()?, o.retry_failed);
     if plan.to_send.is_empty() {
         println!(
