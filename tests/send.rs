@@ -1109,7 +1109,7 @@ fn a_bulletin_changed_after_it_was_sent_is_refused_until_the_user_says_what_to_d
     assert!(dry.status.success(), "{}", text(&dry));
     let stdout = String::from_utf8_lossy(&dry.stdout);
     assert!(
-        stdout.contains("this is a changed version: 3 delivered earlier had the version before")
+        stdout.contains("the 3 delivered earlier had the version before, and are skipped")
             && stdout.contains("3 would be sent"),
         "{stdout}"
     );
@@ -1246,8 +1246,8 @@ fn another_bulletin_with_the_same_date_and_no_issue_number_is_refused() {
     assert_eq!(dry.status.code(), Some(1), "{}", text(&dry));
     assert_eq!(
         String::from_utf8_lossy(&dry.stderr),
-        "error: the issue 2021-10-20 was already sent from another file, with bulletins/2021-10-20.journal: \"Improving access for patients and supporting general practice\", 6 delivered, and its content differs from this one\n  \
-         help: if this is another issue, correct its `date:`, or give it an `issue:` number if two issues share a date; if it is a changed version of that issue, add --journal bulletins/2021-10-20.journal\n"
+        "error: another bulletin was already sent as 2021-10-20: \"Improving access for patients and supporting general practice\" (journal bulletins/2021-10-20.journal, 6 delivered)\n  \
+         help: if this is another issue, correct its `date:`, or give it an `issue:` number (two issues on one date need different numbers); if it is a changed version of that bulletin, add --journal bulletins/2021-10-20.journal\n"
     );
     assert!(!String::from_utf8_lossy(&dry.stdout).contains("delivered earlier"));
     let send = office.run(&[&args[..], &["--yes"]].concat());

@@ -402,7 +402,7 @@ fn describe_change(id: &Identity, resume: &Resume) -> Option<String> {
     }
     (resume.changed > 0).then(|| {
         format!(
-            "a changed version: {} delivered earlier had the version before",
+            "a changed version of the bulletin: the {} delivered earlier had the version before, and are skipped",
             resume.changed
         )
     })

@@ -70,14 +70,17 @@ pub enum Refusal {
         delivered: usize,
     },
     #[error(
-        "the issue {name} was already sent from another file, with {}: {:?}, {} delivered{}\n  help: {}",
-        other.display(), title, delivered,
-        if *same_content { "" } else { ", and its content differs from this one" },
+        "{}\n  help: {}",
         if *same_content {
-            format!("it is this same bulletin: to carry on sending it, add --journal {}", other.display())
+            format!("this bulletin was already sent from another file, as {name}: {title:?} (journal {}, {delivered} delivered)", other.display())
+        } else {
+            format!("another bulletin was already sent as {name}: {title:?} (journal {}, {delivered} delivered)", other.display())
+        },
+        if *same_content {
+            format!("to carry on sending it, add --journal {}", other.display())
         } else {
             format!(
-                "if this is another issue, correct its `date:`, or give it an `issue:` number if two issues share a date; if it is a changed version of that issue, add --journal {}",
+                "if this is another issue, correct its `date:`, or give it an `issue:` number (two issues on one date need different numbers); if it is a changed version of that bulletin, add --journal {}",
                 other.display()
             )
         }
