@@ -239,6 +239,8 @@ fn correction(file: &Path, target: &mut Target, id: &Identity, title: &str) -> R
     };
     let n = match latest.current() {
         Some(v) if v.fingerprint == id.fingerprint() && last > 0 => last,
+        // Started but nothing sent yet (the question was answered no): still that correction.
+        None if last > 0 => last,
         Some(v) if v.same(&version(id, title)) => {
             return Err(Refusal::NothingToCorrect {
                 file: file.to_path_buf(),
@@ -309,5 +311,34 @@ mod tests {
             correction_path(Path::new("bulletins/2021-10-20.journal"), 2),
             PathBuf::from("bulletins/2021-10-20.correction-2.journal")
         );
+    }
+
+    #[test]
+    fn a_correction_started_but_not_sent_keeps_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("2021-10-20.yaml");
+        let base = journal_path(&file);
+        std::fs::write(
+            &base,
+            "issue\t2021-10-20\t1\t0123456789abcdef Old\ndelivered\ta@example.org\t2\t250 ok\n",
+        )
+        .unwrap();
+        let b = crate::model::Bulletin {
+            title: "New".into(),
+            date: crate::date::Date::parse("2021-10-20").unwrap(),
+            issue: None,
+            summary: None,
+            message: None,
+            sections: Vec::new(),
+            all_links: Vec::new(),
+        };
+        let id = crate::identity::of(&b);
+        let first = locate(&file, None, &id, "New", Mode::Correction).unwrap();
+        assert_eq!(first.path, correction_path(&base, 1));
+        assert_eq!(first.identity.sent_as(), "2021-10-20-correction-1");
+        // The question was answered no: an empty journal is left; it is still correction 1.
+        std::fs::write(&first.path, "").unwrap();
+        let again = locate(&file, None, &id, "New", Mode::Correction).unwrap();
+        assert_eq!(again.path, correction_path(&base, 1));
     }
 }
