@@ -47,7 +47,15 @@ fn render_mime_message(bencher: Bencher) {
     bencher.bench(|| {
         let h = html::render(&l.bulletin, &l.publisher);
         let t = text::render(&l.bulletin, &l.publisher);
-        Template::new(&l.bulletin, &l.publisher, &t, &h, false).unwrap()
+        Template::new(
+            &l.bulletin,
+            &l.publisher,
+            &bulletin::identity::of(&l.bulletin),
+            &t,
+            &h,
+            false,
+        )
+        .unwrap()
     });
 }
 
@@ -57,7 +65,15 @@ fn per_recipient_message(bencher: Bencher) {
     let l = example();
     let h = html::render(&l.bulletin, &l.publisher);
     let t = text::render(&l.bulletin, &l.publisher);
-    let template = Template::new(&l.bulletin, &l.publisher, &t, &h, false).unwrap();
+    let template = Template::new(
+        &l.bulletin,
+        &l.publisher,
+        &bulletin::identity::of(&l.bulletin),
+        &t,
+        &h,
+        false,
+    )
+    .unwrap();
     let to = "Jane Example <jane.example@example.org>".parse().unwrap();
     let mut buf = Vec::with_capacity(template.body_len() + 512);
     bencher.bench_local(|| {

@@ -7,6 +7,11 @@
 //!                    bulletin.txt, bulletin.eml, bulletin.yaml (the source)
 //! ```
 //!
+//! Each issue's folder is named by its identity ([`crate::identity`]): `2021-10-20`, or
+//! `2021-10-20-113` with `issue: 113`, the same name the email's web link uses. A folder that
+//! already holds a bulletin with other content (its fingerprint differs) is replaced only when
+//! asked (`--replace`); the same issue archived again gives the same bytes.
+//!
 //! An issue is written into a hidden temporary folder, then swapped into place in one atomic
 //! rename, so an interrupted run leaves the previous version whole; leftovers are tidied on the
 //! next run. The index and feed are rebuilt from what is in the folder, so archiving an old issue
@@ -15,12 +20,12 @@
 
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::date::Date;
 use crate::files::write_atomic;
+use crate::identity::{self, Identity};
 use crate::input;
 use crate::model::{Bulletin, Publisher};
 use crate::pipeline::Prepared;
@@ -33,7 +38,10 @@ pub const FEED_ENTRIES: usize = 20;
 /// One archived issue, as the index and feed list it.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// Its folder.
     pub slug: String,
+    /// The issue's identity, as `identity::of` gives it for the archived bulletin.
+    pub identity: Identity,
     pub date: Date,
     pub issue: Option<u32>,
     pub title: String,
@@ -44,6 +52,7 @@ impl Entry {
     fn from(slug: &str, b: &Bulletin) -> Entry {
         Entry {
             slug: slug.to_string(),
+            identity: identity::of(b),
             date: b.date,
             issue: b.issue,
             title: b.title.clone(),
@@ -57,8 +66,51 @@ pub struct Archived {
     pub slug: String,
     pub dir: PathBuf,
     pub issues: usize,
+    /// The title of a different version that `--replace` replaced.
+    pub replaced: Option<String>,
     /// Issue folders that could not be read (left out of the index, never touched).
     pub warnings: Vec<String>,
+}
+
+/// Why nothing was archived. The first three are refusals that leave the archive as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The issue's folder holds a bulletin with other content: another issue of the same date,
+    /// or another version of this one.
+    #[error(
+        "{} already holds another bulletin: {:?} ({}); nothing was written\n  help: if this is another issue of the same date, give this bulletin an `issue:` number (it then goes in {}-<number>); if it is a corrected version of that issue, archive it again with --replace",
+        folder.display(), title, dateline, folder.display()
+    )]
+    DifferentIssue {
+        folder: PathBuf,
+        title: String,
+        dateline: String,
+    },
+    /// This issue is already archived in another folder (put there by an older version of
+    /// `bulletin`, which used the date alone for the first issue of a day).
+    #[error(
+        "this issue is already archived in {}, but its folder is now named {name}; nothing was written\n  help: rename the folder {} to {name} (on the web server too, keeping the old address if emails link to it), then archive again",
+        folder.display(), folder.display()
+    )]
+    ElsewhereInArchive { folder: PathBuf, name: String },
+    #[error(
+        "{} is already there but its bulletin.yaml cannot be read, so it is left alone and nothing was written; fix or move that folder, then archive again",
+        folder.display()
+    )]
+    Unreadable { folder: PathBuf },
+    #[error("cannot {what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Message(String),
+}
+
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io { what, path, source }
 }
 
 /// Reads every issue in the archive folder (newest first). An issue folder whose
@@ -86,60 +138,68 @@ pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
             )),
         }
     }
-    out.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
+    sort(&mut out);
     (out, warnings)
 }
 
-/// The folder name for a bulletin: its date, or `<date>-<issue>` when another issue of the same
-/// date is already archived.
-pub fn slug_for(b: &Bulletin, existing: &[Entry]) -> Result<String, String> {
-    let date = b.date.to_string();
-    if let Some(same) = existing
-        .iter()
-        .find(|e| e.date == b.date && e.issue == b.issue)
-    {
-        return Ok(same.slug.clone());
-    }
-    if existing.iter().any(|e| e.date == b.date) {
-        return match b.issue {
-            Some(n) => Ok(format!("{date}-{n}")),
-            None => Err(format!(
-                "an issue dated {date} is already archived; give this bulletin an `issue:` number so the two can be told apart"
-            )),
-        };
-    }
-    Ok(date)
+fn sort(list: &mut [Entry]) {
+    list.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
 }
 
-/// Archives one bulletin into `root`, then rebuilds the index and feed.
-pub fn archive(prepared: &Prepared, root: &Path) -> Result<Archived, String> {
-    std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+/// Archives one bulletin into `root`, in the folder its identity names, then rebuilds the index
+/// and feed. The same issue (same name, same fingerprint) is replaced in place, giving the same
+/// bytes; a different bulletin already in that folder is replaced only with `replace`.
+pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archived, Error> {
+    std::fs::create_dir_all(root).map_err(io("create", root))?;
     tidy(root);
     let (mut list, warnings) = entries(root);
     let loaded = &prepared.loaded;
     let b = &loaded.bulletin;
     let p = &loaded.publisher;
-    let slug = slug_for(b, &list)?;
-    // A folder that is there but could not be read is still somebody's issue: never replace it.
-    if root.join(&slug).exists() && !list.iter().any(|e| e.slug == slug) {
-        return Err(format!(
-            "{} is already there but its bulletin.yaml cannot be read, so it is left alone and nothing was written; fix or move that folder, then archive again",
-            root.join(&slug).display()
-        ));
+    let id = identity::of(b);
+    let slug = id.name().to_string();
+    let target = root.join(&slug);
+    let mut replaced = None;
+    match list.iter().find(|e| e.slug == slug) {
+        // A folder that is there but could not be read is still somebody's issue: never replace it.
+        None if target.exists() => return Err(Error::Unreadable { folder: target }),
+        None => {
+            if let Some(e) = list.iter().find(|e| e.identity.name() == slug) {
+                return Err(Error::ElsewhereInArchive {
+                    folder: root.join(&e.slug),
+                    name: slug,
+                });
+            }
+        }
+        Some(e) if e.identity.fingerprint() == id.fingerprint() => {}
+        Some(e) if replace => replaced = Some(e.title.clone()),
+        Some(e) => {
+            return Err(Error::DifferentIssue {
+                folder: target,
+                title: e.title.clone(),
+                dateline: match e.issue {
+                    Some(n) => format!("{} · Issue {n}", e.date.long()),
+                    None => e.date.long(),
+                },
+            });
+        }
     }
     list.retain(|e| e.slug != slug);
     list.push(Entry::from(&slug, b));
-    list.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
+    sort(&mut list);
 
     // The issue itself, built aside and swapped in.
     let tmp = root.join(format!(".{slug}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    std::fs::create_dir(&tmp).map_err(io("create", &tmp))?;
     let (html, text) = (&prepared.html, &prepared.text);
     let sample = "Sample Recipient <recipient@example.org>"
         .parse()
-        .map_err(|e| format!("{e}"))?;
-    let eml = Template::new(b, p, text, html, false)?.for_recipient(&sample, SystemTime::now());
+        .map_err(|e| Error::Message(format!("{e}")))?;
+    // Dated noon (UTC) on the bulletin's date, not now: archiving again gives the same bytes.
+    let eml = Template::new(b, p, &id, text, html, false)
+        .map_err(Error::Message)?
+        .for_recipient(&sample, b.date.noon_utc());
     let page = issue_page(b, p, &slug, &list);
     for (name, bytes) in [
         ("index.html", page.as_bytes()),
@@ -147,16 +207,14 @@ pub fn archive(prepared: &Prepared, root: &Path) -> Result<Archived, String> {
         ("bulletin.eml", &eml[..]),
         ("bulletin.yaml", loaded.source.as_bytes()),
     ] {
-        write_atomic(&tmp.join(name), bytes)
-            .map_err(|e| format!("cannot write {}: {e}", tmp.join(name).display()))?;
+        write_atomic(&tmp.join(name), bytes).map_err(io("write", &tmp.join(name)))?;
     }
     #[cfg(feature = "test-hooks")]
     if std::env::var("BULLETIN_ARCHIVE_CRASH").as_deref() == Ok("before-swap") {
         // For the tests: die as a power cut would, with the new issue written but not in place.
         std::process::abort();
     }
-    let target = root.join(&slug);
-    swap_into_place(&tmp, &target)?;
+    swap_into_place(&tmp, &target).map_err(Error::Message)?;
 
     // The issues either side now link to this one.
     let at = list.iter().position(|e| e.slug == slug).unwrap_or(0);
@@ -165,19 +223,20 @@ pub fn archive(prepared: &Prepared, root: &Path) -> Result<Archived, String> {
             let source = root.join(&n.slug).join("bulletin.yaml");
             if let Ok(nb) = input::bulletin::load(&source) {
                 let page = issue_page(&nb, p, &n.slug, &list);
-                write_atomic(&root.join(&n.slug).join("index.html"), page.as_bytes())
-                    .map_err(|e| format!("cannot update {}: {e}", n.slug))?;
+                let file = root.join(&n.slug).join("index.html");
+                write_atomic(&file, page.as_bytes()).map_err(io("update", &file))?;
             }
         }
     }
-    write_atomic(&root.join("index.html"), index_page(p, &list).as_bytes())
-        .map_err(|e| format!("cannot write the index: {e}"))?;
-    write_atomic(&root.join("feed.xml"), feed(p, &list).as_bytes())
-        .map_err(|e| format!("cannot write the feed: {e}"))?;
+    let index = root.join("index.html");
+    write_atomic(&index, index_page(p, &list).as_bytes()).map_err(io("write", &index))?;
+    let feed_file = root.join("feed.xml");
+    write_atomic(&feed_file, feed(p, &list).as_bytes()).map_err(io("write", &feed_file))?;
     Ok(Archived {
         slug,
         dir: target,
         issues: list.len(),
+        replaced,
         warnings,
     })
 }

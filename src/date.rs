@@ -126,6 +126,15 @@ impl Date {
         .add_days(seconds.div_euclid(86_400))
     }
 
+    /// Noon (UTC) on this day: the fixed time stamped on an archived message, so that archiving
+    /// the same issue again writes the same bytes.
+    pub fn noon_utc(self) -> std::time::SystemTime {
+        let secs = self.days_since_epoch() * 86_400 + 12 * 3600;
+        u64::try_from(secs).map_or(std::time::UNIX_EPOCH, |s| {
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(s)
+        })
+    }
+
     /// Today (UTC).
     pub fn today() -> Date {
         let now = std::time::SystemTime::now()

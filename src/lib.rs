@@ -11,6 +11,7 @@ pub mod colour;
 pub mod date;
 pub mod diagnostic;
 pub mod files;
+pub mod identity;
 pub mod input;
 pub mod lint;
 pub mod model;

@@ -66,11 +66,6 @@ impl Link {
 }
 
 impl Bulletin {
-    /// The issue's short name, used for file names and archive folders: `2021-10-20`.
-    pub fn slug(&self) -> String {
-        self.date.to_string()
-    }
-
     /// "20 October 2021 · Issue 112"
     pub fn dateline(&self) -> String {
         match self.issue {
@@ -106,11 +101,12 @@ pub struct Unsubscribe {
 }
 
 impl Publisher {
-    /// The address of one issue's web version, if the publisher has an archive.
+    /// The address of one issue's web version, if the publisher has an archive: its folder
+    /// there is named by the issue's identity, as `bulletin archive` names it.
     pub fn web_version(&self, bulletin: &Bulletin) -> Option<String> {
         self.archive_url.as_ref().map(|base| {
             let base = base.trim_end_matches('/');
-            format!("{base}/{}/", bulletin.slug())
+            format!("{base}/{}/", crate::identity::name(bulletin))
         })
     }
 

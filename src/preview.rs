@@ -59,13 +59,14 @@ pub fn build(path: &Path) -> View {
     let sample = "Sample Recipient <recipient@example.org>"
         .parse()
         .expect("a valid sample address");
-    let eml = match Template::new(b, p, &text, &html, false) {
+    let id = crate::identity::of(b);
+    let eml = match Template::new(b, p, &id, &text, &html, false) {
         Ok(t) => t.for_recipient(&sample, SystemTime::now()),
         Err(e) => return View::Broken { diagnostics: e },
     };
     let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
     View::Ready {
-        subject: subject(b, false),
+        subject: subject(b, &id, false),
         preheader,
         html,
         text,

@@ -1,5 +1,6 @@
 //! `bulletin archive` run on temporary copies of the example: the index order, the feed (parsed
-//! with atom_syndication), idempotence, issues sharing a date, and an interrupted write.
+//! with atom_syndication), idempotence (byte for byte), the folder named by the issue's identity,
+//! a different bulletin refused without --replace, and an interrupted write.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,16 +48,17 @@ impl Office {
     }
 
     fn archive(&self, bulletin: &Path) -> Output {
-        self.archive_env(bulletin, None)
+        self.archive_env(bulletin, None, &[])
     }
 
-    fn archive_env(&self, bulletin: &Path, crash: Option<&str>) -> Output {
+    fn archive_env(&self, bulletin: &Path, crash: Option<&str>, extra: &[&str]) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
         c.current_dir(self.dir.path())
             .arg("archive")
             .arg(bulletin)
             .arg("--dir")
-            .arg("archive");
+            .arg("archive")
+            .args(extra);
         if let Some(point) = crash {
             c.env("BULLETIN_ARCHIVE_CRASH", point);
         }
@@ -88,6 +90,17 @@ impl Office {
         }
         out
     }
+}
+
+/// Two snapshots of the archive hold the same files with the same bytes (naming any that differ).
+fn same(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) {
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "files were added or removed"
+    );
+    let changed: Vec<&String> = before.keys().filter(|k| before[*k] != after[*k]).collect();
+    assert!(changed.is_empty(), "changed: {changed:?}");
 }
 
 fn ok(o: &Output) {
@@ -164,62 +177,146 @@ fn the_feed_is_valid_atom_with_the_latest_issues() {
     assert_eq!(feed.entries()[1].title().as_str(), "First & <best>");
     assert_eq!(
         feed.entries()[0].id(),
-        "https://www.example.org/bulletins/2021-10-27/"
+        "https://www.example.org/bulletins/2021-10-27-2/"
     );
     assert_eq!(
         feed.entries()[0].links()[0].href(),
-        "https://www.example.org/bulletins/2021-10-27/"
+        "https://www.example.org/bulletins/2021-10-27-2/"
     );
     assert!(feed.updated().to_rfc3339().starts_with("2021-10-27"));
     assert!(feed.links().iter().any(|l| l.rel() == "self"));
 }
 
 #[test]
-fn archiving_again_replaces_in_place_and_changes_nothing_else() {
+fn archiving_the_same_issue_again_gives_the_same_bytes_and_a_changed_one_needs_replace() {
     let office = Office::new();
     let a = office.bulletin("a.yaml", "2021-10-20", "First", None);
     ok(&office.archive(&a));
     ok(&office.archive(&office.bulletin("b.yaml", "2021-10-27", "Second", None)));
     let before = office.snapshot();
     ok(&office.archive(&a));
+    same(&before, &office.snapshot());
+    // The same issue from a copy with other comments and quoting: only its source differs.
+    let source = std::fs::read_to_string(&a).unwrap();
+    let copy = office.dir.path().join("bulletins/copy.yaml");
+    let copied = format!(
+        "# a copy\n{}",
+        source.replace("title: First", "title:   'First'")
+    );
+    std::fs::write(&copy, copied).unwrap();
+    ok(&office.archive(&copy));
     let after = office.snapshot();
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>(),
-        "files were added or removed"
+        after.keys().collect::<Vec<_>>()
     );
     for (name, bytes) in &before {
-        if name == "2021-10-20/bulletin.eml" {
-            continue; // its Date header is the time it was written
+        if name != "2021-10-20/bulletin.yaml" {
+            assert_eq!(bytes, &after[name], "{name} changed");
         }
-        assert_eq!(bytes, &after[name], "{name} changed");
     }
-    // An edit to the source replaces that issue only.
-    let edited = std::fs::read_to_string(&a)
-        .unwrap()
-        .replace("title: First", "title: First, corrected");
-    std::fs::write(&a, edited).unwrap();
-    ok(&office.archive(&a));
+    let eml = String::from_utf8(before["2021-10-20/bulletin.eml"].clone()).unwrap();
+    assert!(
+        eml.contains("Date: Wed, 20 Oct 2021 12:00:00 +0000\r\n"),
+        "{}",
+        &eml[..400]
+    );
+
+    // An edit to the source is a different bulletin in the same folder: refused, nothing written.
+    std::fs::write(
+        &a,
+        source.replace("title: First", "title: First, corrected"),
+    )
+    .unwrap();
+    let refused = office.archive(&a);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr),
+        "error: archive/2021-10-20 already holds another bulletin: \"First\" (20 October 2021); nothing was written\n  \
+         help: if this is another issue of the same date, give this bulletin an `issue:` number (it then goes in archive/2021-10-20-<number>); \
+         if it is a corrected version of that issue, archive it again with --replace\n"
+    );
+    same(&after, &office.snapshot());
+    // With --replace it replaces that issue only.
+    let replaced = office.archive_env(&a, None, &["--replace"]);
+    ok(&replaced);
+    let stdout = String::from_utf8_lossy(&replaced.stdout);
+    assert!(
+        stdout.contains("it replaced the version titled \"First\""),
+        "{stdout}"
+    );
     let page = std::fs::read_to_string(office.root().join("2021-10-20/index.html")).unwrap();
     assert!(page.contains("First, corrected"));
     assert!(office.root().join("2021-10-27/index.html").exists());
 }
 
 #[test]
-fn two_issues_on_one_date_need_issue_numbers() {
+fn an_issue_number_names_the_folder_and_the_emails_web_link_points_there() {
     let office = Office::new();
     ok(&office.archive(&office.bulletin("a.yaml", "2021-10-20", "Morning", Some(7))));
     ok(&office.archive(&office.bulletin("b.yaml", "2021-10-20", "Evening", Some(8))));
-    assert!(office.root().join("2021-10-20/index.html").exists());
-    assert!(office.root().join("2021-10-20-8/index.html").exists());
+    ok(&office.archive(&office.bulletin("c.yaml", "2021-10-20", "Unnumbered", None)));
+    for (folder, title) in [
+        ("2021-10-20-7", "Morning"),
+        ("2021-10-20-8", "Evening"),
+        ("2021-10-20", "Unnumbered"),
+    ] {
+        let dir = office.root().join(folder);
+        let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        assert!(page.contains(title), "{folder}");
+        // The email sent for it links to this very folder, in both parts.
+        let url = format!("https://www.example.org/bulletins/{folder}/");
+        let eml = std::fs::read_to_string(dir.join("bulletin.eml")).unwrap();
+        assert!(
+            eml.contains(&url),
+            "{folder}: the email does not link to {url}"
+        );
+        let text = std::fs::read_to_string(dir.join("bulletin.txt")).unwrap();
+        assert!(text.contains(&url), "{folder}");
+    }
     let index = std::fs::read_to_string(office.root().join("index.html")).unwrap();
     assert!(index.find("Evening").unwrap() < index.find("Morning").unwrap());
-    let no_number = office.archive(&office.bulletin("c.yaml", "2021-10-20", "Unnumbered", None));
-    assert_eq!(no_number.status.code(), Some(1));
+}
+
+#[test]
+fn two_different_bulletins_with_one_date_and_no_issue_number_are_refused() {
+    let office = Office::new();
+    ok(&office.archive(&office.bulletin("a.yaml", "2021-10-20", "Weekly bulletin", None)));
+    let before = office.snapshot();
+    let special = office.archive(&office.bulletin("b.yaml", "2021-10-20", "Special issue", None));
+    assert_eq!(special.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&special.stderr);
     assert!(
-        String::from_utf8_lossy(&no_number.stderr)
-            .contains("give this bulletin an `issue:` number")
+        stderr.starts_with(
+            "error: archive/2021-10-20 already holds another bulletin: \"Weekly bulletin\" (20 October 2021)"
+        ) && stderr.contains("give this bulletin an `issue:` number"),
+        "{stderr}"
     );
+    same(&before, &office.snapshot());
+    // With a number it goes beside it.
+    ok(&office.archive(&office.bulletin("b.yaml", "2021-10-20", "Special issue", Some(2))));
+    assert!(office.root().join("2021-10-20-2/index.html").exists());
+}
+
+#[test]
+fn an_issue_in_the_folder_an_older_version_used_is_not_archived_twice() {
+    // Older versions put the first issue of a day in `<date>` even when it had a number.
+    let office = Office::new();
+    let a = office.bulletin("a.yaml", "2021-10-20", "Numbered", Some(7));
+    ok(&office.archive(&a));
+    std::fs::rename(
+        office.root().join("2021-10-20-7"),
+        office.root().join("2021-10-20"),
+    )
+    .unwrap();
+    let o = office.archive(&a);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: this issue is already archived in archive/2021-10-20, but its folder is now named 2021-10-20-7; nothing was written\n  \
+         help: rename the folder archive/2021-10-20 to 2021-10-20-7 (on the web server too, keeping the old address if emails link to it), then archive again\n"
+    );
+    assert!(!office.root().join("2021-10-20-7").exists());
 }
 
 /// Needs the crash point, built only with `--features test-hooks` (as scripts/test.sh does).
@@ -234,7 +331,7 @@ fn an_interrupted_write_leaves_the_previous_archive_whole() {
         .unwrap()
         .replace("title: Original title", "title: New title");
     std::fs::write(&a, edited).unwrap();
-    let crashed = office.archive_env(&a, Some("before-swap"));
+    let crashed = office.archive_env(&a, Some("before-swap"), &["--replace"]);
     assert!(!crashed.status.success(), "the run was meant to die");
     // The published files are exactly as they were.
     let after: BTreeMap<_, _> = office
@@ -246,7 +343,7 @@ fn an_interrupted_write_leaves_the_previous_archive_whole() {
     let page = std::fs::read_to_string(office.root().join("2021-10-20/index.html")).unwrap();
     assert!(page.contains("Original title") && page.ends_with("</html>"));
     // The next run tidies the leftovers and publishes the new version.
-    ok(&office.archive(&a));
+    ok(&office.archive_env(&a, None, &["--replace"]));
     let names: Vec<String> = std::fs::read_dir(office.root())
         .unwrap()
         .flatten()
@@ -282,7 +379,7 @@ fn an_unreadable_issue_folder_is_never_replaced() {
     let source = office.root().join("2021-10-20/bulletin.yaml");
     std::fs::write(&source, "title: [broken\n").unwrap();
     let page_before = std::fs::read(office.root().join("2021-10-20/index.html")).unwrap();
-    let o = office.archive(&office.bulletin("b.yaml", "2021-10-20", "Special issue", Some(113)));
+    let o = office.archive(&office.bulletin("b.yaml", "2021-10-20", "Special issue", None));
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(

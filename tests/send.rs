@@ -1001,3 +1001,338 @@ fn a_second_send_of_the_same_issue_is_refused_while_one_runs() {
     assert!(server.counts().values().all(|&c| c == 1));
     assert_eq!(server.counts().len(), 40);
 }
+
+// The issue's identity: a changed bulletin, a changed date or issue number, another bulletin with
+// the same name, a renamed file and an older journal.
+
+const TITLE: &str = "title: Improving access for patients and supporting general practice";
+
+impl Office {
+    /// Rewrites the example bulletin.
+    fn edit(&self, change: impl Fn(String) -> String) {
+        let path = self.path().join("bulletins/2021-10-20.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, change(text)).unwrap();
+    }
+
+    /// `recipients.yaml` with list `all` (6 members) and list `some` (the first 3).
+    fn two_lists(&self, port: u16) {
+        let some: String = (0..3).map(|i| format!("      - {}\n", member(i))).collect();
+        self.recipients(port, 6, "", &format!("  some:\n    members:\n{some}"));
+    }
+}
+
+/// Replaces the 16 hex digits after each "content " with `<fp>`.
+fn mask_fingerprints(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("(content ") {
+        let end = i + "(content ".len();
+        out.push_str(&rest[..end]);
+        out.push_str("<fp>");
+        rest = &rest[(end + 16).min(rest.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn message_ids(server: &Server) -> HashMap<String, Vec<String>> {
+    let mut ids: HashMap<String, Vec<String>> = HashMap::new();
+    for m in server.messages() {
+        let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
+        ids.entry(m.to[0].clone())
+            .or_default()
+            .push(parsed.message_id().unwrap().to_string());
+    }
+    ids
+}
+
+fn subjects(server: &Server) -> Vec<String> {
+    server
+        .messages()
+        .iter()
+        .map(|m| {
+            let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
+            parsed.subject().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_bulletin_changed_after_it_was_sent_is_refused_until_the_user_says_what_to_do() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.two_lists(server.port);
+    let first = office.send_list("some", &[]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(server.messages().len(), 3);
+    office.edit(|s| s.replace(TITLE, "title: Improving access, corrected"));
+
+    // The dry run no longer calls everyone "delivered earlier": it stops, and so does the send.
+    let expected = "error: bulletins/2021-10-20.yaml changed after it was sent: 3 people already have the earlier version (journal bulletins/2021-10-20.journal)\n  \
+        sent: 2021-10-20 \"Improving access for patients and supporting general practice\" (content <fp>)\n  \
+        now:  2021-10-20 \"Improving access, corrected\" (content <fp>)\n  \
+        help: nothing was sent. Run the same command again with one of:\n    \
+        --continue-changed  to send this version only to those who have not had the bulletin yet\n    \
+        --correction        to send this version to everyone on the list, as a correction (\"Correction: \" before the subject)\n  \
+        or put the file back as it was sent.\n";
+    let dry = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--list",
+        "all",
+        "--dry-run",
+    ]);
+    assert_eq!(dry.status.code(), Some(1), "{}", text(&dry));
+    assert_eq!(
+        mask_fingerprints(&String::from_utf8_lossy(&dry.stderr)),
+        expected
+    );
+    assert!(dry.stdout.is_empty());
+    let refused = office.send(&[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert_eq!(
+        mask_fingerprints(&String::from_utf8_lossy(&refused.stderr)),
+        expected
+    );
+    assert_eq!(server.messages().len(), 3, "a changed bulletin was sent");
+
+    // --continue-changed: only the other three get it, the new version; the journal says so.
+    let dry = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--list",
+        "all",
+        "--dry-run",
+        "--continue-changed",
+    ]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        stdout.contains("the 3 delivered earlier had the version before, and are skipped")
+            && stdout.contains("3 would be sent"),
+        "{stdout}"
+    );
+    let rest = office.send(&["--continue-changed"]);
+    assert!(rest.status.success(), "{}", text(&rest));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 6);
+    assert!(counts.values().all(|&c| c == 1));
+    let subjects_now = subjects(&server);
+    assert_eq!(
+        subjects_now
+            .iter()
+            .filter(|s| *s == "Improving access, corrected")
+            .count(),
+        3
+    );
+    let issue_lines: Vec<String> = office
+        .journal()
+        .lines()
+        .filter(|l| l.starts_with("issue\t2021-10-20\t"))
+        .map(String::from)
+        .collect();
+    assert_eq!(issue_lines.len(), 2, "{}", office.journal());
+    assert!(issue_lines[1].ends_with(" Improving access, corrected"));
+    // Carrying on again is an ordinary resume now.
+    let again = office.send(&[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(server.messages().len(), 6);
+
+    // --correction: everyone gets it again, marked, with new Message-IDs and its own journal.
+    office.edit(|s| {
+        s.replace(
+            "title: Improving access, corrected",
+            "title: Improving access, corrected again",
+        )
+    });
+    let correction = office.send(&["--correction"]);
+    assert!(correction.status.success(), "{}", text(&correction));
+    let counts = server.counts();
+    assert!(counts.values().all(|&c| c == 2), "{counts:?}");
+    let subjects_now = subjects(&server);
+    assert_eq!(
+        subjects_now
+            .iter()
+            .filter(|s| *s == "Correction: Improving access, corrected again")
+            .count(),
+        6
+    );
+    for (to, ids) in message_ids(&server) {
+        assert_eq!(ids.len(), 2);
+        assert!(ids[0].starts_with("bulletin.2021-10-20."), "{ids:?}");
+        assert!(
+            ids[1].starts_with("bulletin.2021-10-20-correction-1."),
+            "{ids:?}"
+        );
+        // Same person, same hash of the address: a resend is recognisable.
+        assert_eq!(ids[0].rsplit('.').nth(1), ids[1].rsplit('.').nth(1), "{to}");
+    }
+    let journal = std::fs::read_to_string(
+        office
+            .path()
+            .join("bulletins/2021-10-20.correction-1.journal"),
+    )
+    .unwrap();
+    assert!(
+        journal.contains("issue\t2021-10-20-correction-1\t"),
+        "{journal}"
+    );
+    assert_eq!(
+        journal
+            .lines()
+            .filter(|l| l.starts_with("delivered\t"))
+            .count(),
+        6
+    );
+    // Run again, it resumes that correction: nobody gets it twice.
+    let resumed = office.send(&["--correction"]);
+    assert!(resumed.status.success(), "{}", text(&resumed));
+    assert!(
+        String::from_utf8_lossy(&resumed.stdout).contains("nobody left to send to"),
+        "{}",
+        text(&resumed)
+    );
+    assert_eq!(server.messages().len(), 12);
+}
+
+#[test]
+fn changing_the_issue_number_after_sending_does_not_start_a_fresh_send() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.two_lists(server.port);
+    let first = office.send_list("some", &[]);
+    assert!(first.status.success(), "{}", text(&first));
+    office.edit(|s| {
+        s.replacen(
+            "\ndate: 2021-10-20\n",
+            "\ndate: 2021-10-20\nissue: 113\n",
+            1,
+        )
+    });
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = mask_fingerprints(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.starts_with(
+            "error: the date or issue number in bulletins/2021-10-20.yaml changed after it was sent: 3 people already have the earlier version (journal bulletins/2021-10-20.journal)\n  \
+             sent: 2021-10-20 \"Improving access for patients and supporting general practice\" (content <fp>)\n  \
+             now:  2021-10-20-113 \"Improving access for patients and supporting general practice\" (content <fp>)\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(server.messages().len(), 3);
+    assert!(
+        !office
+            .path()
+            .join("bulletins/2021-10-20-113.journal")
+            .exists()
+    );
+}
+
+#[test]
+fn another_bulletin_with_the_same_date_and_no_issue_number_is_refused() {
+    // Last week's file copied for a new issue, its date not yet changed.
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.two_lists(server.port);
+    let first = office.send(&[]);
+    assert!(first.status.success(), "{}", text(&first));
+    let copy = office.path().join("bulletins/2021-10-27.yaml");
+    let source = std::fs::read_to_string(office.path().join("bulletins/2021-10-20.yaml")).unwrap();
+    std::fs::write(&copy, source.replace(TITLE, "title: Next week's news")).unwrap();
+    let args = ["send", "bulletins/2021-10-27.yaml", "--list", "all"];
+    let dry = office.run(&[&args[..], &["--dry-run"]].concat());
+    assert_eq!(dry.status.code(), Some(1), "{}", text(&dry));
+    assert_eq!(
+        String::from_utf8_lossy(&dry.stderr),
+        "error: another bulletin was already sent as 2021-10-20: \"Improving access for patients and supporting general practice\" (journal bulletins/2021-10-20.journal, 6 delivered)\n  \
+         help: if this is another issue, correct its `date:`, or give it an `issue:` number (two issues on one date need different numbers); if it is a changed version of that bulletin, add --journal bulletins/2021-10-20.journal\n"
+    );
+    assert!(!String::from_utf8_lossy(&dry.stdout).contains("delivered earlier"));
+    let send = office.run(&[&args[..], &["--yes"]].concat());
+    assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+    assert_eq!(server.messages().len(), 6);
+    // A second issue of that day, numbered: everyone gets it, as its own issue.
+    std::fs::write(
+        &copy,
+        source.replace(TITLE, "title: Next week's news").replacen(
+            "\ndate: 2021-10-20\n",
+            "\ndate: 2021-10-20\nissue: 2\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let send = office.run(&[&args[..], &["--yes"]].concat());
+    assert!(send.status.success(), "{}", text(&send));
+    assert_eq!(server.messages().len(), 12);
+    assert!(office.path().join("bulletins/2021-10-27.journal").exists());
+    let ids = message_ids(&server);
+    assert!(ids[&member(0)][1].starts_with("bulletin.2021-10-20-2."));
+}
+
+#[test]
+fn a_renamed_bulletin_file_carries_on_its_journal() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.two_lists(server.port);
+    let first = office.send_list("some", &[]);
+    assert!(first.status.success(), "{}", text(&first));
+    std::fs::rename(
+        office.path().join("bulletins/2021-10-20.yaml"),
+        office.path().join("bulletins/final.yaml"),
+    )
+    .unwrap();
+    let out = office.run(&["send", "bulletins/final.yaml", "--list", "all", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "note: carrying on from the journal bulletins/2021-10-20.journal, which recorded this issue's earlier sends"
+        ),
+        "{}",
+        text(&out)
+    );
+    let counts = server.counts();
+    assert_eq!(counts.len(), 6);
+    assert!(counts.values().all(|&c| c == 1));
+    assert!(!office.path().join("bulletins/final.journal").exists());
+}
+
+#[test]
+fn a_journal_from_an_older_version_is_carried_on_with_one_warning() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.two_lists(server.port);
+    std::fs::write(
+        office.path().join("bulletins/2021-10-20.journal"),
+        format!(
+            "# bulletin 2021-10-20 Improving access for patients and supporting general practice\ndelivered\t{}\t1635332400123\t250 OK\n",
+            member(0)
+        ),
+    )
+    .unwrap();
+    let warning = "warning: the journal bulletins/2021-10-20.journal was written by an older version of bulletin and does not record which content it sent; carrying on as before, so make sure this is the bulletin it was sending\n";
+    let dry = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--list",
+        "all",
+        "--dry-run",
+    ]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert_eq!(String::from_utf8_lossy(&dry.stderr), warning);
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .matches("warning:")
+            .count(),
+        1
+    );
+    assert_eq!(server.messages().len(), 5);
+    assert!(!server.counts().contains_key(&member(0)));
+    // The journal now records the content, so the next run has nothing to warn about.
+    let again = office.send(&[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("warning"));
+}

@@ -1,4 +1,5 @@
-//! `bulletin archive`: add (or replace) an issue in the archive and rebuild its index and feed.
+//! `bulletin archive`: add an issue to the archive (or replace it with `--replace`) and rebuild
+//! its index and feed.
 
 use std::path::PathBuf;
 
@@ -13,13 +14,16 @@ pub struct Args {
     /// The archive folder
     #[arg(long, default_value = "archive")]
     dir: PathBuf,
+    /// Replace a different version of this issue already in the archive (after a correction)
+    #[arg(long)]
+    replace: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let (path, dir) = (args.bulletin.as_path(), args.dir.as_path());
     let prepared = prepare(path, false)?;
     let loaded = &prepared.loaded;
-    let done = archive::archive(&prepared, dir)?;
+    let done = archive::archive(&prepared, dir, args.replace).map_err(anyhow::Error::new)?;
     for w in &done.warnings {
         eprintln!("warning: {w}");
     }
@@ -28,6 +32,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         loaded.bulletin.title,
         done.dir.display()
     );
+    if let Some(old) = &done.replaced {
+        println!("it replaced the version titled {old:?}");
+    }
     println!(
         "the archive has {} issue{}: open {}",
         done.issues,

@@ -14,7 +14,8 @@ use super::{Failure, prepare};
 pub struct Args {
     /// The bulletin, e.g. bulletins/2021-10-20.yaml
     bulletin: PathBuf,
-    /// The folder to write <date>.html, <date>.txt and <date>.eml into
+    /// The folder to write <name>.html, <name>.txt and <name>.eml into (the name is the date,
+    /// or date-issue)
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Who the sample .eml is addressed to
@@ -36,10 +37,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         loaded, html, text, ..
     } = prepare(path, strict)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let eml = Template::new(b, p, &text, &html, false)?.for_recipient(&to, SystemTime::now());
+    let id = bulletin::identity::of(b);
+    let eml = Template::new(b, p, &id, &text, &html, false)?.for_recipient(&to, SystemTime::now());
     std::fs::create_dir_all(out)
         .map_err(|e| format!("cannot create the folder {}: {e}", out.display()))?;
-    let slug = b.slug();
+    let slug = id.name();
     for (ext, bytes) in [
         ("html", html.as_bytes()),
         ("txt", text.as_bytes()),

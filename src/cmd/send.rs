@@ -8,12 +8,14 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bulletin::address::parse_mailbox;
+use bulletin::identity::Identity;
 use bulletin::input::Loaded;
 use bulletin::input::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport};
 use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
-use bulletin::send::journal::{self, Writer};
+use bulletin::send::journal::{self, Locked, Writer};
 use bulletin::send::relay::Channel;
+use bulletin::send::resume::{self, Mode, Resume};
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
 
@@ -38,10 +40,19 @@ pub struct Args {
     /// Try again the recipients whose delivery failed in an earlier run
     #[arg(long)]
     retry_failed: bool,
+    /// The bulletin changed after it was sent: send this version to everyone on the list again,
+    /// as a correction ("Correction: " before the subject), with its own journal
+    #[arg(long, conflicts_with_all = ["test", "continue_changed"])]
+    correction: bool,
+    /// The bulletin changed after it was sent: send this version only to those who have not had
+    /// it yet (the journal records the change)
+    #[arg(long, conflicts_with = "test")]
+    continue_changed: bool,
     /// The recipients file
     #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
     recipients: PathBuf,
-    /// The journal of this bulletin's sends [default: beside the bulletin, <date>.journal]
+    /// The journal of this bulletin's sends [default: beside the bulletin, named after its file:
+    /// bulletins/2021-10-20.journal]
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
     /// For benchmarks only (built with the `test-hooks` feature): `no-wait` lets senders run
@@ -52,6 +63,16 @@ pub struct Args {
 }
 
 impl Args {
+    fn mode(&self) -> Mode {
+        if self.correction {
+            Mode::Correction
+        } else if self.continue_changed {
+            Mode::ContinueChanged
+        } else {
+            Mode::Resume
+        }
+    }
+
     /// Whether senders may run ahead of the journal (a benchmark-only mode).
     fn no_wait(&self) -> bool {
         #[cfg(feature = "test-hooks")]
@@ -67,9 +88,10 @@ pub fn run(o: Args) -> Result<(), Failure> {
     } = prepare(&o.bulletin, false)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let recipients = load_recipients(&o.recipients)?;
-    let template = Template::new(b, p, &text, &html, o.test.is_some())?;
+    let id = bulletin::identity::of(b);
 
     if let Some(address) = &o.test {
+        let template = Template::new(b, p, &id, &text, &html, true)?;
         let to = parse_mailbox(address).map_err(|e| format!("--test: {e}"))?;
         if o.dry_run {
             println!(
@@ -117,35 +139,40 @@ pub fn run(o: Args) -> Result<(), Failure> {
         )
         .into());
     }
-    // The journal belongs to the issue (its date and number), wherever the file is kept.
-    let journal_path = o.journal.clone().unwrap_or_else(|| {
-        let id = match b.issue {
-            Some(n) => format!("{}-{n}", b.slug()),
-            None => b.slug(),
-        };
-        o.bulletin
-            .parent()
-            .unwrap_or(std::path::Path::new(""))
-            .join(format!("{id}.journal"))
-    });
-    let read_history = || {
-        journal::read(&journal_path)
-            .map_err(|e| format!("cannot read the journal {}: {e}", journal_path.display()))
+    // The journal belongs to the bulletin's file; it records which issue and content it sent.
+    let mode = o.mode();
+    let target = resume::locate(&o.bulletin, o.journal.as_deref(), &id, &b.title, mode)
+        .map_err(anyhow::Error::new)?;
+    for note in &target.notes {
+        eprintln!("note: {note}");
+    }
+    let journal_path = target.path.clone();
+    let read_journal = || {
+        let journal = journal::read(&journal_path)
+            .map_err(|e| format!("cannot read the journal {}: {e}", journal_path.display()))?;
+        let resume = resume::check(&o.bulletin, &target, &journal, &b.title, mode)
+            .map_err(anyhow::Error::new)?;
+        if let Some(w) = &resume.warning {
+            eprintln!("warning: {w}");
+        }
+        Ok::<_, Failure>((journal, resume))
     };
     if o.dry_run {
-        print_dry_run(&engine::plan(
-            recipients.resolve(list),
-            &read_history()?,
-            o.retry_failed,
-        ));
+        let (journal, resume) = read_journal()?;
+        print_dry_run(
+            &engine::plan(recipients.resolve(list), &journal.history, o.retry_failed),
+            &target.identity,
+            &resume,
+        );
         return Ok(());
     }
     // Everything that can fail before sending fails now, before the question is asked.
     let credential = secret(&recipients)?;
     // The journal is locked before it is read, and stays locked through the question and the
     // send: a second send of this issue cannot plan from a history that is about to change.
-    let writer = Writer::open(&journal_path, &format!("bulletin {} {}", b.slug(), b.title))?;
-    let plan = engine::plan(recipients.resolve(list), &read_history()?, o.retry_failed);
+    let lock = Locked::take(&journal_path)?;
+    let (journal, resume) = read_journal()?;
+    let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
     if plan.to_send.is_empty() {
         println!(
             "nobody left to send to on `{list}`: {} delivered earlier (journal {})",
@@ -162,8 +189,10 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Ok(());
     }
     if !o.yes {
-        confirm(&loaded, &recipients, list, &plan)?;
+        confirm(&loaded, &recipients, list, &plan, &target.identity, &resume)?;
     }
+    let writer = lock.start(resume.record.as_ref())?;
+    let template = Template::new(b, p, &target.identity, &text, &html, false)?;
     let outcome = send(
         &recipients,
         credential,
@@ -363,8 +392,27 @@ fn print_progress(progress: &Progress, start: Instant, terminal: bool) {
     }
 }
 
-fn print_dry_run(plan: &Plan) {
+/// What differs from a plain send: a correction, or a changed version for the rest.
+fn describe_change(id: &Identity, resume: &Resume) -> Option<String> {
+    if let Some(n) = id.correction() {
+        return Some(format!(
+            "correction {n}, sent as {} with \"Correction: \" before the subject",
+            id.sent_as()
+        ));
+    }
+    (resume.changed > 0).then(|| {
+        format!(
+            "a changed version of the bulletin: the {} delivered earlier had the version before, and are skipped",
+            resume.changed
+        )
+    })
+}
+
+fn print_dry_run(plan: &Plan, id: &Identity, resume: &Resume) {
     println!("dry run: nothing is sent and nothing is connected to\n");
+    if let Some(change) = describe_change(id, resume) {
+        println!("this is {change}\n");
+    }
     for m in &plan.to_send {
         println!("would send    {m}");
     }
@@ -395,6 +443,8 @@ fn confirm(
     recipients: &Recipients,
     list: &str,
     plan: &Plan,
+    id: &Identity,
+    resume: &Resume,
 ) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -407,6 +457,9 @@ fn confirm(
     let name = &recipients.lists[list].name;
     eprintln!("About to send:");
     eprintln!("  bulletin    {} ({})", b.title, b.date.long());
+    if let Some(change) = describe_change(id, resume) {
+        eprintln!("  this is     {change}");
+    }
     eprintln!("  list        {list} ({name})");
     eprintln!(
         "  recipients  {} now ({} delivered earlier, {} suppressed)",

@@ -3,13 +3,15 @@
 //! The body is encoded once per bulletin ([`Template::new`]); each recipient's message is that
 //! body with the few headers that differ (Date, To, Message-ID) written in front
 //! ([`Template::write_for`]). `render` writes the sample `.eml` with the same code that `send`
-//! uses for every recipient.
+//! uses for every recipient. Message-IDs come from the issue's [`Identity`].
 
 use std::time::SystemTime;
 
 use lettre::message::header::{self, Header, HeaderName, HeaderValue, Headers};
-use lettre::message::{Mailbox, Mailboxes, MultiPart};
+use lettre::message::{Mailbox, Mailboxes, MultiPart, SinglePart};
+use sha2::{Digest, Sha256};
 
+use crate::identity::Identity;
 use crate::model::{Bulletin, Publisher};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -53,14 +55,17 @@ fn phrase(s: &str) -> String {
     one_line(s).replace(['"', '<', '>', '\\'], "")
 }
 
-/// The subject line of the bulletin.
-pub fn subject(b: &Bulletin, test: bool) -> String {
-    let title = one_line(&b.title);
-    if test {
-        format!("[TEST] {title}")
-    } else {
-        title
+/// The subject line of the bulletin: its title, after "Correction: " for a correction and
+/// "[TEST] " for a test copy.
+pub fn subject(b: &Bulletin, id: &Identity, test: bool) -> String {
+    let mut subject = one_line(&b.title);
+    if id.correction().is_some() {
+        subject = format!("Correction: {subject}");
     }
+    if test {
+        subject = format!("[TEST] {subject}");
+    }
+    subject
 }
 
 /// A bulletin's message, encoded once, ready to be addressed to each recipient.
@@ -76,10 +81,12 @@ pub struct Template {
 
 impl Template {
     /// Encodes the bulletin's text and HTML as one MIME body with the shared headers.
+    /// `id` is the issue's identity (from [`crate::identity::of`], or a correction of it);
     /// `test` marks the subject as a test copy.
     pub fn new(
         b: &Bulletin,
         p: &Publisher,
+        id: &Identity,
         text: &str,
         html: &str,
         test: bool,
@@ -90,7 +97,7 @@ impl Template {
         let mut builder = lettre::Message::builder()
             .from(p.from.clone())
             .to(placeholder)
-            .subject(subject(b, test))
+            .subject(subject(b, id, test))
             .date(SystemTime::UNIX_EPOCH)
             .message_id(Some("<placeholder@example.invalid>".into()))
             .header(ListId(format!("{} <{}>", phrase(&p.name), p.list_id)))
@@ -111,10 +118,12 @@ impl Template {
             builder = builder.header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
         }
         let message = builder
-            .multipart(MultiPart::alternative_plain_html(
-                text.to_string(),
-                html.to_string(),
-            ))
+            .multipart(
+                MultiPart::alternative()
+                    .boundary(boundary(text, html))
+                    .singlepart(SinglePart::plain(text.to_string()))
+                    .singlepart(SinglePart::html(html.to_string())),
+            )
             .map_err(|e| format!("cannot build the message: {e}"))?;
         let formatted = message.formatted();
         let split = formatted
@@ -133,14 +142,10 @@ impl Template {
                 common.push_str(line);
             }
         }
-        let id_prefix = match b.issue {
-            Some(n) => format!("bulletin.{}.{n}", b.slug()),
-            None => format!("bulletin.{}", b.slug()),
-        };
         let id_prefix = if test {
-            format!("{id_prefix}.test")
+            format!("bulletin.{}.test", id.sent_as())
         } else {
-            id_prefix
+            format!("bulletin.{}", id.sent_as())
         };
         Ok(Template {
             common,
@@ -150,8 +155,9 @@ impl Template {
         })
     }
 
-    /// The Message-ID for one recipient: the same every time for this bulletin and address, so
-    /// a resend is recognisable, and carrying no part of the address itself.
+    /// The Message-ID for one recipient: the same every time for this identity and address, so
+    /// a resend is recognisable (a correction has its own), and carrying no part of the address
+    /// itself: `<bulletin.2021-10-20.0123456789abcdef@example.org>`.
     pub fn message_id(&self, to: &Mailbox) -> String {
         let address = to.email.to_string().to_lowercase();
         format!(
@@ -184,6 +190,21 @@ impl Template {
     pub fn body_len(&self) -> usize {
         self.common.len() + self.body.len()
     }
+}
+
+/// The MIME boundary, from the parts themselves rather than at random, so that the same bulletin
+/// always gives the same bytes (the archive relies on it). `=_` cannot occur in quoted-printable
+/// or base64 text, so the boundary cannot occur inside a part.
+fn boundary(text: &str, html: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(text.as_bytes());
+    h.update([0]);
+    h.update(html.as_bytes());
+    let hex: String = h.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("=_{hex}")
 }
 
 /// 64-bit FNV-1a: a stable hash (unlike std's, which may change between Rust releases).

@@ -1,8 +1,12 @@
 //! The send journal: one line per outcome (delivered or failed, with the server's reply),
 //! appended and flushed to disk before it counts. A new `send` of the same bulletin reads it and
-//! skips everyone already delivered.
+//! skips everyone already delivered. Which journal a send uses, and whether the bulletin is still
+//! the one the journal recorded, is decided in [`super::resume`].
 //!
-//! Format (tab-separated, one record a line): `delivered|failed  address  unix-ms  reply`.
+//! Format (tab-separated, one record a line): `delivered|failed  address  unix-ms  reply`, after
+//! an `issue  name  unix-ms  fingerprint title` line saying which version of the bulletin the
+//! records below it carried (its [`crate::identity::Identity`]). Lines starting with `#` are
+//! comments. A journal written before `issue` lines existed has none: its content is unknown.
 //! A line cut short by a crash has no newline and is ignored. The file is locked while a send
 //! runs, so two sends of one bulletin cannot overlap.
 //!
@@ -13,7 +17,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -33,10 +37,30 @@ pub struct Record {
     pub reply: String,
 }
 
+/// One version of a bulletin that a journal's records were sent as (an `issue` line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// The name it was sent as ([`crate::identity::Identity::sent_as`]).
+    pub name: String,
+    pub fingerprint: String,
+    pub title: String,
+}
+
+impl Version {
+    /// Whether two versions are the same issue with the same content (titles are part of the
+    /// fingerprint).
+    pub fn same(&self, other: &Version) -> bool {
+        self.name == other.name && self.fingerprint == other.fingerprint
+    }
+}
+
 /// What the journal says so far: the last outcome for each address.
 #[derive(Clone, Debug, Default)]
 pub struct History {
     pub last: HashMap<String, Record>,
+    /// For each address delivered to, the index in [`Journal::versions`] of the version it was
+    /// sent (`None`: before any `issue` line).
+    pub delivered_as: HashMap<String, Option<usize>>,
 }
 
 impl History {
@@ -53,14 +77,77 @@ impl History {
     }
 }
 
-/// Reads a journal; a missing file is an empty history.
-pub fn read(path: &Path) -> std::io::Result<History> {
-    let mut history = History::default();
+/// A journal as read: the versions it recorded and who was sent what.
+#[derive(Clone, Debug, Default)]
+pub struct Journal {
+    pub path: PathBuf,
+    /// The `issue` lines, in order; the last is the version being sent.
+    pub versions: Vec<Version>,
+    pub history: History,
+    /// The title in the first line of a journal written before `issue` lines existed.
+    pub old_title: Option<String>,
+}
+
+impl Journal {
+    /// The version the journal is sending now, if it records one.
+    pub fn current(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+
+    /// Whether anything was ever sent (or tried) with it.
+    pub fn has_records(&self) -> bool {
+        !self.history.last.is_empty()
+    }
+
+    /// How many were delivered a version other than `now` (or one not recorded).
+    pub fn delivered_other_than(&self, now: &Version) -> usize {
+        self.history
+            .delivered_as
+            .values()
+            .filter(|v| {
+                !v.and_then(|i| self.versions.get(i))
+                    .is_some_and(|v| v.same(now))
+            })
+            .count()
+    }
+
+    pub fn delivered(&self) -> usize {
+        self.history.delivered_as.len()
+    }
+
+    /// The names it sent under: its versions' names, or for a journal written before versions
+    /// were recorded, its file name (older versions named journals `<date>[-<issue>].journal`).
+    pub fn names(&self) -> Vec<String> {
+        if self.versions.is_empty() {
+            let stem = self
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string());
+            return stem.into_iter().collect();
+        }
+        self.versions.iter().map(|v| v.name.clone()).collect()
+    }
+
+    /// The title of the version it sent last, for messages.
+    pub fn title(&self) -> Option<&str> {
+        self.current()
+            .map(|v| v.title.as_str())
+            .or(self.old_title.as_deref())
+    }
+}
+
+/// Reads a journal; a missing file is an empty one.
+pub fn read(path: &Path) -> std::io::Result<Journal> {
+    let mut journal = Journal {
+        path: path.to_path_buf(),
+        ..Journal::default()
+    };
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(history),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(journal),
         Err(e) => return Err(e),
     };
+    let history = &mut journal.history;
     let mut reader = BufReader::new(file);
     let mut bytes = Vec::new();
     loop {
@@ -75,13 +162,32 @@ pub fn read(path: &Path) -> std::io::Result<History> {
         let Some(complete) = line.strip_suffix('\n') else {
             break;
         };
-        if complete.starts_with('#') {
+        if let Some(comment) = complete.strip_prefix('#') {
+            // The first line of an older journal: `# bulletin 2021-10-20 Title`.
+            if journal.versions.is_empty()
+                && let Some(rest) = comment.strip_prefix(" bulletin ")
+                && let Some((_, title)) = rest.split_once(' ')
+                && rest.starts_with(|c: char| c.is_ascii_digit())
+            {
+                journal.old_title = Some(title.to_string());
+            }
             continue;
         }
         let mut fields = complete.splitn(4, '\t');
         let status = match fields.next() {
             Some("delivered") => Status::Delivered,
             Some("failed") => Status::Failed,
+            Some("issue") => {
+                if let (Some(name), _, Some(rest)) = (fields.next(), fields.next(), fields.next()) {
+                    let (fingerprint, title) = rest.split_once(' ').unwrap_or((rest, ""));
+                    journal.versions.push(Version {
+                        name: name.to_string(),
+                        fingerprint: fingerprint.to_string(),
+                        title: title.to_string(),
+                    });
+                }
+                continue;
+            }
             _ => continue,
         };
         let (Some(address), _, reply) = (fields.next(), fields.next(), fields.next().unwrap_or(""))
@@ -92,6 +198,10 @@ pub fn read(path: &Path) -> std::io::Result<History> {
         if history.delivered(address) {
             continue;
         }
+        if status == Status::Delivered {
+            let version = journal.versions.len().checked_sub(1);
+            history.delivered_as.insert(address.to_string(), version);
+        }
         history.last.insert(
             address.to_string(),
             Record {
@@ -101,7 +211,7 @@ pub fn read(path: &Path) -> std::io::Result<History> {
             },
         );
     }
-    Ok(history)
+    Ok(journal)
 }
 
 /// Replaces tabs and line breaks so a reply stays in its field.
@@ -111,11 +221,26 @@ fn field(s: &str) -> String {
         .collect()
 }
 
-fn line(r: &Record) -> String {
-    let ms = SystemTime::now()
+fn now_ms() -> u128 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis())
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// The `issue` line that says which version the records after it carry.
+fn version_line(v: &Version) -> String {
+    format!(
+        "issue\t{}\t{}\t{} {}\n",
+        field(&v.name),
+        now_ms(),
+        field(&v.fingerprint).replace(' ', "_"),
+        field(&v.title)
+    )
+}
+
+fn line(r: &Record) -> String {
+    let ms = now_ms();
     let status = match r.status {
         Status::Delivered => "delivered",
         Status::Failed => "failed",
@@ -151,15 +276,15 @@ fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
 
 type Job = (Record, oneshot::Sender<std::io::Result<()>>);
 
-/// The journal open for appending, with its writer thread.
-pub struct Writer {
-    tx: Option<mpsc::Sender<Job>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+/// A journal locked for one send, before anything is written to it.
+pub struct Locked {
+    file: File,
+    path: PathBuf,
 }
 
-impl Writer {
+impl Locked {
     /// Opens (creating) the journal and takes its lock. Fails if another send holds it.
-    pub fn open(path: &Path, header: &str) -> Result<Writer, String> {
+    pub fn take(path: &Path) -> Result<Locked, String> {
         let file = OpenOptions::new()
             .create(true)
             .read(true)
@@ -181,9 +306,40 @@ impl Writer {
         let mut file = file;
         cut_torn_tail(&mut file)
             .map_err(|e| format!("cannot repair the journal {}: {e}", path.display()))?;
+        Ok(Locked {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Starts writing: first, if given, the `issue` line of the version about to be sent (on
+    /// disk before any record that follows it).
+    pub fn start(self, version: Option<&Version>) -> Result<Writer, String> {
+        let Locked { mut file, path } = self;
+        let mut head = String::new();
         if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
-            let _ = file.write_all(format!("# {}\n", field(header)).as_bytes());
+            head.push_str("# bulletin send journal: one line per outcome, see docs/send.md\n");
         }
+        if let Some(v) = version {
+            head.push_str(&version_line(v));
+        }
+        if !head.is_empty() {
+            file.write_all(head.as_bytes())
+                .and_then(|()| file.sync_data())
+                .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
+        }
+        Ok(Writer::spawn(file))
+    }
+}
+
+/// The journal open for appending, with its writer thread.
+pub struct Writer {
+    tx: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    fn spawn(mut file: File) -> Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
             let mut batch: Vec<Job> = Vec::new();
@@ -208,10 +364,10 @@ impl Writer {
                 }
             }
         });
-        Ok(Writer {
+        Writer {
             tx: Some(tx),
             thread: Some(thread),
-        })
+        }
     }
 
     /// Queues a record; the receiver completes once it is on disk.
@@ -249,7 +405,12 @@ mod tests {
     async fn records_survive_and_a_torn_line_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.journal");
-        let w = Writer::open(&path, "test").unwrap();
+        let v = Version {
+            name: "2021-10-20".into(),
+            fingerprint: "00ff".into(),
+            title: "A title".into(),
+        };
+        let w = Locked::take(&path).unwrap().start(Some(&v)).unwrap();
         let a = w.record(Record {
             status: Status::Failed,
             address: "a@example.org".into(),
@@ -263,18 +424,42 @@ mod tests {
         a.await.unwrap().unwrap();
         b.await.unwrap().unwrap();
         assert!(
-            Writer::open(&path, "again").is_err(),
+            Locked::take(&path).is_err(),
             "a second writer must be refused while the first holds the lock"
         );
         w.close();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"delivered\tc@example.org\t1").unwrap();
-        let h = read(&path).unwrap();
+        let j = read(&path).unwrap();
+        assert_eq!(j.versions, vec![v.clone()]);
+        assert_eq!(j.delivered_other_than(&v), 0);
+        let h = j.history;
         assert!(
             h.failed("a@example.org")
                 .is_some_and(|r| r.reply == "451 try later  ")
         );
         assert!(h.delivered("b@example.org"));
         assert!(!h.delivered("c@example.org"));
+    }
+
+    #[test]
+    fn an_older_journal_has_no_versions_and_its_title_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("2021-10-20-113.journal");
+        std::fs::write(
+            &path,
+            "# bulletin 2021-10-20 Old title\ndelivered\ta@example.org\t1\t250 ok\n",
+        )
+        .unwrap();
+        let j = read(&path).unwrap();
+        assert!(j.current().is_none());
+        assert_eq!(j.title(), Some("Old title"));
+        assert_eq!(j.names(), vec!["2021-10-20-113".to_string()]);
+        let now = Version {
+            name: "2021-10-20-113".into(),
+            fingerprint: "ab".into(),
+            title: String::new(),
+        };
+        assert_eq!(j.delivered_other_than(&now), 1);
     }
 }

@@ -2,11 +2,13 @@
 //! limit shared by all of them, temporary failures retried with backoff, every outcome written
 //! to the journal before it counts, and a clean stop on Ctrl-C.
 //!
-//! [`plan`] decides who gets a message now (skipping those already delivered, suppressed or
-//! listed twice); [`run`] sends. Printing is left to the command.
+//! [`resume`] finds the bulletin's journal and checks that it recorded this bulletin; [`plan`]
+//! decides who gets a message now (skipping those already delivered, suppressed or listed
+//! twice); [`run`] sends. Printing is left to the command.
 
 pub mod journal;
 pub mod relay;
+pub mod resume;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
