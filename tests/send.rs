@@ -1232,16 +1232,17 @@ fn changing_the_issue_number_after_sending_does_not_start_a_fresh_send() {
 
 #[test]
 fn another_bulletin_with_the_same_date_and_no_issue_number_is_refused() {
-    // Last week's file copied for a new issue, its date not yet changed.
+    // A second bulletin with the date of one already sent (its file name carries no date, so
+    // the check that a file is named for its date does not catch it first).
     let office = Office::new();
     let server = Server::start(office.path(), &[]);
     office.two_lists(server.port);
     let first = office.send(&[]);
     assert!(first.status.success(), "{}", text(&first));
-    let copy = office.path().join("bulletins/2021-10-27.yaml");
+    let copy = office.path().join("bulletins/next-week.yaml");
     let source = std::fs::read_to_string(office.path().join("bulletins/2021-10-20.yaml")).unwrap();
     std::fs::write(&copy, source.replace(TITLE, "title: Next week's news")).unwrap();
-    let args = ["send", "bulletins/2021-10-27.yaml", "--list", "all"];
+    let args = ["send", "bulletins/next-week.yaml", "--list", "all"];
     let dry = office.run(&[&args[..], &["--dry-run"]].concat());
     assert_eq!(dry.status.code(), Some(1), "{}", text(&dry));
     assert_eq!(
@@ -1266,7 +1267,7 @@ fn another_bulletin_with_the_same_date_and_no_issue_number_is_refused() {
     let send = office.run(&[&args[..], &["--yes"]].concat());
     assert!(send.status.success(), "{}", text(&send));
     assert_eq!(server.messages().len(), 12);
-    assert!(office.path().join("bulletins/2021-10-27.journal").exists());
+    assert!(office.path().join("bulletins/next-week.journal").exists());
     let ids = message_ids(&server);
     assert!(ids[&member(0)][1].starts_with("bulletin.2021-10-20-2."));
 }
