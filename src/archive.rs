@@ -379,15 +379,9 @@ fn index_page(p: &Publisher, list: &[Entry]) -> String {
     page.into_string()
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// An Atom feed (RFC 4287) of the latest issues.
+/// An Atom feed (RFC 4287) of the latest issues, written by `atom_syndication`.
 pub fn feed(p: &Publisher, list: &[Entry]) -> String {
+    use atom_syndication as atom;
     let base = p
         .archive_url
         .as_ref()
@@ -396,56 +390,68 @@ pub fn feed(p: &Publisher, list: &[Entry]) -> String {
         Some(b) => format!("{b}{slug}/"),
         None => format!("urn:lmc-bulletin:{}:{slug}", p.list_id),
     };
-    let updated = list
-        .first()
-        .map_or_else(|| Date::today().to_string(), |e| e.date.to_string());
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en-GB\">\n",
-    );
-    out.push_str(&format!("  <title>{} bulletins</title>\n", xml(&p.name)));
-    out.push_str(&format!(
-        "  <id>{}</id>\n",
-        xml(&base
-            .clone()
-            .unwrap_or_else(|| format!("urn:lmc-bulletin:{}", p.list_id)))
-    ));
-    out.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
-    out.push_str(&format!(
-        "  <author><name>{}</name></author>\n",
-        xml(&p.name)
-    ));
+    let midnight = |d: Date| {
+        atom::FixedDateTime::parse_from_rfc3339(&format!("{d}T00:00:00Z"))
+            .expect("a valid date makes a valid timestamp")
+    };
+    let link = |rel: &str, mime: &str, href: String| atom::Link {
+        rel: rel.to_string(),
+        mime_type: Some(mime.to_string()),
+        href,
+        ..Default::default()
+    };
+    let entries = list
+        .iter()
+        .take(FEED_ENTRIES)
+        .map(|e| {
+            let href = match &base {
+                Some(b) => format!("{b}{}/", e.slug),
+                None => format!("{}/index.html", e.slug),
+            };
+            let summary = match (e.issue, &e.summary) {
+                (Some(n), Some(s)) => format!("Issue {n}, {}: {s}", e.date.long()),
+                (None, Some(s)) => format!("{}: {s}", e.date.long()),
+                (Some(n), None) => format!("Issue {n}, {}", e.date.long()),
+                (None, None) => e.date.long(),
+            };
+            atom::Entry {
+                title: atom::Text::plain(e.title.clone()),
+                id: id_of(&e.slug),
+                updated: midnight(e.date),
+                links: vec![link("alternate", "text/html", href)],
+                summary: Some(atom::Text::plain(summary)),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let mut links = Vec::new();
     if let Some(b) = &base {
-        out.push_str(&format!(
-            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>\n",
-            xml(b)
-        ));
-        out.push_str(&format!(
-            "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            xml(b)
-        ));
+        links.push(link("self", "application/atom+xml", format!("{b}feed.xml")));
+        links.push(link("alternate", "text/html", b.clone()));
     }
-    for e in list.iter().take(FEED_ENTRIES) {
-        let href = match &base {
-            Some(b) => format!("{b}{}/", e.slug),
-            None => format!("{}/index.html", e.slug),
-        };
-        out.push_str("  <entry>\n");
-        out.push_str(&format!("    <title>{}</title>\n", xml(&e.title)));
-        out.push_str(&format!("    <id>{}</id>\n", xml(&id_of(&e.slug))));
-        out.push_str(&format!("    <updated>{}T00:00:00Z</updated>\n", e.date));
-        out.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            xml(&href)
-        ));
-        let summary = match (e.issue, &e.summary) {
-            (Some(n), Some(s)) => format!("Issue {n}, {}: {s}", e.date.long()),
-            (None, Some(s)) => format!("{}: {s}", e.date.long()),
-            (Some(n), None) => format!("Issue {n}, {}", e.date.long()),
-            (None, None) => e.date.long(),
-        };
-        out.push_str(&format!("    <summary>{}</summary>\n", xml(&summary)));
-        out.push_str("  </entry>\n");
-    }
-    out.push_str("</feed>\n");
+    let feed = atom::Feed {
+        title: atom::Text::plain(format!("{} bulletins", p.name)),
+        id: base
+            .clone()
+            .unwrap_or_else(|| format!("urn:lmc-bulletin:{}", p.list_id)),
+        updated: midnight(list.first().map_or_else(Date::today, |e| e.date)),
+        authors: vec![atom::Person {
+            name: p.name.clone(),
+            ..Default::default()
+        }],
+        links,
+        entries,
+        lang: Some("en-GB".to_string()),
+        ..Default::default()
+    };
+    let config = atom::WriteConfig {
+        indent_size: Some(2),
+        ..Default::default()
+    };
+    let bytes = feed
+        .write_with_config(Vec::new(), config)
+        .expect("writing XML into memory cannot fail");
+    let mut out = String::from_utf8(bytes).expect("the feed is written as UTF-8");
+    out.push('\n');
     out
 }
