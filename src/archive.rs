@@ -63,7 +63,6 @@ impl Entry {
 
 /// What `archive` did.
 pub struct Archived {
-    pub slug: String,
     pub dir: PathBuf,
     pub issues: usize,
     /// The title of a different version that `--replace` replaced.
@@ -233,7 +232,6 @@ pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archiv
     let feed_file = root.join("feed.xml");
     write_atomic(&feed_file, feed(p, &list).as_bytes()).map_err(io("write", &feed_file))?;
     Ok(Archived {
-        slug,
         dir: target,
         issues: list.len(),
         replaced,

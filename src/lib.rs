@@ -1,19 +1,22 @@
 //! `bulletin`: write a Local Medical Committee's weekly bulletin in YAML, check it, render it as
 //! an HTML and a plain-text email from one model, and build the MIME messages that are sent.
 //!
-//! The flow is load → model → render: [`load`] reads the YAML (through [`yaml`], the one module
-//! that parses YAML) into a validated [`model::Bulletin`]; [`lint`] adds warnings; [`render`]
-//! turns the model into HTML, text and MIME. Only the command modules touch the disk.
+//! The flow is input → model → render: [`input`] reads the office's YAML files (through
+//! [`input::yaml`], the one module that parses YAML) into a validated [`model::Bulletin`];
+//! [`pipeline`] is the one path every command takes (load, render, lint); [`render`] turns the
+//! model into HTML, text and MIME; [`identity`] says which issue a bulletin is, for the journal,
+//! the Message-IDs and the archive. Only [`send`], [`archive`] and the commands touch the disk
+//! or the network.
 
 pub mod address;
 pub mod archive;
-pub mod colour;
+pub(crate) mod colour;
 pub mod date;
 pub mod diagnostic;
 pub mod files;
 pub mod identity;
 pub mod input;
-pub mod lint;
+pub(crate) mod lint;
 pub mod model;
 pub mod pipeline;
 pub mod preview;

@@ -27,7 +27,6 @@ pub struct Loaded {
     pub bulletin: Bulletin,
     pub publisher: Publisher,
     pub bulletin_path: PathBuf,
-    pub publisher_path: PathBuf,
     /// The bulletin's YAML exactly as read (the archive keeps it).
     pub source: String,
 }
@@ -80,7 +79,6 @@ pub fn load(bulletin_path: &Path) -> Result<(Loaded, Diagnostics), Diagnostics> 
                 bulletin,
                 publisher,
                 bulletin_path: bulletin_path.to_path_buf(),
-                publisher_path,
                 source,
             },
             diags,

@@ -120,7 +120,6 @@ pub struct Member {
 
 #[derive(Clone, Debug)]
 pub struct List {
-    pub id: String,
     pub name: String,
     pub members: Vec<Member>,
     pub include: Vec<String>,
@@ -554,7 +553,6 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
         out.insert(
             id.clone(),
             List {
-                id,
                 name,
                 members,
                 include,
