@@ -17,5 +17,6 @@ pub mod model;
 pub mod pipeline;
 pub mod preview;
 pub mod render;
+pub mod report;
 pub mod send;
 pub mod skeleton;

@@ -55,10 +55,114 @@ fn check_fails(file: &str) -> String {
     err
 }
 
+/// One problem as the binary prints it (the way cargo does):
+///
+/// ```text
+/// error: unknown key `bdy` in section 1
+///  --> tests/fixtures/check/bad/unknown-key-in-section.yaml:5:5
+///   |
+/// 5 |     bdy: |
+///   |     ^^^
+///   |
+///   = help: did you mean `body`?
+/// ```
+#[derive(Debug, Default)]
+struct Reported {
+    /// `error: unknown key ...` (the first line).
+    header: String,
+    /// `path:5:5`, or just `path` for a problem with the whole file.
+    location: String,
+    /// The quoted source line and the caret line under it.
+    snippet: Option<(String, String)>,
+    help: Option<String>,
+}
+
+/// Every problem in the binary's stderr, in order.
+fn parse_reports(stderr: &str) -> Vec<Reported> {
+    let mut out: Vec<Reported> = Vec::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with("error: ") || line.starts_with("warning: ") {
+            out.push(Reported {
+                header: line.to_string(),
+                ..Reported::default()
+            });
+            continue;
+        }
+        let Some(r) = out.last_mut() else { continue };
+        let trimmed = line.trim_start();
+        if let Some(at) = trimmed.strip_prefix("--> ") {
+            r.location = at.to_string();
+        } else if let Some(help) = trimmed.strip_prefix("= help: ") {
+            r.help = Some(help.to_string());
+        } else if let Some((number, text)) = line.split_once(" | ")
+            && number.trim().parse::<usize>().is_ok()
+        {
+            let carets = lines.next().unwrap_or("");
+            let carets = carets.split_once('|').map_or("", |(_, c)| c);
+            r.snippet = Some((
+                text.to_string(),
+                carets.strip_prefix(' ').unwrap_or(carets).to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `line` is a count such as `2 errors, 1 warning` or `1 error: nothing was written`.
+fn is_summary(line: &str) -> bool {
+    let counts = line.split(": ").next().unwrap_or("");
+    !counts.is_empty()
+        && counts.split(", ").all(|part| {
+            matches!(part.split_once(' '), Some((n, kind))
+                if n.parse::<usize>().is_ok()
+                    && ["error", "errors", "warning", "warnings"].contains(&kind))
+        })
+}
+
+/// Asserts that each of `expected` is in stderr. Three forms:
+/// - `"path:3:5: error: message"` (optionally followed by `"\n  help: text"`): a problem with that
+///   location, whose header starts with `error: message` (and whose help starts with `text`);
+///   `"path: error: message"` for a problem with the whole file;
+/// - a count, `"2 errors"` or `"1 error"`: the last line, exactly;
+/// - anything else, such as `"path:3:5"` or `"help: use Markdown"`: a part of stderr.
 #[track_caller]
 fn assert_reports(stderr: &str, expected: &[&str]) {
+    let reports = parse_reports(stderr);
     for e in expected {
-        assert!(stderr.contains(e), "expected {e:?} in stderr:\n{stderr}");
+        if is_summary(e) {
+            assert_eq!(
+                stderr.lines().last(),
+                Some(*e),
+                "the count, in stderr:\n{stderr}"
+            );
+            continue;
+        }
+        let (first, help) = match e.split_once("\n  help: ") {
+            Some((first, help)) => (first, Some(help)),
+            None => (*e, None),
+        };
+        let structured = [": error: ", ": warning: "].iter().find_map(|kind| {
+            let (location, message) = first.split_once(kind)?;
+            Some((
+                location,
+                format!("{}: {message}", kind.trim_matches([' ', ':'])),
+            ))
+        });
+        let Some((location, header)) = structured else {
+            assert!(stderr.contains(e), "expected {e:?} in stderr:\n{stderr}");
+            continue;
+        };
+        let found = reports.iter().any(|r| {
+            r.location == location
+                && r.header.starts_with(&header)
+                && help.is_none_or(|h| r.help.as_deref().is_some_and(|rh| rh.starts_with(h)))
+        });
+        assert!(
+            found,
+            "expected {header:?} at {location}{} in stderr:\n{stderr}",
+            help.map_or(String::new(), |h| format!(" with help {h:?}"))
+        );
     }
 }
 
@@ -69,18 +173,20 @@ fn assert_lint(name: &str, at: &str, phrase: &str) {
     let file = format!("{LINT}/{name}");
     for (strict, code_wanted, kind, count) in [
         (false, 0, "warning", "1 warning"),
-        (true, 1, "error", "1 error: nothing was written"),
+        (true, 1, "error", "1 error"),
     ] {
         let (code, out, err) = check(&file, strict);
         assert_eq!(code, code_wanted, "strict: {strict}; stderr:\n{err}");
-        let line = err
-            .lines()
-            .find(|l| l.starts_with(&format!("{file}:{at}")))
+        let want = at.trim();
+        let report = parse_reports(&err)
+            .into_iter()
+            .find(|r| {
+                r.location
+                    .strip_prefix(&format!("{file}:"))
+                    .is_some_and(|pos| format!("{pos}:").starts_with(want))
+            })
             .unwrap_or_else(|| panic!("nothing reported at {file}:{at} in:\n{err}"));
-        assert!(
-            line.ends_with(&format!(" {kind}: {phrase}")),
-            "expected `{kind}: {phrase}` in {line:?}"
-        );
+        assert_eq!(report.header, format!("{kind}: {phrase}"), "stderr:\n{err}");
         assert_eq!(err.lines().last(), Some(count), "stderr:\n{err}");
         if strict {
             assert!(out.is_empty(), "nothing on stdout on failure, got:\n{out}");
@@ -121,7 +227,7 @@ fn syntax_error_unquoted_colon_in_value_is_reported_on_its_line() {
             &format!("{file}:1:"),
             "error: YAML syntax error: mapping values are not allowed",
             "must be put in quotes",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -136,7 +242,7 @@ fn syntax_error_bad_indentation_is_reported_on_its_line() {
             &format!("{file}:5:"),
             "error: YAML syntax error",
             "help: check the indentation",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -150,7 +256,7 @@ fn tab_used_for_indentation_is_reported_at_the_tab() {
         &[
             &format!("{file}:5:3: error: a tab is used for indentation"),
             "replace the tab with spaces",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -169,7 +275,7 @@ fn unknown_top_level_key_suggests_the_key_meant() {
             ),
             // With `title` misspelt, the bulletin has none.
             "error: the bulletin has no `title`",
-            "2 errors: nothing was written",
+            "2 errors",
         ],
     );
 }
@@ -184,7 +290,7 @@ fn unknown_key_in_a_section_suggests_the_key_meant() {
             &format!(
                 "{file}:5:5: error: unknown key `bdy` in section 1\n  help: did you mean `body`?"
             ),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -198,13 +304,12 @@ fn unknown_key_in_a_link_lists_the_keys_allowed() {
         &[
             &format!("{file}:9:9: error: unknown key `title` in link 1 of section 1"),
             "help: the keys allowed here are: text, url",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
 
-// Missing keys. A missing key is reported at the mapping that lacks it: only the line is
-// asserted, as the column points into the first key of that mapping (see the report).
+// Missing keys. A missing key is reported where the mapping that lacks it starts: its first key.
 
 #[test]
 fn bulletin_without_title_is_rejected() {
@@ -213,10 +318,9 @@ fn bulletin_without_title_is_rejected() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:1:"),
-            "error: the bulletin has no `title`",
+            &format!("{file}:1:1: error: the bulletin has no `title`"),
             "help: add a line `title: ",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -228,10 +332,9 @@ fn bulletin_without_date_is_rejected() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:1:"),
-            "error: the bulletin has no `date`",
+            &format!("{file}:1:1: error: the bulletin has no `date`"),
             "help: add a line `date: 2021-10-20`",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -243,9 +346,8 @@ fn bulletin_without_sections_is_rejected() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:1:"),
-            "error: the bulletin has no `sections`",
-            "1 error: nothing was written",
+            &format!("{file}:1:1: error: the bulletin has no `sections`"),
+            "1 error",
         ],
     );
 }
@@ -257,9 +359,8 @@ fn section_without_title_is_reported_at_the_section() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:6:"),
-            "error: section 2 has no `title`",
-            "1 error: nothing was written",
+            &format!("{file}:6:5: error: section 2 has no `title`"),
+            "1 error",
         ],
     );
 }
@@ -271,9 +372,8 @@ fn link_without_url_is_reported_at_the_link() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:7:"),
-            "error: link 1 of section 1 has no `url`",
-            "1 error: nothing was written",
+            &format!("{file}:7:9: error: link 1 of section 1 has no `url`"),
+            "1 error",
         ],
     );
 }
@@ -288,7 +388,7 @@ fn sections_given_as_text_is_rejected() {
         &err,
         &[
             &format!("{file}:3:11: error: `sections` should be a list, but this is text"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -301,7 +401,7 @@ fn title_given_as_a_list_is_rejected_where_the_list_starts() {
         &err,
         &[
             &format!("{file}:2:3: error: `title` should be text, but this is a list"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -315,7 +415,7 @@ fn issue_that_is_not_a_number_is_rejected() {
         &[
             &format!("{file}:3:8: error: `issue` should be a whole number"),
             "not `abc`",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -331,7 +431,7 @@ fn date_that_is_not_a_real_day_is_rejected() {
         &[
             &format!("{file}:2:7: error: `date`: `2021-02-30` is not a real date"),
             "February 2021 has 28 days",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -346,7 +446,7 @@ fn section_date_not_in_yyyy_mm_dd_form_is_rejected() {
             &format!(
                 "{file}:5:11: error: `date`: `20/10/2021` is not a date in the form YYYY-MM-DD"
             ),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -359,7 +459,7 @@ fn empty_sections_list_is_rejected() {
         &err,
         &[
             &format!("{file}:3:11: error: the bulletin has no sections"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -375,7 +475,7 @@ fn http_link_is_rejected_as_not_secure() {
         &[
             &format!("{file}:8:14: error: `http://www.example.org/plan.pdf` is not secure (http:)"),
             "help: use the https:// address",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -389,7 +489,7 @@ fn link_without_scheme_is_rejected() {
         &[
             &format!("{file}:8:14: error: `www.example.org` is not a full web address"),
             "links must start with https://",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -404,7 +504,7 @@ fn http_links_in_markdown_bodies_are_rejected() {
             "`http://www.example.org/plan` is not secure (http:)",
             // A one-line body: the position is that of the link itself.
             &format!("{file}:8:15: error: `http://www.example.org/letter` is not secure (http:)"),
-            "2 errors: nothing was written",
+            "2 errors",
         ],
     );
 }
@@ -434,13 +534,7 @@ fn raw_html_in_markdown_bodies_is_rejected() {
         3,
         "{err}"
     );
-    assert_reports(
-        &err,
-        &[
-            "help: use Markdown instead",
-            "3 errors: nothing was written",
-        ],
-    );
+    assert_reports(&err, &["help: use Markdown instead", "3 errors"]);
 }
 
 #[test]
@@ -472,7 +566,7 @@ fn file_that_is_not_utf8_is_reported_on_line_1() {
         &[
             &format!("{}:1:11: error: the file is not UTF-8 text", file.display()),
             "help: save it as UTF-8",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -486,7 +580,7 @@ fn empty_file_is_rejected() {
         &[
             &format!("{file}: error: the file is empty"),
             "help: start from a skeleton: bulletin new",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -497,10 +591,7 @@ fn file_of_only_comments_is_rejected_as_empty() {
     let err = check_fails(&file);
     assert_reports(
         &err,
-        &[
-            &format!("{file}: error: the file is empty"),
-            "1 error: nothing was written",
-        ],
+        &[&format!("{file}: error: the file is empty"), "1 error"],
     );
 }
 
@@ -510,10 +601,7 @@ fn missing_bulletin_file_is_reported() {
     let err = check_fails(&file);
     assert_reports(
         &err,
-        &[
-            &format!("{file}: error: cannot read the file"),
-            "1 error: nothing was written",
-        ],
+        &[&format!("{file}: error: cannot read the file"), "1 error"],
     );
 }
 
@@ -522,27 +610,93 @@ fn every_problem_in_a_file_is_reported_in_one_run() {
     let file = bad("many-problems.yaml");
     let err = check_fails(&file);
     let expected = [
-        format!("{file}:1:1: error: unknown key `titel` in the bulletin"),
-        format!("{file}:1:"), // the bulletin then has no `title`
-        format!("{file}:2:7: error: `date`: `2021-02-30` is not a real date"),
-        format!("{file}:3:8: error: `issue` should be a whole number"),
-        format!("{file}:9:14: error: `http://www.example.org/plan.pdf` is not secure"),
-        format!("{file}:10:"), // section 2 has no `title`
+        ("1:1", "error: unknown key `titel` in the bulletin"),
+        ("1:1", "error: the bulletin has no `title`"),
+        ("2:7", "error: `date`: `2021-02-30` is not a real date"),
+        ("3:8", "error: `issue` should be a whole number"),
+        (
+            "9:14",
+            "error: `http://www.example.org/plan.pdf` is not secure",
+        ),
+        ("10:5", "error: section 2 has no `title`"),
     ];
-    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("  ")).collect();
-    assert_eq!(
-        lines.len(),
-        expected.len() + 1,
-        "six problems and a count:\n{err}"
-    );
-    for (line, want) in lines.iter().zip(&expected) {
+    let reports = parse_reports(&err);
+    assert_eq!(reports.len(), expected.len(), "six problems:\n{err}");
+    for (r, (at, header)) in reports.iter().zip(expected) {
+        assert_eq!(r.location, format!("{file}:{at}"), "{err}");
         assert!(
-            line.starts_with(want.as_str()),
-            "expected {want:?}, got {line:?}\n{err}"
+            r.header.starts_with(header),
+            "expected {header:?}, got {:?}\n{err}",
+            r.header
         );
+        assert!(r.help.is_some(), "every problem says what to do:\n{err}");
+        assert!(r.snippet.is_some(), "every problem shows its line:\n{err}");
     }
-    assert_reports(&err, &["has no `title`", "section 2 has no `title`"]);
-    assert_eq!(lines[6], "6 errors: nothing was written");
+    assert_eq!(err.lines().last(), Some("6 errors"));
+}
+
+#[test]
+fn the_line_is_shown_with_a_caret_under_the_column() {
+    let file = bad("many-problems.yaml");
+    let err = check_fails(&file);
+    let reports = parse_reports(&err);
+    let http = reports
+        .iter()
+        .find(|r| r.location == format!("{file}:9:14"))
+        .expect("the http link is reported");
+    let (text, carets) = http.snippet.as_ref().unwrap();
+    assert_eq!(text, "        url: http://www.example.org/plan.pdf");
+    // The carets start under column 14 and underline the address.
+    assert_eq!(carets, &format!("{}{}", " ".repeat(13), "^".repeat(31)));
+    // A problem with the whole file has no line to show.
+    let err = check_fails(&bad("empty.yaml"));
+    let reports = parse_reports(&err);
+    assert_eq!(reports.len(), 1, "{err}");
+    assert_eq!(reports[0].location, bad("empty.yaml"));
+    assert!(reports[0].snippet.is_none(), "{err}");
+}
+
+#[test]
+fn the_column_counts_characters_not_bytes() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    // `é` and `’` take several bytes each; the bad address starts at character 14 of line 6.
+    fs::write(
+        &file,
+        "title: Café’s news\ndate: 2021-10-20\nsections:\n  - title: Thé\n    links:\n      - text: Né\n        url: http://example.org/é\n",
+    )
+    .unwrap();
+    let (code, _, err) = check(&file, false);
+    assert_eq!(code, 1, "{err}");
+    let reports = parse_reports(&err);
+    assert_eq!(
+        reports[0].location,
+        format!("{}:7:14", file.display()),
+        "{err}"
+    );
+    let (_, carets) = reports[0].snippet.as_ref().unwrap();
+    assert_eq!(carets.find('^'), Some(13), "{err}");
+}
+
+#[test]
+fn control_characters_in_messages_are_escaped() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    fs::write(
+        &file,
+        "title: News\ndate: 2021-10-20\nissue: \"1\\e[2J\"\nsections:\n  - title: One\n",
+    )
+    .unwrap();
+    let (code, _, err) = check(&file, false);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "a raw escape reached the terminal:\n{err:?}"
+    );
+    assert_reports(
+        &err,
+        &["error: `issue` should be a whole number, such as 112, not `1\\u{1b}[2J`"],
+    );
 }
 
 // publisher.yaml.
@@ -554,7 +708,7 @@ fn unknown_key_in_publisher_is_reported_in_publisher_yaml() {
         &err,
         &[
             "tests/fixtures/check/publisher-unknown-key/publisher.yaml:8:1: error: unknown key `websit` in the publisher settings\n  help: did you mean `website`?",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -566,7 +720,7 @@ fn invalid_from_address_in_publisher_is_reported_in_publisher_yaml() {
         &err,
         &[
             "tests/fixtures/check/publisher-bad-from/publisher.yaml:6:7: error: `from`: `Essex LMCs <bulletin.example.org>` is not a valid email address",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -578,7 +732,7 @@ fn too_light_colour_in_publisher_is_reported_in_publisher_yaml() {
         &err,
         &[
             "tests/fixtures/check/publisher-light-colour/publisher.yaml:18:9: error: `colour` #FFFF00 is too light to read on white",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -591,7 +745,7 @@ fn missing_publisher_yaml_is_reported() {
         &[
             "tests/fixtures/check/no-publisher/publisher.yaml: error: the publisher settings file is missing",
             "help: create publisher.yaml beside the bulletin",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -772,4 +926,50 @@ fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
     let (code, _, stderr) = check(&file, true);
     assert_eq!(code, 1);
     assert!(stderr.contains("error: the HTML email is"), "{stderr}");
+}
+
+// Colour.
+
+/// `bulletin check FILE` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not:
+/// what the terminal showed.
+fn check_on_terminal(file: &str, no_color: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_bulletin");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("{bin} check {file}"), "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("util-linux `script`");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let file = bad("unknown-key-in-section.yaml");
+    let screen = check_on_terminal(&file, false);
+    assert!(screen.contains("unknown key `bdy`"), "{screen}");
+    assert!(
+        screen.contains("\u{1b}["),
+        "a terminal gets colours:\n{screen:?}"
+    );
+    let screen = check_on_terminal(&file, true);
+    assert!(screen.contains("unknown key `bdy`"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "NO_COLOR means no colours:\n{screen:?}"
+    );
+    // Not a terminal: no colours either, even without NO_COLOR.
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["check", &file])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown key `bdy`") && !err.contains('\u{1b}'),
+        "{err:?}"
+    );
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bulletin::archive;
 
-use super::{Failure, prepare};
+use super::{Failure, Stopped, prepare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -17,7 +17,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let (path, dir) = (args.bulletin.as_path(), args.dir.as_path());
-    let prepared = prepare(path, false)?;
+    let prepared = prepare(path, false, Stopped::NothingWritten)?;
     let loaded = &prepared.loaded;
     let done = archive::archive(&prepared, dir)?;
     for w in &done.warnings {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use bulletin::pipeline::Prepared;
 
-use super::{Failure, load_recipients, plural, prepare};
+use super::{Failure, Stopped, load_recipients, plural, prepare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -28,7 +28,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let default = Path::new("recipients.yaml");
     let recipients = recipients.or_else(|| default.exists().then_some(default));
     if let Some(r) = recipients {
-        match load_recipients(r) {
+        match load_recipients(r, Stopped::Nothing) {
             Ok(loaded) => {
                 let counts: Vec<String> = loaded
                     .lists
@@ -44,7 +44,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 fn check_bulletin(path: &Path, strict: bool) -> Result<(), Failure> {
-    let Prepared { loaded, html, .. } = prepare(path, strict)?;
+    let Prepared { loaded, html, .. } = prepare(path, strict, Stopped::Nothing)?;
     let b = &loaded.bulletin;
     println!(
         "{}: ok ({} section{}, {} link{}, HTML {} KB)",

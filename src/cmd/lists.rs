@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bulletin::input::recipients::Transport;
 
-use super::{Failure, load_recipients};
+use super::{Failure, Stopped, load_recipients};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let r = load_recipients(&args.recipients)?;
+    let r = load_recipients(&args.recipients, Stopped::Nothing)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
     for (id, list) in &r.lists {

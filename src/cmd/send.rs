@@ -17,7 +17,7 @@ use bulletin::send::relay::Channel;
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
 
-use super::{Failure, load_recipients, prepare};
+use super::{Failure, Stopped, load_recipients, prepare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -64,9 +64,9 @@ impl Args {
 pub fn run(o: Args) -> Result<(), Failure> {
     let Prepared {
         loaded, html, text, ..
-    } = prepare(&o.bulletin, false)?;
+    } = prepare(&o.bulletin, false, Stopped::NothingSent)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let recipients = load_recipients(&o.recipients)?;
+    let recipients = load_recipients(&o.recipients, Stopped::NothingSent)?;
     let template = Template::new(b, p, &text, &html, o.test.is_some())?;
 
     if let Some(address) = &o.test {

@@ -259,10 +259,10 @@ fn find_secrets(ctx: &mut Ctx, node: &Node) {
                     .as_str()
                     .filter(|n| SECRET_KEYS.contains(&n.to_lowercase().as_str()))
                 {
-                    ctx.error(
-                        k.pos,
-                        format!("`{name}` must not be written in this file"),
-                        format!("remove the line; the password comes from the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or from `secret_command:`"),
+                    ctx.diags.push(
+                        Diagnostic::error(ctx.path, k.pos, format!("`{name}` must not be written in this file"))
+                            .with_help(format!("remove the line; the password comes from the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or from `secret_command:`"))
+                            .on_secret_line(),
                     );
                 }
                 find_secrets(ctx, v);
