@@ -123,6 +123,10 @@ fn span_at(line: &str, col: usize) -> Range<usize> {
         .nth(col.saturating_sub(1))
         .map_or(line.len(), |(i, _)| i);
     let rest = &line[start..];
+    // A tab or a space is underlined by itself.
+    if let Some(c) = rest.chars().next().filter(|c| c.is_whitespace()) {
+        return start..start + c.len_utf8();
+    }
     let close = |open: &str, close: &str| {
         rest.strip_prefix(open)
             .and_then(|r| r.find(close))
@@ -208,6 +212,7 @@ mod tests {
         assert_eq!(under("café: thé au lait", 7), "thé");
         assert_eq!(under("title:", 7), "");
         assert_eq!(under("", 1), "");
+        assert_eq!(under("  \tbody: x", 3), "\t");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The input layer: everything that turns the office's files into the validated model.
 //!
-//! - [`yaml`]: the one YAML parser, giving a tree whose nodes know their line and column;
+//! - [`yaml`]: the one YAML parser, giving a tree whose nodes know their line and column, and
+//!   [`yaml_syntax`], which explains its syntax errors in the office's words;
 //! - [`schema`]: the walker that reads such a tree into typed values, collecting every problem;
 //! - [`bulletin`], [`publisher`], [`recipients`]: the three files the office writes;
 //! - [`markdown`] and [`url`]: the text inside them.
@@ -14,6 +15,7 @@ pub mod recipients;
 pub mod schema;
 pub mod url;
 pub mod yaml;
+pub mod yaml_syntax;
 
 use std::path::{Path, PathBuf};
 
