@@ -1071,3 +1071,54 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         "{err:?}"
     );
 }
+
+// `--format json`.
+
+#[test]
+fn json_format_gives_every_problem_on_stdout_and_nothing_on_stderr() {
+    let file = bad("many-problems.yaml");
+    let (code, out, err) = bulletin(&["check", "--format", "json", &file]);
+    assert_eq!(code, 1, "errors still fail the command");
+    assert!(err.is_empty(), "no human text: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["errors"], 6);
+    assert_eq!(v["warnings"], 0);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 6);
+    // The same problems, at the same places, as the human report.
+    let human = parse_reports(&check_fails(&file));
+    for (d, h) in diags.iter().zip(&human) {
+        let at = format!(
+            "{}:{}:{}",
+            d["file"].as_str().unwrap(),
+            d["line"],
+            d["column"]
+        );
+        assert_eq!(at, h.location);
+        assert_eq!(
+            format!("error: {}", d["message"].as_str().unwrap()),
+            h.header
+        );
+        assert_eq!(d["help"].as_str(), h.help.as_deref());
+        assert_eq!(d["severity"], "error");
+    }
+}
+
+#[test]
+fn json_format_passes_with_warnings_and_counts_them() {
+    let (code, out, err) = bulletin(&[
+        "check",
+        "--format",
+        "json",
+        &format!("{LINT}/click-here.yaml"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
+    assert_eq!(v["diagnostics"][0]["line"], 7);
+}
