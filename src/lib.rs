@@ -16,6 +16,7 @@ pub mod lint;
 pub mod model;
 pub mod pipeline;
 pub mod preview;
+pub mod project;
 pub mod render;
 pub mod report;
 pub mod send;

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use bulletin::diagnostic::{Diagnostic, Diagnostics, Pos};
+use bulletin::project::Project;
 use bulletin::report;
 
 use super::{Failure, Stopped, plural};
@@ -17,7 +18,8 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     strict: bool,
-    /// Also check this recipients file (recipients.yaml is checked when it is present)
+    /// Also check this recipients file (the office's recipients.yaml, found upwards from the
+    /// current folder, is checked whenever there is one)
     #[arg(long, value_name = "FILE")]
     recipients: Option<PathBuf>,
     /// How to show the problems: `human` (on stderr) or `json` (one document on stdout, for
@@ -54,12 +56,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Err(d) => diags.extend(d),
         }
     }
-    let default = Path::new("recipients.yaml");
-    let recipients = args
-        .recipients
-        .as_deref()
-        .or_else(|| default.exists().then_some(default));
-    if let Some(path) = recipients {
+    // The office's recipients.yaml is checked too, when there is one.
+    let recipients = Some(super::recipients_path(args.recipients.as_deref()))
+        .filter(|p| args.recipients.is_some() || p.exists());
+    if let Some(path) = &recipients {
         match check_recipients(path, args.strict) {
             Ok((line, warnings)) => {
                 passed.push(line);
@@ -91,7 +91,8 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
         d.push(
             Diagnostic::error(path, Pos::default(), "the recipients file does not exist")
                 .with_help(format!(
-                    "copy recipients.example.yaml to {} and fill in your relay and lists (see docs/send.md)",
+                    "copy {} to {} and fill in your relay and lists (see docs/send.md)",
+                    Project::from_current_dir().recipients_example().display(),
                     path.display()
                 )),
         );

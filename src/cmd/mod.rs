@@ -10,6 +10,7 @@ pub mod send;
 
 use bulletin::diagnostic::Diagnostics;
 use bulletin::pipeline::Prepared;
+use bulletin::project::Project;
 
 use crate::cli::Command;
 
@@ -111,19 +112,32 @@ pub fn prepare(
     }
 }
 
-/// Loads a recipients file, printing its problems (and its warnings, which do not stop it).
+/// The recipients file: `--recipients` if given, otherwise `recipients.yaml` in the office's
+/// folder (found upwards from the current one, see [`bulletin::project`]).
+pub fn recipients_path(given: Option<&std::path::Path>) -> std::path::PathBuf {
+    match given {
+        Some(p) => p.to_path_buf(),
+        None => Project::from_current_dir().recipients(),
+    }
+}
+
+/// Loads the recipients file (`--recipients`, or the office's), printing its problems (and its
+/// warnings, which do not stop it).
 pub fn load_recipients(
-    path: &std::path::Path,
+    given: Option<&std::path::Path>,
     stopped: Stopped,
 ) -> Result<bulletin::input::recipients::Recipients, Failure> {
+    let path = recipients_path(given);
     if !path.exists() {
+        let example = Project::from_current_dir().recipients_example();
         return Err(Failure::from(format!(
-            "{} does not exist: copy recipients.example.yaml to {} and fill in your relay and lists (see docs/send.md)",
+            "{} does not exist: copy {} to {} and fill in your relay and lists (see docs/send.md)",
             path.display(),
+            example.display(),
             path.display()
         )));
     }
-    match bulletin::input::recipients::load(path) {
+    match bulletin::input::recipients::load(&path) {
         Ok((r, warnings)) => {
             report(&warnings, stopped);
             Ok(r)

@@ -1,9 +1,10 @@
 //! `bulletin new`: start a bulletin from the skeleton, never overwriting one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bulletin::date::Date;
 use bulletin::files::write_atomic;
+use bulletin::project::Project;
 use bulletin::skeleton;
 
 use super::Failure;
@@ -13,15 +14,25 @@ pub struct Args {
     /// The bulletin's date, YYYY-MM-DD
     #[arg(long)]
     date: String,
-    /// The folder bulletins are kept in
-    #[arg(long, default_value = "bulletins")]
-    dir: PathBuf,
+    /// The folder bulletins are kept in [default: the office's bulletins folder, found upwards
+    /// from the current one]
+    #[arg(long, value_name = "FOLDER")]
+    dir: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let dir = args.dir.as_path();
+    let dir = args
+        .dir
+        .unwrap_or_else(|| Project::from_current_dir().bulletins());
+    let dir = dir.as_path();
     let date = Date::parse(&args.date).map_err(|e| format!("--date: {e}"))?;
-    let path = dir.join(format!("{date}.yaml"));
+    let name = format!("{date}.yaml");
+    // From inside the bulletins folder, `2021-10-27.yaml` rather than `./2021-10-27.yaml`.
+    let path = if dir == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        dir.join(name)
+    };
     if path.exists() {
         return Err(format!(
             "{} already exists: edit it, or choose another --date",

@@ -38,9 +38,10 @@ pub struct Args {
     /// Try again the recipients whose delivery failed in an earlier run
     #[arg(long)]
     retry_failed: bool,
-    /// The recipients file
-    #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
-    recipients: PathBuf,
+    /// The recipients file [default: recipients.yaml in the office's folder, found upwards from
+    /// the current one]
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
     /// The journal of this bulletin's sends [default: beside the bulletin, <date>.journal]
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
@@ -66,7 +67,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         loaded, html, text, ..
     } = prepare(&o.bulletin, false, Stopped::NothingSent)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let recipients = load_recipients(&o.recipients, Stopped::NothingSent)?;
+    let recipients = load_recipients(o.recipients.as_deref(), Stopped::NothingSent)?;
     let template = Template::new(b, p, &text, &html, o.test.is_some())?;
 
     if let Some(address) = &o.test {
