@@ -941,8 +941,70 @@ fn check_writes_no_files() {
 
 // `bulletin new`.
 
+/// Where each `[[placeholder]]` of a file is, as `line:column`, outside comments.
+fn placeholders_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for (at, _) in line.match_indices("[[") {
+            out.push(format!("{}:{}", i + 1, line[..at].chars().count() + 1));
+        }
+    }
+    out
+}
+
+/// The skeleton with every placeholder (outside comments) replaced by what an office would
+/// write.
+fn filled_in(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                l.to_string()
+            } else {
+                fill_line(l)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn fill_line(line: &str) -> String {
+    let mut out = line.to_string();
+    while let Some(start) = out.find("[[") {
+        let end = start + out[start..].find("]]").expect("a closed placeholder") + 2;
+        let asks = &out[start + 2..end - 2];
+        let answer = [
+            ("the title", "Flu vaccinations this winter"),
+            (
+                "one sentence",
+                "What practices need to know about flu this week.",
+            ),
+            ("the name of the person", "Dr Sam Jones"),
+            ("their role", "Chief Executive of Example LMCs"),
+            ("the message", "Thank you all for your work this week."),
+            ("the first section", "Flu vaccinations"),
+            ("a word shown", "Guidance"),
+            ("the section's text", "- Order vaccines early."),
+            ("what the document is", "The flu letter (PDF)"),
+            (
+                "the document's web address",
+                "https://www.example.org/flu-letter.pdf",
+            ),
+            ("a short line", "Please read page 2 of the letter."),
+        ]
+        .iter()
+        .find(|(prefix, _)| asks.starts_with(prefix))
+        .unwrap_or_else(|| panic!("a new placeholder: {asks:?}: teach filled_in() to fill it"))
+        .1;
+        out.replace_range(start..end, answer);
+    }
+    out
+}
+
 #[test]
-fn new_writes_a_skeleton_that_passes_check() {
+fn new_writes_a_skeleton_that_check_refuses_until_every_placeholder_is_filled_in() {
     let dir = dir_with_publisher();
     let (code, out, err) = bulletin(&[
         OsStr::new("new"),
@@ -953,14 +1015,172 @@ fn new_writes_a_skeleton_that_passes_check() {
     ]);
     assert_eq!(code, 0, "stderr:\n{err}");
     let file = dir.path().join("2021-10-27.yaml");
+    let skeleton = fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("new should write {}: {e}; stdout:\n{out}", file.display()));
+    // No earlier issue and no sign-off in publisher.yaml: the author and role are blanks too.
+    let blanks = placeholders_in(&skeleton);
+    assert_eq!(blanks.len(), 11, "{skeleton}");
+    assert!(out.contains("replace the 11 [[placeholders]]"), "{out}");
     assert!(
-        file.is_file(),
-        "new should write {}; stdout:\n{out}",
-        file.display()
+        !skeleton.contains("Balmer") && !skeleton.contains("Essex"),
+        "{skeleton}"
     );
-    let (code, out, err) = check(&file, false);
-    assert_eq!(code, 0, "the skeleton should pass check; stderr:\n{err}");
-    assert!(out.contains(": ok ("), "stdout: {out}");
+
+    // Untouched, it fails, with every placeholder listed at its place and nothing else.
+    let (code, stdout, err) = check(&file, false);
+    assert_eq!(code, 1, "the untouched skeleton must fail:\n{err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let reports = parse_reports(&err);
+    let at: Vec<String> = reports
+        .iter()
+        .map(|r| r.location.rsplitn(3, ':').take(2).collect::<Vec<_>>())
+        .map(|p| format!("{}:{}", p[1], p[0]))
+        .collect();
+    assert_eq!(at, blanks, "{err}");
+    for r in &reports {
+        assert_eq!(
+            r.header, "error: this placeholder has not been filled in",
+            "{err}"
+        );
+        let help = r.help.as_deref().unwrap_or("");
+        assert!(
+            help.starts_with("replace this placeholder text, brackets included, with "),
+            "{help}"
+        );
+        let (_, carets) = r.snippet.as_ref().unwrap();
+        assert!(carets.trim_start().starts_with("^^^"), "{err}");
+    }
+    assert_eq!(err.lines().last(), Some("11 errors"));
+
+    // `render` refuses it too: it shares check's pipeline.
+    let out_dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = bulletin(&[
+        OsStr::new("render"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        out_dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().last(), Some("11 errors: nothing was written"));
+    assert!(listing(out_dir.path()).is_empty());
+
+    // Filled in, it passes even --strict.
+    fs::write(&file, filled_in(&skeleton)).unwrap();
+    let (code, out, err) = check(&file, true);
+    assert_eq!(
+        code, 0,
+        "the filled-in skeleton should pass --strict; stderr:\n{err}"
+    );
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains(": ok (1 section, 1 link"), "stdout: {out}");
+}
+
+#[test]
+fn a_placeholder_left_in_a_body_is_reported_on_its_own_line() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-27.yaml");
+    fs::write(
+        &file,
+        "title: News\ndate: 2021-10-27\nsections:\n  - title: One\n    body: |\n      Done.\n\n      Then [[the second paragraph]] here.\n",
+    )
+    .unwrap();
+    let err = check_fails(file.to_str().unwrap());
+    assert_reports(
+        &err,
+        &[
+            &format!(
+                "{}:8:12: error: this placeholder has not been filled in\n  help: replace this placeholder text, brackets included, with the second paragraph",
+                file.display()
+            ),
+            "1 error",
+        ],
+    );
+}
+
+/// `bulletin new --dir DIR` (with `args` after): (exit code, stdout, stderr).
+fn new_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec![OsStr::new("new"), OsStr::new("--dir"), dir.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    bulletin(&all)
+}
+
+/// A folder with the publisher and the example issue, numbered 112, and an older issue 200
+/// (written later, so that only its date says it is older).
+fn folder_with_issues() -> tempfile::TempDir {
+    let dir = dir_with_publisher();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = fs::read_to_string(root.join(EXAMPLE)).unwrap();
+    let numbered = example.replacen("date: 2021-10-20\n", "date: 2021-10-20\nissue: 112\n", 1);
+    fs::write(dir.path().join("2021-10-20.yaml"), numbered).unwrap();
+    fs::write(
+        dir.path().join("2021-09-01.yaml"),
+        "title: Old\ndate: 2021-09-01\nissue: 200\nmessage:\n  author: Someone Else\n  body: Hi.\nsections:\n  - title: A\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn new_without_a_date_follows_the_latest_issue() {
+    let dir = folder_with_issues();
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let file = dir.path().join("2021-10-27.yaml");
+    assert!(
+        out.starts_with(&format!(
+            "wrote {} (issue 113, the week after 2021-10-20, message from Dr Brian Balmer)\n",
+            file.display()
+        )),
+        "{out}"
+    );
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\ndate: 2021-10-27\nissue: 113\n"), "{text}");
+    assert!(
+        text.contains("  author: Dr Brian Balmer\n  role: Chief Executive of Essex LMCs\n"),
+        "the sign-off comes from the latest issue:\n{text}"
+    );
+    assert_eq!(placeholders_in(&text).len(), 9, "{text}");
+    // And the week after that, from the issue just started.
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("2021-11-03.yaml (issue 114, the week after 2021-10-27"),
+        "{out}"
+    );
+}
+
+#[test]
+fn new_without_a_date_and_no_earlier_bulletin_asks_for_one() {
+    let dir = dir_with_publisher();
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains(
+            "has no bulletin yet to follow: give the new one's date, as bulletin new --date YYYY-MM-DD"
+        ),
+        "{err}"
+    );
+    assert_eq!(listing(dir.path()), ["publisher.yaml"]);
+}
+
+#[test]
+fn new_takes_the_sign_off_from_publisher_yaml_first() {
+    let dir = folder_with_issues();
+    let publisher = dir.path().join("publisher.yaml");
+    let mut text = fs::read_to_string(&publisher).unwrap();
+    text.push_str("message_author: Dr Alex Morgan\nmessage_role: \"Chair: Example LMC\"\n");
+    fs::write(&publisher, text).unwrap();
+    // The new keys are valid publisher settings.
+    let (code, _, err) = check(dir.path().join("2021-10-20.yaml"), true);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = new_in(dir.path(), &["--date", "2021-10-27"]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(dir.path().join("2021-10-27.yaml")).unwrap();
+    assert!(
+        text.contains("  author: Dr Alex Morgan\n  role: \"Chair: Example LMC\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Balmer"), "{text}");
 }
 
 #[test]
