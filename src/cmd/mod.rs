@@ -6,6 +6,7 @@ pub mod lists;
 pub mod new;
 pub mod preview;
 pub mod render;
+pub mod schema;
 pub mod send;
 
 use bulletin::diagnostic::Diagnostics;
@@ -46,6 +47,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 

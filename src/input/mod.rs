@@ -6,12 +6,14 @@
 //! - [`bulletin`], [`publisher`], [`recipients`]: the three files the office writes, and
 //!   [`folder`]: what a new issue carries over from the bulletins folder;
 //! - [`markdown`] and [`url`]: the text inside them;
-//! - [`placeholder`]: the `[[...]]` blanks of a new bulletin, which must all be filled in.
+//! - [`placeholder`]: the `[[...]]` blanks of a new bulletin, which must all be filled in;
+//! - [`json_schema`]: the same files described as JSON Schemas, for editors.
 //!
 //! Nothing here renders or sends; nothing outside reads YAML.
 
 pub mod bulletin;
 pub mod folder;
+pub mod json_schema;
 pub mod markdown;
 pub mod placeholder;
 pub mod publisher;

@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::input::schema::Ctx;
 use crate::input::yaml::{self, Node, Value};
 
-const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
-const SMTP_KEYS: &[&str] = &[
+pub const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
+pub const SMTP_KEYS: &[&str] = &[
     "host",
     "port",
     "security",
@@ -31,8 +31,8 @@ const SMTP_KEYS: &[&str] = &[
     "hello_name",
     "ca_file",
 ];
-const LIST_KEYS: &[&str] = &["name", "members", "include"];
-const MEMBER_KEYS: &[&str] = &["email", "name"];
+pub const LIST_KEYS: &[&str] = &["name", "members", "include"];
+pub const MEMBER_KEYS: &[&str] = &["email", "name"];
 const SECRET_KEYS: &[&str] = &[
     "password",
     "pass",
