@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
-# Postfix's smtp-sink (benchmarks) and Python's aiosmtpd (the SMTP server the send tests use).
+# Postfix's smtp-sink (benchmarks), Python's aiosmtpd (the SMTP server the send tests use) and
+# Python's jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -19,6 +20,11 @@ fi
 if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   echo "installing Python package: aiosmtpd"
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+fi
+# An independent JSON Schema validator for tests/schema.rs (tests/schema/validate.py).
+if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+  echo "installing Python packages: jsonschema PyYAML"
+  python3 -m pip install --quiet --disable-pip-version-check jsonschema PyYAML
 fi
 [ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

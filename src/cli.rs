@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{archive, check, lists, new, preview, render, send};
+use crate::cmd::{archive, check, lists, new, preview, render, schema, send};
 
 /// Write, check and render the LMC bulletin.
 #[derive(Parser, Debug)]
@@ -29,4 +29,6 @@ pub enum Command {
     Archive(archive::Args),
     /// Start next week's bulletin from a skeleton: bulletins/<date>.yaml
     New(new::Args),
+    /// Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors
+    Schema(schema::Args),
 }

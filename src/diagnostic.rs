@@ -1,8 +1,9 @@
-//! Problems found in a user's file, reported the way compilers do:
-//! `file:line:column: error: what is wrong`, then `help: what to do`.
-//!
-//! Loading collects every problem it can find in one pass, so a user fixes them all at once.
+//! Problems found in a user's file: where (file, line, column), how bad, what is wrong and what
+//! to do. Loading collects every problem it can find in one pass, so a user fixes them all at
+//! once. [`crate::report`] shows them as cargo does; `Display` here is the one-line form
+//! (`file:line:column: error: what is wrong`, then `help: what to do`) the preview page uses.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
+    /// The line holds a secret (a password written where it must not be): reports never quote
+    /// it, nor any other problem on the same line.
+    pub secret_line: bool,
 }
 
 impl Diagnostic {
@@ -43,6 +47,7 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
             help: None,
+            secret_line: false,
         }
     }
 
@@ -58,6 +63,12 @@ impl Diagnostic {
         self
     }
 
+    /// Marks the line as holding a secret, so that it is never printed.
+    pub fn on_secret_line(mut self) -> Diagnostic {
+        self.secret_line = true;
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -69,23 +80,43 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        let message = printable(&self.message);
         if self.pos.line == 0 {
-            write!(f, "{}: {kind}: {}", self.file.display(), self.message)?;
+            write!(f, "{}: {kind}: {message}", self.file.display())?;
         } else {
             write!(
                 f,
-                "{}:{}:{}: {kind}: {}",
+                "{}:{}:{}: {kind}: {message}",
                 self.file.display(),
                 self.pos.line,
                 self.pos.col,
-                self.message
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", printable(help))?;
         }
         Ok(())
     }
+}
+
+/// `text` with every control character (a line break, a tab, an escape that would recolour a
+/// terminal) written as an escape such as `\n` or `\u{1b}`, so that a message quoting the user's
+/// text prints on one line and cannot play tricks on the terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Every problem found in one load, in file order.
@@ -184,5 +215,13 @@ mod tests {
     fn formats_like_a_compiler() {
         let d = Diagnostic::error(Path::new("b.yaml"), Pos::new(3, 5), "bad").with_help("fix it");
         assert_eq!(d.to_string(), "b.yaml:3:5: error: bad\n  help: fix it");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\tb\u{1b}[31m\n"), "a\\tb\\u{1b}[31m\\n");
+        assert!(matches!(printable("plain – text"), Cow::Borrowed(_)));
+        let d = Diagnostic::error(Path::new("b.yaml"), Pos::new(1, 1), "x\ny");
+        assert_eq!(d.to_string(), "b.yaml:1:1: error: x\\ny");
     }
 }

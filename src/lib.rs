@@ -20,6 +20,8 @@ pub(crate) mod lint;
 pub mod model;
 pub mod pipeline;
 pub mod preview;
+pub mod project;
 pub mod render;
+pub mod report;
 pub mod send;
 pub mod skeleton;

@@ -1,36 +1,125 @@
-//! The skeleton that `bulletin new` writes for next week's issue: every key with a short
-//! placeholder, so the office fills in blanks rather than remembering the format.
+//! The skeleton that `bulletin new` writes for next week's issue: every key, with the office's
+//! own words to write marked as `[[placeholders]]` (which `check` refuses until they are
+//! replaced), so the office fills in blanks rather than remembering the format.
 
 use crate::date::Date;
+use crate::input::placeholder::mark;
 
-/// A new bulletin for `date`, valid as it stands (its placeholders pass `check`).
-pub fn bulletin(date: Date) -> String {
+/// What the skeleton knows besides its date (see [`crate::input::folder`]).
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    pub issue: Option<u32>,
+    /// Who signs the message, and their role; placeholders when not known.
+    pub author: Option<String>,
+    pub role: Option<String>,
+}
+
+/// A new bulletin for `date`, with a placeholder wherever the office must write something.
+pub fn bulletin(date: Date, known: &Known) -> String {
+    let issue = match known.issue {
+        Some(n) => format!("issue: {n}\n"),
+        None => "# issue: 113    (the issue number, if the bulletin has one)\n".to_string(),
+    };
+    let author = match &known.author {
+        Some(a) => yaml_text(a),
+        None => quoted(&mark("the name of the person who signs the message")),
+    };
+    let role = match (&known.author, &known.role) {
+        (_, Some(r)) => format!("  role: {}\n", yaml_text(r)),
+        (Some(_), None) => String::new(),
+        (None, None) => format!(
+            "  role: {}\n",
+            quoted(&mark(
+                "their role, such as Chief Executive, or delete this line"
+            ))
+        ),
+    };
     format!(
-        "# The bulletin for {long}. Fill in each part, then run: bulletin check bulletins/{date}.yaml
-# The format is described in docs/format.md.
-title: The title of this week's bulletin
-date: {date}
-# issue: 113
-summary: One sentence that appears beside the subject in the inbox
+        "# The bulletin for {long}.
+# Text in double square brackets, [[like this]], is a placeholder: replace each one,
+# brackets included, with your own words. `bulletin check` lists any that are left, and the
+# bulletin cannot be sent until there are none. The format is described in docs/format.md.
+# Then run: bulletin check bulletins/{date}.yaml
+# yaml-language-server: $schema=../schemas/bulletin.schema.json
 
+title: {title}
+date: {date}
+{issue}summary: {summary}
+
+# A personal message, shown before the sections. Delete these lines if there is none this week.
 message:
-  author: Dr Brian Balmer
-  role: Chief Executive of Essex LMCs
-  body: |
-    The Chief Executive's message. Leave a blank line between paragraphs.
+  author: {author}
+{role}  body: |
+    {message}
 
 sections:
-  - title: The first section's title
-    label: Guidance
+  - title: {section_title}
+    label: {label}
     date: {date}
     body: |
-      - A point, as a bullet.
-      - Another point.
+      {section_body}
     links:
-      - text: The name of the document (PDF)
-        url: https://www.example.org/document.pdf
-    note: Please refer to page 1 of the document (linked above).
+      - text: {link_text}
+        url: {link_url}
+    note: {note}
 ",
-        long = date.long()
+        long = date.long(),
+        title = quoted(&mark("the title of this week's bulletin")),
+        summary = quoted(&mark(
+            "one sentence that appears beside the subject in the inbox"
+        )),
+        message = mark("the message. Leave a blank line between paragraphs"),
+        section_title = quoted(&mark("the first section's heading")),
+        label = quoted(&mark(
+            "a word shown beside the heading, such as Guidance, or delete this line"
+        )),
+        section_body =
+            mark("the section's text. Start a line with - and a space for a bullet point"),
+        link_text = quoted(&mark(
+            "what the document is, such as The plan for improving access (PDF)"
+        )),
+        link_url = quoted(&mark("the document's web address, starting https://")),
+        note = quoted(&mark(
+            "a short line printed under the links, or delete this line"
+        )),
     )
+}
+
+/// `text` in double quotes, as YAML needs for a value starting with `[`.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `text` as a one-line YAML value: as it is when YAML would read it back unchanged, otherwise
+/// in double quotes.
+fn yaml_text(text: &str) -> String {
+    let plain = text.chars().next().is_some_and(char::is_alphanumeric)
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with(':')
+        && !text.ends_with(' ')
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off"
+        )
+        && text.parse::<f64>().is_err();
+    if plain {
+        text.to_string()
+    } else {
+        quoted(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_quoted_only_when_yaml_needs_it() {
+        assert_eq!(yaml_text("Dr Brian Balmer"), "Dr Brian Balmer");
+        assert_eq!(yaml_text("CEO: Essex"), "\"CEO: Essex\"");
+        assert_eq!(yaml_text("\"Quoted\" name"), "\"\\\"Quoted\\\" name\"");
+        assert_eq!(yaml_text("@home"), "\"@home\"");
+        assert_eq!(yaml_text("2021"), "\"2021\"");
+    }
 }

@@ -55,10 +55,114 @@ fn check_fails(file: &str) -> String {
     err
 }
 
+/// One problem as the binary prints it (the way cargo does):
+///
+/// ```text
+/// error: unknown key `bdy` in section 1
+///  --> tests/fixtures/check/bad/unknown-key-in-section.yaml:5:5
+///   |
+/// 5 |     bdy: |
+///   |     ^^^
+///   |
+///   = help: did you mean `body`?
+/// ```
+#[derive(Debug, Default)]
+struct Reported {
+    /// `error: unknown key ...` (the first line).
+    header: String,
+    /// `path:5:5`, or just `path` for a problem with the whole file.
+    location: String,
+    /// The quoted source line and the caret line under it.
+    snippet: Option<(String, String)>,
+    help: Option<String>,
+}
+
+/// Every problem in the binary's stderr, in order.
+fn parse_reports(stderr: &str) -> Vec<Reported> {
+    let mut out: Vec<Reported> = Vec::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with("error: ") || line.starts_with("warning: ") {
+            out.push(Reported {
+                header: line.to_string(),
+                ..Reported::default()
+            });
+            continue;
+        }
+        let Some(r) = out.last_mut() else { continue };
+        let trimmed = line.trim_start();
+        if let Some(at) = trimmed.strip_prefix("--> ") {
+            r.location = at.to_string();
+        } else if let Some(help) = trimmed.strip_prefix("= help: ") {
+            r.help = Some(help.to_string());
+        } else if let Some((number, text)) = line.split_once(" | ")
+            && number.trim().parse::<usize>().is_ok()
+        {
+            let carets = lines.next().unwrap_or("");
+            let carets = carets.split_once('|').map_or("", |(_, c)| c);
+            r.snippet = Some((
+                text.to_string(),
+                carets.strip_prefix(' ').unwrap_or(carets).to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `line` is a count such as `2 errors, 1 warning` or `1 error: nothing was written`.
+fn is_summary(line: &str) -> bool {
+    let counts = line.split(": ").next().unwrap_or("");
+    !counts.is_empty()
+        && counts.split(", ").all(|part| {
+            matches!(part.split_once(' '), Some((n, kind))
+                if n.parse::<usize>().is_ok()
+                    && ["error", "errors", "warning", "warnings"].contains(&kind))
+        })
+}
+
+/// Asserts that each of `expected` is in stderr. Three forms:
+/// - `"path:3:5: error: message"` (optionally followed by `"\n  help: text"`): a problem with that
+///   location, whose header starts with `error: message` (and whose help starts with `text`);
+///   `"path: error: message"` for a problem with the whole file;
+/// - a count, `"2 errors"` or `"1 error"`: the last line, exactly;
+/// - anything else, such as `"path:3:5"` or `"help: use Markdown"`: a part of stderr.
 #[track_caller]
 fn assert_reports(stderr: &str, expected: &[&str]) {
+    let reports = parse_reports(stderr);
     for e in expected {
-        assert!(stderr.contains(e), "expected {e:?} in stderr:\n{stderr}");
+        if is_summary(e) {
+            assert_eq!(
+                stderr.lines().last(),
+                Some(*e),
+                "the count, in stderr:\n{stderr}"
+            );
+            continue;
+        }
+        let (first, help) = match e.split_once("\n  help: ") {
+            Some((first, help)) => (first, Some(help)),
+            None => (*e, None),
+        };
+        let structured = [": error: ", ": warning: "].iter().find_map(|kind| {
+            let (location, message) = first.split_once(kind)?;
+            Some((
+                location,
+                format!("{}: {message}", kind.trim_matches([' ', ':'])),
+            ))
+        });
+        let Some((location, header)) = structured else {
+            assert!(stderr.contains(e), "expected {e:?} in stderr:\n{stderr}");
+            continue;
+        };
+        let found = reports.iter().any(|r| {
+            r.location == location
+                && r.header.starts_with(&header)
+                && help.is_none_or(|h| r.help.as_deref().is_some_and(|rh| rh.starts_with(h)))
+        });
+        assert!(
+            found,
+            "expected {header:?} at {location}{} in stderr:\n{stderr}",
+            help.map_or(String::new(), |h| format!(" with help {h:?}"))
+        );
     }
 }
 
@@ -69,18 +173,20 @@ fn assert_lint(name: &str, at: &str, phrase: &str) {
     let file = format!("{LINT}/{name}");
     for (strict, code_wanted, kind, count) in [
         (false, 0, "warning", "1 warning"),
-        (true, 1, "error", "1 error: nothing was written"),
+        (true, 1, "error", "1 error"),
     ] {
         let (code, out, err) = check(&file, strict);
         assert_eq!(code, code_wanted, "strict: {strict}; stderr:\n{err}");
-        let line = err
-            .lines()
-            .find(|l| l.starts_with(&format!("{file}:{at}")))
+        let want = at.trim();
+        let report = parse_reports(&err)
+            .into_iter()
+            .find(|r| {
+                r.location
+                    .strip_prefix(&format!("{file}:"))
+                    .is_some_and(|pos| format!("{pos}:").starts_with(want))
+            })
             .unwrap_or_else(|| panic!("nothing reported at {file}:{at} in:\n{err}"));
-        assert!(
-            line.ends_with(&format!(" {kind}: {phrase}")),
-            "expected `{kind}: {phrase}` in {line:?}"
-        );
+        assert_eq!(report.header, format!("{kind}: {phrase}"), "stderr:\n{err}");
         assert_eq!(err.lines().last(), Some(count), "stderr:\n{err}");
         if strict {
             assert!(out.is_empty(), "nothing on stdout on failure, got:\n{out}");
@@ -110,34 +216,132 @@ fn dir_with_publisher() -> tempfile::TempDir {
 
 // YAML that cannot be read.
 
-#[test]
-fn syntax_error_unquoted_colon_in_value_is_reported_on_its_line() {
-    let file = bad("syntax-colon-in-value.yaml");
+/// A YAML syntax mistake: reported at the line and column where it was made, in words, with
+/// what to type; never in the YAML reader's own terms.
+#[track_caller]
+fn assert_syntax(name: &str, at: &str, message: &str, help: &str) {
+    let file = bad(name);
     let err = check_fails(&file);
-    // Only the line: the column of syntax errors is off by one (see the report).
-    assert_reports(
-        &err,
-        &[
-            &format!("{file}:1:"),
-            "error: YAML syntax error: mapping values are not allowed",
-            "must be put in quotes",
-            "1 error: nothing was written",
-        ],
+    let reports = parse_reports(&err);
+    assert_eq!(reports.len(), 1, "one problem:\n{err}");
+    let r = &reports[0];
+    assert_eq!(r.location, format!("{file}:{at}"), "{err}");
+    assert_eq!(r.header, format!("error: {message}"), "{err}");
+    assert!(
+        r.help.as_deref().is_some_and(|h| h.contains(help)),
+        "expected help containing {help:?}:\n{err}"
+    );
+    for jargon in [
+        "mapping values",
+        "block mapping",
+        "block collection",
+        "scalar",
+        "indicator",
+        "simple key",
+        "token",
+    ] {
+        assert!(!err.contains(jargon), "parser jargon {jargon:?} in:\n{err}");
+    }
+    assert_eq!(err.lines().last(), Some("1 error"));
+}
+
+#[test]
+fn a_colon_and_space_inside_a_value_asks_for_quotes() {
+    assert_syntax(
+        "syntax-colon-in-value.yaml",
+        "1:24",
+        "the text of `title` contains `: `, which YAML reads as the start of another key",
+        "put the whole text in double quotes: title: \"Improving access: the plan\"",
     );
 }
 
 #[test]
-fn syntax_error_bad_indentation_is_reported_on_its_line() {
-    let file = bad("syntax-bad-indentation.yaml");
-    let err = check_fails(&file);
-    assert_reports(
-        &err,
-        &[
-            &format!("{file}:5:"),
-            "error: YAML syntax error",
-            "help: check the indentation",
-            "1 error: nothing was written",
-        ],
+fn a_section_key_indented_wrongly_is_reported_on_its_own_line() {
+    assert_syntax(
+        "syntax-bad-indentation.yaml",
+        "5:4",
+        "`body` is not lined up with `title` on line 4",
+        "put 4 spaces before `body`",
+    );
+}
+
+#[test]
+fn a_section_key_under_the_dash_offers_both_readings() {
+    assert_syntax(
+        "syntax-key-under-dash.yaml",
+        "5:3",
+        "`body` starts at the `-` of the list item on line 4",
+        "to add it to that item, put 4 spaces before it",
+    );
+}
+
+#[test]
+fn a_missing_space_after_a_colon_is_reported_on_that_line_not_the_next() {
+    assert_syntax(
+        "syntax-no-space-after-colon.yaml",
+        "4:5",
+        "there is no space after the colon in `title:Introduction`",
+        "type a space after the colon: `title: Introduction`",
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opens() {
+    assert_syntax(
+        "syntax-unclosed-quote.yaml",
+        "1:8",
+        "the \" that starts this text is never closed",
+        "title: \"Improving access for patients\"",
+    );
+}
+
+#[test]
+fn a_list_item_out_of_line_is_reported_with_the_item_it_should_match() {
+    assert_syntax(
+        "syntax-list-item-indentation.yaml",
+        "8:6",
+        "this list item is not lined up with the one on line 6",
+        "put 6 spaces before the `-`",
+    );
+}
+
+#[test]
+fn body_text_not_indented_enough_is_reported_on_its_line() {
+    assert_syntax(
+        "syntax-body-not-indented.yaml",
+        "7:5",
+        "this line is not indented enough to be part of the text of `body` on line 5",
+        "put 6 spaces before it",
+    );
+}
+
+#[test]
+fn a_key_without_its_colon_is_reported_on_its_line_not_the_next() {
+    assert_syntax(
+        "syntax-missing-colon.yaml",
+        "3:1",
+        "this line has no colon: YAML expects `key: value` here",
+        "add a colon after it: `sections:`",
+    );
+}
+
+#[test]
+fn text_after_a_closing_quote_asks_for_quotes_around_all_of_it() {
+    assert_syntax(
+        "syntax-text-after-quote.yaml",
+        "4:29",
+        "there is more text after the closing quote",
+        "- title: '\"Rescue package\" is flawed'",
+    );
+}
+
+#[test]
+fn text_starting_with_a_bracket_asks_for_quotes() {
+    assert_syntax(
+        "syntax-starts-with-bracket.yaml",
+        "1:8",
+        "YAML reads text starting with `[` as a list or a set of keys",
+        "title: \"[Draft] Weekly bulletin\"",
     );
 }
 
@@ -150,7 +354,7 @@ fn tab_used_for_indentation_is_reported_at_the_tab() {
         &[
             &format!("{file}:5:3: error: a tab is used for indentation"),
             "replace the tab with spaces",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -169,7 +373,7 @@ fn unknown_top_level_key_suggests_the_key_meant() {
             ),
             // With `title` misspelt, the bulletin has none.
             "error: the bulletin has no `title`",
-            "2 errors: nothing was written",
+            "2 errors",
         ],
     );
 }
@@ -184,7 +388,7 @@ fn unknown_key_in_a_section_suggests_the_key_meant() {
             &format!(
                 "{file}:5:5: error: unknown key `bdy` in section 1\n  help: did you mean `body`?"
             ),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -198,13 +402,12 @@ fn unknown_key_in_a_link_lists_the_keys_allowed() {
         &[
             &format!("{file}:9:9: error: unknown key `title` in link 1 of section 1"),
             "help: the keys allowed here are: text, url",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
 
-// Missing keys. A missing key is reported at the mapping that lacks it: only the line is
-// asserted, as the column points into the first key of that mapping (see the report).
+// Missing keys. A missing key is reported where the mapping that lacks it starts: its first key.
 
 #[test]
 fn bulletin_without_title_is_rejected() {
@@ -213,10 +416,9 @@ fn bulletin_without_title_is_rejected() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:1:"),
-            "error: the bulletin has no `title`",
+            &format!("{file}:1:1: error: the bulletin has no `title`"),
             "help: add a line `title: ",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -228,10 +430,9 @@ fn bulletin_without_date_is_rejected() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:1:"),
-            "error: the bulletin has no `date`",
+            &format!("{file}:1:1: error: the bulletin has no `date`"),
             "help: add a line `date: 2021-10-20`",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -243,9 +444,8 @@ fn bulletin_without_sections_is_rejected() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:1:"),
-            "error: the bulletin has no `sections`",
-            "1 error: nothing was written",
+            &format!("{file}:1:1: error: the bulletin has no `sections`"),
+            "1 error",
         ],
     );
 }
@@ -257,9 +457,8 @@ fn section_without_title_is_reported_at_the_section() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:6:"),
-            "error: section 2 has no `title`",
-            "1 error: nothing was written",
+            &format!("{file}:6:5: error: section 2 has no `title`"),
+            "1 error",
         ],
     );
 }
@@ -271,9 +470,8 @@ fn link_without_url_is_reported_at_the_link() {
     assert_reports(
         &err,
         &[
-            &format!("{file}:7:"),
-            "error: link 1 of section 1 has no `url`",
-            "1 error: nothing was written",
+            &format!("{file}:7:9: error: link 1 of section 1 has no `url`"),
+            "1 error",
         ],
     );
 }
@@ -288,7 +486,7 @@ fn sections_given_as_text_is_rejected() {
         &err,
         &[
             &format!("{file}:3:11: error: `sections` should be a list, but this is text"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -301,7 +499,7 @@ fn title_given_as_a_list_is_rejected_where_the_list_starts() {
         &err,
         &[
             &format!("{file}:2:3: error: `title` should be text, but this is a list"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -315,7 +513,7 @@ fn issue_that_is_not_a_number_is_rejected() {
         &[
             &format!("{file}:3:8: error: `issue` should be a whole number"),
             "not `abc`",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -331,7 +529,7 @@ fn date_that_is_not_a_real_day_is_rejected() {
         &[
             &format!("{file}:2:7: error: `date`: `2021-02-30` is not a real date"),
             "February 2021 has 28 days",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -346,7 +544,7 @@ fn section_date_not_in_yyyy_mm_dd_form_is_rejected() {
             &format!(
                 "{file}:5:11: error: `date`: `20/10/2021` is not a date in the form YYYY-MM-DD"
             ),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -359,7 +557,7 @@ fn empty_sections_list_is_rejected() {
         &err,
         &[
             &format!("{file}:3:11: error: the bulletin has no sections"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -375,7 +573,7 @@ fn http_link_is_rejected_as_not_secure() {
         &[
             &format!("{file}:8:14: error: `http://www.example.org/plan.pdf` is not secure (http:)"),
             "help: use the https:// address",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -389,7 +587,7 @@ fn link_without_scheme_is_rejected() {
         &[
             &format!("{file}:8:14: error: `www.example.org` is not a full web address"),
             "links must start with https://",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -404,7 +602,7 @@ fn http_links_in_markdown_bodies_are_rejected() {
             "`http://www.example.org/plan` is not secure (http:)",
             // A one-line body: the position is that of the link itself.
             &format!("{file}:8:15: error: `http://www.example.org/letter` is not secure (http:)"),
-            "2 errors: nothing was written",
+            "2 errors",
         ],
     );
 }
@@ -434,13 +632,7 @@ fn raw_html_in_markdown_bodies_is_rejected() {
         3,
         "{err}"
     );
-    assert_reports(
-        &err,
-        &[
-            "help: use Markdown instead",
-            "3 errors: nothing was written",
-        ],
-    );
+    assert_reports(&err, &["help: use Markdown instead", "3 errors"]);
 }
 
 #[test]
@@ -472,7 +664,7 @@ fn file_that_is_not_utf8_is_reported_on_line_1() {
         &[
             &format!("{}:1:11: error: the file is not UTF-8 text", file.display()),
             "help: save it as UTF-8",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -486,7 +678,7 @@ fn empty_file_is_rejected() {
         &[
             &format!("{file}: error: the file is empty"),
             "help: start from a skeleton: bulletin new",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -497,10 +689,7 @@ fn file_of_only_comments_is_rejected_as_empty() {
     let err = check_fails(&file);
     assert_reports(
         &err,
-        &[
-            &format!("{file}: error: the file is empty"),
-            "1 error: nothing was written",
-        ],
+        &[&format!("{file}: error: the file is empty"), "1 error"],
     );
 }
 
@@ -510,10 +699,7 @@ fn missing_bulletin_file_is_reported() {
     let err = check_fails(&file);
     assert_reports(
         &err,
-        &[
-            &format!("{file}: error: cannot read the file"),
-            "1 error: nothing was written",
-        ],
+        &[&format!("{file}: error: cannot read the file"), "1 error"],
     );
 }
 
@@ -522,27 +708,93 @@ fn every_problem_in_a_file_is_reported_in_one_run() {
     let file = bad("many-problems.yaml");
     let err = check_fails(&file);
     let expected = [
-        format!("{file}:1:1: error: unknown key `titel` in the bulletin"),
-        format!("{file}:1:"), // the bulletin then has no `title`
-        format!("{file}:2:7: error: `date`: `2021-02-30` is not a real date"),
-        format!("{file}:3:8: error: `issue` should be a whole number"),
-        format!("{file}:9:14: error: `http://www.example.org/plan.pdf` is not secure"),
-        format!("{file}:10:"), // section 2 has no `title`
+        ("1:1", "error: unknown key `titel` in the bulletin"),
+        ("1:1", "error: the bulletin has no `title`"),
+        ("2:7", "error: `date`: `2021-02-30` is not a real date"),
+        ("3:8", "error: `issue` should be a whole number"),
+        (
+            "9:14",
+            "error: `http://www.example.org/plan.pdf` is not secure",
+        ),
+        ("10:5", "error: section 2 has no `title`"),
     ];
-    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("  ")).collect();
-    assert_eq!(
-        lines.len(),
-        expected.len() + 1,
-        "six problems and a count:\n{err}"
-    );
-    for (line, want) in lines.iter().zip(&expected) {
+    let reports = parse_reports(&err);
+    assert_eq!(reports.len(), expected.len(), "six problems:\n{err}");
+    for (r, (at, header)) in reports.iter().zip(expected) {
+        assert_eq!(r.location, format!("{file}:{at}"), "{err}");
         assert!(
-            line.starts_with(want.as_str()),
-            "expected {want:?}, got {line:?}\n{err}"
+            r.header.starts_with(header),
+            "expected {header:?}, got {:?}\n{err}",
+            r.header
         );
+        assert!(r.help.is_some(), "every problem says what to do:\n{err}");
+        assert!(r.snippet.is_some(), "every problem shows its line:\n{err}");
     }
-    assert_reports(&err, &["has no `title`", "section 2 has no `title`"]);
-    assert_eq!(lines[6], "6 errors: nothing was written");
+    assert_eq!(err.lines().last(), Some("6 errors"));
+}
+
+#[test]
+fn the_line_is_shown_with_a_caret_under_the_column() {
+    let file = bad("many-problems.yaml");
+    let err = check_fails(&file);
+    let reports = parse_reports(&err);
+    let http = reports
+        .iter()
+        .find(|r| r.location == format!("{file}:9:14"))
+        .expect("the http link is reported");
+    let (text, carets) = http.snippet.as_ref().unwrap();
+    assert_eq!(text, "        url: http://www.example.org/plan.pdf");
+    // The carets start under column 14 and underline the address.
+    assert_eq!(carets, &format!("{}{}", " ".repeat(13), "^".repeat(31)));
+    // A problem with the whole file has no line to show.
+    let err = check_fails(&bad("empty.yaml"));
+    let reports = parse_reports(&err);
+    assert_eq!(reports.len(), 1, "{err}");
+    assert_eq!(reports[0].location, bad("empty.yaml"));
+    assert!(reports[0].snippet.is_none(), "{err}");
+}
+
+#[test]
+fn the_column_counts_characters_not_bytes() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    // `é` and `’` take several bytes each; the bad address starts at character 14 of line 6.
+    fs::write(
+        &file,
+        "title: Café’s news\ndate: 2021-10-20\nsections:\n  - title: Thé\n    links:\n      - text: Né\n        url: http://example.org/é\n",
+    )
+    .unwrap();
+    let (code, _, err) = check(&file, false);
+    assert_eq!(code, 1, "{err}");
+    let reports = parse_reports(&err);
+    assert_eq!(
+        reports[0].location,
+        format!("{}:7:14", file.display()),
+        "{err}"
+    );
+    let (_, carets) = reports[0].snippet.as_ref().unwrap();
+    assert_eq!(carets.find('^'), Some(13), "{err}");
+}
+
+#[test]
+fn control_characters_in_messages_are_escaped() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    fs::write(
+        &file,
+        "title: News\ndate: 2021-10-20\nissue: \"1\\e[2J\"\nsections:\n  - title: One\n",
+    )
+    .unwrap();
+    let (code, _, err) = check(&file, false);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "a raw escape reached the terminal:\n{err:?}"
+    );
+    assert_reports(
+        &err,
+        &["error: `issue` should be a whole number, such as 112, not `1\\u{1b}[2J`"],
+    );
 }
 
 // publisher.yaml.
@@ -554,7 +806,7 @@ fn unknown_key_in_publisher_is_reported_in_publisher_yaml() {
         &err,
         &[
             "tests/fixtures/check/publisher-unknown-key/publisher.yaml:8:1: error: unknown key `websit` in the publisher settings\n  help: did you mean `website`?",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -566,7 +818,7 @@ fn invalid_from_address_in_publisher_is_reported_in_publisher_yaml() {
         &err,
         &[
             "tests/fixtures/check/publisher-bad-from/publisher.yaml:6:7: error: `from`: `Essex LMCs <bulletin.example.org>` is not a valid email address",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -578,7 +830,7 @@ fn too_light_colour_in_publisher_is_reported_in_publisher_yaml() {
         &err,
         &[
             "tests/fixtures/check/publisher-light-colour/publisher.yaml:18:9: error: `colour` #FFFF00 is too light to read on white",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -591,7 +843,7 @@ fn missing_publisher_yaml_is_reported() {
         &[
             "tests/fixtures/check/no-publisher/publisher.yaml: error: the publisher settings file is missing",
             "help: create publisher.yaml beside the bulletin",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -646,7 +898,7 @@ fn hash_touching_a_word_in_a_title_is_an_error_at_the_hash() {
         &[
             &format!("{file}:1:14: error: `title` stops before `#113 - winter update`"),
             "help: put the text in double quotes: title: \"Issue #113 - winter update\"",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -668,7 +920,7 @@ fn hash_in_the_publisher_name_is_reported_in_publisher_yaml() {
         &[
             "tests/fixtures/check/publisher-hash-in-name/publisher.yaml:5:18: error: `name` stops before `#SupportGP`",
             "help: put the text in double quotes: name: \"Essex LMCs #SupportGP\"",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -683,7 +935,7 @@ fn hash_in_a_list_name_is_reported_but_notes_after_addresses_are_not() {
         &[
             &format!("{file}:11:29: error: `name` stops before `#PM`"),
             // `host: ... # from the IT team` and `- Ann ... # Chelmsford` are notes, not text.
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -706,7 +958,7 @@ fn a_table_is_an_error_at_its_first_line() {
         &[
             &format!("{file}:8:7: error: tables (lines of `|`) cannot be shown in the bulletin"),
             "help: write each row as a bullet point instead",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -721,7 +973,7 @@ fn a_line_indented_into_a_code_block_is_an_error_at_the_line() {
         &[
             &format!("{file}:11:11: error: this line starts with 4 or more spaces"),
             "help: remove the spaces at the start of the line; to continue a bullet point, indent it 2 spaces under the bullet's text",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -735,7 +987,7 @@ fn a_body_over_several_lines_without_a_bar_is_an_error() {
         &[
             &format!("{file}:5:11: error: `body` runs over several lines without `|`"),
             "help: write `body: |` and the text on the lines below",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -749,7 +1001,7 @@ fn a_folded_body_is_an_error_at_its_indicator() {
         &[
             &format!("{file}:5:9: error: the message's `body` is written with `>`"),
             "help: write `|` instead of `>`",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -762,7 +1014,7 @@ fn a_bare_http_address_in_a_body_is_checked_like_a_link() {
         &err,
         &[
             &format!("{file}:6:47: error: `http://www.england.nhs.uk/plan` is not secure (http:)"),
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -778,7 +1030,7 @@ fn a_date_other_than_the_file_name_is_an_error_at_the_date() {
                 "{file}:2:7: error: `date` is 2021-10-20, but the file is named for 2021-10-27"
             ),
             "help: this file is named for 2021-10-27: change `date:` to 2021-10-27, or rename the file",
-            "1 error: nothing was written",
+            "1 error",
         ],
     );
 }
@@ -800,17 +1052,16 @@ fn a_week_of_mistakes_is_reported_in_one_run() {
         "43:56: error: `http://www.example.org/training` is not secure",
         "45:11: error: this line starts with 4 or more spaces",
     ];
-    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with(&file)).collect();
-    assert_eq!(lines.len(), expected.len(), "{err}");
-    for (line, want) in lines.iter().zip(expected) {
-        assert!(
-            line.starts_with(&format!("{file}:{want}")),
-            "expected {want:?}, got {line:?}"
-        );
+    let reports = parse_reports(&err);
+    assert_eq!(reports.len(), expected.len(), "{err}");
+    for (r, want) in reports.iter().zip(expected) {
+        let (at, header) = want.split_once(": ").unwrap();
+        assert_eq!(r.location, format!("{file}:{}", at.trim_end_matches(':')));
+        assert!(r.header.starts_with(header), "expected {want:?}, got {r:?}");
     }
     assert_eq!(
         err.lines().last(),
-        Some("7 errors, 4 warnings: nothing was written")
+        Some("7 errors, 4 warnings")
     );
 }
 
@@ -868,8 +1119,70 @@ fn check_writes_no_files() {
 
 // `bulletin new`.
 
+/// Where each `[[placeholder]]` of a file is, as `line:column`, outside comments.
+fn placeholders_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for (at, _) in line.match_indices("[[") {
+            out.push(format!("{}:{}", i + 1, line[..at].chars().count() + 1));
+        }
+    }
+    out
+}
+
+/// The skeleton with every placeholder (outside comments) replaced by what an office would
+/// write.
+fn filled_in(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                l.to_string()
+            } else {
+                fill_line(l)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn fill_line(line: &str) -> String {
+    let mut out = line.to_string();
+    while let Some(start) = out.find("[[") {
+        let end = start + out[start..].find("]]").expect("a closed placeholder") + 2;
+        let asks = &out[start + 2..end - 2];
+        let answer = [
+            ("the title", "Flu vaccinations this winter"),
+            (
+                "one sentence",
+                "What practices need to know about flu this week.",
+            ),
+            ("the name of the person", "Dr Sam Jones"),
+            ("their role", "Chief Executive of Example LMCs"),
+            ("the message", "Thank you all for your work this week."),
+            ("the first section", "Flu vaccinations"),
+            ("a word shown", "Guidance"),
+            ("the section's text", "- Order vaccines early."),
+            ("what the document is", "The flu letter (PDF)"),
+            (
+                "the document's web address",
+                "https://www.example.org/flu-letter.pdf",
+            ),
+            ("a short line", "Please read page 2 of the letter."),
+        ]
+        .iter()
+        .find(|(prefix, _)| asks.starts_with(prefix))
+        .unwrap_or_else(|| panic!("a new placeholder: {asks:?}: teach filled_in() to fill it"))
+        .1;
+        out.replace_range(start..end, answer);
+    }
+    out
+}
+
 #[test]
-fn new_writes_a_skeleton_that_passes_check() {
+fn new_writes_a_skeleton_that_check_refuses_until_every_placeholder_is_filled_in() {
     let dir = dir_with_publisher();
     let (code, out, err) = bulletin(&[
         OsStr::new("new"),
@@ -880,14 +1193,172 @@ fn new_writes_a_skeleton_that_passes_check() {
     ]);
     assert_eq!(code, 0, "stderr:\n{err}");
     let file = dir.path().join("2021-10-27.yaml");
+    let skeleton = fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("new should write {}: {e}; stdout:\n{out}", file.display()));
+    // No earlier issue and no sign-off in publisher.yaml: the author and role are blanks too.
+    let blanks = placeholders_in(&skeleton);
+    assert_eq!(blanks.len(), 11, "{skeleton}");
+    assert!(out.contains("replace the 11 [[placeholders]]"), "{out}");
     assert!(
-        file.is_file(),
-        "new should write {}; stdout:\n{out}",
-        file.display()
+        !skeleton.contains("Balmer") && !skeleton.contains("Essex"),
+        "{skeleton}"
     );
-    let (code, out, err) = check(&file, false);
-    assert_eq!(code, 0, "the skeleton should pass check; stderr:\n{err}");
-    assert!(out.contains(": ok ("), "stdout: {out}");
+
+    // Untouched, it fails, with every placeholder listed at its place and nothing else.
+    let (code, stdout, err) = check(&file, false);
+    assert_eq!(code, 1, "the untouched skeleton must fail:\n{err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let reports = parse_reports(&err);
+    let at: Vec<String> = reports
+        .iter()
+        .map(|r| r.location.rsplitn(3, ':').take(2).collect::<Vec<_>>())
+        .map(|p| format!("{}:{}", p[1], p[0]))
+        .collect();
+    assert_eq!(at, blanks, "{err}");
+    for r in &reports {
+        assert_eq!(
+            r.header, "error: this placeholder has not been filled in",
+            "{err}"
+        );
+        let help = r.help.as_deref().unwrap_or("");
+        assert!(
+            help.starts_with("replace this placeholder text, brackets included, with "),
+            "{help}"
+        );
+        let (_, carets) = r.snippet.as_ref().unwrap();
+        assert!(carets.trim_start().starts_with("^^^"), "{err}");
+    }
+    assert_eq!(err.lines().last(), Some("11 errors"));
+
+    // `render` refuses it too: it shares check's pipeline.
+    let out_dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = bulletin(&[
+        OsStr::new("render"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        out_dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().last(), Some("11 errors: nothing was written"));
+    assert!(listing(out_dir.path()).is_empty());
+
+    // Filled in, it passes even --strict.
+    fs::write(&file, filled_in(&skeleton)).unwrap();
+    let (code, out, err) = check(&file, true);
+    assert_eq!(
+        code, 0,
+        "the filled-in skeleton should pass --strict; stderr:\n{err}"
+    );
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains(": ok (1 section, 1 link"), "stdout: {out}");
+}
+
+#[test]
+fn a_placeholder_left_in_a_body_is_reported_on_its_own_line() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-27.yaml");
+    fs::write(
+        &file,
+        "title: News\ndate: 2021-10-27\nsections:\n  - title: One\n    body: |\n      Done.\n\n      Then [[the second paragraph]] here.\n",
+    )
+    .unwrap();
+    let err = check_fails(file.to_str().unwrap());
+    assert_reports(
+        &err,
+        &[
+            &format!(
+                "{}:8:12: error: this placeholder has not been filled in\n  help: replace this placeholder text, brackets included, with the second paragraph",
+                file.display()
+            ),
+            "1 error",
+        ],
+    );
+}
+
+/// `bulletin new --dir DIR` (with `args` after): (exit code, stdout, stderr).
+fn new_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec![OsStr::new("new"), OsStr::new("--dir"), dir.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    bulletin(&all)
+}
+
+/// A folder with the publisher and the example issue, numbered 112, and an older issue 200
+/// (written later, so that only its date says it is older).
+fn folder_with_issues() -> tempfile::TempDir {
+    let dir = dir_with_publisher();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = fs::read_to_string(root.join(EXAMPLE)).unwrap();
+    let numbered = example.replacen("date: 2021-10-20\n", "date: 2021-10-20\nissue: 112\n", 1);
+    fs::write(dir.path().join("2021-10-20.yaml"), numbered).unwrap();
+    fs::write(
+        dir.path().join("2021-09-01.yaml"),
+        "title: Old\ndate: 2021-09-01\nissue: 200\nmessage:\n  author: Someone Else\n  body: Hi.\nsections:\n  - title: A\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn new_without_a_date_follows_the_latest_issue() {
+    let dir = folder_with_issues();
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let file = dir.path().join("2021-10-27.yaml");
+    assert!(
+        out.starts_with(&format!(
+            "wrote {} (issue 113, the week after 2021-10-20, message from Dr Brian Balmer)\n",
+            file.display()
+        )),
+        "{out}"
+    );
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\ndate: 2021-10-27\nissue: 113\n"), "{text}");
+    assert!(
+        text.contains("  author: Dr Brian Balmer\n  role: Chief Executive of Essex LMCs\n"),
+        "the sign-off comes from the latest issue:\n{text}"
+    );
+    assert_eq!(placeholders_in(&text).len(), 9, "{text}");
+    // And the week after that, from the issue just started.
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("2021-11-03.yaml (issue 114, the week after 2021-10-27"),
+        "{out}"
+    );
+}
+
+#[test]
+fn new_without_a_date_and_no_earlier_bulletin_asks_for_one() {
+    let dir = dir_with_publisher();
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains(
+            "has no bulletin yet to follow: give the new one's date, as bulletin new --date YYYY-MM-DD"
+        ),
+        "{err}"
+    );
+    assert_eq!(listing(dir.path()), ["publisher.yaml"]);
+}
+
+#[test]
+fn new_takes_the_sign_off_from_publisher_yaml_first() {
+    let dir = folder_with_issues();
+    let publisher = dir.path().join("publisher.yaml");
+    let mut text = fs::read_to_string(&publisher).unwrap();
+    text.push_str("message_author: Dr Alex Morgan\nmessage_role: \"Chair: Example LMC\"\n");
+    fs::write(&publisher, text).unwrap();
+    // The new keys are valid publisher settings.
+    let (code, _, err) = check(dir.path().join("2021-10-20.yaml"), true);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = new_in(dir.path(), &["--date", "2021-10-27"]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(dir.path().join("2021-10-27.yaml")).unwrap();
+    assert!(
+        text.contains("  author: Dr Alex Morgan\n  role: \"Chair: Example LMC\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Balmer"), "{text}");
 }
 
 #[test]
@@ -951,4 +1422,101 @@ fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
     let (code, _, stderr) = check(&file, true);
     assert_eq!(code, 1);
     assert!(stderr.contains("error: the HTML email is"), "{stderr}");
+}
+
+// Colour.
+
+/// `bulletin check FILE` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not:
+/// what the terminal showed.
+fn check_on_terminal(file: &str, no_color: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_bulletin");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("{bin} check {file}"), "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("util-linux `script`");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let file = bad("unknown-key-in-section.yaml");
+    let screen = check_on_terminal(&file, false);
+    assert!(screen.contains("unknown key `bdy`"), "{screen}");
+    assert!(
+        screen.contains("\u{1b}["),
+        "a terminal gets colours:\n{screen:?}"
+    );
+    let screen = check_on_terminal(&file, true);
+    assert!(screen.contains("unknown key `bdy`"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "NO_COLOR means no colours:\n{screen:?}"
+    );
+    // Not a terminal: no colours either, even without NO_COLOR.
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["check", &file])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown key `bdy`") && !err.contains('\u{1b}'),
+        "{err:?}"
+    );
+}
+
+// `--format json`.
+
+#[test]
+fn json_format_gives_every_problem_on_stdout_and_nothing_on_stderr() {
+    let file = bad("many-problems.yaml");
+    let (code, out, err) = bulletin(&["check", "--format", "json", &file]);
+    assert_eq!(code, 1, "errors still fail the command");
+    assert!(err.is_empty(), "no human text: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["errors"], 6);
+    assert_eq!(v["warnings"], 0);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 6);
+    // The same problems, at the same places, as the human report.
+    let human = parse_reports(&check_fails(&file));
+    for (d, h) in diags.iter().zip(&human) {
+        let at = format!(
+            "{}:{}:{}",
+            d["file"].as_str().unwrap(),
+            d["line"],
+            d["column"]
+        );
+        assert_eq!(at, h.location);
+        assert_eq!(
+            format!("error: {}", d["message"].as_str().unwrap()),
+            h.header
+        );
+        assert_eq!(d["help"].as_str(), h.help.as_deref());
+        assert_eq!(d["severity"], "error");
+    }
+}
+
+#[test]
+fn json_format_passes_with_warnings_and_counts_them() {
+    let (code, out, err) = bulletin(&[
+        "check",
+        "--format",
+        "json",
+        &format!("{LINT}/click-here.yaml"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
+    assert_eq!(v["diagnostics"][0]["line"], 7);
 }

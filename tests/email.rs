@@ -464,7 +464,8 @@ fn a_line_break_in_a_title_is_refused_not_sent_as_a_header() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("2021-10-27.yaml:1:8: error: `title` must be on one line"),
+        stderr.contains("error: `title` must be on one line\n --> ")
+            && stderr.contains("2021-10-27.yaml:1:8\n"),
         "{stderr}"
     );
     assert!(!dir.path().join("2021-10-27.eml").exists());

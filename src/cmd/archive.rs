@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use bulletin::archive;
 
-use super::{Failure, prepare};
+use super::{Failure, Stopped, prepare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let (path, dir) = (args.bulletin.as_path(), args.dir.as_path());
-    let prepared = prepare(path, false)?;
+    let prepared = prepare(path, false, Stopped::NothingWritten)?;
     let loaded = &prepared.loaded;
     let done = archive::archive(&prepared, dir, args.replace).map_err(anyhow::Error::new)?;
     for w in &done.warnings {

@@ -1,10 +1,14 @@
 //! `bulletin check`: load, validate and lint a bulletin (and the recipients file); write nothing.
+//! Problems go to stderr as cargo shows them, or, with `--format json`, to stdout as one JSON
+//! document for editors and scripts.
 
 use std::path::{Path, PathBuf};
 
-use bulletin::pipeline::Prepared;
+use bulletin::diagnostic::{Diagnostic, Diagnostics, Pos};
+use bulletin::project::Project;
+use bulletin::report;
 
-use super::{Failure, load_recipients, plural, prepare};
+use super::{Failure, Stopped, plural};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -14,46 +18,103 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     strict: bool,
-    /// Also check this recipients file (recipients.yaml is checked when it is present)
+    /// Also check this recipients file (the office's recipients.yaml, found upwards from the
+    /// current folder, is checked whenever there is one)
     #[arg(long, value_name = "FILE")]
     recipients: Option<PathBuf>,
+    /// How to show the problems: `human` (on stderr) or `json` (one document on stdout, for
+    /// editors and scripts)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let mut result = Ok(());
+    let mut diags = Diagnostics::default();
+    // One line per file that passed, e.g. `bulletins/2021-10-20.yaml: ok (16 sections, ...)`.
+    let mut passed = Vec::new();
     if let Some(path) = &args.bulletin {
-        result = check_bulletin(path, args.strict);
-    }
-    let recipients = args.recipients.as_deref();
-    let default = Path::new("recipients.yaml");
-    let recipients = recipients.or_else(|| default.exists().then_some(default));
-    if let Some(r) = recipients {
-        match load_recipients(r) {
-            Ok(loaded) => {
-                let counts: Vec<String> = loaded
-                    .lists
-                    .keys()
-                    .map(|id| format!("{id} {}", loaded.resolve(id).recipients.len()))
-                    .collect();
-                println!("{}: ok ({})", r.display(), counts.join(", "));
+        match bulletin::pipeline::prepare(path, args.strict) {
+            Ok(p) => {
+                let b = &p.loaded.bulletin;
+                passed.push(format!(
+                    "{}: ok ({} section{}, {} link{}, HTML {} KB)",
+                    path.display(),
+                    b.sections.len(),
+                    plural(b.sections.len()),
+                    b.all_links.len(),
+                    plural(b.all_links.len()),
+                    p.html.len().div_ceil(1024)
+                ));
+                diags.extend(p.warnings);
             }
-            Err(e) => result = Err(e),
+            Err(d) => diags.extend(d),
         }
     }
-    result
+    // The office's recipients.yaml is checked too, when there is one.
+    let recipients = Some(super::recipients_path(args.recipients.as_deref()))
+        .filter(|p| args.recipients.is_some() || p.exists());
+    if let Some(path) = &recipients {
+        match check_recipients(path, args.strict) {
+            Ok((line, warnings)) => {
+                passed.push(line);
+                diags.extend(warnings);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    match args.format {
+        Format::Json => println!("{}", report::json(&diags)),
+        Format::Human => {
+            for line in &passed {
+                println!("{line}");
+            }
+            super::report(&diags, Stopped::Nothing);
+        }
+    }
+    if diags.has_errors() {
+        Err(Failure::Reported)
+    } else {
+        Ok(())
+    }
 }
 
-fn check_bulletin(path: &Path, strict: bool) -> Result<(), Failure> {
-    let Prepared { loaded, html, .. } = prepare(path, strict)?;
-    let b = &loaded.bulletin;
-    println!(
-        "{}: ok ({} section{}, {} link{}, HTML {} KB)",
-        path.display(),
-        b.sections.len(),
-        plural(b.sections.len()),
-        b.all_links.len(),
-        plural(b.all_links.len()),
-        html.len().div_ceil(1024)
-    );
-    Ok(())
+/// Loads a recipients file: its `ok` line and warnings, or every problem.
+fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), Diagnostics> {
+    if !path.exists() {
+        let mut d = Diagnostics::default();
+        d.push(
+            Diagnostic::error(path, Pos::default(), "the recipients file does not exist")
+                .with_help(format!(
+                    "copy {} to {} and fill in your relay and lists (see docs/send.md)",
+                    Project::from_current_dir().recipients_example().display(),
+                    path.display()
+                )),
+        );
+        return Err(d);
+    }
+    let (loaded, mut warnings) = bulletin::input::recipients::load(path).map_err(|mut d| {
+        if strict {
+            d.make_strict();
+        }
+        d
+    })?;
+    if strict && !warnings.0.is_empty() {
+        warnings.make_strict();
+        return Err(warnings);
+    }
+    let counts: Vec<String> = loaded
+        .lists
+        .keys()
+        .map(|id| format!("{id} {}", loaded.resolve(id).recipients.len()))
+        .collect();
+    Ok((
+        format!("{}: ok ({})", path.display(), counts.join(", ")),
+        warnings,
+    ))
 }

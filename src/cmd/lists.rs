@@ -4,17 +4,18 @@ use std::path::PathBuf;
 
 use bulletin::input::recipients::Transport;
 
-use super::{Failure, load_recipients};
+use super::{Failure, Stopped, load_recipients};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The recipients file
-    #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
-    recipients: PathBuf,
+    /// The recipients file [default: recipients.yaml in the office's folder, found upwards from
+    /// the current one]
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let r = load_recipients(&args.recipients)?;
+    let r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
     for (id, list) in &r.lists {

@@ -6,10 +6,12 @@ pub mod lists;
 pub mod new;
 pub mod preview;
 pub mod render;
+pub mod schema;
 pub mod send;
 
 use bulletin::diagnostic::Diagnostics;
 use bulletin::pipeline::Prepared;
+use bulletin::project::Project;
 
 use crate::cli::Command;
 
@@ -45,60 +47,105 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 
-/// Prints diagnostics to stderr with a count, as compilers do.
-pub fn report(diags: &Diagnostics) {
-    eprint!("{diags}");
-    let (e, w) = (diags.errors(), diags.warnings());
-    if e > 0 {
-        eprintln!(
-            "{e} error{}{}: nothing was written",
-            plural(e),
-            if w > 0 {
-                format!(", {w} warning{}", plural(w))
-            } else {
-                String::new()
-            }
-        );
-    } else if w > 0 {
-        eprintln!("{w} warning{}", plural(w));
+/// What a command leaves undone when it stops on errors, said after the count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// `check` and `lists` only read: there is nothing to say.
+    Nothing,
+    NothingWritten,
+    NothingSent,
+}
+
+/// Whether stderr gets colours: only on a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>).
+pub fn colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints diagnostics to stderr as cargo does, then a count: `2 errors, 1 warning`, followed
+/// by what was not done (`: nothing was written`) when there are errors.
+pub fn report(diags: &Diagnostics, stopped: Stopped) {
+    if diags.0.is_empty() {
+        return;
     }
+    eprint!("{}", bulletin::report::human(diags, colour()));
+    eprintln!("{}", summary(diags, stopped));
+}
+
+/// `2 errors, 1 warning: nothing was written`.
+pub fn summary(diags: &Diagnostics, stopped: Stopped) -> String {
+    let (e, w) = (diags.errors(), diags.warnings());
+    let mut counts = Vec::new();
+    if e > 0 {
+        counts.push(format!("{e} error{}", plural(e)));
+    }
+    if w > 0 {
+        counts.push(format!("{w} warning{}", plural(w)));
+    }
+    let then = match stopped {
+        _ if e == 0 => "",
+        Stopped::Nothing => "",
+        Stopped::NothingWritten => ": nothing was written",
+        Stopped::NothingSent => ": nothing was sent",
+    };
+    format!("{}{then}", counts.join(", "))
 }
 
 /// Runs the pipeline on a bulletin, printing its problems; the warnings are printed too.
-pub fn prepare(path: &std::path::Path, strict: bool) -> Result<Prepared, Failure> {
+pub fn prepare(
+    path: &std::path::Path,
+    strict: bool,
+    stopped: Stopped,
+) -> Result<Prepared, Failure> {
     match bulletin::pipeline::prepare(path, strict) {
         Ok(p) => {
-            report(&p.warnings);
+            report(&p.warnings, stopped);
             Ok(p)
         }
         Err(d) => {
-            report(&d);
+            report(&d, stopped);
             Err(Failure::Reported)
         }
     }
 }
 
-/// Loads a recipients file, printing its problems (and its warnings, which do not stop it).
+/// The recipients file: `--recipients` if given, otherwise `recipients.yaml` in the office's
+/// folder (found upwards from the current one, see [`bulletin::project`]).
+pub fn recipients_path(given: Option<&std::path::Path>) -> std::path::PathBuf {
+    match given {
+        Some(p) => p.to_path_buf(),
+        None => Project::from_current_dir().recipients(),
+    }
+}
+
+/// Loads the recipients file (`--recipients`, or the office's), printing its problems (and its
+/// warnings, which do not stop it).
 pub fn load_recipients(
-    path: &std::path::Path,
+    given: Option<&std::path::Path>,
+    stopped: Stopped,
 ) -> Result<bulletin::input::recipients::Recipients, Failure> {
+    let path = recipients_path(given);
     if !path.exists() {
+        let example = Project::from_current_dir().recipients_example();
         return Err(Failure::from(format!(
-            "{} does not exist: copy recipients.example.yaml to {} and fill in your relay and lists (see docs/send.md)",
+            "{} does not exist: copy {} to {} and fill in your relay and lists (see docs/send.md)",
             path.display(),
+            example.display(),
             path.display()
         )));
     }
-    match bulletin::input::recipients::load(path) {
+    match bulletin::input::recipients::load(&path) {
         Ok((r, warnings)) => {
-            report(&warnings);
+            report(&warnings, stopped);
             Ok(r)
         }
         Err(d) => {
-            report(&d);
+            report(&d, stopped);
             Err(Failure::Reported)
         }
     }

@@ -1,45 +1,98 @@
-//! `bulletin new`: start a bulletin from the skeleton, never overwriting one.
+//! `bulletin new`: start next week's bulletin from the skeleton, never overwriting one. Without
+//! `--date` it follows the latest issue in the folder (a week later, the next issue number).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bulletin::date::Date;
 use bulletin::files::write_atomic;
-use bulletin::skeleton;
+use bulletin::input::{folder, placeholder, publisher};
+use bulletin::project::Project;
+use bulletin::skeleton::{self, Known};
 
 use super::Failure;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The bulletin's date, YYYY-MM-DD
+    /// The bulletin's date, YYYY-MM-DD [default: a week after the latest bulletin in the folder]
     #[arg(long)]
-    date: String,
-    /// The folder bulletins are kept in
-    #[arg(long, default_value = "bulletins")]
-    dir: PathBuf,
+    date: Option<String>,
+    /// The folder bulletins are kept in [default: the office's bulletins folder, found upwards
+    /// from the current one]
+    #[arg(long, value_name = "FOLDER")]
+    dir: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let dir = args.dir.as_path();
-    let date = Date::parse(&args.date).map_err(|e| format!("--date: {e}"))?;
-    let path = dir.join(format!("{date}.yaml"));
+    let dir = args
+        .dir
+        .unwrap_or_else(|| Project::from_current_dir().bulletins());
+    let dir = dir.as_path();
+    let carried = folder::carry_over(dir);
+    let date = match (&args.date, &carried.latest) {
+        (Some(d), _) => Date::parse(d).map_err(|e| format!("--date: {e}"))?,
+        (None, Some(latest)) => latest.date.add_days(7),
+        (None, None) => {
+            return Err(format!(
+                "{} has no bulletin yet to follow: give the new one's date, as bulletin new --date YYYY-MM-DD",
+                dir.display()
+            )
+            .into());
+        }
+    };
+    let name = format!("{date}.yaml");
+    // From inside the bulletins folder, `2021-10-27.yaml` rather than `./2021-10-27.yaml`.
+    let path = if dir == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        dir.join(name)
+    };
     if path.exists() {
-        return Err(format!(
-            "{} already exists: edit it, or choose another --date",
-            path.display()
-        )
-        .into());
+        let advice = if args.date.is_some() {
+            "edit it, or choose another --date"
+        } else {
+            "edit it, or give the date of the next one with --date"
+        };
+        return Err(format!("{} already exists: {advice}", path.display()).into());
     }
+    let known = Known {
+        issue: carried.issue_for(date),
+        author: carried.author.clone(),
+        role: carried.role.clone(),
+    };
+    let text = skeleton::bulletin(date, &known);
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
-    write_atomic(&path, skeleton::bulletin(date).as_bytes())
+    write_atomic(&path, text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
-    if !dir.join("publisher.yaml").exists() {
+    let mut about = Vec::new();
+    if let Some(n) = known.issue {
+        about.push(format!("issue {n}"));
+    }
+    if let (None, Some(latest)) = (&args.date, &carried.latest) {
+        about.push(format!("the week after {}", latest.date));
+    }
+    if let Some(author) = &known.author {
+        about.push(format!("message from {author}"));
+    }
+    if about.is_empty() {
+        println!("wrote {}", path.display());
+    } else {
+        println!("wrote {} ({})", path.display(), about.join(", "));
+    }
+    if !dir.join(publisher::FILE).exists() {
         eprintln!(
             "note: {} has no publisher.yaml yet: copy it from an earlier bulletins folder (see docs/format.md)",
             dir.display()
         );
     }
-    println!("next: edit it, then run: bulletin check {}", path.display());
+    let blanks: usize = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| placeholder::find(l).len())
+        .sum();
+    println!(
+        "next: replace the {blanks} [[placeholders]] in it with your own words, then run: bulletin check {}",
+        path.display()
+    );
     Ok(())
 }

@@ -8,7 +8,7 @@ use bulletin::files::write_atomic;
 use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 
-use super::{Failure, prepare};
+use super::{Failure, Stopped, prepare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let to = parse_mailbox(&args.to).map_err(|e| format!("--to: {e}"))?;
     let Prepared {
         loaded, html, text, ..
-    } = prepare(path, strict)?;
+    } = prepare(path, strict, Stopped::NothingWritten)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let id = bulletin::identity::of(b);
     let eml = Template::new(b, p, &id, &text, &html, false)?.for_recipient(&to, SystemTime::now());

@@ -19,7 +19,7 @@ use bulletin::send::resume::{self, Mode, Resume};
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
 
-use super::{Failure, load_recipients, prepare};
+use super::{Failure, Stopped, load_recipients, prepare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -48,9 +48,10 @@ pub struct Args {
     /// it yet (the journal records the change)
     #[arg(long, conflicts_with = "test")]
     continue_changed: bool,
-    /// The recipients file
-    #[arg(long, value_name = "FILE", default_value = "recipients.yaml")]
-    recipients: PathBuf,
+    /// The recipients file [default: recipients.yaml in the office's folder, found upwards from
+    /// the current one]
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
     /// The journal of this bulletin's sends [default: beside the bulletin, named after its file:
     /// bulletins/2021-10-20.journal]
     #[arg(long, value_name = "FILE")]
@@ -85,9 +86,9 @@ impl Args {
 pub fn run(o: Args) -> Result<(), Failure> {
     let Prepared {
         loaded, html, text, ..
-    } = prepare(&o.bulletin, false)?;
+    } = prepare(&o.bulletin, false, Stopped::NothingSent)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let recipients = load_recipients(&o.recipients)?;
+    let recipients = load_recipients(o.recipients.as_deref(), Stopped::NothingSent)?;
     let id = bulletin::identity::of(b);
 
     if let Some(address) = &o.test {

@@ -1,19 +1,27 @@
 //! The input layer: everything that turns the office's files into the validated model.
 //!
-//! - [`yaml`]: the one YAML parser, giving a tree whose nodes know their line and column;
+//! - [`yaml`]: the one YAML parser, giving a tree whose nodes know their line and column, and
+//!   [`yaml_syntax`], which explains its syntax errors in the office's words;
 //! - [`schema`]: the walker that reads such a tree into typed values, collecting every problem;
-//! - [`bulletin`], [`publisher`], [`recipients`]: the three files the office writes;
-//! - [`markdown`] and [`url`]: the text inside them.
+//! - [`bulletin`], [`publisher`], [`recipients`]: the three files the office writes, and
+//!   [`folder`]: what a new issue carries over from the bulletins folder;
+//! - [`markdown`] and [`url`]: the text inside them;
+//! - [`placeholder`]: the `[[...]]` blanks of a new bulletin, which must all be filled in;
+//! - [`json_schema`]: the same files described as JSON Schemas, for editors.
 //!
 //! Nothing here renders or sends; nothing outside reads YAML.
 
 pub mod bulletin;
+pub mod folder;
+pub mod json_schema;
 pub mod markdown;
+pub mod placeholder;
 pub mod publisher;
 pub mod recipients;
 pub mod schema;
 pub mod url;
 pub mod yaml;
+pub mod yaml_syntax;
 
 use std::path::{Path, PathBuf};
 
@@ -43,7 +51,9 @@ pub fn load(bulletin_path: &Path) -> Result<(Loaded, Diagnostics), Diagnostics> 
                 source: &source,
                 diags: &mut diags,
             };
-            bulletin::bulletin_from(&mut ctx, &node).map(|b| (b, source))
+            let bulletin = bulletin::bulletin_from(&mut ctx, &node);
+            placeholder::report(&mut ctx, &node);
+            bulletin.map(|b| (b, source))
         }
         Err(d) => {
             diags.extend(d);
@@ -58,7 +68,9 @@ pub fn load(bulletin_path: &Path) -> Result<(Loaded, Diagnostics), Diagnostics> 
                     source: &source,
                     diags: &mut diags,
                 };
-                publisher::publisher_from(&mut ctx, &node)
+                let publisher = publisher::publisher_from(&mut ctx, &node);
+                placeholder::report(&mut ctx, &node);
+                publisher
             }
             Err(d) => {
                 diags.extend(d);

@@ -1,5 +1,5 @@
 //! `publisher.yaml`, beside the bulletins: who sends the bulletin, the footer, the unsubscribe
-//! addresses, the List-Id and the brand colour.
+//! addresses, the List-Id, the brand colour, and who signs the message in a new issue.
 
 use std::path::{Path, PathBuf};
 
@@ -20,14 +20,16 @@ pub const PUBLISHER_KEYS: &[&str] = &[
     "unsubscribe",
     "list_id",
     "colour",
+    "message_author",
+    "message_role",
 ];
+
+/// The file's name; it sits beside the bulletins.
+pub const FILE: &str = "publisher.yaml";
 
 /// Where `publisher.yaml` is for a bulletin: in the same folder.
 pub fn path_for(bulletin: &Path) -> PathBuf {
-    bulletin
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("publisher.yaml")
+    bulletin.parent().unwrap_or(Path::new(".")).join(FILE)
 }
 
 pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
@@ -106,6 +108,13 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         }),
         None => Some("#005EB8".to_string()),
     };
+    // Only `bulletin new` uses these: the sign-off it writes into a new issue's message.
+    let message_author = f
+        .get("message_author")
+        .and_then(|n| ctx.line(n, "`message_author`"));
+    let message_role = f
+        .get("message_role")
+        .and_then(|n| ctx.line(n, "`message_role`"));
     Some(Publisher {
         name: name?,
         from: from?,
@@ -116,6 +125,8 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         unsubscribe: unsubscribe?,
         list_id: list_id?,
         colour: colour?,
+        message_author,
+        message_role,
     })
     .filter(|_| !ctx.diags.has_errors())
 }

@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::input::schema::Ctx;
 use crate::input::yaml::{self, Node, Value};
 
-const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
-const SMTP_KEYS: &[&str] = &[
+pub const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
+pub const SMTP_KEYS: &[&str] = &[
     "host",
     "port",
     "security",
@@ -31,8 +31,8 @@ const SMTP_KEYS: &[&str] = &[
     "hello_name",
     "ca_file",
 ];
-const LIST_KEYS: &[&str] = &["name", "members", "include"];
-const MEMBER_KEYS: &[&str] = &["email", "name"];
+pub const LIST_KEYS: &[&str] = &["name", "members", "include"];
+pub const MEMBER_KEYS: &[&str] = &["email", "name"];
 const SECRET_KEYS: &[&str] = &[
     "password",
     "pass",
@@ -258,10 +258,10 @@ fn find_secrets(ctx: &mut Ctx, node: &Node) {
                     .as_str()
                     .filter(|n| SECRET_KEYS.contains(&n.to_lowercase().as_str()))
                 {
-                    ctx.error(
-                        k.pos,
-                        format!("`{name}` must not be written in this file"),
-                        format!("remove the line; the password comes from the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or from `secret_command:`"),
+                    ctx.diags.push(
+                        Diagnostic::error(ctx.path, k.pos, format!("`{name}` must not be written in this file"))
+                            .with_help(format!("remove the line; the password comes from the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or from `secret_command:`"))
+                            .on_secret_line(),
                     );
                 }
                 find_secrets(ctx, v);

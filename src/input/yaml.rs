@@ -15,6 +15,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::input::yaml_syntax;
 
 /// How a scalar was written, which decides whether `~` is null and whether a block is literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,13 +162,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
+        let explained = yaml_syntax::explain(text, e.info(), m.line(), m.col());
         out.push(
-            Diagnostic::error(
-                path,
-                Pos::new(m.line().max(1), m.col() + 1),
-                format!("YAML syntax error: {}", e.info()),
-            )
-            .with_help(syntax_help(e.info())),
+            Diagnostic::error(path, explained.pos, explained.message).with_help(explained.help),
         );
         return Err(out);
     }
@@ -191,18 +188,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
             out.push(Diagnostic::error(path, Pos::default(), "the file is empty"));
             Err(out)
         }
-    }
-}
-
-fn syntax_help(info: &str) -> &'static str {
-    if info.contains("mapping values are not allowed") {
-        "a value containing `: ` must be put in quotes, or a key is indented wrongly"
-    } else if info.contains("did not find expected key") || info.contains("block") {
-        "check the indentation of this line and the one before it: items at the same level line up"
-    } else if info.contains("quote") || info.contains("scalar") {
-        "check the quotes on this line: a quoted value must end with the same quote it starts with"
-    } else {
-        "check this line and the one before it for indentation, quotes and stray characters"
     }
 }
 

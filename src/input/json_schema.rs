@@ -1,0 +1,418 @@
+//! JSON Schemas (draft-07, the version VS Code's YAML extension supports) of the three files the
+//! office writes: a bulletin, `publisher.yaml` and `recipients.yaml`. An editor uses them to
+//! complete keys, show each key's description on hover and underline mistakes as they are typed
+//! (docs/editor.md); `bulletin check` stays the authority.
+//!
+//! Each schema's keys come from the key lists the loaders use ([`BULLETIN_KEYS`] and the rest),
+//! so a key cannot be added to a file without the schema describing it: [`describe`] has no
+//! answer for an unknown key, and the test of the committed `schemas/*.json` fails.
+
+use serde_json::{Map, Value, json};
+
+use crate::input::bulletin::{BULLETIN_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION_KEYS};
+use crate::input::publisher::PUBLISHER_KEYS;
+use crate::input::recipients::{
+    LIST_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV, TOP_KEYS,
+};
+
+const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
+
+/// Which file a schema is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum File {
+    Bulletin,
+    Publisher,
+    Recipients,
+}
+
+impl File {
+    pub const ALL: [File; 3] = [File::Bulletin, File::Publisher, File::Recipients];
+
+    /// `bulletin`, `publisher`, `recipients`: the name in `schemas/<name>.schema.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            File::Bulletin => "bulletin",
+            File::Publisher => "publisher",
+            File::Recipients => "recipients",
+        }
+    }
+}
+
+/// The schema of `file`, as pretty-printed JSON with a final line break.
+pub fn text(file: File) -> String {
+    let schema = match file {
+        File::Bulletin => bulletin(),
+        File::Publisher => publisher(),
+        File::Recipients => recipients(),
+    };
+    let mut out = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
+    out.push('\n');
+    out
+}
+
+/// A mapping with exactly `keys` (each described by [`describe`] in `context`), of which
+/// `required` must be present.
+fn object(context: &str, keys: &[&str], required: &[&str]) -> Map<String, Value> {
+    let mut properties = Map::new();
+    for key in keys {
+        properties.insert(key.to_string(), describe(context, key));
+    }
+    for r in required {
+        assert!(keys.contains(r), "{context}: required key {r} is not a key");
+    }
+    let mut o = Map::new();
+    o.insert("type".into(), json!("object"));
+    o.insert("additionalProperties".into(), json!(false));
+    if !required.is_empty() {
+        o.insert("required".into(), json!(required));
+    }
+    o.insert("properties".into(), Value::Object(properties));
+    o
+}
+
+fn with(mut o: Map<String, Value>, key: &str, value: Value) -> Map<String, Value> {
+    o.insert(key.to_string(), value);
+    o
+}
+
+/// The top of a schema file.
+fn top(title: &str, description: &str, body: Map<String, Value>) -> Value {
+    let mut o = Map::new();
+    o.insert("$schema".into(), json!(DRAFT));
+    o.insert("title".into(), json!(title));
+    o.insert("description".into(), json!(description));
+    o.extend(body);
+    Value::Object(o)
+}
+
+/// Text that must fit on one line (a trailing line break is allowed, as `check` allows it).
+fn one_line(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "pattern": "^[^\\u0000-\\u001f\\u007f]*\\n*$",
+        "description": description,
+    })
+}
+
+fn text_value(description: &str) -> Value {
+    json!({ "type": "string", "description": description })
+}
+
+fn markdown(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "description": format!("{description} Markdown: a blank line starts a new paragraph, `- ` a bullet point, **bold**, *italic*, [text](https://address) a link. Write `|` after the colon and the text on the lines below, indented."),
+    })
+}
+
+fn date(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "description": format!("{description} Written YYYY-MM-DD, e.g. 2021-10-20."),
+    })
+}
+
+fn https(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "pattern": "^\\s*https://",
+        "description": format!("{description} Must start with https://."),
+    })
+}
+
+fn whole_number(min: u64, max: u64, description: &str) -> Value {
+    json!({
+        "type": "integer",
+        "minimum": min,
+        "maximum": max,
+        "description": description,
+    })
+}
+
+fn choice(options: &[&str], description: &str) -> Value {
+    json!({ "type": "string", "enum": options, "description": description })
+}
+
+/// An email address: `Name <name@example.org>`, `name@example.org`, or `email:` and `name:`.
+fn member(description: &str) -> Value {
+    json!({
+        "description": description,
+        "oneOf": [
+            { "type": "string", "description": "Name <name@example.org>, or just name@example.org." },
+            Value::Object(object("member", MEMBER_KEYS, &["email"])),
+        ],
+    })
+}
+
+/// What `key` holds in `context` (the mapping it is a key of), for the editor's hover help.
+/// Panics for a key it does not know: every key a loader accepts must be described here.
+fn describe(context: &str, key: &str) -> Value {
+    match (context, key) {
+        ("bulletin", "title") => {
+            one_line("The bulletin's headline and the email subject. One line.")
+        }
+        ("bulletin", "date") => date("The issue date; the file is named after it."),
+        ("bulletin", "issue") => whole_number(
+            1,
+            u32::MAX as u64,
+            "The issue number, e.g. 112, shown beside the date. Optional.",
+        ),
+        ("bulletin", "summary") => text_value(
+            "One sentence shown as the grey preview line in the inbox. Keep it under 120 characters. Optional.",
+        ),
+        ("bulletin", "message") => Value::Object(with(
+            object("message", MESSAGE_KEYS, &["author", "body"]),
+            "description",
+            json!(
+                "A personal message, e.g. from the Chief Executive, shown before the sections. Optional."
+            ),
+        )),
+        ("bulletin", "sections") => json!({
+            "type": "array",
+            "minItems": 1,
+            "description": "The bulletin's items, in order. Start each with `- title:`.",
+            "items": Value::Object(object("section", SECTION_KEYS, &["title"])),
+        }),
+        ("message", "title") => one_line(
+            "Heading of the message. If left out: `A message from` and the author. One line.",
+        ),
+        ("message", "author") => one_line("Who signs the message, printed under it. One line."),
+        ("message", "role") => one_line(
+            "The author's role, printed under their name, e.g. Chief Executive. One line. Optional.",
+        ),
+        ("message", "body") => markdown(
+            "The message itself, without the sign-off (author and role are printed for you).",
+        ),
+        ("section", "title") => {
+            one_line("The section heading. Each section's title should be different. One line.")
+        }
+        ("section", "label") => {
+            one_line("A small tag beside the heading, e.g. Guidance. One line. Optional.")
+        }
+        ("section", "date") => date(
+            "The \"Dated\" line under the heading; not later than the bulletin's date. Optional.",
+        ),
+        ("section", "body") => {
+            markdown("The section's text. Optional: a section can be just a title and links.")
+        }
+        ("section", "links") => json!({
+            "type": "array",
+            "description": "Documents and web pages, listed under the body. Start each with `- text:` and put `url:` under it. Optional.",
+            "items": Value::Object(object("link", LINK_KEYS, &["text", "url"])),
+        }),
+        ("section", "note") => text_value(
+            "A short line printed after the links, e.g. which pages of a document to read. Optional.",
+        ),
+        ("link", "text") => one_line(
+            "What the reader sees: say where the link goes, and include \"PDF\" for a PDF. One line.",
+        ),
+        ("link", "url") => https("The web address."),
+
+        ("publisher", "name") => {
+            one_line("The organisation's name, shown in the email header and footer.")
+        }
+        ("publisher", "from") => {
+            text_value("The sender: Name <address>, e.g. Essex LMCs <bulletin@example.org>.")
+        }
+        ("publisher", "reply_to") => {
+            text_value("Where replies go, if not to the `from` address. Optional.")
+        }
+        ("publisher", "website") => {
+            https("The organisation's website, linked from the footer. Optional.")
+        }
+        ("publisher", "archive_url") => https(
+            "Where past bulletins can be read; each email links to its own page there. Optional.",
+        ),
+        ("publisher", "address") => text_value(
+            "Postal address and telephone, printed in the footer as written: `|` after the colon, then one line each, indented.",
+        ),
+        ("publisher", "unsubscribe") => {
+            let address = json!({
+                "type": "string",
+                "pattern": "^\\s*(mailto:|https://)",
+                "description": "A mailto: address or an https:// page.",
+            });
+            json!({
+                "description": "How to unsubscribe: a mailto: address and/or an https:// page, on one line or as a list. Used in the footer and the List-Unsubscribe header.",
+                "oneOf": [address, { "type": "array", "minItems": 1, "items": address }],
+            })
+        }
+        ("publisher", "list_id") => json!({
+            "type": "string",
+            "pattern": "^[A-Za-z0-9.-]*\\.[A-Za-z0-9.-]*$",
+            "description": "Identifies the mailing list in the List-Id header, in the form of a domain you own, e.g. bulletin.example.org. Optional.",
+        }),
+        ("publisher", "colour") => json!({
+            "type": "string",
+            "pattern": "^\\s*#[0-9A-Fa-f]{6}\\s*$",
+            "description": "The accent colour, # and six hex digits, in quotes: \"#005EB8\". Dark enough to read on white. Optional.",
+        }),
+        ("publisher", "message_author") => one_line(
+            "Who signs the message in each new bulletin `bulletin new` writes. If left out: the author of the latest bulletin's message. Optional.",
+        ),
+        ("publisher", "message_role") => {
+            one_line("The role printed under `message_author` in new bulletins. Optional.")
+        }
+
+        ("recipients", "smtp") => Value::Object(with(
+            object("smtp", SMTP_KEYS, &["host"]),
+            "description",
+            json!("How to reach the mail relay. Use either `smtp:` or `transport: sendmail`."),
+        )),
+        ("recipients", "transport") => choice(
+            &["sendmail"],
+            "Instead of `smtp:`: hand each message to this computer's own mail system.",
+        ),
+        ("recipients", "lists") => json!({
+            "type": "object",
+            "description": "The mailing lists, each under its id (used in `bulletin send --list ID`).",
+            "additionalProperties": Value::Object(object("list", LIST_KEYS, &[])),
+        }),
+        ("recipients", "suppress") => json!({
+            "type": "array",
+            "description": "Addresses never to be sent to, whichever list they are on (e.g. people who unsubscribed). Optional.",
+            "items": member("An address never to be sent to."),
+        }),
+        ("smtp", "host") => one_line(
+            "The relay's name, from your IT team, e.g. send.nhs.net or smtp.office365.com.",
+        ),
+        ("smtp", "port") => whole_number(
+            1,
+            65535,
+            "587 for starttls, 465 for tls. If left out: 587, 465 or 25 to match `security`.",
+        ),
+        ("smtp", "security") => choice(
+            &["starttls", "tls", "none"],
+            "How the connection is encrypted: starttls (port 587, the default), tls (port 465), or none (only for a relay on this computer).",
+        ),
+        ("smtp", "auth") => choice(
+            &["password", "xoauth2", "none"],
+            &format!(
+                "How to log in: password (from {PASSWORD_ENV}, the default), xoauth2 (an OAuth2 token from {TOKEN_ENV}), or none."
+            ),
+        ),
+        ("smtp", "username") => one_line("The mailbox you log in as. Needed unless `auth: none`."),
+        ("smtp", "secret_command") => one_line(
+            "A command that prints the password or token, e.g. a password manager's. Optional.",
+        ),
+        ("smtp", "rate_per_minute") => whole_number(
+            0,
+            1_000_000,
+            "At most this many messages a minute over all connections; 0 means no limit. Default 30.",
+        ),
+        ("smtp", "connections") => whole_number(
+            1,
+            64,
+            "How many connections to the relay at once. Default 1.",
+        ),
+        ("smtp", "retries") => whole_number(
+            0,
+            50,
+            "How many times a temporary failure is tried again. Default 5.",
+        ),
+        ("smtp", "retry_wait_seconds") => whole_number(
+            0,
+            3600,
+            "Seconds before the first retry; the wait doubles each time. Default 2.",
+        ),
+        ("smtp", "timeout_seconds") => whole_number(
+            1,
+            3600,
+            "How many seconds to wait for the relay to answer. Default 60.",
+        ),
+        ("smtp", "hello_name") => one_line(
+            "The name this computer gives the relay. Leave it out unless your IT team asks. Optional.",
+        ),
+        ("smtp", "ca_file") => one_line(
+            "Your organisation's CA certificate (PEM) for a relay with its own certificate, relative to this file. Optional.",
+        ),
+        ("list", "name") => one_line(
+            "The list's name as people know it, e.g. Practice managers. If left out: its id.",
+        ),
+        ("list", "members") => json!({
+            "type": "array",
+            "description": "The people on the list, one a line: `- Name <address>`, or `- { email: address, name: Name }`.",
+            "items": member("One person."),
+        }),
+        ("list", "include") => json!({
+            "description": "Other lists whose members are on this one too, e.g. [practice-managers, gps].",
+            "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } },
+            ],
+        }),
+        ("member", "email") => one_line("The address, e.g. sam.jones@example.org."),
+        ("member", "name") => one_line("The person's name. Optional."),
+        _ => panic!("no schema for `{key}` in {context}: describe it in src/input/json_schema.rs"),
+    }
+}
+
+fn bulletin() -> Value {
+    top(
+        "LMC bulletin",
+        "One issue of the bulletin, bulletins/YYYY-MM-DD.yaml. See docs/format.md.",
+        object("bulletin", BULLETIN_KEYS, &["title", "date", "sections"]),
+    )
+}
+
+fn publisher() -> Value {
+    top(
+        "Bulletin publisher settings",
+        "publisher.yaml, beside the bulletins: who sends the bulletin, the footer and the unsubscribe addresses. See docs/format.md.",
+        object(
+            "publisher",
+            PUBLISHER_KEYS,
+            &["name", "from", "address", "unsubscribe"],
+        ),
+    )
+}
+
+fn recipients() -> Value {
+    let body = with(
+        object("recipients", TOP_KEYS, &["lists"]),
+        "oneOf",
+        json!([{ "required": ["smtp"] }, { "required": ["transport"] }]),
+    );
+    top(
+        "Bulletin recipients",
+        "recipients.yaml: the relay and the mailing lists. Never a password. See docs/send.md.",
+        body,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_of_every_file_is_described() {
+        for file in File::ALL {
+            let schema: Value = serde_json::from_str(&text(file)).unwrap();
+            assert_eq!(schema["$schema"], DRAFT);
+            assert_eq!(schema["additionalProperties"], false);
+        }
+        let bulletin: Value = serde_json::from_str(&text(File::Bulletin)).unwrap();
+        let keys: Vec<&str> = bulletin["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, BULLETIN_KEYS);
+        let section = &bulletin["properties"]["sections"]["items"];
+        assert_eq!(section["required"], json!(["title"]));
+        assert!(
+            section["properties"]["links"]["items"]["properties"]["url"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("https://")
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no schema for `colour` in bulletin")]
+    fn a_key_without_a_description_is_caught() {
+        object("bulletin", &["colour"], &[]);
+    }
+}

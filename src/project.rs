@@ -1,0 +1,120 @@
+//! Finding the office's folder from wherever a command is run, as cargo finds `Cargo.toml`: the
+//! nearest folder, from the current one upwards, that holds `recipients.yaml` or a `bulletins`
+//! folder. `recipients.yaml` and `bulletins/` are looked for there, so `bulletin lists` or
+//! `bulletin new` work the same from the office's folder and from inside `bulletins/`.
+//!
+//! Paths are given back relative to the current folder (`../recipients.yaml`), so that messages
+//! name files the way the user would type them from where they are.
+
+use std::path::{Component, Path, PathBuf};
+
+/// The mailing lists and the relay.
+pub const RECIPIENTS: &str = "recipients.yaml";
+/// The example to copy `recipients.yaml` from.
+pub const RECIPIENTS_EXAMPLE: &str = "recipients.example.yaml";
+/// The folder of bulletins, `<date>.yaml` each, with `publisher.yaml`.
+pub const BULLETINS: &str = "bulletins";
+
+/// The office's folder as seen from the current one.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The current folder (absolute).
+    cwd: PathBuf,
+    /// The folder found (absolute), or the current folder when none was found.
+    root: PathBuf,
+    found: bool,
+}
+
+impl Project {
+    /// Looks upwards from the current folder.
+    pub fn from_current_dir() -> Project {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        Project::find(&cwd)
+    }
+
+    /// Looks upwards from `cwd` (an absolute path).
+    pub fn find(cwd: &Path) -> Project {
+        let found = cwd
+            .ancestors()
+            .find(|dir| dir.join(RECIPIENTS).is_file() || dir.join(BULLETINS).is_dir());
+        Project {
+            cwd: cwd.to_path_buf(),
+            root: found.unwrap_or(cwd).to_path_buf(),
+            found: found.is_some(),
+        }
+    }
+
+    /// Whether an office folder was found (otherwise everything is in the current folder).
+    pub fn found(&self) -> bool {
+        self.found
+    }
+
+    /// `recipients.yaml` in the office's folder, relative to the current one.
+    pub fn recipients(&self) -> PathBuf {
+        self.path(RECIPIENTS)
+    }
+
+    /// `recipients.example.yaml` beside it.
+    pub fn recipients_example(&self) -> PathBuf {
+        self.path(RECIPIENTS_EXAMPLE)
+    }
+
+    /// The `bulletins` folder, relative to the current one (`.` from inside it).
+    pub fn bulletins(&self) -> PathBuf {
+        self.path(BULLETINS)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        relative(&self.cwd, &self.root.join(name))
+    }
+}
+
+/// `target` as seen from `from` (both absolute): `recipients.yaml`, `../recipients.yaml`, `.`.
+pub fn relative(from: &Path, target: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_go_up_and_down() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
+        assert_eq!(r("/o", "/o/recipients.yaml"), Path::new("recipients.yaml"));
+        assert_eq!(
+            r("/o/bulletins", "/o/recipients.yaml"),
+            Path::new("../recipients.yaml")
+        );
+        assert_eq!(r("/o/bulletins", "/o/bulletins"), Path::new("."));
+        assert_eq!(r("/o/a/b", "/o/bulletins"), Path::new("../../bulletins"));
+    }
+
+    #[test]
+    fn finds_the_nearest_office_folder_upwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("office/bulletins/old")).unwrap();
+        std::fs::write(root.join("office/recipients.yaml"), "").unwrap();
+        let p = Project::find(&root.join("office/bulletins/old"));
+        assert!(p.found());
+        assert_eq!(p.recipients(), Path::new("../../recipients.yaml"));
+        assert_eq!(p.bulletins(), Path::new(".."));
+        let p = Project::find(&root.join("office"));
+        assert_eq!(p.recipients(), Path::new("recipients.yaml"));
+        assert_eq!(p.bulletins(), Path::new("bulletins"));
+    }
+}

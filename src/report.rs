@@ -1,0 +1,273 @@
+//! How problems are shown to the person who ran a command: as cargo shows its own, with the
+//! offending line and a caret under the place,
+//!
+//! ```text
+//! error: unknown key `titel` in section 1
+//!  --> bulletins/2021-10-27.yaml:12:5
+//!    |
+//! 12 |     titel: Flu vaccines
+//!    |     ^^^^^
+//!    |
+//!    = help: did you mean `title`?
+//! ```
+//!
+//! or as one JSON document for editors and scripts (`bulletin check --format json`). The
+//! diagnostics carry only a file name and a position; the file's text is read again here, once
+//! per file, when the report is printed.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, printable};
+
+/// The files diagnostics point into, each read once (a file that cannot be read is `None`, and
+/// its diagnostics are shown without their line).
+#[derive(Default)]
+pub struct Sources {
+    files: HashMap<PathBuf, Option<String>>,
+}
+
+impl Sources {
+    /// Line `line` (1-based) of `path`, without its line break. The line just past the last one
+    /// is empty (the end of the file); lines beyond it are `None`.
+    fn line(&mut self, path: &Path, line: usize) -> Option<&str> {
+        let text = self
+            .files
+            .entry(path.to_path_buf())
+            .or_insert_with(|| read_text(path))
+            .as_deref()?;
+        let mut lines = text.split('\n');
+        let found = lines.nth(line.checked_sub(1)?)?;
+        Some(found.strip_suffix('\r').unwrap_or(found))
+    }
+}
+
+/// The text as the YAML loader saw it: lossy UTF-8 (so the column of a bad byte still counts
+/// right), without a byte-order mark.
+fn read_text(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+}
+
+/// Every diagnostic, as cargo prints them, each followed by a blank line. With `colour`, the
+/// terminal's colours are used (the caller decides: a terminal, and `NO_COLOR` not set).
+pub fn human(diags: &Diagnostics, colour: bool) -> String {
+    let renderer = if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut sources = Sources::default();
+    let secret: HashSet<(&Path, usize)> = diags
+        .0
+        .iter()
+        .filter(|d| d.secret_line)
+        .map(|d| (d.file.as_path(), d.pos.line))
+        .collect();
+    let mut out = String::new();
+    for d in &diags.0 {
+        let quote = !secret.contains(&(d.file.as_path(), d.pos.line));
+        out.push_str(&render_one(&renderer, &mut sources, d, quote));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// One diagnostic; with `quote`, its line of the file is shown under it.
+fn render_one(renderer: &Renderer, sources: &mut Sources, d: &Diagnostic, quote: bool) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let path = printable(&d.file.display().to_string()).into_owned();
+    let message = printable(&d.message).into_owned();
+    let help = d.help.as_deref().map(|h| printable(h).into_owned());
+    let title = level.primary_title(message);
+    let source_line = match d.pos.line {
+        0 => None,
+        _ if !quote => None,
+        n => sources.line(&d.file, n),
+    };
+    let group = match source_line {
+        Some(text) => {
+            let span = span_at(text, d.pos.col);
+            title.element(
+                Snippet::source(text)
+                    .line_start(d.pos.line)
+                    .path(path)
+                    .fold(false)
+                    .annotation(AnnotationKind::Primary.span(span)),
+            )
+        }
+        None if d.pos.line == 0 => title.element(Origin::path(path)),
+        None => title.element(Origin::path(path).line(d.pos.line).char_column(d.pos.col)),
+    };
+    let group = match help {
+        Some(h) => group.element(Level::HELP.message(h)),
+        None => group,
+    };
+    renderer.render(&[group])
+}
+
+/// What to underline in `line` for a problem at character column `col` (1-based): the word
+/// there (a key stops before its colon), a quoted value to its closing quote, or a
+/// `[[placeholder]]` to its closing brackets; at the end of the line, one caret after it.
+fn span_at(line: &str, col: usize) -> Range<usize> {
+    let start = line
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    // A tab or a space is underlined by itself.
+    if let Some(c) = rest.chars().next().filter(|c| c.is_whitespace()) {
+        return start..start + c.len_utf8();
+    }
+    let close = |open: &str, close: &str| {
+        rest.strip_prefix(open)
+            .and_then(|r| r.find(close))
+            .map(|i| open.len() + i + close.len())
+    };
+    let len = close("[[", "]]")
+        .or_else(|| close("\"", "\""))
+        .or_else(|| close("'", "'"))
+        .unwrap_or_else(|| {
+            let mut end = 0;
+            let mut chars = rest.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let next_is_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
+                if c.is_whitespace() || (c == ':' && next_is_space && i > 0) {
+                    break;
+                }
+                end = i + c.len_utf8();
+            }
+            end
+        });
+    start..start + len
+}
+
+/// The whole of `bulletin check --format json`.
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// One problem, for an editor or a script: `line` and `column` are 1-based (the column counts
+/// characters), and `null` when the problem is with the whole file.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub severity: &'static str,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+}
+
+/// Every diagnostic as one JSON document (serde_json escapes any control character).
+pub fn json(diags: &Diagnostics) -> String {
+    let report = JsonReport {
+        diagnostics: diags
+            .0
+            .iter()
+            .map(|d| JsonDiagnostic {
+                file: d.file.display().to_string(),
+                line: (d.pos.line > 0).then_some(d.pos.line),
+                column: (d.pos.line > 0).then_some(d.pos.col),
+                severity: match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                message: &d.message,
+                help: d.help.as_deref(),
+            })
+            .collect(),
+        errors: diags.errors(),
+        warnings: diags.warnings(),
+    };
+    serde_json::to_string_pretty(&report).expect("a report always serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Pos;
+
+    fn under(line: &str, col: usize) -> &str {
+        &line[span_at(line, col)]
+    }
+
+    #[test]
+    fn underlines_the_word_the_key_or_the_quoted_value() {
+        assert_eq!(under("  - titel: Flu", 5), "titel");
+        assert_eq!(under("url: https://x.org/a b", 6), "https://x.org/a");
+        assert_eq!(under("title: \"a: b\" # c", 8), "\"a: b\"");
+        assert_eq!(under("body: see [[the text]] here", 11), "[[the text]]");
+        assert_eq!(under("café: thé au lait", 7), "thé");
+        assert_eq!(under("title:", 7), "");
+        assert_eq!(under("", 1), "");
+        assert_eq!(under("  \tbody: x", 3), "\t");
+    }
+
+    #[test]
+    fn renders_like_cargo_with_the_line_and_a_caret() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("b.yaml");
+        std::fs::write(&file, "\u{feff}title: x\nsections:\n  - titel: é\n").unwrap();
+        let mut diags = Diagnostics::default();
+        diags.push(
+            Diagnostic::error(&file, Pos::new(3, 5), "unknown key `titel`\u{1b}[2J")
+                .with_help("did you mean `title`?"),
+        );
+        diags.push(Diagnostic::warning(&file, Pos::default(), "whole file"));
+        let out = human(&diags, false);
+        let want = format!(
+            "error: unknown key `titel`\\u{{1b}}[2J\n --> {f}:3:5\n  |\n3 |   - titel: é\n  |     ^^^^^\n  |\n  = help: did you mean `title`?\n\nwarning: whole file\n--> {f}\n\n",
+            f = file.display()
+        );
+        assert_eq!(out, want);
+        assert!(!out.contains('\u{1b}'), "no raw escape character");
+    }
+
+    #[test]
+    fn a_secret_line_is_never_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yaml");
+        std::fs::write(&file, "smtp:\n  password: hunter2\n").unwrap();
+        let mut diags = Diagnostics::default();
+        diags.push(Diagnostic::error(&file, Pos::new(2, 3), "unknown key"));
+        diags.push(Diagnostic::error(&file, Pos::new(2, 3), "no passwords").on_secret_line());
+        let out = human(&diags, false);
+        assert!(!out.contains("hunter2"), "{out}");
+        assert_eq!(
+            out.matches(&format!("--> {}:2:3", file.display())).count(),
+            2,
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn json_has_null_positions_for_a_whole_file() {
+        let mut diags = Diagnostics::default();
+        diags.push(Diagnostic::error(
+            Path::new("a.yaml"),
+            Pos::default(),
+            "gone\n",
+        ));
+        diags.push(Diagnostic::warning(Path::new("a.yaml"), Pos::new(2, 3), "w").with_help("h"));
+        let v: serde_json::Value = serde_json::from_str(&json(&diags)).unwrap();
+        assert_eq!(v["errors"], 1);
+        assert_eq!(v["warnings"], 1);
+        assert_eq!(v["diagnostics"][0]["line"], serde_json::Value::Null);
+        assert_eq!(v["diagnostics"][0]["message"], "gone\n");
+        assert_eq!(v["diagnostics"][1]["column"], 3);
+        assert_eq!(v["diagnostics"][1]["help"], "h");
+        assert_eq!(v["diagnostics"][1]["severity"], "warning");
+    }
+}
