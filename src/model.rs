@@ -91,9 +91,6 @@ pub struct Publisher {
     pub list_id: String,
     /// The brand colour, `#RRGGBB`.
     pub colour: String,
-    /// Who signs the message, and their role, in the skeleton `bulletin new` writes.
-    pub message_author: Option<String>,
-    pub message_role: Option<String>,
 }
 
 /// How a reader unsubscribes: at least one of the two is present.

@@ -22,7 +22,6 @@ pub struct Project {
     cwd: PathBuf,
     /// The folder found (absolute), or the current folder when none was found.
     root: PathBuf,
-    found: bool,
 }
 
 impl Project {
@@ -40,13 +39,7 @@ impl Project {
         Project {
             cwd: cwd.to_path_buf(),
             root: found.unwrap_or(cwd).to_path_buf(),
-            found: found.is_some(),
         }
-    }
-
-    /// Whether an office folder was found (otherwise everything is in the current folder).
-    pub fn found(&self) -> bool {
-        self.found
     }
 
     /// `recipients.yaml` in the office's folder, relative to the current one.
@@ -110,7 +103,6 @@ mod tests {
         std::fs::create_dir_all(root.join("office/bulletins/old")).unwrap();
         std::fs::write(root.join("office/recipients.yaml"), "").unwrap();
         let p = Project::find(&root.join("office/bulletins/old"));
-        assert!(p.found());
         assert_eq!(p.recipients(), Path::new("../../recipients.yaml"));
         assert_eq!(p.bulletins(), Path::new(".."));
         let p = Project::find(&root.join("office"));

@@ -26,9 +26,11 @@ pub enum File {
 }
 
 impl File {
+    #[cfg(test)]
     pub const ALL: [File; 3] = [File::Bulletin, File::Publisher, File::Recipients];
 
     /// `bulletin`, `publisher`, `recipients`: the name in `schemas/<name>.schema.json`.
+    #[cfg(test)]
     pub fn name(self) -> &'static str {
         match self {
             File::Bulletin => "bulletin",

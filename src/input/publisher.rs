@@ -108,13 +108,13 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         }),
         None => Some("#005EB8".to_string()),
     };
-    // Only `bulletin new` uses these: the sign-off it writes into a new issue's message.
-    let message_author = f
-        .get("message_author")
-        .and_then(|n| ctx.line(n, "`message_author`"));
-    let message_role = f
-        .get("message_role")
-        .and_then(|n| ctx.line(n, "`message_role`"));
+    // Only `bulletin new` uses these (input::folder reads them, tolerating a broken file): the
+    // sign-off it writes into a new issue's message. Here they are only checked.
+    for key in ["message_author", "message_role"] {
+        if let Some(n) = f.get(key) {
+            ctx.line(n, &format!("`{key}`"));
+        }
+    }
     Some(Publisher {
         name: name?,
         from: from?,
@@ -125,8 +125,6 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         unsubscribe: unsubscribe?,
         list_id: list_id?,
         colour: colour?,
-        message_author,
-        message_role,
     })
     .filter(|_| !ctx.diags.has_errors())
 }
