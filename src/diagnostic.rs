@@ -2,7 +2,10 @@
 //! `file:line:column: error: what is wrong`, then `help: what to do`.
 //!
 //! Loading collects every problem it can find in one pass, so a user fixes them all at once.
+//! Text quoted from a file is printed with its control characters escaped ([`escape_controls`]):
+//! a file can never send the terminal an escape sequence.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -69,20 +72,19 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        let file = self.file.display().to_string();
+        let (file, message) = (escape_controls(&file), escape_controls(&self.message));
         if self.pos.line == 0 {
-            write!(f, "{}: {kind}: {}", self.file.display(), self.message)?;
+            write!(f, "{file}: {kind}: {message}")?;
         } else {
             write!(
                 f,
-                "{}:{}:{}: {kind}: {}",
-                self.file.display(),
-                self.pos.line,
-                self.pos.col,
-                self.message
+                "{file}:{}:{}: {kind}: {message}",
+                self.pos.line, self.pos.col
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", escape_controls(help))?;
         }
         Ok(())
     }
@@ -136,6 +138,24 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// `text` with every control character (and the Unicode line and paragraph separators) written
+/// as an escape, `\u{1b}`, so that it prints on one line and cannot drive a terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !text.contains(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
@@ -184,5 +204,20 @@ mod tests {
     fn formats_like_a_compiler() {
         let d = Diagnostic::error(Path::new("b.yaml"), Pos::new(3, 5), "bad").with_help("fix it");
         assert_eq!(d.to_string(), "b.yaml:3:5: error: bad\n  help: fix it");
+    }
+
+    #[test]
+    fn quoted_text_cannot_drive_the_terminal() {
+        let d = Diagnostic::error(
+            Path::new("b\u{9b}.yaml"),
+            Pos::new(1, 1),
+            "`\u{1b}[2J` x\ny",
+        )
+        .with_help("\u{7}");
+        assert_eq!(
+            d.to_string(),
+            "b\\u{9b}.yaml:1:1: error: `\\u{1b}[2J` x\\u{a}y\n  help: \\u{7}"
+        );
+        assert!(matches!(escape_controls("plain – text"), Cow::Borrowed(_)));
     }
 }

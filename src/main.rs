@@ -6,6 +6,7 @@ mod cmd;
 
 use std::process::ExitCode;
 
+use bulletin::diagnostic::escape_controls;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -14,7 +15,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(cmd::Failure::Reported) => ExitCode::from(1),
         Err(cmd::Failure::Message(m)) => {
-            eprintln!("error: {m}");
+            // A message may quote a file or a relay: no control character reaches the terminal.
+            let lines: Vec<_> = m.lines().map(escape_controls).collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(1)
         }
     }

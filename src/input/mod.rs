@@ -3,11 +3,13 @@
 //! - [`yaml`]: the one YAML parser, giving a tree whose nodes know their line and column;
 //! - [`schema`]: the walker that reads such a tree into typed values, collecting every problem;
 //! - [`bulletin`], [`publisher`], [`recipients`]: the three files the office writes;
-//! - [`markdown`] and [`url`]: the text inside them.
+//! - [`markdown`] and [`url`]: the text inside them;
+//! - [`limits`]: what a file may hold (size, nesting, characters), checked before it is trusted.
 //!
 //! Nothing here renders or sends; nothing outside reads YAML.
 
 pub mod bulletin;
+pub mod limits;
 pub mod markdown;
 pub mod publisher;
 pub mod recipients;

@@ -1,0 +1,407 @@
+//! Broken and hostile files through the real binary: none may crash `bulletin` (a stack overflow
+//! aborts with exit code 134), hang it, or be cut short without a word.
+//!
+//! Large inputs are generated into a temporary folder beside a good `publisher.yaml`, never
+//! committed; the small ones, with their exact output, are the `tests/cmd/hostile-*` cases.
+//! Each run has a generous time limit as a guard against a hang (how fast is measured in
+//! `benches/limits.rs`, not here).
+//!
+//! - nesting: 30,000 `- ` on one line, 5,000 `[` or `{`, 2,000 levels of indentation, and
+//!   50,000 nested quotes, list items or emphasis markers in Markdown are "nested too deeply",
+//!   in `check`, in `check` of a good bulletin beside a deep `recipients.yaml`, and in the
+//!   preview, which stays up;
+//! - characters: a NUL byte, a vertical tab, an escape sequence are errors at their line and
+//!   column, and the terminal never receives the escape; a CRLF copy of the example passes;
+//! - size: a file over 5 MB, a mapping of 150,000 keys and 1,001 mailing lists are refused
+//!   with a message; an include chain of 1,000 lists loads.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// A good publisher.yaml, copied beside every generated bulletin.
+const PUBLISHER: &str = "tests/fixtures/check/bad/publisher.yaml";
+const EXAMPLE: &str = "bulletins/2021-10-20.yaml";
+/// The longest any run may take before it counts as a hang.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// A temporary folder holding a good publisher.yaml.
+struct Folder(tempfile::TempDir);
+
+impl Folder {
+    fn new() -> Folder {
+        let dir = tempfile::tempdir().unwrap();
+        fs::copy(
+            Path::new(ROOT).join(PUBLISHER),
+            dir.path().join("publisher.yaml"),
+        )
+        .unwrap();
+        Folder(dir)
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Writes `name` in the folder: its path.
+    fn write(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Runs `bulletin ARGS` in the folder, within the hang guard: (exit code, stdout, stderr).
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = |name| File::create(self.path().join(name)).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(args)
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stdout(out(".stdout"))
+            .stderr(out(".stderr"))
+            .spawn()
+            .expect("the bulletin binary runs");
+        let status = wait_or_kill(&mut child, args);
+        let read = |name| fs::read_to_string(self.path().join(name)).unwrap();
+        let (stdout, stderr) = (read(".stdout"), read(".stderr"));
+        let code = status.unwrap_or_else(|| {
+            panic!(
+                "`bulletin {}` was killed by a signal; stderr:\n{stderr}",
+                args.join(" ")
+            )
+        });
+        (code, stdout, stderr)
+    }
+
+    /// `bulletin check FILE`, which must fail (exit 1, not a crash) with `message` at `at`
+    /// (`"FILE:LINE:COL: "`, or `"FILE: "` for the whole file).
+    #[track_caller]
+    fn check_fails_with(&self, file: &str, at: &str, message: &str) -> String {
+        let (code, stdout, stderr) = self.run(&["check", file]);
+        assert_eq!(
+            code, 1,
+            "`check {file}` must fail cleanly; stderr:\n{stderr}"
+        );
+        assert!(stdout.is_empty(), "nothing on stdout, got:\n{stdout}");
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(at))
+            .unwrap_or_else(|| panic!("nothing reported at {at:?} in:\n{stderr}"));
+        assert!(
+            line.contains(&format!("error: {message}")),
+            "expected `error: {message}` in {line:?}"
+        );
+        stderr
+    }
+}
+
+/// Waits for `child` within the hang guard (killing it and failing after that): its exit code,
+/// or `None` if a signal ended it.
+fn wait_or_kill(child: &mut Child, args: &[&str]) -> Option<i32> {
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`bulletin {}` did not finish within {HANG_GUARD:?}",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A bulletin whose only section has `body` (indented by this function).
+fn with_body(body: &str) -> String {
+    let mut text =
+        String::from("title: Deep\ndate: 2021-10-20\nsections:\n  - title: One\n    body: |\n");
+    for line in body.lines() {
+        text.push_str(&format!("      {line}\n"));
+    }
+    text
+}
+
+const YAML_TOO_DEEP: &str = "lists and keys are nested too deeply here (more than 64 levels)";
+const MARKDOWN_TOO_DEEP: &str = "quotes and lists are nested too deeply here (more than 16 levels)";
+
+#[test]
+fn deeply_nested_yaml_is_an_error_not_a_crash() {
+    let f = Folder::new();
+    // 60 KB: a list in a list ... 30,000 times. Line 2, the 64th `- ` is too deep.
+    f.write(
+        "dashes.yaml",
+        format!("sections:\n{}x\n", "- ".repeat(30_000)),
+    );
+    f.check_fails_with("dashes.yaml", "dashes.yaml:2:127: ", YAML_TOO_DEEP);
+    let head = "title: Deep\ndate: 2021-10-20\nsections: ";
+    f.write(
+        "brackets.yaml",
+        format!("{head}{}{}\n", "[".repeat(5_000), "]".repeat(5_000)),
+    );
+    f.check_fails_with("brackets.yaml", "brackets.yaml:3:", YAML_TOO_DEEP);
+    f.write(
+        "braces.yaml",
+        format!("{head}{}1{}\n", "{a: ".repeat(5_000), "}".repeat(5_000)),
+    );
+    f.check_fails_with("braces.yaml", "braces.yaml:3:", YAML_TOO_DEEP);
+    // Each key one space deeper than the last: the 64th mapping opens on line 67.
+    let mut indented = String::from("title: Deep\ndate: 2021-10-20\nsections:\n");
+    for depth in 0..2_000 {
+        indented.push_str(&format!("{}a:\n", " ".repeat(depth + 1)));
+    }
+    f.write("indented.yaml", indented);
+    f.check_fails_with("indented.yaml", "indented.yaml:67:", YAML_TOO_DEEP);
+}
+
+#[test]
+fn deeply_nested_markdown_is_an_error_not_a_crash() {
+    let f = Folder::new();
+    // The body starts on line 6, column 7; the 17th `>` or `- ` is too deep.
+    f.write(
+        "quotes.yaml",
+        with_body(&format!("{} hi", ">".repeat(50_000))),
+    );
+    f.check_fails_with("quotes.yaml", "quotes.yaml:6:23: ", MARKDOWN_TOO_DEEP);
+    f.write(
+        "items.yaml",
+        with_body(&format!("{}hi", "- ".repeat(50_000))),
+    );
+    f.check_fails_with("items.yaml", "items.yaml:6:39: ", MARKDOWN_TOO_DEEP);
+    let mut indented = String::new();
+    for depth in 0..1_000 {
+        indented.push_str(&format!("{}- item\n", "  ".repeat(depth)));
+    }
+    f.write("indented.yaml", with_body(&indented));
+    f.check_fails_with("indented.yaml", "indented.yaml:22:", MARKDOWN_TOO_DEEP);
+    for (name, marker) in [("stars.yaml", "*"), ("underscores.yaml", "_")] {
+        let m = marker.repeat(50_000);
+        f.write(name, with_body(&format!("{m}hi{m}")));
+        f.check_fails_with(
+            name,
+            &format!("{name}:6:"),
+            "emphasis and links are nested too deeply here (more than 16 levels)",
+        );
+    }
+}
+
+#[test]
+fn a_deep_recipients_file_beside_a_good_bulletin_is_reported_not_a_crash() {
+    let f = Folder::new();
+    fs::copy(
+        Path::new(ROOT).join(EXAMPLE),
+        f.path().join("bulletin.yaml"),
+    )
+    .unwrap();
+    // `check` reads recipients.yaml from the current folder when it is there.
+    f.write(
+        "recipients.yaml",
+        format!("transport: sendmail\nlists: {}\n", "[".repeat(5_000)),
+    );
+    let (code, stdout, stderr) = f.run(&["check", "bulletin.yaml"]);
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    assert!(stdout.starts_with("bulletin.yaml: ok"), "{stdout}");
+    assert!(
+        stderr.starts_with("recipients.yaml:2:") && stderr.contains(YAML_TOO_DEEP),
+        "{stderr}"
+    );
+}
+
+/// A running `bulletin preview --port 0`, killed when dropped.
+struct Preview {
+    child: Child,
+    addr: String,
+}
+
+impl Preview {
+    fn start(folder: &Folder, bulletin: &str) -> Preview {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(["preview", bulletin, "--port", "0"])
+            .current_dir(folder.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the bulletin binary runs");
+        let mut stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // Reads to the end, so that the preview never writes into a closed pipe.
+            let mut seen = Vec::new();
+            let mut byte = [0; 1];
+            while let Ok(1) = stdout.read(&mut byte) {
+                seen.push(byte[0]);
+                if byte[0] == b'\n' {
+                    let _ = tx.send(String::from_utf8_lossy(&seen).to_string());
+                    seen.clear();
+                }
+            }
+        });
+        let line = rx
+            .recv_timeout(HANG_GUARD)
+            .expect("the preview prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("preview: http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("not the preview's address: {line:?}"))
+            .to_string();
+        Preview { child, addr }
+    }
+
+    /// The body of `GET /` (HTTP/1.0: the page arrives whole, not in chunks).
+    fn page(&self) -> String {
+        let mut stream = TcpStream::connect(&self.addr).expect("the preview is listening");
+        stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
+        stream.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+        response
+    }
+
+    #[track_caller]
+    fn assert_running(&mut self) {
+        assert!(
+            self.child.try_wait().unwrap().is_none(),
+            "the preview stopped"
+        );
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_preview_shows_a_too_deep_bulletin_and_stays_up() {
+    let f = Folder::new();
+    let deep_markdown = with_body(&format!("{} hi", ">".repeat(50_000)));
+    f.write("bulletin.yaml", &deep_markdown);
+    let mut preview = Preview::start(&f, "bulletin.yaml");
+    assert!(preview.page().contains(MARKDOWN_TOO_DEEP));
+    preview.assert_running();
+    // Saved again, deeper still: the page follows, the server stays up.
+    f.write(
+        "bulletin.yaml",
+        format!("sections:\n{}x\n", "- ".repeat(30_000)),
+    );
+    let deadline = Instant::now() + HANG_GUARD;
+    while !preview.page().contains(YAML_TOO_DEEP) {
+        assert!(Instant::now() < deadline, "the preview never rebuilt");
+        preview.assert_running();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    preview.assert_running();
+    // The library's view of the same file, as the preview builds it.
+    let view = bulletin::preview::build(&f.path().join("bulletin.yaml"));
+    let bulletin::preview::View::Broken { diagnostics } = view else {
+        panic!("a too-deep bulletin must not render")
+    };
+    assert!(diagnostics.contains(YAML_TOO_DEEP), "{diagnostics}");
+}
+
+#[test]
+fn a_nul_byte_is_an_error_at_its_place_not_the_end_of_the_bulletin() {
+    let f = Folder::new();
+    let example = fs::read_to_string(Path::new(ROOT).join(EXAMPLE)).unwrap();
+    // Before the last section: the parser would have stopped there, one section short.
+    let at = example.rfind("\n  - title:").unwrap() + 1;
+    let line = example[..at].lines().count() + 1;
+    f.write(
+        "bulletin.yaml",
+        format!("{}\0{}", &example[..at], &example[at..]),
+    );
+    let stderr = f.check_fails_with(
+        "bulletin.yaml",
+        &format!("bulletin.yaml:{line}:1: "),
+        "the file holds a NUL byte (U+0000)",
+    );
+    assert!(stderr.contains("help: the file is damaged"), "{stderr}");
+}
+
+#[test]
+fn control_characters_are_errors_and_never_reach_the_terminal() {
+    let f = Folder::new();
+    f.write(
+        "bulletin.yaml",
+        "title: Week\ndate: 2021-10-20\nsummary: One\u{b}two \u{1b}[2J\u{1b}]0;owned\u{7}\u{2028}\nsections:\n  - title: A\u{c}\n",
+    );
+    let stderr = f.check_fails_with(
+        "bulletin.yaml",
+        "bulletin.yaml:3:13: ",
+        "the file holds a vertical tab (U+000B), which Word inserts for Shift+Enter",
+    );
+    for (at, what) in [
+        ("3:18: ", "an escape character (U+001B)"),
+        ("3:22: ", "an escape character (U+001B)"),
+        ("3:31: ", "an invisible control character (U+0007)"),
+        ("3:32: ", "a line separator (U+2028)"),
+        ("5:13: ", "a form feed (U+000C)"),
+    ] {
+        assert!(
+            stderr.contains(&format!("bulletin.yaml:{at}error: the file holds {what}")),
+            "{what} at {at} in:\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains(['\u{1b}', '\u{7}', '\u{b}']), "{stderr:?}");
+}
+
+#[test]
+fn a_file_named_with_an_escape_sequence_cannot_drive_the_terminal() {
+    let f = Folder::new();
+    let name = "evil\u{1b}[2J.yaml";
+    f.write(name, "titel: x\n");
+    let (code, _, stderr) = f.run(&["check", name]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("evil\\u{1b}[2J.yaml:1:1: error: unknown key `titel`"),
+        "{stderr:?}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+#[test]
+fn windows_line_endings_still_work() {
+    let f = Folder::new();
+    let example = fs::read_to_string(Path::new(ROOT).join(EXAMPLE)).unwrap();
+    assert!(!example.contains('\r'));
+    fs::create_dir(f.path().join("unix")).unwrap();
+    fs::create_dir(f.path().join("windows")).unwrap();
+    for dir in ["unix", "windows"] {
+        fs::copy(
+            Path::new(ROOT).join(PUBLISHER),
+            f.path().join(dir).join("publisher.yaml"),
+        )
+        .unwrap();
+    }
+    f.write("unix/2021-10-20.yaml", &example);
+    f.write("windows/2021-10-20.yaml", example.replace('\n', "\r\n"));
+    let (code, stdout, stderr) = f.run(&["check", "windows/2021-10-20.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("ok (16 sections, 17 links"), "{stdout}");
+    // The same email either way: no carriage return slips into the text.
+    for dir in ["unix", "windows"] {
+        let (code, _, stderr) = f.run(&[
+            "render",
+            &format!("{dir}/2021-10-20.yaml"),
+            "--out",
+            &format!("out-{dir}"),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    for ext in ["html", "txt"] {
+        let read = |dir| fs::read(f.path().join(format!("out-{dir}/2021-10-20.{ext}"))).unwrap();
+        assert!(read("unix") == read("windows"), "the .{ext} files differ");
+    }
+}
