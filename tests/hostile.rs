@@ -405,3 +405,60 @@ fn windows_line_endings_still_work() {
         assert!(read("unix") == read("windows"), "the .{ext} files differ");
     }
 }
+
+/// A relay on 127.0.0.1 that refuses every recipient with a reply full of terminal escapes:
+/// its port. It serves one connection.
+fn hostile_relay() -> u16 {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut out = stream.try_clone().unwrap();
+        let _ = out.write_all(b"220 relay.example ESMTP\r\n");
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            let command = line.to_ascii_uppercase();
+            let reply = if command.starts_with("RCPT") {
+                "550 5.1.1 \u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m no such user\r\n"
+            } else if command.starts_with("QUIT") {
+                "221 bye\r\n"
+            } else {
+                "250 ok\r\n"
+            };
+            if out.write_all(reply.as_bytes()).is_err() || command.starts_with("QUIT") {
+                break;
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_relays_reply_cannot_drive_the_terminal() {
+    let f = Folder::new();
+    fs::copy(
+        Path::new(ROOT).join(EXAMPLE),
+        f.path().join("bulletin.yaml"),
+    )
+    .unwrap();
+    let port = hostile_relay();
+    f.write(
+        "recipients.yaml",
+        format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n  auth: none\n  retries: 0\n  timeout_seconds: 10\nlists:\n  all:\n    members:\n      - a@example.org\n"
+        ),
+    );
+    let (code, _, stderr) = f.run(&["send", "bulletin.yaml", "--test", "me@example.org"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("refused: 550") && stderr.contains("\\u{1b}[2J"),
+        "the reply, escaped: {stderr:?}"
+    );
+    assert!(
+        !stderr.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+        "{stderr:?}"
+    );
+}
