@@ -462,3 +462,143 @@ fn a_relays_reply_cannot_drive_the_terminal() {
         "{stderr:?}"
     );
 }
+
+#[test]
+fn a_unicode_domain_and_its_punycode_form_are_one_person() {
+    let f = Folder::new();
+    fs::copy(
+        Path::new(ROOT).join(EXAMPLE),
+        f.path().join("bulletin.yaml"),
+    )
+    .unwrap();
+    fs::copy(
+        Path::new(ROOT).join("tests/fixtures/hostile/idn-recipients.yaml"),
+        f.path().join("recipients.yaml"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) =
+        f.run(&["send", "bulletin.yaml", "--list", "doctors", "--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("recipients.yaml:9:9: warning: dr@xn--bcher-kva.example is on list `doctors` twice (also on line 8)"),
+        "{stderr}"
+    );
+    let would_send: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("would send"))
+        .collect();
+    assert_eq!(would_send.len(), 1, "{stdout}");
+    assert!(would_send[0].contains("dr@bücher.example"), "{stdout}");
+    assert!(
+        stdout
+            .contains("Practice Office <office@xn--mnchen-3ya.example>  (on the suppression list)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("dr@xn--bcher-kva.example  (listed more than once"),
+        "{stdout}"
+    );
+}
+
+/// A recipients file with `lists` written by `list(i)` for i in 0..n.
+fn recipients_with(n: usize, list: impl Fn(usize) -> String) -> String {
+    let mut text = String::from("transport: sendmail\nlists:\n");
+    for i in 0..n {
+        text.push_str(&list(i));
+    }
+    text
+}
+
+#[test]
+fn an_include_chain_of_a_thousand_lists_loads_and_is_counted() {
+    let f = Folder::new();
+    // l0 includes l1, which includes l2 ... each with one member of its own.
+    f.write(
+        "recipients.yaml",
+        recipients_with(1_000, |i| {
+            let include = if i < 999 {
+                format!("    include: [l{}]\n", i + 1)
+            } else {
+                String::new()
+            };
+            format!("  l{i}:\n    members: [m{i}@example.org]\n{include}")
+        }),
+    );
+    let (code, stdout, stderr) = f.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("recipients.yaml: ok (l0 1000, l1 999, l10 990,"),
+        "{stdout}"
+    );
+    // Closing the chain into a loop is found, however long the way round.
+    let text = fs::read_to_string(f.path().join("recipients.yaml")).unwrap();
+    f.write(
+        "recipients.yaml",
+        text.replace(
+            "members: [m999@example.org]\n",
+            "members: [m999@example.org]\n    include: [l0]\n",
+        ),
+    );
+    let (code, _, stderr) = f.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr
+            .starts_with("recipients.yaml:5:15: error: list `l0` includes itself: l0 → l1 → l2 → "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn many_lists_each_including_a_large_one_are_counted() {
+    let f = Folder::new();
+    // Resolving each list in turn would walk the large list 999 times.
+    let mut text = recipients_with(999, |i| {
+        format!("  l{i}:\n    members: [own{i}@example.org]\n    include: [big]\n")
+    });
+    text.push_str("  big:\n    members:\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("      - m{i}@example.org\n"));
+    }
+    text.push_str("suppress: [m0@example.org]\n");
+    f.write("recipients.yaml", text);
+    let (code, stdout, stderr) = f.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("recipients.yaml: ok (big 49999, l0 50000, l1 50000,"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn too_many_lists_keys_or_bytes_are_refused_with_a_message() {
+    let f = Folder::new();
+    f.write(
+        "recipients.yaml",
+        recipients_with(20_000, |i| format!("  l{i}:\n    include: [l{}]\n", i + 1)),
+    );
+    let (code, _, stderr) = f.run(&["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "recipients.yaml:3:3: error: the file defines 20,000 lists, more than the 1,000 allowed"
+        ),
+        "{stderr}"
+    );
+    let mut keys = String::from("title: Many\ndate: 2021-10-20\n");
+    for i in 0..150_000 {
+        keys.push_str(&format!("key{i}: value\n"));
+    }
+    f.write("keys.yaml", keys);
+    f.check_fails_with(
+        "keys.yaml",
+        "keys.yaml:1:1: ",
+        "this list or set of keys has more than 100,000 entries",
+    );
+    let big = "# padding\n".repeat(600_000);
+    f.write("big.yaml", big);
+    f.check_fails_with(
+        "big.yaml",
+        "big.yaml: ",
+        "the file is larger than 5 MB, the most `bulletin` reads",
+    );
+}

@@ -17,9 +17,9 @@ pub fn run(path: Option<&Path>, strict: bool, recipients: Option<&Path>) -> Resu
         match load_recipients(r) {
             Ok(loaded) => {
                 let counts: Vec<String> = loaded
-                    .lists
-                    .keys()
-                    .map(|id| format!("{id} {}", loaded.resolve(id).recipients.len()))
+                    .counts()
+                    .iter()
+                    .map(|(id, c)| format!("{id} {}", c.recipients))
                     .collect();
                 println!("{}: ok ({})", r.display(), counts.join(", "));
             }

@@ -96,6 +96,19 @@ pub fn check_characters(path: &Path, text: &str, out: &mut Diagnostics) {
     }
 }
 
+/// A count written the way people read it: `100,000`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// A character refused in an input file.
 pub fn forbidden(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || c == '\u{2028}' || c == '\u{2029}'
@@ -161,6 +174,15 @@ mod tests {
         assert_eq!(problems("a\rb\n")[0].pos, Pos::new(1, 2));
         assert_eq!(problems("ab\u{2028}")[0].pos, Pos::new(1, 3));
         assert_eq!(problems("\u{85}").len(), 1);
+    }
+
+    #[test]
+    fn counts_read_like_counts() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(150_000), "150,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -302,7 +302,10 @@ impl Builder<'_> {
     fn over_limit(&mut self) -> bool {
         let (pos, len) = match self.stack.last() {
             Some(Open::Seq(pos, items)) => (*pos, items.len()),
-            Some(Open::Map(pos, entries, ..)) => (*pos, entries.len()),
+            // A mapping's marker is its first colon: point at its first key.
+            Some(Open::Map(pos, entries, ..)) => {
+                (entries.first().map_or(*pos, |(k, _)| k.pos), entries.len())
+            }
             None => return false,
         };
         if len < MAX_ENTRIES {
@@ -310,7 +313,10 @@ impl Builder<'_> {
         }
         self.stop(
             pos,
-            format!("this list or set of keys has more than {MAX_ENTRIES} entries"),
+            format!(
+                "this list or set of keys has more than {} entries",
+                limits::thousands(MAX_ENTRIES)
+            ),
             "check that this is the right file: no bulletin or mailing list needs that many",
         );
         true
