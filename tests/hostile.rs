@@ -602,3 +602,103 @@ fn too_many_lists_keys_or_bytes_are_refused_with_a_message() {
         "the file is larger than 5 MB, the most `bulletin` reads",
     );
 }
+
+/// Renders `bulletin` (the example with its title replaced) beside `publisher`: the .eml's lines.
+fn rendered_eml(title: &str, publisher: &str) -> Vec<String> {
+    let f = Folder::new();
+    let example = fs::read_to_string(Path::new(ROOT).join(EXAMPLE)).unwrap();
+    let original = "title: Improving access for patients and supporting general practice\n";
+    assert!(example.starts_with(original) || example.contains(&format!("\n{original}")));
+    f.write(
+        "2021-10-20.yaml",
+        example.replacen(original, &format!("title: {title}\n"), 1),
+    );
+    f.write("publisher.yaml", publisher);
+    let (code, _, stderr) = f.run(&["render", "2021-10-20.yaml", "--out", "out"]);
+    assert_eq!(code, 0, "{stderr}");
+    let eml = fs::read_to_string(f.path().join("out/2021-10-20.eml")).unwrap();
+    eml.split("\r\n").map(str::to_string).collect()
+}
+
+/// The header lines of a message's lines (up to the first empty line).
+fn head(lines: &[String]) -> &[String] {
+    let end = lines
+        .iter()
+        .position(String::is_empty)
+        .expect("a blank line ends the header");
+    &lines[..end]
+}
+
+#[test]
+fn the_longest_title_and_name_allowed_make_lines_mail_can_carry() {
+    let publisher = fs::read_to_string(Path::new(ROOT).join(PUBLISHER)).unwrap();
+    let name = "Essex Local Medical Committees ".repeat(5);
+    let long_publisher = publisher
+        .replacen("name: Essex LMCs", &format!("name: {}", &name[..150]), 1)
+        .replacen(
+            "list_id: bulletin.example.org",
+            &format!(
+                "list_id: {}.example.org",
+                ["a".repeat(63), "b".repeat(63), "c".repeat(63)].join(".")
+            ),
+            1,
+        );
+    assert!(long_publisher.contains(&"c".repeat(63)));
+    // Words: every header line folds to 78 characters or fewer.
+    let words = "Improving access for patients and supporting general practice ".repeat(3);
+    let words = words[..150].trim_end();
+    let lines = rendered_eml(words, &publisher);
+    let subject = head(&lines)
+        .iter()
+        .position(|l| l.starts_with("Subject: "))
+        .unwrap();
+    assert!(
+        head(&lines)[subject + 1].starts_with(' '),
+        "the subject is folded"
+    );
+    for line in head(&lines) {
+        assert!(
+            line.chars().count() <= 78,
+            "{} characters: {line}",
+            line.len()
+        );
+    }
+    // No spaces (or no ASCII) to fold at, and the longest name and List-Id: within 998.
+    for title in ["x".repeat(150), "é".repeat(150), "日本".repeat(75)] {
+        let lines = rendered_eml(&title, &long_publisher);
+        for line in &lines {
+            assert!(line.len() <= 998, "{} bytes: {line}", line.len());
+        }
+        for line in head(&lines) {
+            // A space in the value (after `Name: `, or in a continuation line) is a place to fold.
+            let value = match line.strip_prefix(' ') {
+                Some(continued) => continued,
+                None => line.split_once(": ").map_or("", |(_, v)| v),
+            };
+            assert!(
+                !value.contains(' ') || line.len() <= 78,
+                "{} bytes: {line}",
+                line.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_title_too_long_for_a_subject_is_an_error_at_the_title() {
+    let f = Folder::new();
+    for (length, says) in [(151, "151 characters"), (3_000, "3,000 characters")] {
+        f.write(
+            "b.yaml",
+            format!(
+                "title: {}\ndate: 2021-10-20\nsections:\n  - title: One\n",
+                "é".repeat(length)
+            ),
+        );
+        f.check_fails_with(
+            "b.yaml",
+            "b.yaml:1:8: ",
+            &format!("`title` is {says} long, more than the 150 allowed"),
+        );
+    }
+}

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostics;
+use crate::input::limits::MAX_TITLE_CHARS;
 use crate::input::markdown::Markdown;
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
@@ -35,7 +36,14 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
     let f = ctx.fields(root, "the bulletin", BULLETIN_KEYS)?;
     let title = f
         .require(ctx, "title", "The title of this week's bulletin")
-        .and_then(|n| ctx.line(n, "`title`"));
+        .and_then(|n| {
+            ctx.short_line(
+                n,
+                "`title`",
+                MAX_TITLE_CHARS,
+                "the title is the email's subject, and mail programs cut a long subject short: shorten it, and put the detail in `summary` or the first section",
+            )
+        });
     let date = f
         .require(ctx, "date", "2021-10-20")
         .and_then(|n| date_from(ctx, n, "`date`"));

@@ -22,8 +22,11 @@ pub const MAX_MARKDOWN_DEPTH: usize = 16;
 /// The most mailing lists a recipients file may define.
 pub const MAX_LISTS: usize = 1_000;
 /// The longest bulletin title, in characters: it is the email's subject, and a longer subject
-/// is cut short by every mail program.
+/// is cut short by every mail program. The publisher's `name` (in the From and List-Id headers)
+/// has the same limit.
 pub const MAX_TITLE_CHARS: usize = 150;
+/// The longest unsubscribe address, in characters (it goes into the List-Unsubscribe header).
+pub const MAX_UNSUBSCRIBE_CHARS: usize = 500;
 /// How many character problems are listed one by one before the rest are counted.
 const MAX_REPORTED: usize = 20;
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::input::limits;
 use crate::input::markdown::{self, Markdown};
 use crate::input::yaml::{Node, Style, Value};
 
@@ -88,6 +89,31 @@ impl Ctx<'_> {
             return None;
         }
         Some(text.trim().to_string())
+    }
+
+    /// A one-line text of at most `max` characters, for text that goes into an email header,
+    /// where a longer line is cut short or breaks the limit of 998 characters a line.
+    pub fn short_line(
+        &mut self,
+        node: &Node,
+        what: &str,
+        max: usize,
+        help: &str,
+    ) -> Option<String> {
+        let text = self.line(node, what)?;
+        let length = text.chars().count();
+        if length > max {
+            self.error(
+                node.pos,
+                format!(
+                    "{what} is {} characters long, more than the {max} allowed",
+                    limits::thousands(length)
+                ),
+                help,
+            );
+            return None;
+        }
+        Some(text)
     }
 
     /// Parses Markdown held in `node`, reporting its problems at their place in the file.
