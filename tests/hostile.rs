@@ -702,3 +702,41 @@ fn a_title_too_long_for_a_subject_is_an_error_at_the_title() {
         );
     }
 }
+
+#[test]
+fn a_body_of_fifty_thousand_links_on_one_line_is_checked_with_their_positions() {
+    let f = Folder::new();
+    // Each link's line and column used to be found by counting from the start of the body.
+    let line: String = (0..50_000)
+        .map(|i| format!("[here](https://www.example.org/{i}) "))
+        .collect();
+    let last = line.rfind("[here]").unwrap();
+    f.write("links.yaml", with_body(&line));
+    let (code, stdout, stderr) = f.run(&["check", "links.yaml"]);
+    assert_eq!(code, 0, "{}", &stderr[..stderr.len().min(2000)]);
+    assert!(stdout.contains("(1 section, 50000 links"), "{stdout}");
+    // The body starts on line 6, column 7; the warnings come in file order.
+    let vague = "warning: the link text “here” does not say where it goes";
+    assert_eq!(stderr.matches(vague).count(), 50_000);
+    let last_warning = stderr.lines().rfind(|l| l.contains(vague)).unwrap();
+    assert_eq!(last_warning, format!("links.yaml:6:{}: {vague}", 7 + last));
+}
+
+#[test]
+fn fifty_thousand_sections_are_checked_for_repeated_titles() {
+    let f = Folder::new();
+    let mut text = String::from("title: Many\ndate: 2021-10-20\nsections:\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("  - title: Section {i}\n"));
+    }
+    // Line 50,004 repeats the title of line 4, in other capitals.
+    text.push_str("  - title: SECTION 0\n");
+    f.write("sections.yaml", text);
+    let (code, stdout, stderr) = f.run(&["check", "sections.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("(50001 sections"), "{stdout}");
+    assert!(
+        stderr.contains("sections.yaml:50004:12: warning: section 50001 has the same title as the section on line 4"),
+        "{stderr}"
+    );
+}

@@ -112,11 +112,13 @@ fn date_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Date> {
 
 fn markdown_links(ctx: &Ctx, node: &Node, md: &Markdown, out: &mut Vec<Link>) {
     let text = node.as_str().unwrap_or("");
-    for l in &md.links {
+    let offsets: Vec<usize> = md.links.iter().map(|l| l.offset).collect();
+    let places = ctx.positions_in(node, text, &offsets);
+    for (l, pos) in md.links.iter().zip(places) {
         out.push(Link {
             text: l.text.clone(),
             url: l.url.clone(),
-            pos: ctx.pos_in(node, text, l.offset),
+            pos,
         });
     }
 }

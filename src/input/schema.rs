@@ -120,8 +120,9 @@ impl Ctx<'_> {
     pub fn markdown(&mut self, node: &Node, what: &str) -> Option<Markdown> {
         let text = self.text(node, what)?;
         let md = markdown::parse(&text);
-        for p in &md.problems {
-            let pos = self.pos_in(node, &text, p.offset);
+        let offsets: Vec<usize> = md.problems.iter().map(|p| p.offset).collect();
+        let places = self.positions_in(node, &text, &offsets);
+        for (p, pos) in md.problems.iter().zip(places) {
             self.error(pos, p.message.clone(), p.help.clone());
         }
         Some(md)
@@ -129,9 +130,36 @@ impl Ctx<'_> {
 
     /// The file position of byte `offset` of a scalar's text.
     pub fn pos_in(&self, node: &Node, text: &str, offset: usize) -> Pos {
-        let before = &text[..offset.min(text.len())];
-        let line_in = before.matches('\n').count();
-        let col_in = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        self.positions_in(node, text, &[offset])[0]
+    }
+
+    /// The file positions of several byte offsets of a scalar's text, found in one pass over
+    /// the text (one pass for each offset would take time growing with the square of a long
+    /// body's length).
+    pub fn positions_in(&self, node: &Node, text: &str, offsets: &[usize]) -> Vec<Pos> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets[i]);
+        let mut places = vec![Pos::default(); offsets.len()];
+        // Line and column (in characters) within the text at byte `at`.
+        let (mut at, mut line_in, mut col_in) = (0, 0, 0);
+        for i in order {
+            let offset = offsets[i].min(text.len());
+            for c in text[at..offset].chars() {
+                if c == '\n' {
+                    line_in += 1;
+                    col_in = 0;
+                } else {
+                    col_in += 1;
+                }
+            }
+            at = at.max(offset);
+            places[i] = self.place(node, text, line_in, col_in);
+        }
+        places
+    }
+
+    /// The file position of line `line_in`, column `col_in` (both from 0) of a scalar's text.
+    fn place(&self, node: &Node, text: &str, line_in: usize, col_in: usize) -> Pos {
         match node.style() {
             // The marker of a `|` block is its first character of text; every line of the
             // text has that indentation. Leading blank lines are in the text but not counted.
