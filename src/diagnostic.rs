@@ -2,6 +2,8 @@
 //! to do. Loading collects every problem it can find in one pass, so a user fixes them all at
 //! once. [`crate::report`] shows them as cargo does; `Display` here is the one-line form
 //! (`file:line:column: error: what is wrong`, then `help: what to do`) the preview page uses.
+//! Text quoted from a file is printed with its control characters escaped ([`escape_controls`]):
+//! a file can never send the terminal an escape sequence.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -80,43 +82,22 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let message = printable(&self.message);
+        let file = self.file.display().to_string();
+        let (file, message) = (escape_controls(&file), escape_controls(&self.message));
         if self.pos.line == 0 {
-            write!(f, "{}: {kind}: {message}", self.file.display())?;
+            write!(f, "{file}: {kind}: {message}")?;
         } else {
             write!(
                 f,
-                "{}:{}:{}: {kind}: {message}",
-                self.file.display(),
-                self.pos.line,
-                self.pos.col,
+                "{file}:{}:{}: {kind}: {message}",
+                self.pos.line, self.pos.col
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {}", printable(help))?;
+            write!(f, "\n  help: {}", escape_controls(help))?;
         }
         Ok(())
     }
-}
-
-/// `text` with every control character (a line break, a tab, an escape that would recolour a
-/// terminal) written as an escape such as `\n` or `\u{1b}`, so that a message quoting the user's
-/// text prints on one line and cannot play tricks on the terminal.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.contains(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
 }
 
 /// Every problem found in one load, in file order.
@@ -165,6 +146,24 @@ impl fmt::Display for Diagnostics {
         }
         Ok(())
     }
+}
+
+/// `text` with every control character (and the Unicode line and paragraph separators) written
+/// as an escape, `\u{1b}`, so that it prints on one line and cannot drive a terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !text.contains(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -218,10 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(printable("a\tb\u{1b}[31m\n"), "a\\tb\\u{1b}[31m\\n");
-        assert!(matches!(printable("plain – text"), Cow::Borrowed(_)));
-        let d = Diagnostic::error(Path::new("b.yaml"), Pos::new(1, 1), "x\ny");
-        assert_eq!(d.to_string(), "b.yaml:1:1: error: x\\ny");
+    fn quoted_text_cannot_drive_the_terminal() {
+        let d = Diagnostic::error(
+            Path::new("b\u{9b}.yaml"),
+            Pos::new(1, 1),
+            "`\u{1b}[2J` x\ny",
+        )
+        .with_help("\u{7}");
+        assert_eq!(
+            d.to_string(),
+            "b\\u{9b}.yaml:1:1: error: `\\u{1b}[2J` x\\u{a}y\n  help: \\u{7}"
+        );
+        assert!(matches!(escape_controls("plain – text"), Cow::Borrowed(_)));
     }
 }

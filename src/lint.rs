@@ -2,8 +2,11 @@
 //! vague link text, unmarked PDFs, repeated section titles, dates from the future, and an HTML
 //! part that Gmail would clip. `--strict` turns them into errors.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::Loaded;
+use crate::model::Section;
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const HTML_LIMIT: usize = 100 * 1024;
@@ -55,11 +58,13 @@ pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
             );
         }
     }
+    // The first section with each title (compared without case), by title.
+    let mut titles: HashMap<String, &Section> = HashMap::new();
     for (i, s) in b.sections.iter().enumerate() {
-        if let Some(first) = b.sections[..i]
-            .iter()
-            .find(|o| o.title.trim().eq_ignore_ascii_case(s.title.trim()))
-        {
+        let first = *titles
+            .entry(s.title.trim().to_ascii_lowercase())
+            .or_insert(s);
+        if !std::ptr::eq(first, s) {
             out.push(
                 Diagnostic::warning(path, s.pos, format!("section {} has the same title as the section on line {}", i + 1, first.pos.line))
                     .with_help("give each section its own title: the contents list would show the same entry twice"),

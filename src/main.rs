@@ -8,6 +8,7 @@ mod cmd;
 
 use std::process::ExitCode;
 
+use bulletin::diagnostic::escape_controls;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -17,7 +18,10 @@ fn main() -> ExitCode {
         Err(cmd::Failure::Reported) => ExitCode::from(1),
         Err(cmd::Failure::Interrupted) => ExitCode::from(130),
         Err(cmd::Failure::Error(e)) => {
-            eprintln!("error: {e:#}");
+            // A message may quote a file or a relay: no control character reaches the terminal.
+            let message = format!("{e:#}");
+            let lines: Vec<_> = message.lines().map(escape_controls).collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(1)
         }
     }

@@ -22,26 +22,41 @@ use std::path::{Path, PathBuf};
 use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity, printable};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, escape_controls};
 
 /// The files diagnostics point into, each read once (a file that cannot be read is `None`, and
 /// its diagnostics are shown without their line).
 #[derive(Default)]
 pub struct Sources {
-    files: HashMap<PathBuf, Option<String>>,
+    files: HashMap<PathBuf, Option<Source>>,
+}
+
+/// A file's text and where each of its lines starts, so that finding a line does not read the
+/// whole file again (a file with 50,000 problems would take minutes).
+struct Source {
+    text: String,
+    starts: Vec<usize>,
 }
 
 impl Sources {
     /// Line `line` (1-based) of `path`, without its line break. The line just past the last one
     /// is empty (the end of the file); lines beyond it are `None`.
     fn line(&mut self, path: &Path, line: usize) -> Option<&str> {
-        let text = self
+        let source = self
             .files
             .entry(path.to_path_buf())
-            .or_insert_with(|| read_text(path))
-            .as_deref()?;
-        let mut lines = text.split('\n');
-        let found = lines.nth(line.checked_sub(1)?)?;
+            .or_insert_with(|| {
+                read_text(path).map(|text| Source {
+                    starts: std::iter::once(0)
+                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                        .collect(),
+                    text,
+                })
+            })
+            .as_ref()?;
+        let start = *source.starts.get(line.checked_sub(1)?)?;
+        let rest = &source.text[start..];
+        let found = rest.split('\n').next().unwrap_or("");
         Some(found.strip_suffix('\r').unwrap_or(found))
     }
 }
@@ -84,26 +99,26 @@ fn render_one(renderer: &Renderer, sources: &mut Sources, d: &Diagnostic, quote:
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let path = printable(&d.file.display().to_string()).into_owned();
-    let message = printable(&d.message).into_owned();
-    let help = d.help.as_deref().map(|h| printable(h).into_owned());
+    let path = escape_controls(&d.file.display().to_string()).into_owned();
+    let message = escape_controls(&d.message).into_owned();
+    let help = d.help.as_deref().map(|h| escape_controls(h).into_owned());
     let title = level.primary_title(message);
     let source_line = match d.pos.line {
         0 => None,
         _ if !quote => None,
         n => sources.line(&d.file, n),
     };
+    // A line too long to show (the limit is far beyond any real paragraph) is left out: a line of
+    // 50,000 links would otherwise be laid out again under each of its 50,000 problems.
+    let source_line = source_line.filter(|text| text.len() <= LONGEST_SHOWN);
     let group = match source_line {
-        Some(text) => {
-            let span = span_at(text, d.pos.col);
-            title.element(
-                Snippet::source(text)
-                    .line_start(d.pos.line)
-                    .path(path)
-                    .fold(false)
-                    .annotation(AnnotationKind::Primary.span(span)),
-            )
-        }
+        Some(text) => title.element(
+            Snippet::source(text)
+                .line_start(d.pos.line)
+                .path(path)
+                .fold(false)
+                .annotation(AnnotationKind::Primary.span(span_at(text, d.pos.col))),
+        ),
         None if d.pos.line == 0 => title.element(Origin::path(path)),
         None => title.element(Origin::path(path).line(d.pos.line).char_column(d.pos.col)),
     };
@@ -113,6 +128,9 @@ fn render_one(renderer: &Renderer, sources: &mut Sources, d: &Diagnostic, quote:
     };
     renderer.render(&[group])
 }
+
+/// The longest line (in bytes) quoted under a problem; mail programs cut lines at 998.
+const LONGEST_SHOWN: usize = 4096;
 
 /// What to underline in `line` for a problem at character column `col` (1-based): the word
 /// there (a key stops before its colon), a quoted value to its closing quote, or a

@@ -1059,10 +1059,7 @@ fn a_week_of_mistakes_is_reported_in_one_run() {
         assert_eq!(r.location, format!("{file}:{}", at.trim_end_matches(':')));
         assert!(r.header.starts_with(header), "expected {want:?}, got {r:?}");
     }
-    assert_eq!(
-        err.lines().last(),
-        Some("7 errors, 4 warnings")
-    );
+    assert_eq!(err.lines().last(), Some("7 errors, 4 warnings"));
 }
 
 // Good input.

@@ -109,9 +109,9 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
         return Err(warnings);
     }
     let counts: Vec<String> = loaded
-        .lists
-        .keys()
-        .map(|id| format!("{id} {}", loaded.resolve(id).recipients.len()))
+        .counts()
+        .iter()
+        .map(|(id, c)| format!("{id} {}", c.recipients))
         .collect();
     Ok((
         format!("{}: ok ({})", path.display(), counts.join(", ")),

@@ -18,19 +18,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
+    let counts = r.counts();
     for (id, list) in &r.lists {
-        let resolved = r.resolve(id);
+        let resolved = counts[id.as_str()];
         let mut note = String::new();
         if !list.include.is_empty() {
             note.push_str(&format!(" (includes {})", list.include.join(", ")));
         }
-        if !resolved.suppressed.is_empty() {
-            note.push_str(&format!(" ({} suppressed)", resolved.suppressed.len()));
+        if resolved.suppressed > 0 {
+            note.push_str(&format!(" ({} suppressed)", resolved.suppressed));
         }
         println!(
             "{id:width$}  {:>10}  {}{note}",
-            resolved.recipients.len(),
-            list.name
+            resolved.recipients, list.name
         );
     }
     match &r.transport {

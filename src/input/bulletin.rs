@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostics;
+use crate::input::limits::MAX_TITLE_CHARS;
 use crate::input::markdown::Markdown;
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
@@ -20,11 +21,7 @@ pub const LINK_KEYS: &[&str] = &["text", "url"];
 pub fn load(path: &Path) -> Result<Bulletin, Diagnostics> {
     let (source, node) = yaml::load_file(path)?;
     let mut diags = Diagnostics::default();
-    let mut ctx = Ctx {
-        path,
-        source: &source,
-        diags: &mut diags,
-    };
+    let mut ctx = Ctx::new(path, &source, &mut diags);
     match bulletin_from(&mut ctx, &node) {
         Some(b) if !diags.has_errors() => Ok(b),
         _ => Err(diags),
@@ -35,7 +32,14 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
     let f = ctx.fields(root, "the bulletin", BULLETIN_KEYS)?;
     let title = f
         .require(ctx, "title", "The title of this week's bulletin")
-        .and_then(|n| ctx.line(n, "`title`"));
+        .and_then(|n| {
+            ctx.short_line(
+                n,
+                "`title`",
+                MAX_TITLE_CHARS,
+                "the title is the email's subject, and mail programs cut a long subject short: shorten it, and put the detail in `summary` or the first section",
+            )
+        });
     let date_node = f.require(ctx, "date", "2021-10-20");
     let date = date_node.and_then(|n| date_from(ctx, n, "`date`"));
     if let (Some(d), Some(n)) = (date, date_node) {
@@ -129,11 +133,13 @@ fn date_matches_file_name(ctx: &mut Ctx, node: &Node, date: Date) {
 
 fn markdown_links(ctx: &Ctx, node: &Node, md: &Markdown, out: &mut Vec<Link>) {
     let text = node.as_str().unwrap_or("");
-    for l in &md.links {
+    let offsets: Vec<usize> = md.links.iter().map(|l| l.offset).collect();
+    let places = ctx.positions_in(node, text, &offsets);
+    for (l, pos) in md.links.iter().zip(places) {
         out.push(Link {
             text: l.text.clone(),
             url: l.url.clone(),
-            pos: ctx.pos_in(node, text, l.offset),
+            pos,
         });
     }
 }

@@ -15,6 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::utils::TextMergeWithOffset;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use crate::input::limits::MAX_MARKDOWN_DEPTH;
 use crate::input::url::url_problem;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +127,13 @@ pub fn parse(source: &str) -> Markdown {
             }
             continue;
         }
+        // The tree is rendered and dropped recursively: it must stay shallow.
+        if let Event::Start(tag) = &event
+            && let Some(problem) = too_deep(&stack, tag, at)
+        {
+            md.problems.push(problem);
+            break;
+        }
         match event {
             Event::Start(tag) => match tag {
                 Tag::Paragraph => stack.push(Frame::Para(Vec::new())),
@@ -227,6 +235,25 @@ pub fn parse(source: &str) -> Markdown {
         l.offset = rewritten.original(l.offset);
     }
     md
+}
+
+/// A problem if opening `tag` would nest quotes and lists, or emphasis and links, more than
+/// [`MAX_MARKDOWN_DEPTH`] deep.
+fn too_deep(stack: &[Frame], tag: &Tag, offset: usize) -> Option<Problem> {
+    let (what, counts): (&str, fn(&Frame) -> bool) = match tag {
+        Tag::BlockQuote(_) | Tag::List(_) => ("quotes and lists", |f| {
+            matches!(f, Frame::Quote(_) | Frame::List(..))
+        }),
+        Tag::Emphasis | Tag::Strong | Tag::Link { .. } => ("emphasis and links", |f| {
+            matches!(f, Frame::Em(_) | Frame::Strong(_) | Frame::Link(..))
+        }),
+        _ => return None,
+    };
+    (stack.iter().filter(|f| counts(f)).count() >= MAX_MARKDOWN_DEPTH).then(|| Problem {
+        offset,
+        message: format!("{what} are nested too deeply here (more than {MAX_MARKDOWN_DEPTH} levels)"),
+        help: "check the `>`, `-`, `*` and `_` at the start of the text: a bulletin needs only a few levels".into(),
+    })
 }
 
 fn raw_html(offset: usize) -> Problem {

@@ -7,6 +7,7 @@
 //!   [`folder`]: what a new issue carries over from the bulletins folder;
 //! - [`markdown`] and [`url`]: the text inside them;
 //! - [`placeholder`]: the `[[...]]` blanks of a new bulletin, which must all be filled in;
+//! - [`limits`]: what a file may hold (size, nesting, characters), checked before it is trusted;
 //! - [`json_schema`]: the same files described as JSON Schemas, for editors.
 //!
 //! Nothing here renders or sends; nothing outside reads YAML.
@@ -14,6 +15,7 @@
 pub mod bulletin;
 pub mod folder;
 pub mod json_schema;
+pub mod limits;
 pub mod markdown;
 pub mod placeholder;
 pub mod publisher;
@@ -46,11 +48,7 @@ pub fn load(bulletin_path: &Path) -> Result<(Loaded, Diagnostics), Diagnostics> 
     let mut diags = Diagnostics::default();
     let bulletin = match yaml::load_file(bulletin_path) {
         Ok((source, node)) => {
-            let mut ctx = Ctx {
-                path: bulletin_path,
-                source: &source,
-                diags: &mut diags,
-            };
+            let mut ctx = Ctx::new(bulletin_path, &source, &mut diags);
             let bulletin = bulletin::bulletin_from(&mut ctx, &node);
             placeholder::report(&mut ctx, &node);
             bulletin.map(|b| (b, source))
@@ -63,11 +61,7 @@ pub fn load(bulletin_path: &Path) -> Result<(Loaded, Diagnostics), Diagnostics> 
     let publisher = if publisher_path.exists() {
         match yaml::load_file(&publisher_path) {
             Ok((source, node)) => {
-                let mut ctx = Ctx {
-                    path: &publisher_path,
-                    source: &source,
-                    diags: &mut diags,
-                };
+                let mut ctx = Ctx::new(&publisher_path, &source, &mut diags);
                 let publisher = publisher::publisher_from(&mut ctx, &node);
                 placeholder::report(&mut ctx, &node);
                 publisher

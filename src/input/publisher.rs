@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::address::parse_mailbox;
 use crate::colour::contrast_with_white;
+use crate::input::limits::{MAX_TITLE_CHARS, MAX_UNSUBSCRIBE_CHARS};
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
 use crate::input::yaml::{Node, Value};
@@ -34,9 +35,14 @@ pub fn path_for(bulletin: &Path) -> PathBuf {
 
 pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
     let f = ctx.fields(root, "the publisher settings", PUBLISHER_KEYS)?;
-    let name = f
-        .require(ctx, "name", "Essex LMCs")
-        .and_then(|n| ctx.line(n, "`name`"));
+    let name = f.require(ctx, "name", "Essex LMCs").and_then(|n| {
+        ctx.short_line(
+            n,
+            "`name`",
+            MAX_TITLE_CHARS,
+            "the name goes into the email's From line: write the organisation's usual short name",
+        )
+    });
     let from = f
         .require(ctx, "from", "Essex LMCs <bulletin@example.org>")
         .and_then(|n| mailbox(ctx, n, "`from`"));
@@ -67,7 +73,10 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         .and_then(|n| unsubscribe_from(ctx, n));
     let list_id = match f.get("list_id") {
         Some(n) => ctx.value(n, "`list_id`").and_then(|id| {
+            // A domain: at most 253 characters, in labels of at most 63.
             let valid = id.contains('.')
+                && id.len() <= 253
+                && id.split('.').all(|label| label.len() <= 63)
                 && id
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
@@ -153,6 +162,58 @@ fn web_address(ctx: &mut Ctx, node: &Node, what: &str) -> Option<String> {
     Some(text.trim().to_string())
 }
 
+/// Why `text` is not exactly one address for the List-Unsubscribe header, where each address
+/// is written `<...>` and separated by commas: nothing in it may close one entry or start
+/// another, and a mailto: goes to its one address only.
+fn one_address_problem(text: &str) -> Option<(String, String)> {
+    let length = text.chars().count();
+    if length > MAX_UNSUBSCRIBE_CHARS {
+        return Some((
+            format!(
+                "the address is {length} characters long, more than the {MAX_UNSUBSCRIBE_CHARS} allowed"
+            ),
+            "give the short address of the unsubscribe page or mailbox".into(),
+        ));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| matches!(c, '<' | '>' | ',' | '"' | '\\') || c.is_whitespace() || c.is_control())
+    {
+        let shown = if c.is_whitespace() {
+            "a space".to_string()
+        } else {
+            format!("`{c}`")
+        };
+        return Some((
+            format!("`{text}` must be one address, but it holds {shown}"),
+            "give each address as its own item, `- mailto:...` and `- https://...`; in a web address, write a comma as %2C and a space as %20".into(),
+        ));
+    }
+    let (address, query) = match text.strip_prefix("mailto:")?.split_once('?') {
+        Some((address, query)) => (address, query),
+        None => (text.strip_prefix("mailto:")?, ""),
+    };
+    // `%2C` is a comma once decoded: `mailto:a%2Cb@example.org` is two addresses.
+    if address.contains('%') {
+        return Some((
+            format!("`{text}` must be one address, but it holds `%`"),
+            "write the address itself, as mailto:unsubscribe@example.org".into(),
+        ));
+    }
+    let field = query
+        .split('&')
+        .map(|f| f.split('=').next().unwrap_or(""))
+        .find(|name| {
+            !name.is_empty()
+                && !name.eq_ignore_ascii_case("subject")
+                && !name.eq_ignore_ascii_case("body")
+        })?;
+    Some((
+        format!("`{text}` adds `{field}=` to the mailto: address"),
+        "an unsubscribe email goes to one address: keep only `?subject=...` (and `body=`)".into(),
+    ))
+}
+
 fn unsubscribe_from(ctx: &mut Ctx, node: &Node) -> Option<Unsubscribe> {
     let nodes: Vec<&Node> = match &node.value {
         Value::Seq(items) => items.iter().collect(),
@@ -167,18 +228,38 @@ fn unsubscribe_from(ctx: &mut Ctx, node: &Node) -> Option<Unsubscribe> {
         }
     };
     let mut out = Unsubscribe::default();
+    let mut ok = true;
     for n in nodes {
-        let text = ctx.value(n, "`unsubscribe`")?;
+        let Some(text) = ctx.value(n, "`unsubscribe`") else {
+            ok = false;
+            continue;
+        };
         let text = text.trim().to_string();
-        if let Some((message, help)) = url_problem(&text, true) {
+        if let Some((message, help)) =
+            one_address_problem(&text).or_else(|| url_problem(&text, true))
+        {
             ctx.error(n.pos, format!("`unsubscribe`: {message}"), help);
-            return None;
+            ok = false;
+            continue;
         }
-        if text.starts_with("mailto:") {
-            out.mailto = Some(text);
+        let (slot, kind) = if text.starts_with("mailto:") {
+            (&mut out.mailto, "mailto:")
         } else {
-            out.https = Some(text);
+            (&mut out.https, "https:")
+        };
+        if slot.is_some() {
+            ctx.error(
+                n.pos,
+                format!("`unsubscribe` gives a second {kind} address"),
+                "give one mailto: address, one https: page, or one of each",
+            );
+            ok = false;
+            continue;
         }
+        *slot = Some(text);
+    }
+    if !ok {
+        return None;
     }
     if out.mailto.is_none() && out.https.is_none() {
         ctx.error(
@@ -189,4 +270,44 @@ fn unsubscribe_from(ctx: &mut Ctx, node: &Node) -> Option<Unsubscribe> {
         return None;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unsubscribe_address_is_exactly_one_address() {
+        for good in [
+            "mailto:unsubscribe@example.org?subject=unsubscribe",
+            "mailto:unsubscribe@example.org?Subject=stop&body=please",
+            "https://www.example.org/unsubscribe?id=1&list=2",
+        ] {
+            assert_eq!(one_address_problem(good), None, "{good}");
+        }
+        for (bad, says) in [
+            ("mailto:a@example.org>, <https://evil.example", "holds `>`"),
+            (
+                "https://www.example.org/u>,<mailto:x@evil.example",
+                "holds `>`",
+            ),
+            ("mailto:a@example.org,b@example.org", "holds `,`"),
+            (
+                "https://www.example.org/u <https://evil.example>",
+                "holds a space",
+            ),
+            ("mailto:a%2Cb@example.org", "holds `%`"),
+            ("mailto:a@example.org?cc=b@evil.example", "adds `cc=`"),
+            (
+                "mailto:a@example.org?subject=x&bcc=b@evil.example",
+                "adds `bcc=`",
+            ),
+        ] {
+            let (message, _) = one_address_problem(bad).unwrap_or_else(|| panic!("{bad}"));
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+        assert!(
+            one_address_problem(&format!("https://www.example.org/{}", "a".repeat(500))).is_some()
+        );
+    }
 }

@@ -12,6 +12,7 @@ use lettre::message::Mailbox;
 
 use crate::address::parse_mailbox;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::input::limits::{MAX_LISTS, thousands};
 use crate::input::schema::Ctx;
 use crate::input::yaml::{self, Node, Value};
 
@@ -42,6 +43,9 @@ const SECRET_KEYS: &[&str] = &[
     "access_token",
     "api_key",
 ];
+
+/// How many includes of missing lists are reported one by one, with a suggestion each.
+const MISSING_REPORTED: usize = 20;
 
 /// The environment variable holding the SMTP password.
 pub const PASSWORD_ENV: &str = "BULLETIN_SMTP_PASSWORD";
@@ -115,6 +119,8 @@ pub enum Transport {
 #[derive(Clone, Debug)]
 pub struct Member {
     pub mailbox: Mailbox,
+    /// [`key`] of the mailbox, worked out once.
+    pub key: String,
     pub pos: Pos,
 }
 
@@ -142,9 +148,17 @@ pub struct Resolved {
     pub duplicates: Vec<Mailbox>,
 }
 
-/// The key by which two addresses are the same person.
+/// The key by which two addresses are the same person: the address in lower case, its domain
+/// in the ASCII form DNS uses, so that `dr@bücher.example` and `dr@xn--bcher-kva.example` are
+/// one person.
 pub fn key(m: &Mailbox) -> String {
-    m.email.to_string().to_lowercase()
+    let user = m.email.user().to_lowercase();
+    let domain = m.email.domain();
+    let domain = match url::Host::parse(domain) {
+        Ok(url::Host::Domain(ascii)) => ascii,
+        _ => domain.to_lowercase(),
+    };
+    format!("{user}@{domain}")
 }
 
 impl Recipients {
@@ -152,14 +166,12 @@ impl Recipients {
     pub fn resolve(&self, list: &str) -> Resolved {
         let mut out = Resolved::default();
         let mut seen = HashSet::new();
-        let mut visited = HashSet::new();
-        self.collect(list, &mut visited, &mut |m: &Member| {
-            let k = key(&m.mailbox);
-            if self.suppress.contains(&k) {
-                if seen.insert(k) {
+        self.each_member(list, |m| {
+            if self.suppress.contains(&m.key) {
+                if seen.insert(&m.key) {
                     out.suppressed.push(m.mailbox.clone());
                 }
-            } else if seen.insert(k) {
+            } else if seen.insert(&m.key) {
                 out.recipients.push(m.mailbox.clone());
             } else {
                 out.duplicates.push(m.mailbox.clone());
@@ -168,14 +180,18 @@ impl Recipients {
         out
     }
 
-    fn collect(&self, list: &str, visited: &mut HashSet<String>, f: &mut impl FnMut(&Member)) {
-        if !visited.insert(list.to_string()) {
-            return;
-        }
-        if let Some(l) = self.lists.get(list) {
-            l.members.iter().for_each(&mut *f);
-            for inc in &l.include {
-                self.collect(inc, visited, f);
+    /// Calls `f` for each member of `list`, then of each list it includes, depth first, each
+    /// list once. A loop with a stack, not recursion: a long chain of includes cannot overflow.
+    fn each_member<'r>(&'r self, list: &'r str, mut f: impl FnMut(&'r Member)) {
+        let mut visited = HashSet::new();
+        let mut to_visit = vec![list];
+        while let Some(id) = to_visit.pop() {
+            if !visited.insert(id) {
+                continue;
+            }
+            if let Some(l) = self.lists.get(id) {
+                l.members.iter().for_each(&mut f);
+                to_visit.extend(l.include.iter().rev().map(String::as_str));
             }
         }
     }
@@ -183,6 +199,84 @@ impl Recipients {
     pub fn list_names(&self) -> Vec<&str> {
         self.lists.keys().map(String::as_str).collect()
     }
+
+    /// How many people each list reaches, as [`Recipients::resolve`] would count them, for all
+    /// lists at once. Resolving each list in turn costs lists × members when many lists include
+    /// one large list; here each list's reach is a set of bits (one per distinct address) made
+    /// once from its own members and the sets of the lists it includes.
+    pub fn counts(&self) -> BTreeMap<&str, Counts> {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for m in self.lists.values().flat_map(|l| &l.members) {
+            let next = ids.len();
+            ids.entry(&m.key).or_insert(next);
+        }
+        let words = ids.len().div_ceil(64);
+        let mut suppressed = vec![0u64; words];
+        for id in self.suppress.iter().filter_map(|k| ids.get(k.as_str())) {
+            suppressed[id / 64] |= 1 << (id % 64);
+        }
+        let mut reach: HashMap<&str, Vec<u64>> = HashMap::new();
+        for id in self.included_first() {
+            let list = &self.lists[id];
+            let mut bits = vec![0u64; words];
+            for m in &list.members {
+                let i = ids[m.key.as_str()];
+                bits[i / 64] |= 1 << (i % 64);
+            }
+            let included: HashSet<&str> = list.include.iter().map(String::as_str).collect();
+            for inner in included.iter().filter_map(|i| reach.get(i)) {
+                bits.iter_mut().zip(inner).for_each(|(b, i)| *b |= i);
+            }
+            reach.insert(id, bits);
+        }
+        let count = |bits: &[u64], mask: fn(u64) -> u64| -> usize {
+            bits.iter()
+                .zip(&suppressed)
+                .map(|(b, s)| (b & mask(*s)).count_ones() as usize)
+                .sum()
+        };
+        reach
+            .iter()
+            .map(|(id, bits)| {
+                let counts = Counts {
+                    recipients: count(bits, |s| !s),
+                    suppressed: count(bits, |s| s),
+                };
+                (*id, counts)
+            })
+            .collect()
+    }
+
+    /// Every list, each after the lists it includes (a loop, and one visit a list).
+    fn included_first(&self) -> Vec<&str> {
+        let mut order = Vec::with_capacity(self.lists.len());
+        let mut seen = HashSet::new();
+        for root in self.lists.keys() {
+            // (list, whether its includes have been pushed already)
+            let mut stack = vec![(root.as_str(), false)];
+            while let Some((id, expanded)) = stack.pop() {
+                if expanded {
+                    order.push(id);
+                } else if seen.insert(id) {
+                    stack.push((id, true));
+                    let includes = self.lists.get(id).map_or(&[][..], |l| &l.include[..]);
+                    for inner in includes.iter().filter(|i| self.lists.contains_key(*i)) {
+                        stack.push((inner, false));
+                    }
+                }
+            }
+        }
+        order
+    }
+}
+
+/// How many people a list reaches ([`Recipients::counts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Each address once, less the suppressed.
+    pub recipients: usize,
+    /// Suppressed addresses on the list (each once).
+    pub suppressed: usize,
 }
 
 /// Loads and validates a recipients file. Duplicates within a list are warnings (they are sent
@@ -190,11 +284,7 @@ impl Recipients {
 pub fn load(path: &Path) -> Result<(Recipients, Diagnostics), Diagnostics> {
     let (source, root) = yaml::load_file(path)?;
     let mut diags = Diagnostics::default();
-    let mut ctx = Ctx {
-        path,
-        source: &source,
-        diags: &mut diags,
-    };
+    let mut ctx = Ctx::new(path, &source, &mut diags);
     let recipients = from_node(&mut ctx, &root, path);
     diags.sort();
     match recipients {
@@ -452,6 +542,7 @@ fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
     };
     match parse_mailbox(&text) {
         Ok(mailbox) => Some(Member {
+            key: key(&mailbox),
             mailbox,
             pos: node.pos,
         }),
@@ -474,6 +565,18 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
         );
         return None;
     };
+    if entries.len() > MAX_LISTS {
+        ctx.error(
+            node.pos,
+            format!(
+                "the file defines {} lists, more than the {} allowed",
+                thousands(entries.len()),
+                thousands(MAX_LISTS)
+            ),
+            "check the indentation: members and settings may have been read as lists",
+        );
+        return None;
+    }
     let mut out = BTreeMap::new();
     let mut include_pos: Vec<(String, String, Pos)> = Vec::new();
     let mut ok = true;
@@ -496,7 +599,7 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
                     for (i, item) in items.iter().enumerate() {
                         match member(ctx, item, &format!("member {} of {what}", i + 1)) {
                             Some(member) => {
-                                if let Some(line) = seen.get(&key(&member.mailbox)) {
+                                if let Some(line) = seen.get(&member.key) {
                                     ctx.diags.push(
                                         Diagnostic::warning(
                                             ctx.path,
@@ -511,7 +614,7 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
                                         ),
                                     );
                                 } else {
-                                    seen.insert(key(&member.mailbox), member.pos.line);
+                                    seen.insert(member.key.clone(), member.pos.line);
                                 }
                                 members.push(member);
                             }
@@ -560,55 +663,95 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
         );
     }
     let names: Vec<&str> = out.keys().map(String::as_str).collect();
-    for (from, to, pos) in &include_pos {
-        if !out.contains_key(to) {
-            let help = did_you_mean(to, &names).map_or_else(
-                || format!("the lists are: {}", names.join(", ")),
-                |s| format!("did you mean `{s}`?"),
-            );
-            ctx.error(
-                *pos,
-                format!("list `{from}` includes `{to}`, which is not a list in this file"),
-                help,
-            );
-            ok = false;
-        }
+    let missing: Vec<_> = include_pos
+        .iter()
+        .filter(|(_, to, _)| !out.contains_key(to))
+        .collect();
+    // Each suggestion compares with every list: only the first few are worked out.
+    for (from, to, pos) in missing.iter().take(MISSING_REPORTED) {
+        let help = did_you_mean(to, &names).map_or_else(
+            || format!("the lists are: {}", names.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        );
+        ctx.error(
+            *pos,
+            format!("list `{from}` includes `{to}`, which is not a list in this file"),
+            help,
+        );
     }
-    for (from, _, pos) in &include_pos {
-        if let Some(cycle) = find_cycle(&out, from) {
-            ctx.error(
-                *pos,
-                format!("list `{from}` includes itself: {}", cycle.join(" → ")),
-                "remove one of these `include` entries",
-            );
-            ok = false;
-            break;
-        }
+    if let Some((_, _, pos)) = missing.get(MISSING_REPORTED) {
+        ctx.error(
+            *pos,
+            format!(
+                "{} more includes name lists that are not in this file",
+                thousands(missing.len() - MISSING_REPORTED)
+            ),
+            "check the names under `include:` against the lists defined in this file",
+        );
+    }
+    ok &= missing.is_empty();
+    let starts = include_pos.iter().map(|(from, ..)| from.as_str());
+    if let Some(cycle) = find_cycle(&out, starts) {
+        let (from, to) = (cycle[0], cycle[1]);
+        let pos = include_pos
+            .iter()
+            .find(|(f, t, _)| f == from && t == to)
+            .map_or(node.pos, |(.., pos)| *pos);
+        ctx.error(
+            pos,
+            format!("list `{from}` includes itself: {}", cycle.join(" → ")),
+            "remove one of these `include` entries",
+        );
+        ok = false;
     }
     ok.then_some(out)
 }
 
-/// A path of includes from `start` back to itself, if there is one.
-fn find_cycle(lists: &BTreeMap<String, List>, start: &str) -> Option<Vec<String>> {
-    fn walk(
-        lists: &BTreeMap<String, List>,
-        at: &str,
-        start: &str,
-        path: &mut Vec<String>,
-        seen: &mut HashSet<String>,
-    ) -> bool {
-        for next in lists.get(at).map(|l| l.include.as_slice()).unwrap_or(&[]) {
-            path.push(next.clone());
-            if next == start || (seen.insert(next.clone()) && walk(lists, next, start, path, seen))
-            {
-                return true;
-            }
-            path.pop();
+/// The first path of includes that comes back to where it started (`a → b → a`), looking from
+/// each of `starts` in turn. One depth-first walk over all the lists, with a stack instead of
+/// recursion: each list and each include is looked at once, however long the chains.
+fn find_cycle<'l>(
+    lists: &'l BTreeMap<String, List>,
+    starts: impl Iterator<Item = &'l str>,
+) -> Option<Vec<&'l str>> {
+    // Lists on the current path are `true`; lists fully explored, `false`.
+    let mut on_path: HashMap<&str, bool> = HashMap::new();
+    for start in starts {
+        if on_path.contains_key(start) {
+            continue;
         }
-        false
+        on_path.insert(start, true);
+        // Each list on the path, with how many of its includes have been followed.
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        while let Some(&(at, followed)) = path.last() {
+            let includes = lists.get(at).map_or(&[][..], |l| l.include.as_slice());
+            let Some(next) = includes.get(followed) else {
+                on_path.insert(at, false);
+                path.pop();
+                continue;
+            };
+            if let Some(top) = path.last_mut() {
+                top.1 += 1;
+            }
+            let Some((next, _)) = lists.get_key_value(next) else {
+                continue; // reported as not a list
+            };
+            match on_path.get(next.as_str()) {
+                None => {
+                    on_path.insert(next, true);
+                    path.push((next, 0));
+                }
+                Some(true) => {
+                    let from = path.iter().position(|(l, _)| *l == next)?;
+                    let mut cycle: Vec<&str> = path[from..].iter().map(|(l, _)| *l).collect();
+                    cycle.push(next);
+                    return Some(cycle);
+                }
+                Some(false) => {}
+            }
+        }
     }
-    let mut path = vec![start.to_string()];
-    walk(lists, start, start, &mut path, &mut HashSet::new()).then_some(path)
+    None
 }
 
 fn suppress(ctx: &mut Ctx, node: &Node) -> Option<HashSet<String>> {
@@ -625,10 +768,66 @@ fn suppress(ctx: &mut Ctx, node: &Node) -> Option<HashSet<String>> {
     for (i, item) in items.iter().enumerate() {
         match member(ctx, item, &format!("suppressed address {}", i + 1)) {
             Some(m) => {
-                out.insert(key(&m.mailbox));
+                out.insert(m.key);
             }
             None => ok = false,
         }
     }
     ok.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Recipients {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recipients.yaml");
+        std::fs::write(&path, text).unwrap();
+        load(&path).unwrap_or_else(|d| panic!("{d}")).0
+    }
+
+    #[test]
+    fn counts_agree_with_resolving_each_list() {
+        let r = load_text(
+            "transport: sendmail\nlists:\n  a:\n    members: [x@example.org, y@example.org]\n    include: [b, c]\n  b:\n    members: [X@Example.org, z@example.org]\n    include: [d]\n  c:\n    include: [d, d]\n  d:\n    members: [w@example.org, s@example.org]\n  e:\n    members: [v@example.org]\nsuppress: [S@example.org]\n",
+        );
+        let counts = r.counts();
+        assert_eq!(counts.len(), 5);
+        for (id, c) in &counts {
+            let resolved = r.resolve(id);
+            assert_eq!(c.recipients, resolved.recipients.len(), "list {id}");
+            assert_eq!(c.suppressed, resolved.suppressed.len(), "list {id}");
+        }
+        assert_eq!(
+            counts["a"],
+            Counts {
+                recipients: 4,
+                suppressed: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_unicode_domain_and_its_punycode_are_one_person() {
+        let a: Mailbox = "Dr A <dr@bücher.example>".parse().unwrap();
+        let b: Mailbox = "DR@XN--BCHER-KVA.example".parse().unwrap();
+        assert_eq!(key(&a), "dr@xn--bcher-kva.example");
+        assert_eq!(key(&a), key(&b));
+    }
+
+    #[test]
+    fn the_cycle_found_is_the_loop_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recipients.yaml");
+        std::fs::write(
+            &path,
+            "transport: sendmail\nlists:\n  a:\n    include: [b]\n  b:\n    include: [c]\n  c:\n    include: [b]\n",
+        )
+        .unwrap();
+        let d = load(&path).unwrap_err();
+        assert_eq!(d.0.len(), 1, "{d}");
+        assert_eq!(d.0[0].pos, Pos::new(6, 15));
+        assert_eq!(d.0[0].message, "list `b` includes itself: b → c → b");
+    }
 }

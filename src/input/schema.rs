@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::input::limits;
 use crate::input::markdown::{self, Markdown};
 use crate::input::yaml::{self, Node, Style, Value};
 
@@ -13,9 +14,33 @@ pub struct Ctx<'a> {
     pub path: &'a Path,
     pub source: &'a str,
     pub diags: &'a mut Diagnostics,
+    /// Where each line of `source` starts (byte offsets), so that a check of one value reads
+    /// from its own line rather than from the top of the file.
+    line_starts: Vec<usize>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(path: &'a Path, source: &'a str, diags: &'a mut Diagnostics) -> Ctx<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Ctx {
+            path,
+            source,
+            diags,
+            line_starts,
+        }
+    }
+
+    /// The source from the start of line `line` (1-based) to the end of the file.
+    fn source_at_line(&self, line: usize) -> &'a str {
+        let start = line
+            .checked_sub(1)
+            .and_then(|i| self.line_starts.get(i))
+            .map_or(self.source.len(), |&s| s);
+        &self.source[start..]
+    }
+
     pub fn error(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
         self.diags
             .push(Diagnostic::error(self.path, pos, message).with_help(help));
@@ -118,7 +143,7 @@ impl Ctx<'_> {
     /// `#` touching a word (`#113`, `#NHS`) is surely text, so an error; `# words` may be a
     /// note the writer meant to leave out, so a warning.
     fn comment_after(&mut self, node: &Node, what: &str) {
-        let Some(extent) = yaml::plain_extent(self.source, node) else {
+        let Some(extent) = yaml::plain_extent_from(self.source_at_line(node.pos.line), node) else {
             return;
         };
         let Some(comment) = extent.comment else {
@@ -160,7 +185,7 @@ impl Ctx<'_> {
             "write `{}: |` and the text on the lines below, indented two spaces more than the key",
             key_name(what)
         );
-        if let Some(extent) = yaml::plain_extent(self.source, node)
+        if let Some(extent) = yaml::plain_extent_from(self.source_at_line(node.pos.line), node)
             && extent.last_line > node.pos.line
         {
             self.error(
@@ -180,13 +205,39 @@ impl Ctx<'_> {
         }
     }
 
+    /// A one-line text of at most `max` characters, for text that goes into an email header,
+    /// where a longer line is cut short or breaks the limit of 998 characters a line.
+    pub fn short_line(
+        &mut self,
+        node: &Node,
+        what: &str,
+        max: usize,
+        help: &str,
+    ) -> Option<String> {
+        let text = self.line(node, what)?;
+        let length = text.chars().count();
+        if length > max {
+            self.error(
+                node.pos,
+                format!(
+                    "{what} is {} characters long, more than the {max} allowed",
+                    limits::thousands(length)
+                ),
+                help,
+            );
+            return None;
+        }
+        Some(text)
+    }
+
     /// Parses Markdown held in `node`, reporting its problems at their place in the file.
     pub fn markdown(&mut self, node: &Node, what: &str) -> Option<Markdown> {
         let text = self.text(node, what)?;
         self.line_breaks_kept(node, what);
         let md = markdown::parse(&text);
-        for p in &md.problems {
-            let pos = self.pos_in(node, &text, p.offset);
+        let offsets: Vec<usize> = md.problems.iter().map(|p| p.offset).collect();
+        let places = self.positions_in(node, &text, &offsets);
+        for (p, pos) in md.problems.iter().zip(places) {
             self.error(pos, p.message.clone(), p.help.clone());
         }
         for w in &md.warnings {
@@ -198,9 +249,36 @@ impl Ctx<'_> {
 
     /// The file position of byte `offset` of a scalar's text.
     pub fn pos_in(&self, node: &Node, text: &str, offset: usize) -> Pos {
-        let before = &text[..offset.min(text.len())];
-        let line_in = before.matches('\n').count();
-        let col_in = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        self.positions_in(node, text, &[offset])[0]
+    }
+
+    /// The file positions of several byte offsets of a scalar's text, found in one pass over
+    /// the text (one pass for each offset would take time growing with the square of a long
+    /// body's length).
+    pub fn positions_in(&self, node: &Node, text: &str, offsets: &[usize]) -> Vec<Pos> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets[i]);
+        let mut places = vec![Pos::default(); offsets.len()];
+        // Line and column (in characters) within the text at byte `at`.
+        let (mut at, mut line_in, mut col_in) = (0, 0, 0);
+        for i in order {
+            let offset = offsets[i].min(text.len());
+            for c in text[at..offset].chars() {
+                if c == '\n' {
+                    line_in += 1;
+                    col_in = 0;
+                } else {
+                    col_in += 1;
+                }
+            }
+            at = at.max(offset);
+            places[i] = self.place(node, text, line_in, col_in);
+        }
+        places
+    }
+
+    /// The file position of line `line_in`, column `col_in` (both from 0) of a scalar's text.
+    fn place(&self, node: &Node, text: &str, line_in: usize, col_in: usize) -> Pos {
         match node.style() {
             // The marker of a `|` block is its first character of text; every line of the
             // text has that indentation. Leading blank lines are in the text but not counted.

@@ -9,12 +9,14 @@
 //! successor of `yaml-rust2` by its maintainers, still changing its API between 0.x releases).
 //! Swapping the YAML crate means changing this file only.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::input::limits::{self, MAX_ENTRIES, MAX_YAML_DEPTH};
 use crate::input::yaml_syntax;
 
 /// How a scalar was written, which decides whether `~` is null and whether a block is literal.
@@ -78,13 +80,10 @@ impl Node {
 /// Reads a file as UTF-8 and parses it, or says exactly why it cannot be.
 pub fn load_file(path: &Path) -> Result<(String, Node), Diagnostics> {
     let mut out = Diagnostics::default();
-    let bytes = match std::fs::read(path) {
+    let bytes = match limits::read(path) {
         Ok(b) => b,
-        Err(e) => {
-            out.push(
-                Diagnostic::error(path, Pos::default(), format!("cannot read the file: {e}"))
-                    .with_help("check the file name and that you may read it"),
-            );
+        Err(d) => {
+            out.push(d);
             return Err(out);
         }
     };
@@ -114,6 +113,11 @@ pub fn load_file(path: &Path) -> Result<(String, Node), Diagnostics> {
 /// keys and several documents in one file are errors.
 pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
     let mut out = Diagnostics::default();
+    // A NUL would end the text for the parser, silently dropping the rest of the file.
+    limits::check_characters(path, text, &mut out);
+    if out.has_errors() {
+        return Err(out);
+    }
     for (i, line) in text.lines().enumerate() {
         let indent: String = line
             .chars()
@@ -158,9 +162,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
         stack: Vec::new(),
         docs: Vec::new(),
         problems: Diagnostics::default(),
+        stopped: false,
     };
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
+    if let Err(e) = read_events(&mut Parser::new_from_str(text), &mut builder) {
         let m = e.marker();
         let explained = yaml_syntax::explain(text, e.info(), m.line(), m.col());
         out.push(
@@ -191,13 +195,39 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Diagnostics> {
     }
 }
 
+/// Feeds the parser's events to the builder one at a time, until the end of the text or a limit.
+/// (yaml-rust2's own `load` recurses once per level of nesting, and a few thousand nested lists
+/// overflow the stack; its parser and scanner keep their state on the heap.)
+fn read_events(
+    parser: &mut Parser<std::str::Chars>,
+    builder: &mut Builder,
+) -> Result<(), ScanError> {
+    while !builder.stopped {
+        let (event, mark) = match parser.next_token() {
+            Ok(next) => next,
+            // The scanner's own limit: 255 open `[` or `{`.
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                builder.too_deep(pos_of(*e.marker()));
+                break;
+            }
+            Err(e) => return Err(e),
+        };
+        if event == Event::StreamEnd {
+            break;
+        }
+        builder.on_event(event, mark);
+    }
+    Ok(())
+}
+
 fn pos_of(mark: Marker) -> Pos {
     Pos::new(mark.line(), mark.col() + 1)
 }
 
 enum Open {
     Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<(Node, Node)>, Option<Node>),
+    /// The entries so far, a key waiting for its value, and the line of each key seen.
+    Map(Pos, Vec<(Node, Node)>, Option<Node>, HashMap<String, usize>),
 }
 
 struct Builder<'p> {
@@ -205,36 +235,88 @@ struct Builder<'p> {
     stack: Vec<Open>,
     docs: Vec<Node>,
     problems: Diagnostics,
+    /// A limit was reached (and reported): the rest of the file is not read.
+    stopped: bool,
 }
 
 impl Builder<'_> {
     fn add(&mut self, node: Node) {
+        if self.over_limit() {
+            return;
+        }
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some(Open::Seq(_, items)) => items.push(node),
-            Some(Open::Map(_, entries, key)) => match key.take() {
+            Some(Open::Map(_, entries, key, lines)) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if let Some(name) = k.as_str()
-                        && let Some((first, _)) =
-                            entries.iter().find(|(e, _)| e.as_str() == Some(name))
-                    {
-                        self.problems.push(
-                            Diagnostic::error(
-                                self.path,
-                                k.pos,
-                                format!("the key `{name}` appears twice here"),
-                            )
-                            .with_help(format!(
-                                "it is already given on line {}: keep one",
-                                first.pos.line
-                            )),
-                        );
+                    if let Some(name) = k.as_str() {
+                        if let Some(first) = lines.get(name) {
+                            self.problems.push(
+                                Diagnostic::error(
+                                    self.path,
+                                    k.pos,
+                                    format!("the key `{name}` appears twice here"),
+                                )
+                                .with_help(format!(
+                                    "it is already given on line {first}: keep one"
+                                )),
+                            );
+                        } else {
+                            lines.insert(name.to_string(), k.pos.line);
+                        }
                     }
                     entries.push((k, node));
                 }
             },
         }
+    }
+
+    /// Opens a list or mapping, unless that nests too deeply.
+    fn open(&mut self, open: Open, pos: Pos) {
+        if self.stack.len() >= MAX_YAML_DEPTH {
+            self.too_deep(pos);
+            return;
+        }
+        self.stack.push(open);
+    }
+
+    fn too_deep(&mut self, pos: Pos) {
+        self.stop(
+            pos,
+            format!("lists and keys are nested too deeply here (more than {MAX_YAML_DEPTH} levels)"),
+            "a bulletin needs only a few levels: check the indentation and the `-`, `[` and `{` on this line",
+        );
+    }
+
+    /// Whether the open list or mapping is full; if so, reports it and stops.
+    fn over_limit(&mut self) -> bool {
+        let (pos, len) = match self.stack.last() {
+            Some(Open::Seq(pos, items)) => (*pos, items.len()),
+            // A mapping's marker is its first colon: point at its first key.
+            Some(Open::Map(pos, entries, ..)) => {
+                (entries.first().map_or(*pos, |(k, _)| k.pos), entries.len())
+            }
+            None => return false,
+        };
+        if len < MAX_ENTRIES {
+            return false;
+        }
+        self.stop(
+            pos,
+            format!(
+                "this list or set of keys has more than {} entries",
+                limits::thousands(MAX_ENTRIES)
+            ),
+            "check that this is the right file: no bulletin or mailing list needs that many",
+        );
+        true
+    }
+
+    fn stop(&mut self, pos: Pos, message: String, help: &str) {
+        self.problems
+            .push(Diagnostic::error(self.path, pos, message).with_help(help));
+        self.stopped = true;
     }
 }
 
@@ -254,8 +336,10 @@ impl MarkedEventReceiver for Builder<'_> {
                     pos,
                 });
             }
-            Event::SequenceStart(..) => self.stack.push(Open::Seq(pos, Vec::new())),
-            Event::MappingStart(..) => self.stack.push(Open::Map(pos, Vec::new(), None)),
+            Event::SequenceStart(..) => self.open(Open::Seq(pos, Vec::new()), pos),
+            Event::MappingStart(..) => {
+                self.open(Open::Map(pos, Vec::new(), None, HashMap::new()), pos)
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
                     Some(Open::Seq(pos, items)) => Node {
@@ -263,7 +347,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         pos,
                     },
                     // A mapping's marker is its first colon; point at its first key instead.
-                    Some(Open::Map(pos, entries, _)) => Node {
+                    Some(Open::Map(pos, entries, ..)) => Node {
                         pos: entries.first().map_or(pos, |(k, _)| k.pos),
                         value: Value::Map(entries),
                     },
@@ -315,7 +399,16 @@ pub struct PlainExtent {
 /// Finds a plain value's last line and any comment after it by matching the value's words
 /// against the source from the node's position. `None` for other values, and when the source
 /// does not match (a value inside `[...]`, for one), so that nothing is reported by mistake.
+#[cfg(test)]
 pub fn plain_extent(source: &str, node: &Node) -> Option<PlainExtent> {
+    let skip = node.pos.line.checked_sub(1)?;
+    let start = source.split_inclusive('\n').take(skip).map(str::len).sum();
+    plain_extent_from(&source[start..], node)
+}
+
+/// [`plain_extent`] given the source from the start of the node's line (which the schema
+/// walker finds without reading the file from the top each time).
+pub fn plain_extent_from(source: &str, node: &Node) -> Option<PlainExtent> {
     let Value::Scalar(value, Style::Plain) = &node.value else {
         return None;
     };
@@ -324,11 +417,8 @@ pub fn plain_extent(source: &str, node: &Node) -> Option<PlainExtent> {
     }
     let want: Vec<&str> = value.split_whitespace().collect();
     let mut matched = 0;
-    for (i, line) in source
-        .lines()
-        .enumerate()
-        .skip(node.pos.line.checked_sub(1)?)
-    {
+    let first_line = node.pos.line.checked_sub(1)?;
+    for (i, line) in source.lines().enumerate().map(|(i, l)| (i + first_line, l)) {
         let first = i + 1 == node.pos.line;
         let start = if first {
             line.char_indices().nth(node.pos.col.checked_sub(1)?)?.0

@@ -121,8 +121,8 @@ impl Template {
             .multipart(
                 MultiPart::alternative()
                     .boundary(boundary(text, html))
-                    .singlepart(SinglePart::plain(text.to_string()))
-                    .singlepart(SinglePart::html(html.to_string())),
+                    .singlepart(SinglePart::plain(crlf(text)))
+                    .singlepart(SinglePart::html(crlf(html))),
             )
             .map_err(|e| format!("cannot build the message: {e}"))?;
         let formatted = message.formatted();
@@ -207,6 +207,22 @@ fn boundary(text: &str, html: &str) -> String {
     format!("=_{hex}")
 }
 
+/// `text` with CRLF line endings, as MIME wants them. lettre would add each CR by inserting it
+/// into the string, which takes time growing with the square of the number of lines; with CRLF
+/// already there it adds none.
+fn crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    let mut after_cr = false;
+    for c in text.chars() {
+        if c == '\n' && !after_cr {
+            out.push('\r');
+        }
+        after_cr = c == '\r';
+        out.push(c);
+    }
+    out
+}
+
 /// 64-bit FNV-1a: a stable hash (unlike std's, which may change between Rust releases).
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -217,6 +233,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_endings_become_crlf_once() {
+        assert_eq!(crlf("a\nb\r\nc\n\n"), "a\r\nb\r\nc\r\n\r\n");
+        assert_eq!(crlf("é"), "é");
+    }
 
     #[test]
     fn one_line_strips_injection() {

@@ -14,6 +14,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use tokio::net::TcpStream;
 
+use crate::diagnostic::escape_controls;
 use crate::input::recipients::{Auth, Security, Smtp, Transport};
 
 /// Why one attempt did not deliver.
@@ -45,7 +46,7 @@ async fn step(
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
         Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
-        Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {e}"))),
+        Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {}", said(&e)))),
         Err(_) => Err(Failure::Temporary(format!("no reply within {t:?}"))),
     }
 }
@@ -153,9 +154,10 @@ impl Channel {
                     .connect(name, tcp)
                     .await
                     .map_err(|e| Failure::Fatal(format!(
-                        "the secure connection to {} failed (is its certificate valid for `{}`?): {e}",
+                        "the secure connection to {} failed (is its certificate valid for `{}`?): {}",
                         s.describe(),
-                        s.host
+                        s.host,
+                        said(&e)
                     )))?;
                 AsyncSmtpConnection::connect_with_transport(Box::new(ImplicitTls(tls)), client_id)
                     .await
@@ -254,13 +256,14 @@ impl Channel {
                     Ok(Ok(resp)) => Ok(format!(
                         "{} {}",
                         resp.code(),
-                        resp.first_line().unwrap_or("").trim()
+                        escape_controls(resp.first_line().unwrap_or("").trim())
                     )),
                     // A reply to the end of the message is definite: refused now, or for good.
                     Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
                     Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
                     Ok(Err(e)) => Err(Failure::Uncertain(format!(
-                        "the connection failed after the whole message was sent ({e}); the relay may have delivered it"
+                        "the connection failed after the whole message was sent ({}); the relay may have delivered it",
+                        said(&e)
                     ))),
                     Err(_) => Err(Failure::Uncertain(format!(
                         "no reply within {t:?} after the whole message was sent; the relay may have delivered it"
@@ -271,10 +274,12 @@ impl Channel {
                 Ok(()) => Ok("queued by sendmail".into()),
                 // Failing at the very start means sendmail itself is missing or broken.
                 Err(e) if first => Err(Failure::Fatal(format!(
-                    "the local mail system did not take the message: {e}"
+                    "the local mail system did not take the message: {}",
+                    said(&e)
                 ))),
                 Err(e) => Err(Failure::Permanent(format!(
-                    "the local mail system did not take this message: {e}"
+                    "the local mail system did not take this message: {}",
+                    said(&e)
                 ))),
             },
             _ => Err(Failure::Fatal(
@@ -386,9 +391,10 @@ fn classify_connect(s: &Smtp, e: lettre::transport::smtp::Error) -> Failure {
     let certificate = e.to_string().to_lowercase().contains("certificate");
     if e.is_tls() || certificate {
         Failure::Fatal(format!(
-            "the secure connection to {} failed (is its certificate valid for `{}`?): {e}",
+            "the secure connection to {} failed (is its certificate valid for `{}`?): {}",
             s.describe(),
-            s.host
+            s.host,
+            said(&e)
         ))
     } else if e.is_permanent() {
         Failure::Fatal(format!(
@@ -397,13 +403,19 @@ fn classify_connect(s: &Smtp, e: lettre::transport::smtp::Error) -> Failure {
             reply_of(&e)
         ))
     } else {
-        Failure::Temporary(format!("cannot talk to {}: {e}", s.describe()))
+        Failure::Temporary(format!("cannot talk to {}: {}", s.describe(), said(&e)))
     }
 }
 
-/// The server's reply, as `550 5.1.1 no such user`.
+/// An error that may quote the relay (or sendmail), with control characters escaped: what a
+/// relay says can hold anything, including a terminal's escape sequences.
+fn said(e: &impl std::fmt::Display) -> String {
+    escape_controls(&e.to_string()).into_owned()
+}
+
+/// The server's reply, as `550 5.1.1 no such user`, safe to print.
 fn reply_of(e: &lettre::transport::smtp::Error) -> String {
-    let text = e.to_string();
+    let text = said(e);
     match e.status() {
         Some(code) => {
             let detail = text
