@@ -1,12 +1,14 @@
 //! Warnings about a bulletin that is valid but will read badly or reach readers badly:
 //! vague link text, unmarked PDFs, repeated section titles, dates from the future, and an HTML
-//! part that Gmail would clip. `--strict` turns them into errors.
+//! part that Gmail would clip. `--strict` turns them into errors. The link warnings are given
+//! by the loader itself ([`links`]); the rest need the whole bulletin and its HTML.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::Loaded;
-use crate::model::Section;
+use crate::model::{Link, Section};
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const HTML_LIMIT: usize = 100 * 1024;
@@ -25,12 +27,11 @@ const VAGUE: &[&str] = &[
     "view",
 ];
 
-/// Every lint that applies; `html_len` is the size of the rendered HTML part in bytes.
-pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
-    let path = loaded.bulletin_path.as_path();
-    let b = &loaded.bulletin;
+/// The warnings about links (vague text, an unmarked PDF). The loader asks for these as it reads
+/// the links, so they are reported even when other parts of the bulletin have errors.
+pub(crate) fn links(path: &Path, links: &[Link]) -> Diagnostics {
     let mut out = Diagnostics::default();
-    for link in &b.all_links {
+    for link in links {
         let words = link
             .text
             .trim()
@@ -58,6 +59,14 @@ pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
             );
         }
     }
+    out
+}
+
+/// Every lint that applies; `html_len` is the size of the rendered HTML part in bytes.
+pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
+    let path = loaded.bulletin_path.as_path();
+    let b = &loaded.bulletin;
+    let mut out = Diagnostics::default();
     // The first section with each title (compared without case), by title.
     let mut titles: HashMap<String, &Section> = HashMap::new();
     for (i, s) in b.sections.iter().enumerate() {

@@ -75,6 +75,9 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
         Some(node) => sections_from(ctx, node, &mut all_links),
         None => None,
     };
+    // The links' warnings now, so that they come with any errors rather than after them.
+    let link_warnings = crate::lint::links(ctx.path, &all_links);
+    ctx.diags.extend(link_warnings);
     Some(Bulletin {
         title: title?,
         date: date?,
