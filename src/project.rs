@@ -14,6 +14,8 @@ pub const RECIPIENTS: &str = "recipients.yaml";
 pub const RECIPIENTS_EXAMPLE: &str = "recipients.example.yaml";
 /// The folder of bulletins, `<date>.yaml` each, with `publisher.yaml`.
 pub const BULLETINS: &str = "bulletins";
+/// The archive website, beside `bulletins`.
+pub const ARCHIVE: &str = "archive";
 
 /// The office's folder as seen from the current one.
 #[derive(Clone, Debug)]
@@ -55,6 +57,11 @@ impl Project {
     /// The `bulletins` folder, relative to the current one (`.` from inside it).
     pub fn bulletins(&self) -> PathBuf {
         self.path(BULLETINS)
+    }
+
+    /// The `archive` folder, beside `bulletins`.
+    pub fn archive(&self) -> PathBuf {
+        self.path(ARCHIVE)
     }
 
     fn path(&self, name: &str) -> PathBuf {

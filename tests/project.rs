@@ -125,3 +125,16 @@ fn new_inside_bulletins_writes_into_the_offices_bulletins_folder() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("wrote bulletins/2021-11-03.yaml"), "{out}");
 }
+
+#[test]
+fn archive_inside_bulletins_writes_the_offices_archive() {
+    let office = Office::new(true);
+    let (code, out, err) = office.run("bulletins", &["archive", "2021-10-20.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        office.path("archive/2021-10-20/index.html").is_file(),
+        "{out}"
+    );
+    assert!(!office.path("bulletins/archive").exists());
+    assert!(out.contains("open ../archive/index.html"), "{out}");
+}

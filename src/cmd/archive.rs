@@ -11,16 +11,21 @@ use super::{Failure, Stopped, prepare};
 pub struct Args {
     /// The bulletin, e.g. bulletins/2021-10-20.yaml
     bulletin: PathBuf,
-    /// The archive folder
-    #[arg(long, default_value = "archive")]
-    dir: PathBuf,
+    /// The archive folder [default: archive/ in the office's folder, found upwards from the
+    /// current one]
+    #[arg(long)]
+    dir: Option<PathBuf>,
     /// Replace a different version of this issue already in the archive (after a correction)
     #[arg(long)]
     replace: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let (path, dir) = (args.bulletin.as_path(), args.dir.as_path());
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| bulletin::project::Project::from_current_dir().archive());
+    let (path, dir) = (args.bulletin.as_path(), dir.as_path());
     let prepared = prepare(path, false, Stopped::NothingWritten)?;
     let loaded = &prepared.loaded;
     let done = archive::archive(&prepared, dir, args.replace).map_err(anyhow::Error::new)?;
