@@ -23,6 +23,7 @@ use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, escape_controls};
+use crate::input::lines::LineIndex;
 
 /// The files diagnostics point into, each read once (a file that cannot be read is `None`, and
 /// its diagnostics are shown without their line).
@@ -31,11 +32,10 @@ pub struct Sources {
     files: HashMap<PathBuf, Option<Source>>,
 }
 
-/// A file's text and where each of its lines starts, so that finding a line does not read the
-/// whole file again (a file with 50,000 problems would take minutes).
+/// A file's text and where each of its lines starts.
 struct Source {
     text: String,
-    starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl Sources {
@@ -47,17 +47,12 @@ impl Sources {
             .entry(path.to_path_buf())
             .or_insert_with(|| {
                 read_text(path).map(|text| Source {
-                    starts: std::iter::once(0)
-                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                        .collect(),
+                    lines: LineIndex::new(&text),
                     text,
                 })
             })
             .as_ref()?;
-        let start = *source.starts.get(line.checked_sub(1)?)?;
-        let rest = &source.text[start..];
-        let found = rest.split('\n').next().unwrap_or("");
-        Some(found.strip_suffix('\r').unwrap_or(found))
+        source.lines.line(&source.text, line)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod bulletin;
 pub mod folder;
 pub mod json_schema;
 pub mod limits;
+pub mod lines;
 pub mod markdown;
 pub mod placeholder;
 pub mod publisher;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::input::limits;
+use crate::input::lines::LineIndex;
 use crate::input::markdown::{self, Markdown};
 use crate::input::yaml::{self, Node, Style, Value};
 
@@ -14,31 +15,19 @@ pub struct Ctx<'a> {
     pub path: &'a Path,
     pub source: &'a str,
     pub diags: &'a mut Diagnostics,
-    /// Where each line of `source` starts (byte offsets), so that a check of one value reads
-    /// from its own line rather than from the top of the file.
-    line_starts: Vec<usize>,
+    /// Where each line of `source` starts, so that a check of one value reads from its own
+    /// line rather than from the top of the file.
+    lines: LineIndex,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(path: &'a Path, source: &'a str, diags: &'a mut Diagnostics) -> Ctx<'a> {
-        let line_starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Ctx {
             path,
             source,
             diags,
-            line_starts,
+            lines: LineIndex::new(source),
         }
-    }
-
-    /// The source from the start of line `line` (1-based) to the end of the file.
-    fn source_at_line(&self, line: usize) -> &'a str {
-        let start = line
-            .checked_sub(1)
-            .and_then(|i| self.line_starts.get(i))
-            .map_or(self.source.len(), |&s| s);
-        &self.source[start..]
     }
 
     pub fn error(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
@@ -143,7 +132,9 @@ impl<'a> Ctx<'a> {
     /// `#` touching a word (`#113`, `#NHS`) is surely text, so an error; `# words` may be a
     /// note the writer meant to leave out, so a warning.
     fn comment_after(&mut self, node: &Node, what: &str) {
-        let Some(extent) = yaml::plain_extent_from(self.source_at_line(node.pos.line), node) else {
+        let Some(extent) =
+            yaml::plain_extent_from(self.lines.from(self.source, node.pos.line), node)
+        else {
             return;
         };
         let Some(comment) = extent.comment else {
@@ -159,7 +150,10 @@ impl<'a> Ctx<'a> {
         let quote = if extent.last_line == node.pos.line {
             format!(
                 "put the text in double quotes: {}",
-                quoted_line(self.source, node)
+                quoted_line(
+                    self.lines.line(self.source, node.pos.line).unwrap_or(""),
+                    node
+                )
             )
         } else {
             format!(
@@ -185,7 +179,8 @@ impl<'a> Ctx<'a> {
             "write `{}: |` and the text on the lines below, indented two spaces more than the key",
             key_name(what)
         );
-        if let Some(extent) = yaml::plain_extent_from(self.source_at_line(node.pos.line), node)
+        if let Some(extent) =
+            yaml::plain_extent_from(self.lines.from(self.source, node.pos.line), node)
             && extent.last_line > node.pos.line
         {
             self.error(
@@ -194,7 +189,7 @@ impl<'a> Ctx<'a> {
                 help,
             );
         } else if node.style() == Some(Style::Folded)
-            && let Some((indicator, lines)) = yaml::block_extent(self.source, node)
+            && let Some((indicator, lines)) = yaml::block_extent(self.source, &self.lines, node)
             && lines > 1
         {
             self.error(
@@ -310,11 +305,8 @@ impl<'a> Ctx<'a> {
 }
 
 /// `key: "the text"` for the line a plain value is on, with the key as written (for help).
-fn quoted_line(source: &str, node: &Node) -> String {
-    let line = source
-        .lines()
-        .nth(node.pos.line.saturating_sub(1))
-        .unwrap_or("");
+/// `line` (the node's own line) with the value from the node on put in double quotes.
+fn quoted_line(line: &str, node: &Node) -> String {
     let at = line
         .char_indices()
         .nth(node.pos.col.saturating_sub(1))

@@ -17,6 +17,7 @@ use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::limits::{self, MAX_ENTRIES, MAX_YAML_DEPTH};
+use crate::input::lines::LineIndex;
 use crate::input::yaml_syntax;
 
 /// How a scalar was written, which decides whether `~` is null and whether a block is literal.
@@ -470,23 +471,22 @@ fn comment_start(segment: &str) -> Option<usize> {
 
 /// For a `|` or `>` block: where its indicator is (`|` or `>`, on the line before its text)
 /// and how many lines of text it has. `None` for other values.
-pub fn block_extent(source: &str, node: &Node) -> Option<(Pos, usize)> {
+pub fn block_extent(source: &str, lines: &LineIndex, node: &Node) -> Option<(Pos, usize)> {
     if !matches!(node.style(), Some(Style::Block | Style::Folded)) {
         return None;
     }
-    let lines: Vec<&str> = source.lines().collect();
     let first = node.pos.line.checked_sub(1)?;
     let indent = node.pos.col.saturating_sub(1);
     let text_lines = lines
-        .get(first..)?
-        .iter()
+        .from(source, node.pos.line)
+        .lines()
         .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent)
         .filter(|l| !l.trim().is_empty())
         .count();
-    let (n, header) = lines[..first]
-        .iter()
-        .enumerate()
+    // The line with the `|` or `>`: the last one before the text that is not blank.
+    let (n, header) = (1..=first)
         .rev()
+        .filter_map(|n| Some((n - 1, lines.line(source, n)?)))
         .find(|(_, l)| !l.trim().is_empty())?;
     let at = header.char_indices().find_map(|(i, c)| {
         let rest = header[i + c.len_utf8()..]
@@ -603,13 +603,19 @@ mod tests {
         let n = p(src).unwrap();
         let body = value_of(&n, "body");
         assert_eq!(body.style(), Some(Style::Folded));
-        assert_eq!(block_extent(src, &body), Some((Pos::new(1, 7), 3)));
+        assert_eq!(
+            block_extent(src, &LineIndex::new(src), &body),
+            Some((Pos::new(1, 7), 3))
+        );
         let src = "- body: |-\n    one\n";
         let n = p(src).unwrap();
         let Value::Seq(items) = &n.value else {
             panic!()
         };
         let body = value_of(&items[0], "body");
-        assert_eq!(block_extent(src, &body), Some((Pos::new(1, 9), 1)));
+        assert_eq!(
+            block_extent(src, &LineIndex::new(src), &body),
+            Some((Pos::new(1, 9), 1))
+        );
     }
 }
