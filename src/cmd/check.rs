@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use bulletin::diagnostic::{Diagnostic, Diagnostics, Pos};
-use bulletin::project::Project;
 use bulletin::report;
 
 use super::{Failure, Stopped, plural};
@@ -90,11 +89,7 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
         let mut d = Diagnostics::default();
         d.push(
             Diagnostic::error(path, Pos::default(), "the recipients file does not exist")
-                .with_help(format!(
-                    "copy {} to {} and fill in your relay and lists (see docs/send.md)",
-                    Project::from_current_dir().recipients_example().display(),
-                    path.display()
-                )),
+                .with_help(super::missing_recipients_help(path)),
         );
         return Err(d);
     }

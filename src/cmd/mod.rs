@@ -131,12 +131,10 @@ pub fn load_recipients(
 ) -> Result<bulletin::input::recipients::Recipients, Failure> {
     let path = recipients_path(given);
     if !path.exists() {
-        let example = Project::from_current_dir().recipients_example();
         return Err(Failure::from(format!(
-            "{} does not exist: copy {} to {} and fill in your relay and lists (see docs/send.md)",
+            "{} does not exist: {}",
             path.display(),
-            example.display(),
-            path.display()
+            missing_recipients_help(&path)
         )));
     }
     match bulletin::input::recipients::load(&path) {
@@ -149,6 +147,16 @@ pub fn load_recipients(
             Err(Failure::Reported)
         }
     }
+}
+
+/// What to do when the recipients file `path` is missing: copy the example, named as seen from
+/// where the user is.
+pub fn missing_recipients_help(path: &std::path::Path) -> String {
+    format!(
+        "copy {} to {} and fill in your relay and lists (see docs/send.md)",
+        Project::from_current_dir().recipients_example().display(),
+        path.display()
+    )
 }
 
 pub fn plural(n: usize) -> &'static str {
