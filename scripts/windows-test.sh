@@ -6,12 +6,13 @@
 #   - `render --out "<folder with spaces>"` writes the same three files, byte for byte, as the
 #     Linux build does;
 #   - `send --yes` to an SMTP server on 127.0.0.1 (tests/smtp/server.py, as in tests/send.rs)
-#     delivers exactly one message to each member, and the journal records each; a second `send`
-#     finds everyone delivered and sends nothing.
+#     delivers exactly one message to each member, and the journal records each; while it runs,
+#     a second `send` of the same bulletin is refused (the journal's lock, taken with Windows'
+#     LockFileEx); afterwards another `send` finds everyone delivered and sends nothing.
 # Installs what is missing (the Rust target, mingw, wine, Python's aiosmtpd). If the Windows
 # target, mingw or wine cannot be installed, it prints one loud line and exits 0 so the rest of
 # CI runs; if the build or any step under wine fails, it exits non-zero.
-# The wine prefix is kept in "target/wine prefix" (its first start takes about 30 s); delete the
+# The wine prefix is kept in "target/wine prefix" (its first start takes 10 to 30 s); delete the
 # folder to start afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,13 +57,15 @@ work=$root/target/windows-test
 office="$work/LMC Office/Weekly Bulletin"
 out="$work/LMC Office/Rendered copies"
 server_pid=""
+first_pid=""
 cleanup() {
+  [ -z "$first_pid" ] || kill "$first_pid" 2>/dev/null || true
   [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
   wineserver -k 2>/dev/null || true
 }
 trap cleanup EXIT
 
-step "starting wine (prefix: $WINEPREFIX; the first start takes about 30 s)"
+step "starting wine (prefix: $WINEPREFIX; its first start takes 10 to 30 s)"
 if [ ! -d "$WINEPREFIX" ]; then
   wineboot --init >/dev/null 2>&1 || true
 fi
@@ -111,7 +114,7 @@ for f in 2021-10-20.html 2021-10-20.txt 2021-10-20.eml; do
   cmp -s "$out/$f" "$work/linux/$f" || fail "$f from bulletin.exe differs from the Linux build's"
 done
 
-step "send to $members members through an SMTP server on 127.0.0.1"
+step "send to $members members through an SMTP server on 127.0.0.1; meanwhile a second send is refused"
 received="$work/received.jsonl"
 python3 "$root/tests/smtp/server.py" --out "$received" >"$work/server.out" &
 server_pid=$!
@@ -123,11 +126,28 @@ port=$(sed -n 's/^PORT //p' "$work/server.out")
 [ -n "$port" ] || fail "the SMTP server (tests/smtp/server.py) did not start"
 {
   printf 'smtp:\n  host: 127.0.0.1\n  port: %s\n  security: none\n  auth: none\n' "$port"
-  printf '  connections: 2\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\n'
+  # 300 a minute: the send takes about 6 s, long enough to try a second one meanwhile.
+  printf '  connections: 2\n  rate_per_minute: 300\n  retry_wait_seconds: 0\n  timeout_seconds: 10\n'
   printf 'lists:\n  all:\n    name: Everyone\n    members:\n'
   for i in $(seq -w 1 "$members"); do printf '      - Member %s <member%s@example.org>\n' "$i" "$i"; done
 } >recipients.yaml
-run send 'bulletins\2021-10-20.yaml' --list all --yes
+wine "$exe" send 'bulletins\2021-10-20.yaml' --list all --yes >"$work/first.stdout" 2>"$work/first.stderr" &
+first_pid=$!
+for _ in $(seq 600); do
+  [ "$(grep -c . "$received" 2>/dev/null || true)" -ge 3 ] && break
+  kill -0 "$first_pid" 2>/dev/null || break
+  sleep 0.1
+done
+run send 'bulletins\2021-10-20.yaml' --list all
+[ "$status" -eq 1 ] && grep -qF 'another `bulletin send` of this bulletin is running' <<<"$stderr" \
+  || fail "a second send while the first ran was not refused: $(shown)"
+set +e
+wait "$first_pid"
+status=$?
+set -e
+first_pid=""
+stdout=$(tr -d '\r' <"$work/first.stdout")
+stderr=$(tr -d '\r' <"$work/first.stderr")
 [ "$status" -eq 0 ] || fail "send: $(shown)"
 grep -qE "delivered now +$members\$" <<<"$stdout" || fail "send's summary does not say $members delivered: $(shown)"
 # Each member exactly once, one envelope recipient per message.
@@ -143,10 +163,10 @@ PY
 delivered=$(grep -c '^delivered	' bulletins/2021-10-20.journal || true)
 [ "$delivered" -eq "$members" ] || fail "the journal records $delivered deliveries, not $members"
 
-step "send again: everyone is delivered, nothing is sent"
+step "send once more: everyone is delivered, nothing is sent"
 run send 'bulletins\2021-10-20.yaml' --list all --yes
 [ "$status" -eq 0 ] || fail "second send: $(shown)"
-grep -qF "$members delivered earlier" <<<"$stdout" || fail "the second send did not find everyone delivered: $(shown)"
-[ "$(grep -c . "$received")" -eq "$members" ] || fail "the second send sent messages again"
+grep -qF "$members delivered earlier" <<<"$stdout" || fail "the last send did not find everyone delivered: $(shown)"
+[ "$(grep -c . "$received")" -eq "$members" ] || fail "the last send sent messages again"
 
 step "ok: check, render and send work under wine, in folders with spaces"
