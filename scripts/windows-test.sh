@@ -36,8 +36,8 @@ if ! need_debian x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64; then
   cross_skip "mingw (gcc-mingw-w64-x86-64) not installed: the Windows run under wine is skipped"
   exit 0
 fi
-# Debian's `wine` starts the 64-bit loader from the wine64 package.
-if ! need_debian wine wine wine64 || ! need_debian /usr/lib/wine/wine64 wine64; then
+# Debian's `wine` starts the 64-bit loader from the wine64 package; other systems' wine64 is on PATH.
+if ! need_debian wine wine wine64 || ! { command -v wine64 >/dev/null 2>&1 || need_debian /usr/lib/wine/wine64 wine64; }; then
   cross_skip "wine (wine, wine64) not installed: the Windows run under wine is skipped"
   exit 0
 fi
