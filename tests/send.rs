@@ -1,6 +1,7 @@
 //! `bulletin send` against a real SMTP server on 127.0.0.1: Python's aiosmtpd, started by
 //! tests/smtp/server.py (installed by scripts/install-test-deps.sh). Each test checks what the
-//! server received (its own timestamps, envelopes and messages) and the journal on disk.
+//! server received (its own timestamps, envelopes and messages) and the journal on disk. One
+//! test runs the binary under `strace` (also installed by that script) to watch its locks.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
