@@ -428,6 +428,8 @@ fn preview_serves_the_email_as_sent_and_nothing_else() {
     assert!(email == html, "/email.html differs with --bind 127.0.0.1");
 }
 
+// The recording "browser" is a shell script.
+#[cfg(unix)]
 #[test]
 fn open_hands_the_url_to_the_systems_browser() {
     use std::os::unix::fs::PermissionsExt;
