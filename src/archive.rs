@@ -16,9 +16,11 @@
 //! rename, so an interrupted run leaves the previous version whole; leftovers are tidied on the
 //! next run. Where the swap takes two renames (no atomic exchange outside Linux) and another
 //! program holds the folder (Windows: Explorer, the indexer, antivirus), each rename is tried
-//! again for a few seconds, then the swap gives up with the previous version back in place. The index and feed are rebuilt from what is in the folder, so archiving an old issue
-//! later puts it in its place. Nothing here deletes another issue. Links are relative, so the
-//! archive works opened from disk and behind any web server.
+//! again for a few seconds, then the swap gives up with the previous version back in place.
+//!
+//! The index and feed are rebuilt from what is in the folder, so archiving an old issue later
+//! puts it in its place. Nothing here deletes another issue. Links are relative, so the archive
+//! works opened from disk and behind any web server.
 
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
