@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
-# Postfix's smtp-sink (benchmarks), Python's aiosmtpd (the SMTP server the send tests use) and
+# Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs), Python's aiosmtpd (the SMTP server the send tests use) and
 # Python's jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -9,6 +9,7 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ] || need_apt+=(postfix)
 command -v time >/dev/null 2>&1 || [ -x /usr/bin/time ] || need_apt+=(time)
+command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   SUDO=""

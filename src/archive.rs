@@ -14,9 +14,13 @@
 //!
 //! An issue is written into a hidden temporary folder, then swapped into place in one atomic
 //! rename, so an interrupted run leaves the previous version whole; leftovers are tidied on the
-//! next run. The index and feed are rebuilt from what is in the folder, so archiving an old issue
-//! later puts it in its place. Nothing here deletes another issue. Links are relative, so the
-//! archive works opened from disk and behind any web server.
+//! next run. Where the swap takes two renames (no atomic exchange outside Linux) and another
+//! program holds the folder (Windows: Explorer, the indexer, antivirus), each rename is tried
+//! again for a few seconds, then the swap gives up with the previous version back in place.
+//!
+//! The index and feed are rebuilt from what is in the folder, so archiving an old issue later
+//! puts it in its place. Nothing here deletes another issue. Links are relative, so the archive
+//! works opened from disk and behind any web server.
 
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
@@ -102,6 +106,18 @@ pub enum Error {
         what: &'static str,
         path: PathBuf,
         source: std::io::Error,
+    },
+    /// An issue's folder could not be moved into place (on Windows, most often because another
+    /// program has it open); `kept` says what became of the previous version.
+    #[error(
+        "cannot {action} {}: {}; {kept}\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
+        folder.display(), why(source)
+    )]
+    Swap {
+        action: &'static str,
+        folder: PathBuf,
+        source: std::io::Error,
+        kept: String,
     },
     #[error("{0}")]
     Message(String),
@@ -213,7 +229,7 @@ pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archiv
         // For the tests: die as a power cut would, with the new issue written but not in place.
         std::process::abort();
     }
-    swap_into_place(&tmp, &target).map_err(Error::Message)?;
+    swap_into_place(&tmp, &target)?;
 
     // The issues either side now link to this one.
     let at = list.iter().position(|e| e.slug == slug).unwrap_or(0);
@@ -240,26 +256,123 @@ pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archiv
 }
 
 /// Puts `tmp` at `target` in one step. If `target` exists the two are exchanged atomically
-/// (Linux `renameat2(RENAME_EXCHANGE)`), then the old version, now at `tmp`, is removed.
-fn swap_into_place(tmp: &Path, target: &Path) -> Result<(), String> {
+/// (Linux `renameat2(RENAME_EXCHANGE)`), then the old version, now at `tmp`, is removed;
+/// elsewhere [`replace`] does it in two renames.
+fn swap_into_place(tmp: &Path, target: &Path) -> Result<(), Error> {
+    let mut moves = Moves::system();
     if !target.exists() {
-        return std::fs::rename(tmp, target)
-            .map_err(|e| format!("cannot move the issue into place: {e}"));
+        return moves.rename(tmp, target).map_err(|source| {
+            let _ = std::fs::remove_dir_all(tmp);
+            Error::Swap {
+                action: "move the new issue into",
+                folder: target.to_path_buf(),
+                source,
+                kept: "nothing was changed".into(),
+            }
+        });
     }
-    if exchange(tmp, target).is_err() {
-        // No atomic exchange here (another OS or filesystem): rename aside, then into place.
-        let mut aside = tmp.as_os_str().to_owned();
-        aside.push(".old");
-        let aside = PathBuf::from(aside);
-        std::fs::rename(target, &aside)
-            .map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
-        std::fs::rename(tmp, target)
-            .map_err(|e| format!("cannot move the issue into place: {e}"))?;
-        let _ = std::fs::remove_dir_all(&aside);
+    if exchange(tmp, target).is_ok() {
+        let _ = std::fs::remove_dir_all(tmp);
         return Ok(());
     }
-    let _ = std::fs::remove_dir_all(tmp);
+    replace(tmp, target, &mut moves)
+}
+
+/// How long to wait before each new try of a rename that another program stands in the way of:
+/// about 2.7 seconds in all, long enough for an indexer or a virus scan to let go.
+const RETRY_WAITS_MS: [u64; 9] = [20, 50, 100, 150, 250, 350, 500, 600, 700];
+
+/// Whether a rename that failed may work a moment later. On Windows a folder that File Explorer,
+/// the search indexer or an antivirus scan has open (or a file in it) cannot be moved: "access
+/// is denied" (os error 5) or a sharing or lock violation (32, 33).
+fn in_use(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::PermissionDenied
+        || (cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33)))
+}
+
+/// The renames of a swap and the waits between their tries: the system's, or the tests' own.
+struct Moves<R, W> {
+    rename: R,
+    wait: W,
+}
+
+impl Moves<fn(&Path, &Path) -> std::io::Result<()>, fn(std::time::Duration)> {
+    fn system() -> Self {
+        Moves {
+            rename: |from, to| std::fs::rename(from, to),
+            wait: std::thread::sleep,
+        }
+    }
+}
+
+impl<R, W> Moves<R, W>
+where
+    R: FnMut(&Path, &Path) -> std::io::Result<()>,
+    W: FnMut(std::time::Duration),
+{
+    /// Renames, trying again for a while if another program is in the way.
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+        let mut waits = RETRY_WAITS_MS.iter();
+        loop {
+            match (self.rename)(from, to) {
+                Err(e) if in_use(&e) => match waits.next() {
+                    Some(&ms) => (self.wait)(std::time::Duration::from_millis(ms)),
+                    None => return Err(e),
+                },
+                done => return done,
+            }
+        }
+    }
+}
+
+/// Replaces `target` by `tmp` without an atomic exchange: `target` is renamed aside, `tmp` into
+/// its place, then the old version is removed. If `tmp` cannot go in, the old version is put
+/// back; if even that fails, it stays aside under a name the next run's [`tidy`] restores from.
+fn replace<R, W>(tmp: &Path, target: &Path, moves: &mut Moves<R, W>) -> Result<(), Error>
+where
+    R: FnMut(&Path, &Path) -> std::io::Result<()>,
+    W: FnMut(std::time::Duration),
+{
+    let mut aside = tmp.as_os_str().to_owned();
+    aside.push(".old");
+    let aside = PathBuf::from(aside);
+    if let Err(source) = moves.rename(target, &aside) {
+        let _ = std::fs::remove_dir_all(tmp);
+        return Err(Error::Swap {
+            action: "replace",
+            folder: target.to_path_buf(),
+            source,
+            kept: "nothing was changed: the previous version is still there".into(),
+        });
+    }
+    if let Err(source) = moves.rename(tmp, target) {
+        let _ = std::fs::remove_dir_all(tmp);
+        let kept = match moves.rename(&aside, target) {
+            Ok(()) => "nothing was changed: the previous version was put back".to_string(),
+            Err(_) => format!(
+                "the previous version is safe in {}, and running the same command again puts it back first",
+                aside.display()
+            ),
+        };
+        return Err(Error::Swap {
+            action: "move the new version into",
+            folder: target.to_path_buf(),
+            source,
+            kept,
+        });
+    }
+    // A leftover here (held open too) is removed by the next run's `tidy`.
+    let _ = std::fs::remove_dir_all(&aside);
     Ok(())
+}
+
+/// Why a rename failed, in words: "another program is using it" when that is the likely cause.
+fn why(e: &std::io::Error) -> String {
+    if in_use(e) {
+        format!("another program is using it ({e})")
+    } else {
+        e.to_string()
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -452,4 +565,163 @@ pub fn feed(p: &Publisher, list: &[Entry]) -> String {
     let mut out = String::from_utf8(bytes).expect("the feed is written as UTF-8");
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind;
+    use std::time::Duration;
+
+    /// An archive with issue `2021-10-20` holding "old", and its new version built aside.
+    fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("2021-10-20");
+        let tmp = dir.path().join(".2021-10-20.tmp-7");
+        for (d, text) in [(&target, "old"), (&tmp, "new")] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("bulletin.yaml"), text).unwrap();
+        }
+        (dir, target, tmp)
+    }
+
+    fn content(folder: &Path) -> String {
+        std::fs::read_to_string(folder.join("bulletin.yaml")).unwrap_or_default()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn denied() -> std::io::Error {
+        std::io::Error::from(ErrorKind::PermissionDenied)
+    }
+
+    #[test]
+    fn a_folder_in_use_for_a_moment_is_tried_again_until_it_moves() {
+        let (dir, target, tmp) = setup();
+        // Each of the two renames is refused three times, as Windows does while Explorer or a
+        // virus scan holds the folder, then goes through.
+        let mut refusals: Vec<PathBuf> = Vec::new();
+        let mut waited = Vec::new();
+        let mut moves = Moves {
+            rename: |from: &Path, to: &Path| {
+                if refusals.iter().filter(|p| *p == from).count() < 3 {
+                    refusals.push(from.to_path_buf());
+                    return Err(denied());
+                }
+                std::fs::rename(from, to)
+            },
+            wait: |d: Duration| waited.push(d),
+        };
+        replace(&tmp, &target, &mut moves).unwrap();
+        assert_eq!(content(&target), "new");
+        assert_eq!(names(dir.path()), vec!["2021-10-20".to_string()]);
+        assert_eq!(waited.len(), 6);
+        assert_eq!(refusals.len(), 6);
+    }
+
+    #[test]
+    fn a_folder_that_stays_in_use_is_left_as_it_was_with_a_message_saying_what_to_do() {
+        let (dir, target, tmp) = setup();
+        let mut waited = Duration::ZERO;
+        let mut moves = Moves {
+            rename: |_: &Path, _: &Path| Err(denied()),
+            wait: |d: Duration| waited += d,
+        };
+        let e = replace(&tmp, &target, &mut moves).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot replace {}: another program is using it (permission denied); nothing was changed: the previous version is still there\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
+                target.display()
+            )
+        );
+        assert_eq!(content(&target), "old");
+        assert_eq!(names(dir.path()), vec!["2021-10-20".to_string()]);
+        assert!(
+            waited >= Duration::from_secs(2) && waited <= Duration::from_secs(3),
+            "{waited:?}"
+        );
+    }
+
+    #[test]
+    fn when_the_new_version_cannot_go_in_the_previous_one_is_put_back() {
+        let (dir, target, tmp) = setup();
+        // The old folder moves aside, but the new one is held (a virus scan of the files just
+        // written): the old one goes back.
+        let mut moves = Moves {
+            rename: |from: &Path, to: &Path| {
+                if from == tmp {
+                    return Err(denied());
+                }
+                std::fs::rename(from, to)
+            },
+            wait: |_: Duration| {},
+        };
+        let e = replace(&tmp, &target, &mut moves).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot move the new version into {}: another program is using it (permission denied); nothing was changed: the previous version was put back\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
+                target.display()
+            )
+        );
+        assert_eq!(content(&target), "old");
+        assert_eq!(names(dir.path()), vec!["2021-10-20".to_string()]);
+    }
+
+    #[test]
+    fn a_previous_version_that_cannot_be_put_back_is_kept_aside_and_restored_by_the_next_run() {
+        let (dir, target, tmp) = setup();
+        // Only the first rename (the old version aside) goes through.
+        let mut calls = 0;
+        let mut moves = Moves {
+            rename: |from: &Path, to: &Path| {
+                calls += 1;
+                if calls > 1 {
+                    return Err(denied());
+                }
+                std::fs::rename(from, to)
+            },
+            wait: |_: Duration| {},
+        };
+        let e = replace(&tmp, &target, &mut moves).unwrap_err();
+        let aside = dir.path().join(".2021-10-20.tmp-7.old");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot move the new version into {}: another program is using it (permission denied); the previous version is safe in {}, and running the same command again puts it back first\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
+                target.display(),
+                aside.display()
+            )
+        );
+        assert_eq!(content(&aside), "old");
+        tidy(dir.path());
+        assert_eq!(content(&target), "old");
+        assert_eq!(names(dir.path()), vec!["2021-10-20".to_string()]);
+    }
+
+    #[test]
+    fn other_failures_are_not_tried_again() {
+        let (_dir, target, tmp) = setup();
+        let mut tries = 0;
+        let mut moves = Moves {
+            rename: |_: &Path, _: &Path| {
+                tries += 1;
+                Err(std::io::Error::from(ErrorKind::StorageFull))
+            },
+            wait: |_: Duration| panic!("waited for a failure that will not pass"),
+        };
+        let e = replace(&tmp, &target, &mut moves).unwrap_err();
+        assert!(e.to_string().contains(": no storage space; nothing"), "{e}");
+        assert_eq!(tries, 1);
+        assert_eq!(content(&target), "old");
+    }
 }

@@ -87,9 +87,43 @@ pub fn relative(from: &Path, target: &Path) -> PathBuf {
     out
 }
 
+/// `path` as it would be typed in a command that a message suggests: as it is when it has
+/// nothing a shell would split or expand, otherwise quoted, in double quotes on Windows (which
+/// PowerShell and cmd both understand, and no Windows path contains) and single quotes elsewhere.
+pub fn typed(path: &Path) -> String {
+    let s = path.display().to_string();
+    let plain = |c: char| c.is_alphanumeric() || "-_./\\:+,@=%~".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s
+    } else if cfg!(windows) {
+        format!("\"{s}\"")
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_in_suggested_commands_are_quoted_when_they_need_it() {
+        assert_eq!(
+            typed(Path::new("bulletins/2021-10-20.yaml")),
+            "bulletins/2021-10-20.yaml"
+        );
+        if cfg!(windows) {
+            assert_eq!(
+                typed(Path::new(r"C:\LMC office\Sam's bulletins")),
+                r#""C:\LMC office\Sam's bulletins""#
+            );
+        } else {
+            assert_eq!(
+                typed(Path::new("/home/sam/LMC office/Sam's bulletins")),
+                r"'/home/sam/LMC office/Sam'\''s bulletins'"
+            );
+        }
+    }
 
     #[test]
     fn relative_paths_go_up_and_down() {

@@ -395,3 +395,126 @@ fn an_unreadable_issue_folder_is_never_replaced() {
         "title: [broken\n"
     );
 }
+
+/// Runs the binary in `dir`: (exit code, stdout, stderr).
+fn run_in(dir: &Path, args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Office PCs keep files in folders such as `My Documents` or `LMC office`: `check`, `render
+/// --out` and `archive` work there, from inside the folder and given absolute paths, and name
+/// files in their messages as the system writes paths (built here with `Path::join`, so the
+/// same test holds with Windows' backslashes).
+#[test]
+fn folders_with_spaces_in_their_names_work_and_are_named_as_the_system_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("Shared Files").join("LMC office");
+    let bulletins = office.join("bulletins");
+    std::fs::create_dir_all(bulletins.join("old drafts")).unwrap();
+    for f in ["2021-10-20.yaml", "publisher.yaml"] {
+        std::fs::copy(Path::new(ROOT).join("bulletins").join(f), bulletins.join(f)).unwrap();
+    }
+    std::fs::copy(
+        Path::new(ROOT).join("recipients.example.yaml"),
+        office.join("recipients.yaml"),
+    )
+    .unwrap();
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let rel = Path::new("bulletins").join("2021-10-20.yaml");
+    let abs = bulletins.join("2021-10-20.yaml");
+
+    // check, by a relative and by an absolute path, with the office's recipients file found.
+    for file in [rel.as_os_str(), abs.as_os_str()] {
+        let (code, out, err) = run_in(&office, &[&os("check"), file]);
+        assert_eq!(code, 0, "{err}");
+        let shown = Path::new(file).display().to_string();
+        assert!(out.contains(&format!("{shown}: ok (")), "{out}");
+        assert!(out.contains("recipients.yaml: ok ("), "{out}");
+    }
+    let (code, out, err) = run_in(
+        &bulletins.join("old drafts"),
+        &[&os("check"), abs.as_os_str()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let up = Path::new("..").join("..").join("recipients.yaml");
+    assert!(out.contains(&format!("{}: ok (", up.display())), "{out}");
+
+    // render into a folder with a space, given relative and absolute.
+    let rendered = office.join("rendered files");
+    for target in [os("rendered files"), rendered.clone().into_os_string()] {
+        let (code, out, err) = run_in(
+            &office,
+            &[&os("render"), rel.as_os_str(), &os("--out"), &target],
+        );
+        assert_eq!(code, 0, "{err}");
+        let html = Path::new(&target).join("2021-10-20.html");
+        assert!(
+            out.contains(&format!("wrote {}\n", html.display())),
+            "{out}"
+        );
+        assert!(rendered.join("2021-10-20.eml").is_file());
+    }
+
+    // archive: into the default archive folder, found upwards, and into one named with --dir.
+    let (code, out, err) = run_in(&bulletins, &[&os("archive"), &os("2021-10-20.yaml")]);
+    assert_eq!(code, 0, "{err}");
+    let archive = Path::new("..").join("archive");
+    assert!(
+        out.contains(&format!("in {}\n", archive.join("2021-10-20").display())),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("open {}\n", archive.join("index.html").display())),
+        "{out}"
+    );
+    assert!(
+        office
+            .join("archive")
+            .join("2021-10-20")
+            .join("index.html")
+            .is_file()
+    );
+    let web = office.join("web site").join("bulletin archive");
+    for _ in 0..2 {
+        // The second run swaps the issue's folder for its new copy.
+        let (code, out, err) = run_in(
+            &office,
+            &[
+                &os("archive"),
+                abs.as_os_str(),
+                &os("--dir"),
+                web.as_os_str(),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains(&format!("in {}\n", web.join("2021-10-20").display())),
+            "{out}"
+        );
+    }
+    let index = std::fs::read_to_string(web.join("index.html")).unwrap();
+    assert!(index.contains(r#"href="2021-10-20/index.html""#), "{index}");
+
+    // A mistake is reported at its file, named as given.
+    let draft = bulletins.join("old drafts").join("2021-10-20.yaml");
+    let text = std::fs::read_to_string(&abs)
+        .unwrap()
+        .replacen("title:", "titel:", 1);
+    std::fs::write(&draft, text).unwrap();
+    let given = Path::new("bulletins")
+        .join("old drafts")
+        .join("2021-10-20.yaml");
+    let (code, _, err) = run_in(&office, &[&os("check"), given.as_os_str()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("--> {}:", given.display())), "{err}");
+}

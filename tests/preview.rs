@@ -14,6 +14,9 @@
 //!   script in it, that `/` carries the reload script, that `/email.txt` and `/email.eml` are
 //!   served, that nothing else is (path traversal, the YAML files, `/etc/passwd`), and that the
 //!   preview listens on 127.0.0.1 by default and with `--bind 127.0.0.1`.
+//! - `open_hands_the_url_to_the_systems_browser` runs `--open` with `$BROWSER` (which the
+//!   `opener` crate honours on every system) set to a script that records its argument, then to
+//!   a program that does not exist: the note says to open the URL by hand.
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -72,6 +75,11 @@ struct Preview {
 impl Preview {
     /// Starts `bulletin preview BULLETIN ARGS...` and waits for its `preview: URL` line.
     fn start(bulletin: &Path, args: &[&str]) -> Preview {
+        Preview::start_with(bulletin, args, &[])
+    }
+
+    /// The same, with these environment variables set.
+    fn start_with(bulletin: &Path, args: &[&str], env: &[(&str, &Path)]) -> Preview {
         let stderr = bulletin.with_file_name(format!(
             "preview-stderr-{}.txt",
             std::time::SystemTime::now()
@@ -83,6 +91,7 @@ impl Preview {
             .arg("preview")
             .arg(bulletin)
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(ROOT)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -417,4 +426,66 @@ fn preview_serves_the_email_as_sent_and_nothing_else() {
     let (status, email) = bound.get("/email.html");
     assert_eq!(status, 200);
     assert!(email == html, "/email.html differs with --bind 127.0.0.1");
+}
+
+// The recording "browser" is a shell script.
+#[cfg(unix)]
+#[test]
+fn open_hands_the_url_to_the_systems_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let opened = dir.path().join("opened.txt");
+    let browser = dir.path().join("browser");
+    fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" > '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
+    let preview = Preview::start_with(
+        &bulletin,
+        &["--port", "0", "--open"],
+        &[("BROWSER", &browser)],
+    );
+    let deadline = Instant::now() + START_TIMEOUT;
+    while fs::read_to_string(&opened).map_or(true, |t| !t.ends_with('\n')) {
+        assert!(
+            Instant::now() < deadline,
+            "--open never ran the browser; stderr: {}",
+            preview.stderr_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        fs::read_to_string(&opened).unwrap(),
+        format!("{}\n", preview.url)
+    );
+    assert!(!preview.stderr_text().contains("could not open"));
+    drop(preview);
+
+    let missing = dir.path().join("no-such-browser");
+    let preview = Preview::start_with(
+        &bulletin,
+        &["--port", "0", "--open"],
+        &[("BROWSER", &missing)],
+    );
+    let note = format!(
+        "note: could not open a browser; open {} yourself\n",
+        preview.url
+    );
+    let deadline = Instant::now() + START_TIMEOUT;
+    while !preview.stderr_text().contains(&note) {
+        assert!(
+            Instant::now() < deadline,
+            "no note saying to open the page by hand; stderr: {}",
+            preview.stderr_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, _) = preview.get("/");
+    assert_eq!(status, 200, "the preview serves on without a browser");
 }

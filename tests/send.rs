@@ -1,6 +1,7 @@
 //! `bulletin send` against a real SMTP server on 127.0.0.1: Python's aiosmtpd, started by
 //! tests/smtp/server.py (installed by scripts/install-test-deps.sh). Each test checks what the
-//! server received (its own timestamps, envelopes and messages) and the journal on disk.
+//! server received (its own timestamps, envelopes and messages) and the journal on disk. One
+//! test runs the binary under `strace` (also installed by that script) to watch its locks.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -1025,6 +1026,131 @@ fn a_second_send_of_the_same_issue_is_refused_while_one_runs() {
     assert!(first.status.success(), "{}", text(&first));
     assert!(server.counts().values().all(|&c| c == 1));
     assert_eq!(server.counts().len(), 40);
+}
+
+/// The files a run of the binary had open while it held a lock on them, watched with `strace`:
+/// every path opened again (through a second handle) while an earlier handle held its lock.
+/// Windows locks are mandatory: a read or write of a locked file through any handle but the
+/// locking one fails with "os error 33", even in the same process. Linux locks are advisory and
+/// Wine does not enforce Windows', so the rule is checked on the system calls themselves.
+struct LockTrace {
+    /// Paths locked with `flock(LOCK_EX)` at some point.
+    locked: Vec<String>,
+    /// Paths opened while another handle held a lock on them.
+    reopened: Vec<String>,
+}
+
+fn trace_locks(trace: &str) -> LockTrace {
+    // `strace -f` splits a call that another thread interrupts into `<unfinished ...>` and
+    // `<... name resumed>` lines: join them per thread first.
+    let mut pending: HashMap<String, String> = HashMap::new();
+    let mut calls = Vec::new();
+    for line in trace.lines() {
+        let Some((pid, call)) = line.split_once(' ') else {
+            continue;
+        };
+        let call = call.trim_start();
+        if let Some(head) = call.strip_suffix(" <unfinished ...>") {
+            pending.insert(pid.to_string(), head.to_string());
+        } else if call.starts_with("<... ") {
+            let rest = call.split_once("resumed>").map_or("", |(_, r)| r);
+            let head = pending.remove(pid).unwrap_or_default();
+            calls.push(format!("{head}{rest}"));
+        } else {
+            calls.push(call.to_string());
+        }
+    }
+    // With `-y`, strace shows every file descriptor with its path: `= 3</tmp/x/file>`.
+    let fd_path = |s: &str| -> Option<(String, String)> {
+        let (fd, path) = s.split_once('<')?;
+        Some((fd.to_string(), path.strip_suffix('>')?.to_string()))
+    };
+    let mut locks: HashMap<String, String> = HashMap::new(); // path -> fd holding its lock
+    let mut out = LockTrace {
+        locked: Vec::new(),
+        reopened: Vec::new(),
+    };
+    for call in calls {
+        let Some((name, _)) = call.split_once('(') else {
+            continue;
+        };
+        let Some((args, result)) = call.rsplit_once(") = ") else {
+            continue;
+        };
+        match name {
+            "open" | "openat" => {
+                if let Some((fd, path)) = fd_path(result.trim())
+                    && let Some(holder) = locks.get(&path)
+                    && *holder != fd
+                {
+                    out.reopened.push(path);
+                }
+            }
+            "flock" if result.trim() == "0" && args.contains("LOCK_EX") => {
+                let first = args.trim_start_matches("flock(");
+                if let Some((fd, path)) = first.split_once(", ").and_then(|(f, _)| fd_path(f)) {
+                    out.locked.push(path.clone());
+                    locks.insert(path, fd);
+                }
+            }
+            "flock" if result.trim() == "0" && args.contains("LOCK_UN") => {
+                let first = args.trim_start_matches("flock(");
+                if let Some((_, path)) = first.split_once(", ").and_then(|(f, _)| fd_path(f)) {
+                    locks.remove(&path);
+                }
+            }
+            "close" => {
+                if let Some((fd, path)) = fd_path(args.trim_start_matches("close("))
+                    && locks.get(&path) == Some(&fd)
+                {
+                    locks.remove(&path);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn while_a_send_holds_its_lock_no_second_handle_opens_the_locked_file() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 5, "  connections: 2\n", "");
+    let trace = office.path().join("strace.txt");
+    let send = office.send_command();
+    let mut c = Command::new("strace");
+    c.args([
+        "-f",
+        "-qq",
+        "-y",
+        "-e",
+        "trace=open,openat,flock,close",
+        "-o",
+    ])
+    .arg(&trace)
+    .arg(send.get_program())
+    .args(send.get_args())
+    .current_dir(office.path())
+    .stdin(Stdio::null())
+    .env_remove("BULLETIN_SMTP_PASSWORD")
+    .env_remove("BULLETIN_SMTP_TOKEN");
+    let out = c
+        .output()
+        .expect("strace (run scripts/install-test-deps.sh)");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(server.counts().len(), 5, "{}", text(&out));
+    assert_eq!(office.journal_delivered().len(), 5);
+    let seen = trace_locks(&std::fs::read_to_string(&trace).unwrap());
+    assert!(
+        !seen.locked.is_empty(),
+        "the send took no lock at all (or strace saw none)"
+    );
+    assert!(
+        seen.reopened.is_empty(),
+        "opened through a second handle while locked (Windows refuses this, os error 33): {:?}",
+        seen.reopened
+    );
 }
 
 // The issue's identity: a changed bulletin, a changed date or issue number, another bulletin with

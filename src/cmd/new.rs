@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .sum();
     println!(
         "next: replace the {blanks} [[placeholders]] in it with your own words, then run: bulletin check {}",
-        path.display()
+        bulletin::project::typed(&path)
     );
     Ok(())
 }

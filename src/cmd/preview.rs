@@ -66,15 +66,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Opens the page with the system's own way of opening a link (`ShellExecute` on Windows,
+/// `open` on macOS, `xdg-open` elsewhere), through the `opener` crate; `$BROWSER` overrides it.
 fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+    if opener::open_browser(url).is_err() {
         eprintln!("note: could not open a browser; open {url} yourself");
     }
 }

@@ -7,8 +7,18 @@
 //! an `issue  name  unix-ms  fingerprint title` line saying which version of the bulletin the
 //! records below it carried (its [`crate::identity::Identity`]). Lines starting with `#` are
 //! comments. A journal written before `issue` lines existed has none: its content is unknown.
-//! A line cut short by a crash has no newline and is ignored. The file is locked while a send
-//! runs, so two sends of one bulletin cannot overlap.
+//! A line cut short by a crash has no newline and is ignored.
+//!
+//! Locking: while a send runs it holds a lock on `<journal>.lock` beside the journal
+//! (`2021-10-20.journal.lock`), so two sends of one bulletin cannot overlap. The lock is on a
+//! file of its own, never on the journal, because Windows locks are mandatory: a locked range
+//! cannot be read or written through any handle but the one that locked it ("os error 33"), even
+//! in the same process. With the lock elsewhere, the journal can be read by anyone at any time,
+//! the send itself, `--dry-run`, another send's check for a collision, a person opening it in
+//! Notepad, and a reader at worst sees a last line without its newline, which it ignores. The
+//! lock file is left in place after the send (removing a lock file safely is harder than keeping
+//! it); it may be deleted whenever no send runs. `--test` does not touch the journal, and
+//! `--dry-run` reads it without locking: it changes nothing and must not stop a real send.
 //!
 //! Writing: a thread owns the file and, in a loop, writes every record waiting, fsyncs once, then
 //! acknowledges them all. A sender waits for its previous record's acknowledgement before
@@ -16,7 +26,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -255,7 +265,6 @@ fn line(r: &Record) -> String {
 /// Removes a last record cut short by a crash (no newline), so that the next record does not
 /// run on from it. Called with the lock held.
 fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
     let len = file.metadata()?.len();
     if len == 0 {
         return Ok(());
@@ -278,20 +287,39 @@ type Job = (Record, oneshot::Sender<std::io::Result<()>>);
 
 /// A journal locked for one send, before anything is written to it.
 pub struct Locked {
+    /// `<journal>.lock`, locked: the lock lasts as long as this handle.
+    lock: File,
     file: File,
     path: PathBuf,
 }
 
+/// The lock file of a journal: `2021-10-20.journal` → `2021-10-20.journal.lock`.
+fn lock_path(journal: &Path) -> PathBuf {
+    let mut name = journal.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// What a lock file says to whoever opens it.
+const LOCK_NOTE: &str = "This file is locked while `bulletin send` sends the bulletin whose journal is beside it,\nso that two sends of one bulletin cannot overlap. It may be deleted when no send runs.\n";
+
 impl Locked {
-    /// Opens (creating) the journal and takes its lock. Fails if another send holds it.
+    /// Takes the journal's lock (its `.lock` file), then opens (creating) the journal. Fails if
+    /// another send holds the lock.
     pub fn take(path: &Path) -> Result<Locked, String> {
-        let file = OpenOptions::new()
+        let lock_file = lock_path(path);
+        let mut lock = OpenOptions::new()
             .create(true)
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("cannot open the journal {}: {e}", path.display()))?;
-        match file.try_lock() {
+            .truncate(false)
+            .write(true)
+            .open(&lock_file)
+            .map_err(|e| {
+                format!(
+                    "cannot open the journal's lock file {}: {e}",
+                    lock_file.display()
+                )
+            })?;
+        match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(format!(
@@ -300,13 +328,31 @@ impl Locked {
                 ));
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(format!("cannot lock the journal {}: {e}", path.display()));
+                return Err(format!(
+                    "cannot lock the journal's lock file {}: {e}",
+                    lock_file.display()
+                ));
             }
         }
-        let mut file = file;
+        if lock.metadata().is_ok_and(|m| m.len() == 0) {
+            // Through the handle holding the lock; only a courtesy, so a failure is no matter.
+            let _ = lock.write_all(LOCK_NOTE.as_bytes());
+        }
+        // Read and write, not append: on Windows an append-only handle may not shorten the
+        // file, which repairing a torn last line needs. Only the lock holder writes, so writing
+        // at the end it seeks to is appending.
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| format!("cannot open the journal {}: {e}", path.display()))?;
         cut_torn_tail(&mut file)
+            .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
             .map_err(|e| format!("cannot repair the journal {}: {e}", path.display()))?;
         Ok(Locked {
+            lock,
             file,
             path: path.to_path_buf(),
         })
@@ -315,7 +361,11 @@ impl Locked {
     /// Starts writing: first, if given, the `issue` line of the version about to be sent (on
     /// disk before any record that follows it).
     pub fn start(self, version: Option<&Version>) -> Result<Writer, String> {
-        let Locked { mut file, path } = self;
+        let Locked {
+            lock,
+            mut file,
+            path,
+        } = self;
         let mut head = String::new();
         if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
             head.push_str("# bulletin send journal: one line per outcome, see docs/send.md\n");
@@ -328,7 +378,7 @@ impl Locked {
                 .and_then(|()| file.sync_data())
                 .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
         }
-        Ok(Writer::spawn(file))
+        Ok(Writer::spawn(file, lock))
     }
 }
 
@@ -336,10 +386,12 @@ impl Locked {
 pub struct Writer {
     tx: Option<mpsc::Sender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The journal's lock, released when the writer has finished (fields drop after `drop`).
+    _lock: File,
 }
 
 impl Writer {
-    fn spawn(mut file: File) -> Writer {
+    fn spawn(mut file: File, lock: File) -> Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
             let mut batch: Vec<Job> = Vec::new();
@@ -367,6 +419,7 @@ impl Writer {
         Writer {
             tx: Some(tx),
             thread: Some(thread),
+            _lock: lock,
         }
     }
 
@@ -427,7 +480,15 @@ mod tests {
             Locked::take(&path).is_err(),
             "a second writer must be refused while the first holds the lock"
         );
+        // The journal itself is not locked: it can be read while the send runs.
+        assert_eq!(read(&path).unwrap().history.last.len(), 2);
         w.close();
+        assert!(
+            std::fs::read_to_string(lock_path(&path))
+                .unwrap()
+                .contains("It may be deleted when no send runs"),
+        );
+        Locked::take(&path).expect("the lock is released when the writer closes");
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"delivered\tc@example.org\t1").unwrap();
         let j = read(&path).unwrap();
@@ -440,6 +501,35 @@ mod tests {
         );
         assert!(h.delivered("b@example.org"));
         assert!(!h.delivered("c@example.org"));
+    }
+
+    #[tokio::test]
+    async fn a_line_torn_by_a_crash_is_cut_before_the_next_send_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        std::fs::write(
+            &path,
+            "delivered\ta@example.org\t1\t250 ok\ndelivered\tb@exam",
+        )
+        .unwrap();
+        let w = Locked::take(&path).unwrap().start(None).unwrap();
+        w.record(Record {
+            status: Status::Delivered,
+            address: "c@example.org".into(),
+            reply: "250 ok".into(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        w.close();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("delivered\ta@example.org\t1\t250 ok\ndelivered\tc@example.org\t"),
+            "{text}"
+        );
+        let h = read(&path).unwrap().history;
+        assert!(h.delivered("a@example.org") && h.delivered("c@example.org"));
+        assert!(!h.delivered("b@exam"));
     }
 
     #[test]

@@ -77,11 +77,11 @@ pub enum Refusal {
             format!("another bulletin was already sent as {name}: {title:?} (journal {}, {delivered} delivered)", other.display())
         },
         if *same_content {
-            format!("to carry on sending it, add --journal {}", other.display())
+            format!("to carry on sending it, add --journal {}", crate::project::typed(other))
         } else {
             format!(
                 "if this is another issue, correct its `date:`, or give it an `issue:` number (two issues on one date need different numbers); if it is a changed version of that bulletin, add --journal {}",
-                other.display()
+                crate::project::typed(other)
             )
         }
     )]
