@@ -278,18 +278,6 @@ fn swap_into_place(tmp: &Path, target: &Path) -> Result<(), Error> {
     replace(tmp, target, &mut moves)
 }
 
-/// How long to wait before each new try of a rename that another program stands in the way of:
-/// about 2.7 seconds in all, long enough for an indexer or a virus scan to let go.
-const RETRY_WAITS_MS: [u64; 9] = [20, 50, 100, 150, 250, 350, 500, 600, 700];
-
-/// Whether a rename that failed may work a moment later. On Windows a folder that File Explorer,
-/// the search indexer or an antivirus scan has open (or a file in it) cannot be moved: "access
-/// is denied" (os error 5) or a sharing or lock violation (32, 33).
-fn in_use(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::PermissionDenied
-        || (cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33)))
-}
-
 /// The renames of a swap and the waits between their tries: the system's, or the tests' own.
 struct Moves<R, W> {
     rename: R,
@@ -312,16 +300,8 @@ where
 {
     /// Renames, trying again for a while if another program is in the way.
     fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
-        let mut waits = RETRY_WAITS_MS.iter();
-        loop {
-            match (self.rename)(from, to) {
-                Err(e) if in_use(&e) => match waits.next() {
-                    Some(&ms) => (self.wait)(std::time::Duration::from_millis(ms)),
-                    None => return Err(e),
-                },
-                done => return done,
-            }
-        }
+        let rename = &mut self.rename;
+        crate::files::retry_in_use(|| rename(from, to), &mut self.wait)
     }
 }
 
@@ -368,7 +348,7 @@ where
 
 /// Why a rename failed, in words: "another program is using it" when that is the likely cause.
 fn why(e: &std::io::Error) -> String {
-    if in_use(e) {
+    if crate::files::in_use(e) {
         format!("another program is using it ({e})")
     } else {
         e.to_string()
