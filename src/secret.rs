@@ -190,10 +190,13 @@ pub fn find(smtp: &Smtp, file: &Path) -> Result<Option<String>, Error> {
 /// Runs `secret_command` (written in `file`) in the folder of `file`, and returns the one line
 /// it printed. Its messages (stderr) go to the terminal; its output is never shown.
 pub fn run(command: &SecretCommand, file: &Path) -> Result<String, Error> {
+    // Absolute, so that a program named relative to it (`./print-token`) is found there and
+    // then started there. (`absolute`, not `canonicalize`: Windows' `\\?\` paths upset `cmd`.)
     let folder = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     };
+    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
     let at = Place {
         file: file.to_path_buf(),
         line: command.pos.line,
