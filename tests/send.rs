@@ -606,6 +606,7 @@ fn login_works_and_the_secret_never_shows() {
 /// kernel keyring is found by this test's `send` and `keyctl`. (`keyring` also links each entry
 /// into the user's persistent keyring, which all sessions reach: each test's entry is named after
 /// its own relay's port, and the test removes it.)
+#[cfg(target_os = "linux")]
 fn own_session_keyring() {
     // KEYCTL_JOIN_SESSION_KEYRING (1) with no name: a new anonymous keyring, for this thread.
     // SAFETY: the name is null; no memory of this process is touched.
@@ -618,6 +619,7 @@ fn own_session_keyring() {
 }
 
 /// What `keyctl` reads in the kernel keyring under `description`, if anything is there.
+#[cfg(target_os = "linux")]
 fn keyctl_read(description: &str) -> Option<String> {
     let found = Command::new("keyctl")
         .args(["search", "@s", "user", description])
@@ -636,6 +638,7 @@ fn keyctl_read(description: &str) -> Option<String> {
 }
 
 /// Every file under `dir`, read as text (lossily).
+#[cfg(target_os = "linux")]
 fn every_file(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
@@ -652,6 +655,7 @@ fn every_file(dir: &Path) -> Vec<(PathBuf, String)> {
 
 impl Office {
     /// Runs `bulletin ARGS` with `input` piped in.
+    #[cfg(target_os = "linux")]
     fn run_with_input(&self, args: &[&str], input: &str) -> Output {
         use std::io::Write;
         let mut child = self
@@ -684,6 +688,8 @@ impl Office {
     }
 }
 
+// The kernel keyring (keyutils): Linux only.
+#[cfg(target_os = "linux")]
 #[test]
 fn login_keeps_the_password_in_the_kernel_keyring_for_send_and_logout_removes_it() {
     own_session_keyring();
@@ -787,6 +793,8 @@ fn login_keeps_the_password_in_the_kernel_keyring_for_send_and_logout_removes_it
     assert_eq!(server.messages().len(), 3);
 }
 
+// The kernel keyring (keyutils): Linux only.
+#[cfg(target_os = "linux")]
 #[test]
 fn login_at_a_terminal_does_not_show_what_is_typed() {
     own_session_keyring();
@@ -825,7 +833,8 @@ fn login_at_a_terminal_does_not_show_what_is_typed() {
 /// Each command on its own, as cron, a container or a login without `pam_keyinit` starts them:
 /// where these tests run without a session keyring (as in many containers), this is the path on
 /// which `bulletin` joins one of its own and the entry is found again through the user's
-/// persistent keyring; elsewhere it is the path of a terminal's commands.
+/// persistent keyring; elsewhere it is the path of a terminal's commands. Linux only.
+#[cfg(target_os = "linux")]
 #[test]
 fn login_then_send_as_separate_commands_of_no_particular_session() {
     let office = Office::new();
