@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
-# Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs), Python's aiosmtpd (the SMTP server the send tests use) and
-# Python's jsonschema and PyYAML (the schema tests' validator).
+# Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs),
+# keyutils' `keyctl` (the login tests read the kernel keyring with it), Python's aiosmtpd (the
+# SMTP server the send tests use) and Python's jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ] || need_apt+=(postfix)
 command -v time >/dev/null 2>&1 || [ -x /usr/bin/time ] || need_apt+=(time)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
+command -v keyctl >/dev/null 2>&1 || need_apt+=(keyutils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   SUDO=""

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{archive, check, lists, new, preview, render, schema, send};
+use crate::cmd::{archive, check, lists, login, new, preview, render, schema, send};
 
 /// Write, check and render the LMC bulletin.
 #[derive(Parser, Debug)]
@@ -31,4 +31,8 @@ pub enum Command {
     New(new::Args),
     /// Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors
     Schema(schema::Args),
+    /// Keep the relay's password (or OAuth2 token) in this computer's own secret store, for send
+    Login(login::Args),
+    /// Remove the password (or token) that `bulletin login` stored
+    Logout(login::Args),
 }

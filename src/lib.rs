@@ -5,8 +5,9 @@
 //! [`input::yaml`], the one module that parses YAML) into a validated [`model::Bulletin`];
 //! [`pipeline`] is the one path every command takes (load, render, lint); [`render`] turns the
 //! model into HTML, text and MIME; [`identity`] says which issue a bulletin is, for the journal,
-//! the Message-IDs and the archive. Only [`send`], [`archive`] and the commands touch the disk
-//! or the network.
+//! the Message-IDs and the archive. Only [`send`], [`archive`], [`secret`] (the relay's password,
+//! from the environment, a command or the system's store) and the commands touch the disk, the
+//! network or other programs.
 
 pub mod address;
 pub mod archive;
@@ -23,5 +24,6 @@ pub mod preview;
 pub mod project;
 pub mod render;
 pub mod report;
+pub mod secret;
 pub mod send;
 pub mod skeleton;

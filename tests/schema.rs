@@ -254,9 +254,30 @@ fn the_recipients_schema_accepts_the_example_and_rejects_mistakes() {
         "sendmail.yaml",
         "transport: sendmail\nlists:\n  all:\n    members: [a@example.org]\n",
     );
+    // `secret_command` as a program and its arguments (a number among them), or as one line.
+    let with_command = |name: &str, command: &str| {
+        temp_file(
+            &dir,
+            name,
+            &example.replace(
+                "  username: bulletin@example.org\n",
+                &format!("  username: bulletin@example.org\n  secret_command: {command}\n"),
+            ),
+        )
+    };
+    let listed = with_command(
+        "listed.yaml",
+        "[az, account, get-access-token, --query, accessToken, -o, tsv, --n, 5]",
+    );
+    let one_line = with_command("one-line.yaml", "pass show lmc/bulletin-smtp");
     assert_valid(
         "recipients",
-        &[root().join("recipients.example.yaml"), sendmail],
+        &[
+            root().join("recipients.example.yaml"),
+            sendmail,
+            listed,
+            one_line,
+        ],
     );
     assert_rejected(
         "recipients",
@@ -290,6 +311,14 @@ fn the_recipients_schema_accepts_the_example_and_rejects_mistakes() {
                     &example.replace("port: 587", "port: five-eight-seven"),
                 ),
                 "is not of type 'integer'",
+            ),
+            (
+                with_command("command-keys.yaml", "{ run: az }"),
+                "is not valid under any of the given schemas",
+            ),
+            (
+                with_command("command-empty.yaml", "[]"),
+                "is not valid under any of the given schemas",
             ),
             (
                 temp_file(&dir, "no-lists.yaml", "transport: sendmail\n"),

@@ -1,7 +1,9 @@
 //! `bulletin send` against a real SMTP server on 127.0.0.1: Python's aiosmtpd, started by
 //! tests/smtp/server.py (installed by scripts/install-test-deps.sh). Each test checks what the
 //! server received (its own timestamps, envelopes and messages) and the journal on disk. One
-//! test runs the binary under `strace` (also installed by that script) to watch its locks.
+//! test runs the binary under `strace` (also installed by that script) to watch its locks. The
+//! login tests keep the password in the real kernel keyring (keyutils) and read it back with
+//! `keyctl`, both installed by scripts/install-test-deps.sh.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -598,6 +600,312 @@ fn login_works_and_the_secret_never_shows() {
     ]);
     assert!(test.status.success(), "{}", text(&test));
     assert!(!text(&test).contains(secret));
+}
+
+/// Gives the calling test's thread a fresh session keyring, inherited by every command it starts,
+/// as the commands typed in one terminal window share one: what `bulletin login` keeps in the
+/// kernel keyring is found by this test's `send` and `keyctl`. (`keyring` also links each entry
+/// into the user's persistent keyring, which all sessions reach: each test's entry is named after
+/// its own relay's port, and the test removes it.)
+#[cfg(target_os = "linux")]
+fn own_session_keyring() {
+    // KEYCTL_JOIN_SESSION_KEYRING (1) with no name: a new anonymous keyring, for this thread.
+    // SAFETY: the name is null; no memory of this process is touched.
+    let id = unsafe { libc::syscall(libc::SYS_keyctl, 1 as libc::c_long, 0 as libc::c_long) };
+    assert!(
+        id > 0,
+        "cannot join a session keyring: {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+/// What `keyctl` reads in the kernel keyring under `description`, if anything is there.
+#[cfg(target_os = "linux")]
+fn keyctl_read(description: &str) -> Option<String> {
+    let found = Command::new("keyctl")
+        .args(["search", "@s", "user", description])
+        .output()
+        .expect("keyctl (run scripts/install-test-deps.sh)");
+    if !found.status.success() {
+        return None;
+    }
+    let id = String::from_utf8(found.stdout).unwrap();
+    let value = Command::new("keyctl")
+        .args(["pipe", id.trim()])
+        .output()
+        .unwrap();
+    assert!(value.status.success(), "{}", text(&value));
+    Some(String::from_utf8(value.stdout).unwrap())
+}
+
+/// Every file under `dir`, read as text (lossily).
+#[cfg(target_os = "linux")]
+fn every_file(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(every_file(&path));
+        } else {
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            out.push((path, text));
+        }
+    }
+    out
+}
+
+impl Office {
+    /// Runs `bulletin ARGS` with `input` piped in.
+    #[cfg(target_os = "linux")]
+    fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Writes recipients.yaml for a relay on `port` that needs `bulletin@example.org` to log in
+    /// with a password, with `settings` added.
+    fn recipients_with_login(&self, port: u16, n: usize, settings: &str) {
+        self.recipients(
+            port,
+            n,
+            &format!(
+                "  auth: password\n  username: bulletin@example.org\n  retries: 0\n{settings}"
+            ),
+            "",
+        );
+    }
+}
+
+// The kernel keyring (keyutils): Linux only.
+#[cfg(target_os = "linux")]
+#[test]
+fn login_keeps_the_password_in_the_kernel_keyring_for_send_and_logout_removes_it() {
+    own_session_keyring();
+    let office = Office::new();
+    // Made up for this test and built at run time: no file of the project holds a credential.
+    let secret = format!("sample-{}-kept", std::process::id());
+    let secret = secret.as_str();
+    let server = Server::start(
+        office.path(),
+        &["--auth", &format!("bulletin@example.org:{secret}")],
+    );
+    office.recipients_with_login(server.port, 3, "");
+    let account = format!("bulletin@example.org at 127.0.0.1:{}", server.port);
+    let description = format!("keyring-rs:password for {account}@bulletin");
+    let refused = |o: &Output, wrong: &str| {
+        assert_eq!(o.status.code(), Some(1), "{}", text(o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("refused the login"),
+            "{}",
+            text(o)
+        );
+        assert!(!text(o).contains(wrong), "{}", text(o));
+    };
+
+    // A wrong password stored: `send` uses it, and the relay refuses it.
+    let wrong = office.run_with_input(&["login"], "wrong-password-99\n");
+    assert!(wrong.status.success(), "{}", text(&wrong));
+    assert!(!text(&wrong).contains("wrong-password-99"));
+    refused(&office.send(&[]), "wrong-password-99");
+
+    // The right one replaces it, in the kernel keyring and nowhere else.
+    let login = office.run_with_input(&["login"], &format!("{secret}\n"));
+    assert_eq!(
+        text(&login),
+        format!(
+            "status Some(0)\nstdout:\nstored the password for {account} in the Linux kernel keyring (keyutils)\n`bulletin send` uses it from now on; `bulletin logout` removes it\n\nstderr:\nnote: the kernel keyring forgets it when this computer restarts (and a few days after you log out): then run `bulletin login` again\n"
+        )
+    );
+    assert_eq!(keyctl_read(&description).as_deref(), Some(secret));
+
+    // The environment variable comes first, then `secret_command`, then the store.
+    let first = office
+        .send_command()
+        .env("BULLETIN_SMTP_PASSWORD", "wrong-password-98")
+        .output()
+        .unwrap();
+    refused(&first, "wrong-password-98");
+    let path = office.path().join("recipients.yaml");
+    let y = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        y.replace(
+            "  retries: 0\n",
+            "  retries: 0\n  secret_command: [echo, wrong-password-97]\n",
+        ),
+    )
+    .unwrap();
+    refused(&office.send(&[]), "wrong-password-97");
+    std::fs::write(&path, &y).unwrap();
+    assert!(server.messages().is_empty());
+
+    let right = office.send(&[]);
+    assert!(right.status.success(), "{}", text(&right));
+    assert!(!text(&right).contains(secret));
+    assert_eq!(server.messages().len(), 3);
+    for (file, content) in every_file(office.path()) {
+        assert!(
+            !content.contains(secret),
+            "{} holds the password",
+            file.display()
+        );
+    }
+
+    let logout = office.run(&["logout"]);
+    assert_eq!(
+        text(&logout),
+        format!(
+            "status Some(0)\nstdout:\nremoved the password for {account} from the Linux kernel keyring (keyutils)\n\nstderr:\n"
+        )
+    );
+    assert_eq!(keyctl_read(&description), None);
+    let none = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--test",
+        "me@example.org",
+    ]);
+    assert_eq!(
+        text(&none),
+        format!(
+            "status Some(1)\nstdout:\n\nstderr:\nerror: no password for {account}. Give it in one of these ways:\n  - run `bulletin login` once, to keep it in the Linux kernel keyring (keyutils)\n  - set the environment variable BULLETIN_SMTP_PASSWORD\n  - give `secret_command:` in recipients.yaml (see docs/send.md)\n"
+        )
+    );
+    let again = office.run(&["logout"]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("there was nothing to remove"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(server.messages().len(), 3);
+}
+
+// The kernel keyring (keyutils): Linux only.
+#[cfg(target_os = "linux")]
+#[test]
+fn login_at_a_terminal_does_not_show_what_is_typed() {
+    own_session_keyring();
+    let office = Office::new();
+    let secret = format!("sample-{}-typed", std::process::id());
+    let server = Server::start(
+        office.path(),
+        &["--auth", &format!("bulletin@example.org:{secret}")],
+    );
+    office.recipients_with_login(server.port, 1, "");
+    let bin = env!("CARGO_BIN_EXE_bulletin");
+    let typed = on_terminal(&office, &format!("{bin} login"), &format!("{secret}\n"));
+    let screen = String::from_utf8_lossy(&typed.stdout);
+    assert!(typed.status.success(), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "Password for bulletin@example.org at 127.0.0.1:{} (it is not shown as you type): ",
+            server.port
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("stored the password"), "{screen}");
+    assert!(!screen.contains(&secret), "the password showed: {screen}");
+
+    let test = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--test",
+        "me@example.org",
+    ]);
+    assert!(test.status.success(), "{}", text(&test));
+    assert_eq!(server.messages().len(), 1);
+    assert!(office.run(&["logout"]).status.success());
+}
+
+/// Each command on its own, as cron, a container or a login without `pam_keyinit` starts them:
+/// where these tests run without a session keyring (as in many containers), this is the path on
+/// which `bulletin` joins one of its own and the entry is found again through the user's
+/// persistent keyring; elsewhere it is the path of a terminal's commands. Linux only.
+#[cfg(target_os = "linux")]
+#[test]
+fn login_then_send_as_separate_commands_of_no_particular_session() {
+    let office = Office::new();
+    let secret = format!("sample-{}-apart", std::process::id());
+    let server = Server::start(
+        office.path(),
+        &["--auth", &format!("bulletin@example.org:{secret}")],
+    );
+    office.recipients_with_login(server.port, 1, "");
+    let login = office.run_with_input(&["login"], &format!("{secret}\n"));
+    assert!(login.status.success(), "{}", text(&login));
+    let test = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--test",
+        "me@example.org",
+    ]);
+    assert!(test.status.success(), "{}", text(&test));
+    assert!(!text(&test).contains(&secret));
+    let logout = office.run(&["logout"]);
+    assert!(
+        String::from_utf8_lossy(&logout.stdout).starts_with("removed the password"),
+        "{}",
+        text(&logout)
+    );
+}
+
+#[test]
+fn a_listed_secret_command_runs_its_program_without_a_shell_in_the_recipients_folder() {
+    let office = Office::new();
+    let secret = format!("sample-{}-printed", std::process::id());
+    let server = Server::start(
+        office.path(),
+        &["--auth", &format!("bulletin@example.org:{secret}")],
+    );
+    // A program beside recipients.yaml that notes its arguments and its folder, then prints the
+    // password.
+    let program = office.path().join("print-secret");
+    std::fs::write(
+        &program,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > arguments.txt\npwd -P >> arguments.txt\necho {secret}\n"),
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&program)
+        .status()
+        .unwrap();
+    office.recipients_with_login(
+        server.port,
+        1,
+        "  secret_command: [./print-secret, \"an argument with spaces\", $HOME, '*', \"a;b\", \"`id`\"]\n",
+    );
+    // From the bulletins folder: recipients.yaml is found above, and its command runs there.
+    let test = office
+        .command(&["send", "2021-10-20.yaml", "--test", "me@example.org"])
+        .current_dir(office.path().join("bulletins"))
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "{}", text(&test));
+    assert!(!text(&test).contains(&secret));
+    assert_eq!(server.messages().len(), 1);
+    // Every argument reached the program as written: no shell split, expanded or ran anything.
+    assert_eq!(
+        std::fs::read_to_string(office.path().join("arguments.txt")).unwrap(),
+        format!(
+            "an argument with spaces\n$HOME\n*\na;b\n`id`\n{}\n",
+            office.path().canonicalize().unwrap().display()
+        )
+    );
 }
 
 #[test]

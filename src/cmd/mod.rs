@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod check;
 pub mod lists;
+pub mod login;
 pub mod new;
 pub mod preview;
 pub mod render;
@@ -48,6 +49,8 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Login(args) => login::login(args),
+        Command::Logout(args) => login::logout(args),
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bulletin::address::parse_mailbox;
 use bulletin::identity::Identity;
 use bulletin::input::Loaded;
-use bulletin::input::recipients::{Auth, PASSWORD_ENV, Recipients, TOKEN_ENV, Transport};
+use bulletin::input::recipients::{Recipients, Transport};
 use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Locked, Writer};
@@ -223,52 +223,12 @@ pub fn run(o: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The SMTP password or token: from the environment, or printed by `secret_command`. Never shown.
+/// The SMTP password or token ([`bulletin::secret::find`]): never shown.
 fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
     let Transport::Smtp(s) = &recipients.transport else {
         return Ok(None);
     };
-    if s.auth == Auth::None {
-        return Ok(None);
-    }
-    let var = if s.auth == Auth::Xoauth2 {
-        TOKEN_ENV
-    } else {
-        PASSWORD_ENV
-    };
-    if let Ok(v) = std::env::var(var)
-        && !v.is_empty()
-    {
-        return Ok(Some(v));
-    }
-    if let Some(cmd) = &s.secret_command {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run secret_command: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "secret_command failed ({}); check it in {}",
-                out.status,
-                recipients.path.display()
-            )
-            .into());
-        }
-        let secret = String::from_utf8_lossy(&out.stdout)
-            .trim_end_matches(['\r', '\n'])
-            .to_string();
-        if secret.is_empty() {
-            return Err("secret_command printed nothing".to_string().into());
-        }
-        return Ok(Some(secret));
-    }
-    Err(format!(
-        "no SMTP secret: set the environment variable {var}, or give `secret_command:` in {}",
-        recipients.path.display()
-    )
-    .into())
+    bulletin::secret::find(s, &recipients.path).map_err(|e| Failure::from(anyhow::Error::new(e)))
 }
 
 fn send(

@@ -87,11 +87,14 @@ fn top(title: &str, description: &str, body: Map<String, Value>) -> Value {
     Value::Object(o)
 }
 
-/// Text that must fit on one line (a trailing line break is allowed, as `check` allows it).
+/// No control character but trailing line breaks (which `check` allows).
+const ONE_LINE: &str = "^[^\\u0000-\\u001f\\u007f]*\\n*$";
+
+/// Text that must fit on one line.
 fn one_line(description: &str) -> Value {
     json!({
         "type": "string",
-        "pattern": "^[^\\u0000-\\u001f\\u007f]*\\n*$",
+        "pattern": ONE_LINE,
         "description": description,
     })
 }
@@ -291,13 +294,26 @@ fn describe(context: &str, key: &str) -> Value {
         ("smtp", "auth") => choice(
             &["password", "xoauth2", "none"],
             &format!(
-                "How to log in: password (from {PASSWORD_ENV}, the default), xoauth2 (an OAuth2 token from {TOKEN_ENV}), or none."
+                "How to log in: password (the default), xoauth2 (an OAuth2 token), or none. The password or token is never written here: `bulletin login` keeps it in this computer's own store, or it comes from {PASSWORD_ENV} ({TOKEN_ENV} for a token) or `secret_command`."
             ),
         ),
         ("smtp", "username") => one_line("The mailbox you log in as. Needed unless `auth: none`."),
-        ("smtp", "secret_command") => one_line(
-            "A command that prints the password or token, e.g. a password manager's. Optional.",
-        ),
+        ("smtp", "secret_command") => json!({
+            "description": "A program that prints the password or token, e.g. a password manager's, used when the environment variable is not set (before what `bulletin login` stored). Best written as a list, the program and then each argument, run as written on every system: [az, account, get-access-token, --query, accessToken, -o, tsv]. One line of text is run by the shell `sh`, which Windows does not have. Optional.",
+            "oneOf": [
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    // A number is an argument too (`-n, 5`), as `check` reads it.
+                    "items": {
+                        "type": ["string", "number"],
+                        "pattern": ONE_LINE,
+                        "description": "The program, then each argument, taken as written.",
+                    },
+                },
+                one_line("A command line for the shell `sh` (not on Windows)."),
+            ],
+        }),
         ("smtp", "rate_per_minute") => whole_number(
             0,
             1_000_000,

@@ -2,7 +2,8 @@
 //!
 //! This file is personal data: it is git-ignored, and only `recipients.example.yaml` (with
 //! example.org addresses) is committed. It never holds a secret: the SMTP password or token
-//! comes from the environment or from `secret_command`.
+//! comes from the environment, from `secret_command` or from the system's own store
+//! (`bulletin login`; see [`crate::secret`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -69,6 +70,26 @@ pub enum Auth {
     None,
 }
 
+/// `secret_command`: what prints the password or token, and where the file says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretCommand {
+    pub run: CommandLine,
+    pub pos: Pos,
+}
+
+/// The two ways `secret_command` can be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandLine {
+    /// `[program, argument, ...]`: the program is run directly, with exactly these arguments
+    /// (no shell reads them), on every system.
+    Program(String, Vec<String>),
+    /// One line for the shell, run as `sh -c LINE`: not on Windows, which has no `sh`.
+    Shell(String),
+}
+
+/// Whether this system has the `sh` that the one-line form of `secret_command` needs.
+pub const HAS_SHELL: bool = cfg!(not(windows));
+
 #[derive(Clone, Debug)]
 pub struct Smtp {
     pub host: String,
@@ -76,7 +97,8 @@ pub struct Smtp {
     pub security: Security,
     pub auth: Auth,
     pub username: Option<String>,
-    pub secret_command: Option<String>,
+    /// Boxed: rarely given, and it would make every `Smtp` larger.
+    pub secret_command: Option<Box<SecretCommand>>,
     /// Messages a minute across all connections; 0 = no limit.
     pub rate_per_minute: u32,
     pub connections: usize,
@@ -350,7 +372,7 @@ fn find_secrets(ctx: &mut Ctx, node: &Node) {
                 {
                     ctx.diags.push(
                         Diagnostic::error(ctx.path, k.pos, format!("`{name}` must not be written in this file"))
-                            .with_help(format!("remove the line; the password comes from the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or from `secret_command:`"))
+                            .with_help(format!("remove the line; keep the password in this computer's own store with `bulletin login`, or give it in the environment variable {PASSWORD_ENV} (or {TOKEN_ENV} for OAuth2), or with `secret_command:`"))
                             .on_secret_line(),
                     );
                 }
@@ -479,7 +501,7 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     let timeout = get_num(ctx, "timeout_seconds", 60, 1..=3600);
     let secret_command = f
         .get("secret_command")
-        .and_then(|n| ctx.value_line(n, "`secret_command`"));
+        .and_then(|n| secret_command(ctx, n, HAS_SHELL));
     let hello_name = f
         .get("hello_name")
         .and_then(|n| ctx.value_line(n, "`hello_name`"));
@@ -516,6 +538,85 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
         hello_name,
         ca_pem: ca_pem?,
     })
+}
+
+/// `secret_command`, as a list (a program and its arguments) or, where there is a shell
+/// (`has_shell`), as one line for it.
+fn secret_command(ctx: &mut Ctx, node: &Node, has_shell: bool) -> Option<Box<SecretCommand>> {
+    const EXAMPLE: &str =
+        "secret_command: [az, account, get-access-token, --query, accessToken, -o, tsv]";
+    let run = match &node.value {
+        Value::Seq(items) => {
+            let mut words = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let what = format!("item {} of `secret_command`", i + 1);
+                // Taken as written: a quoted argument keeps its spaces, and nothing is expanded.
+                let word = match item.as_str() {
+                    Some(s) if !item.is_null() => s,
+                    _ => {
+                        ctx.error(
+                            item.pos,
+                            format!("{what} should be text, but this is {}", item.kind()),
+                            format!("write the program, then each argument, as text: `{EXAMPLE}`"),
+                        );
+                        return None;
+                    }
+                };
+                if word.contains(|c: char| c.is_control()) {
+                    ctx.error(
+                        item.pos,
+                        format!("{what} must be on one line"),
+                        "remove the line break (and any `|` or `>` before the text)",
+                    );
+                    return None;
+                }
+                words.push(word.to_string());
+            }
+            let mut words = words.into_iter();
+            match words.next() {
+                Some(program) if !program.trim().is_empty() => {
+                    CommandLine::Program(program, words.collect())
+                }
+                _ => {
+                    ctx.error(
+                        node.pos,
+                        "`secret_command` names no program",
+                        format!("write the program first, then each argument: `{EXAMPLE}`"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Value::Scalar(..) => {
+            let line = ctx.value_line(node, "`secret_command`")?;
+            if line.is_empty() {
+                ctx.error(
+                    node.pos,
+                    "`secret_command` names no program",
+                    format!("write the program first, then each argument: `{EXAMPLE}`"),
+                );
+                return None;
+            }
+            if !has_shell {
+                ctx.error(
+                    node.pos,
+                    "`secret_command` is written as one line for a shell, and Windows has no `sh` to run it",
+                    format!("write it as a list, the program first and then each argument, e.g. `{EXAMPLE}`"),
+                );
+                return None;
+            }
+            CommandLine::Shell(line)
+        }
+        Value::Map(_) => {
+            ctx.error(
+                node.pos,
+                "`secret_command` should be a program and its arguments, but this is a set of keys",
+                format!("write it as a list: `{EXAMPLE}`"),
+            );
+            return None;
+        }
+    };
+    Some(Box::new(SecretCommand { run, pos: node.pos }))
 }
 
 fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
@@ -814,6 +915,88 @@ mod tests {
         let b: Mailbox = "DR@XN--BCHER-KVA.example".parse().unwrap();
         assert_eq!(key(&a), "dr@xn--bcher-kva.example");
         assert_eq!(key(&a), key(&b));
+    }
+
+    /// `secret_command` as the file gives it, read as on a system with or without a shell.
+    fn secret_command_of(value: &str, has_shell: bool) -> Result<Box<SecretCommand>, Diagnostics> {
+        let path = Path::new("recipients.yaml");
+        let source = format!("secret_command: {value}\n");
+        let root = yaml::parse(path, &source)?;
+        let Value::Map(entries) = &root.value else {
+            panic!("{source}")
+        };
+        let mut diags = Diagnostics::default();
+        let mut ctx = Ctx::new(path, &source, &mut diags);
+        let command = secret_command(&mut ctx, &entries[0].1, has_shell);
+        command.ok_or(diags)
+    }
+
+    #[test]
+    fn a_listed_secret_command_is_a_program_and_its_arguments_as_written() {
+        for has_shell in [true, false] {
+            let c = secret_command_of(
+                "[tokens, \"an argument with spaces\", $HOME, '*', 'it''s', --n, 5]",
+                has_shell,
+            )
+            .unwrap();
+            assert_eq!(
+                c.run,
+                CommandLine::Program(
+                    "tokens".into(),
+                    ["an argument with spaces", "$HOME", "*", "it's", "--n", "5"]
+                        .map(String::from)
+                        .to_vec()
+                )
+            );
+            assert_eq!(c.pos, Pos::new(1, 17));
+        }
+    }
+
+    #[test]
+    fn one_line_for_the_shell_is_refused_where_there_is_no_shell() {
+        let line = "pass show lmc/bulletin-smtp";
+        assert_eq!(
+            secret_command_of(line, true).unwrap().run,
+            CommandLine::Shell(line.into())
+        );
+        let d = secret_command_of(line, false).unwrap_err();
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].pos, Pos::new(1, 17));
+        assert_eq!(
+            d.0[0].message,
+            "`secret_command` is written as one line for a shell, and Windows has no `sh` to run it"
+        );
+        assert_eq!(
+            d.0[0].help.as_deref(),
+            Some(
+                "write it as a list, the program first and then each argument, e.g. `secret_command: [az, account, get-access-token, --query, accessToken, -o, tsv]`"
+            )
+        );
+    }
+
+    #[test]
+    fn a_secret_command_without_a_program_is_refused() {
+        for (value, message) in [
+            ("[]", "`secret_command` names no program"),
+            ("['', x]", "`secret_command` names no program"),
+            ("\"\"", "`secret_command` names no program"),
+            (
+                "[az, [x]]",
+                "item 2 of `secret_command` should be text, but this is a list",
+            ),
+            (
+                "[az, ~]",
+                "item 2 of `secret_command` should be text, but this is nothing",
+            ),
+            (
+                "{ run: az }",
+                "`secret_command` should be a program and its arguments, but this is a set of keys",
+            ),
+        ] {
+            let d = secret_command_of(value, true).unwrap_err();
+            assert_eq!(d.0.len(), 1, "{value}: {d}");
+            assert_eq!(d.0[0].message, message, "{value}");
+        }
     }
 
     #[test]

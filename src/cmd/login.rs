@@ -1,0 +1,125 @@
+//! `bulletin login` and `bulletin logout`: keep the relay's password (or OAuth2 token) in the
+//! system's own secret store for `send`, or remove it (see [`bulletin::secret`]). The relay and
+//! the username come from the recipients file; the secret is typed without being shown, or
+//! piped in on one line by a script, and is never printed or written to a file.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use bulletin::input::recipients::{Recipients, Smtp, Transport};
+use bulletin::secret::{self, Account, STORE};
+
+use super::{Failure, Stopped, load_recipients};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The recipients file, whose `smtp:` names the relay and the username [default:
+    /// recipients.yaml in the office's folder, found upwards from the current one]
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
+}
+
+pub fn login(o: Args) -> Result<(), Failure> {
+    let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
+    let (smtp, account) = account(&recipients)?;
+    let secret = read_secret(&account)?;
+    secret::save(&account, &secret).map_err(anyhow::Error::new)?;
+    println!("stored the {} for {account} in {STORE}", account.kind);
+    println!("`bulletin send` uses it from now on; `bulletin logout` removes it");
+    // What `send` would use first, so that the stored secret is not silently passed over.
+    let env = account.kind.env();
+    if std::env::var_os(env).is_some_and(|v| !v.is_empty()) {
+        eprintln!(
+            "note: the environment variable {env} is set, and `bulletin send` uses it before the stored {}",
+            account.kind
+        );
+    }
+    if let Some(command) = &smtp.secret_command {
+        eprintln!(
+            "note: {} gives `secret_command` (line {}), and `bulletin send` uses it before the stored {}: remove that line to use the stored one",
+            recipients.path.display(),
+            command.pos.line,
+            account.kind
+        );
+    }
+    if cfg!(target_os = "linux") {
+        eprintln!(
+            "note: the kernel keyring forgets it when this computer restarts (and a few days after you log out): then run `bulletin login` again"
+        );
+    }
+    if account.kind == secret::Kind::Token {
+        eprintln!(
+            "note: an OAuth2 token usually lasts about an hour; a `secret_command` that fetches a fresh one each time is usually better (see docs/send.md)"
+        );
+    }
+    Ok(())
+}
+
+pub fn logout(o: Args) -> Result<(), Failure> {
+    let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
+    let (_, account) = account(&recipients)?;
+    if secret::forget(&account).map_err(anyhow::Error::new)? {
+        println!("removed the {} for {account} from {STORE}", account.kind);
+    } else {
+        println!(
+            "no {} for {account} was stored in {STORE}: there was nothing to remove",
+            account.kind
+        );
+    }
+    Ok(())
+}
+
+/// The relay settings and whose secret they need, or why there is nothing to log in to.
+fn account(recipients: &Recipients) -> Result<(&Smtp, Account), Failure> {
+    let file = recipients.path.display();
+    let Transport::Smtp(smtp) = &recipients.transport else {
+        return Err(format!(
+            "{file} hands messages to this computer's own mail system (`transport: sendmail`), which needs no password: there is nothing to log in to"
+        )
+        .into());
+    };
+    match Account::of(smtp) {
+        Some(account) => Ok((smtp, account)),
+        None => Err(format!(
+            "{file} says `auth: none`: the relay {} needs no login, so there is nothing to store",
+            smtp.describe()
+        )
+        .into()),
+    }
+}
+
+/// The secret, typed at the terminal without being shown, or the first line of what is piped in.
+fn read_secret(account: &Account) -> Result<String, Failure> {
+    let stdin = std::io::stdin();
+    let typed = if stdin.is_terminal() {
+        let prompt = format!(
+            "{} for {account} (it is not shown as you type): ",
+            capitalised(&account.kind.to_string())
+        );
+        rpassword::prompt_password(prompt)
+            .map_err(|e| format!("cannot read the {}: {e}", account.kind))?
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the {} from the input: {e}", account.kind))?;
+        line
+    };
+    let secret = typed.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        return Err(format!(
+            "no {} was given, so nothing was stored: type it when asked (a script can pipe it in, on one line)",
+            account.kind
+        )
+        .into());
+    }
+    Ok(secret.to_string())
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
