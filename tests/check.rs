@@ -1402,7 +1402,7 @@ fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
     let dir = dir_with_publisher();
     let file = dir.path().join("2021-10-20.yaml");
     let mut yaml = String::from("title: A long one\ndate: 2021-10-20\nsections:\n");
-    for i in 0..60 {
+    for i in 0..120 {
         yaml.push_str(&format!("  - title: Section {i}\n    body: |\n"));
         for _ in 0..8 {
             yaml.push_str("      - A point that goes on for a while, as points in long bulletins often do, and then some more.\n");
