@@ -154,6 +154,15 @@ fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
     let url = f
         .require(ctx, "url", "https://www.example.org/logo.png")
         .and_then(|n| {
+            let text = ctx.value(n, "the logo's `url`")?;
+            if text.trim().starts_with("http://") {
+                ctx.error(
+                    n.pos,
+                    format!("the logo's `url` `{}` is not secure (http:)", text.trim()),
+                    "give the image's https:// address: mail programs do not load images from http: addresses",
+                );
+                return None;
+            }
             let url = web_address(ctx, n, "the logo's `url`")?;
             let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
             if let Some(kind) = [".svg", ".webp", ".avif"]
@@ -162,7 +171,7 @@ fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
             {
                 ctx.error(
                     n.pos,
-                    format!("the logo is a {} image, which Gmail and Outlook do not show", &kind[1..].to_uppercase()),
+                    format!("the logo is in {} format, which Gmail and Outlook do not show", &kind[1..].to_uppercase()),
                     "save the logo as a PNG (or JPEG or GIF), put it on your website and give its address",
                 );
                 return None;
