@@ -1,14 +1,16 @@
 //! The HTML email: tables, a 600px column that reflows to a phone, Outlook conditional comments,
-//! a hidden preheader, one `<h1>`, an `<h2>` per section; docs/email.md says which patterns are
-//! used and why.
+//! a hidden preheader, one `<h1>`, an `<h2>` per item, numbered as the contents list numbers
+//! them. docs/email.md says which patterns are used and why.
 //!
-//! Styles are split by who reads them. Inline: what must survive a mail program that drops the
-//! `<style>` blocks (Gmail's apps with a non-Google account, some webmails) and what Outlook's
-//! Word engine needs: colours, backgrounds (also as `bgcolor`), the font on the outer wrapper
-//! (inherited from there), margins and the sizes of headings. The first `<style>` block adds
-//! what only refines (phone padding); the second, kept apart so that a client that rejects the
-//! media query drops only it, is dark mode: every element that carries an inline colour has a
-//! class that block overrides, so no text keeps a light-mode colour on a dark background.
+//! Styles are split by who reads them, which keeps the example under 35 KB. Inline: what must
+//! survive a mail program that drops `<style>` (Gmail's apps with a non-Google account) or
+//! overrides it (Gmail colours links without an inline colour): backgrounds, also as `bgcolor`
+//! for Outlook; each card cell's padding, text size and colour, which its paragraphs inherit;
+//! link colours; the font on the outer wrapper. The first `<style>` block refines (margins,
+//! heading sizes, small grey text, the phone layout); the second, kept apart so that a client
+//! that rejects the media query drops only it, is dark mode: every element that carries a
+//! colour has a class that block overrides, so no text keeps a light-mode colour on a dark
+//! background.
 //!
 //! Every string from the YAML goes through maud's escaping; only the fixed fragments below
 //! (Outlook comments, the `<style>` blocks, the preheader's filler) are written raw.
