@@ -215,12 +215,18 @@ fn fingerprint(b: &Bulletin) -> String {
         author,
         role,
         body,
+        after,
     }) = message
     {
         e.mark("message");
         e.field("title", title);
         e.field("author", author);
         e.optional("role", role.as_deref());
+        // Where it is shown; left out in the default place, so that the fingerprints of
+        // bulletins written before the message could move stay as they were.
+        if *after > 0 {
+            e.field("after", &after.to_string());
+        }
         e.markdown(body);
         e.mark("/message");
     }

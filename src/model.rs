@@ -23,13 +23,39 @@ pub struct Bulletin {
     pub all_links: Vec<Link>,
 }
 
-/// The Chief Executive's message, shown before the sections.
+/// The Chief Executive's message: before the sections, or after the one its `after` names.
 #[derive(Clone, Debug)]
 pub struct Message {
     pub title: String,
     pub author: String,
     pub role: Option<String>,
     pub body: Markdown,
+    /// How many sections come before it: 0 (the default) puts it first.
+    pub after: usize,
+}
+
+/// One numbered item of the bulletin, as the reader meets it: the message or a section.
+#[derive(Clone, Copy, Debug)]
+pub enum Item<'a> {
+    Message(&'a Message),
+    Section(&'a Section),
+}
+
+impl Item<'_> {
+    pub fn title(&self) -> &str {
+        match self {
+            Item::Message(m) => &m.title,
+            Item::Section(s) => &s.title,
+        }
+    }
+
+    /// The id its heading carries in the HTML, for the contents list's links.
+    pub fn anchor(&self) -> &str {
+        match self {
+            Item::Message(_) => "message",
+            Item::Section(s) => &s.anchor,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +92,16 @@ impl Link {
 }
 
 impl Bulletin {
+    /// The message and the sections in the order they are shown, which is also their number
+    /// (from 1) in the contents list and on their headings.
+    pub fn items(&self) -> Vec<Item<'_>> {
+        let mut items: Vec<Item<'_>> = self.sections.iter().map(Item::Section).collect();
+        if let Some(m) = &self.message {
+            items.insert(m.after.min(items.len()), Item::Message(m));
+        }
+        items
+    }
+
     /// "20 October 2021 · Issue 112"
     pub fn dateline(&self) -> String {
         match self.issue {
@@ -91,6 +127,18 @@ pub struct Publisher {
     pub list_id: String,
     /// The brand colour, `#RRGGBB`.
     pub colour: String,
+    /// A hosted image shown in the email's header instead of the name.
+    pub logo: Option<Logo>,
+}
+
+/// The publisher's logo: an `https:` address (never attached to the message) and its size in
+/// CSS pixels, with the text shown where images are blocked (Outlook blocks them by default).
+#[derive(Clone, Debug)]
+pub struct Logo {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
 }
 
 /// How a reader unsubscribes: at least one of the two is present.

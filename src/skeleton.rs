@@ -49,7 +49,8 @@ date: {date}
 # A personal message, shown before the sections. Delete these lines if there is none this week.
 message:
   author: {author}
-{role}  body: |
+{role}  # after: Introduction    (to show the message after a section: that section's title)
+  body: |
     {message}
 
 sections:
@@ -80,7 +81,7 @@ sections:
         )),
         link_url = quoted(&mark("the document's web address, starting https://")),
         note = quoted(&mark(
-            "a short line printed under the links, or delete this line"
+            "a short line printed under the links (so the links are above it), or delete this line"
         )),
     )
 }

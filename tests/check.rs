@@ -836,6 +836,71 @@ fn too_light_colour_in_publisher_is_reported_in_publisher_yaml() {
 }
 
 #[test]
+fn a_logo_must_be_an_https_image_of_a_size_that_fits_with_a_text() {
+    let dir = "tests/fixtures/check/publisher-bad-logo";
+    let err = check_fails(&format!("{dir}/bulletin.yaml"));
+    assert_reports(
+        &err,
+        &[
+            &format!(
+                "{dir}/publisher.yaml:11:8: error: the logo's `url` `http://www.example.org/images/logo.png` is not secure (http:)\n  help: give the image's https:// address"
+            ),
+            &format!(
+                "{dir}/publisher.yaml:12:10: error: the logo's `width` should be a whole number of pixels from 1 to 536"
+            ),
+            &format!(
+                "{dir}/publisher.yaml:13:3: error: unknown key `hieght` in `logo`\n  help: did you mean `height`?"
+            ),
+            &format!("{dir}/publisher.yaml:11:3: error: `logo` has no `height`"),
+            &format!("{dir}/publisher.yaml:11:3: error: `logo` has no `alt`"),
+            "5 errors",
+        ],
+    );
+}
+
+#[test]
+fn a_logo_gmail_and_outlook_cannot_show_or_without_words_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = fs::read_to_string(root.join(PUBLISHER)).unwrap();
+    fs::copy(
+        root.join("tests/fixtures/check/publisher-bad-logo/bulletin.yaml"),
+        dir.path().join("bulletin.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("publisher.yaml"),
+        format!("{example}logo:\n  url: https://www.example.org/logo.svg\n  width: 180\n  height: 0\n  alt: \"\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = check(dir.path().join("bulletin.yaml"), false);
+    assert_eq!(code, 1, "{err}");
+    for phrase in [
+        "error: the logo is in SVG format, which Gmail and Outlook do not show",
+        "error: the logo's `height` should be a whole number of pixels from 1 to 200",
+        "error: the logo's `alt` is empty",
+        "3 errors",
+    ] {
+        assert!(err.contains(phrase), "{phrase:?} not in:\n{err}");
+    }
+}
+
+#[test]
+fn the_message_can_only_follow_a_section_of_the_bulletin() {
+    let file = bad("message-after-unknown-section.yaml");
+    let err = check_fails(&file);
+    assert_reports(
+        &err,
+        &[
+            &format!(
+                "{file}:5:10: error: `after` names no section of this bulletin: `Introductoin`\n  help: did you mean `Introduction`?"
+            ),
+            "1 error",
+        ],
+    );
+}
+
+#[test]
 fn missing_publisher_yaml_is_reported() {
     let err = check_fails("tests/fixtures/check/no-publisher/bulletin.yaml");
     assert_reports(
@@ -1402,7 +1467,7 @@ fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
     let dir = dir_with_publisher();
     let file = dir.path().join("2021-10-20.yaml");
     let mut yaml = String::from("title: A long one\ndate: 2021-10-20\nsections:\n");
-    for i in 0..60 {
+    for i in 0..120 {
         yaml.push_str(&format!("  - title: Section {i}\n    body: |\n"));
         for _ in 0..8 {
             yaml.push_str("      - A point that goes on for a while, as points in long bulletins often do, and then some more.\n");

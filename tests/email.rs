@@ -36,8 +36,15 @@ fn render(bulletin: &Path, extra: &[&str]) -> Rendered {
         "render failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let stem = bulletin.file_stem().unwrap().to_str().unwrap().to_string();
-    let read = |ext: &str| std::fs::read(dir.path().join(format!("{stem}.{ext}"))).unwrap();
+    // Named for the issue: the date, and the issue number if there is one.
+    let read = |ext: &str| {
+        let file = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+            .unwrap_or_else(|| panic!("render wrote no .{ext} file"));
+        std::fs::read(file).unwrap()
+    };
     Rendered {
         html: String::from_utf8(read("html")).unwrap(),
         text: String::from_utf8(read("txt")).unwrap(),
@@ -176,7 +183,28 @@ fn preheader_is_first_and_hidden() {
         assert!(style.contains(needed), "preheader style lacks {needed}");
     }
     assert_eq!(attr(first, "aria-hidden"), Some("true"));
+    // Hidden by the standard technique alone: no text in the background's colour.
+    assert!(!style.contains("color:"), "{style}");
     assert!(after_body.contains("What the NHSE/I access plan means"));
+}
+
+/// Where, from byte `from` on, the text part has `heading` (which may wrap onto several lines)
+/// underlined with `-`.
+fn text_heading(text: &str, from: usize, heading: &str) -> Option<usize> {
+    let first_word = heading.split(' ').next().unwrap();
+    let mut at = from;
+    while let Some(i) = text[at..].find(&format!("\n{first_word} ")) {
+        let start = at + i + 1;
+        let lines: Vec<&str> = text[start..]
+            .lines()
+            .take_while(|l| !l.starts_with("---"))
+            .collect();
+        if lines.join(" ") == heading {
+            return Some(start);
+        }
+        at = start;
+    }
+    None
 }
 
 #[test]
@@ -190,18 +218,22 @@ fn headings_one_h1_and_an_h2_per_section() {
     for level in ["h4", "h5", "h6"] {
         assert!(tags(&r.html, level).is_empty());
     }
-    // Sections appear in the order of the file, in both parts.
+    // Sections appear in the order of the file, in both parts, after the message (the example
+    // does not move it), numbered as the contents list numbers them.
     let (mut at_html, mut at_text) = (0, 0);
-    for t in &titles {
+    for (i, t) in titles.iter().enumerate() {
+        let number = i + 2;
         let escaped = t.replace('&', "&amp;");
+        at_html = at_html
+            + r.html[at_html..]
+                .find(&format!("<b>{number}</b>"))
+                .unwrap_or_else(|| panic!("no number {number} above {t} in HTML"));
         at_html = at_html
             + r.html[at_html..]
                 .find(&format!(">{escaped}</h2>"))
                 .unwrap_or_else(|| panic!("{t} missing or out of order in HTML"));
-        at_text = at_text
-            + r.text[at_text..]
-                .find(&format!("\n{t}\n---"))
-                .unwrap_or_else(|| panic!("{t} missing or out of order in text"));
+        at_text = text_heading(&r.text, at_text, &format!("{number}. {t}"))
+            .unwrap_or_else(|| panic!("{t} missing or out of order in text"));
     }
 }
 
@@ -210,8 +242,9 @@ fn links_are_absolute_underlined_and_descriptive() {
     let r = render(&example(), &[]);
     let all = links(&r.html);
     assert!(all.len() > 20);
-    let ids: Vec<&str> = tags(&r.html, "h2")
+    let ids: Vec<&str> = ["h2", "p"]
         .iter()
+        .flat_map(|name| tags(&r.html, name))
         .filter_map(|t| attr(t, "id"))
         .collect();
     for (href, text) in &all {
@@ -318,8 +351,8 @@ fn text_lines_are_short_and_headings_underlined() {
         Some('=')
     );
     assert_eq!(heading_of("In this issue"), Some('-'));
-    assert_eq!(heading_of("A message from Dr Brian Balmer"), Some('-'));
-    assert_eq!(heading_of("Data transparency"), Some('-'));
+    assert_eq!(heading_of("1. A message from Dr Brian Balmer"), Some('-'));
+    assert_eq!(heading_of("14. Data transparency"), Some('-'));
     // 16 sections, the message and the contents list, under the title.
     assert_eq!(underlined.iter().filter(|(_, c)| *c == '-').count(), 18);
     // The words of the bulletin are in the text, with the sign-off and the footer.
@@ -489,7 +522,8 @@ fn typed_line_breaks_bare_addresses_and_word_bullets_come_out_as_meant() {
         html.contains("</a>.</p>"),
         "the full stop is left out of the link"
     );
-    assert_eq!(tags(html, "li").len(), 2, "each bullet is a list item");
+    let section = &html[html.find("id=\"section-1\"").unwrap()..];
+    assert_eq!(tags(section, "li").len(), 2, "each bullet is a list item");
     assert!(html.contains("Best wishes,<br>Brian"), "{html}");
     assert!(
         html.contains("Page 6.<br>Page 7."),
@@ -508,4 +542,254 @@ fn typed_line_breaks_bare_addresses_and_word_bullets_come_out_as_meant() {
     );
     assert!(text.contains("\nBest wishes,\nBrian\n"), "{text}");
     assert!(text.contains("\nPage 6.\nPage 7.\n"), "{text}");
+}
+
+/// The bulletin of tests/fixtures/email: a logo, the message after the introduction, long
+/// words and addresses, lists inside lists, bold and italic.
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/2021-11-03.yaml")
+}
+
+/// The example with its message's text and its sections each three times (the copies' titles
+/// start `Part 2, ` and `Part 3, `): a bulletin three times as long.
+fn three_times_the_example() -> String {
+    let yaml = std::fs::read_to_string(example()).unwrap();
+    let (head, sections) = yaml.split_once("\nsections:\n").unwrap();
+    let (before_body, body) = head.split_once("  body: |\n").unwrap();
+    let body = format!("{}\n\n", body.trim_end()).repeat(3);
+    let mut out = format!("{before_body}  body: |\n{body}\nsections:\n");
+    for part in 1..=3 {
+        let copy = match part {
+            1 => sections.to_string(),
+            _ => sections
+                .replace("  - title: \"", &format!("  - title: \"Part {part}, "))
+                .replace("  - title: ", &format!("  - title: Part {part}, "))
+                .replace(
+                    &format!("Part {part}, \"Part {part}, "),
+                    &format!("\"Part {part}, "),
+                ),
+        };
+        out.push_str(copy.trim_end());
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[test]
+fn the_html_stays_well_under_gmails_clip() {
+    const KB: usize = 1024;
+    let example = render(&example(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/publisher.yaml"),
+        dir.path().join("publisher.yaml"),
+    )
+    .unwrap();
+    let long = dir.path().join("2021-10-20.yaml");
+    std::fs::write(&long, three_times_the_example()).unwrap();
+    let tripled = render(&long, &[]);
+    // The message once, three times as long; each section three times.
+    assert_eq!(tags(&tripled.html, "h2").len(), 1 + 3 * 16);
+    assert!(tripled.text.len() > 29 * example.text.len() / 10);
+    println!(
+        "HTML of the example: {} bytes; of a bulletin three times as long: {} bytes",
+        example.html.len(),
+        tripled.html.len()
+    );
+    assert!(
+        example.html.len() < 35 * KB,
+        "the example's HTML is {} bytes",
+        example.html.len()
+    );
+    assert!(
+        tripled.html.len() < 100 * KB,
+        "the HTML of a bulletin three times as long as the example is {} bytes",
+        tripled.html.len()
+    );
+}
+
+#[test]
+fn the_contents_list_is_numbered_as_the_cards_are_and_each_card_leads_back() {
+    let r = render(&example(), &[]);
+    let h = &r.html;
+    let contents = &h[h.find("id=\"contents\"").unwrap()..h.find("</ol>").unwrap()];
+    assert!(contents.contains("<ol"), "the contents list is numbered");
+    let targets: Vec<String> = links(contents).into_iter().map(|(href, _)| href).collect();
+    assert_eq!(targets.len(), 17);
+    // Each card shows its number in the list above its heading, and a way back to the list.
+    for (i, target) in targets.iter().enumerate() {
+        let heading = h
+            .find(&format!("id=\"{}\"", &target[1..]))
+            .unwrap_or_else(|| panic!("no heading for {target}"));
+        let before = &h[..heading];
+        let card = before.rfind("class=\"c\"").unwrap();
+        assert!(
+            before[card..].contains(&format!("<b>{}</b>", i + 1)),
+            "the card of {target} does not show the number {}",
+            i + 1
+        );
+    }
+    let back = links(h)
+        .into_iter()
+        .filter(|(href, _)| href == "#contents")
+        .count();
+    assert_eq!(back, 17, "one link back to the contents in each card");
+    // The text part numbers the list and the headings alike.
+    assert!(r.text.contains("\n 1. A message from Dr Brian Balmer\n"));
+    assert!(r.text.contains("\n1. A message from Dr Brian Balmer\n---"));
+    assert!(
+        r.text
+            .contains("\n17. Funding for Practice security measures\n---")
+    );
+}
+
+#[test]
+fn the_message_goes_after_the_section_it_names() {
+    let r = render(&fixture(), &[]);
+    let at = |id: &str| r.html.find(&format!("id=\"{id}\"")).unwrap();
+    assert!(at("section-1") < at("message") && at("message") < at("section-2"));
+    let contents: Vec<String> = links(&r.html)
+        .into_iter()
+        .map(|(href, _)| href)
+        .filter(|href| href.starts_with('#') && href != "#contents")
+        .collect();
+    assert_eq!(
+        contents,
+        ["#section-1", "#message", "#section-2", "#section-3"]
+    );
+    let text_at = |heading: &str| r.text.find(&format!("\n{heading}\n---")).unwrap();
+    assert!(text_at("1. Introduction") < text_at("2. A message from Dr Brian Balmer"));
+    assert!(
+        text_at("2. A message from Dr Brian Balmer")
+            < text_at("3. Practice managers' meeting on Microsoft Teams")
+    );
+    // Without `after`, the message comes first (the example).
+    let example = render(&example(), &[]);
+    assert!(example.html.find("id=\"message\"") < example.html.find("id=\"section-1\""));
+}
+
+#[test]
+fn the_message_names_its_author_at_most_twice() {
+    let r = render(&example(), &[]);
+    let start = r.html.find("id=\"message\"").unwrap();
+    let end = start + r.html[start..].find("class=\"c\"").unwrap();
+    let card = &r.html[start..end];
+    assert_eq!(card.matches("Dr Brian Balmer").count(), 2, "{card}");
+    assert!(card.contains("Chief Executive of Essex LMCs"));
+    let start = r.text.find("\n1. A message").unwrap();
+    let end = start + r.text[start..].find("\n2. ").unwrap();
+    assert_eq!(r.text[start..end].matches("Dr Brian Balmer").count(), 2);
+}
+
+#[test]
+fn the_text_part_keeps_the_names_case_and_marks_bold_and_italic() {
+    let example = render(&example(), &[]);
+    assert!(
+        example.text.starts_with("Essex LMCs\n"),
+        "{}",
+        &example.text[..40]
+    );
+    assert!(!example.text.contains("LMCS"));
+    let fixture = render(&fixture(), &[]);
+    assert!(
+        fixture
+            .text
+            .contains("*Please read the section on\nthe Winter Access Fund*")
+            || fixture
+                .text
+                .contains("*Please read the section on the Winter Access Fund*"),
+        "{}",
+        fixture.text
+    );
+    assert!(fixture.text.contains("_do not sign anything_"));
+    assert!(
+        fixture
+            .html
+            .contains("<strong>Please read the section on the Winter Access Fund</strong>")
+    );
+}
+
+#[test]
+fn a_logo_is_shown_in_the_header_and_never_attached() {
+    let r = render(&fixture(), &[]);
+    let images = tags(&r.html, "img");
+    assert_eq!(images.len(), 1, "{images:?}");
+    let img = images[0];
+    assert_eq!(
+        attr(img, "src"),
+        Some("https://www.example.org/images/essex-lmcs-logo.png")
+    );
+    assert_eq!(attr(img, "width"), Some("200"));
+    assert_eq!(attr(img, "height"), Some("50"));
+    assert_eq!(attr(img, "alt"), Some("Essex LMCs"));
+    // In the header, before the title.
+    assert!(r.html.find("<img").unwrap() < r.html.find("<h1").unwrap());
+    // The message is text and HTML only: the image stays on the web.
+    let msg = MessageParser::default().parse(&r.eml).unwrap();
+    assert_eq!(msg.parts.len(), 3, "multipart/alternative, text, HTML");
+    assert_eq!(msg.attachment_count(), 0);
+    assert!(!r.text.contains("logo"));
+}
+
+/// Outlook's Word engine: docs/email.md says why each of these is there.
+#[test]
+fn html_uses_outlooks_patterns() {
+    let r = render(&example(), &[]);
+    let h = &r.html;
+    // Backgrounds as attributes as well as styles.
+    assert_eq!(attr(tags(h, "body")[0], "bgcolor"), Some("#eef1f4"));
+    let cells = tags(h, "td");
+    let cards: Vec<&&str> = cells
+        .iter()
+        .filter(|t| attr(t, "class") == Some("c"))
+        .collect();
+    assert_eq!(
+        cards.len(),
+        18,
+        "the title card, the message and 16 sections"
+    );
+    assert!(cards.iter().all(|t| attr(t, "bgcolor") == Some("#ffffff")));
+    // The documents box: border and background on its cell, none on a table.
+    let boxes: Vec<&&str> = cells
+        .iter()
+        .filter(|t| attr(t, "class") == Some("d"))
+        .collect();
+    assert_eq!(boxes.len(), 16);
+    for b in boxes {
+        assert_eq!(attr(b, "bgcolor"), Some("#f2f6fa"), "{b}");
+        assert!(
+            attr(b, "style").unwrap().contains("border-left:4px solid"),
+            "{b}"
+        );
+    }
+    for t in tags(h, "table") {
+        let style = attr(t, "style").unwrap_or("");
+        assert!(
+            !style.contains("border") && !style.contains("background"),
+            "{t}"
+        );
+    }
+    // Lists are indented by a margin, never by padding, which Outlook ignores.
+    assert!(h.contains("ul,ol{margin:0 0 16px 24px;padding:0}"));
+    for list in tags(h, "ul").into_iter().chain(tags(h, "ol")) {
+        assert!(
+            !attr(list, "style").unwrap_or("").contains("padding-left"),
+            "{list}"
+        );
+    }
+    // Exact line heights and the font, for Outlook only.
+    let mso = &h[h.find("<!--[if mso]><noscript>").unwrap()..];
+    let mso = &mso[..mso.find("<![endif]-->").unwrap()];
+    assert!(mso.contains("mso-line-height-rule:exactly"));
+    assert!(mso.contains("font-family:Arial,Helvetica,sans-serif"));
+    // Long words and addresses may break anywhere rather than widen the page.
+    let wrapper = tags(h, "div")
+        .into_iter()
+        .find(|t| t.contains("role=\"article\""))
+        .unwrap();
+    assert!(
+        attr(wrapper, "style")
+            .unwrap()
+            .contains("word-break:break-word")
+    );
 }

@@ -120,6 +120,7 @@ fn the_bulletin_schema_accepts_every_good_bulletin() {
     let mut good = vec![
         root().join("bulletins/2021-10-20.yaml"),
         root().join("tests/cmd/new-next-week.in/bulletins/2021-10-20.yaml"),
+        root().join("tests/fixtures/email/2021-11-03.yaml"),
     ];
     good.extend(
         fixtures("tests/fixtures/check/lint")
@@ -133,7 +134,12 @@ fn the_bulletin_schema_accepts_every_good_bulletin() {
         }
     }
     // Mistakes only `bulletin check` can see: the schema lets them through.
-    for name in ["date-not-a-real-day", "html-in-body", "body-link-http"] {
+    for name in [
+        "date-not-a-real-day",
+        "html-in-body",
+        "body-link-http",
+        "message-after-unknown-section",
+    ] {
         good.push(root().join(format!("tests/fixtures/check/bad/{name}.yaml")));
     }
     assert!(good.len() >= 10, "{good:?}");
@@ -180,7 +186,10 @@ fn the_bulletin_schema_rejects_mistakes_it_can_see() {
 
 #[test]
 fn the_publisher_schema_accepts_good_settings_and_rejects_mistakes() {
-    let mut good = vec![root().join("bulletins/publisher.yaml")];
+    let mut good = vec![
+        root().join("bulletins/publisher.yaml"),
+        root().join("tests/fixtures/email/publisher.yaml"),
+    ];
     for dir in [
         "bad",
         "lint",
@@ -217,6 +226,10 @@ fn the_publisher_schema_accepts_good_settings_and_rejects_mistakes() {
             (
                 root().join("tests/fixtures/check/publisher-unknown-key/publisher.yaml"),
                 "'websit' was unexpected",
+            ),
+            (
+                root().join("tests/fixtures/check/publisher-bad-logo/publisher.yaml"),
+                "'hieght' was unexpected",
             ),
             (
                 temp_file(&dir, "no-from.yaml", &no_from),

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::date::Date;
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::input::limits::MAX_TITLE_CHARS;
 use crate::input::markdown::Markdown;
 use crate::input::schema::Ctx;
@@ -13,7 +13,7 @@ use crate::input::yaml::{self, Node, Value};
 use crate::model::{Bulletin, Link, Message, Section};
 
 pub const BULLETIN_KEYS: &[&str] = &["title", "date", "issue", "summary", "message", "sections"];
-pub const MESSAGE_KEYS: &[&str] = &["title", "author", "role", "body"];
+pub const MESSAGE_KEYS: &[&str] = &["title", "author", "role", "after", "body"];
 pub const SECTION_KEYS: &[&str] = &["title", "label", "date", "body", "links", "note"];
 pub const LINK_KEYS: &[&str] = &["text", "url"];
 
@@ -75,9 +75,23 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
         Some(node) => sections_from(ctx, node, &mut all_links),
         None => None,
     };
+    // `after` names a section, so it is read once the sections are.
+    let mut misplaced = false;
+    let message = message.map(|(mut m, after)| {
+        if let (Some(node), Some(sections)) = (after, &sections) {
+            match place_after(ctx, node, sections) {
+                Some(n) => m.after = n,
+                None => misplaced = true,
+            }
+        }
+        m
+    });
     // The links' warnings now, so that they come with any errors rather than after them.
     let link_warnings = crate::lint::links(ctx.path, &all_links);
     ctx.diags.extend(link_warnings);
+    if misplaced {
+        return None;
+    }
     Some(Bulletin {
         title: title?,
         date: date?,
@@ -147,13 +161,19 @@ fn markdown_links(ctx: &Ctx, node: &Node, md: &Markdown, out: &mut Vec<Link>) {
     }
 }
 
-fn message_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option<Message> {
+/// The message, and the node of its `after` (resolved once the sections are read).
+fn message_from<'n>(
+    ctx: &mut Ctx,
+    node: &'n Node,
+    all_links: &mut Vec<Link>,
+) -> Option<(Message, Option<&'n Node>)> {
     let f = ctx.fields(node, "the message", MESSAGE_KEYS)?;
     let author = f
         .require(ctx, "author", "Dr Brian Balmer")
         .and_then(|n| ctx.line(n, "`author`"));
     let title = f.get("title").and_then(|n| ctx.line(n, "`title`"));
     let role = f.get("role").and_then(|n| ctx.line(n, "`role`"));
+    let after = f.get("after");
     let body_node = f.require(
         ctx,
         "body",
@@ -164,12 +184,39 @@ fn message_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option
         markdown_links(ctx, n, md, all_links);
     }
     let author = author?;
-    Some(Message {
+    let message = Message {
         title: title.unwrap_or_else(|| format!("A message from {author}")),
         author,
         role,
         body: body?,
-    })
+        after: 0,
+    };
+    Some((message, after))
+}
+
+/// How many sections come before the message: those up to and including the section whose
+/// title `after` gives (compared without case or surrounding spaces).
+fn place_after(ctx: &mut Ctx, node: &Node, sections: &[Section]) -> Option<usize> {
+    let wanted = ctx.line(node, "`after`")?;
+    let key = |t: &str| t.trim().to_lowercase();
+    if let Some(i) = sections.iter().position(|s| key(&s.title) == key(&wanted)) {
+        return Some(i + 1);
+    }
+    let titles: Vec<String> = sections.iter().map(|s| key(&s.title)).collect();
+    let keys: Vec<&str> = titles.iter().map(String::as_str).collect();
+    let closest = did_you_mean(&wanted, &keys)
+        .and_then(|t| keys.iter().position(|k| *k == t))
+        .map(|i| &sections[i].title);
+    let help = match closest {
+        Some(t) => format!("did you mean `{t}`?"),
+        None => "give the title of a section exactly as it is written, or delete the line to show the message first".to_string(),
+    };
+    ctx.error(
+        node.pos,
+        format!("`after` names no section of this bulletin: `{wanted}`"),
+        help,
+    );
+    None
 }
 
 fn sections_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option<Vec<Section>> {

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::input::bulletin::{BULLETIN_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION_KEYS};
-use crate::input::publisher::PUBLISHER_KEYS;
+use crate::input::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::input::recipients::{
     LIST_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV, TOP_KEYS,
 };
@@ -170,7 +170,7 @@ fn describe(context: &str, key: &str) -> Value {
             object("message", MESSAGE_KEYS, &["author", "body"]),
             "description",
             json!(
-                "A personal message, e.g. from the Chief Executive, shown before the sections. Optional."
+                "A personal message, e.g. from the Chief Executive, shown before the sections (or after the one `after` names). Optional."
             ),
         )),
         ("bulletin", "sections") => json!({
@@ -185,6 +185,9 @@ fn describe(context: &str, key: &str) -> Value {
         ("message", "author") => one_line("Who signs the message, printed under it. One line."),
         ("message", "role") => one_line(
             "The author's role, printed under their name, e.g. Chief Executive. One line. Optional.",
+        ),
+        ("message", "after") => one_line(
+            "The title of the section the message comes after, e.g. Introduction. If left out: the message comes first. One line. Optional.",
         ),
         ("message", "body") => markdown(
             "The message itself, without the sign-off (author and role are printed for you).",
@@ -253,6 +256,27 @@ fn describe(context: &str, key: &str) -> Value {
             "pattern": "^\\s*#[0-9A-Fa-f]{6}\\s*$",
             "description": "The accent colour, # and six hex digits, in quotes: \"#005EB8\". Dark enough to read on white. Optional.",
         }),
+        ("publisher", "logo") => Value::Object(with(
+            object("logo", LOGO_KEYS, &["url", "width", "height", "alt"]),
+            "description",
+            json!(
+                "A logo shown in the email's header instead of the name: a PNG, JPEG or GIF on your website (never attached to the email). Optional."
+            ),
+        )),
+        ("logo", "url") => https("The image's web address, a PNG, JPEG or GIF (not SVG)."),
+        ("logo", "width") => whole_number(
+            1,
+            MAX_LOGO_WIDTH,
+            "The width in pixels at which the logo is shown; the image itself can be twice as large.",
+        ),
+        ("logo", "height") => whole_number(
+            1,
+            MAX_LOGO_HEIGHT,
+            "The height in pixels at which the logo is shown, in proportion to the width.",
+        ),
+        ("logo", "alt") => one_line(
+            "The text shown where images are blocked (Outlook blocks them by default), e.g. the organisation's name.",
+        ),
         ("publisher", "message_author") => one_line(
             "Who signs the message in each new bulletin `bulletin new` writes. If left out: the author of the latest bulletin's message. Optional.",
         ),

@@ -9,7 +9,7 @@ use crate::input::limits::{MAX_TITLE_CHARS, MAX_UNSUBSCRIBE_CHARS};
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
 use crate::input::yaml::{Node, Value};
-use crate::model::{Publisher, Unsubscribe};
+use crate::model::{Logo, Publisher, Unsubscribe};
 
 pub const PUBLISHER_KEYS: &[&str] = &[
     "name",
@@ -21,9 +21,17 @@ pub const PUBLISHER_KEYS: &[&str] = &[
     "unsubscribe",
     "list_id",
     "colour",
+    "logo",
     "message_author",
     "message_role",
 ];
+
+pub const LOGO_KEYS: &[&str] = &["url", "width", "height", "alt"];
+
+/// The widest a logo may be shown: the 600-pixel column less the header's side margins.
+pub const MAX_LOGO_WIDTH: u64 = 536;
+/// The tallest: a taller header pushes the bulletin's title below the first screen of a phone.
+pub const MAX_LOGO_HEIGHT: u64 = 200;
 
 /// The file's name; it sits beside the bulletins.
 pub const FILE: &str = "publisher.yaml";
@@ -117,6 +125,7 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         }),
         None => Some("#005EB8".to_string()),
     };
+    let logo = f.get("logo").map(|n| logo_from(ctx, n));
     // Only `bulletin new` uses these (input::folder reads them, tolerating a broken file): the
     // sign-off it writes into a new issue's message. Here they are only checked.
     for key in ["message_author", "message_role"] {
@@ -134,8 +143,95 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         unsubscribe: unsubscribe?,
         list_id: list_id?,
         colour: colour?,
+        logo: logo.flatten(),
     })
     .filter(|_| !ctx.diags.has_errors())
+}
+
+/// The logo: an `https:` image in a format every mail program shows, its size, and its text.
+fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
+    let f = ctx.fields(node, "`logo`", LOGO_KEYS)?;
+    let url = f
+        .require(ctx, "url", "https://www.example.org/logo.png")
+        .and_then(|n| {
+            let text = ctx.value(n, "the logo's `url`")?;
+            if text.trim().starts_with("http://") {
+                ctx.error(
+                    n.pos,
+                    format!("the logo's `url` `{}` is not secure (http:)", text.trim()),
+                    "give the image's https:// address: mail programs do not load images from http: addresses",
+                );
+                return None;
+            }
+            let url = web_address(ctx, n, "the logo's `url`")?;
+            let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+            if let Some(kind) = [".svg", ".webp", ".avif"]
+                .into_iter()
+                .find(|ext| path.ends_with(ext))
+            {
+                ctx.error(
+                    n.pos,
+                    format!("the logo is in {} format, which Gmail and Outlook do not show", &kind[1..].to_uppercase()),
+                    "save the logo as a PNG (or JPEG or GIF), put it on your website and give its address",
+                );
+                return None;
+            }
+            Some(url)
+        });
+    let width = f.require(ctx, "width", "180").and_then(|n| {
+        pixels(
+            ctx,
+            n,
+            "the logo's `width`",
+            MAX_LOGO_WIDTH,
+            "the email is 600 pixels wide, less its margins",
+        )
+    });
+    let height = f.require(ctx, "height", "48").and_then(|n| {
+        pixels(
+            ctx,
+            n,
+            "the logo's `height`",
+            MAX_LOGO_HEIGHT,
+            "a taller header pushes the bulletin below the first screen of a phone",
+        )
+    });
+    let alt = f
+        .require(ctx, "alt", "Essex LMCs")
+        .and_then(|n| {
+            let alt = ctx.short_line(n, "the logo's `alt`", MAX_TITLE_CHARS, "the text shown where images are blocked: the organisation's name is enough")?;
+            if alt.is_empty() {
+                ctx.error(
+                    n.pos,
+                    "the logo's `alt` is empty",
+                    "write the text readers see where images are blocked (Outlook blocks them by default), such as the organisation's name",
+                );
+                return None;
+            }
+            Some(alt)
+        });
+    Some(Logo {
+        url: url?,
+        width: width?,
+        height: height?,
+        alt: alt?,
+    })
+}
+
+/// A size in pixels, a whole number from 1 to `max`.
+fn pixels(ctx: &mut Ctx, node: &Node, what: &str, max: u64, why: &str) -> Option<u32> {
+    let n = node
+        .as_str()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|n| (1..=max).contains(n));
+    if n.is_none() {
+        ctx.error(
+            node.pos,
+            format!("{what} should be a whole number of pixels from 1 to {max}"),
+            format!("give the size at which the logo is shown, at most {max} ({why}); the image itself can be twice as large, for sharp screens"),
+        );
+    }
+    n.map(|n| n as u32)
 }
 
 fn mailbox(ctx: &mut Ctx, node: &Node, what: &str) -> Option<lettre::message::Mailbox> {

@@ -1,8 +1,9 @@
 //! The plain-text email: the same sections in the same order as the HTML, wrapped at 78
-//! columns, headings underlined, every link's full address after its label.
+//! columns, headings underlined and numbered as in the contents list, every link's full
+//! address after its label, `*bold*` and `_italic_` marked as plain-text mail marks them.
 
 use crate::input::markdown::{Block, Inline};
-use crate::model::{Bulletin, Publisher};
+use crate::model::{Bulletin, Item, Publisher};
 use crate::render::html::mailto_address;
 
 /// The widest a line may be, except for an address that cannot be broken.
@@ -11,7 +12,8 @@ pub const WIDTH: usize = 78;
 /// Renders the bulletin as plain text (lines end in `\n`).
 pub fn render(b: &Bulletin, p: &Publisher) -> String {
     let mut out = Out::default();
-    out.line(&p.name.to_uppercase());
+    // As written: capitals would turn "Essex LMCs" into "ESSEX LMCS".
+    out.line(&p.name);
     out.blank();
     out.heading(&b.title, '=');
     out.line(&b.dateline());
@@ -26,32 +28,30 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
         out.blank();
     }
     out.heading("In this issue", '-');
-    let titles: Vec<&str> = b
-        .message
-        .iter()
-        .map(|m| m.title.as_str())
-        .chain(b.sections.iter().map(|s| s.title.as_str()))
-        .collect();
-    let digits = titles.len().to_string().len();
-    for (i, t) in titles.iter().enumerate() {
+    let items = b.items();
+    let digits = items.len().to_string().len();
+    for (i, item) in items.iter().enumerate() {
         let number = format!("{:>digits$}. ", i + 1);
         let indent = " ".repeat(number.len());
-        out.wrap(t, &number, &indent);
+        out.wrap(item.title(), &number, &indent);
     }
     out.blank();
-    if let Some(m) = &b.message {
+    for (i, item) in items.iter().enumerate() {
         out.blank();
-        out.heading(&m.title, '-');
-        blocks(&mut out, &m.body.blocks, "");
-        out.line(&m.author);
-        if let Some(role) = &m.role {
-            out.wrap(role, "", "");
-        }
-        out.blank();
-    }
-    for s in &b.sections {
-        out.blank();
-        out.heading(&s.title, '-');
+        // Numbered as in the contents list: a reader finds section 7 by scrolling.
+        out.heading(&format!("{}. {}", i + 1, item.title()), '-');
+        let s = match item {
+            Item::Message(m) => {
+                blocks(&mut out, &m.body.blocks, "");
+                out.line(&m.author);
+                if let Some(role) = &m.role {
+                    out.wrap(role, "", "");
+                }
+                out.blank();
+                continue;
+            }
+            Item::Section(s) => s,
+        };
         let meta: Vec<String> = s
             .label
             .iter()
@@ -251,7 +251,8 @@ fn inlines(content: &[Inline]) -> String {
     for i in content {
         match i {
             Inline::Text(t) | Inline::Code(t) => s.push_str(t),
-            Inline::Em(c) | Inline::Strong(c) => s.push_str(&inlines(c)),
+            Inline::Em(c) => s.push_str(&format!("_{}_", inlines(c))),
+            Inline::Strong(c) => s.push_str(&format!("*{}*", inlines(c))),
             Inline::Link { url, content } => {
                 let label = inlines(content);
                 let shown = url.trim_start_matches("mailto:");
