@@ -296,24 +296,27 @@ pub fn search_index(list: &[Entry]) -> String {
     )
 }
 
+/// The style of the links above an issue's page: a box of their own in the email's column, with
+/// colours for dark mode too (the email's own dark-mode rules know nothing of them).
+const ISSUE_NAV_CSS: &str = ".archive-nav{box-sizing:border-box;max-width:600px;margin:16px auto;padding:12px 16px;background:#ffffff;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:22px;overflow-wrap:anywhere}.archive-nav a{color:var(--brand);text-decoration:underline}@media (prefers-color-scheme:dark){.archive-nav{background:#1c2127;color:#e8ecef}.archive-nav a{color:#8cc4ff}}";
+
 /// An issue's page: the email as a web page, with links above it to the index and to the
 /// issues either side.
 pub fn issue_page(b: &Bulletin, p: &Publisher, slug: &str, list: &[Entry]) -> String {
-    const NAV_STYLE: &str =
-        "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:22px;color:#1f2933;";
     let at = list.iter().position(|e| e.slug == slug);
     // The list is newest first: the previous (older) issue comes after this one.
     let older = at.and_then(|i| list.get(i + 1));
     let newer = at.and_then(|i| i.checked_sub(1)).and_then(|i| list.get(i));
-    let link = format!("color:{};text-decoration:underline;", p.colour);
     let nav = html! {
-        nav aria-label="Bulletin archive" style=(format!("max-width:600px;margin:0 auto;padding:16px;{NAV_STYLE}")) {
-            a href="../index.html" style=(link) { "All " (p.name) " bulletins" }
+        // The colour is `#RRGGBB`, checked when publisher.yaml was read.
+        style { (PreEscaped(format!(".archive-nav{{--brand:{}}}{ISSUE_NAV_CSS}", p.colour))) }
+        nav class="archive-nav" aria-label="Bulletin archive" {
+            a href="../index.html" { "All " (p.name) " bulletins" }
             @if let Some(o) = older {
-                br; "Previous issue: " a href=(folder_href(&o.slug, true)) style=(link) { (o.title) } " (" (o.date.long()) ")"
+                br; "Previous issue: " a href=(folder_href(&o.slug, true)) { (o.title) } " (" (o.date.long()) ")"
             }
             @if let Some(n) = newer {
-                br; "Next issue: " a href=(folder_href(&n.slug, true)) style=(link) { (n.title) } " (" (n.date.long()) ")"
+                br; "Next issue: " a href=(folder_href(&n.slug, true)) { (n.title) } " (" (n.date.long()) ")"
             }
         }
     };

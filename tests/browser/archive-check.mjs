@@ -125,8 +125,8 @@ async function watch(page, name) {
 }
 
 /** Every visible text in the page whose contrast with what is behind it is under WCAG AA. */
-async function lowContrast(page) {
-  return page.evaluate(() => {
+async function lowContrast(page, within) {
+  return page.evaluate((within) => {
     const parse = (c) => {
       const m = c.match(/rgba?\(([^)]+)\)/);
       if (!m) return null;
@@ -165,7 +165,7 @@ async function lowContrast(page) {
     };
     const found = [];
     let checked = 0;
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const walker = document.createTreeWalker(document.querySelector(within), NodeFilter.SHOW_TEXT);
     const seen = new Set();
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
@@ -187,7 +187,7 @@ async function lowContrast(page) {
       }
     }
     return { found, checked };
-  });
+  }, within);
 }
 
 async function noSidewaysScroll(page, width, what) {
@@ -201,12 +201,12 @@ async function noSidewaysScroll(page, width, what) {
   }
 }
 
-async function checkContrast(page, what) {
+async function checkContrast(page, what, within = 'body', least = 5) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
-    const { found, checked } = await lowContrast(page);
+    const { found, checked } = await lowContrast(page, within);
     if (found.length > 0) fail(`${what}, ${scheme} mode: text under WCAG AA contrast:\n  ${found.join('\n  ')}`);
-    if (checked < 5) fail(`${what}, ${scheme} mode: only ${checked} texts found to check`);
+    if (checked < least) fail(`${what}, ${scheme} mode: only ${checked} texts found to check`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -317,6 +317,15 @@ async function checkSite(browser, base, tag) {
   });
   if (landed.heading !== u.heading) fail(`${tag}: the section's link went to ${landed.url}, where #… is ${JSON.stringify(landed.heading)}`);
   step(`${tag}: Enter on the result opens ${landed.url.replace(base, '')} at "${landed.heading}"`);
+  // The issue page's links to the index and the issues either side (the email below them is
+  // checked by the email's own tests).
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await checkContrast(page, `${tag}: the links above an issue`, 'nav[aria-label="Bulletin archive"]', 3);
+  await noSidewaysScroll(page, 320, `${tag}: an issue's page`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(shots, `${tag}-issue-320-dark.png`) });
+  await page.emulateMedia({ colorScheme: 'light' });
+  step(`${tag}: the links above an issue meet WCAG AA in light and dark mode; the page fits 320 px`);
   await page.goBack({ waitUntil: 'load' });
 
   // A word in every issue, then nothing, then Escape.
