@@ -1,6 +1,9 @@
 //! `bulletin archive` run on temporary copies of the example: the index order, the feed (parsed
 //! with atom_syndication), idempotence (byte for byte), the folder named by the identity,
-//! a different bulletin refused without --replace, and an interrupted write.
+//! a different bulletin refused without --replace, an interrupted write, 28 runs at once, a run
+//! waiting for the archive's lock, folders named like URLs, and the site in headless Chromium
+//! (tests/browser/archive-check.mjs: from disk and over a server on 127.0.0.1, phone widths,
+//! contrast, keyboard, search; screenshots in target/archive-shots/).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
