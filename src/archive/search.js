@@ -124,24 +124,32 @@
     return e;
   };
 
+  // Where the words of `text` that a term starts are: [start, end] pairs. (No look-behind in
+  // these expressions: Safari before 16.4 cannot compile one.)
+  const MARKED_WORD = /[\p{L}\p{N}\p{M}]+/gu;
+  function found(text, terms) {
+    const out = [];
+    for (const m of foldInPlace(text).matchAll(MARKED_WORD)) {
+      const word = m[0].replace(/\p{M}+/gu, '');
+      if (terms.some((t) => word.startsWith(t))) out.push([m.index, m.index + m[0].length]);
+    }
+    return out;
+  }
+
   // Appends `text` to `parent`, with the words that `terms` start in <mark>.
   function highlighted(parent, text, terms) {
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.join('|')})[\\p{L}\\p{N}]*`, 'gu');
-    const folded = foldInPlace(text);
     let last = 0;
-    for (const m of folded.matchAll(re)) {
-      if (m.index > last) parent.append(text.slice(last, m.index));
-      parent.append(element('mark', '', text.slice(m.index, m.index + m[0].length)));
-      last = m.index + m[0].length;
+    for (const [start, end] of found(text, terms)) {
+      if (start > last) parent.append(text.slice(last, start));
+      parent.append(element('mark', '', text.slice(start, end)));
+      last = end;
     }
     if (last < text.length) parent.append(text.slice(last));
   }
 
   // About 200 characters of `text` around the first word that a term starts.
   function excerpt(text, terms) {
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.join('|')})`, 'u');
-    const m = re.exec(foldInPlace(text));
-    const at = m ? m.index : 0;
+    const at = found(text, terms)[0]?.[0] ?? 0;
     let start = Math.max(0, at - 70);
     let end = Math.min(text.length, at + 130);
     if (start > 0) start = Math.min(at, text.indexOf(' ', start) + 1 || start);
