@@ -1,8 +1,9 @@
-//! The archive: every issue as plain static files, with an index page and an Atom feed.
+//! The archive: every issue as plain static files, with an index page, a search and an Atom feed.
 //!
 //! ```text
-//! archive/index.html            every issue, newest first, grouped by year
+//! archive/index.html            every issue, newest first, grouped by year, with a search box
 //! archive/feed.xml              Atom feed of the latest issues
+//! archive/searchindex.js        what the search looks in; search.js and site.css beside it
 //! archive/2021-10-20/index.html the web version (links to the index and to the issues either side)
 //!                    bulletin.txt, bulletin.eml, bulletin.yaml (the source)
 //! ```
@@ -12,29 +13,38 @@
 //! already holds a bulletin with other content (its fingerprint differs) is replaced only when
 //! asked (`--replace`); the same issue archived again gives the same bytes.
 //!
+//! One run at a time writes into an archive folder ([`lock`]): a run reads the folder, adds its
+//! issue and rebuilds the index while holding the folder's lock, so runs started together never
+//! lose each other's issues. The pages themselves are in [`site`].
+//!
 //! An issue is written into a hidden temporary folder, then swapped into place in one atomic
 //! rename, so an interrupted run leaves the previous version whole; leftovers are tidied on the
-//! next run. Where the swap takes two renames (no atomic exchange outside Linux) and another
-//! program holds the folder (Windows: Explorer, the indexer, antivirus), each rename is tried
-//! again for a few seconds, then the swap gives up with the previous version back in place.
+//! next run (under the lock, so they can only be a dead run's). Where the swap takes two renames
+//! (no atomic exchange outside Linux) and another program holds the folder (Windows: Explorer,
+//! the indexer, antivirus), each rename is tried again for a few seconds, then the swap gives up
+//! with the previous version back in place.
 //!
 //! The index and feed are rebuilt from what is in the folder, so archiving an old issue later
 //! puts it in its place. Nothing here deletes another issue. Links are relative, so the archive
 //! works opened from disk and behind any web server.
 
+pub mod lock;
+mod site;
+
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use std::time::Duration;
 
 use crate::date::Date;
 use crate::files::write_atomic;
 use crate::identity::{self, Identity};
 use crate::input;
-use crate::model::{Bulletin, Publisher};
+use crate::model::Bulletin;
 use crate::pipeline::Prepared;
-use crate::render::html as email_html;
 use crate::render::message::Template;
+
+pub use site::Passage;
 
 /// How many issues the feed carries.
 pub const FEED_ENTRIES: usize = 20;
@@ -50,6 +60,8 @@ pub struct Entry {
     pub issue: Option<u32>,
     pub title: String,
     pub summary: Option<String>,
+    /// What the search looks in: the message and each section.
+    pub passages: Vec<Passage>,
 }
 
 impl Entry {
@@ -61,6 +73,7 @@ impl Entry {
             issue: b.issue,
             title: b.title.clone(),
             summary: b.summary.clone(),
+            passages: site::passages(b),
         }
     }
 }
@@ -101,7 +114,14 @@ pub enum Error {
         folder.display()
     )]
     Unreadable { folder: PathBuf },
-    #[error("cannot {what} {}: {source}", path.display())]
+    /// Another run kept the archive's lock for longer than the run was ready to wait.
+    #[error(
+        "another `bulletin archive` has been writing into {} for {}; nothing was written\n  help: wait for it to finish (it may be running in another window, or on another computer that shares the folder), then run the same command again",
+        folder.display(), seconds(*waited)
+    )]
+    Busy { folder: PathBuf, waited: Duration },
+    // The cause is the error's source: `main` prints it after the message.
+    #[error("cannot {what} {}", path.display())]
     Io {
         what: &'static str,
         path: PathBuf,
@@ -109,18 +129,28 @@ pub enum Error {
     },
     /// An issue's folder could not be moved into place (on Windows, most often because another
     /// program has it open); `kept` says what became of the previous version.
+    /// (`error` is said in the message, before what became of the folder and the help, so it is
+    /// deliberately not the error's source, which would be printed again after the help.)
     #[error(
         "cannot {action} {}: {}; {kept}\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
-        folder.display(), why(source)
+        folder.display(), why(error)
     )]
     Swap {
         action: &'static str,
         folder: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
         kept: String,
     },
     #[error("{0}")]
     Message(String),
+}
+
+/// "1 second", "30 seconds": how long, in whole seconds.
+fn seconds(d: Duration) -> String {
+    match d.as_secs() {
+        1 => "1 second".to_string(),
+        n => format!("{n} seconds"),
+    }
 }
 
 fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
@@ -161,11 +191,22 @@ fn sort(list: &mut [Entry]) {
     list.sort_by(|a, b| (b.date, b.issue, &b.slug).cmp(&(a.date, a.issue, &a.slug)));
 }
 
-/// Archives one bulletin into `root`, in the folder its identity names, then rebuilds the index
-/// and feed. The same issue (same name, same fingerprint) is replaced in place, giving the same
-/// bytes; a different bulletin already in that folder is replaced only with `replace`.
-pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archived, Error> {
+/// Archives one bulletin into `root`, in the folder its identity names, then rebuilds the index,
+/// the feed and the search. The same issue (same name, same fingerprint) is replaced in place,
+/// giving the same bytes; a different bulletin already in that folder is replaced only with
+/// `replace`.
+///
+/// All of it happens under the archive's [`lock`]: if another run holds it, `waiting` is called
+/// once (with the lock file) after a second, and the run gives up after [`lock::PATIENCE`].
+pub fn archive(
+    prepared: &Prepared,
+    root: &Path,
+    replace: bool,
+    waiting: impl FnOnce(&Path),
+) -> Result<Archived, Error> {
     std::fs::create_dir_all(root).map_err(io("create", root))?;
+    let _lock = lock::acquire(root, lock::PATIENCE, waiting)?;
+    // Under the lock no other run is writing: whatever temporary folder is here, a dead run left.
     tidy(root);
     let (mut list, warnings) = entries(root);
     let loaded = &prepared.loaded;
@@ -207,22 +248,9 @@ pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archiv
     let tmp = root.join(format!(".{slug}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).map_err(io("create", &tmp))?;
-    let (html, text) = (&prepared.html, &prepared.text);
-    let sample = "Sample Recipient <recipient@example.org>"
-        .parse()
-        .map_err(|e| Error::Message(format!("{e}")))?;
-    // Dated noon (UTC) on the bulletin's date, not now: archiving again gives the same bytes.
-    let eml = Template::new(b, p, &id, text, html, false)
-        .map_err(Error::Message)?
-        .for_recipient(&sample, b.date.noon_utc());
-    let page = issue_page(b, p, &slug, &list);
-    for (name, bytes) in [
-        ("index.html", page.as_bytes()),
-        ("bulletin.txt", text.as_bytes()),
-        ("bulletin.eml", &eml[..]),
-        ("bulletin.yaml", loaded.source.as_bytes()),
-    ] {
-        write_atomic(&tmp.join(name), bytes).map_err(io("write", &tmp.join(name)))?;
+    if let Err(e) = write_issue(prepared, &id, &slug, &list, &tmp) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
     }
     #[cfg(feature = "test-hooks")]
     if std::env::var("BULLETIN_ARCHIVE_CRASH").as_deref() == Ok("before-swap") {
@@ -237,22 +265,60 @@ pub fn archive(prepared: &Prepared, root: &Path, replace: bool) -> Result<Archiv
         if let Some(n) = list.get(i) {
             let source = root.join(&n.slug).join("bulletin.yaml");
             if let Ok(nb) = input::bulletin::load(&source) {
-                let page = issue_page(&nb, p, &n.slug, &list);
+                let page = site::issue_page(&nb, p, &n.slug, &list);
                 let file = root.join(&n.slug).join("index.html");
                 write_atomic(&file, page.as_bytes()).map_err(io("update", &file))?;
             }
         }
     }
-    let index = root.join("index.html");
-    write_atomic(&index, index_page(p, &list).as_bytes()).map_err(io("write", &index))?;
-    let feed_file = root.join("feed.xml");
-    write_atomic(&feed_file, feed(p, &list).as_bytes()).map_err(io("write", &feed_file))?;
+    // The index last: it links to the search's files, which are in place by then.
+    for (name, text) in [
+        ("site.css", site::style_sheet(p)),
+        ("search.js", site::SEARCH_JS.to_string()),
+        ("searchindex.js", site::search_index(&list)),
+        ("feed.xml", site::feed(p, &list)),
+        ("index.html", site::index_page(p, &list)),
+    ] {
+        let file = root.join(name);
+        write_atomic(&file, text.as_bytes()).map_err(io("write", &file))?;
+    }
     Ok(Archived {
         dir: target,
         issues: list.len(),
         replaced,
         warnings,
     })
+}
+
+/// Writes the issue's own files into `folder`: its page, the text, the message and the source.
+fn write_issue(
+    prepared: &Prepared,
+    id: &Identity,
+    slug: &str,
+    list: &[Entry],
+    folder: &Path,
+) -> Result<(), Error> {
+    let loaded = &prepared.loaded;
+    let (b, p) = (&loaded.bulletin, &loaded.publisher);
+    let (html, text) = (&prepared.html, &prepared.text);
+    let sample = "Sample Recipient <recipient@example.org>"
+        .parse()
+        .map_err(|e| Error::Message(format!("{e}")))?;
+    // Dated noon (UTC) on the bulletin's date, not now: archiving again gives the same bytes.
+    let eml = Template::new(b, p, id, text, html, false)
+        .map_err(Error::Message)?
+        .for_recipient(&sample, b.date.noon_utc());
+    let page = site::issue_page(b, p, slug, list);
+    for (name, bytes) in [
+        ("index.html", page.as_bytes()),
+        ("bulletin.txt", text.as_bytes()),
+        ("bulletin.eml", &eml[..]),
+        ("bulletin.yaml", loaded.source.as_bytes()),
+    ] {
+        let file = folder.join(name);
+        write_atomic(&file, bytes).map_err(io("write", &file))?;
+    }
+    Ok(())
 }
 
 /// Puts `tmp` at `target` in one step. If `target` exists the two are exchanged atomically
@@ -266,7 +332,7 @@ fn swap_into_place(tmp: &Path, target: &Path) -> Result<(), Error> {
             Error::Swap {
                 action: "move the new issue into",
                 folder: target.to_path_buf(),
-                source,
+                error: source,
                 kept: "nothing was changed".into(),
             }
         });
@@ -321,7 +387,7 @@ where
         return Err(Error::Swap {
             action: "replace",
             folder: target.to_path_buf(),
-            source,
+            error: source,
             kept: "nothing was changed: the previous version is still there".into(),
         });
     }
@@ -337,7 +403,7 @@ where
         return Err(Error::Swap {
             action: "move the new version into",
             folder: target.to_path_buf(),
-            source,
+            error: source,
             kept,
         });
     }
@@ -383,8 +449,10 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// Removes what an interrupted run left: hidden `.<slug>.tmp-*` folders. An issue folder that
-/// went missing mid-swap (only possible without atomic exchange) is restored from its `.old`.
+/// Removes what an interrupted run left: hidden `.<name>.tmp-*` folders (an issue built aside)
+/// and files (a page half written). An issue folder that went missing mid-swap (only possible
+/// without atomic exchange) is restored from its `.old`. Called with the archive's lock held, so
+/// nothing here can belong to a run still going.
 fn tidy(root: &Path) {
     let Ok(dir) = std::fs::read_dir(root) else {
         return;
@@ -402,149 +470,10 @@ fn tidy(root: &Path) {
             let _ = std::fs::rename(e.path(), &live);
         } else if e.path().is_dir() {
             let _ = std::fs::remove_dir_all(e.path());
+        } else {
+            let _ = std::fs::remove_file(e.path());
         }
     }
-}
-
-const NAV_STYLE: &str =
-    "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:22px;color:#1f2933;";
-
-fn issue_page(b: &Bulletin, p: &Publisher, slug: &str, list: &[Entry]) -> String {
-    let at = list.iter().position(|e| e.slug == slug);
-    // The list is newest first: the previous (older) issue comes after this one.
-    let older = at.and_then(|i| list.get(i + 1));
-    let newer = at.and_then(|i| i.checked_sub(1)).and_then(|i| list.get(i));
-    let link = format!("color:{};text-decoration:underline;", p.colour);
-    let nav = html! {
-        nav aria-label="Bulletin archive" style=(format!("max-width:600px;margin:0 auto;padding:16px;{NAV_STYLE}")) {
-            a href="../index.html" style=(link) { "All " (p.name) " bulletins" }
-            @if let Some(o) = older {
-                br; "Previous issue: " a href=(format!("../{}/index.html", o.slug)) style=(link) { (o.title) } " (" (o.date.long()) ")"
-            }
-            @if let Some(n) = newer {
-                br; "Next issue: " a href=(format!("../{}/index.html", n.slug)) style=(link) { (n.title) } " (" (n.date.long()) ")"
-            }
-        }
-    };
-    email_html::render_with(b, p, nav, html! {})
-}
-
-fn index_page(p: &Publisher, list: &[Entry]) -> String {
-    let link = format!("color:{};text-decoration:underline;", p.colour);
-    let mut years: Vec<i32> = list.iter().map(|e| e.date.year).collect();
-    years.dedup();
-    let page: Markup = html! {
-        (DOCTYPE)
-        html lang="en-GB" dir="ltr" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (p.name) " bulletins" }
-                link rel="alternate" type="application/atom+xml" title=(format!("{} bulletins", p.name)) href="feed.xml";
-                style { (PreEscaped("body{margin:0;background:#eef1f4}main{max-width:640px;margin:0 auto;padding:24px 16px;background:#fff;font-family:Arial,Helvetica,sans-serif;color:#1f2933;line-height:1.5}h1{font-size:28px}h2{font-size:22px;margin-top:32px}ul{list-style:none;padding:0}li{margin:0 0 16px}.meta{color:#4a5560;font-size:14px}")) }
-            }
-            body {
-                main {
-                    h1 { (p.name) " bulletins" }
-                    p { "Every issue, newest first. " a href="feed.xml" style=(link) { "Subscribe to the feed of new issues" } "." }
-                    @for year in &years {
-                        h2 { (year) }
-                        ul {
-                            @for e in list.iter().filter(|e| e.date.year == *year) {
-                                li {
-                                    a href=(format!("{}/index.html", e.slug)) style=(link) { (e.title) }
-                                    br;
-                                    span class="meta" { (e.date.long()) @if let Some(n) = e.issue { " · Issue " (n) } }
-                                    @if let Some(s) = &e.summary { br; (s) }
-                                }
-                            }
-                        }
-                    }
-                    @if let Some(site) = &p.website {
-                        p class="meta" { a href=(site) style=(link) { (p.name) " website" } }
-                    }
-                }
-            }
-        }
-    };
-    page.into_string()
-}
-
-/// An Atom feed (RFC 4287) of the latest issues, written by `atom_syndication`.
-pub fn feed(p: &Publisher, list: &[Entry]) -> String {
-    use atom_syndication as atom;
-    let base = p
-        .archive_url
-        .as_ref()
-        .map(|u| format!("{}/", u.trim_end_matches('/')));
-    let id_of = |slug: &str| match &base {
-        Some(b) => format!("{b}{slug}/"),
-        None => format!("urn:lmc-bulletin:{}:{slug}", p.list_id),
-    };
-    let midnight = |d: Date| {
-        atom::FixedDateTime::parse_from_rfc3339(&format!("{d}T00:00:00Z"))
-            .expect("a valid date makes a valid timestamp")
-    };
-    let link = |rel: &str, mime: &str, href: String| atom::Link {
-        rel: rel.to_string(),
-        mime_type: Some(mime.to_string()),
-        href,
-        ..Default::default()
-    };
-    let entries = list
-        .iter()
-        .take(FEED_ENTRIES)
-        .map(|e| {
-            let href = match &base {
-                Some(b) => format!("{b}{}/", e.slug),
-                None => format!("{}/index.html", e.slug),
-            };
-            let summary = match (e.issue, &e.summary) {
-                (Some(n), Some(s)) => format!("Issue {n}, {}: {s}", e.date.long()),
-                (None, Some(s)) => format!("{}: {s}", e.date.long()),
-                (Some(n), None) => format!("Issue {n}, {}", e.date.long()),
-                (None, None) => e.date.long(),
-            };
-            atom::Entry {
-                title: atom::Text::plain(e.title.clone()),
-                id: id_of(&e.slug),
-                updated: midnight(e.date),
-                links: vec![link("alternate", "text/html", href)],
-                summary: Some(atom::Text::plain(summary)),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let mut links = Vec::new();
-    if let Some(b) = &base {
-        links.push(link("self", "application/atom+xml", format!("{b}feed.xml")));
-        links.push(link("alternate", "text/html", b.clone()));
-    }
-    let feed = atom::Feed {
-        title: atom::Text::plain(format!("{} bulletins", p.name)),
-        id: base
-            .clone()
-            .unwrap_or_else(|| format!("urn:lmc-bulletin:{}", p.list_id)),
-        updated: midnight(list.first().map_or_else(Date::today, |e| e.date)),
-        authors: vec![atom::Person {
-            name: p.name.clone(),
-            ..Default::default()
-        }],
-        links,
-        entries,
-        lang: Some("en-GB".to_string()),
-        ..Default::default()
-    };
-    let config = atom::WriteConfig {
-        indent_size: Some(2),
-        ..Default::default()
-    };
-    let bytes = feed
-        .write_with_config(Vec::new(), config)
-        .expect("writing XML into memory cannot fail");
-    let mut out = String::from_utf8(bytes).expect("the feed is written as UTF-8");
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! `bulletin archive` run on temporary copies of the example: the index order, the feed (parsed
 //! with atom_syndication), idempotence (byte for byte), the folder named by the issue's identity,
-//! a different bulletin refused without --replace, and an interrupted write.
+//! a different bulletin refused without --replace, an interrupted write, 28 runs at once, a run
+//! waiting for the archive's lock, folders named like URLs, and the site in headless Chromium
+//! (tests/browser/archive-check.mjs: from disk and over a server on 127.0.0.1, phone widths,
+//! contrast, keyboard, search; screenshots in target/archive-shots/).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -139,11 +142,11 @@ fn writes_the_issue_and_an_index_newest_first_grouped_by_year() {
             .find(s)
             .unwrap_or_else(|| panic!("{s} not in the index"))
     };
-    assert!(pos("<h2>2022</h2>") < pos("January issue"));
-    assert!(pos("January issue") < pos("<h2>2021</h2>"));
-    assert!(pos("<h2>2021</h2>") < pos("December issue"));
+    assert!(pos(">2022</h2>") < pos("January issue"));
+    assert!(pos("January issue") < pos(">2021</h2>"));
+    assert!(pos(">2021</h2>") < pos("December issue"));
     assert!(pos("December issue") < pos("October issue"));
-    assert!(index.contains("href=\"2021-12-01/index.html\""));
+    assert!(index.contains("href=\"./2021-12-01/index.html\""));
     assert!(index.contains("<html lang=\"en-GB\""));
     assert_eq!(index.matches("<h1>").count(), 1);
 
@@ -334,12 +337,13 @@ fn an_interrupted_write_leaves_the_previous_archive_whole() {
     let crashed = office.archive_env(&a, Some("before-swap"), &["--replace"]);
     assert!(!crashed.status.success(), "the run was meant to die");
     // The published files are exactly as they were.
-    let after: BTreeMap<_, _> = office
-        .snapshot()
-        .into_iter()
-        .filter(|(k, _)| !k.starts_with('.'))
-        .collect();
-    assert_eq!(before, after);
+    let published = |files: BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        files
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with('.'))
+            .collect()
+    };
+    assert_eq!(published(before), published(office.snapshot()));
     let page = std::fs::read_to_string(office.root().join("2021-10-20/index.html")).unwrap();
     assert!(page.contains("Original title") && page.ends_with("</html>"));
     // The next run tidies the leftovers and publishes the new version.
@@ -348,6 +352,7 @@ fn an_interrupted_write_leaves_the_previous_archive_whole() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n != ".archive.lock")
         .collect();
     assert!(
         names.iter().all(|n| !n.starts_with('.')),
@@ -503,7 +508,10 @@ fn folders_with_spaces_in_their_names_work_and_are_named_as_the_system_writes_th
         );
     }
     let index = std::fs::read_to_string(web.join("index.html")).unwrap();
-    assert!(index.contains(r#"href="2021-10-20/index.html""#), "{index}");
+    assert!(
+        index.contains(r#"href="./2021-10-20/index.html""#),
+        "{index}"
+    );
 
     // A mistake is reported at its file, named as given.
     let draft = bulletins.join("old drafts").join("2021-10-20.yaml");
@@ -517,4 +525,358 @@ fn folders_with_spaces_in_their_names_work_and_are_named_as_the_system_writes_th
     let (code, _, err) = run_in(&office, &[&os("check"), given.as_os_str()]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(&format!("--> {}:", given.display())), "{err}");
+}
+
+/// 28 `bulletin archive` processes at once on one archive, as when several people (or a script)
+/// archive together: 20 different issues, 6 of them archived twice more, and two different
+/// bulletins for one date. Each run succeeds or fails with a clear message; the index, the feed
+/// and the search index list every issue that succeeded; no issue folder is empty or incomplete;
+/// and no temporary folder is left behind.
+#[test]
+fn parallel_runs_lose_no_issue_and_leave_no_empty_folder() {
+    let office = Office::new();
+    let mut runs: Vec<(PathBuf, String)> = Vec::new();
+    for i in 1..=20 {
+        let date = format!("2021-11-{i:02}");
+        let title = format!("Parallel issue {i}");
+        runs.push((
+            office.bulletin(&format!("p{i}.yaml"), &date, &title, None),
+            title,
+        ));
+    }
+    for i in 0..6 {
+        runs.push(runs[i * 3].clone());
+    }
+    for (name, title) in [("x.yaml", "Clash one"), ("y.yaml", "Clash two")] {
+        let path = office.bulletin(name, "2021-12-24", title, None);
+        runs.push((path, title.to_string()));
+    }
+    assert_eq!(runs.len(), 28);
+    let children: Vec<_> = runs
+        .iter()
+        .map(|(path, _)| {
+            Command::new(env!("CARGO_BIN_EXE_bulletin"))
+                .current_dir(office.dir.path())
+                .args(["archive", "--dir", "archive"])
+                .arg(path)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+
+    let mut archived = std::collections::BTreeSet::new();
+    let mut clashes = Vec::new();
+    for ((path, title), o) in runs.iter().zip(&outputs) {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if o.status.success() {
+            archived.insert(title.clone());
+            continue;
+        }
+        // The only acceptable failure: the second of the two bulletins for 24 December (after
+        // perhaps saying that it waited for the others).
+        let error = stderr
+            .lines()
+            .find(|l| !l.starts_with("waiting for another `bulletin archive` to finish"))
+            .unwrap_or_default();
+        assert!(
+            title.starts_with("Clash")
+                && error.starts_with(
+                    "error: archive/2021-12-24 already holds another bulletin: \"Clash "
+                ),
+            "{} failed:\n{stderr}",
+            path.display()
+        );
+        clashes.push(title.clone());
+    }
+    assert_eq!(
+        clashes.len(),
+        1,
+        "exactly one of the clashing bulletins is refused"
+    );
+    assert_eq!(archived.len(), 21, "{archived:?}");
+
+    let root = office.root();
+    let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+    let search = std::fs::read_to_string(root.join("searchindex.js")).unwrap();
+    for title in &archived {
+        assert!(
+            index.contains(&format!(">{title}<")),
+            "the index lacks {title}"
+        );
+        assert!(
+            search.contains(&format!("\"{title}\"")),
+            "the search index lacks {title}"
+        );
+    }
+    let xml = std::fs::read(root.join("feed.xml")).unwrap();
+    let feed = atom_syndication::Feed::read_from(&xml[..]).expect("a valid Atom feed");
+    assert_eq!(feed.entries().len(), 20);
+    let mut folders = 0;
+    for e in std::fs::read_dir(&root).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !e.path().is_dir() {
+            continue;
+        }
+        assert!(
+            !name.starts_with('.'),
+            "a temporary folder was left: {name}"
+        );
+        folders += 1;
+        for f in [
+            "index.html",
+            "bulletin.txt",
+            "bulletin.eml",
+            "bulletin.yaml",
+        ] {
+            assert!(e.path().join(f).is_file(), "{name} has no {f}");
+        }
+    }
+    assert_eq!(folders, 21);
+}
+
+/// Fails, with how to install them, unless Node, Chromium and tests/browser's packages are there.
+fn require_browser_deps() {
+    const HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        _ => panic!("Node.js (`node`) is missing: {HINT}"),
+    }
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "Debian's Chromium (/usr/bin/chromium) is missing: {HINT}"
+    );
+    assert!(
+        Path::new(ROOT)
+            .join("tests/browser/node_modules/playwright-core")
+            .is_dir(),
+        "tests/browser/node_modules/playwright-core is missing: {HINT}"
+    );
+}
+
+/// The archive as a reader sees it: `tests/browser/archive-check.mjs` opens an archive of four
+/// issues in Debian's headless Chromium, from disk and over a static server on 127.0.0.1 (see the
+/// script for every step): the header and the issues, no sideways scrolling at 320 and 375 px,
+/// AA contrast in light and dark mode, the keyboard, the search (a word in one section of one
+/// issue finds that issue and section only), and an issue folder named like a URL. Screenshots
+/// are kept in `target/archive-shots/`.
+#[test]
+fn the_site_in_headless_chromium() {
+    require_browser_deps();
+    let office = Office::new();
+    let edit = |path: &Path, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{from:?} is not in the example");
+        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+    };
+    let october = office.bulletin(
+        "a.yaml",
+        "2021-10-20",
+        "Improving access for patients",
+        None,
+    );
+    let winter = office.bulletin(
+        "b.yaml",
+        "2021-11-03",
+        "Winter pressures in general practice",
+        Some(113),
+    );
+    // A word in one section of one issue only (the Infection Prevention Control section).
+    edit(
+        &winter,
+        "The document does not state the outcome",
+        "The zymurgy document does not state the outcome",
+    );
+    let long = "Contractarrangementsforeveryprimarycarenetworkintwentytwentytwo explained";
+    let january = office.bulletin("c.yaml", "2022-01-12", long, None);
+    edit(
+        &january,
+        "summary: What the NHSE/I",
+        "summary: See https://www.example.org/a/very/long/address/without/any/spaces/at/all/that/goes/on/and/on/for/ever.pdf What the NHSE/I",
+    );
+    let september = office.bulletin("d.yaml", "2021-09-01", "September issue", None);
+    for b in [&september, &october, &winter, &january] {
+        ok(&office.archive(b));
+    }
+    // A folder named like a URL (renamed by hand): its issue is linked, never as a javascript: URL.
+    let folder = "javascript:alert(1)";
+    std::fs::rename(office.root().join("2021-09-01"), office.root().join(folder)).unwrap();
+    ok(&office.archive(&october));
+
+    let expect = serde_json::json!({
+        "publisher": "Essex LMCs",
+        "brand": "#005EB8",
+        "issues": [long, "Winter pressures in general practice", "Improving access for patients", "September issue"],
+        "unique": { "word": "zymurgy", "issue": "Winter pressures in general practice", "heading": "Infection Prevention Control" },
+        "common": { "word": "bullies", "count": 4 },
+        "folder": { "name": folder, "title": "September issue" },
+    });
+    let expect_file = office.dir.path().join("expect.json");
+    std::fs::write(&expect_file, expect.to_string()).unwrap();
+    let shots = Path::new(ROOT).join("target/archive-shots");
+    let out = Command::new("node")
+        .arg("tests/browser/archive-check.mjs")
+        .arg("--dir")
+        .arg(office.root())
+        .arg("--expect")
+        .arg(&expect_file)
+        .arg("--shots")
+        .arg(&shots)
+        .current_dir(ROOT)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the browser check failed ({}):\n--- stdout\n{stdout}--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{stdout}");
+}
+
+/// Every `href="…"` and `src="…"` value in an HTML page.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for (at, _) in html.match_indices(attr) {
+            let rest = &html[at + attr.len()..];
+            out.push(rest[..rest.find('"').unwrap()].to_string());
+        }
+    }
+    out
+}
+
+/// An archive folder named `https:`, and an issue folder renamed by hand to
+/// `javascript:alert(1)`: every link to an issue is relative, starts with `./` or `../` and has
+/// the name percent-encoded, so no folder name becomes a link with a scheme (in the index, the
+/// issue pages, the search index and a feed without `archive_url`, whose links are relative).
+/// Colons cannot be in Windows names, so this is for Unix.
+#[cfg(unix)]
+#[test]
+fn a_folder_named_like_a_url_never_becomes_a_link_with_that_scheme() {
+    let office = Office::new();
+    let publisher = office.dir.path().join("bulletins/publisher.yaml");
+    let text = std::fs::read_to_string(&publisher).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("archive_url:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text, without);
+    std::fs::write(&publisher, without).unwrap();
+    let october = office.bulletin("a.yaml", "2021-10-20", "October issue", None);
+    let september = office.bulletin("b.yaml", "2021-09-01", "September issue", None);
+    let run = |b: &Path| {
+        let o = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .current_dir(office.dir.path())
+            .args(["archive", "--dir", "https:"])
+            .arg(b)
+            .output()
+            .unwrap();
+        ok(&o);
+    };
+    run(&september);
+    run(&october);
+    let root = office.dir.path().join("https:");
+    let folder = "javascript:alert(1)";
+    std::fs::rename(root.join("2021-09-01"), root.join(folder)).unwrap();
+    run(&october);
+
+    let encoded = "javascript%3Aalert%281%29";
+    let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+    assert!(
+        index.contains(&format!("href=\"./{encoded}/index.html\"")),
+        "{index}"
+    );
+    for link in links(&index) {
+        assert!(
+            link.starts_with("./") || link.starts_with('#') || link == "https://www.example.org/",
+            "a link in the index: {link}"
+        );
+    }
+    let page = std::fs::read_to_string(root.join("2021-10-20/index.html")).unwrap();
+    assert!(
+        page.contains(&format!(
+            "Previous issue: <a href=\"../{encoded}/index.html\""
+        )),
+        "{page}"
+    );
+    let search = std::fs::read_to_string(root.join("searchindex.js")).unwrap();
+    assert!(search.contains(&format!("\"url\":\"./{encoded}/index.html\"")));
+    let xml = std::fs::read(root.join("feed.xml")).unwrap();
+    let feed = atom_syndication::Feed::read_from(&xml[..]).expect("a valid Atom feed");
+    let hrefs: Vec<&str> = feed.entries().iter().map(|e| e.links()[0].href()).collect();
+    assert_eq!(
+        hrefs,
+        [
+            "./2021-10-20/index.html".to_string(),
+            format!("./{encoded}/index.html")
+        ]
+    );
+    for (name, text) in [("index", &index), ("page", &page), ("search", &search)] {
+        let lower = text.to_lowercase();
+        assert!(
+            !lower.contains("\"javascript:"),
+            "{name} links to javascript:"
+        );
+        assert!(
+            !lower.contains("\"https:/index") && !lower.contains("\"https:index"),
+            "{name}"
+        );
+    }
+    // The encoded link leads to the folder, as a web server or the browser decodes it.
+    let decoded = encoded
+        .replace("%3A", ":")
+        .replace("%28", "(")
+        .replace("%29", ")");
+    assert!(root.join(decoded).join("index.html").is_file());
+}
+
+/// While another run holds the archive's lock, `archive` waits, says so after a second, writes
+/// nothing, and goes on as soon as the lock is released. (Giving up after 30 s, with a message
+/// saying what to do, is tested in src/archive/lock.rs with a shorter wait.)
+#[test]
+fn a_run_waits_for_the_archive_while_another_holds_it_and_says_so() {
+    let office = Office::new();
+    let root = office.root();
+    std::fs::create_dir_all(&root).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(root.join(".archive.lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let a = office.bulletin("a.yaml", "2021-10-20", "Waited for", None);
+    let child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .current_dir(office.dir.path())
+        .args(["archive", "--dir", "archive"])
+        .arg(&a)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(
+        !root.join("index.html").exists() && !root.join("2021-10-20").exists(),
+        "the run wrote while another held the lock"
+    );
+    held.unlock().unwrap();
+    let o = child.wait_with_output().unwrap();
+    ok(&o);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!(
+            "waiting for another `bulletin archive` to finish writing into archive (it holds {})\n",
+            Path::new("archive").join(".archive.lock").display()
+        )
+    );
+    assert!(root.join("2021-10-20/index.html").is_file());
 }

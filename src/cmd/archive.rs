@@ -28,7 +28,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (path, dir) = (args.bulletin.as_path(), dir.as_path());
     let prepared = prepare(path, false, Stopped::NothingWritten)?;
     let loaded = &prepared.loaded;
-    let done = archive::archive(&prepared, dir, args.replace).map_err(anyhow::Error::new)?;
+    let waiting = |lock: &std::path::Path| {
+        eprintln!(
+            "waiting for another `bulletin archive` to finish writing into {} (it holds {})",
+            dir.display(),
+            lock.display()
+        );
+    };
+    let done =
+        archive::archive(&prepared, dir, args.replace, waiting).map_err(anyhow::Error::new)?;
     for w in &done.warnings {
         eprintln!("warning: {w}");
     }
