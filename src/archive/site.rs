@@ -122,30 +122,11 @@ pub fn folder_href(slug: &str, up: bool) -> String {
     format!("{from}{}/index.html", encode_segment(slug))
 }
 
-/// The publisher's logo, shown in the header: a hosted image, never attached or copied.
-///
-/// MERGE (#9, logo): `publisher.yaml` is gaining `logo:` (url, width, height, alt) in
-/// src/input/publisher.rs on another branch. Once `Publisher` has it, [`logo_of`] returns it and
-/// this `allow` goes; until then no publisher has a logo.
-#[allow(dead_code)]
-#[derive(Clone, Copy, Debug)]
-pub struct Logo<'a> {
-    pub url: &'a str,
-    pub width: u32,
-    pub height: u32,
-    pub alt: &'a str,
-}
-
-/// The publisher's logo, if `publisher.yaml` names one. MERGE (#9, logo): wire `p.logo` here.
-fn logo_of(_p: &Publisher) -> Option<Logo<'_>> {
-    None
-}
-
 /// The band across the top of the index, on the publisher's colour: the logo and the
 /// publisher's name (linking to its website when it has one), then `below` (the page's title).
-fn masthead(p: &Publisher, logo: Option<Logo<'_>>, below: Markup) -> Markup {
+fn masthead(p: &Publisher, below: Markup) -> Markup {
     let inner = html! {
-        @if let Some(l) = logo {
+        @if let Some(l) = &p.logo {
             img class="logo" src=(l.url) width=(l.width) height=(l.height) alt=(l.alt);
         }
         span class="name" { (p.name) }
@@ -211,7 +192,7 @@ pub fn index_page(p: &Publisher, list: &[Entry]) -> String {
             }
             body {
                 a class="skip" href="#issues" { "Skip to the list of issues" }
-                (masthead(p, logo_of(p), html! {
+                (masthead(p, html! {
                     h1 { "Bulletins" }
                     p class="lead" { "Every issue of the " (p.name) " bulletin, newest first: " (count) "." }
                     p class="feed" {
@@ -440,18 +421,29 @@ mod tests {
     #[test]
     fn the_header_shows_the_logo_with_its_size_and_words_when_there_is_one() {
         let p = publisher();
-        let logo = Logo {
-            url: "https://www.example.org/logo.png",
-            width: 120,
-            height: 40,
-            alt: "Essex \"LMCs\" <logo>",
+        let with_logo = Publisher {
+            logo: Some(crate::model::Logo {
+                url: "https://www.example.org/logo.png".into(),
+                width: 120,
+                height: 40,
+                alt: "Essex \"LMCs\" <logo>".into(),
+            }),
+            ..p.clone()
         };
-        let with = masthead(&p, Some(logo), html! { h1 { "Bulletins" } }).into_string();
+        let with = masthead(&with_logo, html! { h1 { "Bulletins" } }).into_string();
         assert_eq!(
             with,
             "<header class=\"masthead\"><div class=\"wrap\"><a class=\"brand\" href=\"https://www.example.org/\"><img class=\"logo\" src=\"https://www.example.org/logo.png\" width=\"120\" height=\"40\" alt=\"Essex &quot;LMCs&quot; &lt;logo&gt;\"><span class=\"name\">Essex LMCs</span></a><h1>Bulletins</h1></div></header>"
         );
-        let without = masthead(&Publisher { website: None, ..p }, None, html! {}).into_string();
+        let without = masthead(
+            &Publisher {
+                website: None,
+                logo: None,
+                ..p
+            },
+            html! {},
+        )
+        .into_string();
         assert_eq!(
             without,
             "<header class=\"masthead\"><div class=\"wrap\"><span class=\"brand\"><span class=\"name\">Essex LMCs</span></span></div></header>"
