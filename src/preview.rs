@@ -4,8 +4,10 @@
 //!
 //! It serves only its own five addresses (never a file from disk by path), binds to 127.0.0.1
 //! unless told otherwise, and keeps running when the bulletin has errors: the page shows them,
-//! as `check` would, until the file is fixed.
+//! as `check` would, until the file is fixed. Ctrl-C stops it within about half a second,
+//! whatever its clients are doing.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -83,6 +85,10 @@ struct Shared {
     shutdown: watch::Receiver<bool>,
 }
 
+/// How long Ctrl-C lets requests in flight finish before the preview stops anyway: a client that
+/// sent half a request and went quiet must not keep it running.
+const GRACE: Duration = Duration::from_millis(500);
+
 /// Serves the preview on `addr` until Ctrl-C. `on_ready` is told the address actually bound
 /// (useful with port 0).
 pub async fn serve(
@@ -90,7 +96,10 @@ pub async fn serve(
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    // Listen for Ctrl-C before saying where the preview is, so that an early one counts too.
+    let mut interrupts = Interrupts::listen()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
@@ -98,7 +107,7 @@ pub async fn serve(
         bulletin,
         version: AtomicU64::new(1),
         reload,
-        shutdown: shutdown_rx,
+        shutdown: shutdown_rx.clone(),
     });
     let _watcher = watch_files(shared.clone())?;
     let app = Router::new()
@@ -109,13 +118,51 @@ pub async fn serve(
         .route("/events", get(events))
         .fallback(not_found)
         .with_state(shared);
-    on_ready(listener.local_addr()?);
-    axum::serve(listener, app)
+    on_ready(bound);
+    let mut stopping = shutdown_rx;
+    let server = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            let _ = shutdown_tx.send(true);
+            let _ = stopping.changed().await;
         })
-        .await
+        .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => return result,
+        () = interrupts.next() => {}
+    }
+    // Ctrl-C: open /events streams end and no new connection is taken; requests in flight get
+    // GRACE to finish. Connections still open then are dropped with the runtime.
+    let _ = shutdown_tx.send(true);
+    tokio::select! {
+        result = &mut server => result,
+        () = tokio::time::sleep(GRACE) => Ok(()),
+        () = interrupts.next() => Ok(()),
+    }
+}
+
+/// Ctrl-C as a stream: SIGINT on Unix, the console's Ctrl-C (and Ctrl-Break) on Windows.
+struct Interrupts {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    signal: tokio::signal::windows::CtrlC,
+}
+
+impl Interrupts {
+    fn listen() -> std::io::Result<Interrupts> {
+        #[cfg(unix)]
+        let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        #[cfg(windows)]
+        let signal = tokio::signal::windows::ctrl_c()?;
+        Ok(Interrupts { signal })
+    }
+
+    /// The next Ctrl-C.
+    async fn next(&mut self) {
+        if self.signal.recv().await.is_none() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// Watches the bulletin's folder; after a burst of changes to the bulletin or publisher.yaml
