@@ -3,20 +3,22 @@
 //! rebuilt and reloaded in the browser whenever the bulletin or `publisher.yaml` is saved.
 //!
 //! It serves only its own five addresses (never a file from disk by path), binds to 127.0.0.1
-//! unless told otherwise, and keeps running when the bulletin has errors: the page shows them,
-//! as `check` would, until the file is fixed. Ctrl-C stops it within about half a second,
-//! whatever its clients are doing.
+//! unless told otherwise, answers only requests addressed to it by that address or `localhost`
+//! (so that a web page cannot read the unpublished bulletin through DNS rebinding), and keeps
+//! running when the bulletin has errors: the page shows them, as `check` would, until the file is
+//! fixed. Ctrl-C stops it within about half a second, whatever its clients are doing.
 
 use std::future::IntoFuture;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -117,6 +119,7 @@ pub async fn serve(
         .route("/email.eml", get(email_eml))
         .route("/events", get(events))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(bound, only_our_host))
         .with_state(shared);
     on_ready(bound);
     let mut stopping = shutdown_rx;
@@ -163,6 +166,104 @@ impl Interrupts {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// Answers only requests addressed to the preview itself: `Host` (and the request line's
+/// authority, if any) must be the bound address or `localhost`, with the bound port. Any other
+/// name is refused: it is how a web page would reach the preview through DNS rebinding (its own
+/// domain name, made to resolve to 127.0.0.1, so that the browser lets it read the answer). A
+/// request that names no host at all (HTTP/1.0) is served: browsers always send `Host`.
+async fn only_our_host(State(bound): State<SocketAddr>, request: Request, next: Next) -> Response {
+    let named: Vec<String> = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .into_iter()
+        .chain(
+            request
+                .headers()
+                .get_all(header::HOST)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        )
+        .collect();
+    match named.iter().find(|h| !host_allowed(h, bound)) {
+        None => next.run(request).await,
+        Some(host) => refused(host, bound),
+    }
+}
+
+/// Whether `host` (a `Host` header: `name`, `name:port`, `[v6]:port`) names the preview bound at
+/// `bound`: `localhost` or the bound IP address (any IP address when bound to all of them), and
+/// the bound port (80 when none is given). A domain name is never enough: that is the point.
+pub fn host_allowed(host: &str, bound: SocketAddr) -> bool {
+    let (name, after, bracketed) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, after)) => (ip, after, true),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(i) => (&host[..i], &host[i..], false),
+            None => (host, "", false),
+        },
+    };
+    let port = match after {
+        "" => 80,
+        _ => match after.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()) {
+            Some(port) => port,
+            None => return false,
+        },
+    };
+    if port != bound.port() {
+        return false;
+    }
+    if !bracketed
+        && (name.eq_ignore_ascii_case("localhost") || name.eq_ignore_ascii_case("localhost."))
+    {
+        return true;
+    }
+    let ip = if bracketed {
+        name.parse::<std::net::Ipv6Addr>().map(IpAddr::V6)
+    } else {
+        name.parse::<std::net::Ipv4Addr>().map(IpAddr::V4)
+    };
+    ip.is_ok_and(|ip| ip == bound.ip() || bound.ip().is_unspecified())
+}
+
+/// The page for a request addressed to another name: 403, saying why and where to go instead.
+fn refused(host: &str, bound: SocketAddr) -> Response {
+    let port = bound.port();
+    let local = format!("http://localhost:{port}/");
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Not this address: bulletin preview" }
+                link rel="icon" href="data:,";
+            }
+            body style="font-family:Arial,Helvetica,sans-serif;max-width:40em;margin:40px auto;padding:0 20px;color:#1f2933;line-height:1.5" {
+                h1 style="font-size:22px" { "The preview does not answer to this address" }
+                p {
+                    "This request was for " strong { (host) } ", but the bulletin preview answers only at "
+                    @if bound.ip().is_unspecified() {
+                        a href=(local) { (local) } " or at this computer's IP address with port " (port) "."
+                    } @else {
+                        @let own = format!("http://{bound}/");
+                        a href=(own) { (own) } " or " a href=(local) { (local) } "."
+                    }
+                }
+                p {
+                    "This keeps your unpublished bulletin private. Without it, a web page you visit "
+                    "could give a name of its own to this computer and read the preview through your "
+                    "browser (an attack called DNS rebinding)."
+                }
+                p { "Open the address that " code { "bulletin preview" } " printed when it started." }
+            }
+        }
+    };
+    (StatusCode::FORBIDDEN, Html(markup.into_string())).into_response()
 }
 
 /// Watches the bulletin's folder; after a burst of changes to the bulletin or publisher.yaml
@@ -352,4 +453,62 @@ async fn not_found() -> Response {
         "Not found: the preview serves only /, /email.html, /email.txt and /email.eml\n",
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+    use std::net::SocketAddr;
+
+    fn at(addr: &str) -> SocketAddr {
+        addr.parse().unwrap()
+    }
+
+    #[test]
+    fn the_bound_address_and_localhost_with_the_port_are_allowed() {
+        let bound = at("127.0.0.1:8000");
+        for host in [
+            "127.0.0.1:8000",
+            "localhost:8000",
+            "LocalHost:8000",
+            "localhost.:8000",
+        ] {
+            assert!(host_allowed(host, bound), "{host} must be allowed");
+        }
+        assert!(host_allowed("localhost", at("127.0.0.1:80")));
+        assert!(host_allowed("[::1]:8000", at("[::1]:8000")));
+    }
+
+    #[test]
+    fn other_names_ports_and_malformed_hosts_are_refused() {
+        let bound = at("127.0.0.1:8000");
+        for host in [
+            "evil.example:8000",
+            "evil.example",
+            "127.0.0.1.nip.io:8000",
+            "localhost.evil.example:8000",
+            "127.0.0.1:8001",
+            "127.0.0.1",
+            "localhost:80",
+            "127.0.0.2:8000",
+            "[::1]:8000",
+            "[localhost]:8000",
+            "127.0.0.1:",
+            "127.0.0.1:8000:8000",
+            "127.0.0.1:80x",
+            "",
+        ] {
+            assert!(!host_allowed(host, bound), "{host:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn bound_to_every_address_any_ip_address_will_do_but_no_name() {
+        let bound = at("0.0.0.0:8000");
+        assert!(host_allowed("192.168.1.20:8000", bound));
+        assert!(host_allowed("127.0.0.1:8000", bound));
+        assert!(host_allowed("localhost:8000", bound));
+        assert!(!host_allowed("office-pc.lan:8000", bound));
+        assert!(!host_allowed("192.168.1.20:8001", bound));
+    }
 }

@@ -14,6 +14,9 @@
 //!   script in it, that `/` carries the reload script, that `/email.txt` and `/email.eml` are
 //!   served, that nothing else is (path traversal, the YAML files, `/etc/passwd`), and that the
 //!   preview listens on 127.0.0.1 by default and with `--bind 127.0.0.1`.
+//! - `a_request_for_another_host_is_refused` (DNS rebinding): raw requests with a foreign `Host`
+//!   (or request line) get the 403 page that says why, on every path; 127.0.0.1:PORT,
+//!   localhost:PORT and HTTP/1.0 with no Host are served.
 //! - `ctrl_c_stops_the_preview_within_2_s_whatever_clients_do`: SIGINT with a client stalled
 //!   halfway through its request, a silent one and an open `/events` stream: exit 0 within 2 s.
 //! - `open_hands_the_url_to_the_systems_browser` runs `--open` with `$BROWSER` (which the
@@ -188,30 +191,36 @@ impl Drop for Preview {
 /// One HTTP/1.1 GET with `Connection: close`: (status, body). Understands both a
 /// `Content-Length` and a chunked body.
 fn http_get(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    http_request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends `request` as it is over a new connection to `addr` and reads the answer to its end:
+/// (status, body).
+fn http_request(addr: &str, request: &str) -> (u16, Vec<u8>) {
+    let path = request.lines().next().unwrap_or_default();
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = Vec::new();
     stream
         .read_to_end(&mut response)
-        .unwrap_or_else(|e| panic!("GET {path}: reading the response: {e}"));
+        .unwrap_or_else(|e| panic!("{path}: reading the response: {e}"));
     let end = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("GET {path}: no end of headers in {response:?}"));
+        .unwrap_or_else(|| panic!("{path}: no end of headers in {response:?}"));
     let head = String::from_utf8_lossy(&response[..end]).to_string();
     let mut body = response[end + 4..].to_vec();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("GET {path}: bad status line in {head:?}"));
+        .unwrap_or_else(|| panic!("{path}: bad status line in {head:?}"));
     let header = |name: &str| {
         head.lines().skip(1).find_map(|l| {
             let (k, v) = l.split_once(':')?;
@@ -224,10 +233,7 @@ fn http_get(addr: &str, path: &str) -> (u16, Vec<u8>) {
         body = dechunk(&body);
     } else if let Some(len) = header("content-length") {
         let len: usize = len.parse().unwrap();
-        assert!(
-            body.len() >= len,
-            "GET {path}: body shorter than its length"
-        );
+        assert!(body.len() >= len, "{path}: body shorter than its length");
         body.truncate(len);
     }
     (status, body)
@@ -491,6 +497,81 @@ fn open_hands_the_url_to_the_systems_browser() {
     }
     let (status, _) = preview.get("/");
     assert_eq!(status, 200, "the preview serves on without a browser");
+}
+
+/// DNS rebinding: a web page whose own name is made to resolve to 127.0.0.1 would send its name
+/// in `Host`. Every address, the page's own and the unknown ones alike, must refuse it with a
+/// page saying why, and still answer at 127.0.0.1:PORT and localhost:PORT.
+#[test]
+fn a_request_for_another_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let preview = Preview::start(&bulletin, &["--port", "0"]);
+    let addr = preview.addr().to_string();
+    let port = addr.rsplit_once(':').unwrap().1.to_string();
+
+    let foreign = [
+        format!("rebind.example:{port}"),
+        "rebind.example".to_string(),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("localhost.rebind.example:{port}"),
+        // The right address with another port is another origin too.
+        "127.0.0.1:1".to_string(),
+    ];
+    for host in &foreign {
+        for path in [
+            "/",
+            "/email.html",
+            "/email.txt",
+            "/email.eml",
+            "/events",
+            "/nope",
+        ] {
+            let (status, body) = http_request(
+                &addr,
+                &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            );
+            let body = String::from_utf8_lossy(&body);
+            assert_eq!(
+                status, 403,
+                "GET {path} with Host: {host} must be refused (403); got {status}: {body}"
+            );
+            assert!(
+                body.contains("The preview does not answer to this address")
+                    && body.contains("DNS rebinding")
+                    && body.contains(&format!("This request was for <strong>{host}</strong>"))
+                    && body.contains(&format!("http://{addr}/"))
+                    && body.contains(&format!("http://localhost:{port}/")),
+                "GET {path} with Host: {host}: the refusal does not say why and where to go: {body}"
+            );
+            assert!(
+                !body.contains("Improving access"),
+                "the refusal shows the bulletin: {body}"
+            );
+        }
+    }
+
+    // A request line naming another host wins over a right Host header (RFC 9112, 3.2.2).
+    let (status, _) = http_request(
+        &addr,
+        &format!(
+            "GET http://rebind.example:{port}/email.html HTTP/1.1\r\nHost: {addr}\r\n\
+             Connection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status, 403, "an absolute request line for another host");
+    // HTTP/1.0 with no Host at all is served: a browser always sends one.
+    let (status, _) = http_request(&addr, "GET /email.html HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200, "a request that names no host");
+
+    for host in [addr.clone(), format!("localhost:{port}")] {
+        let (status, body) = http_request(
+            &addr,
+            &format!("GET /email.html HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(status, 200, "GET /email.html with Host: {host}");
+        assert!(String::from_utf8_lossy(&body).contains("Improving access"));
+    }
 }
 
 /// Ctrl-C stops the preview within `STOP_TIMEOUT` (2 s) with the exit code docs/commands.md
