@@ -31,6 +31,10 @@ use crate::render::message::{Template, subject};
 /// What the preview shows: the rendered bulletin, or why it cannot be rendered.
 pub enum View {
     Ready {
+        /// The sender as an inbox names it: `from`'s name in publisher.yaml, or its address.
+        sender: String,
+        /// `from`'s address, shown when the pointer rests on the name.
+        sender_address: String,
         html: String,
         text: String,
         eml: Vec<u8>,
@@ -69,7 +73,15 @@ pub fn build(path: &Path) -> View {
         Err(e) => return View::Broken { diagnostics: e },
     };
     let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
+    let sender_address = p.from.email.to_string();
     View::Ready {
+        sender: p
+            .from
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| sender_address.clone()),
+        sender_address,
         subject: subject(b, &id, false),
         preheader,
         html,
@@ -328,7 +340,7 @@ fn current(shared: &Shared) -> Arc<View> {
 const PAGE_STYLE: &str = "body{margin:0;font-family:Arial,Helvetica,sans-serif;background:#e9edf1;color:#1f2933}\
 header{padding:12px 20px;background:#1f2933;color:#fff;font-size:14px}\
 #inbox{margin:16px 20px;padding:12px 16px;background:#fff;border:1px solid #c5ced6;max-width:1100px}\
-#inbox .from{font-weight:bold}#subject{font-weight:bold}#preheader{color:#4a5560}\
+#from{font-weight:bold}#subject{font-weight:bold}#preheader{color:#4a5560}\
 .views{display:flex;flex-wrap:wrap;gap:20px;margin:0 20px;align-items:flex-start}\
 .view h2{font-size:14px;margin:0 0 6px;color:#4a5560}\
 iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
@@ -364,10 +376,10 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                             pre id="diagnostics" { (diagnostics) }
                         }
                     }
-                    View::Ready { subject, preheader, text, warnings, .. } => {
+                    View::Ready { sender, sender_address, subject, preheader, text, warnings, .. } => {
                         main {
                             div id="inbox" aria-label="As the inbox shows it" {
-                                span class="from" { "From the bulletin" } " · "
+                                span id="from" title=(sender_address) { (sender) } " · "
                                 span id="subject" { (subject) } " — "
                                 span id="preheader" { (preheader) }
                             }

@@ -3,11 +3,11 @@
 //!
 //! - `preview_in_headless_chromium` runs `tests/browser/preview-check.mjs` (Node and
 //!   playwright-core driving Debian's `/usr/bin/chromium`) against a running preview: the preview
-//!   page and its two iframes, every section title as an `<h2>` in order, screenshots of the email
-//!   at 1200, 375 and 320 px (no sideways scrolling) and of the preview page into
-//!   `target/preview-shots/`, live reload on an edit, the diagnostics page on an invalid date and
-//!   the way back, and no console error, page error or failed request. Then Ctrl-C (SIGINT) must
-//!   stop the preview with exit code 0 within 2 s. Without Node, Chromium or
+//!   page, its inbox line and its two iframes, every section title as an `<h2>` in order,
+//!   screenshots of the email at 1200, 375 and 320 px (no sideways scrolling) and of the preview
+//!   page into `target/preview-shots/`, live reload on an edit, the diagnostics page on an
+//!   invalid date and the way back, and no console error, page error or failed request. Then
+//!   Ctrl-C (SIGINT) must stop the preview with exit code 0 within 2 s. Without Node, Chromium or
 //!   `tests/browser/node_modules` it fails, telling to run `scripts/install-test-deps.sh`.
 //! - `preview_serves_the_email_as_sent_and_nothing_else` needs no browser: plain HTTP/1.1 over a
 //!   `TcpStream` checks that `/email.html` is byte for byte what `bulletin render` writes, with no
@@ -19,6 +19,8 @@
 //!   localhost:PORT and HTTP/1.0 with no Host are served.
 //! - `ctrl_c_stops_the_preview_within_2_s_whatever_clients_do`: SIGINT with a client stalled
 //!   halfway through its request, a silent one and an open `/events` stream: exit 0 within 2 s.
+//! - `the_inbox_line_names_the_sender`: publisher.yaml's `from` name on the inbox line, its
+//!   address when it has no name, updated when publisher.yaml is saved.
 //! - `open_hands_the_url_to_the_systems_browser` runs `--open` with `$BROWSER` (which the
 //!   `opener` crate honours on every system) set to a script that records its argument, then to
 //!   a program that does not exist: the note says to open the URL by hand.
@@ -631,4 +633,58 @@ fn ctrl_c_stops_the_preview_within_2_s_whatever_clients_do() {
     );
     println!("the preview stopped {took:?} after SIGINT");
     drop(stalled);
+}
+
+/// The inbox line names the sender as an inbox does: `from`'s name in publisher.yaml (its
+/// address when it has no name), not a placeholder. Saving publisher.yaml updates it.
+#[test]
+fn the_inbox_line_names_the_sender() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let publisher = bulletin.with_file_name("publisher.yaml");
+    let original = fs::read_to_string(&publisher).unwrap();
+    let with_from = |from: &str| {
+        let lines: Vec<String> = original
+            .lines()
+            .map(|l| match l.starts_with("from: ") {
+                true => format!("from: {from}"),
+                false => l.to_string(),
+            })
+            .collect();
+        assert!(
+            lines.iter().any(|l| l == &format!("from: {from}")),
+            "no from: line"
+        );
+        lines.join("\n") + "\n"
+    };
+    fs::write(
+        &publisher,
+        with_from("Mid Essex Sender Test <bulletin@example.org>"),
+    )
+    .unwrap();
+    let preview = Preview::start(&bulletin, &["--port", "0"]);
+    let page = || String::from_utf8_lossy(&preview.get("/").1).to_string();
+    let first = page();
+    assert!(
+        first.contains(
+            r#"<span id="from" title="bulletin@example.org">Mid Essex Sender Test</span>"#
+        ),
+        "the inbox line does not name the sender: {first}"
+    );
+    assert!(!first.contains("From the bulletin"), "{first}");
+
+    fs::write(&publisher, with_from("news@example.org")).unwrap();
+    let want = r#"<span id="from" title="news@example.org">news@example.org</span>"#;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = page();
+        if now.contains(want) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after publisher.yaml's from became a bare address, the inbox line does not show it: {now}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

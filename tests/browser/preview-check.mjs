@@ -6,11 +6,12 @@
 //
 // The bulletin must be the one the preview serves: this script edits it on disk (and always puts
 // it back as it was). titles.json is a JSON array of the <h2> texts the email must show, in order.
-// Steps: the preview page and its two iframes; the section titles; screenshots of the email at
-// 1200 and 375 px wide (no horizontal scrolling at 375) and of the preview page; live reload on an
-// edit; the diagnostics page on an invalid date and the way back when it is fixed. Any console
-// error, page error or failed request fails the run. Prints one line per step; exits 0 if all
-// pass, 1 otherwise (2 on bad arguments).
+// Steps: the preview page, its inbox line (the sender named as in publisher.yaml's `from`) and its
+// two iframes; the section titles; screenshots of the email at 1200, 375 and 320 px wide (no
+// horizontal scrolling at 375 and 320) and of the preview page; live reload on an edit; the
+// diagnostics page on an invalid date and the way back when it is fixed. Any console error, page
+// error or failed request fails the run. Prints one line per step; exits 0 if all pass, 1
+// otherwise (2 on bad arguments).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -244,7 +245,13 @@ async function run(browser) {
   if (!layout.inbox) fail('no #inbox (the inbox line) in the preview page');
   if (!layout.subjectInInbox || !layout.preheaderInInbox) fail('#inbox lacks #subject or #preheader');
   if (!layout.text || !layout.text.trim()) fail('<pre id="text"> (the plain-text version) is missing or empty');
-  step(`#subject says "${subject}"; #preheader and the plain text (<pre id="text">) are there`);
+  // The inbox names the sender as publisher.yaml's `from` does.
+  const publisherYaml = fs.readFileSync(path.join(path.dirname(bulletinPath), 'publisher.yaml'), 'utf8');
+  const fromName = publisherYaml.match(/^from:\s*"?([^"<]*?)"?\s*<[^>]*>\s*$/m)?.[1];
+  if (!fromName) fail(`publisher.yaml beside ${bulletinPath} has no \`from: Name <address>\` line`);
+  const shownFrom = squash(await page.evaluate(() => document.querySelector('#inbox #from')?.textContent ?? null));
+  if (shownFrom !== fromName) fail(`the inbox line names the sender "${shownFrom}", not "${fromName}" (publisher.yaml's from)`);
+  step(`#from says "${shownFrom}", #subject "${subject}"; #preheader and the plain text (<pre id="text">) are there`);
   let frames = await checkFrames(page, 'the preview page');
   step(`both iframes loaded /email.html (#desktop ${frames.desktop.width} px, #phone ${frames.phone.width} px wide)`);
   checkTitles(frames.desktop.h2, 'the #desktop email');
