@@ -349,10 +349,8 @@ iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
 #diagnostics{margin:20px;padding:16px;background:#fff4f4;border:2px solid #b00020;white-space:pre-wrap;font-size:14px}\
 .warnings{margin:0 20px 16px;padding:8px 16px;background:#fff8e1;border:1px solid #c8a200;white-space:pre-wrap;font-size:13px}";
 
-/// Reloads the page when the server says the bulletin changed. Only in the preview page.
-const RELOAD_SCRIPT: &str = "new EventSource('/events').addEventListener('reload',function(){location.reload();});\
-document.querySelectorAll('iframe').forEach(function(f){f.addEventListener('load',function(){\
-try{f.style.height=(f.contentDocument.documentElement.scrollHeight+20)+'px';}catch(e){}});});";
+/// The page's script: live reload, iframe heights, and the reader's place kept across reloads.
+const PAGE_SCRIPT: &str = include_str!("preview/page.js");
 
 async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
     let view = current(&shared);
@@ -386,7 +384,7 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                             @if !warnings.is_empty() {
                                 pre class="warnings" { (warnings) }
                             }
-                            div class="views" {
+                            div id="views" class="views" {
                                 div class="view" { h2 { "Desktop" } iframe id="desktop" src="/email.html" title="The email at desktop width" {} }
                                 div class="view" { h2 { "Phone (375px)" } iframe id="phone" src="/email.html" title="The email at phone width" {} }
                             }
@@ -395,7 +393,7 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                         }
                     }
                 }
-                script { (PreEscaped(RELOAD_SCRIPT)) }
+                script { (PreEscaped(PAGE_SCRIPT)) }
             }
         }
     };

@@ -5,9 +5,10 @@
 //!   playwright-core driving Debian's `/usr/bin/chromium`) against a running preview: the preview
 //!   page, its inbox line and its two iframes, every section title as an `<h2>` in order,
 //!   screenshots of the email at 1200, 375 and 320 px (no sideways scrolling) and of the preview
-//!   page into `target/preview-shots/`, live reload on an edit, the diagnostics page on an
-//!   invalid date and the way back, and no console error, page error or failed request. Then
-//!   Ctrl-C (SIGINT) must stop the preview with exit code 0 within 2 s. Without Node, Chromium or
+//!   page into `target/preview-shots/`, live reload on an edit, the reader's scroll position kept
+//!   across saves (in the email and in the plain text), the diagnostics page on an invalid date
+//!   and the way back, and no console error, page error or failed request. Then Ctrl-C (SIGINT)
+//!   must stop the preview with exit code 0 within 2 s. Without Node, Chromium or
 //!   `tests/browser/node_modules` it fails, telling to run `scripts/install-test-deps.sh`.
 //! - `preview_serves_the_email_as_sent_and_nothing_else` needs no browser: plain HTTP/1.1 over a
 //!   `TcpStream` checks that `/email.html` is byte for byte what `bulletin render` writes, with no
