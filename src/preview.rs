@@ -3,18 +3,22 @@
 //! rebuilt and reloaded in the browser whenever the bulletin or `publisher.yaml` is saved.
 //!
 //! It serves only its own five addresses (never a file from disk by path), binds to 127.0.0.1
-//! unless told otherwise, and keeps running when the bulletin has errors: the page shows them,
-//! as `check` would, until the file is fixed.
+//! unless told otherwise, answers only requests addressed to it by that address or `localhost`
+//! (so that a web page cannot read the unpublished bulletin through DNS rebinding), and keeps
+//! running when the bulletin has errors: the page shows them, as `check` would, until the file is
+//! fixed. Ctrl-C stops it within about half a second, whatever its clients are doing.
 
-use std::net::SocketAddr;
+use std::future::IntoFuture;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -27,6 +31,10 @@ use crate::render::message::{Template, subject};
 /// What the preview shows: the rendered bulletin, or why it cannot be rendered.
 pub enum View {
     Ready {
+        /// The sender as an inbox names it: `from`'s name in publisher.yaml, or its address.
+        sender: String,
+        /// `from`'s address, shown when the pointer rests on the name.
+        sender_address: String,
         html: String,
         text: String,
         eml: Vec<u8>,
@@ -65,7 +73,15 @@ pub fn build(path: &Path) -> View {
         Err(e) => return View::Broken { diagnostics: e },
     };
     let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
+    let sender_address = p.from.email.to_string();
     View::Ready {
+        sender: p
+            .from
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| sender_address.clone()),
+        sender_address,
         subject: subject(b, &id, false),
         preheader,
         html,
@@ -83,6 +99,10 @@ struct Shared {
     shutdown: watch::Receiver<bool>,
 }
 
+/// How long Ctrl-C lets requests in flight finish before the preview stops anyway: a client that
+/// sent half a request and went quiet must not keep it running.
+const GRACE: Duration = Duration::from_millis(500);
+
 /// Serves the preview on `addr` until Ctrl-C. `on_ready` is told the address actually bound
 /// (useful with port 0).
 pub async fn serve(
@@ -90,7 +110,10 @@ pub async fn serve(
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    // Listen for Ctrl-C before saying where the preview is, so that an early one counts too.
+    let mut interrupts = Interrupts::listen()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
@@ -98,7 +121,7 @@ pub async fn serve(
         bulletin,
         version: AtomicU64::new(1),
         reload,
-        shutdown: shutdown_rx,
+        shutdown: shutdown_rx.clone(),
     });
     let _watcher = watch_files(shared.clone())?;
     let app = Router::new()
@@ -108,14 +131,151 @@ pub async fn serve(
         .route("/email.eml", get(email_eml))
         .route("/events", get(events))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(bound, only_our_host))
         .with_state(shared);
-    on_ready(listener.local_addr()?);
-    axum::serve(listener, app)
+    on_ready(bound);
+    let mut stopping = shutdown_rx;
+    let server = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            let _ = shutdown_tx.send(true);
+            let _ = stopping.changed().await;
         })
-        .await
+        .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => return result,
+        () = interrupts.next() => {}
+    }
+    // Ctrl-C: open /events streams end and no new connection is taken; requests in flight get
+    // GRACE to finish. Connections still open then are dropped with the runtime.
+    let _ = shutdown_tx.send(true);
+    tokio::select! {
+        result = &mut server => result,
+        () = tokio::time::sleep(GRACE) => Ok(()),
+        () = interrupts.next() => Ok(()),
+    }
+}
+
+/// Ctrl-C as a stream: SIGINT on Unix, the console's Ctrl-C (and Ctrl-Break) on Windows.
+struct Interrupts {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    signal: tokio::signal::windows::CtrlC,
+}
+
+impl Interrupts {
+    fn listen() -> std::io::Result<Interrupts> {
+        #[cfg(unix)]
+        let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        #[cfg(windows)]
+        let signal = tokio::signal::windows::ctrl_c()?;
+        Ok(Interrupts { signal })
+    }
+
+    /// The next Ctrl-C.
+    async fn next(&mut self) {
+        if self.signal.recv().await.is_none() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Answers only requests addressed to the preview itself: `Host` (and the request line's
+/// authority, if any) must be the bound address or `localhost`, with the bound port. Any other
+/// name is refused: it is how a web page would reach the preview through DNS rebinding (its own
+/// domain name, made to resolve to 127.0.0.1, so that the browser lets it read the answer). A
+/// request that names no host at all (HTTP/1.0) is served: browsers always send `Host`.
+async fn only_our_host(State(bound): State<SocketAddr>, request: Request, next: Next) -> Response {
+    let named: Vec<String> = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .into_iter()
+        .chain(
+            request
+                .headers()
+                .get_all(header::HOST)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        )
+        .collect();
+    match named.iter().find(|h| !host_allowed(h, bound)) {
+        None => next.run(request).await,
+        Some(host) => refused(host, bound),
+    }
+}
+
+/// Whether `host` (a `Host` header: `name`, `name:port`, `[v6]:port`) names the preview bound at
+/// `bound`: `localhost` or the bound IP address (any IP address when bound to all of them), and
+/// the bound port (80 when none is given). A domain name is never enough: that is the point.
+pub fn host_allowed(host: &str, bound: SocketAddr) -> bool {
+    let (name, after, bracketed) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, after)) => (ip, after, true),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(i) => (&host[..i], &host[i..], false),
+            None => (host, "", false),
+        },
+    };
+    let port = match after {
+        "" => 80,
+        _ => match after.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()) {
+            Some(port) => port,
+            None => return false,
+        },
+    };
+    if port != bound.port() {
+        return false;
+    }
+    if !bracketed
+        && (name.eq_ignore_ascii_case("localhost") || name.eq_ignore_ascii_case("localhost."))
+    {
+        return true;
+    }
+    let ip = if bracketed {
+        name.parse::<std::net::Ipv6Addr>().map(IpAddr::V6)
+    } else {
+        name.parse::<std::net::Ipv4Addr>().map(IpAddr::V4)
+    };
+    ip.is_ok_and(|ip| ip == bound.ip() || bound.ip().is_unspecified())
+}
+
+/// The page for a request addressed to another name: 403, saying why and where to go instead.
+fn refused(host: &str, bound: SocketAddr) -> Response {
+    let port = bound.port();
+    let local = format!("http://localhost:{port}/");
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Not this address: bulletin preview" }
+                link rel="icon" href="data:,";
+            }
+            body style="font-family:Arial,Helvetica,sans-serif;max-width:40em;margin:40px auto;padding:0 20px;color:#1f2933;line-height:1.5" {
+                h1 style="font-size:22px" { "The preview does not answer to this address" }
+                p {
+                    "This request was for " strong { (host) } ", but the bulletin preview answers only at "
+                    @if bound.ip().is_unspecified() {
+                        a href=(local) { (local) } " or at this computer's IP address with port " (port) "."
+                    } @else {
+                        @let own = format!("http://{bound}/");
+                        a href=(own) { (own) } " or " a href=(local) { (local) } "."
+                    }
+                }
+                p {
+                    "This keeps your unpublished bulletin private. Without it, a web page you visit "
+                    "could give a name of its own to this computer and read the preview through your "
+                    "browser (an attack called DNS rebinding)."
+                }
+                p { "Open the address that " code { "bulletin preview" } " printed when it started." }
+            }
+        }
+    };
+    (StatusCode::FORBIDDEN, Html(markup.into_string())).into_response()
 }
 
 /// Watches the bulletin's folder; after a burst of changes to the bulletin or publisher.yaml
@@ -180,7 +340,7 @@ fn current(shared: &Shared) -> Arc<View> {
 const PAGE_STYLE: &str = "body{margin:0;font-family:Arial,Helvetica,sans-serif;background:#e9edf1;color:#1f2933}\
 header{padding:12px 20px;background:#1f2933;color:#fff;font-size:14px}\
 #inbox{margin:16px 20px;padding:12px 16px;background:#fff;border:1px solid #c5ced6;max-width:1100px}\
-#inbox .from{font-weight:bold}#subject{font-weight:bold}#preheader{color:#4a5560}\
+#from{font-weight:bold}#subject{font-weight:bold}#preheader{color:#4a5560}\
 .views{display:flex;flex-wrap:wrap;gap:20px;margin:0 20px;align-items:flex-start}\
 .view h2{font-size:14px;margin:0 0 6px;color:#4a5560}\
 iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
@@ -189,10 +349,8 @@ iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
 #diagnostics{margin:20px;padding:16px;background:#fff4f4;border:2px solid #b00020;white-space:pre-wrap;font-size:14px}\
 .warnings{margin:0 20px 16px;padding:8px 16px;background:#fff8e1;border:1px solid #c8a200;white-space:pre-wrap;font-size:13px}";
 
-/// Reloads the page when the server says the bulletin changed. Only in the preview page.
-const RELOAD_SCRIPT: &str = "new EventSource('/events').addEventListener('reload',function(){location.reload();});\
-document.querySelectorAll('iframe').forEach(function(f){f.addEventListener('load',function(){\
-try{f.style.height=(f.contentDocument.documentElement.scrollHeight+20)+'px';}catch(e){}});});";
+/// The page's script: live reload, iframe heights, and the reader's place kept across reloads.
+const PAGE_SCRIPT: &str = include_str!("preview/page.js");
 
 async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
     let view = current(&shared);
@@ -216,17 +374,17 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                             pre id="diagnostics" { (diagnostics) }
                         }
                     }
-                    View::Ready { subject, preheader, text, warnings, .. } => {
+                    View::Ready { sender, sender_address, subject, preheader, text, warnings, .. } => {
                         main {
                             div id="inbox" aria-label="As the inbox shows it" {
-                                span class="from" { "From the bulletin" } " · "
+                                span id="from" title=(sender_address) { (sender) } " · "
                                 span id="subject" { (subject) } " — "
                                 span id="preheader" { (preheader) }
                             }
                             @if !warnings.is_empty() {
                                 pre class="warnings" { (warnings) }
                             }
-                            div class="views" {
+                            div id="views" class="views" {
                                 div class="view" { h2 { "Desktop" } iframe id="desktop" src="/email.html" title="The email at desktop width" {} }
                                 div class="view" { h2 { "Phone (375px)" } iframe id="phone" src="/email.html" title="The email at phone width" {} }
                             }
@@ -235,7 +393,7 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                         }
                     }
                 }
-                script { (PreEscaped(RELOAD_SCRIPT)) }
+                script { (PreEscaped(PAGE_SCRIPT)) }
             }
         }
     };
@@ -305,4 +463,62 @@ async fn not_found() -> Response {
         "Not found: the preview serves only /, /email.html, /email.txt and /email.eml\n",
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+    use std::net::SocketAddr;
+
+    fn at(addr: &str) -> SocketAddr {
+        addr.parse().unwrap()
+    }
+
+    #[test]
+    fn the_bound_address_and_localhost_with_the_port_are_allowed() {
+        let bound = at("127.0.0.1:8000");
+        for host in [
+            "127.0.0.1:8000",
+            "localhost:8000",
+            "LocalHost:8000",
+            "localhost.:8000",
+        ] {
+            assert!(host_allowed(host, bound), "{host} must be allowed");
+        }
+        assert!(host_allowed("localhost", at("127.0.0.1:80")));
+        assert!(host_allowed("[::1]:8000", at("[::1]:8000")));
+    }
+
+    #[test]
+    fn other_names_ports_and_malformed_hosts_are_refused() {
+        let bound = at("127.0.0.1:8000");
+        for host in [
+            "evil.example:8000",
+            "evil.example",
+            "127.0.0.1.nip.io:8000",
+            "localhost.evil.example:8000",
+            "127.0.0.1:8001",
+            "127.0.0.1",
+            "localhost:80",
+            "127.0.0.2:8000",
+            "[::1]:8000",
+            "[localhost]:8000",
+            "127.0.0.1:",
+            "127.0.0.1:8000:8000",
+            "127.0.0.1:80x",
+            "",
+        ] {
+            assert!(!host_allowed(host, bound), "{host:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn bound_to_every_address_any_ip_address_will_do_but_no_name() {
+        let bound = at("0.0.0.0:8000");
+        assert!(host_allowed("192.168.1.20:8000", bound));
+        assert!(host_allowed("127.0.0.1:8000", bound));
+        assert!(host_allowed("localhost:8000", bound));
+        assert!(!host_allowed("office-pc.lan:8000", bound));
+        assert!(!host_allowed("192.168.1.20:8001", bound));
+    }
 }

@@ -3,17 +3,25 @@
 //!
 //! - `preview_in_headless_chromium` runs `tests/browser/preview-check.mjs` (Node and
 //!   playwright-core driving Debian's `/usr/bin/chromium`) against a running preview: the preview
-//!   page and its two iframes, every section title as an `<h2>` in order, screenshots of the email
-//!   at 1200 and 375 px (no sideways scrolling) and of the preview page into
-//!   `target/preview-shots/`, live reload on an edit, the diagnostics page on an invalid date and
-//!   the way back, and no console error, page error or failed request. Then Ctrl-C (SIGINT) must
-//!   stop the preview with exit code 0 within 5 s. Without Node, Chromium or
+//!   page, its inbox line and its two iframes, every section title as an `<h2>` in order,
+//!   screenshots of the email at 1200, 375 and 320 px (no sideways scrolling) and of the preview
+//!   page into `target/preview-shots/`, live reload on an edit, the reader's scroll position kept
+//!   across saves (in the email and in the plain text), the diagnostics page on an invalid date
+//!   and the way back, and no console error, page error or failed request. Then Ctrl-C (SIGINT)
+//!   must stop the preview with exit code 0 within 2 s. Without Node, Chromium or
 //!   `tests/browser/node_modules` it fails, telling to run `scripts/install-test-deps.sh`.
 //! - `preview_serves_the_email_as_sent_and_nothing_else` needs no browser: plain HTTP/1.1 over a
 //!   `TcpStream` checks that `/email.html` is byte for byte what `bulletin render` writes, with no
 //!   script in it, that `/` carries the reload script, that `/email.txt` and `/email.eml` are
 //!   served, that nothing else is (path traversal, the YAML files, `/etc/passwd`), and that the
 //!   preview listens on 127.0.0.1 by default and with `--bind 127.0.0.1`.
+//! - `a_request_for_another_host_is_refused` (DNS rebinding): raw requests with a foreign `Host`
+//!   (or request line) get the 403 page that says why, on every path; 127.0.0.1:PORT,
+//!   localhost:PORT and HTTP/1.0 with no Host are served.
+//! - `ctrl_c_stops_the_preview_within_2_s_whatever_clients_do`: SIGINT with a client stalled
+//!   halfway through its request, a silent one and an open `/events` stream: exit 0 within 2 s.
+//! - `the_inbox_line_names_the_sender`: publisher.yaml's `from` name on the inbox line, its
+//!   address when it has no name, updated when publisher.yaml is saved.
 //! - `open_hands_the_url_to_the_systems_browser` runs `--open` with `$BROWSER` (which the
 //!   `opener` crate honours on every system) set to a script that records its argument, then to
 //!   a program that does not exist: the note says to open the URL by hand.
@@ -31,8 +39,8 @@ const EXAMPLE: &str = "bulletins/2021-10-20.yaml";
 const PUBLISHER: &str = "bulletins/publisher.yaml";
 /// How long the preview may take to print its URL.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
-/// How long the preview may take to stop on SIGINT.
-const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the preview may take to stop on SIGINT, whatever its clients do (issue #9).
+const STOP_TIMEOUT: Duration = Duration::from_secs(2);
 const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
 
 /// Copies the example bulletin and its publisher.yaml into `dir/bulletins/`: the copy's path.
@@ -154,7 +162,8 @@ impl Preview {
         http_get(self.addr(), path)
     }
 
-    /// Sends SIGINT (as Ctrl-C does) and waits for the preview to exit, for at most 5 s.
+    /// Sends SIGINT (as Ctrl-C does) and waits for the preview to exit, for at most
+    /// `STOP_TIMEOUT`.
     fn interrupt(&mut self) -> Option<ExitStatus> {
         let status = Command::new("kill")
             .arg("-INT")
@@ -185,30 +194,36 @@ impl Drop for Preview {
 /// One HTTP/1.1 GET with `Connection: close`: (status, body). Understands both a
 /// `Content-Length` and a chunked body.
 fn http_get(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    http_request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends `request` as it is over a new connection to `addr` and reads the answer to its end:
+/// (status, body).
+fn http_request(addr: &str, request: &str) -> (u16, Vec<u8>) {
+    let path = request.lines().next().unwrap_or_default();
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = Vec::new();
     stream
         .read_to_end(&mut response)
-        .unwrap_or_else(|e| panic!("GET {path}: reading the response: {e}"));
+        .unwrap_or_else(|e| panic!("{path}: reading the response: {e}"));
     let end = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("GET {path}: no end of headers in {response:?}"));
+        .unwrap_or_else(|| panic!("{path}: no end of headers in {response:?}"));
     let head = String::from_utf8_lossy(&response[..end]).to_string();
     let mut body = response[end + 4..].to_vec();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("GET {path}: bad status line in {head:?}"));
+        .unwrap_or_else(|| panic!("{path}: bad status line in {head:?}"));
     let header = |name: &str| {
         head.lines().skip(1).find_map(|l| {
             let (k, v) = l.split_once(':')?;
@@ -221,10 +236,7 @@ fn http_get(addr: &str, path: &str) -> (u16, Vec<u8>) {
         body = dechunk(&body);
     } else if let Some(len) = header("content-length") {
         let len: usize = len.parse().unwrap();
-        assert!(
-            body.len() >= len,
-            "GET {path}: body shorter than its length"
-        );
+        assert!(body.len() >= len, "{path}: body shorter than its length");
         body.truncate(len);
     }
     (status, body)
@@ -488,4 +500,192 @@ fn open_hands_the_url_to_the_systems_browser() {
     }
     let (status, _) = preview.get("/");
     assert_eq!(status, 200, "the preview serves on without a browser");
+}
+
+/// DNS rebinding: a web page whose own name is made to resolve to 127.0.0.1 would send its name
+/// in `Host`. Every address, the page's own and the unknown ones alike, must refuse it with a
+/// page saying why, and still answer at 127.0.0.1:PORT and localhost:PORT.
+#[test]
+fn a_request_for_another_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let preview = Preview::start(&bulletin, &["--port", "0"]);
+    let addr = preview.addr().to_string();
+    let port = addr.rsplit_once(':').unwrap().1.to_string();
+
+    let foreign = [
+        format!("rebind.example:{port}"),
+        "rebind.example".to_string(),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("localhost.rebind.example:{port}"),
+        // The right address with another port is another origin too.
+        "127.0.0.1:1".to_string(),
+    ];
+    for host in &foreign {
+        for path in [
+            "/",
+            "/email.html",
+            "/email.txt",
+            "/email.eml",
+            "/events",
+            "/nope",
+        ] {
+            let (status, body) = http_request(
+                &addr,
+                &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            );
+            let body = String::from_utf8_lossy(&body);
+            assert_eq!(
+                status, 403,
+                "GET {path} with Host: {host} must be refused (403); got {status}: {body}"
+            );
+            assert!(
+                body.contains("The preview does not answer to this address")
+                    && body.contains("DNS rebinding")
+                    && body.contains(&format!("This request was for <strong>{host}</strong>"))
+                    && body.contains(&format!("http://{addr}/"))
+                    && body.contains(&format!("http://localhost:{port}/")),
+                "GET {path} with Host: {host}: the refusal does not say why and where to go: {body}"
+            );
+            assert!(
+                !body.contains("Improving access"),
+                "the refusal shows the bulletin: {body}"
+            );
+        }
+    }
+
+    // A request line naming another host wins over a right Host header (RFC 9112, 3.2.2).
+    let (status, _) = http_request(
+        &addr,
+        &format!(
+            "GET http://rebind.example:{port}/email.html HTTP/1.1\r\nHost: {addr}\r\n\
+             Connection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status, 403, "an absolute request line for another host");
+    // HTTP/1.0 with no Host at all is served: a browser always sends one.
+    let (status, _) = http_request(&addr, "GET /email.html HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200, "a request that names no host");
+
+    for host in [addr.clone(), format!("localhost:{port}")] {
+        let (status, body) = http_request(
+            &addr,
+            &format!("GET /email.html HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(status, 200, "GET /email.html with Host: {host}");
+        assert!(String::from_utf8_lossy(&body).contains("Improving access"));
+    }
+}
+
+/// Ctrl-C stops the preview within `STOP_TIMEOUT` (2 s) with the exit code docs/commands.md
+/// gives it (0: Ctrl-C is how a preview ends), while one client is stalled halfway through its
+/// request, another has connected and said nothing, and a page's /events stream is open.
+#[test]
+fn ctrl_c_stops_the_preview_within_2_s_whatever_clients_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let mut preview = Preview::start(&bulletin, &["--port", "0"]);
+    let addr = preview.addr().to_string();
+
+    let mut events = TcpStream::connect(&addr).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(events, "GET /events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        events
+            .read_exact(&mut byte)
+            .expect("the /events stream answers");
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 200"),
+        "GET /events: {}",
+        String::from_utf8_lossy(&head)
+    );
+    let mut stalled = TcpStream::connect(&addr).unwrap();
+    write!(
+        stalled,
+        "GET /email.html HTTP/1.1\r\nHost: {addr}\r\nUser-Ag"
+    )
+    .unwrap();
+    stalled.flush().unwrap();
+    let _silent = TcpStream::connect(&addr).unwrap();
+    // A full request answered after them: the server has taken both connections in.
+    let (status, _) = preview.get("/email.txt");
+    assert_eq!(status, 200);
+
+    let start = Instant::now();
+    let status = preview.interrupt();
+    let took = start.elapsed();
+    assert!(
+        status.is_some(),
+        "the preview was still running {STOP_TIMEOUT:?} after SIGINT, with a stalled client; \
+         its stderr: {}",
+        preview.stderr_text()
+    );
+    assert_eq!(
+        status.unwrap().code(),
+        Some(0),
+        "the preview's exit on SIGINT: {status:?} (docs/commands.md: 0); its stderr: {}",
+        preview.stderr_text()
+    );
+    println!("the preview stopped {took:?} after SIGINT");
+    drop(stalled);
+}
+
+/// The inbox line names the sender as an inbox does: `from`'s name in publisher.yaml (its
+/// address when it has no name), not a placeholder. Saving publisher.yaml updates it.
+#[test]
+fn the_inbox_line_names_the_sender() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let publisher = bulletin.with_file_name("publisher.yaml");
+    let original = fs::read_to_string(&publisher).unwrap();
+    let with_from = |from: &str| {
+        let lines: Vec<String> = original
+            .lines()
+            .map(|l| match l.starts_with("from: ") {
+                true => format!("from: {from}"),
+                false => l.to_string(),
+            })
+            .collect();
+        assert!(
+            lines.iter().any(|l| l == &format!("from: {from}")),
+            "no from: line"
+        );
+        lines.join("\n") + "\n"
+    };
+    fs::write(
+        &publisher,
+        with_from("Mid Essex Sender Test <bulletin@example.org>"),
+    )
+    .unwrap();
+    let preview = Preview::start(&bulletin, &["--port", "0"]);
+    let page = || String::from_utf8_lossy(&preview.get("/").1).to_string();
+    let first = page();
+    assert!(
+        first.contains(
+            r#"<span id="from" title="bulletin@example.org">Mid Essex Sender Test</span>"#
+        ),
+        "the inbox line does not name the sender: {first}"
+    );
+    assert!(!first.contains("From the bulletin"), "{first}");
+
+    fs::write(&publisher, with_from("news@example.org")).unwrap();
+    let want = r#"<span id="from" title="news@example.org">news@example.org</span>"#;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = page();
+        if now.contains(want) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after publisher.yaml's from became a bare address, the inbox line does not show it: {now}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -6,11 +6,13 @@
 //
 // The bulletin must be the one the preview serves: this script edits it on disk (and always puts
 // it back as it was). titles.json is a JSON array of the <h2> texts the email must show, in order.
-// Steps: the preview page and its two iframes; the section titles; screenshots of the email at
-// 1200 and 375 px wide (no horizontal scrolling at 375) and of the preview page; live reload on an
-// edit; the diagnostics page on an invalid date and the way back when it is fixed. Any console
-// error, page error or failed request fails the run. Prints one line per step; exits 0 if all
-// pass, 1 otherwise (2 on bad arguments).
+// Steps: the preview page, its inbox line (the sender named as in publisher.yaml's `from`) and its
+// two iframes; the section titles; screenshots of the email at 1200, 375 and 320 px wide (no
+// horizontal scrolling at 375 and 320) and of the preview page; live reload on an edit; the
+// reader's place kept across a save, 2600 px down in the email and 600 px into the plain text
+// (which the save pushes down); the diagnostics page on an invalid date and the way back when it is
+// fixed, to the same place in the text. Any console error, page error or failed request fails the
+// run. Prints one line per step; exits 0 if all pass, 1 otherwise (2 on bad arguments).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +33,10 @@ const CHROMIUM_ARGS = [
 const OVERALL_TIMEOUT_MS = 60_000;
 const WAIT_MS = 5_000;
 const LIVE_TITLE = 'Live reload check 12345';
+// Added to the last section's note to make the email longer, and looked for after the reload.
+const SCROLL_WORDS = 'Scroll position check';
+// How far (px) the place after a reload may be from the place before it.
+const PLACE_SLACK_PX = 3;
 const BAD_DATE = '2021-02-30';
 
 function usage(message) {
@@ -92,6 +98,86 @@ function restoreBulletin() {
 function replaceLine(text, re, line) {
   if (!re.test(text)) fail(`${bulletinPath} has no line matching ${re}`);
   return text.replace(re, line);
+}
+
+/** Appends `words` to the last `note:` line (a section's note, near the end of the email). */
+function appendToLastNote(text, words) {
+  const lines = text.split('\n');
+  const i = lines.findLastIndex((l) => /^\s+note: \S/.test(l));
+  if (i < 0) fail(`${bulletinPath} has no section with a one-line \`note:\``);
+  lines[i] += words;
+  return lines.join('\n');
+}
+
+/**
+ * Where the window is, measured in the view `id` (#views, the two email iframes; or #text, the
+ * plain text), once the page has loaded and stopped moving: { scrollY, top, bottom, offset }.
+ */
+async function settledPlace(page, id) {
+  let last = null;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const now = await page
+      .evaluate((id) => {
+        if (document.readyState !== 'complete') return null;
+        const el = document.getElementById(id);
+        if (!el) return null;
+        const r = el.getBoundingClientRect();
+        const top = Math.round(r.top + window.scrollY);
+        return { scrollY: Math.round(window.scrollY), top, bottom: Math.round(r.bottom + window.scrollY), offset: Math.round(window.scrollY) - top };
+      }, id)
+      .catch(() => null);
+    if (now && last && JSON.stringify(now) === JSON.stringify(last)) return now;
+    if (Date.now() > deadline) fail(`the preview page did not settle (#${id}: ${JSON.stringify(now)}) within ${WAIT_MS / 1000} s`);
+    last = now;
+    await sleep(200);
+  }
+}
+
+/**
+ * Scrolls well into the view `id`, saves `text` as the bulletin, waits for the page to reload
+ * with `marker` in its plain text, and fails unless the window is as far into the view as before.
+ */
+async function placeKept(page, id, text, marker) {
+  const before = await settledPlace(page, id);
+  const height = await page.evaluate(() => window.innerHeight);
+  // Well inside the view, with a window's height of it below: in the email, 2600 px down (where
+  // the issue saw the page jump), in the text 600 px into it.
+  const target = id === 'views' ? Math.max(before.top + 100, 2600) : before.top + 600;
+  if (target + height > before.bottom) fail(`#${id} is too short to scroll to ${target} px: ${JSON.stringify(before)}`);
+  await page.evaluate((y) => {
+    window.scrollTo(0, y);
+    window.__before = 1;
+  }, target);
+  const at = await settledPlace(page, id);
+  if (at.scrollY !== target) fail(`could not scroll the preview page to ${target} px (it is at ${at.scrollY})`);
+  writeBulletin(text);
+  await waitInPage(
+    page,
+    (marker) =>
+      window.__before === undefined &&
+      document.readyState === 'complete' &&
+      (document.querySelector('#text')?.textContent ?? '').includes(marker),
+    marker,
+    WAIT_MS,
+    `after a save, the preview did not reload to show "${marker}" in the plain text`,
+  );
+  const after = await settledPlace(page, id);
+  const view = id === 'views' ? 'the email' : 'the plain text';
+  if (Math.abs(after.offset - at.offset) > PLACE_SLACK_PX) {
+    fail(
+      `after a save, the reader of ${view} was moved: ${at.offset} px into #${id} before the reload ` +
+        `(window.scrollY ${at.scrollY}), ${after.offset} px after it (window.scrollY ${after.scrollY})`,
+    );
+  }
+  if (id === 'text' && after.top - before.top < 10) {
+    fail(`the longer note did not push the plain text down (#text at ${before.top} px, then ${after.top} px): the check proves nothing`);
+  }
+  step(
+    `scroll kept in ${view}: ${at.offset} px into #${id} before the save, ${after.offset} px after ` +
+      `(window.scrollY ${at.scrollY} → ${after.scrollY})`,
+  );
+  return after;
 }
 
 const step = (message) => console.log(`ok: ${message}`);
@@ -244,7 +330,13 @@ async function run(browser) {
   if (!layout.inbox) fail('no #inbox (the inbox line) in the preview page');
   if (!layout.subjectInInbox || !layout.preheaderInInbox) fail('#inbox lacks #subject or #preheader');
   if (!layout.text || !layout.text.trim()) fail('<pre id="text"> (the plain-text version) is missing or empty');
-  step(`#subject says "${subject}"; #preheader and the plain text (<pre id="text">) are there`);
+  // The inbox names the sender as publisher.yaml's `from` does.
+  const publisherYaml = fs.readFileSync(path.join(path.dirname(bulletinPath), 'publisher.yaml'), 'utf8');
+  const fromName = publisherYaml.match(/^from:\s*"?([^"<]*?)"?\s*<[^>]*>\s*$/m)?.[1];
+  if (!fromName) fail(`publisher.yaml beside ${bulletinPath} has no \`from: Name <address>\` line`);
+  const shownFrom = squash(await page.evaluate(() => document.querySelector('#inbox #from')?.textContent ?? null));
+  if (shownFrom !== fromName) fail(`the inbox line names the sender "${shownFrom}", not "${fromName}" (publisher.yaml's from)`);
+  step(`#from says "${shownFrom}", #subject "${subject}"; #preheader and the plain text (<pre id="text">) are there`);
   let frames = await checkFrames(page, 'the preview page');
   step(`both iframes loaded /email.html (#desktop ${frames.desktop.width} px, #phone ${frames.phone.width} px wide)`);
   checkTitles(frames.desktop.h2, 'the #desktop email');
@@ -292,9 +384,21 @@ async function run(browser) {
   );
   step(`live reload: the page reloaded and #subject says "${LIVE_TITLE}"`);
 
-  // 5. An invalid bulletin shows diagnostics; fixing it brings the email back.
+  // 5. The reader's place survives a save, in the email and in the plain text.
   await waitForEvents(events, seen, 'after the live reload');
   seen = events.n;
+  let edited = replaceLine(original, /^title: .*$/m, `title: ${LIVE_TITLE}`);
+  const kept = [];
+  for (const [view, n] of [['views', 1], ['text', 2]]) {
+    // A longer last note: the email grows below the place in it, and pushes the text down.
+    edited = appendToLastNote(edited, ` ${SCROLL_WORDS} ${n}.`.repeat(8));
+    kept.push(await placeKept(page, view, edited, `${SCROLL_WORDS} ${n}.`));
+    await waitForEvents(events, seen, `after the save in the ${view} view`);
+    seen = events.n;
+  }
+  const textPlace = kept[1];
+
+  // 6. An invalid bulletin shows diagnostics; fixing it brings the email back.
   const dateLine = original.split('\n').findIndex((l) => /^date: /.test(l)) + 1;
   writeBulletin(replaceLine(original, /^date: .*$/m, `date: ${BAD_DATE}`));
   const diag = await waitInPage(
@@ -329,8 +433,17 @@ async function run(browser) {
   frames = await checkFrames(page, 'after the fix');
   checkTitles(frames.desktop.h2, 'the #desktop email after the fix');
   step('fixed bulletin: the iframes and the original #subject are back');
+  // The place in the text, from before the errors, is where the reader comes back to.
+  const back = await settledPlace(page, 'text');
+  if (Math.abs(back.offset - textPlace.offset) > PLACE_SLACK_PX) {
+    fail(
+      `after the errors were fixed, the reader is ${back.offset} px into the plain text (window.scrollY ` +
+        `${back.scrollY}), not ${textPlace.offset} px as before the errors`,
+    );
+  }
+  step(`fixed bulletin: back ${back.offset} px into the plain text, where the reader was before the errors`);
 
-  // 6. Nothing went wrong along the way.
+  // 7. Nothing went wrong along the way.
   if (problems.length > 0) {
     fail(`${problems.length} error(s) in the browser:\n  ${problems.join('\n  ')}`);
   }
