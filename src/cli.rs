@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{archive, check, lists, new, preview, render, schema, send};
+use crate::cmd::{archive, check, completions, lists, man, new, preview, render, schema, send};
 
 /// Write, check and render the LMC bulletin.
 #[derive(Parser, Debug)]
@@ -31,4 +31,8 @@ pub enum Command {
     New(new::Args),
     /// Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors
     Schema(schema::Args),
+    /// Print the script that completes bulletin's commands with the Tab key in your shell
+    Completions(completions::Args),
+    /// Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`
+    Man(man::Args),
 }

@@ -2,7 +2,9 @@
 
 pub mod archive;
 pub mod check;
+pub mod completions;
 pub mod lists;
+pub mod man;
 pub mod new;
 pub mod preview;
 pub mod render;
@@ -48,6 +50,8 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
