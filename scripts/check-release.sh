@@ -105,11 +105,15 @@ else
   loud "the $musl target or musl-gcc (Debian's musl-tools) could not be installed: the static Linux build was NOT checked"
 fi
 rm -rf target/distrib
-target_args=()
-for t in "${targets[@]}"; do target_args+=(--target "$t"); done
-echo "building ${targets[*]} with dist (profile dist): this takes a few minutes"
-"$dist" build --artifacts=all "${target_args[@]}" >target/release-build.log 2>&1 ||
-  { tail -40 target/release-build.log; fail "dist build ${targets[*]}"; }
+# One build per target, so that a failure names its target; the first also writes the shell
+# installer and sha256.sum.
+artifacts=all
+for t in "${targets[@]}"; do
+  echo "building $t with dist (profile dist): this takes a few minutes"
+  "$dist" build --artifacts=$artifacts --target "$t" >"target/release-build-$t.log" 2>&1 ||
+    { tail -40 "target/release-build-$t.log"; fail "dist build --target $t (the whole log: target/release-build-$t.log)"; }
+  artifacts=local
+done
 
 work=$(mktemp -d)
 server=""
