@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
 # Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs),
-# keyutils' `keyctl` (the login tests read the kernel keyring with it), Python's aiosmtpd (the
-# SMTP server the send tests use) and Python's jsonschema and PyYAML (the schema tests' validator).
+# keyutils' `keyctl` (the login tests read the kernel keyring with it), zsh, fish and groff (the
+# shell completions and manual pages, tests/completions.rs), Python's aiosmtpd (the SMTP server
+# the send tests use) and Python's jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 need_apt=()
+for shell in zsh fish; do command -v "$shell" >/dev/null 2>&1 || need_apt+=("$shell"); done
+command -v groff >/dev/null 2>&1 || need_apt+=(groff-base)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ] || need_apt+=(postfix)
 command -v time >/dev/null 2>&1 || [ -x /usr/bin/time ] || need_apt+=(time)

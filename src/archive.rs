@@ -426,9 +426,12 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
     let a = CString::new(a.as_os_str().as_bytes())?;
     let b = CString::new(b.as_os_str().as_bytes())?;
+    // The system call itself rather than glibc's wrapper: the static musl build's libc has no
+    // `renameat2` function.
     // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
     let r = unsafe {
-        libc::renameat2(
+        libc::syscall(
+            libc::SYS_renameat2,
             libc::AT_FDCWD,
             a.as_ptr(),
             libc::AT_FDCWD,

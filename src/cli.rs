@@ -3,7 +3,9 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{archive, check, lists, login, new, preview, render, schema, send};
+use crate::cmd::{
+    archive, check, completions, lists, login, man, new, preview, render, schema, send,
+};
 
 /// Write, check and render the LMC bulletin.
 #[derive(Parser, Debug)]
@@ -35,4 +37,8 @@ pub enum Command {
     Login(login::Args),
     /// Remove the password (or token) that `bulletin login` stored
     Logout(login::Args),
+    /// Print the script that completes bulletin's commands with the Tab key in your shell
+    Completions(completions::Args),
+    /// Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`
+    Man(man::Args),
 }

@@ -2,8 +2,10 @@
 
 pub mod archive;
 pub mod check;
+pub mod completions;
 pub mod lists;
 pub mod login;
+pub mod man;
 pub mod new;
 pub mod preview;
 pub mod render;
@@ -51,6 +53,8 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Schema(args) => schema::run(args),
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

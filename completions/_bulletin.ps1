@@ -1,0 +1,188 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'bulletin'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'bulletin' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a bulletin (and its publisher.yaml), and the recipients file, without writing anything')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render a bulletin as an HTML email, a plain-text email and a complete .eml message')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
+            [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
+            [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password (or token) that `bulletin login` stored')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the script that completes bulletin''s commands with the Tab key in your shell')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'bulletin;check' {
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'Also check this recipients file (the office''s recipients.yaml, found upwards from the current folder, is checked whenever there is one)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to show the problems: `human` (on stderr) or `json` (one document on stdout, for editors and scripts)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;render' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The folder to write <name>.html, <name>.txt and <name>.eml into (the name is the date, or date-issue)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Who the sample .eml is addressed to')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;send' {
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'The mailing list (see `bulletin lists`)')
+            [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Send one copy, marked as a test, to this address only (the journal is not touched)')
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'The journal of this bulletin''s sends [default: beside the bulletin, named after its file: bulletins/2021-10-20.journal]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show who would get it and who is skipped, without connecting to anything')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Send without asking for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Send without asking for confirmation')
+            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Try again the recipients whose delivery failed in an earlier run')
+            [CompletionResult]::new('--correction', '--correction', [CompletionResultType]::ParameterName, 'The bulletin changed after it was sent: send this version to everyone on the list again, as a correction ("Correction: " before the subject), with its own journal')
+            [CompletionResult]::new('--continue-changed', '--continue-changed', [CompletionResultType]::ParameterName, 'The bulletin changed after it was sent: send this version only to those who have not had it yet (the journal records the change)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;lists' {
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;preview' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on (0 picks a free one)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address instead of 127.0.0.1 (others on the network could then see it)')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the preview in the system''s web browser')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;archive' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The archive folder [default: archive/ in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace a different version of this issue already in the archive (after a correction)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;new' {
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The bulletin''s date, YYYY-MM-DD [default: a week after the latest bulletin in the folder]')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The folder bulletins are kept in [default: the office''s bulletins folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;schema' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'bulletin;login' {
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;logout' {
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'bulletin;man' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a bulletin (and its publisher.yaml), and the recipients file, without writing anything')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render a bulletin as an HTML email, a plain-text email and a complete .eml message')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
+            [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
+            [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password (or token) that `bulletin login` stored')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the script that completes bulletin''s commands with the Tab key in your shell')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'bulletin;help;check' {
+            break
+        }
+        'bulletin;help;render' {
+            break
+        }
+        'bulletin;help;send' {
+            break
+        }
+        'bulletin;help;lists' {
+            break
+        }
+        'bulletin;help;preview' {
+            break
+        }
+        'bulletin;help;archive' {
+            break
+        }
+        'bulletin;help;new' {
+            break
+        }
+        'bulletin;help;schema' {
+            break
+        }
+        'bulletin;help;login' {
+            break
+        }
+        'bulletin;help;logout' {
+            break
+        }
+        'bulletin;help;completions' {
+            break
+        }
+        'bulletin;help;man' {
+            break
+        }
+        'bulletin;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}
