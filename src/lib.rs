@@ -17,7 +17,7 @@ pub mod diagnostic;
 pub mod files;
 pub mod identity;
 pub mod input;
-pub(crate) mod lint;
+pub mod lint;
 pub mod model;
 pub mod pipeline;
 pub mod preview;

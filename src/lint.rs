@@ -2,13 +2,15 @@
 //! vague link text, unmarked PDFs, repeated section titles, dates from the future, and an HTML
 //! part that Gmail would clip. `--strict` turns them into errors. The link warnings are given
 //! by the loader itself ([`links`]); the rest need the whole bulletin and its HTML.
+//! [`unsubscribe_note`] is not a warning but the explanation `check` gives of how readers can
+//! unsubscribe (whether the message offers one-click unsubscribe).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::Loaded;
-use crate::model::{Link, Section};
+use crate::model::{Link, Publisher, Section};
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const HTML_LIMIT: usize = 100 * 1024;
@@ -101,4 +103,17 @@ pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
         );
     }
     out
+}
+
+/// How the message lets readers unsubscribe, and why: one-click (RFC 8058) only when
+/// `publisher.yaml` says the https: page accepts the POST, since Gmail and Outlook.com would
+/// otherwise offer a button that does nothing.
+pub fn unsubscribe_note(p: &Publisher) -> String {
+    let u = &p.unsubscribe;
+    match (&u.https, &u.mailto) {
+        (Some(_), _) if u.one_click => "unsubscribe: one-click (List-Unsubscribe-Post), because publisher.yaml says the https: page accepts RFC 8058 POST requests".into(),
+        (Some(_), Some(_)) => "unsubscribe: the mailto: address and the https: link, without one-click (List-Unsubscribe-Post): add `one_click_unsubscribe: true` to publisher.yaml only if the page unsubscribes on a POST request without asking anything (RFC 8058)".into(),
+        (Some(_), None) => "unsubscribe: the https: link, without one-click (List-Unsubscribe-Post): add `one_click_unsubscribe: true` to publisher.yaml only if the page unsubscribes on a POST request without asking anything (RFC 8058)".into(),
+        (None, _) => "unsubscribe: the mailto: address only; one-click (List-Unsubscribe-Post) needs an https: page that accepts RFC 8058 POST requests".into(),
+    }
 }

@@ -146,6 +146,9 @@ pub struct Logo {
 pub struct Unsubscribe {
     pub mailto: Option<String>,
     pub https: Option<String>,
+    /// `one_click_unsubscribe: true`: the https page accepts RFC 8058 one-click POST requests,
+    /// so the message may carry `List-Unsubscribe-Post`.
+    pub one_click: bool,
 }
 
 impl Publisher {

@@ -421,11 +421,12 @@ fn message_is_multipart_alternative_with_all_headers() {
         "MIME-Version: 1.0",
         "List-Id: Essex LMCs <bulletin.example.org>",
         "Auto-Submitted: auto-generated",
-        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         "Reply-To: office@example.org",
     ] {
         assert!(raw.contains(h), "missing header {h}");
     }
+    // The example's publisher.yaml does not say its page takes RFC 8058 POSTs.
+    assert!(msg.header_raw("List-Unsubscribe-Post").is_none());
     let unsub = msg.header_raw("List-Unsubscribe").unwrap();
     assert!(
         unsub.contains("<https://www.example.org/unsubscribe>")
@@ -792,4 +793,43 @@ fn html_uses_outlooks_patterns() {
             .unwrap()
             .contains("word-break:break-word")
     );
+}
+
+/// The List-Unsubscribe headers of the sample message rendered from a fixture folder.
+fn unsubscribe_headers(fixture: &str) -> (Option<String>, Option<String>) {
+    let bulletin = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/check")
+        .join(fixture);
+    let r = render(&bulletin, &[]);
+    let msg = MessageParser::default().parse(&r.eml).unwrap();
+    // Unfolded: a long header is folded onto a second line.
+    let raw = |name: &str| {
+        msg.header_raw(name)
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    (raw("List-Unsubscribe"), raw("List-Unsubscribe-Post"))
+}
+
+#[test]
+fn one_click_unsubscribe_only_when_publisher_says_the_page_accepts_post() {
+    let (unsub, post) = unsubscribe_headers("unsubscribe-one-click/2021-10-20.yaml");
+    assert_eq!(
+        unsub.as_deref(),
+        Some(
+            "<https://www.example.org/unsubscribe>, <mailto:unsubscribe@example.org?subject=unsubscribe>"
+        )
+    );
+    assert_eq!(post.as_deref(), Some("List-Unsubscribe=One-Click"));
+
+    // An https: page without `one_click_unsubscribe: true`: the link, but no one-click promise.
+    let (unsub, post) = unsubscribe_headers("lint/click-here.yaml");
+    assert!(unsub.is_some_and(|u| u.contains("<https://www.example.org/unsubscribe>")));
+    assert_eq!(post, None);
+
+    let (unsub, post) = unsubscribe_headers("unsubscribe-mailto-only/2021-10-20.yaml");
+    assert_eq!(
+        unsub.as_deref(),
+        Some("<mailto:unsubscribe@example.org?subject=unsubscribe>")
+    );
+    assert_eq!(post, None);
 }

@@ -50,6 +50,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     plural(b.all_links.len()),
                     p.html.len().div_ceil(1024)
                 ));
+                passed.push(format!(
+                    "note: {}",
+                    bulletin::lint::unsubscribe_note(&p.loaded.publisher)
+                ));
                 diags.extend(p.warnings);
             }
             Err(d) => diags.extend(d),

@@ -246,6 +246,10 @@ fn describe(context: &str, key: &str) -> Value {
                 "oneOf": [address, { "type": "array", "minItems": 1, "items": address }],
             })
         }
+        ("publisher", "one_click_unsubscribe") => json!({
+            "type": "boolean",
+            "description": "true only if the https:// unsubscribe page unsubscribes the reader on a POST request without asking anything (RFC 8058); then Gmail and Outlook.com show their own Unsubscribe button. Optional; if left out: false.",
+        }),
         ("publisher", "list_id") => json!({
             "type": "string",
             "pattern": "^[A-Za-z0-9.-]*\\.[A-Za-z0-9.-]*$",

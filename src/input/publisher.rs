@@ -1,5 +1,5 @@
 //! `publisher.yaml`, beside the bulletins: who sends the bulletin, the footer, the unsubscribe
-//! addresses, the List-Id, the brand colour, and who signs the message in a new issue.
+//! addresses (and whether their page takes one-click POSTs), the List-Id, the brand colour, and who signs the message in a new issue.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,7 @@ pub const PUBLISHER_KEYS: &[&str] = &[
     "archive_url",
     "address",
     "unsubscribe",
+    "one_click_unsubscribe",
     "list_id",
     "colour",
     "logo",
@@ -79,6 +80,9 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
     let unsubscribe = f
         .require(ctx, "unsubscribe", "mailto:unsubscribe@example.org")
         .and_then(|n| unsubscribe_from(ctx, n));
+    let one_click = f
+        .get("one_click_unsubscribe")
+        .map(|n| one_click_from(ctx, n, unsubscribe.as_ref()));
     let list_id = match f.get("list_id") {
         Some(n) => ctx.value(n, "`list_id`").and_then(|id| {
             // A domain: at most 253 characters, in labels of at most 63.
@@ -140,7 +144,10 @@ pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         website: website.flatten(),
         archive_url: archive_url.flatten(),
         address: address?,
-        unsubscribe: unsubscribe?,
+        unsubscribe: Unsubscribe {
+            one_click: one_click.flatten().unwrap_or(false),
+            ..unsubscribe?
+        },
         list_id: list_id?,
         colour: colour?,
         logo: logo.flatten(),
@@ -366,6 +373,32 @@ fn unsubscribe_from(ctx: &mut Ctx, node: &Node) -> Option<Unsubscribe> {
         return None;
     }
     Some(out)
+}
+
+/// `one_click_unsubscribe`: `true` or `false`; `true` only with an https: page to POST to.
+fn one_click_from(ctx: &mut Ctx, node: &Node, unsubscribe: Option<&Unsubscribe>) -> Option<bool> {
+    let text = ctx.value(node, "`one_click_unsubscribe`")?;
+    let on = match text.trim() {
+        "true" => true,
+        "false" => false,
+        other => {
+            ctx.error(
+                node.pos,
+                format!("`one_click_unsubscribe` should be true or false, not `{other}`"),
+                "write true only if your https: unsubscribe page unsubscribes the reader when it receives a POST request (RFC 8058), without asking anything; otherwise false or leave the key out",
+            );
+            return None;
+        }
+    };
+    if on && unsubscribe.is_some_and(|u| u.https.is_none()) {
+        ctx.error(
+            node.pos,
+            "`one_click_unsubscribe` is true, but `unsubscribe` has no https: page",
+            "one-click unsubscribe posts to a web page: add the https: page to `unsubscribe`, or remove this key",
+        );
+        return None;
+    }
+    Some(on)
 }
 
 #[cfg(test)]

@@ -114,7 +114,9 @@ impl Template {
             unsub.push(format!("<{}>", one_line(m)));
         }
         builder = builder.header(ListUnsubscribe(unsub.join(", ")));
-        if p.unsubscribe.https.is_some() {
+        // RFC 8058: promise one-click only when the page is said to handle the POST; otherwise
+        // Gmail and Outlook.com would show a button that does nothing.
+        if p.unsubscribe.https.is_some() && p.unsubscribe.one_click {
             builder = builder.header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
         }
         let message = builder
