@@ -58,7 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         }
         'bulletin;send' {
             [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'The mailing list (see `bulletin lists`)')
-            [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Send one copy, marked as a test, to this address only (the journal is not touched)')
+            [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Send a test copy ("[TEST]" before the subject) to these addresses and lists only, e.g. `--test reviewers` or `--test ceo@example.org,reviewers`; nothing is recorded, so they still get the real issue later')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'The journal of this bulletin''s sends [default: beside the bulletin, named after its file: bulletins/2021-10-20.journal]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show who would get it and who is skipped, without connecting to anything')

@@ -49,7 +49,7 @@ complete -c bulletin -n "__fish_bulletin_using_subcommand render" -l to -d 'Who 
 complete -c bulletin -n "__fish_bulletin_using_subcommand render" -l strict -d 'Treat warnings as errors'
 complete -c bulletin -n "__fish_bulletin_using_subcommand render" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand send" -l list -d 'The mailing list (see `bulletin lists`)' -r
-complete -c bulletin -n "__fish_bulletin_using_subcommand send" -l test -d 'Send one copy, marked as a test, to this address only (the journal is not touched)' -r
+complete -c bulletin -n "__fish_bulletin_using_subcommand send" -l test -d 'Send a test copy ("[TEST]" before the subject) to these addresses and lists only, e.g. `--test reviewers` or `--test ceo@example.org,reviewers`; nothing is recorded, so they still get the real issue later' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand send" -l recipients -d 'The recipients file [default: recipients.yaml in the office\'s folder, found upwards from the current one]' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand send" -l journal -d 'The journal of this bulletin\'s sends [default: beside the bulletin, named after its file: bulletins/2021-10-20.journal]' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand send" -l dry-run -d 'Show who would get it and who is skipped, without connecting to anything'

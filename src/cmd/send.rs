@@ -28,9 +28,16 @@ pub struct Args {
     /// The mailing list (see `bulletin lists`)
     #[arg(long, required_unless_present = "test")]
     list: Option<String>,
-    /// Send one copy, marked as a test, to this address only (the journal is not touched)
-    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["list", "retry_failed"])]
-    test: Option<String>,
+    /// Send a test copy ("[TEST]" before the subject) to these addresses and lists only, e.g.
+    /// `--test reviewers` or `--test ceo@example.org,reviewers`; nothing is recorded, so they
+    /// still get the real issue later
+    #[arg(
+        long,
+        value_name = "ADDRESS|LIST",
+        value_delimiter = ',',
+        conflicts_with_all = ["list", "retry_failed"]
+    )]
+    test: Vec<String>,
     /// Show who would get it and who is skipped, without connecting to anything
     #[arg(long)]
     dry_run: bool,
@@ -91,41 +98,8 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::NothingSent)?;
     let id = bulletin::identity::of(b);
 
-    if let Some(address) = &o.test {
-        let template = Template::new(b, p, &id, &text, &html, true)?;
-        let to = parse_mailbox(address).map_err(|e| format!("--test: {e}"))?;
-        if o.dry_run {
-            println!(
-                "dry run: would send one test copy to {to}, through {}",
-                Channel::new(&recipients.transport, None).describe()
-            );
-            return Ok(());
-        }
-        let credential = secret(&recipients)?;
-        let outcome = send(
-            &recipients,
-            credential,
-            template,
-            &loaded,
-            vec![to.clone()],
-            None,
-            false,
-        )?;
-        if outcome.interrupted && outcome.delivered == 0 {
-            eprintln!("stopped: the test copy was not sent");
-            return Err(Failure::Interrupted);
-        }
-        return match (outcome.delivered, outcome.failed.first(), outcome.fatal) {
-            (1, _, _) => {
-                println!("sent a test copy to {to}");
-                Ok(())
-            }
-            (_, Some((_, reply)), _) => {
-                Err(format!("the test copy to {to} was refused: {reply}").into())
-            }
-            (_, _, Some(reason)) => Err(reason.into()),
-            _ => Err(Failure::Interrupted),
-        };
+    if !o.test.is_empty() {
+        return send_test(&o, &loaded, &recipients, &id, &text, &html);
     }
 
     let list = o.list.as_deref().unwrap_or_default();
@@ -221,6 +195,124 @@ pub fn run(o: Args) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// `--test`: one copy, marked as a test, to each address and each member of each list named,
+/// once per person; no journal is opened, so nobody is recorded as having had the issue.
+fn send_test(
+    o: &Args,
+    loaded: &Loaded,
+    recipients: &Recipients,
+    id: &Identity,
+    text: &str,
+    html: &str,
+) -> Result<(), Failure> {
+    let (b, p) = (&loaded.bulletin, &loaded.publisher);
+    let (to, suppressed) = test_recipients(&o.test, recipients)?;
+    for m in &suppressed {
+        eprintln!("note: no test copy for {m}: on the suppression list");
+    }
+    if to.is_empty() {
+        return Err(
+            "nobody to send the test copy to: everyone named is on the suppression list"
+                .to_string()
+                .into(),
+        );
+    }
+    let through = Channel::new(&recipients.transport, None).describe();
+    if o.dry_run {
+        println!(
+            "dry run: would send a test copy to {} {}, through {through}",
+            to.len(),
+            people(to.len())
+        );
+        for m in &to {
+            println!("would send    {m}");
+        }
+        return Ok(());
+    }
+    let template = Template::new(b, p, id, text, html, true)?;
+    let credential = secret(recipients)?;
+    let outcome = send(
+        recipients,
+        credential,
+        template,
+        loaded,
+        to.clone(),
+        None,
+        false,
+    )?;
+    if outcome.delivered > 0 {
+        println!(
+            "sent a test copy to {} {} (not recorded: they will still get the issue when it goes to their list)",
+            outcome.delivered,
+            people(outcome.delivered)
+        );
+    }
+    for (who, reply) in &outcome.failed {
+        eprintln!("the test copy to {who} was refused: {reply}");
+    }
+    if outcome.interrupted && outcome.not_sent > 0 {
+        eprintln!("stopped: {} test copies not sent", outcome.not_sent);
+        return Err(Failure::Interrupted);
+    }
+    if let Some(reason) = outcome.fatal {
+        return Err(reason.into());
+    }
+    if !outcome.failed.is_empty() {
+        return Err(format!(
+            "{} of {} test copies not delivered",
+            outcome.failed.len(),
+            to.len()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn people(n: usize) -> &'static str {
+    if n == 1 { "person" } else { "people" }
+}
+
+/// Who `--test` names: each value is an address, or a list in the recipients file (its members,
+/// less the suppressed, who come back separately). Each person once, in the order named.
+fn test_recipients(
+    values: &[String],
+    recipients: &Recipients,
+) -> Result<(Vec<Mailbox>, Vec<Mailbox>), Failure> {
+    let mut to = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        let (members, left_out) = if value.contains('@') {
+            let m = parse_mailbox(value).map_err(|e| format!("--test {value}: {e}"))?;
+            (vec![m], Vec::new())
+        } else if recipients.lists.contains_key(value) {
+            let r = recipients.resolve(value);
+            (r.recipients, r.suppressed)
+        } else {
+            let names = recipients.list_names();
+            let hint = bulletin::diagnostic::did_you_mean(value, &names)
+                .map_or(String::new(), |s| format!("did you mean `{s}`? "));
+            return Err(format!(
+                "--test {value}: this is neither an email address nor a list in {}; {hint}the lists are: {}",
+                recipients.path.display(),
+                names.join(", ")
+            )
+            .into());
+        };
+        for m in members {
+            if seen.insert(bulletin::input::recipients::key(&m)) {
+                to.push(m);
+            }
+        }
+        for m in left_out {
+            if seen.insert(bulletin::input::recipients::key(&m)) {
+                suppressed.push(m);
+            }
+        }
+    }
+    Ok((to, suppressed))
 }
 
 /// The SMTP password or token ([`bulletin::secret::find`]): never shown.
