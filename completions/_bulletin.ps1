@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render a bulletin as an HTML email, a plain-text email and a complete .eml message')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
@@ -72,6 +73,13 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;lists' {
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;report' {
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Also write one row per person to this CSV file, for Excel (UTF-8, ISO dates)')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -131,6 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render a bulletin as an HTML email, a plain-text email and a complete .eml message')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
@@ -152,6 +161,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;lists' {
+            break
+        }
+        'bulletin;help;report' {
             break
         }
         'bulletin;help;preview' {

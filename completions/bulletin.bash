@@ -49,6 +49,9 @@ _bulletin() {
             bulletin,render)
                 cmd="bulletin__subcmd__render"
                 ;;
+            bulletin,report)
+                cmd="bulletin__subcmd__report"
+                ;;
             bulletin,schema)
                 cmd="bulletin__subcmd__schema"
                 ;;
@@ -88,6 +91,9 @@ _bulletin() {
             bulletin__subcmd__help,render)
                 cmd="bulletin__subcmd__help__subcmd__render"
                 ;;
+            bulletin__subcmd__help,report)
+                cmd="bulletin__subcmd__help__subcmd__report"
+                ;;
             bulletin__subcmd__help,schema)
                 cmd="bulletin__subcmd__help__subcmd__schema"
                 ;;
@@ -101,7 +107,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists preview archive new schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report preview archive new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,7 +175,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help)
-            opts="check render send lists preview archive new schema login logout completions man help"
+            opts="check render send lists report preview archive new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +342,20 @@ _bulletin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bulletin__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bulletin__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -488,6 +508,28 @@ _bulletin() {
                     return 0
                     ;;
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__report)
+            opts="-h --csv --recipients --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --csv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipients)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

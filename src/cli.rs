@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, lists, login, man, new, preview, render, schema, send,
+    archive, check, completions, lists, login, man, new, preview, render, report, schema, send,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -25,6 +25,8 @@ pub enum Command {
     Send(send::Args),
     /// Show the mailing lists in the recipients file, with how many people each reaches
     Lists(lists::Args),
+    /// Show who got an issue, list by list (delivered, failed and why), or the recent issues
+    Report(report::Args),
     /// Preview a bulletin in the browser, reloading it whenever the file is saved
     Preview(preview::Args),
     /// Add a bulletin to the archive (a static website: a page per issue, an index and a feed)

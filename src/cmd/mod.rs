@@ -9,6 +9,7 @@ pub mod man;
 pub mod new;
 pub mod preview;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod send;
 
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Render(args) => render::run(args),
         Command::Send(args) => send::run(args),
         Command::Lists(args) => lists::run(args),
+        Command::Report(args) => report::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),

@@ -1,0 +1,229 @@
+//! `bulletin report` after a real send: the example bulletin is sent to a real SMTP server on
+//! 127.0.0.1 (Python's aiosmtpd, tests/smtp/server.py, installed by
+//! scripts/install-test-deps.sh) that refuses two addresses; the report must count what the
+//! server saw, group the refusals, and write a CSV that Excel opens with its accents. The fixed
+//! output on a hand-made journal is snapshot-tested in tests/cmd/report-*.toml.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The aiosmtpd server, refusing `reject` with 550.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(dir: &Path, reject: &[&str]) -> Server {
+        let mut c = Command::new("python3");
+        c.arg(Path::new(ROOT).join("tests/smtp/server.py"))
+            .arg("--out")
+            .arg(dir.join("received.jsonl"))
+            .stdout(Stdio::piped());
+        for r in reject {
+            c.args(["--reject", r]);
+        }
+        let mut child = c
+            .spawn()
+            .expect("python3 with aiosmtpd (run scripts/install-test-deps.sh)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+            .parse()
+            .unwrap();
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("BULLETIN_SMTP_PASSWORD")
+        .env_remove("BULLETIN_SMTP_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// An office folder with the example bulletin and two lists, `gps` sent, `managers` not yet.
+fn office(port: u16) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bulletins")).unwrap();
+    for f in ["2021-10-20.yaml", "publisher.yaml"] {
+        std::fs::copy(
+            Path::new(ROOT).join("bulletins").join(f),
+            dir.path().join("bulletins").join(f),
+        )
+        .unwrap();
+    }
+    let recipients = format!(
+        "smtp:
+  host: 127.0.0.1
+  port: {port}
+  security: none
+  auth: none
+  rate_per_minute: 0
+  retry_wait_seconds: 0
+  retries: 0
+  timeout_seconds: 10
+lists:
+  gps:
+    name: GPs
+    members:
+      - Dr Amara Okafor <amara.okafor@example.org>
+      - Dr Hélène Dubois <helene.dubois@example.org>
+      - Dr Gone <gone@example.org>
+      - Dr Moved <moved@example.org>
+  managers:
+    name: Practice managers
+    members:
+      - Sam Jones <sam.jones@example.org>
+      - Dr Amara Okafor <amara.okafor@example.org>
+"
+    );
+    std::fs::write(dir.path().join("recipients.yaml"), recipients).unwrap();
+    dir
+}
+
+#[test]
+fn after_a_send_the_report_counts_each_list_and_groups_the_refusals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path(), &["gone@example.org", "moved@example.org"]);
+    let dir = office(server.port);
+    let send = run(
+        dir.path(),
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "gps",
+            "--yes",
+        ],
+    );
+    assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+
+    let report = run(dir.path(), &["report", "bulletins/2021-10-20.yaml"]);
+    assert!(report.status.success(), "{}", text(&report));
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    let table: Vec<&str> = stdout.lines().skip(2).take(3).collect();
+    assert_eq!(
+        table,
+        [
+            "list      people  sent  delivered  failed  not sent  bounced  unsubscribed",
+            "gps            4     4          2       2         0        -             -",
+            "managers       2     1          1       0         1        -             -",
+        ],
+        "{stdout}"
+    );
+    // The two refusals differ only in the address: one reason, counted twice.
+    let reasons: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("why deliveries failed"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{stdout}");
+    assert!(reasons[0].trim_start().starts_with("2  550"), "{stdout}");
+    assert!(!reasons[0].contains("@"), "{stdout}");
+    assert_eq!(reasons[1].trim(), "gone@example.org");
+    assert_eq!(reasons[2].trim(), "moved@example.org");
+    assert!(
+        stdout.contains("bounced, unsubscribed: - (no suppressions.yaml"),
+        "{stdout}"
+    );
+
+    // Without an issue: the issue just sent, with its totals.
+    let recent = run(dir.path(), &["report"]);
+    assert!(recent.status.success(), "{}", text(&recent));
+    let line = String::from_utf8_lossy(&recent.stdout)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(line, "2021-10-20 2 2");
+}
+
+#[test]
+fn the_csv_has_one_row_per_person_and_list_for_excel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path(), &["gone@example.org"]);
+    let dir = office(server.port);
+    let send = run(
+        dir.path(),
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "gps",
+            "--yes",
+        ],
+    );
+    assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+    let report = run(
+        dir.path(),
+        &["report", "2021-10-20", "--csv", "who-got-it.csv"],
+    );
+    assert!(report.status.success(), "{}", text(&report));
+    let bytes = std::fs::read(dir.path().join("who-got-it.csv")).unwrap();
+    // A byte-order mark: without it Excel reads UTF-8 as Windows-1252 and mangles "Hélène".
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
+    let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        rows[0],
+        "issue,issue_date,list,name,email,status,relay_reply,bounced,unsubscribed"
+    );
+    let mut people: Vec<String> = rows[1..]
+        .iter()
+        .map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            assert_eq!(&f[..2], ["2021-10-20", "2021-10-20"], "{r}");
+            format!("{} {} {} {}", f[2], f[3], f[4], f[5])
+        })
+        .collect();
+    people.sort();
+    assert_eq!(
+        people,
+        [
+            "gps Dr Amara Okafor amara.okafor@example.org delivered",
+            "gps Dr Gone gone@example.org failed",
+            "gps Dr Hélène Dubois helene.dubois@example.org delivered",
+            "gps Dr Moved moved@example.org delivered",
+            "managers Dr Amara Okafor amara.okafor@example.org delivered",
+            "managers Sam Jones sam.jones@example.org not sent",
+        ]
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("2021-10-20,2021-10-20,gps,Dr Gone,gone@example.org,failed,550")),
+        "{csv}"
+    );
+}
