@@ -3,7 +3,7 @@
 //! lettre writes a message's final "." in a separate small write; without TCP_NODELAY every
 //! message then waits out a Nagle / delayed-ACK stall (about 40 ms), which caps a connection at
 //! about 23 messages a second. Connecting the socket ourselves avoids it. A message's commands
-//! go out through [`super::pipeline`], in one write where the relay offers PIPELINING.
+//! go out through [`super::pipelining`], in one write where the relay offers PIPELINING.
 
 use std::time::Duration;
 
@@ -195,7 +195,7 @@ impl Channel {
             }
         };
         // Asked before login: an EHLO after AUTH would be a fresh start on some relays.
-        let pipelining = super::pipeline::offered(&mut conn, client_id, s.timeout).await?;
+        let pipelining = super::pipelining::offered(&mut conn, client_id, s.timeout).await?;
         if s.auth != Auth::None {
             if s.security == Security::None && !s.is_loopback() {
                 return Err(Failure::Fatal(
@@ -256,7 +256,7 @@ impl Channel {
                     .to()
                     .iter()
                     .map(|to| Rcpt::new(to.clone(), Vec::new()));
-                super::pipeline::envelope(c, t, *pipelining, mail, rcpts.collect()).await?;
+                super::pipelining::envelope(c, t, *pipelining, mail, rcpts.collect()).await?;
                 match tokio::time::timeout(t, c.message(message)).await {
                     Ok(Ok(resp)) => Ok(format!(
                         "{} {}",
