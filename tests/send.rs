@@ -541,6 +541,59 @@ fn mail_rcpt_and_data_go_in_one_write_only_where_the_relay_offers_pipelining() {
 }
 
 #[test]
+fn refusals_and_lost_replies_are_judged_the_same_with_and_without_pipelining() {
+    // The same faults against a relay that pipelines and one that does not: a 451 retried, a
+    // 550 recorded as refused (its message never sent), a connection dropped at RCPT reopened,
+    // and a reply lost after the whole message recorded as "may have delivered it", not resent.
+    for offers in [&[][..], &["--no-pipelining"][..]] {
+        let office = Office::new();
+        let busy = member(3);
+        let gone = member(5);
+        let mut args = vec![
+            "--tempfail".to_string(),
+            format!("{busy}=2"),
+            "--reject".into(),
+            gone.clone(),
+            "--drop-every".into(),
+            "9".into(),
+        ];
+        args.extend(offers.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let server = Server::start(office.path(), &args);
+        office.recipients(server.port, 30, "  connections: 2\n  retries: 5\n", "");
+        let out = office.send(&[]);
+        assert_eq!(out.status.code(), Some(1), "{offers:?}\n{}", text(&out));
+        let counts = server.counts();
+        assert_eq!(counts.len(), 29, "{offers:?}\n{}", text(&out));
+        assert!(counts.values().all(|&c| c == 1), "{offers:?}: sent twice");
+        assert!(!counts.contains_key(&gone), "{offers:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("{gone}: 550")),
+            "{offers:?}\n{stdout}"
+        );
+        drop(server);
+
+        let office = Office::new();
+        let mut args = vec!["--vanish-every", "10"];
+        args.extend_from_slice(offers);
+        let server = Server::start(office.path(), &args);
+        office.recipients(server.port, 30, "  connections: 1\n", "");
+        let out = office.send(&[]);
+        assert_eq!(out.status.code(), Some(1), "{offers:?}\n{}", text(&out));
+        let counts = server.counts();
+        assert_eq!(counts.len(), 30, "{offers:?}");
+        assert!(counts.values().all(|&c| c == 1), "{offers:?}: sent twice");
+        let uncertain = office
+            .journal()
+            .lines()
+            .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
+            .count();
+        assert_eq!(uncertain, 3, "{offers:?}");
+    }
+}
+
+#[test]
 fn bad_recipients_file_gives_line_numbers_and_sends_nothing() {
     let office = Office::new();
     let server = Server::start(office.path(), &[]);
