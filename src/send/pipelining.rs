@@ -33,7 +33,11 @@ pub(super) async fn offered(
     client_id: &ClientId,
     t: Duration,
 ) -> Result<bool, Failure> {
-    let reply = step(t, conn.command(Ehlo::new(client_id.clone()))).await?;
+    // A refusal here is the relay's, not a recipient's: it stops the run.
+    let reply = match step(t, conn.command(Ehlo::new(client_id.clone()))).await {
+        Err(Failure::Permanent(m)) => Err(Failure::Fatal(format!("the relay refused EHLO: {m}"))),
+        other => other,
+    }?;
     // The first line is the relay's name; each further line is one extension and its arguments.
     Ok(reply.message().skip(1).any(|line| {
         line.split_whitespace()

@@ -223,8 +223,9 @@ impl Channel {
         Ok(Conn::Smtp(Box::new(conn), pipelining))
     }
 
-    /// Sends one message over an open session, one SMTP step at a time, so that a failure can
-    /// be placed: before the message's end (nothing was accepted: safe to retry) or after it was
+    /// Sends one message over an open session, one SMTP step at a time or with MAIL, RCPT and
+    /// DATA pipelined (every reply still read before the message), so that a failure can be
+    /// placed: before the message's end (nothing was accepted: safe to retry) or after it was
     /// all sent (the relay may have taken it: [`Failure::Uncertain`], never resent on its own).
     /// On any failure the session is finished with and must be dropped.
     pub async fn deliver(
