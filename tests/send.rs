@@ -594,6 +594,24 @@ fn refusals_and_lost_replies_are_judged_the_same_with_and_without_pipelining() {
 }
 
 #[test]
+fn a_relay_refusing_the_second_ehlo_stops_the_run_without_blaming_recipients() {
+    // bulletin asks the relay's extensions again (lettre keeps no PIPELINING); a refusal of that
+    // EHLO is the relay's, so the run stops and nobody is marked failed.
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--ehlo-refuse-after", "1"]);
+    office.recipients(server.port, 5, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("refused EHLO: 550"), "{}", text(&out));
+    assert!(server.counts().is_empty());
+    assert!(
+        !office.journal().lines().any(|l| l.starts_with("failed\t")),
+        "{}",
+        office.journal()
+    );
+}
+
+#[test]
 fn bad_recipients_file_gives_line_numbers_and_sends_nothing() {
     let office = Office::new();
     let server = Server::start(office.path(), &[]);

@@ -36,10 +36,14 @@ class Handler:
         self.datas = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
         self.pipelining = not args.no_pipelining
+        self.ehlo_refuse_after = args.ehlo_refuse_after
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         # aiosmtpd reads pipelined commands correctly but does not say so: say it, before HELP.
         session.host_name = hostname
+        session.ehlos = getattr(session, "ehlos", 0) + 1
+        if self.ehlo_refuse_after and session.ehlos > self.ehlo_refuse_after:
+            return ["550 5.7.1 one EHLO is enough"]
         if self.pipelining:
             responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
@@ -108,6 +112,7 @@ def main():
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
     p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")
     p.add_argument("--no-pipelining", action="store_true", help="do not offer PIPELINING in the EHLO reply")
+    p.add_argument("--ehlo-refuse-after", type=int, default=0, metavar="N", help="refuse each EHLO after the first N of a connection")
     p.add_argument("--reads", default=None, metavar="FILE", help="log each chunk read from a connection")
     args = p.parse_args()
     # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
