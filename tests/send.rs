@@ -458,21 +458,156 @@ fn rate_limit_holds_by_the_servers_clock() {
 
 #[test]
 fn no_nagle_stall_between_messages_on_one_connection() {
-    // With Nagle's algorithm on, each message waits ~40 ms for a delayed ACK (about 23 a
-    // second); without it, loopback messages follow each other in a few milliseconds.
+    // lettre writes a message's end of data in a small write of its own; with Nagle's algorithm
+    // on, it can wait out a delayed ACK (about 40 ms a message). Loopback timings do not show it
+    // reliably, so the test watches the system calls: every connection to the relay must have
+    // TCP_NODELAY set to 1 on its socket. (With `-f`, a call may be split into `<unfinished ...>`
+    // and `<... resumed>` lines: its arguments are on the first.)
     let office = Office::new();
     let server = Server::start(office.path(), &[]);
-    office.recipients(server.port, 120, "  connections: 1\n", "");
-    let out = office.send(&[]);
+    office.recipients(server.port, 6, "  connections: 2\n", "");
+    let trace = office.path().join("strace.txt");
+    let send = office.send_command();
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-yy", "-e", "trace=connect,setsockopt", "-o"])
+        .arg(&trace)
+        .arg(send.get_program())
+        .args(send.get_args())
+        .current_dir(office.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("strace (run scripts/install-test-deps.sh)");
     assert!(out.status.success(), "{}", text(&out));
-    let times: Vec<f64> = server.messages().iter().map(|m| m.t).collect();
-    let mut gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
-    gaps.sort_by(f64::total_cmp);
-    let median = gaps[gaps.len() / 2];
+    assert_eq!(server.counts().len(), 6, "{}", text(&out));
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let port = server.port;
+    let connects = trace
+        .lines()
+        .filter(|l| l.contains("connect(") && l.contains(&format!("htons({port})")))
+        .count();
+    let nodelay = trace
+        .lines()
+        .filter(|l| {
+            l.contains("setsockopt(")
+                && l.contains(&format!("->127.0.0.1:{port}]"))
+                && l.contains("TCP_NODELAY, [1]")
+        })
+        .count();
     assert!(
-        median < 0.025,
-        "median gap between messages {:.1} ms: the Nagle stall is back",
-        median * 1000.0
+        connects >= 2,
+        "strace saw {connects} connections to the relay:\n{trace}"
+    );
+    assert_eq!(
+        nodelay, connects,
+        "not every connection to the relay has TCP_NODELAY set: the Nagle stall is back\n{trace}"
+    );
+}
+
+#[test]
+fn mail_rcpt_and_data_go_in_one_write_only_where_the_relay_offers_pipelining() {
+    for (offers, pipelined) in [(&[][..], true), (&["--no-pipelining"][..], false)] {
+        let office = Office::new();
+        let reads = office.path().join("reads.jsonl");
+        let mut args = vec!["--reads", reads.to_str().unwrap()];
+        args.extend_from_slice(offers);
+        let server = Server::start(office.path(), &args);
+        office.recipients(server.port, 5, "  connections: 1\n", "");
+        let out = office.send(&[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let counts = server.counts();
+        assert_eq!(counts.len(), 5, "{}", text(&out));
+        assert!(counts.values().all(|&c| c == 1), "a message was sent twice");
+        let chunks: Vec<String> = std::fs::read_to_string(&reads)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let mails = chunks.iter().filter(|c| c.contains("MAIL FROM:")).count();
+        let together = chunks
+            .iter()
+            .filter(|c| {
+                c.starts_with("MAIL FROM:")
+                    && c.contains("\r\nRCPT TO:")
+                    && c.ends_with("\r\nDATA\r\n")
+            })
+            .count();
+        assert_eq!(mails, 5, "{chunks:#?}");
+        let expected = if pipelined { 5 } else { 0 };
+        assert_eq!(
+            together, expected,
+            "relay offers PIPELINING: {pipelined}; reads:\n{chunks:#?}"
+        );
+    }
+}
+
+#[test]
+fn refusals_and_lost_replies_are_judged_the_same_with_and_without_pipelining() {
+    // The same faults against a relay that pipelines and one that does not: a 451 retried, a
+    // 550 recorded as refused (its message never sent), a connection dropped at RCPT reopened,
+    // and a reply lost after the whole message recorded as "may have delivered it", not resent.
+    for offers in [&[][..], &["--no-pipelining"][..]] {
+        let office = Office::new();
+        let busy = member(3);
+        let gone = member(5);
+        let mut args = vec![
+            "--tempfail".to_string(),
+            format!("{busy}=2"),
+            "--reject".into(),
+            gone.clone(),
+            "--drop-every".into(),
+            "9".into(),
+        ];
+        args.extend(offers.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let server = Server::start(office.path(), &args);
+        office.recipients(server.port, 30, "  connections: 2\n  retries: 5\n", "");
+        let out = office.send(&[]);
+        assert_eq!(out.status.code(), Some(1), "{offers:?}\n{}", text(&out));
+        let counts = server.counts();
+        assert_eq!(counts.len(), 29, "{offers:?}\n{}", text(&out));
+        assert!(counts.values().all(|&c| c == 1), "{offers:?}: sent twice");
+        assert!(!counts.contains_key(&gone), "{offers:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("{gone}: 550")),
+            "{offers:?}\n{stdout}"
+        );
+        drop(server);
+
+        let office = Office::new();
+        let mut args = vec!["--vanish-every", "10"];
+        args.extend_from_slice(offers);
+        let server = Server::start(office.path(), &args);
+        office.recipients(server.port, 30, "  connections: 1\n", "");
+        let out = office.send(&[]);
+        assert_eq!(out.status.code(), Some(1), "{offers:?}\n{}", text(&out));
+        let counts = server.counts();
+        assert_eq!(counts.len(), 30, "{offers:?}");
+        assert!(counts.values().all(|&c| c == 1), "{offers:?}: sent twice");
+        let uncertain = office
+            .journal()
+            .lines()
+            .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
+            .count();
+        assert_eq!(uncertain, 3, "{offers:?}");
+    }
+}
+
+#[test]
+fn a_relay_refusing_the_second_ehlo_stops_the_run_without_blaming_recipients() {
+    // bulletin asks the relay's extensions again (lettre keeps no PIPELINING); a refusal of that
+    // EHLO is the relay's, so the run stops and nobody is marked failed.
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--ehlo-refuse-after", "1"]);
+    office.recipients(server.port, 5, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("refused EHLO: 550"), "{}", text(&out));
+    assert!(server.counts().is_empty());
+    assert!(
+        !office.journal().lines().any(|l| l.starts_with("failed\t")),
+        "{}",
+        office.journal()
     );
 }
 

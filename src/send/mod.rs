@@ -7,6 +7,7 @@
 //! twice); [`run`] sends. Printing is left to the command.
 
 pub mod journal;
+mod pipelining;
 pub mod relay;
 pub mod resume;
 

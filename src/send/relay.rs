@@ -2,14 +2,15 @@
 //!
 //! lettre writes a message's final "." in a separate small write; without TCP_NODELAY every
 //! message then waits out a Nagle / delayed-ACK stall (about 40 ms), which caps a connection at
-//! about 23 messages a second. Connecting the socket ourselves avoids it.
+//! about 23 messages a second. Connecting the socket ourselves avoids it. A message's commands
+//! go out through [`super::pipelining`], in one write where the relay offers PIPELINING.
 
 use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::commands::{Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use tokio::net::TcpStream;
@@ -33,7 +34,7 @@ pub enum Failure {
 
 /// One SMTP command before the end of the message: any failure here means the relay has not
 /// taken the message, so it is safe to try again (4xx, lost connection) or not (5xx).
-async fn step(
+pub(super) async fn step(
     t: Duration,
     command: impl std::future::Future<
         Output = Result<
@@ -41,9 +42,9 @@ async fn step(
             lettre::transport::smtp::Error,
         >,
     >,
-) -> Result<(), Failure> {
+) -> Result<lettre::transport::smtp::response::Response, Failure> {
     match tokio::time::timeout(t, command).await {
-        Ok(Ok(_)) => Ok(()),
+        Ok(Ok(reply)) => Ok(reply),
         Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
         Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
         Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {}", said(&e)))),
@@ -61,9 +62,10 @@ pub enum Channel {
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
 }
 
-/// An open route to the relay: an SMTP session, or nothing for sendmail.
+/// An open route to the relay: an SMTP session (and whether the relay pipelines), or nothing
+/// for sendmail.
 pub enum Conn {
-    Smtp(Box<AsyncSmtpConnection>),
+    Smtp(Box<AsyncSmtpConnection>, bool),
     Sendmail,
 }
 
@@ -192,6 +194,8 @@ impl Channel {
                 conn
             }
         };
+        // Asked before login: an EHLO after AUTH would be a fresh start on some relays.
+        let pipelining = super::pipelining::offered(&mut conn, client_id, s.timeout).await?;
         if s.auth != Auth::None {
             if s.security == Security::None && !s.is_loopback() {
                 return Err(Failure::Fatal(
@@ -216,11 +220,12 @@ impl Channel {
                 }
             })?;
         }
-        Ok(Conn::Smtp(Box::new(conn)))
+        Ok(Conn::Smtp(Box::new(conn), pipelining))
     }
 
-    /// Sends one message over an open session, one SMTP step at a time, so that a failure can
-    /// be placed: before the message's end (nothing was accepted: safe to retry) or after it was
+    /// Sends one message over an open session, one SMTP step at a time or with MAIL, RCPT and
+    /// DATA pipelined (every reply still read before the message), so that a failure can be
+    /// placed: before the message's end (nothing was accepted: safe to retry) or after it was
     /// all sent (the relay may have taken it: [`Failure::Uncertain`], never resent on its own).
     /// On any failure the session is finished with and must be dropped.
     pub async fn deliver(
@@ -231,7 +236,7 @@ impl Channel {
         first: bool,
     ) -> Result<String, Failure> {
         match (self, conn) {
-            (Channel::Smtp { settings, .. }, Conn::Smtp(c)) => {
+            (Channel::Smtp { settings, .. }, Conn::Smtp(c, pipelining)) => {
                 let t = settings.timeout;
                 let mut params = Vec::new();
                 if envelope
@@ -247,11 +252,12 @@ impl Channel {
                     }
                     params.push(MailParameter::SmtpUtfEight);
                 }
-                step(t, c.command(Mail::new(envelope.from().cloned(), params))).await?;
-                for to in envelope.to() {
-                    step(t, c.command(Rcpt::new(to.clone(), Vec::new()))).await?;
-                }
-                step(t, c.command(Data)).await?;
+                let mail = Mail::new(envelope.from().cloned(), params);
+                let rcpts = envelope
+                    .to()
+                    .iter()
+                    .map(|to| Rcpt::new(to.clone(), Vec::new()));
+                super::pipelining::envelope(c, t, *pipelining, mail, rcpts.collect()).await?;
                 match tokio::time::timeout(t, c.message(message)).await {
                     Ok(Ok(resp)) => Ok(format!(
                         "{} {}",
@@ -290,7 +296,7 @@ impl Channel {
 
     /// Ends a session politely.
     pub async fn close(&self, conn: Conn) {
-        if let Conn::Smtp(mut c) = conn {
+        if let Conn::Smtp(mut c, _) = conn {
             let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
         }
     }

@@ -4,7 +4,9 @@
 It prints `PORT <n>` once listening, and appends one JSON line per accepted message to --out:
 {"t": server time, "from": ..., "to": [...], "data": the message}. Options make it misbehave the
 way relays do: temporary (451) or permanent (550) refusals for given addresses, dropped
-connections, and a required login.
+connections, and a required login. It offers PIPELINING (RFC 2920) in its EHLO reply unless
+--no-pipelining; --reads FILE logs each chunk it reads from a connection (one JSON string a
+line, its first 2,000 characters), so a test can see which commands arrived together.
 """
 import argparse
 import base64
@@ -33,6 +35,18 @@ class Handler:
         self.vanish_every = args.vanish_every
         self.datas = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
+        self.pipelining = not args.no_pipelining
+        self.ehlo_refuse_after = args.ehlo_refuse_after
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # aiosmtpd reads pipelined commands correctly but does not say so: say it, before HELP.
+        session.host_name = hostname
+        session.ehlos = getattr(session, "ehlos", 0) + 1
+        if self.ehlo_refuse_after and session.ehlos > self.ehlo_refuse_after:
+            return ["550 5.7.1 one EHLO is enough"]
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def auth_XOAUTH2(self, server, args):
         # SASL XOAUTH2: base64("user=U\x01auth=Bearer TOKEN\x01\x01") as the initial response.
@@ -74,6 +88,18 @@ class Handler:
         return "250 2.0.0 accepted"
 
 
+class ReadLoggingSMTP(SMTP):
+    """aiosmtpd's server, writing down each chunk as it arrives from the socket."""
+
+    reads = None
+
+    def data_received(self, data):
+        if self.reads is not None:
+            self.reads.write(json.dumps(data[:2000].decode("latin-1")) + "\n")
+            self.reads.flush()
+        super().data_received(data)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)
@@ -85,6 +111,9 @@ def main():
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
     p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")
+    p.add_argument("--no-pipelining", action="store_true", help="do not offer PIPELINING in the EHLO reply")
+    p.add_argument("--ehlo-refuse-after", type=int, default=0, metavar="N", help="refuse each EHLO after the first N of a connection")
+    p.add_argument("--reads", default=None, metavar="FILE", help="log each chunk read from a connection")
     args = p.parse_args()
     # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
     warnings.filterwarnings("ignore")
@@ -109,7 +138,7 @@ def main():
     implicit = context(args.tls) if args.tls else None
 
     def factory():
-        return SMTP(
+        return ReadLoggingSMTP(
             handler,
             tls_context=tls_context,
             hostname="sink.test",
@@ -118,6 +147,8 @@ def main():
             auth_require_tls=False,
         )
 
+    if args.reads:
+        ReadLoggingSMTP.reads = open(args.reads, "a", encoding="utf-8")
     loop = asyncio.new_event_loop()
     server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0, ssl=implicit))
     port = server.sockets[0].getsockname()[1]
