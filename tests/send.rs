@@ -1796,3 +1796,56 @@ fn a_journal_from_an_older_version_is_carried_on_with_one_warning() {
     assert!(again.status.success(), "{}", text(&again));
     assert!(!String::from_utf8_lossy(&again.stderr).contains("warning"));
 }
+
+#[test]
+fn a_damaged_journal_refuses_the_send_and_names_the_line_and_nobody_is_mailed_twice() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 6, "", "");
+    let first = office.send(&[]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(server.messages().len(), 6);
+    let journal = office.journal();
+    assert!(
+        journal.contains("+00:00\t250"),
+        "times are ISO 8601 with an offset:\n{journal}"
+    );
+    let path = office.path().join("bulletins/2021-10-20.journal");
+    // As a spreadsheet saves it (line 1 is a comment); a block of NULs among the records.
+    let comma = journal.replace('\t', ",");
+    let lines: Vec<&str> = journal.lines().collect();
+    let nuls = format!(
+        "{}\n{}\n{}\n{}{}\n",
+        lines[0],
+        lines[1],
+        lines[2],
+        "\0".repeat(512),
+        lines[3..].join("\n")
+    );
+    for (damaged, line) in [(comma, 2), (nuls, 4)] {
+        std::fs::write(&path, &damaged).unwrap();
+        for extra in [&["--dry-run"][..], &[]] {
+            let out = office.send(extra);
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.starts_with(&format!(
+                    "error: cannot read the journal bulletins/2021-10-20.journal: line {line} is not a line that `bulletin send` writes"
+                )),
+                "{stderr}"
+            );
+            assert!(stderr.contains("help: nothing was sent"), "{stderr}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
+        }
+    }
+    assert_eq!(server.messages().len(), 6);
+    // An address typed in capitals and a last line without its newline are read as meant.
+    let edited = journal
+        .replace(&member(2), &member(2).to_uppercase())
+        .trim_end()
+        .to_string();
+    std::fs::write(&path, edited).unwrap();
+    let again = office.send(&[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(server.messages().len(), 6, "{}", text(&again));
+}
