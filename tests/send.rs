@@ -3,7 +3,8 @@
 //! server received (its own timestamps, envelopes and messages) and the journal on disk. One
 //! test runs the binary under `strace` (also installed by that script) to watch its locks. The
 //! login tests keep the password in the real kernel keyring (keyutils) and read it back with
-//! `keyctl`, both installed by scripts/install-test-deps.sh.
+//! `keyctl`, both installed by scripts/install-test-deps.sh. The full-disk test mounts a small
+//! real tmpfs in a namespace of its own with `unshare -rm` (util-linux).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -1848,4 +1849,78 @@ fn a_damaged_journal_refuses_the_send_and_names_the_line_and_nobody_is_mailed_tw
     let again = office.send(&[]);
     assert!(again.status.success(), "{}", text(&again));
     assert_eq!(server.messages().len(), 6, "{}", text(&again));
+}
+
+/// Runs `send` with its journal on a small, real tmpfs of `kb` KB (mounted in a user and mount
+/// namespace of its own, `unshare -rm`), then copies the journal out beside it as
+/// `full.journal` (the tmpfs goes with the namespace).
+fn send_on_a_small_disk(office: &Office, kb: usize) -> Output {
+    let disk = office.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    Command::new("unshare")
+        .current_dir(office.path())
+        .args(["-rm", "sh", "-c"])
+        .arg(format!(
+            "mount -t tmpfs -o size={kb}k tmpfs disk || exit 99; \"$@\"; rc=$?; cp disk/full.journal full.journal 2>/dev/null; exit $rc"
+        ))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_bulletin"))
+        .args([
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+            "--journal",
+            "disk/full.journal",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("unshare (util-linux)")
+}
+
+#[test]
+fn a_full_disk_under_the_journal_stops_the_send_and_nobody_is_mailed_twice() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 200, "connections: 4", "");
+    // Too small even for the reserve: refused before anything is sent.
+    let refused = send_on_a_small_disk(&office, 32);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("the disk under the journal disk/full.journal is full"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(server.messages().len(), 0);
+    // The reserve (64 KB) and 8 KB for the journal: about 90 records, then the disk is full.
+    let out = send_on_a_small_disk(&office, 72);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: sending stopped: the disk under the journal is full: stopped before sending to anyone else, and every message sent is recorded in the journal"),
+        "{}",
+        text(&out)
+    );
+    let sent = server.messages().len();
+    assert!(sent > 50 && sent < 200, "{sent} sent\n{}", text(&out));
+    // Everyone the relay accepted is in the journal, so a rerun (space freed) mails nobody twice.
+    let rerun = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--list",
+        "all",
+        "--yes",
+        "--journal",
+        "full.journal",
+    ]);
+    assert!(rerun.status.success(), "{}", text(&rerun));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 200);
+    assert_eq!(
+        duplicates(&counts),
+        0,
+        "after {sent} before the disk was full"
+    );
 }

@@ -26,7 +26,10 @@
 //!
 //! Writing: a thread owns the file and, in a loop, writes every record waiting, fsyncs once, then
 //! acknowledges them all. A sender waits for its previous record's acknowledgement before
-//! recording the next, so each connection runs at most one record ahead of the disk.
+//! recording the next, so each connection runs at most one record ahead of the disk. The lock
+//! file keeps [`RESERVE`] bytes of blank lines that it gives back when the disk fills up, so the
+//! records of the messages under way still reach the journal; the acknowledgement then says
+//! the disk is full ([`Saved`]) and the send stops before its next delivery.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -491,7 +494,65 @@ fn repair_tail(path: &Path, file: &mut File) -> Result<(), ReadError> {
     Ok(file.sync_all()?)
 }
 
-type Job = (Record, oneshot::Sender<std::io::Result<()>>);
+/// A record on disk. `disk_full`: the disk under the journal filled up, and this record (or one
+/// before it) was written into the space the lock file kept in reserve: the send must stop
+/// before its next delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Saved {
+    pub disk_full: bool,
+}
+
+type Job = (Record, oneshot::Sender<std::io::Result<Saved>>);
+
+/// How much space the lock file keeps in reserve for the journal: when the disk fills up, the
+/// lock file gives it back so that the records of the messages already under way (at most two
+/// per connection, a few hundred bytes each) still reach the journal.
+const RESERVE: u64 = 64 * 1024;
+
+/// Fills the lock file up to [`RESERVE`] bytes with real (not sparse) blank lines after its note,
+/// on disk before the send starts.
+fn keep_reserve(lock: &mut File) -> std::io::Result<()> {
+    let len = lock.metadata()?.len();
+    if len >= RESERVE {
+        return Ok(());
+    }
+    lock.seek(SeekFrom::End(0))?;
+    lock.write_all(&vec![b'\n'; (RESERVE - len) as usize])?;
+    lock.sync_all()
+}
+
+/// Whether an error says the disk (or the user's quota on it) is full.
+fn is_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || e.kind() == std::io::ErrorKind::FileTooLarge
+}
+
+/// Writes all of `bytes` to the journal; if the disk is full, gives up the lock file's reserve
+/// (once) and carries on from the byte where the write stopped. True if the reserve was used.
+fn write_reserving(
+    file: &mut File,
+    lock: &mut File,
+    reserve: &mut bool,
+    mut bytes: &[u8],
+) -> std::io::Result<bool> {
+    let mut used = false;
+    while !bytes.is_empty() {
+        match file.write(bytes) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if is_full(&e) && *reserve => {
+                *reserve = false;
+                used = true;
+                lock.set_len(LOCK_NOTE.len() as u64)?;
+                lock.sync_all()?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(used)
+}
 
 /// A journal locked for one send, before anything is written to it.
 pub struct Locked {
@@ -546,6 +607,20 @@ impl Locked {
             // Through the handle holding the lock; only a courtesy, so a failure is no matter.
             let _ = lock.write_all(LOCK_NOTE.as_bytes());
         }
+        keep_reserve(&mut lock).map_err(|e| {
+            if is_full(&e) {
+                format!(
+                    "the disk under the journal {} is full: `send` keeps {} KB beside the journal before it starts, so that every message it sends can be recorded\n  help: nothing was sent. Free some space on that disk, then run the same command again",
+                    path.display(),
+                    RESERVE / 1024
+                )
+            } else {
+                format!(
+                    "cannot write the journal's lock file {}: {e}",
+                    lock_file.display()
+                )
+            }
+        })?;
         // Read and write, not append: on Windows an append-only handle may not shorten the
         // file, which repairing a torn last line needs. Only the lock holder writes, so writing
         // at the end it seeks to is appending.
@@ -593,17 +668,17 @@ impl Locked {
 /// The journal open for appending, with its writer thread.
 pub struct Writer {
     tx: Option<mpsc::Sender<Job>>,
+    /// Owns the journal and its lock file (the lock is released when it has finished).
     thread: Option<std::thread::JoinHandle<()>>,
-    /// The journal's lock, released when the writer has finished (fields drop after `drop`).
-    _lock: File,
 }
 
 impl Writer {
-    fn spawn(mut file: File, lock: File) -> Writer {
+    fn spawn(mut file: File, mut lock: File) -> Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
             let mut batch: Vec<Job> = Vec::new();
             let mut buf = String::new();
+            let mut reserve = true;
             while let Ok(first) = rx.recv() {
                 batch.push(first);
                 batch.extend(rx.try_iter());
@@ -611,28 +686,30 @@ impl Writer {
                 for (r, _) in &batch {
                     buf.push_str(&line(r));
                 }
-                let result = file
-                    .write_all(buf.as_bytes())
-                    .and_then(|()| file.sync_data());
+                let result = write_reserving(&mut file, &mut lock, &mut reserve, buf.as_bytes())
+                    .and_then(|_| file.sync_data())
+                    .map(|()| Saved {
+                        disk_full: !reserve,
+                    });
                 for (_, ack) in batch.drain(..) {
                     let _ = ack.send(
                         result
                             .as_ref()
-                            .map(|_| ())
+                            .copied()
                             .map_err(|e| std::io::Error::new(e.kind(), e.to_string())),
                     );
                 }
             }
+            drop(lock);
         });
         Writer {
             tx: Some(tx),
             thread: Some(thread),
-            _lock: lock,
         }
     }
 
     /// Queues a record; the receiver completes once it is on disk.
-    pub fn record(&self, r: Record) -> oneshot::Receiver<std::io::Result<()>> {
+    pub fn record(&self, r: Record) -> oneshot::Receiver<std::io::Result<Saved>> {
         let (ack, done) = oneshot::channel();
         if let Some(tx) = &self.tx {
             let _ = tx.send((r, ack));

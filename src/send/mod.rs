@@ -234,7 +234,7 @@ enum Attempt {
     Abandoned,
 }
 
-type Ack = tokio::sync::oneshot::Receiver<std::io::Result<()>>;
+type Ack = tokio::sync::oneshot::Receiver<std::io::Result<journal::Saved>>;
 
 async fn worker(shared: Arc<Shared>) {
     let run = &shared.run;
@@ -283,7 +283,7 @@ async fn worker(shared: Arc<Shared>) {
             }),
             None => {
                 let (tx, rx) = tokio::sync::oneshot::channel();
-                let _ = tx.send(Ok(()));
+                let _ = tx.send(Ok(journal::Saved { disk_full: false }));
                 rx
             }
         };
@@ -301,21 +301,34 @@ async fn worker(shared: Arc<Shared>) {
 async fn settle(shared: &Shared, (ack, status, address, reply): (Ack, Status, String, String)) {
     let run = &shared.run;
     match ack.await {
-        Ok(Ok(())) => match status {
-            Status::Delivered => {
-                run.progress.delivered.fetch_add(1, Ordering::SeqCst);
+        Ok(Ok(saved)) => {
+            if saved.disk_full {
+                run.stop.stop(Some(
+                    "the disk under the journal is full: stopped before sending to anyone else, and every message sent is recorded in the journal\n  help: free some space on that disk, then run the same command again to send the rest".into(),
+                ));
             }
-            Status::Failed => {
-                run.progress.failed.fetch_add(1, Ordering::SeqCst);
-                shared.failed.lock().unwrap().push((address, reply));
-            }
-        },
+            count(shared, status, address, reply);
+        }
         Ok(Err(e)) => run.stop.stop(Some(format!(
-            "cannot write the journal: {e}; stopped so that nobody is mailed twice"
+            "cannot write the journal: {e}; stopped so that nobody else is mailed who might not be recorded"
         ))),
         Err(_) => run.stop.stop(Some(
-            "the journal writer stopped; stopped so that nobody is mailed twice".into(),
+            "the journal writer stopped; stopped so that nobody else is mailed who might not be recorded".into(),
         )),
+    }
+}
+
+/// Counts an outcome that is on disk.
+fn count(shared: &Shared, status: Status, address: String, reply: String) {
+    let run = &shared.run;
+    match status {
+        Status::Delivered => {
+            run.progress.delivered.fetch_add(1, Ordering::SeqCst);
+        }
+        Status::Failed => {
+            run.progress.failed.fetch_add(1, Ordering::SeqCst);
+            shared.failed.lock().unwrap().push((address, reply));
+        }
     }
 }
 
