@@ -1924,3 +1924,36 @@ fn a_full_disk_under_the_journal_stops_the_send_and_nobody_is_mailed_twice() {
         "after {sent} before the disk was full"
     );
 }
+
+#[test]
+fn a_connection_dropped_in_the_middle_of_data_is_retried_and_everyone_gets_one_copy() {
+    let office = Office::new();
+    // Every 3rd DATA: "354", then the connection closes before the message's end.
+    let server = Server::start(office.path(), &["--drop-in-data", "3"]);
+    office.recipients(server.port, 12, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 12, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    assert!(!text(&out).contains("may have delivered"), "{}", text(&out));
+    assert_eq!(office.journal_delivered().len(), 12);
+    // Both kinds in one run: a drop before the end is retried, a lost reply after it is not.
+    let office = Office::new();
+    let server = Server::start(
+        office.path(),
+        &["--drop-in-data", "4", "--vanish-every", "5"],
+    );
+    office.recipients(server.port, 20, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 20, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    let journal = office.journal();
+    let uncertain = journal
+        .lines()
+        .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
+        .count();
+    assert_eq!(uncertain, 4, "{journal}");
+}

@@ -61,10 +61,91 @@ pub enum Channel {
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
 }
 
-/// An open route to the relay: an SMTP session, or nothing for sendmail.
+/// An open route to the relay: an SMTP session (and its socket, watched), or nothing for
+/// sendmail.
 pub enum Conn {
-    Smtp(Box<AsyncSmtpConnection>),
+    Smtp(Box<AsyncSmtpConnection>, Peer),
     Sendmail,
+}
+
+/// The relay's end of a session, watched without reading from it: whether it has closed (or
+/// reset) the connection. A relay never takes a message before its final "."; one that closed
+/// the connection before we wrote that "." did not take it, so the message is safe to send again.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer {
+    #[cfg(unix)]
+    fd: std::os::fd::RawFd,
+}
+
+impl Peer {
+    fn of(stream: &TcpStream) -> Peer {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            Peer {
+                fd: stream.as_raw_fd(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = stream;
+            Peer {}
+        }
+    }
+
+    /// Whether the relay has closed or reset the connection (by what has arrived so far). Where
+    /// this cannot be told (not on Unix), false: the message is then treated as possibly taken.
+    fn closed(&self) -> bool {
+        #[cfg(unix)]
+        {
+            let mut byte = 0u8;
+            // SAFETY: the descriptor is the session's socket, open as long as the `Conn` that
+            // holds this `Peer`; one byte is peeked into a local, without blocking.
+            let n = unsafe {
+                libc::recv(
+                    self.fd,
+                    (&raw mut byte).cast(),
+                    1,
+                    libc::MSG_PEEK | libc::MSG_DONTWAIT,
+                )
+            };
+            if n >= 0 {
+                // 0: the relay's end is closed. A byte: it said something (inconclusive).
+                return n == 0;
+            }
+            let e = std::io::Error::last_os_error();
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    }
+}
+
+/// The message as lettre writes it (dot-stuffed, then the final "."), noting when all of it but
+/// the final "." has been written and whether the relay had closed the connection by then.
+struct Watched<'a> {
+    message: Option<&'a [u8]>,
+    peer: Peer,
+    /// All of the message was written and the relay's end was still open: only now could the
+    /// final "." make it the relay's.
+    ending: &'a std::sync::atomic::AtomicBool,
+}
+
+impl<'a> Iterator for Watched<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let part = self.message.take();
+        if part.is_none() && !self.peer.closed() {
+            self.ending.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        part
+    }
 }
 
 impl Channel {
@@ -139,10 +220,12 @@ impl Channel {
                 .build()
                 .map_err(|e| Failure::Fatal(format!("cannot set up TLS for {}: {e}", s.host)))
         };
+        let peer;
         let mut conn = match s.security {
             Security::Tls => {
                 // Implicit TLS on our own socket too, so that TCP_NODELAY holds here as well.
                 let tcp = tcp_connect(s).await?;
+                peer = Peer::of(&tcp);
                 let name =
                     rustls::pki_types::ServerName::try_from(s.host.clone()).map_err(|e| {
                         Failure::Fatal(format!(
@@ -165,6 +248,7 @@ impl Channel {
             }
             Security::StartTls | Security::None => {
                 let stream = tcp_connect(s).await?;
+                peer = Peer::of(&stream);
                 let mut conn = tokio::time::timeout(
                     s.timeout,
                     AsyncSmtpConnection::connect_with_transport(Box::new(stream), client_id),
@@ -216,7 +300,7 @@ impl Channel {
                 }
             })?;
         }
-        Ok(Conn::Smtp(Box::new(conn)))
+        Ok(Conn::Smtp(Box::new(conn), peer))
     }
 
     /// Sends one message over an open session, one SMTP step at a time, so that a failure can
@@ -231,7 +315,7 @@ impl Channel {
         first: bool,
     ) -> Result<String, Failure> {
         match (self, conn) {
-            (Channel::Smtp { settings, .. }, Conn::Smtp(c)) => {
+            (Channel::Smtp { settings, .. }, Conn::Smtp(c, peer)) => {
                 let t = settings.timeout;
                 let mut params = Vec::new();
                 if envelope
@@ -252,7 +336,15 @@ impl Channel {
                     step(t, c.command(Rcpt::new(to.clone(), Vec::new()))).await?;
                 }
                 step(t, c.command(Data)).await?;
-                match tokio::time::timeout(t, c.message(message)).await {
+                let ending = std::sync::atomic::AtomicBool::new(false);
+                let watched = Watched {
+                    message: Some(message),
+                    peer: *peer,
+                    ending: &ending,
+                };
+                let result = tokio::time::timeout(t, c.message_iter(watched)).await;
+                let ended = ending.load(std::sync::atomic::Ordering::SeqCst);
+                match result {
                     Ok(Ok(resp)) => Ok(format!(
                         "{} {}",
                         resp.code(),
@@ -261,6 +353,15 @@ impl Channel {
                     // A reply to the end of the message is definite: refused now, or for good.
                     Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
                     Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
+                    // Lost before the final "." was written, or the relay had closed by then:
+                    // it did not take the message, so it is tried again like any lost connection.
+                    Ok(Err(e)) if !ended => Err(Failure::Temporary(format!(
+                        "the connection was lost before the end of the message ({})",
+                        said(&e)
+                    ))),
+                    Err(_) if !ended => Err(Failure::Temporary(format!(
+                        "the relay did not take the message within {t:?}"
+                    ))),
                     Ok(Err(e)) => Err(Failure::Uncertain(format!(
                         "the connection failed after the whole message was sent ({}); the relay may have delivered it",
                         said(&e)
@@ -290,7 +391,7 @@ impl Channel {
 
     /// Ends a session politely.
     pub async fn close(&self, conn: Conn) {
-        if let Conn::Smtp(mut c) = conn {
+        if let Conn::Smtp(mut c, _) = conn {
             let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
         }
     }

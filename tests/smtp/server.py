@@ -4,7 +4,8 @@
 It prints `PORT <n>` once listening, and appends one JSON line per accepted message to --out:
 {"t": server time, "from": ..., "to": [...], "data": the message}. Options make it misbehave the
 way relays do: temporary (451) or permanent (550) refusals for given addresses, dropped
-connections, and a required login.
+connections (at RCPT, in the middle of DATA, or after the message without a reply), and a
+required login.
 """
 import argparse
 import base64
@@ -12,6 +13,7 @@ import asyncio
 import json
 import logging
 import signal
+import socket
 import ssl
 import sys
 import time
@@ -32,6 +34,8 @@ class Handler:
         self.rcpts = 0
         self.vanish_every = args.vanish_every
         self.datas = 0
+        self.drop_in_data = args.drop_in_data
+        self.data_commands = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
 
     async def auth_XOAUTH2(self, server, args):
@@ -74,6 +78,25 @@ class Handler:
         return "250 2.0.0 accepted"
 
 
+class FaultySMTP(SMTP):
+    """aiosmtpd's server with the faults that need the session, not only the handler."""
+
+    async def smtp_DATA(self, arg):
+        h = self.event_handler
+        h.data_commands += 1
+        if h.drop_in_data and h.data_commands % h.drop_in_data == 0:
+            # Invites the message, then closes the connection before its end: nothing taken.
+            # The end of the stream travels with the 354 (corked, in one segment), so the client
+            # sees it before it ends the message, as with a relay that died mid-message.
+            sock = self.transport.get_extra_info("socket")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            sock.shutdown(socket.SHUT_WR)
+            self.transport.close()
+            return
+        return await super().smtp_DATA(arg)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)
@@ -81,6 +104,7 @@ def main():
     p.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
     p.add_argument("--drop-every", type=int, default=0, help="close the connection at every Nth RCPT")
     p.add_argument("--vanish-every", type=int, default=0, help="keep every Nth message, then drop the connection unanswered")
+    p.add_argument("--drop-in-data", type=int, default=0, help="at every Nth DATA, answer 354 then close the connection before the message ends")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
@@ -109,7 +133,7 @@ def main():
     implicit = context(args.tls) if args.tls else None
 
     def factory():
-        return SMTP(
+        return FaultySMTP(
             handler,
             tls_context=tls_context,
             hostname="sink.test",
