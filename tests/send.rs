@@ -339,7 +339,11 @@ fn temporary_refusals_are_retried_and_permanent_ones_recorded_then_retried_on_re
     // A plain rerun does not retry the failure and still reports it.
     let rerun = office.send(&[]);
     assert_eq!(rerun.status.code(), Some(1), "{}", text(&rerun));
-    assert!(String::from_utf8_lossy(&rerun.stderr).contains("--retry-failed"));
+    // A permanent refusal: the advice is to correct or remove the address, not to retry it.
+    assert_eq!(
+        String::from_utf8_lossy(&rerun.stderr),
+        "error: 1 recipient(s) not delivered in an earlier run:\n  - 1 refused for good by the relay (a 5xx reply, such as \"550 user unknown\"): correct each address in recipients.yaml, or remove it, or add it to `suppress:`; sending again would be refused again\n"
+    );
     drop(server);
 
     // The server now accepts the address: --retry-failed delivers it, and only it.
@@ -1164,6 +1168,15 @@ fn at_a_terminal_it_shows_what_will_be_sent_asks_and_draws_progress() {
         );
     }
     assert!(screen.contains("not sent"), "{screen}");
+    assert!(!screen.contains("in full"), "{screen}");
+    assert!(server.messages().is_empty());
+    // Only `yes` sends; a `y` is told so.
+    let short = on_terminal(&office, &cmd, "y\n");
+    let screen = String::from_utf8_lossy(&short.stdout);
+    assert!(
+        screen.contains("error: not sent: you typed `y`; to send, type `yes` in full"),
+        "{screen}"
+    );
     assert!(server.messages().is_empty());
 
     let accepted = on_terminal(&office, &cmd, "yes\n");
@@ -1956,4 +1969,53 @@ fn a_connection_dropped_in_the_middle_of_data_is_retried_and_everyone_gets_one_c
         .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
         .count();
     assert_eq!(uncertain, 4, "{journal}");
+}
+
+#[test]
+fn a_dry_run_read_by_a_reader_that_stops_early_ends_quietly() {
+    let office = Office::new();
+    office.recipients(2525, 3000, "", "");
+    let mut child = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--dry-run",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -1`: one line, then the pipe is closed.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("dry run"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn failures_get_advice_by_kind_permanent_or_not() {
+    let office = Office::new();
+    let server = Server::start(
+        office.path(),
+        &[
+            "--tempfail",
+            &format!("{}=9", member(1)),
+            "--reject",
+            &member(2),
+        ],
+    );
+    office.recipients(server.port, 4, "  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).ends_with("error: 2 recipient(s) not delivered:\n  - 1 refused for good by the relay (a 5xx reply, such as \"550 user unknown\"): correct each address in recipients.yaml, or remove it, or add it to `suppress:`; sending again would be refused again\n  - 1 not delivered for now: when the problem is fixed, run again with --retry-failed\n"),
+        "{}",
+        text(&out)
+    );
 }
