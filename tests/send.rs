@@ -2019,3 +2019,74 @@ fn failures_get_advice_by_kind_permanent_or_not() {
         text(&out)
     );
 }
+
+#[test]
+fn a_relay_that_does_not_greet_and_one_slow_to_answer_ehlo_are_told_apart() {
+    let office = Office::new();
+    // A listener that accepts and never says anything.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    office.recipients(port, 2, "  timeout_seconds: 1\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("127.0.0.1:{port} did not greet within 1s")),
+        "{}",
+        text(&out)
+    );
+    drop(silent);
+    let server = Server::start(office.path(), &["--slow-ehlo", "3"]);
+    office.recipients(server.port, 2, "  timeout_seconds: 1\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("greeted but did not answer EHLO within 1s"),
+        "{}",
+        text(&out)
+    );
+    assert!(server.messages().is_empty());
+}
+
+#[test]
+fn a_sendmail_that_never_finishes_is_given_up_on_and_not_resent() {
+    let office = Office::new();
+    let bin = office.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("sendmail");
+    std::fs::write(&script, "#!/bin/sh\ncat > /dev/null\nexec sleep 3\n").unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let mut y = String::from("transport: sendmail\nlists:\n  all:\n    members:\n");
+    for i in 0..2 {
+        y.push_str(&format!("      - {}\n", member(i)));
+    }
+    std::fs::write(office.path().join("recipients.yaml"), y).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let start = Instant::now();
+    let out = office
+        .send_command()
+        .env("PATH", path)
+        .env("BULLETIN_SENDMAIL_TIMEOUT_MS", "300")
+        .output()
+        .unwrap();
+    assert!(start.elapsed() < Duration::from_secs(3), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("the local mail system (sendmail) did not finish within 300ms; it may have taken the message"),
+        "{}",
+        text(&out)
+    );
+    let failed = office
+        .journal()
+        .lines()
+        .filter(|l| l.starts_with("failed\t"))
+        .count();
+    assert_eq!(failed, 2);
+}

@@ -183,11 +183,13 @@ impl Channel {
         }
     }
 
-    /// Opens a session: TCP (no Nagle), EHLO, STARTTLS or TLS as configured, then login, all
-    /// within twice the configured time-out (a relay that stalls mid-handshake cannot hang us).
+    /// Opens a session: TCP (no Nagle), the greeting, EHLO, STARTTLS or TLS as configured, then
+    /// login. Each step has the configured time-out of its own, so that the message says which
+    /// step the relay did not answer; all of them together at most four times that (a relay
+    /// that stalls mid-handshake cannot hang us).
     pub async fn connect(&self) -> Result<Conn, Failure> {
         let limit = match self {
-            Channel::Smtp { settings, .. } => settings.timeout * 2,
+            Channel::Smtp { settings, .. } => settings.timeout * 4,
             Channel::Sendmail(_) => return Ok(Conn::Sendmail),
         };
         match tokio::time::timeout(limit, self.open()).await {
@@ -242,13 +244,43 @@ impl Channel {
                         s.host,
                         said(&e)
                     )))?;
-                AsyncSmtpConnection::connect_with_transport(Box::new(ImplicitTls(tls)), client_id)
-                    .await
-                    .map_err(|e| classify_connect(s, e))?
+                tokio::time::timeout(
+                    s.timeout,
+                    AsyncSmtpConnection::connect_with_transport(
+                        Box::new(ImplicitTls(tls)),
+                        client_id,
+                    ),
+                )
+                .await
+                .map_err(|_| {
+                    Failure::Temporary(format!(
+                        "{} did not greet and answer EHLO within {:?}",
+                        s.describe(),
+                        s.timeout
+                    ))
+                })?
+                .map_err(|e| classify_connect(s, e))?
             }
             Security::StartTls | Security::None => {
                 let stream = tcp_connect(s).await?;
                 peer = Peer::of(&stream);
+                // The greeting on its own: its first bytes, before lettre reads it and says EHLO.
+                match tokio::time::timeout(s.timeout, stream.readable()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        return Err(Failure::Temporary(format!(
+                            "cannot talk to {}: {e}",
+                            s.describe()
+                        )));
+                    }
+                    Err(_) => {
+                        return Err(Failure::Temporary(format!(
+                            "{} did not greet within {:?}",
+                            s.describe(),
+                            s.timeout
+                        )));
+                    }
+                }
                 let mut conn = tokio::time::timeout(
                     s.timeout,
                     AsyncSmtpConnection::connect_with_transport(Box::new(stream), client_id),
@@ -256,7 +288,7 @@ impl Channel {
                 .await
                 .map_err(|_| {
                     Failure::Temporary(format!(
-                        "{} did not greet within {:?}",
+                        "{} greeted but did not answer EHLO within {:?}",
                         s.describe(),
                         s.timeout
                     ))
@@ -269,8 +301,15 @@ impl Channel {
                             s.describe()
                         )));
                     }
-                    conn.starttls(tls()?, client_id)
+                    tokio::time::timeout(s.timeout, conn.starttls(tls()?, client_id))
                         .await
+                        .map_err(|_| {
+                            Failure::Temporary(format!(
+                                "{} did not finish STARTTLS within {:?}",
+                                s.describe(),
+                                s.timeout
+                            ))
+                        })?
                         .map_err(|e| classify_connect(s, e))?;
                 }
                 conn
@@ -288,7 +327,16 @@ impl Channel {
                 Auth::Xoauth2 => &[Mechanism::Xoauth2],
                 _ => &[Mechanism::Plain, Mechanism::Login],
             };
-            conn.auth(mechanisms, &Credentials::new(user, credential)).await.map_err(|e| {
+            let credentials = Credentials::new(user, credential);
+            let login = conn.auth(mechanisms, &credentials);
+            let answered = tokio::time::timeout(s.timeout, login).await.map_err(|_| {
+                Failure::Temporary(format!(
+                    "{} did not answer the login within {:?}",
+                    s.describe(),
+                    s.timeout
+                ))
+            })?;
+            answered.map_err(|e| {
                 if e.is_transient() {
                     Failure::Temporary(format!("the relay could not log in now: {}", reply_of(&e)))
                 } else {
@@ -371,18 +419,28 @@ impl Channel {
                     ))),
                 }
             }
-            (Channel::Sendmail(t), _) => match t.send_raw(envelope, message).await {
-                Ok(()) => Ok("queued by sendmail".into()),
-                // Failing at the very start means sendmail itself is missing or broken.
-                Err(e) if first => Err(Failure::Fatal(format!(
-                    "the local mail system did not take the message: {}",
-                    said(&e)
-                ))),
-                Err(e) => Err(Failure::Permanent(format!(
-                    "the local mail system did not take this message: {}",
-                    said(&e)
-                ))),
-            },
+            (Channel::Sendmail(t), _) => {
+                match tokio::time::timeout(sendmail_timeout(), t.send_raw(envelope, message)).await
+                {
+                    // It was given the message and did not finish: it may have taken it.
+                    Err(_) => Err(Failure::Uncertain(format!(
+                        "the local mail system (sendmail) did not finish within {:?}; it may have taken the message",
+                        sendmail_timeout()
+                    ))),
+                    Ok(r) => match r {
+                        Ok(()) => Ok("queued by sendmail".into()),
+                        // Failing at the very start means sendmail itself is missing or broken.
+                        Err(e) if first => Err(Failure::Fatal(format!(
+                            "the local mail system did not take the message: {}",
+                            said(&e)
+                        ))),
+                        Err(e) => Err(Failure::Permanent(format!(
+                            "the local mail system did not take this message: {}",
+                            said(&e)
+                        ))),
+                    },
+                }
+            }
             _ => Err(Failure::Fatal(
                 "internal error: connection does not match the transport".into(),
             )),
@@ -395,6 +453,19 @@ impl Channel {
             let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
         }
     }
+}
+
+/// How long `sendmail` may take over one message: it only queues it on this machine, so a
+/// minute is generous. A test build may shorten it (`BULLETIN_SENDMAIL_TIMEOUT_MS`).
+fn sendmail_timeout() -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(ms) = std::env::var("BULLETIN_SENDMAIL_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    Duration::from_secs(60)
 }
 
 /// A TCP connection to the relay with Nagle's algorithm off.

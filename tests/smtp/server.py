@@ -35,6 +35,7 @@ class Handler:
         self.vanish_every = args.vanish_every
         self.datas = 0
         self.drop_in_data = args.drop_in_data
+        self.slow_ehlo = args.slow_ehlo
         self.data_commands = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
 
@@ -81,6 +82,11 @@ class Handler:
 class FaultySMTP(SMTP):
     """aiosmtpd's server with the faults that need the session, not only the handler."""
 
+    async def smtp_EHLO(self, hostname):
+        if self.event_handler.slow_ehlo:
+            await asyncio.sleep(self.event_handler.slow_ehlo)
+        return await super().smtp_EHLO(hostname)
+
     async def smtp_DATA(self, arg):
         h = self.event_handler
         h.data_commands += 1
@@ -105,6 +111,7 @@ def main():
     p.add_argument("--drop-every", type=int, default=0, help="close the connection at every Nth RCPT")
     p.add_argument("--vanish-every", type=int, default=0, help="keep every Nth message, then drop the connection unanswered")
     p.add_argument("--drop-in-data", type=int, default=0, help="at every Nth DATA, answer 354 then close the connection before the message ends")
+    p.add_argument("--slow-ehlo", type=float, default=0, help="wait this many seconds before answering EHLO")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
