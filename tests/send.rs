@@ -1134,14 +1134,9 @@ fn on_terminal(office: &Office, command: &str, input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("util-linux `script`");
-    // Typed once the prompt is up.
+    // Typed once the prompt is up (unless the command has already ended without asking).
     std::thread::sleep(Duration::from_millis(700));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     child.wait_with_output().unwrap()
 }
 
@@ -2089,4 +2084,61 @@ fn a_sendmail_that_never_finishes_is_given_up_on_and_not_resent() {
         .filter(|l| l.starts_with("failed\t"))
         .count();
     assert_eq!(failed, 2);
+}
+
+#[test]
+fn a_relay_that_is_down_or_a_wrong_password_is_reported_before_the_question() {
+    let office = Office::new();
+    let bin = env!("CARGO_BIN_EXE_bulletin");
+    let cmd = format!("{bin} send bulletins/2021-10-20.yaml --list all");
+    // Nobody listens on this port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    office.recipients(port, 3, "", "");
+    let start = Instant::now();
+    let down = on_terminal(&office, &cmd, "yes\n");
+    let screen = String::from_utf8_lossy(&down.stdout);
+    assert!(start.elapsed() < Duration::from_secs(5), "{screen}");
+    assert_eq!(down.status.code(), Some(1), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "error: nothing was sent: cannot connect to 127.0.0.1:{port}"
+        )),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("help: check that the relay is running"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Send it now?"), "{screen}");
+
+    let server = Server::start(office.path(), &["--auth", "bulletin@example.org:right-99"]);
+    office.recipients_with_login(server.port, 3, "");
+    let wrong = on_terminal(
+        &office,
+        &format!("BULLETIN_SMTP_PASSWORD=wrong-98 {cmd}"),
+        "yes\n",
+    );
+    let screen = String::from_utf8_lossy(&wrong.stdout);
+    assert!(
+        screen.contains(
+            "error: nothing was sent: the relay refused the login for `bulletin@example.org`"
+        ),
+        "{screen}"
+    );
+    assert!(!screen.contains("Send it now?"), "{screen}");
+    assert!(!screen.contains("wrong-98"), "{screen}");
+    // With the right one, the question comes, and `yes` sends.
+    let right = on_terminal(
+        &office,
+        &format!("BULLETIN_SMTP_PASSWORD=right-99 {cmd}"),
+        "yes\n",
+    );
+    let screen = String::from_utf8_lossy(&right.stdout);
+    assert!(right.status.success(), "{screen}");
+    assert!(screen.contains("Send it now?"), "{screen}");
+    assert_eq!(server.messages().len(), 3);
 }

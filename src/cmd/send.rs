@@ -14,7 +14,7 @@ use bulletin::input::recipients::{Recipients, Transport};
 use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Locked, Writer};
-use bulletin::send::relay::Channel;
+use bulletin::send::relay::{Channel, Failure as RelayFailure};
 use bulletin::send::resume::{self, Mode, Resume};
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
@@ -194,6 +194,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Ok(());
     }
     if !o.yes {
+        try_relay(&recipients, credential.clone())?;
         confirm(&loaded, &recipients, list, &plan, &target.identity, &resume)?;
     }
     let writer = lock.start(resume.record.as_ref())?;
@@ -267,6 +268,37 @@ fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
         return Ok(None);
     };
     bulletin::secret::find(s, &recipients.path).map_err(|e| Failure::from(anyhow::Error::new(e)))
+}
+
+/// Opens one session with the relay (greeting, EHLO, STARTTLS, login) and closes it, before the
+/// question: a relay that is down or a wrong password is reported in seconds, not after "yes".
+fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), Failure> {
+    if matches!(recipients.transport, Transport::Sendmail) {
+        return Ok(());
+    }
+    let channel = Channel::new(&recipients.transport, credential);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    runtime.block_on(async {
+        match channel.connect().await {
+            Ok(conn) => {
+                channel.close(conn).await;
+                Ok(())
+            }
+            Err(
+                RelayFailure::Temporary(m)
+                | RelayFailure::Fatal(m)
+                | RelayFailure::Permanent(m)
+                | RelayFailure::Uncertain(m),
+            ) => Err(format!(
+                "nothing was sent: {m}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
+                recipients.path.display()
+            )
+            .into()),
+        }
+    })
 }
 
 fn send(
