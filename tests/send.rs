@@ -2142,3 +2142,58 @@ fn a_relay_that_is_down_or_a_wrong_password_is_reported_before_the_question() {
     assert!(screen.contains("Send it now?"), "{screen}");
     assert_eq!(server.messages().len(), 3);
 }
+
+#[test]
+fn a_refusal_of_the_whole_send_stops_it_instead_of_failing_each_recipient() {
+    // The relay wants a login; the file says `auth: none`.
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--auth", "bulletin@example.org:pw-97"]);
+    office.recipients(server.port, 28, "  connections: 4\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: sending stopped: 127.0.0.1:{} requires a login (it answered `530 5.7.0 Authentication required`), but the recipients file says `auth: none`",
+            server.port
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !office.journal().contains("failed\t"),
+        "nobody is marked failed:\n{}",
+        office.journal()
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("not sent yet               28"),
+        "{}",
+        text(&out)
+    );
+
+    // A `from` address outside ASCII, and a relay without SMTPUTF8.
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 5, "", "");
+    let publisher = office.path().join("bulletins/publisher.yaml");
+    let text_before = std::fs::read_to_string(&publisher).unwrap();
+    std::fs::write(
+        &publisher,
+        text_before.replace("<bulletin@example.org>", "<büro@example.org>"),
+    )
+    .unwrap();
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the `from` address büro@example.org has letters outside ASCII and"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !office.journal().contains("failed\t"),
+        "{}",
+        office.journal()
+    );
+    assert!(server.messages().is_empty());
+}

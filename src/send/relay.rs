@@ -366,20 +366,30 @@ impl Channel {
             (Channel::Smtp { settings, .. }, Conn::Smtp(c, peer)) => {
                 let t = settings.timeout;
                 let mut params = Vec::new();
-                if envelope
-                    .to()
-                    .iter()
-                    .chain(envelope.from())
-                    .any(|a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii())
-                {
+                let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
+                if !envelope.to().iter().chain(envelope.from()).all(ascii) {
                     if !c.server_info().supports_feature(Extension::SmtpUtfEight) {
+                        // The sender is everyone's: a refusal for it is the whole send's.
+                        if let Some(from) = envelope.from().filter(|a| !ascii(a)) {
+                            return Err(Failure::Fatal(format!(
+                                "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
+                                settings.describe()
+                            )));
+                        }
                         return Err(Failure::Permanent(
                             "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)".into(),
                         ));
                     }
                     params.push(MailParameter::SmtpUtfEight);
                 }
-                step(t, c.command(Mail::new(envelope.from().cloned(), params))).await?;
+                // MAIL names only the sender: a permanent refusal of it refuses every recipient
+                // alike (a login required, a sender not allowed), so it stops the send.
+                step(t, c.command(Mail::new(envelope.from().cloned(), params)))
+                    .await
+                    .map_err(|f| match f {
+                        Failure::Permanent(reply) => sender_refused(settings, &reply),
+                        other => other,
+                    })?;
                 for to in envelope.to() {
                     step(t, c.command(Rcpt::new(to.clone(), Vec::new()))).await?;
                 }
@@ -452,6 +462,24 @@ impl Channel {
         if let Conn::Smtp(mut c, _) = conn {
             let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
         }
+    }
+}
+
+/// A permanent refusal of the sender (`MAIL FROM`): the whole send's, never one recipient's.
+fn sender_refused(s: &Smtp, reply: &str) -> Failure {
+    let login = reply.starts_with("530")
+        || reply.contains("5.7.0")
+        || reply.to_lowercase().contains("authentication required");
+    if login && s.auth == Auth::None {
+        Failure::Fatal(format!(
+            "{} requires a login (it answered `{reply}`), but the recipients file says `auth: none`\n  help: set `auth:` and `username:` under `smtp:` in the recipients file (see docs/send.md), then run the same command again",
+            s.describe()
+        ))
+    } else {
+        Failure::Fatal(format!(
+            "{} refused the sender, so it would refuse everyone: `{reply}`\n  help: check the `from` address in publisher.yaml, and the login, with whoever runs the relay",
+            s.describe()
+        ))
     }
 }
 
