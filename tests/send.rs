@@ -2197,3 +2197,29 @@ fn a_refusal_of_the_whole_send_stops_it_instead_of_failing_each_recipient() {
     );
     assert!(server.messages().is_empty());
 }
+
+#[test]
+fn a_relay_that_limits_the_rate_slows_the_send_down_without_failing_anyone() {
+    let office = Office::new();
+    // At most 10 messages in any 2 seconds (300 a minute); more get "451 4.7.0".
+    let server = Server::start(office.path(), &["--throttle", "10/2"]);
+    // No limit of our own, and no retries: a throttled message counted as a retry would fail.
+    office.recipients(server.port, 40, "  connections: 2\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 40, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: the relay is limiting the rate (451 4.7.0 too many messages, slow down): slowed down to "),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("slowed down by the relay"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(office.journal_delivered().len(), 40);
+}

@@ -291,7 +291,8 @@ fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), 
                 RelayFailure::Temporary(m)
                 | RelayFailure::Fatal(m)
                 | RelayFailure::Permanent(m)
-                | RelayFailure::Uncertain(m),
+                | RelayFailure::Uncertain(m)
+                | RelayFailure::Throttled(m),
             ) => Err(format!(
                 "nothing was sent: {m}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
                 recipients.path.display()
@@ -377,15 +378,26 @@ fn send(
 }
 
 /// A progress bar on a terminal, redrawn four times a second; otherwise a line every 5 seconds.
+/// Each time the relay limits the rate, a line says so and gives the rate now in use.
 async fn report_progress(progress: Arc<Progress>, start: Instant, terminal: bool) {
-    let every = if terminal {
-        Duration::from_millis(250)
-    } else {
-        Duration::from_secs(5)
-    };
+    let mut ticks = 0u32;
+    let mut throttles_told = 0;
     loop {
-        tokio::time::sleep(every).await;
-        print_progress(&progress, start, terminal);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        ticks += 1;
+        let throttled = progress.throttled.load(Ordering::SeqCst);
+        if throttled > throttles_told {
+            throttles_told = throttled;
+            eprintln!(
+                "{}note: the relay is limiting the rate ({}): slowed down to {} a minute, speeding up again slowly",
+                if terminal { "\r" } else { "" },
+                progress.throttle_reply.lock().unwrap(),
+                progress.rate_now.load(Ordering::SeqCst)
+            );
+        }
+        if terminal || ticks.is_multiple_of(20) {
+            print_progress(&progress, start, terminal);
+        }
     }
 }
 
@@ -557,6 +569,12 @@ fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
     }
     if outcome.retries > 0 {
         println!("  temporary failures retried {:>4}", outcome.retries);
+    }
+    if outcome.throttled > 0 {
+        println!(
+            "  slowed down by the relay   {:>4} (rate at the end: {} a minute)",
+            outcome.throttled, outcome.rate_now
+        );
     }
     if outcome.not_sent > 0 {
         println!("  not sent yet           {:>6}", outcome.not_sent);

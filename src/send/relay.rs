@@ -29,6 +29,29 @@ pub enum Failure {
     /// The whole message was sent but the relay's answer never came: it may have been
     /// delivered. Recorded as failed and not resent automatically (`--retry-failed` resends).
     Uncertain(String),
+    /// The relay is limiting the rate (421; 451 or 452 with 4.7.x or 4.3.2; a connection
+    /// refused): the send slows down, and the recipient is tried again without counting it.
+    Throttled(String),
+}
+
+/// Whether a temporary reply says the relay is limiting the rate rather than refusing this
+/// message: `421` (closing, busy), or `451`/`452` with an enhanced status 4.7.x (policy, such as
+/// "too many messages") or 4.3.2 (system not accepting messages).
+fn throttling(reply: &str) -> bool {
+    let mut words = reply.split_whitespace();
+    let code = words.next().unwrap_or("");
+    let detail = words.next().unwrap_or("");
+    code == "421"
+        || ((code == "451" || code == "452") && (detail.starts_with("4.7.") || detail == "4.3.2"))
+}
+
+/// A temporary reply, as a [`Failure`]: [`Failure::Throttled`] if it limits the rate.
+fn temporary(reply: String) -> Failure {
+    if throttling(&reply) {
+        Failure::Throttled(reply)
+    } else {
+        Failure::Temporary(reply)
+    }
 }
 
 /// One SMTP command before the end of the message: any failure here means the relay has not
@@ -45,7 +68,7 @@ async fn step(
     match tokio::time::timeout(t, command).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
-        Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
+        Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
         Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {}", said(&e)))),
         Err(_) => Err(Failure::Temporary(format!("no reply within {t:?}"))),
     }
@@ -410,7 +433,7 @@ impl Channel {
                     )),
                     // A reply to the end of the message is definite: refused now, or for good.
                     Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
-                    Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
+                    Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
                     // Lost before the final "." was written, or the relay had closed by then:
                     // it did not take the message, so it is tried again like any lost connection.
                     Ok(Err(e)) if !ended => Err(Failure::Temporary(format!(
@@ -507,7 +530,15 @@ async fn tcp_connect(s: &Smtp) -> Result<TcpStream, Failure> {
                 s.timeout
             ))
         })?
-        .map_err(|e| Failure::Temporary(format!("cannot connect to {}: {e}", s.describe())))?;
+        .map_err(|e| {
+            let m = format!("cannot connect to {}: {e}", s.describe());
+            // After many messages, a relay may refuse connections to slow a sender down.
+            if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                Failure::Throttled(m)
+            } else {
+                Failure::Temporary(m)
+            }
+        })?;
     stream
         .set_nodelay(true)
         .map_err(|e| Failure::Temporary(format!("cannot set up the connection: {e}")))?;
@@ -602,6 +633,8 @@ fn classify_connect(s: &Smtp, e: lettre::transport::smtp::Error) -> Failure {
             s.describe(),
             reply_of(&e)
         ))
+    } else if e.is_transient() && throttling(&reply_of(&e)) {
+        Failure::Throttled(format!("{}: {}", s.describe(), reply_of(&e)))
     } else {
         Failure::Temporary(format!("cannot talk to {}: {}", s.describe(), said(&e)))
     }

@@ -36,6 +36,11 @@ class Handler:
         self.datas = 0
         self.drop_in_data = args.drop_in_data
         self.slow_ehlo = args.slow_ehlo
+        self.throttle = None
+        if args.throttle:
+            n, seconds = args.throttle.split("/")
+            self.throttle = (int(n), float(seconds))
+        self.accepted_at = []
         self.data_commands = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
 
@@ -54,6 +59,12 @@ class Handler:
         if self.drop_every and self.rcpts % self.drop_every == 0:
             server.transport.close()
             return "421 4.3.0 closing the connection"
+        if self.throttle:
+            n, seconds = self.throttle
+            now = time.time()
+            self.accepted_at = [t for t in self.accepted_at if now - t < seconds]
+            if len(self.accepted_at) >= n:
+                return "451 4.7.0 too many messages, slow down"
         key = address.lower()
         if key in self.reject:
             return "550 5.1.1 <%s>: no such user here" % address
@@ -73,6 +84,7 @@ class Handler:
         self.out.write(json.dumps(record) + "\n")
         self.out.flush()
         self.datas += 1
+        self.accepted_at.append(time.time())
         if self.vanish_every and self.datas % self.vanish_every == 0:
             # Took the message, then the connection dies before the reply: did it arrive?
             server.transport.abort()
@@ -111,6 +123,7 @@ def main():
     p.add_argument("--drop-every", type=int, default=0, help="close the connection at every Nth RCPT")
     p.add_argument("--vanish-every", type=int, default=0, help="keep every Nth message, then drop the connection unanswered")
     p.add_argument("--drop-in-data", type=int, default=0, help="at every Nth DATA, answer 354 then close the connection before the message ends")
+    p.add_argument("--throttle", default=None, metavar="N/SECONDS", help="take at most N messages in any SECONDS; refuse more with 451 4.7.0")
     p.add_argument("--slow-ehlo", type=float, default=0, help="wait this many seconds before answering EHLO")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
