@@ -519,3 +519,26 @@ async fn deliver(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_rate_halves_once_a_second_and_recovers_slowly_up_to_the_configured_rate() {
+        let rate = RateLimit::per_minute(600);
+        assert_eq!(rate.throttle(Duration::ZERO), 300);
+        // The replies to messages already under way do not halve it again at once.
+        assert_eq!(rate.throttle(Duration::ZERO), 300);
+        rate.recover();
+        assert_eq!(rate.per_minute_in_use(), 306);
+        for _ in 0..100 {
+            rate.recover();
+        }
+        assert_eq!(rate.per_minute_in_use(), 600);
+        let unlimited = RateLimit::per_minute(0);
+        assert_eq!(unlimited.per_minute_in_use(), 0);
+        assert!(unlimited.throttle(Duration::ZERO) >= 1);
+        assert!(unlimited.per_minute_in_use() >= 1);
+    }
+}

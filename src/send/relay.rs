@@ -660,3 +660,28 @@ fn reply_of(e: &lettre::transport::smtp::Error) -> String {
         None => text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_replies_are_told_from_other_temporary_ones() {
+        for limit in [
+            "421 4.7.0 too many connections",
+            "451 4.7.500 Server busy, try again later",
+            "452 4.3.2 system not accepting network messages",
+            "421 closing",
+        ] {
+            assert_eq!(temporary(limit.into()), Failure::Throttled(limit.into()));
+        }
+        for other in [
+            "451 4.3.0 mailbox busy, try again later",
+            "452 4.2.2 mailbox full",
+            "450 4.7.1 greylisted",
+        ] {
+            // 450 is not one of the rate-limit codes, whatever its detail.
+            assert_eq!(temporary(other.into()), Failure::Temporary(other.into()));
+        }
+    }
+}
