@@ -3,7 +3,8 @@
 //! server received (its own timestamps, envelopes and messages) and the journal on disk. One
 //! test runs the binary under `strace` (also installed by that script) to watch its locks. The
 //! login tests keep the password in the real kernel keyring (keyutils) and read it back with
-//! `keyctl`, both installed by scripts/install-test-deps.sh.
+//! `keyctl`, both installed by scripts/install-test-deps.sh. The full-disk test mounts a small
+//! real tmpfs in a namespace of its own with `unshare -rm` (util-linux).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -338,7 +339,11 @@ fn temporary_refusals_are_retried_and_permanent_ones_recorded_then_retried_on_re
     // A plain rerun does not retry the failure and still reports it.
     let rerun = office.send(&[]);
     assert_eq!(rerun.status.code(), Some(1), "{}", text(&rerun));
-    assert!(String::from_utf8_lossy(&rerun.stderr).contains("--retry-failed"));
+    // A permanent refusal: the advice is to correct or remove the address, not to retry it.
+    assert_eq!(
+        String::from_utf8_lossy(&rerun.stderr),
+        "error: 1 recipient(s) not delivered in an earlier run:\n  - 1 refused for good by the relay (a 5xx reply, such as \"550 user unknown\"): correct each address in recipients.yaml, or remove it, or add it to `suppress:`; sending again would be refused again\n"
+    );
     drop(server);
 
     // The server now accepts the address: --retry-failed delivers it, and only it.
@@ -1264,14 +1269,9 @@ fn on_terminal(office: &Office, command: &str, input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("util-linux `script`");
-    // Typed once the prompt is up.
+    // Typed once the prompt is up (unless the command has already ended without asking).
     std::thread::sleep(Duration::from_millis(700));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     child.wait_with_output().unwrap()
 }
 
@@ -1298,6 +1298,15 @@ fn at_a_terminal_it_shows_what_will_be_sent_asks_and_draws_progress() {
         );
     }
     assert!(screen.contains("not sent"), "{screen}");
+    assert!(!screen.contains("in full"), "{screen}");
+    assert!(server.messages().is_empty());
+    // Only `yes` sends; a `y` is told so.
+    let short = on_terminal(&office, &cmd, "y\n");
+    let screen = String::from_utf8_lossy(&short.stdout);
+    assert!(
+        screen.contains("error: not sent: you typed `y`; to send, type `yes` in full"),
+        "{screen}"
+    );
     assert!(server.messages().is_empty());
 
     let accepted = on_terminal(&office, &cmd, "yes\n");
@@ -1930,4 +1939,422 @@ fn a_journal_from_an_older_version_is_carried_on_with_one_warning() {
     let again = office.send(&[]);
     assert!(again.status.success(), "{}", text(&again));
     assert!(!String::from_utf8_lossy(&again.stderr).contains("warning"));
+}
+
+#[test]
+fn a_damaged_journal_refuses_the_send_and_names_the_line_and_nobody_is_mailed_twice() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 6, "", "");
+    let first = office.send(&[]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(server.messages().len(), 6);
+    let journal = office.journal();
+    assert!(
+        journal.contains("+00:00\t250"),
+        "times are ISO 8601 with an offset:\n{journal}"
+    );
+    let path = office.path().join("bulletins/2021-10-20.journal");
+    // As a spreadsheet saves it (line 1 is a comment); a block of NULs among the records.
+    let comma = journal.replace('\t', ",");
+    let lines: Vec<&str> = journal.lines().collect();
+    let nuls = format!(
+        "{}\n{}\n{}\n{}{}\n",
+        lines[0],
+        lines[1],
+        lines[2],
+        "\0".repeat(512),
+        lines[3..].join("\n")
+    );
+    for (damaged, line) in [(comma, 2), (nuls, 4)] {
+        std::fs::write(&path, &damaged).unwrap();
+        for extra in [&["--dry-run"][..], &[]] {
+            let out = office.send(extra);
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.starts_with(&format!(
+                    "error: cannot read the journal bulletins/2021-10-20.journal: line {line} is not a line that `bulletin send` writes"
+                )),
+                "{stderr}"
+            );
+            assert!(stderr.contains("help: nothing was sent"), "{stderr}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
+        }
+    }
+    assert_eq!(server.messages().len(), 6);
+    // An address typed in capitals and a last line without its newline are read as meant.
+    let edited = journal
+        .replace(&member(2), &member(2).to_uppercase())
+        .trim_end()
+        .to_string();
+    std::fs::write(&path, edited).unwrap();
+    let again = office.send(&[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(server.messages().len(), 6, "{}", text(&again));
+}
+
+/// Runs `send` with its journal on a small, real tmpfs of `kb` KB (mounted in a user and mount
+/// namespace of its own, `unshare -rm`), then copies the journal out beside it as
+/// `full.journal` (the tmpfs goes with the namespace).
+fn send_on_a_small_disk(office: &Office, kb: usize) -> Output {
+    let disk = office.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    Command::new("unshare")
+        .current_dir(office.path())
+        .args(["-rm", "sh", "-c"])
+        .arg(format!(
+            "mount -t tmpfs -o size={kb}k tmpfs disk || exit 99; \"$@\"; rc=$?; cp disk/full.journal full.journal 2>/dev/null; exit $rc"
+        ))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_bulletin"))
+        .args([
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--yes",
+            "--journal",
+            "disk/full.journal",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("unshare (util-linux)")
+}
+
+#[test]
+fn a_full_disk_under_the_journal_stops_the_send_and_nobody_is_mailed_twice() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 200, "connections: 4", "");
+    // Too small even for the reserve: refused before anything is sent.
+    let refused = send_on_a_small_disk(&office, 32);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("the disk under the journal disk/full.journal is full"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(server.messages().len(), 0);
+    // The reserve (64 KB) and 8 KB for the journal: about 90 records, then the disk is full.
+    let out = send_on_a_small_disk(&office, 72);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: sending stopped: the disk under the journal is full: stopped before sending to anyone else, and every message sent is recorded in the journal"),
+        "{}",
+        text(&out)
+    );
+    let sent = server.messages().len();
+    assert!(sent > 50 && sent < 200, "{sent} sent\n{}", text(&out));
+    // Everyone the relay accepted is in the journal, so a rerun (space freed) mails nobody twice.
+    let rerun = office.run(&[
+        "send",
+        "bulletins/2021-10-20.yaml",
+        "--list",
+        "all",
+        "--yes",
+        "--journal",
+        "full.journal",
+    ]);
+    assert!(rerun.status.success(), "{}", text(&rerun));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 200);
+    assert_eq!(
+        duplicates(&counts),
+        0,
+        "after {sent} before the disk was full"
+    );
+}
+
+#[test]
+fn a_connection_dropped_in_the_middle_of_data_is_retried_and_everyone_gets_one_copy() {
+    let office = Office::new();
+    // Every 3rd DATA: "354", then the connection closes before the message's end.
+    let server = Server::start(office.path(), &["--drop-in-data", "3"]);
+    office.recipients(server.port, 12, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 12, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    assert!(!text(&out).contains("may have delivered"), "{}", text(&out));
+    assert_eq!(office.journal_delivered().len(), 12);
+    // Both kinds in one run: a drop before the end is retried, a lost reply after it is not.
+    let office = Office::new();
+    let server = Server::start(
+        office.path(),
+        &["--drop-in-data", "4", "--vanish-every", "5"],
+    );
+    office.recipients(server.port, 20, "  connections: 1\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 20, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    let journal = office.journal();
+    let uncertain = journal
+        .lines()
+        .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
+        .count();
+    assert_eq!(uncertain, 4, "{journal}");
+}
+
+#[test]
+fn a_dry_run_read_by_a_reader_that_stops_early_ends_quietly() {
+    let office = Office::new();
+    office.recipients(2525, 3000, "", "");
+    let mut child = office
+        .command(&[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--dry-run",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -1`: one line, then the pipe is closed.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("dry run"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn failures_get_advice_by_kind_permanent_or_not() {
+    let office = Office::new();
+    let server = Server::start(
+        office.path(),
+        &[
+            "--tempfail",
+            &format!("{}=9", member(1)),
+            "--reject",
+            &member(2),
+        ],
+    );
+    office.recipients(server.port, 4, "  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).ends_with("error: 2 recipient(s) not delivered:\n  - 1 refused for good by the relay (a 5xx reply, such as \"550 user unknown\"): correct each address in recipients.yaml, or remove it, or add it to `suppress:`; sending again would be refused again\n  - 1 not delivered for now: when the problem is fixed, run again with --retry-failed\n"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_relay_that_does_not_greet_and_one_slow_to_answer_ehlo_are_told_apart() {
+    let office = Office::new();
+    // A listener that accepts and never says anything.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    office.recipients(port, 2, "  timeout_seconds: 1\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("127.0.0.1:{port} did not greet within 1s")),
+        "{}",
+        text(&out)
+    );
+    drop(silent);
+    let server = Server::start(office.path(), &["--slow-ehlo", "3"]);
+    office.recipients(server.port, 2, "  timeout_seconds: 1\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("greeted but did not answer EHLO within 1s"),
+        "{}",
+        text(&out)
+    );
+    assert!(server.messages().is_empty());
+}
+
+#[test]
+fn a_sendmail_that_never_finishes_is_given_up_on_and_not_resent() {
+    let office = Office::new();
+    let bin = office.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("sendmail");
+    std::fs::write(&script, "#!/bin/sh\ncat > /dev/null\nexec sleep 3\n").unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let mut y = String::from("transport: sendmail\nlists:\n  all:\n    members:\n");
+    for i in 0..2 {
+        y.push_str(&format!("      - {}\n", member(i)));
+    }
+    std::fs::write(office.path().join("recipients.yaml"), y).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let start = Instant::now();
+    let out = office
+        .send_command()
+        .env("PATH", path)
+        .env("BULLETIN_SENDMAIL_TIMEOUT_MS", "300")
+        .output()
+        .unwrap();
+    assert!(start.elapsed() < Duration::from_secs(3), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("the local mail system (sendmail) did not finish within 300ms; it may have taken the message"),
+        "{}",
+        text(&out)
+    );
+    let failed = office
+        .journal()
+        .lines()
+        .filter(|l| l.starts_with("failed\t"))
+        .count();
+    assert_eq!(failed, 2);
+}
+
+#[test]
+fn a_relay_that_is_down_or_a_wrong_password_is_reported_before_the_question() {
+    let office = Office::new();
+    let bin = env!("CARGO_BIN_EXE_bulletin");
+    let cmd = format!("{bin} send bulletins/2021-10-20.yaml --list all");
+    // Nobody listens on this port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    office.recipients(port, 3, "", "");
+    let start = Instant::now();
+    let down = on_terminal(&office, &cmd, "yes\n");
+    let screen = String::from_utf8_lossy(&down.stdout);
+    assert!(start.elapsed() < Duration::from_secs(5), "{screen}");
+    assert_eq!(down.status.code(), Some(1), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "error: nothing was sent: cannot connect to 127.0.0.1:{port}"
+        )),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("help: check that the relay is running"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Send it now?"), "{screen}");
+
+    let server = Server::start(office.path(), &["--auth", "bulletin@example.org:right-99"]);
+    office.recipients_with_login(server.port, 3, "");
+    let wrong = on_terminal(
+        &office,
+        &format!("BULLETIN_SMTP_PASSWORD=wrong-98 {cmd}"),
+        "yes\n",
+    );
+    let screen = String::from_utf8_lossy(&wrong.stdout);
+    assert!(
+        screen.contains(
+            "error: nothing was sent: the relay refused the login for `bulletin@example.org`"
+        ),
+        "{screen}"
+    );
+    assert!(!screen.contains("Send it now?"), "{screen}");
+    assert!(!screen.contains("wrong-98"), "{screen}");
+    // With the right one, the question comes, and `yes` sends.
+    let right = on_terminal(
+        &office,
+        &format!("BULLETIN_SMTP_PASSWORD=right-99 {cmd}"),
+        "yes\n",
+    );
+    let screen = String::from_utf8_lossy(&right.stdout);
+    assert!(right.status.success(), "{screen}");
+    assert!(screen.contains("Send it now?"), "{screen}");
+    assert_eq!(server.messages().len(), 3);
+}
+
+#[test]
+fn a_refusal_of_the_whole_send_stops_it_instead_of_failing_each_recipient() {
+    // The relay wants a login; the file says `auth: none`.
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--auth", "bulletin@example.org:pw-97"]);
+    office.recipients(server.port, 28, "  connections: 4\n", "");
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: sending stopped: 127.0.0.1:{} requires a login (it answered `530 5.7.0 Authentication required`), but the recipients file says `auth: none`",
+            server.port
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !office.journal().contains("failed\t"),
+        "nobody is marked failed:\n{}",
+        office.journal()
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("not sent yet               28"),
+        "{}",
+        text(&out)
+    );
+
+    // A `from` address outside ASCII, and a relay without SMTPUTF8.
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 5, "", "");
+    let publisher = office.path().join("bulletins/publisher.yaml");
+    let text_before = std::fs::read_to_string(&publisher).unwrap();
+    std::fs::write(
+        &publisher,
+        text_before.replace("<bulletin@example.org>", "<büro@example.org>"),
+    )
+    .unwrap();
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the `from` address büro@example.org has letters outside ASCII and"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !office.journal().contains("failed\t"),
+        "{}",
+        office.journal()
+    );
+    assert!(server.messages().is_empty());
+}
+
+#[test]
+fn a_relay_that_limits_the_rate_slows_the_send_down_without_failing_anyone() {
+    let office = Office::new();
+    // At most 10 messages in any 2 seconds (300 a minute); more get "451 4.7.0".
+    let server = Server::start(office.path(), &["--throttle", "10/2"]);
+    // No limit of our own, and no retries: a throttled message counted as a retry would fail.
+    office.recipients(server.port, 40, "  connections: 2\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 40, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: the relay is limiting the rate (451 4.7.0 too many messages, slow down): slowed down to "),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("slowed down by the relay"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(office.journal_delivered().len(), 40);
 }

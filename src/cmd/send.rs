@@ -14,7 +14,7 @@ use bulletin::input::recipients::{Recipients, Transport};
 use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Locked, Writer};
-use bulletin::send::relay::Channel;
+use bulletin::send::relay::{Channel, Failure as RelayFailure};
 use bulletin::send::resume::{self, Mode, Resume};
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
@@ -134,12 +134,19 @@ pub fn run(o: Args) -> Result<(), Failure> {
     };
     if o.dry_run {
         let (journal, resume) = read_journal()?;
-        print_dry_run(
+        let printed = print_dry_run(
+            &mut std::io::stdout().lock(),
             &engine::plan(recipients.resolve(list), &journal.history, o.retry_failed),
             &target.identity,
             &resume,
         );
-        return Ok(());
+        // Read by `head` or a pager that has seen enough: not an error.
+        return match printed {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(format!("cannot print the dry run: {e}").into())
+            }
+            _ => Ok(()),
+        };
     }
     // Everything that can fail before sending fails now, before the question is asked.
     let credential = secret(&recipients)?;
@@ -155,15 +162,13 @@ pub fn run(o: Args) -> Result<(), Failure> {
             journal_path.display()
         );
         if !plan.failed_earlier.is_empty() {
-            return Err(format!(
-                "{} delivery failures from an earlier run: add --retry-failed to try them again",
-                plan.failed_earlier.len()
-            )
-            .into());
+            let replies = plan.failed_earlier.iter().map(|(_, r)| r.as_str());
+            return Err(not_delivered("in an earlier run", replies).into());
         }
         return Ok(());
     }
     if !o.yes {
+        try_relay(&recipients, credential.clone())?;
         confirm(&loaded, &recipients, list, &plan, &target.identity, &resume)?;
     }
     let writer = lock.start(resume.record.as_ref())?;
@@ -189,10 +194,9 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Err(format!("sending stopped: {reason}").into());
     }
     if !outcome.failed.is_empty() || !plan.failed_earlier.is_empty() {
-        return Err(Failure::from(format!(
-            "{} recipient(s) not delivered; when the problem is fixed, run again with --retry-failed",
-            outcome.failed.len() + plan.failed_earlier.len()
-        )));
+        let replies = outcome.failed.iter().map(|(_, r)| r.as_str());
+        let earlier = plan.failed_earlier.iter().map(|(_, r)| r.as_str());
+        return Err(Failure::from(not_delivered("", replies.chain(earlier))));
     }
     Ok(())
 }
@@ -315,12 +319,79 @@ fn test_recipients(
     Ok((to, suppressed))
 }
 
+/// What to do about recipients not delivered, by their replies: a permanent refusal (5xx, such
+/// as "550 user unknown") will be refused again, so the address needs correcting or removing;
+/// the rest (temporary failures, lost replies) may go with `--retry-failed`.
+fn not_delivered<'a>(when: &str, replies: impl Iterator<Item = &'a str>) -> String {
+    let (mut permanent, mut other) = (0, 0);
+    for r in replies {
+        if r.starts_with('5') {
+            permanent += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let mut advice = Vec::new();
+    if permanent > 0 {
+        advice.push(format!(
+            "{permanent} refused for good by the relay (a 5xx reply, such as \"550 user unknown\"): correct each address in recipients.yaml, or remove it, or add it to `suppress:`; sending again would be refused again"
+        ));
+    }
+    if other > 0 {
+        advice.push(format!(
+            "{other} not delivered for now: when the problem is fixed, run again with --retry-failed"
+        ));
+    }
+    let when = if when.is_empty() {
+        String::new()
+    } else {
+        format!(" {when}")
+    };
+    format!(
+        "{} recipient(s) not delivered{when}:\n  - {}",
+        permanent + other,
+        advice.join("\n  - ")
+    )
+}
+
 /// The SMTP password or token ([`bulletin::secret::find`]): never shown.
 fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
     let Transport::Smtp(s) = &recipients.transport else {
         return Ok(None);
     };
     bulletin::secret::find(s, &recipients.path).map_err(|e| Failure::from(anyhow::Error::new(e)))
+}
+
+/// Opens one session with the relay (greeting, EHLO, STARTTLS, login) and closes it, before the
+/// question: a relay that is down or a wrong password is reported in seconds, not after "yes".
+fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), Failure> {
+    if matches!(recipients.transport, Transport::Sendmail) {
+        return Ok(());
+    }
+    let channel = Channel::new(&recipients.transport, credential);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    runtime.block_on(async {
+        match channel.connect().await {
+            Ok(conn) => {
+                channel.close(conn).await;
+                Ok(())
+            }
+            Err(
+                RelayFailure::Temporary(m)
+                | RelayFailure::Fatal(m)
+                | RelayFailure::Permanent(m)
+                | RelayFailure::Uncertain(m)
+                | RelayFailure::Throttled(m),
+            ) => Err(format!(
+                "nothing was sent: {m}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
+                recipients.path.display()
+            )
+            .into()),
+        }
+    })
 }
 
 fn send(
@@ -399,15 +470,26 @@ fn send(
 }
 
 /// A progress bar on a terminal, redrawn four times a second; otherwise a line every 5 seconds.
+/// Each time the relay limits the rate, a line says so and gives the rate now in use.
 async fn report_progress(progress: Arc<Progress>, start: Instant, terminal: bool) {
-    let every = if terminal {
-        Duration::from_millis(250)
-    } else {
-        Duration::from_secs(5)
-    };
+    let mut ticks = 0u32;
+    let mut throttles_told = 0;
     loop {
-        tokio::time::sleep(every).await;
-        print_progress(&progress, start, terminal);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        ticks += 1;
+        let throttled = progress.throttled.load(Ordering::SeqCst);
+        if throttled > throttles_told {
+            throttles_told = throttled;
+            eprintln!(
+                "{}note: the relay is limiting the rate ({}): slowed down to {} a minute, speeding up again slowly",
+                if terminal { "\r" } else { "" },
+                progress.throttle_reply.lock().unwrap(),
+                progress.rate_now.load(Ordering::SeqCst)
+            );
+        }
+        if terminal || ticks.is_multiple_of(20) {
+            print_progress(&progress, start, terminal);
+        }
     }
 }
 
@@ -461,34 +543,51 @@ fn describe_change(id: &Identity, resume: &Resume) -> Option<String> {
     })
 }
 
-fn print_dry_run(plan: &Plan, id: &Identity, resume: &Resume) {
-    println!("dry run: nothing is sent and nothing is connected to\n");
+/// Prints who would be sent to, and who not and why, to `out` (stdout).
+fn print_dry_run(
+    out: &mut impl Write,
+    plan: &Plan,
+    id: &Identity,
+    resume: &Resume,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "dry run: nothing is sent and nothing is connected to\n"
+    )?;
     if let Some(change) = describe_change(id, resume) {
-        println!("this is {change}\n");
+        writeln!(out, "this is {change}\n")?;
     }
     for m in &plan.to_send {
-        println!("would send    {m}");
+        writeln!(out, "would send    {m}")?;
     }
     for m in &plan.already_delivered {
-        println!("skip          {m}  (delivered earlier)");
+        writeln!(out, "skip          {m}  (delivered earlier)")?;
     }
     for (m, reply) in &plan.failed_earlier {
-        println!("skip          {m}  (failed earlier: {reply}; use --retry-failed)");
+        writeln!(
+            out,
+            "skip          {m}  (failed earlier: {reply}; use --retry-failed)"
+        )?;
     }
     for m in &plan.suppressed {
-        println!("skip          {m}  (on the suppression list)");
+        writeln!(out, "skip          {m}  (on the suppression list)")?;
     }
     for m in &plan.duplicates {
-        println!("skip          {m}  (listed more than once: gets one copy)");
+        writeln!(
+            out,
+            "skip          {m}  (listed more than once: gets one copy)"
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "\n{} would be sent; skipped: {} delivered earlier, {} failed earlier, {} suppressed, {} duplicates",
         plan.to_send.len(),
         plan.already_delivered.len(),
         plan.failed_earlier.len(),
         plan.suppressed.len(),
         plan.duplicates.len()
-    );
+    )?;
+    out.flush()
 }
 
 fn confirm(
@@ -531,8 +630,11 @@ fn confirm(
         .lock()
         .read_line(&mut answer)
         .map_err(|e| format!("cannot read the answer: {e}"))?;
-    if answer.trim().eq_ignore_ascii_case("yes") {
+    let answer = answer.trim();
+    if answer.eq_ignore_ascii_case("yes") {
         Ok(())
+    } else if !answer.is_empty() && "yes".starts_with(&answer.to_ascii_lowercase()) {
+        Err(format!("not sent: you typed `{answer}`; to send, type `yes` in full").into())
     } else {
         Err("not sent".to_string().into())
     }
@@ -559,6 +661,12 @@ fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
     }
     if outcome.retries > 0 {
         println!("  temporary failures retried {:>4}", outcome.retries);
+    }
+    if outcome.throttled > 0 {
+        println!(
+            "  slowed down by the relay   {:>4} (rate at the end: {} a minute)",
+            outcome.throttled, outcome.rate_now
+        );
     }
     if outcome.not_sent > 0 {
         println!("  not sent yet           {:>6}", outcome.not_sent);

@@ -3,11 +3,15 @@
 //! skips everyone already delivered. Which journal a send uses, and whether the bulletin is still
 //! the one the journal recorded, is decided in [`super::resume`].
 //!
-//! Format (tab-separated, one record a line): `delivered|failed  address  unix-ms  reply`, after
-//! an `issue  name  unix-ms  fingerprint title` line saying which version of the bulletin the
-//! records below it carried (its [`crate::identity::Identity`]). Lines starting with `#` are
-//! comments. A journal written before `issue` lines existed has none: its content is unknown.
-//! A line cut short by a crash has no newline and is ignored.
+//! Format (tab-separated, one record a line): `delivered|failed  address  time  reply`, after
+//! an `issue  name  time  fingerprint title` line saying which version of the bulletin the
+//! records below it carried (its [`crate::identity::Identity`]). Times are ISO 8601 in UTC with
+//! their offset; older journals have milliseconds since 1970, still read. Lines starting with
+//! `#` are comments. A journal written before `issue` lines existed has none: its content is
+//! unknown. Reading is strict ([`ReadError::Damaged`]): a line that is not one of these refuses
+//! the journal, since skipping it could mail someone again. Only the last line may be cut short
+//! by a crash (it has no newline): counted if its address is whole, else ignored, and mended
+//! before the next record is appended.
 //!
 //! Locking: while a send runs it holds a lock on `<journal>.lock` beside the journal
 //! (`2021-10-20.journal.lock`), so two sends of one bulletin cannot overlap. The lock is on a
@@ -15,18 +19,21 @@
 //! cannot be read or written through any handle but the one that locked it ("os error 33"), even
 //! in the same process. With the lock elsewhere, the journal can be read by anyone at any time,
 //! the send itself, `--dry-run`, another send's check for a collision, a person opening it in
-//! Notepad, and a reader at worst sees a last line without its newline, which it ignores. The
-//! lock file is left in place after the send (removing a lock file safely is harder than keeping
-//! it); it may be deleted whenever no send runs. `--test` does not touch the journal, and
+//! Notepad, and a reader at worst sees a last line without its newline, read as a crash leaves
+//! it. The lock file is left in place after the send (removing a lock file safely is harder than
+//! keeping it); it may be deleted whenever no send runs. `--test` does not touch the journal, and
 //! `--dry-run` reads it without locking: it changes nothing and must not stop a real send.
 //!
 //! Writing: a thread owns the file and, in a loop, writes every record waiting, fsyncs once, then
 //! acknowledges them all. A sender waits for its previous record's acknowledgement before
-//! recording the next, so each connection runs at most one record ahead of the disk.
+//! recording the next, so each connection runs at most one record ahead of the disk. The lock
+//! file keeps [`RESERVE`] bytes of blank lines that it gives back when the disk fills up, so the
+//! records of the messages under way still reach the journal; the acknowledgement then says
+//! the disk is full ([`Saved`]) and the send stops before its next delivery.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -146,82 +153,264 @@ impl Journal {
     }
 }
 
-/// Reads a journal; a missing file is an empty one.
-pub fn read(path: &Path) -> std::io::Result<Journal> {
+/// Why a journal cannot be used: the file cannot be read, or a line in it is not one that
+/// `bulletin send` writes. A damaged journal refuses the send: guessing past a line could mail
+/// again someone it records.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "line {line} is not a line that `bulletin send` writes ({problem}):\n    {shown}\n  help: nothing was sent. The journal records who already has the bulletin, so `send` will not guess past a damaged line. If the journal was opened and saved by a spreadsheet or an editor, put back the copy `bulletin send` wrote (tab-separated, one record a line, see docs/send.md), or correct line {line}"
+    )]
+    Damaged {
+        line: usize,
+        problem: String,
+        /// The line as read, control characters shown as `\u{..}` escapes, cut to 120 characters.
+        shown: String,
+    },
+}
+
+/// How a journal's bytes end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Tail {
+    /// With a newline (or empty).
+    Whole,
+    /// The last record lacks its newline but its status and address are whole: it counts, and
+    /// the writer ends the line before appending.
+    Unended,
+    /// The last record was cut short by a crash after its address: it counts, and the writer
+    /// replaces it (from this offset) with this whole line.
+    Mended(usize, String),
+    /// The last line was cut short by a crash before its address ended: it never counted, and
+    /// the writer cuts it at this length.
+    Torn(usize),
+}
+
+/// A line as a person can see it in an error: control characters escaped, shortened.
+fn shown(line: &str) -> String {
+    let mut s: String = line
+        .chars()
+        .take(120)
+        .flat_map(char::escape_debug)
+        .collect();
+    if line.chars().count() > 120 {
+        s.push('…');
+    }
+    s
+}
+
+/// A journal time: ISO 8601 with an offset (`2026-11-24T08:05:45.123+00:00`, as written now)
+/// or milliseconds since 1970 (as journals written before ISO times were).
+fn valid_time(t: &str) -> bool {
+    if !t.is_empty() && t.len() <= 16 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let fixed = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !fixed {
+        return false;
+    }
+    let mut rest = &t[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    let r = rest.as_bytes();
+    rest == "Z"
+        || (r.len() == 6
+            && (r[0] == b'+' || r[0] == b'-')
+            && r[1..3].iter().all(u8::is_ascii_digit)
+            && r[3] == b':'
+            && r[4..6].iter().all(u8::is_ascii_digit))
+}
+
+/// The address of a record, as the send compares it ([`crate::input::recipients::key`]): an
+/// address typed in capitals by a person editing the journal still matches its recipient.
+fn record_address(a: &str) -> Option<String> {
+    if a.is_empty() || a != a.trim() {
+        return None;
+    }
+    let address: lettre::Address = a.parse().ok()?;
+    Some(crate::input::recipients::key(
+        &lettre::message::Mailbox::new(None, address),
+    ))
+}
+
+/// Reads a journal's bytes strictly: every line must be a comment, empty, or one `bulletin send`
+/// writes; only a last line without its newline may be incomplete.
+fn parse(path: &Path, bytes: &[u8]) -> Result<(Journal, Tail), ReadError> {
     let mut journal = Journal {
         path: path.to_path_buf(),
         ..Journal::default()
     };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(journal),
-        Err(e) => return Err(e),
-    };
-    let history = &mut journal.history;
-    let mut reader = BufReader::new(file);
-    let mut bytes = Vec::new();
-    loop {
-        bytes.clear();
-        if reader.read_until(b'\n', &mut bytes)? == 0 {
-            break;
-        }
-        // Bytes, decoded loosely: a record cut inside a character must not make the journal
-        // unreadable.
-        let line = String::from_utf8_lossy(&bytes);
-        // A record without its newline was cut short: it never counted.
-        let Some(complete) = line.strip_suffix('\n') else {
-            break;
+    let mut tail = Tail::Whole;
+    let mut start = 0;
+    let mut number = 0;
+    while start < bytes.len() {
+        number += 1;
+        let (raw, ended) = match bytes[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => (&bytes[start..start + i], true),
+            None => (&bytes[start..], false),
         };
-        if let Some(comment) = complete.strip_prefix('#') {
-            // The first line of an older journal: `# bulletin 2021-10-20 Title`.
-            if journal.versions.is_empty()
-                && let Some(rest) = comment.strip_prefix(" bulletin ")
-                && let Some((_, title)) = rest.split_once(' ')
-                && rest.starts_with(|c: char| c.is_ascii_digit())
-            {
-                journal.old_title = Some(title.to_string());
-            }
-            continue;
+        let line_start = start;
+        start += raw.len() + 1;
+        // Bytes, decoded loosely: a reply in another encoding is no reason to refuse.
+        let text = String::from_utf8_lossy(raw);
+        let mut line: &str = &text;
+        if number == 1 {
+            line = line.strip_prefix('\u{feff}').unwrap_or(line);
         }
-        let mut fields = complete.splitn(4, '\t');
-        let status = match fields.next() {
-            Some("delivered") => Status::Delivered,
-            Some("failed") => Status::Failed,
-            Some("issue") => {
-                if let (Some(name), _, Some(rest)) = (fields.next(), fields.next(), fields.next()) {
-                    let (fingerprint, title) = rest.split_once(' ').unwrap_or((rest, ""));
-                    journal.versions.push(Version {
-                        name: name.to_string(),
-                        fingerprint: fingerprint.to_string(),
-                        title: title.to_string(),
-                    });
+        // Saved on Windows with CR LF line ends: the same lines.
+        line = line.strip_suffix('\r').unwrap_or(line);
+        let damaged = |problem: &str| ReadError::Damaged {
+            line: number,
+            problem: problem.to_string(),
+            shown: shown(line),
+        };
+        if !ended && line.starts_with("issue\t") {
+            // An `issue` line is written before any record after it: cut short, it never counted.
+            tail = Tail::Torn(line_start);
+            break;
+        }
+        match read_line(&mut journal, line) {
+            Ok(()) if ended => {}
+            Ok(()) => tail = Tail::Unended,
+            Err(_) if !ended => {
+                // Cut short by a crash: a record whose address was whole counts (it is written
+                // only after the relay's answer); anything shorter never counted.
+                let mut fields = line.splitn(3, '\t');
+                let status = fields.next();
+                let address = fields.next().and_then(record_address);
+                match (status, address, fields.next()) {
+                    (Some(s @ ("delivered" | "failed")), Some(address), Some(_)) => {
+                        let status = if s == "delivered" {
+                            Status::Delivered
+                        } else {
+                            Status::Failed
+                        };
+                        let reply = "(this line was cut short by a crash)";
+                        tail = Tail::Mended(
+                            line_start,
+                            format!("{s}\t{address}\t{}\t{reply}\n", now()),
+                        );
+                        note(&mut journal, status, address, reply);
+                    }
+                    _ => tail = Tail::Torn(line_start),
                 }
-                continue;
             }
-            _ => continue,
-        };
-        let (Some(address), _, reply) = (fields.next(), fields.next(), fields.next().unwrap_or(""))
-        else {
-            continue;
-        };
-        // A delivery is final: a later failure (a retry that was refused) does not undo it.
-        if history.delivered(address) {
-            continue;
+            Err(problem) => return Err(damaged(problem)),
         }
-        if status == Status::Delivered {
-            let version = journal.versions.len().checked_sub(1);
-            history.delivered_as.insert(address.to_string(), version);
+    }
+    Ok((journal, tail))
+}
+
+/// Reads one whole line into the journal, or says what is wrong with it.
+fn read_line(journal: &mut Journal, line: &str) -> Result<(), &'static str> {
+    if line.is_empty() {
+        return Ok(());
+    }
+    if let Some(comment) = line.strip_prefix('#') {
+        // The first line of an older journal: `# bulletin 2021-10-20 Title`.
+        if journal.versions.is_empty()
+            && let Some(rest) = comment.strip_prefix(" bulletin ")
+            && let Some((_, title)) = rest.split_once(' ')
+            && rest.starts_with(|c: char| c.is_ascii_digit())
+        {
+            journal.old_title = Some(title.to_string());
         }
-        history.last.insert(
-            address.to_string(),
-            Record {
-                status,
-                address: address.to_string(),
-                reply: reply.to_string(),
-            },
+        return Ok(());
+    }
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(
+            "it holds control characters, such as a block of NUL bytes left by a crash or a damaged disk",
         );
     }
-    Ok(journal)
+    let fields: Vec<&str> = line.splitn(4, '\t').collect();
+    let [kind, second, time, last] = fields[..] else {
+        return Err(if line.contains(',') || line.contains(';') {
+            "it has no tab characters between its fields: was it saved as comma-separated by a spreadsheet?"
+        } else {
+            "it does not have the four fields a journal line has, separated by tabs"
+        });
+    };
+    if !valid_time(time) {
+        return Err("its third field is not a time");
+    }
+    let status = match kind {
+        "delivered" => Status::Delivered,
+        "failed" => Status::Failed,
+        "issue" => {
+            if second.is_empty() || last.is_empty() {
+                return Err("an `issue` line needs a name and a fingerprint");
+            }
+            let (fingerprint, title) = last.split_once(' ').unwrap_or((last, ""));
+            journal.versions.push(Version {
+                name: second.to_string(),
+                fingerprint: fingerprint.to_string(),
+                title: title.to_string(),
+            });
+            return Ok(());
+        }
+        _ => return Err("it starts with neither `delivered`, `failed` nor `issue`"),
+    };
+    let Some(address) = record_address(second) else {
+        return Err("its second field is not an email address");
+    };
+    note(journal, status, address, last);
+    Ok(())
+}
+
+/// Counts one outcome.
+fn note(journal: &mut Journal, status: Status, address: String, reply: &str) {
+    let history = &mut journal.history;
+    // A delivery is final: a later failure (a retry that was refused) does not undo it.
+    if history.delivered(&address) {
+        return;
+    }
+    if status == Status::Delivered {
+        let version = journal.versions.len().checked_sub(1);
+        history.delivered_as.insert(address.clone(), version);
+    }
+    history.last.insert(
+        address.clone(),
+        Record {
+            status,
+            address,
+            reply: reply.to_string(),
+        },
+    );
+}
+
+/// Reads a journal; a missing file is an empty one.
+pub fn read(path: &Path) -> Result<Journal, ReadError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Journal {
+                path: path.to_path_buf(),
+                ..Journal::default()
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    parse(path, &bytes).map(|(journal, _)| journal)
 }
 
 /// Replaces tabs and line breaks so a reply stays in its field.
@@ -231,11 +420,30 @@ fn field(s: &str) -> String {
         .collect()
 }
 
-fn now_ms() -> u128 {
-    SystemTime::now()
+/// Now, in ISO 8601 with its offset, to the millisecond: `2026-11-24T08:05:45.123+00:00`
+/// (UTC, so that journals written on machines in different zones sort and compare alike).
+fn now() -> String {
+    let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    iso(ms)
+}
+
+fn iso(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000);
+    let d = crate::date::Date::from_unix(seconds);
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+00:00",
+        d.year,
+        d.month,
+        d.day,
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        ms.rem_euclid(1000)
+    )
 }
 
 /// The `issue` line that says which version the records after it carry.
@@ -243,47 +451,108 @@ fn version_line(v: &Version) -> String {
     format!(
         "issue\t{}\t{}\t{} {}\n",
         field(&v.name),
-        now_ms(),
+        now(),
         field(&v.fingerprint).replace(' ', "_"),
         field(&v.title)
     )
 }
 
 fn line(r: &Record) -> String {
-    let ms = now_ms();
+    let time = now();
     let status = match r.status {
         Status::Delivered => "delivered",
         Status::Failed => "failed",
     };
     format!(
-        "{status}\t{}\t{ms}\t{}\n",
+        "{status}\t{}\t{time}\t{}\n",
         field(&r.address),
         field(&r.reply)
     )
 }
 
-/// Removes a last record cut short by a crash (no newline), so that the next record does not
-/// run on from it. Called with the lock held.
-fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(());
-    }
-    let mut content = Vec::with_capacity(len as usize);
+/// Reads the journal strictly, then ends its last line as the next record needs: a line cut
+/// short by a crash before its address ended is removed, one cut after it is rewritten whole, a
+/// last line without its newline gets one. Called with the lock held.
+fn repair_tail(path: &Path, file: &mut File) -> Result<(), ReadError> {
+    let mut content = Vec::new();
     file.seek(SeekFrom::Start(0))?;
     file.read_to_end(&mut content)?;
-    if content.last() == Some(&b'\n') {
-        return Ok(());
+    let (_, tail) = parse(path, &content)?;
+    match tail {
+        Tail::Whole => return Ok(()),
+        Tail::Unended => {
+            file.seek(SeekFrom::End(0))?;
+            file.write_all(b"\n")?;
+        }
+        Tail::Mended(at, line) => {
+            file.set_len(at as u64)?;
+            file.seek(SeekFrom::Start(at as u64))?;
+            file.write_all(line.as_bytes())?;
+        }
+        Tail::Torn(at) => file.set_len(at as u64)?,
     }
-    let keep = content
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    file.set_len(keep as u64)?;
-    file.sync_all()
+    Ok(file.sync_all()?)
 }
 
-type Job = (Record, oneshot::Sender<std::io::Result<()>>);
+/// A record on disk. `disk_full`: the disk under the journal filled up, and this record (or one
+/// before it) was written into the space the lock file kept in reserve: the send must stop
+/// before its next delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Saved {
+    pub disk_full: bool,
+}
+
+type Job = (Record, oneshot::Sender<std::io::Result<Saved>>);
+
+/// How much space the lock file keeps in reserve for the journal: when the disk fills up, the
+/// lock file gives it back so that the records of the messages already under way (at most two
+/// per connection, a few hundred bytes each) still reach the journal.
+const RESERVE: u64 = 64 * 1024;
+
+/// Fills the lock file up to [`RESERVE`] bytes with real (not sparse) blank lines after its note,
+/// on disk before the send starts.
+fn keep_reserve(lock: &mut File) -> std::io::Result<()> {
+    let len = lock.metadata()?.len();
+    if len >= RESERVE {
+        return Ok(());
+    }
+    lock.seek(SeekFrom::End(0))?;
+    lock.write_all(&vec![b'\n'; (RESERVE - len) as usize])?;
+    lock.sync_all()
+}
+
+/// Whether an error says the disk (or the user's quota on it) is full.
+fn is_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || e.kind() == std::io::ErrorKind::FileTooLarge
+}
+
+/// Writes all of `bytes` to the journal; if the disk is full, gives up the lock file's reserve
+/// (once) and carries on from the byte where the write stopped. True if the reserve was used.
+fn write_reserving(
+    file: &mut File,
+    lock: &mut File,
+    reserve: &mut bool,
+    mut bytes: &[u8],
+) -> std::io::Result<bool> {
+    let mut used = false;
+    while !bytes.is_empty() {
+        match file.write(bytes) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if is_full(&e) && *reserve => {
+                *reserve = false;
+                used = true;
+                lock.set_len(LOCK_NOTE.len() as u64)?;
+                lock.sync_all()?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(used)
+}
 
 /// A journal locked for one send, before anything is written to it.
 pub struct Locked {
@@ -338,6 +607,20 @@ impl Locked {
             // Through the handle holding the lock; only a courtesy, so a failure is no matter.
             let _ = lock.write_all(LOCK_NOTE.as_bytes());
         }
+        keep_reserve(&mut lock).map_err(|e| {
+            if is_full(&e) {
+                format!(
+                    "the disk under the journal {} is full: `send` keeps {} KB beside the journal before it starts, so that every message it sends can be recorded\n  help: nothing was sent. Free some space on that disk, then run the same command again",
+                    path.display(),
+                    RESERVE / 1024
+                )
+            } else {
+                format!(
+                    "cannot write the journal's lock file {}: {e}",
+                    lock_file.display()
+                )
+            }
+        })?;
         // Read and write, not append: on Windows an append-only handle may not shorten the
         // file, which repairing a torn last line needs. Only the lock holder writes, so writing
         // at the end it seeks to is appending.
@@ -348,9 +631,9 @@ impl Locked {
             .write(true)
             .open(path)
             .map_err(|e| format!("cannot open the journal {}: {e}", path.display()))?;
-        cut_torn_tail(&mut file)
-            .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
-            .map_err(|e| format!("cannot repair the journal {}: {e}", path.display()))?;
+        repair_tail(path, &mut file)
+            .and_then(|()| Ok(file.seek(SeekFrom::End(0)).map(|_| ())?))
+            .map_err(|e| format!("cannot read the journal {}: {e}", path.display()))?;
         Ok(Locked {
             lock,
             file,
@@ -385,17 +668,17 @@ impl Locked {
 /// The journal open for appending, with its writer thread.
 pub struct Writer {
     tx: Option<mpsc::Sender<Job>>,
+    /// Owns the journal and its lock file (the lock is released when it has finished).
     thread: Option<std::thread::JoinHandle<()>>,
-    /// The journal's lock, released when the writer has finished (fields drop after `drop`).
-    _lock: File,
 }
 
 impl Writer {
-    fn spawn(mut file: File, lock: File) -> Writer {
+    fn spawn(mut file: File, mut lock: File) -> Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
             let mut batch: Vec<Job> = Vec::new();
             let mut buf = String::new();
+            let mut reserve = true;
             while let Ok(first) = rx.recv() {
                 batch.push(first);
                 batch.extend(rx.try_iter());
@@ -403,28 +686,30 @@ impl Writer {
                 for (r, _) in &batch {
                     buf.push_str(&line(r));
                 }
-                let result = file
-                    .write_all(buf.as_bytes())
-                    .and_then(|()| file.sync_data());
+                let result = write_reserving(&mut file, &mut lock, &mut reserve, buf.as_bytes())
+                    .and_then(|_| file.sync_data())
+                    .map(|()| Saved {
+                        disk_full: !reserve,
+                    });
                 for (_, ack) in batch.drain(..) {
                     let _ = ack.send(
                         result
                             .as_ref()
-                            .map(|_| ())
+                            .copied()
                             .map_err(|e| std::io::Error::new(e.kind(), e.to_string())),
                     );
                 }
             }
+            drop(lock);
         });
         Writer {
             tx: Some(tx),
             thread: Some(thread),
-            _lock: lock,
         }
     }
 
     /// Queues a record; the receiver completes once it is on disk.
-    pub fn record(&self, r: Record) -> oneshot::Receiver<std::io::Result<()>> {
+    pub fn record(&self, r: Record) -> oneshot::Receiver<std::io::Result<Saved>> {
         let (ack, done) = oneshot::channel();
         if let Some(tx) = &self.tx {
             let _ = tx.send((r, ack));
@@ -490,7 +775,7 @@ mod tests {
         );
         Locked::take(&path).expect("the lock is released when the writer closes");
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"delivered\tc@example.org\t1").unwrap();
+        f.write_all(b"delivered\tc@exam").unwrap();
         let j = read(&path).unwrap();
         assert_eq!(j.versions, vec![v.clone()]);
         assert_eq!(j.delivered_other_than(&v), 0);
@@ -500,7 +785,8 @@ mod tests {
                 .is_some_and(|r| r.reply == "451 try later  ")
         );
         assert!(h.delivered("b@example.org"));
-        assert!(!h.delivered("c@example.org"));
+        assert!(!h.delivered("c@exam"));
+        assert_eq!(h.last.len(), 2);
     }
 
     #[tokio::test]
@@ -551,5 +837,124 @@ mod tests {
             title: String::new(),
         };
         assert_eq!(j.delivered_other_than(&now), 1);
+    }
+
+    fn damaged(text: &str) -> (usize, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        std::fs::write(&path, text).unwrap();
+        match read(&path) {
+            Err(ReadError::Damaged { line, problem, .. }) => {
+                // The writer refuses it too, and leaves the file as it was.
+                assert!(Locked::take(&path).is_err());
+                assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+                (line, problem)
+            }
+            other => panic!("{text:?} was read as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_read_refuses_the_journal_and_is_named() {
+        let head = "# bulletin send journal\nissue\t2021-10-20\t1\tab Title\ndelivered\ta@example.org\t2\t250 ok\n";
+        // Saved as comma-separated by a spreadsheet, without a final newline.
+        let (line, problem) =
+            damaged("issue,2021-10-20,1,ab Title\ndelivered,a@example.org,2,250 ok");
+        assert_eq!(line, 1);
+        assert!(problem.contains("comma-separated"), "{problem}");
+        // A block of NULs where records were.
+        let (line, problem) = damaged(&format!(
+            "{head}\0\0\0\0\0\0\0\0delivered\tb@example.org\t3\t250 ok\n"
+        ));
+        assert_eq!(line, 4);
+        assert!(problem.contains("NUL"), "{problem}");
+        let (line, _) = damaged(&format!(
+            "{head}delivered\tb@example.org\tyesterday\t250 ok\n"
+        ));
+        assert_eq!(line, 4);
+        let (line, _) = damaged(&format!("{head}delivered\tnot an address\t3\t250 ok\n"));
+        assert_eq!(line, 4);
+        let (line, _) = damaged(&format!("{head}sent\tb@example.org\t3\t250 ok\nx\n"));
+        assert_eq!(line, 4);
+    }
+
+    #[tokio::test]
+    async fn capitals_crlf_and_a_missing_last_newline_are_read_as_meant() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        std::fs::write(
+            &path,
+            "\u{feff}# saved by Notepad\r\ndelivered\tA.Person@Example.ORG\t2026-11-24T08:05:45.123+00:00\t250 ok\r\n\r\ndelivered\tb@example.org\t1635332400123\t250 ok",
+        )
+        .unwrap();
+        let h = read(&path).unwrap().history;
+        assert!(h.delivered("a.person@example.org"));
+        assert!(h.delivered("b@example.org"));
+        let w = Locked::take(&path).unwrap().start(None).unwrap();
+        w.record(Record {
+            status: Status::Delivered,
+            address: "c@example.org".into(),
+            reply: "250 ok".into(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        w.close();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\t250 ok\ndelivered\tc@example.org\t"),
+            "{text}"
+        );
+        let h = read(&path).unwrap().history;
+        assert_eq!(h.delivered_as.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_record_cut_after_its_address_counts_and_is_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        std::fs::write(
+            &path,
+            "delivered\ta@example.org\t1\t250 ok\ndelivered\tb@example.org\t2026-11",
+        )
+        .unwrap();
+        assert!(read(&path).unwrap().history.delivered("b@example.org"));
+        Locked::take(&path).unwrap().start(None).unwrap().close();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("delivered\ta@example.org\t1\t250 ok\ndelivered\tb@example.org\t20"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\t(this line was cut short by a crash)\n"),
+            "{text}"
+        );
+        let h = read(&path).unwrap().history;
+        assert!(h.delivered("a@example.org") && h.delivered("b@example.org"));
+    }
+
+    #[test]
+    fn times_are_iso_8601_with_an_offset_and_old_ones_still_read() {
+        assert_eq!(iso(1_635_332_400_123), "2021-10-27T11:00:00.123+00:00");
+        assert_eq!(iso(0), "1970-01-01T00:00:00.000+00:00");
+        for t in [
+            "1635332400123",
+            "2021-10-27T11:00:00.123+00:00",
+            "2021-10-27T12:00:00+01:00",
+            "2021-10-27T11:00:00Z",
+        ] {
+            assert!(valid_time(t), "{t}");
+        }
+        for t in [
+            "",
+            "2021-10-27",
+            "2021-10-27 11:00:00",
+            "2021-10-27T11:00:00.+00:00",
+            "27/10/2021 11:00",
+            "1.6E+12",
+        ] {
+            assert!(!valid_time(t), "{t}");
+        }
+        assert!(valid_time(&now()));
     }
 }

@@ -99,33 +99,106 @@ impl Stop {
 }
 
 /// Holds `rate_per_minute` across all connections together: each message takes the next slot.
+/// When the relay says it is limiting the rate ([`Failure::Throttled`]), the rate is halved and
+/// every sender pauses; each delivery after that brings it back up by 2%, never past the
+/// configured rate.
 pub struct RateLimit {
+    configured: Option<Duration>,
+    state: Mutex<RateState>,
+}
+
+struct RateState {
+    /// The gap between two messages now (`None`: as fast as the relay takes them).
     interval: Option<Duration>,
-    next: Mutex<Option<Instant>>,
+    next: Option<Instant>,
+    /// When the last few slots were given, to measure an unlimited rate.
+    recent: VecDeque<Instant>,
+    /// When the rate was last halved: the replies to messages already under way then say the
+    /// same thing again, and halve it only once a second.
+    halved: Option<Instant>,
 }
 
 impl RateLimit {
     pub fn per_minute(rate: u32) -> RateLimit {
         let interval = (rate > 0).then(|| Duration::from_secs(60) / rate);
         RateLimit {
-            interval,
-            next: Mutex::new(None),
+            configured: interval,
+            state: Mutex::new(RateState {
+                interval,
+                next: None,
+                recent: VecDeque::new(),
+                halved: None,
+            }),
         }
     }
 
     /// Waits for this message's slot; false if the run was stopped first.
     async fn wait(&self, stop: &Stop) -> bool {
-        let Some(interval) = self.interval else {
-            return !stop.is_stopped();
-        };
         let slot = {
-            let mut next = self.next.lock().unwrap();
+            let mut st = self.state.lock().unwrap();
             let now = Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + interval);
+            let slot = st.next.map_or(now, |n| n.max(now));
+            st.next = st.interval.map(|i| slot + i).or(st.next);
+            st.recent.push_back(slot);
+            if st.recent.len() > 20 {
+                st.recent.pop_front();
+            }
             slot
         };
         stop.sleep_until(slot).await
+    }
+
+    /// The rate now, in messages a minute, measured from the last slots if there is no limit.
+    fn per_minute_now(st: &RateState) -> f64 {
+        match st.interval {
+            Some(i) => 60.0 / i.as_secs_f64().max(1e-6),
+            None => match (st.recent.front(), st.recent.back()) {
+                (Some(first), Some(last)) if st.recent.len() > 1 => {
+                    let secs = last.duration_since(*first).as_secs_f64().max(1e-3);
+                    (st.recent.len() - 1) as f64 / secs * 60.0
+                }
+                _ => 60.0,
+            },
+        }
+    }
+
+    /// The relay is limiting the rate: halves it and pauses every sender for `pause`. Returns the
+    /// rate now in use, in messages a minute.
+    fn throttle(&self, pause: Duration) -> u32 {
+        let mut st = self.state.lock().unwrap();
+        let now = Instant::now();
+        if st.interval.is_none()
+            || st
+                .halved
+                .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1))
+        {
+            let halved = (Self::per_minute_now(&st) / 2.0).max(1.0);
+            st.interval = Some(Duration::from_secs_f64(60.0 / halved));
+            st.halved = Some(now);
+        }
+        let resume = now + pause;
+        st.next = Some(st.next.map_or(resume, |n| n.max(resume)));
+        Self::per_minute_now(&st) as u32
+    }
+
+    /// A message was accepted: after a slow-down, speeds up by 2%, up to the configured rate.
+    fn recover(&self) {
+        let mut st = self.state.lock().unwrap();
+        if let Some(i) = st.interval
+            && st.interval != self.configured
+        {
+            let faster = i.mul_f64(1.0 / 1.02);
+            st.interval = Some(match self.configured {
+                Some(c) if faster <= c => c,
+                _ => faster,
+            });
+        }
+    }
+
+    /// The rate in use, in messages a minute (0: no limit).
+    pub fn per_minute_in_use(&self) -> u32 {
+        let st = self.state.lock().unwrap();
+        st.interval.map_or(0, |_| Self::per_minute_now(&st) as u32)
     }
 }
 
@@ -138,6 +211,12 @@ pub struct Progress {
     pub retries: AtomicUsize,
     /// Whether any message has been accepted in this run (a failure before that is systemic).
     pub accepted_any: AtomicBool,
+    /// How many times the relay said it was limiting the rate, and the rate (a minute) in use
+    /// since the last time.
+    pub throttled: AtomicUsize,
+    pub rate_now: AtomicUsize,
+    /// The relay's reply the last time it limited the rate.
+    pub throttle_reply: Mutex<String>,
 }
 
 /// How a run ended.
@@ -151,6 +230,9 @@ pub struct Outcome {
     pub fatal: Option<String>,
     /// Temporary failures (4xx, dropped connections) that were retried.
     pub retries: usize,
+    /// How many times the relay limited the rate, and the rate (a minute) in use at the end.
+    pub throttled: usize,
+    pub rate_now: u32,
 }
 
 /// Everything a sending worker shares with the others.
@@ -223,6 +305,8 @@ pub async fn run(run: Run, recipients: Vec<Mailbox>) -> Outcome {
         not_sent: shared.queue.into_inner().unwrap().len(),
         interrupted: stop.is_stopped() && fatal.is_none(),
         retries: shared.run.progress.retries.load(Ordering::SeqCst),
+        throttled: shared.run.progress.throttled.load(Ordering::SeqCst),
+        rate_now: shared.run.rate.per_minute_in_use(),
         failed,
         fatal,
     }
@@ -235,7 +319,7 @@ enum Attempt {
     Abandoned,
 }
 
-type Ack = tokio::sync::oneshot::Receiver<std::io::Result<()>>;
+type Ack = tokio::sync::oneshot::Receiver<std::io::Result<journal::Saved>>;
 
 async fn worker(shared: Arc<Shared>) {
     let run = &shared.run;
@@ -284,7 +368,7 @@ async fn worker(shared: Arc<Shared>) {
             }),
             None => {
                 let (tx, rx) = tokio::sync::oneshot::channel();
-                let _ = tx.send(Ok(()));
+                let _ = tx.send(Ok(journal::Saved { disk_full: false }));
                 rx
             }
         };
@@ -302,23 +386,39 @@ async fn worker(shared: Arc<Shared>) {
 async fn settle(shared: &Shared, (ack, status, address, reply): (Ack, Status, String, String)) {
     let run = &shared.run;
     match ack.await {
-        Ok(Ok(())) => match status {
-            Status::Delivered => {
-                run.progress.delivered.fetch_add(1, Ordering::SeqCst);
+        Ok(Ok(saved)) => {
+            if saved.disk_full {
+                run.stop.stop(Some(
+                    "the disk under the journal is full: stopped before sending to anyone else, and every message sent is recorded in the journal\n  help: free some space on that disk, then run the same command again to send the rest".into(),
+                ));
             }
-            Status::Failed => {
-                run.progress.failed.fetch_add(1, Ordering::SeqCst);
-                shared.failed.lock().unwrap().push((address, reply));
-            }
-        },
+            count(shared, status, address, reply);
+        }
         Ok(Err(e)) => run.stop.stop(Some(format!(
-            "cannot write the journal: {e}; stopped so that nobody is mailed twice"
+            "cannot write the journal: {e}; stopped so that nobody else is mailed who might not be recorded"
         ))),
         Err(_) => run.stop.stop(Some(
-            "the journal writer stopped; stopped so that nobody is mailed twice".into(),
+            "the journal writer stopped; stopped so that nobody else is mailed who might not be recorded".into(),
         )),
     }
 }
+
+/// Counts an outcome that is on disk.
+fn count(shared: &Shared, status: Status, address: String, reply: String) {
+    let run = &shared.run;
+    match status {
+        Status::Delivered => {
+            run.progress.delivered.fetch_add(1, Ordering::SeqCst);
+        }
+        Status::Failed => {
+            run.progress.failed.fetch_add(1, Ordering::SeqCst);
+            shared.failed.lock().unwrap().push((address, reply));
+        }
+    }
+}
+
+/// How many times in a row one message may meet a relay limiting the rate before the send stops.
+const THROTTLES_IN_A_ROW: u32 = 12;
 
 /// One recipient: connect if needed, send, retry temporary failures with doubling waits.
 async fn deliver(
@@ -328,6 +428,7 @@ async fn deliver(
     message: &[u8],
 ) -> Attempt {
     let mut failures = 0u32;
+    let mut throttled = 0u32;
     loop {
         let first = !run.progress.accepted_any.load(Ordering::SeqCst);
         if !run.rate.wait(&run.stop).await {
@@ -341,6 +442,12 @@ async fn deliver(
                         let r = run.channel.deliver(&mut c, envelope, message, first).await;
                         *conn = Some(c);
                         r
+                    }
+                    // Refused before anything was sent: the relay is down, not limiting.
+                    Err(Failure::Throttled(m))
+                        if !run.progress.accepted_any.load(Ordering::SeqCst) =>
+                    {
+                        Err(Failure::Temporary(m))
                     }
                     Err(Failure::Temporary(m)) if failures >= run.retries => {
                         let tries = failures + 1;
@@ -359,7 +466,32 @@ async fn deliver(
         match result {
             Ok(reply) => {
                 run.progress.accepted_any.store(true, Ordering::SeqCst);
+                if throttled > 0 || run.progress.throttled.load(Ordering::SeqCst) > 0 {
+                    run.rate.recover();
+                }
                 return Attempt::Delivered(reply);
+            }
+            // The relay limits the rate: everyone slows down; not this recipient's fault, so
+            // not one of its retries.
+            Err(Failure::Throttled(reply)) => {
+                *conn = None;
+                if throttled >= THROTTLES_IN_A_ROW {
+                    run.stop.stop(Some(format!(
+                        "the relay kept limiting the rate ({reply}), {throttled} times in a row for one message; nothing is lost: run the same command again later"
+                    )));
+                    return Attempt::Abandoned;
+                }
+                // A pause of at least a second, doubling while the relay keeps saying so.
+                let pause = run
+                    .retry_wait
+                    .max(Duration::from_secs(1))
+                    .saturating_mul(1 << throttled.min(8))
+                    .min(Duration::from_secs(300));
+                throttled += 1;
+                let rate = run.rate.throttle(pause);
+                *run.progress.throttle_reply.lock().unwrap() = reply;
+                run.progress.rate_now.store(rate as usize, Ordering::SeqCst);
+                run.progress.throttled.fetch_add(1, Ordering::SeqCst);
             }
             Err(Failure::Permanent(reply) | Failure::Uncertain(reply)) => {
                 *conn = None;
@@ -386,5 +518,28 @@ async fn deliver(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_rate_halves_once_a_second_and_recovers_slowly_up_to_the_configured_rate() {
+        let rate = RateLimit::per_minute(600);
+        assert_eq!(rate.throttle(Duration::ZERO), 300);
+        // The replies to messages already under way do not halve it again at once.
+        assert_eq!(rate.throttle(Duration::ZERO), 300);
+        rate.recover();
+        assert_eq!(rate.per_minute_in_use(), 306);
+        for _ in 0..100 {
+            rate.recover();
+        }
+        assert_eq!(rate.per_minute_in_use(), 600);
+        let unlimited = RateLimit::per_minute(0);
+        assert_eq!(unlimited.per_minute_in_use(), 0);
+        assert!(unlimited.throttle(Duration::ZERO) >= 1);
+        assert!(unlimited.per_minute_in_use() >= 1);
     }
 }

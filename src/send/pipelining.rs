@@ -47,16 +47,18 @@ pub(super) async fn offered(
 }
 
 /// MAIL, each RCPT and DATA, up to the relay's 354 ("go ahead"): in one write when `pipelining`,
-/// else one command and its reply at a time.
+/// else one command and its reply at a time. A failure of MAIL (the sender's step) goes through
+/// `sender_refused`, which may turn it into a refusal of the whole send.
 pub(super) async fn envelope(
     conn: &mut AsyncSmtpConnection,
     t: Duration,
     pipelining: bool,
     mail: Mail,
     rcpts: Vec<Rcpt>,
+    sender_refused: impl FnOnce(Failure) -> Failure,
 ) -> Result<(), Failure> {
     if !pipelining {
-        step(t, conn.command(mail)).await?;
+        step(t, conn.command(mail)).await.map_err(sender_refused)?;
         for rcpt in rcpts {
             step(t, conn.command(rcpt)).await?;
         }
@@ -69,7 +71,7 @@ pub(super) async fn envelope(
     }
     batch.push_str(&Data.to_string());
     // Writes all of them, then reads MAIL's reply; the rest follow in order.
-    step(t, conn.command(batch)).await?;
+    step(t, conn.command(batch)).await.map_err(sender_refused)?;
     for _ in &rcpts {
         step(t, conn.read_response()).await?;
     }

@@ -30,6 +30,29 @@ pub enum Failure {
     /// The whole message was sent but the relay's answer never came: it may have been
     /// delivered. Recorded as failed and not resent automatically (`--retry-failed` resends).
     Uncertain(String),
+    /// The relay is limiting the rate (421; 451 or 452 with 4.7.x or 4.3.2; a connection
+    /// refused): the send slows down, and the recipient is tried again without counting it.
+    Throttled(String),
+}
+
+/// Whether a temporary reply says the relay is limiting the rate rather than refusing this
+/// message: `421` (closing, busy), or `451`/`452` with an enhanced status 4.7.x (policy, such as
+/// "too many messages") or 4.3.2 (system not accepting messages).
+fn throttling(reply: &str) -> bool {
+    let mut words = reply.split_whitespace();
+    let code = words.next().unwrap_or("");
+    let detail = words.next().unwrap_or("");
+    code == "421"
+        || ((code == "451" || code == "452") && (detail.starts_with("4.7.") || detail == "4.3.2"))
+}
+
+/// A temporary reply, as a [`Failure`]: [`Failure::Throttled`] if it limits the rate.
+fn temporary(reply: String) -> Failure {
+    if throttling(&reply) {
+        Failure::Throttled(reply)
+    } else {
+        Failure::Temporary(reply)
+    }
 }
 
 /// One SMTP command before the end of the message: any failure here means the relay has not
@@ -46,7 +69,7 @@ pub(super) async fn step(
     match tokio::time::timeout(t, command).await {
         Ok(Ok(reply)) => Ok(reply),
         Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
-        Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
+        Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
         Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {}", said(&e)))),
         Err(_) => Err(Failure::Temporary(format!("no reply within {t:?}"))),
     }
@@ -62,11 +85,91 @@ pub enum Channel {
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
 }
 
-/// An open route to the relay: an SMTP session (and whether the relay pipelines), or nothing
-/// for sendmail.
+/// An open route to the relay: an SMTP session (whether the relay pipelines, and its socket,
+/// watched), or nothing for sendmail.
 pub enum Conn {
-    Smtp(Box<AsyncSmtpConnection>, bool),
+    Smtp(Box<AsyncSmtpConnection>, bool, Peer),
     Sendmail,
+}
+
+/// The relay's end of a session, watched without reading from it: whether it has closed (or
+/// reset) the connection. A relay never takes a message before its final "."; one that closed
+/// the connection before we wrote that "." did not take it, so the message is safe to send again.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer {
+    #[cfg(unix)]
+    fd: std::os::fd::RawFd,
+}
+
+impl Peer {
+    fn of(stream: &TcpStream) -> Peer {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            Peer {
+                fd: stream.as_raw_fd(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = stream;
+            Peer {}
+        }
+    }
+
+    /// Whether the relay has closed or reset the connection (by what has arrived so far). Where
+    /// this cannot be told (not on Unix), false: the message is then treated as possibly taken.
+    fn closed(&self) -> bool {
+        #[cfg(unix)]
+        {
+            let mut byte = 0u8;
+            // SAFETY: the descriptor is the session's socket, open as long as the `Conn` that
+            // holds this `Peer`; one byte is peeked into a local, without blocking.
+            let n = unsafe {
+                libc::recv(
+                    self.fd,
+                    (&raw mut byte).cast(),
+                    1,
+                    libc::MSG_PEEK | libc::MSG_DONTWAIT,
+                )
+            };
+            if n >= 0 {
+                // 0: the relay's end is closed. A byte: it said something (inconclusive).
+                return n == 0;
+            }
+            let e = std::io::Error::last_os_error();
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    }
+}
+
+/// The message as lettre writes it (dot-stuffed, then the final "."), noting when all of it but
+/// the final "." has been written and whether the relay had closed the connection by then.
+struct Watched<'a> {
+    message: Option<&'a [u8]>,
+    peer: Peer,
+    /// All of the message was written and the relay's end was still open: only now could the
+    /// final "." make it the relay's.
+    ending: &'a std::sync::atomic::AtomicBool,
+}
+
+impl<'a> Iterator for Watched<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let part = self.message.take();
+        if part.is_none() && !self.peer.closed() {
+            self.ending.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        part
+    }
 }
 
 impl Channel {
@@ -104,11 +207,13 @@ impl Channel {
         }
     }
 
-    /// Opens a session: TCP (no Nagle), EHLO, STARTTLS or TLS as configured, then login, all
-    /// within twice the configured time-out (a relay that stalls mid-handshake cannot hang us).
+    /// Opens a session: TCP (no Nagle), the greeting, EHLO, STARTTLS or TLS as configured, then
+    /// login. Each step has the configured time-out of its own, so that the message says which
+    /// step the relay did not answer; all of them together at most four times that (a relay
+    /// that stalls mid-handshake cannot hang us).
     pub async fn connect(&self) -> Result<Conn, Failure> {
         let limit = match self {
-            Channel::Smtp { settings, .. } => settings.timeout * 2,
+            Channel::Smtp { settings, .. } => settings.timeout * 4,
             Channel::Sendmail(_) => return Ok(Conn::Sendmail),
         };
         match tokio::time::timeout(limit, self.open()).await {
@@ -141,10 +246,12 @@ impl Channel {
                 .build()
                 .map_err(|e| Failure::Fatal(format!("cannot set up TLS for {}: {e}", s.host)))
         };
+        let peer;
         let mut conn = match s.security {
             Security::Tls => {
                 // Implicit TLS on our own socket too, so that TCP_NODELAY holds here as well.
                 let tcp = tcp_connect(s).await?;
+                peer = Peer::of(&tcp);
                 let name =
                     rustls::pki_types::ServerName::try_from(s.host.clone()).map_err(|e| {
                         Failure::Fatal(format!(
@@ -161,12 +268,43 @@ impl Channel {
                         s.host,
                         said(&e)
                     )))?;
-                AsyncSmtpConnection::connect_with_transport(Box::new(ImplicitTls(tls)), client_id)
-                    .await
-                    .map_err(|e| classify_connect(s, e))?
+                tokio::time::timeout(
+                    s.timeout,
+                    AsyncSmtpConnection::connect_with_transport(
+                        Box::new(ImplicitTls(tls)),
+                        client_id,
+                    ),
+                )
+                .await
+                .map_err(|_| {
+                    Failure::Temporary(format!(
+                        "{} did not greet and answer EHLO within {:?}",
+                        s.describe(),
+                        s.timeout
+                    ))
+                })?
+                .map_err(|e| classify_connect(s, e))?
             }
             Security::StartTls | Security::None => {
                 let stream = tcp_connect(s).await?;
+                peer = Peer::of(&stream);
+                // The greeting on its own: its first bytes, before lettre reads it and says EHLO.
+                match tokio::time::timeout(s.timeout, stream.readable()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        return Err(Failure::Temporary(format!(
+                            "cannot talk to {}: {e}",
+                            s.describe()
+                        )));
+                    }
+                    Err(_) => {
+                        return Err(Failure::Temporary(format!(
+                            "{} did not greet within {:?}",
+                            s.describe(),
+                            s.timeout
+                        )));
+                    }
+                }
                 let mut conn = tokio::time::timeout(
                     s.timeout,
                     AsyncSmtpConnection::connect_with_transport(Box::new(stream), client_id),
@@ -174,7 +312,7 @@ impl Channel {
                 .await
                 .map_err(|_| {
                     Failure::Temporary(format!(
-                        "{} did not greet within {:?}",
+                        "{} greeted but did not answer EHLO within {:?}",
                         s.describe(),
                         s.timeout
                     ))
@@ -187,8 +325,15 @@ impl Channel {
                             s.describe()
                         )));
                     }
-                    conn.starttls(tls()?, client_id)
+                    tokio::time::timeout(s.timeout, conn.starttls(tls()?, client_id))
                         .await
+                        .map_err(|_| {
+                            Failure::Temporary(format!(
+                                "{} did not finish STARTTLS within {:?}",
+                                s.describe(),
+                                s.timeout
+                            ))
+                        })?
                         .map_err(|e| classify_connect(s, e))?;
                 }
                 conn
@@ -208,7 +353,16 @@ impl Channel {
                 Auth::Xoauth2 => &[Mechanism::Xoauth2],
                 _ => &[Mechanism::Plain, Mechanism::Login],
             };
-            conn.auth(mechanisms, &Credentials::new(user, credential)).await.map_err(|e| {
+            let credentials = Credentials::new(user, credential);
+            let login = conn.auth(mechanisms, &credentials);
+            let answered = tokio::time::timeout(s.timeout, login).await.map_err(|_| {
+                Failure::Temporary(format!(
+                    "{} did not answer the login within {:?}",
+                    s.describe(),
+                    s.timeout
+                ))
+            })?;
+            answered.map_err(|e| {
                 if e.is_transient() {
                     Failure::Temporary(format!("the relay could not log in now: {}", reply_of(&e)))
                 } else {
@@ -220,7 +374,7 @@ impl Channel {
                 }
             })?;
         }
-        Ok(Conn::Smtp(Box::new(conn), pipelining))
+        Ok(Conn::Smtp(Box::new(conn), pipelining, peer))
     }
 
     /// Sends one message over an open session, one SMTP step at a time or with MAIL, RCPT and
@@ -236,16 +390,19 @@ impl Channel {
         first: bool,
     ) -> Result<String, Failure> {
         match (self, conn) {
-            (Channel::Smtp { settings, .. }, Conn::Smtp(c, pipelining)) => {
+            (Channel::Smtp { settings, .. }, Conn::Smtp(c, pipelining, peer)) => {
                 let t = settings.timeout;
                 let mut params = Vec::new();
-                if envelope
-                    .to()
-                    .iter()
-                    .chain(envelope.from())
-                    .any(|a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii())
-                {
+                let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
+                if !envelope.to().iter().chain(envelope.from()).all(ascii) {
                     if !c.server_info().supports_feature(Extension::SmtpUtfEight) {
+                        // The sender is everyone's: a refusal for it is the whole send's.
+                        if let Some(from) = envelope.from().filter(|a| !ascii(a)) {
+                            return Err(Failure::Fatal(format!(
+                                "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
+                                settings.describe()
+                            )));
+                        }
                         return Err(Failure::Permanent(
                             "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)".into(),
                         ));
@@ -257,8 +414,23 @@ impl Channel {
                     .to()
                     .iter()
                     .map(|to| Rcpt::new(to.clone(), Vec::new()));
-                super::pipelining::envelope(c, t, *pipelining, mail, rcpts.collect()).await?;
-                match tokio::time::timeout(t, c.message(message)).await {
+                // MAIL names only the sender: a permanent refusal of it refuses every recipient
+                // alike (a login required, a sender not allowed), so it stops the send.
+                let sender = |f| match f {
+                    Failure::Permanent(reply) => sender_refused(settings, &reply),
+                    other => other,
+                };
+                super::pipelining::envelope(c, t, *pipelining, mail, rcpts.collect(), sender)
+                    .await?;
+                let ending = std::sync::atomic::AtomicBool::new(false);
+                let watched = Watched {
+                    message: Some(message),
+                    peer: *peer,
+                    ending: &ending,
+                };
+                let result = tokio::time::timeout(t, c.message_iter(watched)).await;
+                let ended = ending.load(std::sync::atomic::Ordering::SeqCst);
+                match result {
                     Ok(Ok(resp)) => Ok(format!(
                         "{} {}",
                         resp.code(),
@@ -266,7 +438,16 @@ impl Channel {
                     )),
                     // A reply to the end of the message is definite: refused now, or for good.
                     Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
-                    Ok(Err(e)) if e.is_transient() => Err(Failure::Temporary(reply_of(&e))),
+                    Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
+                    // Lost before the final "." was written, or the relay had closed by then:
+                    // it did not take the message, so it is tried again like any lost connection.
+                    Ok(Err(e)) if !ended => Err(Failure::Temporary(format!(
+                        "the connection was lost before the end of the message ({})",
+                        said(&e)
+                    ))),
+                    Err(_) if !ended => Err(Failure::Temporary(format!(
+                        "the relay did not take the message within {t:?}"
+                    ))),
                     Ok(Err(e)) => Err(Failure::Uncertain(format!(
                         "the connection failed after the whole message was sent ({}); the relay may have delivered it",
                         said(&e)
@@ -276,18 +457,28 @@ impl Channel {
                     ))),
                 }
             }
-            (Channel::Sendmail(t), _) => match t.send_raw(envelope, message).await {
-                Ok(()) => Ok("queued by sendmail".into()),
-                // Failing at the very start means sendmail itself is missing or broken.
-                Err(e) if first => Err(Failure::Fatal(format!(
-                    "the local mail system did not take the message: {}",
-                    said(&e)
-                ))),
-                Err(e) => Err(Failure::Permanent(format!(
-                    "the local mail system did not take this message: {}",
-                    said(&e)
-                ))),
-            },
+            (Channel::Sendmail(t), _) => {
+                match tokio::time::timeout(sendmail_timeout(), t.send_raw(envelope, message)).await
+                {
+                    // It was given the message and did not finish: it may have taken it.
+                    Err(_) => Err(Failure::Uncertain(format!(
+                        "the local mail system (sendmail) did not finish within {:?}; it may have taken the message",
+                        sendmail_timeout()
+                    ))),
+                    Ok(r) => match r {
+                        Ok(()) => Ok("queued by sendmail".into()),
+                        // Failing at the very start means sendmail itself is missing or broken.
+                        Err(e) if first => Err(Failure::Fatal(format!(
+                            "the local mail system did not take the message: {}",
+                            said(&e)
+                        ))),
+                        Err(e) => Err(Failure::Permanent(format!(
+                            "the local mail system did not take this message: {}",
+                            said(&e)
+                        ))),
+                    },
+                }
+            }
             _ => Err(Failure::Fatal(
                 "internal error: connection does not match the transport".into(),
             )),
@@ -296,10 +487,41 @@ impl Channel {
 
     /// Ends a session politely.
     pub async fn close(&self, conn: Conn) {
-        if let Conn::Smtp(mut c, _) = conn {
+        if let Conn::Smtp(mut c, ..) = conn {
             let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
         }
     }
+}
+
+/// A permanent refusal of the sender (`MAIL FROM`): the whole send's, never one recipient's.
+fn sender_refused(s: &Smtp, reply: &str) -> Failure {
+    let login = reply.starts_with("530")
+        || reply.contains("5.7.0")
+        || reply.to_lowercase().contains("authentication required");
+    if login && s.auth == Auth::None {
+        Failure::Fatal(format!(
+            "{} requires a login (it answered `{reply}`), but the recipients file says `auth: none`\n  help: set `auth:` and `username:` under `smtp:` in the recipients file (see docs/send.md), then run the same command again",
+            s.describe()
+        ))
+    } else {
+        Failure::Fatal(format!(
+            "{} refused the sender, so it would refuse everyone: `{reply}`\n  help: check the `from` address in publisher.yaml, and the login, with whoever runs the relay",
+            s.describe()
+        ))
+    }
+}
+
+/// How long `sendmail` may take over one message: it only queues it on this machine, so a
+/// minute is generous. A test build may shorten it (`BULLETIN_SENDMAIL_TIMEOUT_MS`).
+fn sendmail_timeout() -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(ms) = std::env::var("BULLETIN_SENDMAIL_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    Duration::from_secs(60)
 }
 
 /// A TCP connection to the relay with Nagle's algorithm off.
@@ -313,7 +535,15 @@ async fn tcp_connect(s: &Smtp) -> Result<TcpStream, Failure> {
                 s.timeout
             ))
         })?
-        .map_err(|e| Failure::Temporary(format!("cannot connect to {}: {e}", s.describe())))?;
+        .map_err(|e| {
+            let m = format!("cannot connect to {}: {e}", s.describe());
+            // After many messages, a relay may refuse connections to slow a sender down.
+            if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                Failure::Throttled(m)
+            } else {
+                Failure::Temporary(m)
+            }
+        })?;
     stream
         .set_nodelay(true)
         .map_err(|e| Failure::Temporary(format!("cannot set up the connection: {e}")))?;
@@ -408,6 +638,8 @@ fn classify_connect(s: &Smtp, e: lettre::transport::smtp::Error) -> Failure {
             s.describe(),
             reply_of(&e)
         ))
+    } else if e.is_transient() && throttling(&reply_of(&e)) {
+        Failure::Throttled(format!("{}: {}", s.describe(), reply_of(&e)))
     } else {
         Failure::Temporary(format!("cannot talk to {}: {}", s.describe(), said(&e)))
     }
@@ -431,5 +663,30 @@ fn reply_of(e: &lettre::transport::smtp::Error) -> String {
             format!("{code} {detail}")
         }
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_replies_are_told_from_other_temporary_ones() {
+        for limit in [
+            "421 4.7.0 too many connections",
+            "451 4.7.500 Server busy, try again later",
+            "452 4.3.2 system not accepting network messages",
+            "421 closing",
+        ] {
+            assert_eq!(temporary(limit.into()), Failure::Throttled(limit.into()));
+        }
+        for other in [
+            "451 4.3.0 mailbox busy, try again later",
+            "452 4.2.2 mailbox full",
+            "450 4.7.1 greylisted",
+        ] {
+            // 450 is not one of the rate-limit codes, whatever its detail.
+            assert_eq!(temporary(other.into()), Failure::Temporary(other.into()));
+        }
     }
 }

@@ -102,10 +102,10 @@ pub enum Refusal {
         file.display(), journal.display()
     )]
     NotSentYet { file: PathBuf, journal: PathBuf },
-    #[error("cannot read the journal {}: {source}", path.display())]
+    #[error("cannot read the journal {}: {problem}", path.display())]
     Unreadable {
         path: PathBuf,
-        source: std::io::Error,
+        problem: journal::ReadError,
     },
 }
 
@@ -145,9 +145,9 @@ pub fn correction_path(journal: &Path, n: u32) -> PathBuf {
 }
 
 fn read(path: &Path) -> Result<Journal, Refusal> {
-    journal::read(path).map_err(|source| Refusal::Unreadable {
+    journal::read(path).map_err(|problem| Refusal::Unreadable {
         path: path.to_path_buf(),
-        source,
+        problem,
     })
 }
 

@@ -4,9 +4,10 @@
 It prints `PORT <n>` once listening, and appends one JSON line per accepted message to --out:
 {"t": server time, "from": ..., "to": [...], "data": the message}. Options make it misbehave the
 way relays do: temporary (451) or permanent (550) refusals for given addresses, dropped
-connections, and a required login. It offers PIPELINING (RFC 2920) in its EHLO reply unless
---no-pipelining; --reads FILE logs each chunk it reads from a connection (one JSON string a
-line, its first 2,000 characters), so a test can see which commands arrived together.
+connections (at RCPT, in the middle of DATA, or after the message without a reply), and a
+required login. It offers PIPELINING (RFC 2920) in its EHLO reply unless --no-pipelining;
+--reads FILE logs each chunk it reads from a connection (one JSON string a line, its first
+2,000 characters), so a test can see which commands arrived together.
 """
 import argparse
 import base64
@@ -14,6 +15,7 @@ import asyncio
 import json
 import logging
 import signal
+import socket
 import ssl
 import sys
 import time
@@ -34,6 +36,14 @@ class Handler:
         self.rcpts = 0
         self.vanish_every = args.vanish_every
         self.datas = 0
+        self.drop_in_data = args.drop_in_data
+        self.slow_ehlo = args.slow_ehlo
+        self.throttle = None
+        if args.throttle:
+            n, seconds = args.throttle.split("/")
+            self.throttle = (int(n), float(seconds))
+        self.accepted_at = []
+        self.data_commands = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
         self.pipelining = not args.no_pipelining
         self.ehlo_refuse_after = args.ehlo_refuse_after
@@ -63,6 +73,12 @@ class Handler:
         if self.drop_every and self.rcpts % self.drop_every == 0:
             server.transport.close()
             return "421 4.3.0 closing the connection"
+        if self.throttle:
+            n, seconds = self.throttle
+            now = time.time()
+            self.accepted_at = [t for t in self.accepted_at if now - t < seconds]
+            if len(self.accepted_at) >= n:
+                return "451 4.7.0 too many messages, slow down"
         key = address.lower()
         if key in self.reject:
             return "550 5.1.1 <%s>: no such user here" % address
@@ -82,6 +98,7 @@ class Handler:
         self.out.write(json.dumps(record) + "\n")
         self.out.flush()
         self.datas += 1
+        self.accepted_at.append(time.time())
         if self.vanish_every and self.datas % self.vanish_every == 0:
             # Took the message, then the connection dies before the reply: did it arrive?
             server.transport.abort()
@@ -100,6 +117,30 @@ class ReadLoggingSMTP(SMTP):
         super().data_received(data)
 
 
+class FaultySMTP(ReadLoggingSMTP):
+    """aiosmtpd's server with the faults that need the session, not only the handler."""
+
+    async def smtp_EHLO(self, hostname):
+        if self.event_handler.slow_ehlo:
+            await asyncio.sleep(self.event_handler.slow_ehlo)
+        return await super().smtp_EHLO(hostname)
+
+    async def smtp_DATA(self, arg):
+        h = self.event_handler
+        h.data_commands += 1
+        if h.drop_in_data and h.data_commands % h.drop_in_data == 0:
+            # Invites the message, then closes the connection before its end: nothing taken.
+            # The end of the stream travels with the 354 (corked, in one segment), so the client
+            # sees it before it ends the message, as with a relay that died mid-message.
+            sock = self.transport.get_extra_info("socket")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            sock.shutdown(socket.SHUT_WR)
+            self.transport.close()
+            return
+        return await super().smtp_DATA(arg)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)
@@ -107,6 +148,9 @@ def main():
     p.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
     p.add_argument("--drop-every", type=int, default=0, help="close the connection at every Nth RCPT")
     p.add_argument("--vanish-every", type=int, default=0, help="keep every Nth message, then drop the connection unanswered")
+    p.add_argument("--drop-in-data", type=int, default=0, help="at every Nth DATA, answer 354 then close the connection before the message ends")
+    p.add_argument("--throttle", default=None, metavar="N/SECONDS", help="take at most N messages in any SECONDS; refuse more with 451 4.7.0")
+    p.add_argument("--slow-ehlo", type=float, default=0, help="wait this many seconds before answering EHLO")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
@@ -138,7 +182,7 @@ def main():
     implicit = context(args.tls) if args.tls else None
 
     def factory():
-        return ReadLoggingSMTP(
+        return FaultySMTP(
             handler,
             tls_context=tls_context,
             hostname="sink.test",
