@@ -431,23 +431,15 @@ async fn deliver(
     let mut throttled = 0u32;
     loop {
         let first = !run.progress.accepted_any.load(Ordering::SeqCst);
-        if !run.rate.wait(&run.stop).await {
-            return Attempt::Abandoned;
-        }
-        let result = match conn {
-            Some(c) => run.channel.deliver(c, envelope, message, first).await,
-            None => {
+        let result = 'attempt: {
+            if conn.is_none() {
                 match run.channel.connect().await {
-                    Ok(mut c) => {
-                        let r = run.channel.deliver(&mut c, envelope, message, first).await;
-                        *conn = Some(c);
-                        r
-                    }
+                    Ok(c) => *conn = Some(c),
                     // Refused before anything was sent: the relay is down, not limiting.
                     Err(Failure::Throttled(m))
                         if !run.progress.accepted_any.load(Ordering::SeqCst) =>
                     {
-                        Err(Failure::Temporary(m))
+                        break 'attempt Err(Failure::Temporary(m));
                     }
                     Err(Failure::Temporary(m)) if failures >= run.retries => {
                         let tries = failures + 1;
@@ -459,9 +451,16 @@ async fn deliver(
                         run.stop.stop(Some(format!("{m} (tried {times}); nothing is lost: run the same command again to resume")));
                         return Attempt::Abandoned;
                     }
-                    Err(e) => Err(e),
+                    Err(e) => break 'attempt Err(e),
                 }
             }
+            // The message's slot is taken once its session is open, so the time a connection
+            // takes to open cannot bunch messages together at the relay, above the rate.
+            if !run.rate.wait(&run.stop).await {
+                return Attempt::Abandoned;
+            }
+            let c = conn.as_mut().expect("a session was opened above");
+            run.channel.deliver(c, envelope, message, first).await
         };
         match result {
             Ok(reply) => {
