@@ -4,7 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, lists, login, man, new, preview, render, schema, send,
+    archive, check, completions, inbox, lists, login, man, new, preview, render, schema, send,
+    unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -25,6 +26,10 @@ pub enum Command {
     Send(send::Args),
     /// Show the mailing lists in the recipients file, with how many people each reaches
     Lists(lists::Args),
+    /// Read bounces, complaints and unsubscribe requests, and suppress those addresses for send
+    Inbox(inbox::Args),
+    /// Send the bulletin again to an address that `bulletin inbox` suppressed
+    Unsuppress(unsuppress::Args),
     /// Preview a bulletin in the browser, reloading it whenever the file is saved
     Preview(preview::Args),
     /// Add a bulletin to the archive (a static website: a page per issue, an index and a feed)

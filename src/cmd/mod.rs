@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod check;
 pub mod completions;
+pub mod inbox;
 pub mod lists;
 pub mod login;
 pub mod man;
@@ -11,6 +12,7 @@ pub mod preview;
 pub mod render;
 pub mod schema;
 pub mod send;
+pub mod unsuppress;
 
 use bulletin::diagnostic::Diagnostics;
 use bulletin::pipeline::Prepared;
@@ -51,6 +53,8 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Inbox(args) => inbox::run(args),
+        Command::Unsuppress(args) => unsuppress::run(args),
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),
         Command::Completions(args) => completions::run(args),
