@@ -39,6 +39,8 @@ pub struct Evidence {
     pub text: String,
     /// The Message-ID of our message it answers, when known.
     pub original: String,
+    /// The issue that message was (`2021-10-20`), read from its Message-ID.
+    pub issue: String,
 }
 
 /// A soft bounce that has not (yet) led to a suppression.
@@ -203,6 +205,7 @@ impl Suppressions {
                 ("status", &e.status),
                 ("text", &e.text),
                 ("original", &e.original),
+                ("issue", &e.issue),
             ] {
                 if !v.is_empty() {
                     out.push_str(&format!("      {k}: {}\n", q(v)));
@@ -263,6 +266,7 @@ fn evidence_from(node: &Node) -> Evidence {
         status: get("status"),
         text: get("text"),
         original: get("original"),
+        issue: get("issue"),
     }
 }
 
@@ -284,6 +288,7 @@ mod tests {
                 status: "5.1.1".into(),
                 text: "550 \"no\": #such: user\n- yes".into(),
                 original: String::new(),
+                issue: "2021-10-20".into(),
             },
         });
         for d in ["2026-10-01", "2026-11-01", "2026-11-20"] {

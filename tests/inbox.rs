@@ -193,6 +193,7 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
         "original: \"<bulletin.2021-10-20.5a1c0f3e9b2d4c71@example.org>\"",
         "why: \"unsubscribe request\"",
         "why: \"complaint\"",
+        "issue: \"2021-10-20\"",
         "message_id: \"<61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\"",
     ] {
         assert!(file.contains(evidence), "{evidence} missing from\n{file}");
@@ -270,7 +271,7 @@ fn soft_bounces_suppress_only_at_the_threshold() {
     std::fs::write(inbox.join("b.eml"), soft_bounce(2)).unwrap();
     let out = office.run(&["inbox", "--dir", dir], None);
     assert!(
-        text(&out.stdout).contains("suppress member0003@example.org (2 soft bounces in 30 days)"),
+        text(&out.stdout).contains("suppress member0003@example.org (2 soft bounces in 30 days, answering the issue 2021-10-20)"),
         "{}",
         text(&out.stdout)
     );

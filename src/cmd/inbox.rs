@@ -69,6 +69,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
         });
         result.map_err(anyhow::Error::from)?
     };
+    // The file first, before anything is printed (a closed terminal must not lose it), then
+    // the marks: if marking fails, a rerun finds the messages again and recognises them by
+    // their Message-ID.
+    if !args.dry_run {
+        inbox.store.save(&store_path).map_err(anyhow::Error::from)?;
+    }
     for line in &inbox.lines {
         println!("{line}");
     }
@@ -102,9 +108,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    // The file first, then the marks: if marking fails, a rerun finds the messages again and
-    // recognises them by their Message-ID.
-    inbox.store.save(&store_path).map_err(anyhow::Error::from)?;
     println!(
         "suppressed {} address{}: {}",
         c.suppressed,

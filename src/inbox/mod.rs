@@ -103,6 +103,11 @@ impl<'a> Inbox<'a> {
                     status: b.status.clone(),
                     text: b.text.clone(),
                     original: b.original_id.clone().unwrap_or_default(),
+                    issue: b
+                        .original_id
+                        .as_deref()
+                        .and_then(issue_of)
+                        .unwrap_or_default(),
                 };
                 if b.is_hard() {
                     self.counts.hard_bounces += 1;
@@ -150,6 +155,10 @@ impl<'a> Inbox<'a> {
                 let evidence = Evidence {
                     message_id,
                     text: "complaint (abuse report)".into(),
+                    issue: original_id
+                        .as_deref()
+                        .and_then(issue_of)
+                        .unwrap_or_default(),
                     original: original_id.unwrap_or_default(),
                     ..Evidence::default()
                 };
@@ -199,8 +208,13 @@ impl<'a> Inbox<'a> {
             return;
         }
         self.counts.suppressed += 1;
+        let issue = if evidence.issue.is_empty() {
+            String::new()
+        } else {
+            format!(", answering the issue {}", evidence.issue)
+        };
         self.lines
-            .push(format!("{what}: suppress {address} ({why})"));
+            .push(format!("{what}: suppress {address} ({why}{issue})"));
         self.store.suppressed.push(Entry {
             address: address.to_string(),
             since: self.today.to_string(),
@@ -210,10 +224,38 @@ impl<'a> Inbox<'a> {
     }
 }
 
+/// The issue a Message-ID of ours names ([`crate::render::message`] writes
+/// `<bulletin.NAME.HASH@domain>`, `<bulletin.NAME.test.HASH@domain>` for a test copy), so a
+/// bounce can say which issue it answered.
+pub fn issue_of(message_id: &str) -> Option<String> {
+    let id = message_id.trim().trim_start_matches('<');
+    let local = id.split('@').next()?;
+    let rest = local.strip_prefix("bulletin.")?;
+    let (name, hash) = rest.rsplit_once('.')?;
+    let name = name.strip_suffix(".test").unwrap_or(name);
+    (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) && !name.is_empty())
+        .then(|| name.to_string())
+}
+
 /// The address of a `mailto:` link, in lower case: `mailto:u@example.org?subject=x` →
 /// `u@example.org`.
 pub fn mailto_address(link: &str) -> Option<String> {
     let rest = link.strip_prefix("mailto:")?;
     let address = rest.split('?').next()?.trim();
     (!address.is_empty()).then(|| address.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_of_reads_our_message_ids_only() {
+        let id = "<bulletin.2021-10-20-113.0123456789abcdef@example.org>";
+        assert_eq!(issue_of(id).as_deref(), Some("2021-10-20-113"));
+        let test = "<bulletin.2021-10-20.test.0123456789abcdef@example.org>";
+        assert_eq!(issue_of(test).as_deref(), Some("2021-10-20"));
+        assert_eq!(issue_of("<CAF=x@mail.gmail.com>"), None);
+        assert_eq!(issue_of("<bulletin.2021-10-20.nothex@example.org>"), None);
+    }
 }

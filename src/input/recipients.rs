@@ -1006,6 +1006,38 @@ mod tests {
     }
 
     #[test]
+    fn mailbox_has_defaults_and_refuses_an_unencrypted_remote_login() {
+        let base = "transport: sendmail\nlists:\n  a:\n    members: [x@example.org]\n";
+        let r = load_text(base);
+        assert!(r.mailbox.imap.is_none());
+        assert_eq!(
+            (r.mailbox.soft_bounces, r.mailbox.soft_bounce_days),
+            (3, 30)
+        );
+        let r = load_text(&format!(
+            "{base}mailbox:\n  host: imap.example.org\n  username: u@example.org\n  soft_bounces: 5\n"
+        ));
+        let imap = r.mailbox.imap.unwrap();
+        assert_eq!(
+            (imap.port, imap.tls, imap.folder.as_str()),
+            (993, true, "INBOX")
+        );
+        assert_eq!(r.mailbox.soft_bounces, 5);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recipients.yaml");
+        std::fs::write(
+            &path,
+            format!("{base}mailbox:\n  host: imap.example.org\n  security: none\n  username: u\n"),
+        )
+        .unwrap();
+        let d = load(&path).expect_err("refused").to_string();
+        assert!(
+            d.contains("the mailbox's password would be sent unencrypted to imap.example.org"),
+            "{d}"
+        );
+    }
+
+    #[test]
     fn counts_agree_with_resolving_each_list() {
         let r = load_text(
             "transport: sendmail\nlists:\n  a:\n    members: [x@example.org, y@example.org]\n    include: [b, c]\n  b:\n    members: [X@Example.org, z@example.org]\n    include: [d]\n  c:\n    include: [d, d]\n  d:\n    members: [w@example.org, s@example.org]\n  e:\n    members: [v@example.org]\nsuppress: [S@example.org]\n",
