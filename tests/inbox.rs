@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const PASSWORD: &str = "imap-pw-Secret-4711";
@@ -338,214 +337,222 @@ fn a_30_mb_message_and_a_malformed_report_suppress_nobody() {
     assert!(office.suppressed().is_empty(), "{}", office.suppressions());
 }
 
-/// Dovecot on 127.0.0.1: its own configuration, one user `office` (passwd-file) and a Maildir.
-struct Dovecot {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
+/// The IMAP tests: Dovecot runs on Linux (and other Unix systems), not on Windows.
+#[cfg(unix)]
+mod imap {
+    use super::*;
+    use std::time::{Duration, Instant};
 
-impl Dovecot {
-    fn start() -> Dovecot {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let port = free_port();
-        let maildir = d.join("Maildir");
-        for sub in ["new", "cur", "tmp"] {
-            std::fs::create_dir_all(maildir.join(sub)).unwrap();
-        }
-        std::fs::create_dir_all(d.join("home")).unwrap();
-        std::fs::write(d.join("passwd"), format!("office:{{PLAIN}}{PASSWORD}\n")).unwrap();
-        // Dovecot will not give mail to uid 0: as root, the mail belongs to nobody.
-        let (uid, gid) = match unsafe { libc::getuid() } {
-            0 => (65534, 65534),
-            u => (u, unsafe { libc::getgid() }),
-        };
-        let user = std::env::var("USER").unwrap_or_default();
-        let users = if unsafe { libc::getuid() } == 0 {
-            String::new()
-        } else {
-            format!(
-                "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {gid}\n"
-            )
-        };
-        let conf = format!(
-            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
-            d = d.display(),
-            m = maildir.display(),
-        );
-        std::fs::write(d.join("dovecot.conf"), conf).unwrap();
-        let child = Command::new("dovecot")
-            .arg("-F")
-            .arg("-c")
-            .arg(d.join("dovecot.conf"))
-            .spawn()
-            .or_else(|_| {
-                Command::new("/usr/sbin/dovecot")
-                    .arg("-F")
-                    .arg("-c")
-                    .arg(d.join("dovecot.conf"))
-                    .spawn()
-            })
-            .expect("dovecot (run scripts/install-test-deps.sh)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "dovecot did not start: {}",
-                std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
+    /// Dovecot on 127.0.0.1: its own configuration, one user `office` (passwd-file) and a Maildir.
+    struct Dovecot {
+        child: Child,
+        port: u16,
+        maildir: PathBuf,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Dovecot {
+        fn start() -> Dovecot {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            let port = free_port();
+            let maildir = d.join("Maildir");
+            for sub in ["new", "cur", "tmp"] {
+                std::fs::create_dir_all(maildir.join(sub)).unwrap();
+            }
+            std::fs::create_dir_all(d.join("home")).unwrap();
+            std::fs::write(d.join("passwd"), format!("office:{{PLAIN}}{PASSWORD}\n")).unwrap();
+            // Dovecot will not give mail to uid 0: as root, the mail belongs to nobody.
+            let (uid, gid) = match unsafe { libc::getuid() } {
+                0 => (65534, 65534),
+                u => (u, unsafe { libc::getgid() }),
+            };
+            let user = std::env::var("USER").unwrap_or_default();
+            let users = if unsafe { libc::getuid() } == 0 {
+                String::new()
+            } else {
+                format!(
+                    "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {gid}\n"
+                )
+            };
+            let conf = format!(
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
+                d = d.display(),
+                m = maildir.display(),
             );
-            std::thread::sleep(Duration::from_millis(50));
+            std::fs::write(d.join("dovecot.conf"), conf).unwrap();
+            let child = Command::new("dovecot")
+                .arg("-F")
+                .arg("-c")
+                .arg(d.join("dovecot.conf"))
+                .spawn()
+                .or_else(|_| {
+                    Command::new("/usr/sbin/dovecot")
+                        .arg("-F")
+                        .arg("-c")
+                        .arg(d.join("dovecot.conf"))
+                        .spawn()
+                })
+                .expect("dovecot (run scripts/install-test-deps.sh)");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "dovecot did not start: {}",
+                    std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Dovecot {
+                child,
+                port,
+                maildir,
+                _dir: dir,
+            }
         }
-        Dovecot {
-            child,
-            port,
-            maildir,
-            _dir: dir,
+
+        /// Puts a message in the inbox, as a delivery would.
+        fn deliver(&self, name: &str, bytes: &[u8]) {
+            let path = self.maildir.join("new").join(format!("{name}.host"));
+            std::fs::write(&path, bytes).unwrap();
+            self.own();
         }
-    }
 
-    /// Puts a message in the inbox, as a delivery would.
-    fn deliver(&self, name: &str, bytes: &[u8]) {
-        let path = self.maildir.join("new").join(format!("{name}.host"));
-        std::fs::write(&path, bytes).unwrap();
-        self.own();
-    }
-
-    /// Gives the Maildir to the mail user (nobody, when the tests run as root).
-    fn own(&self) {
-        if unsafe { libc::getuid() } == 0 {
-            let root = self.maildir.parent().unwrap();
-            std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-                .unwrap();
-            for p in walk(root) {
-                if p.starts_with(&self.maildir) || p.ends_with("home") {
-                    std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+        /// Gives the Maildir to the mail user (nobody, when the tests run as root).
+        fn own(&self) {
+            if unsafe { libc::getuid() } == 0 {
+                let root = self.maildir.parent().unwrap();
+                std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                    .unwrap();
+                for p in walk(root) {
+                    if p.starts_with(&self.maildir) || p.ends_with("home") {
+                        std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+                    }
                 }
             }
         }
-    }
 
-    fn mailbox(&self) -> String {
-        format!(
-            "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
-            self.port
-        )
-    }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    if dir.is_dir() {
-        for e in std::fs::read_dir(dir).unwrap() {
-            out.extend(walk(&e.unwrap().path()));
+        fn mailbox(&self) -> String {
+            format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
+                self.port
+            )
         }
     }
-    out
-}
 
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        // SIGTERM, so that the master stops its own processes.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = vec![dir.to_path_buf()];
+        if dir.is_dir() {
+            for e in std::fs::read_dir(dir).unwrap() {
+                out.extend(walk(&e.unwrap().path()));
+            }
+        }
+        out
     }
-}
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-#[test]
-fn imap_suppresses_as_the_folder_does_marks_what_it_took_and_send_skips_exactly_them() {
-    let imap = Dovecot::start();
-    let mut names: Vec<_> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    for (i, p) in names.iter().enumerate() {
-        imap.deliver(&format!("{i}"), &std::fs::read(p).unwrap());
+    impl Drop for Dovecot {
+        fn drop(&mut self) {
+            // SIGTERM, so that the master stops its own processes.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+            let _ = self.child.wait();
+        }
     }
-    imap.deliver("huge", &huge_bounce());
-    let tmp = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(tmp.path());
-    let office = Office::new(smtp.port, &imap.mailbox());
 
-    // A dry run reads everything and marks nothing.
-    let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(!office.path().join("suppressions.yaml").exists());
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
 
-    let out = office.run(&["inbox"], Some(PASSWORD));
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 3 not applied, 0 counted before"), "{stdout}");
-    assert!(stdout.contains("left alone, it is 31 MB"), "{stdout}");
-    assert_eq!(
-        office.suppressed(),
-        SUPPRESSED.iter().map(|&i| member(i)).collect::<Vec<_>>()
-    );
+    #[test]
+    fn imap_suppresses_as_the_folder_does_marks_what_it_took_and_send_skips_exactly_them() {
+        let imap = Dovecot::start();
+        let mut names: Vec<_> = std::fs::read_dir(fixtures())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort();
+        for (i, p) in names.iter().enumerate() {
+            imap.deliver(&format!("{i}"), &std::fs::read(p).unwrap());
+        }
+        imap.deliver("huge", &huge_bounce());
+        let tmp = tempfile::tempdir().unwrap();
+        let smtp = Smtp::start(tmp.path());
+        let office = Office::new(smtp.port, &imap.mailbox());
 
-    // The messages taken are marked: only the one too large to read is read again.
-    let out = office.run(&["inbox"], Some(PASSWORD));
-    assert!(
-        text(&out.stdout).contains("1 message read:"),
-        "{}",
-        text(&out.stdout)
-    );
+        // A dry run reads everything and marks nothing.
+        let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(!office.path().join("suppressions.yaml").exists());
 
-    let out = office.send();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_sent_to_all_but(&smtp, &SUPPRESSED);
-}
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 3 not applied, 0 counted before"), "{stdout}");
+        assert!(stdout.contains("left alone, it is 31 MB"), "{stdout}");
+        assert_eq!(
+            office.suppressed(),
+            SUPPRESSED.iter().map(|&i| member(i)).collect::<Vec<_>>()
+        );
 
-#[test]
-fn imap_wrong_login_unreachable_server_and_no_password_are_clear_errors() {
-    let imap = Dovecot::start();
-    imap.deliver(
-        "1",
-        &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
-    );
-    let office = Office::new(25, &imap.mailbox());
+        // The messages taken are marked: only the one too large to read is read again.
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        assert!(
+            text(&out.stdout).contains("1 message read:"),
+            "{}",
+            text(&out.stdout)
+        );
 
-    let out = office.run(&["inbox"], Some("wrong-password"));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains(&format!("the mailbox server 127.0.0.1:{} refused the login for office: check `username` under `mailbox:` and the password; nothing was changed", imap.port)),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!text(&out.stderr).contains("wrong-password"));
+        let out = office.send();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_sent_to_all_but(&smtp, &SUPPRESSED);
+    }
 
-    let out = office.run(&["inbox"], None);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("no password for the mailbox office at 127.0.0.1"),
-        "{}",
-        text(&out.stderr)
-    );
+    #[test]
+    fn imap_wrong_login_unreachable_server_and_no_password_are_clear_errors() {
+        let imap = Dovecot::start();
+        imap.deliver(
+            "1",
+            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+        );
+        let office = Office::new(25, &imap.mailbox());
 
-    let closed = free_port();
-    let office = Office::new(
-        25,
-        &format!(
-            "mailbox:\n  host: 127.0.0.1\n  port: {closed}\n  security: none\n  username: office\n"
-        ),
-    );
-    let out = office.run(&["inbox"], Some(PASSWORD));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains(&format!(
-            "cannot reach the mailbox server 127.0.0.1:{closed}"
-        )),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!office.path().join("suppressions.yaml").exists());
+        let out = office.run(&["inbox"], Some("wrong-password"));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!("the mailbox server 127.0.0.1:{} refused the login for office: check `username` under `mailbox:` and the password; nothing was changed", imap.port)),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).contains("wrong-password"));
+
+        let out = office.run(&["inbox"], None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("no password for the mailbox office at 127.0.0.1"),
+            "{}",
+            text(&out.stderr)
+        );
+
+        let closed = free_port();
+        let office = Office::new(
+            25,
+            &format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {closed}\n  security: none\n  username: office\n"
+            ),
+        );
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "cannot reach the mailbox server 127.0.0.1:{closed}"
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!office.path().join("suppressions.yaml").exists());
+    }
 }
