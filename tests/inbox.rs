@@ -242,6 +242,28 @@ fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
     assert_eq!(office.suppressions(), first);
 }
 
+#[test]
+fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let office = Office::new(smtp.port, "");
+    std::fs::write(
+        office.path().join("suppressions.yaml"),
+        "suppressed:\n  - address: \"member0001@example.org\"\n  - why: \"hard bounce\"\n",
+    )
+    .unwrap();
+    let out = office.send();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "suppressions.yaml, line 3: an entry has no `address:`. Correct it in an editor"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(smtp.counts().is_empty());
+}
+
 /// A copy of the Gmail delay report with its own Message-ID.
 fn soft_bounce(n: usize) -> String {
     std::fs::read_to_string(fixtures().join("03-gmail-soft-bounce.eml"))

@@ -119,6 +119,10 @@ impl<'a> Inbox<'a> {
                     );
                 } else {
                     self.counts.soft_bounces += 1;
+                    let b = classify::Bounce {
+                        recipient: normal(&b.recipient),
+                        ..b
+                    };
                     if !self.is_member(what, &b.recipient, "soft bounce") {
                         return;
                     }
@@ -188,7 +192,7 @@ impl<'a> Inbox<'a> {
     }
 
     fn is_member(&mut self, what: &str, address: &str, kind: &str) -> bool {
-        if self.members.contains(address) {
+        if self.members.contains(&normal(address)) {
             return true;
         }
         self.counts.not_applied += 1;
@@ -199,6 +203,7 @@ impl<'a> Inbox<'a> {
     }
 
     fn suppress(&mut self, what: &str, address: &str, why: &str, evidence: Evidence) {
+        let address = &normal(address);
         if !self.is_member(what, address, why) {
             return;
         }
@@ -221,6 +226,16 @@ impl<'a> Inbox<'a> {
             why: why.to_string(),
             evidence,
         });
+    }
+}
+
+/// The address as the lists know it ([`crate::input::recipients::key`]): lower case, the domain
+/// in the ASCII form DNS uses, so a bounce for `dr@bücher.example` finds the member
+/// `dr@xn--bcher-kva.example`.
+pub fn normal(address: &str) -> String {
+    match crate::address::parse_mailbox(address.trim()) {
+        Ok(m) => crate::input::recipients::key(&m),
+        Err(_) => address.trim().to_lowercase(),
     }
 }
 
@@ -257,5 +272,11 @@ mod tests {
         assert_eq!(issue_of(test).as_deref(), Some("2021-10-20"));
         assert_eq!(issue_of("<CAF=x@mail.gmail.com>"), None);
         assert_eq!(issue_of("<bulletin.2021-10-20.nothex@example.org>"), None);
+    }
+
+    #[test]
+    fn normal_matches_the_lists_key() {
+        assert_eq!(normal("Dr@Bücher.example"), "dr@xn--bcher-kva.example");
+        assert_eq!(normal(" A@Example.org "), "a@example.org");
     }
 }
