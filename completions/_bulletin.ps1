@@ -30,6 +30,8 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
+            [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
+            [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
@@ -81,6 +83,20 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         'bulletin;report' {
             [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Also write one row per person to this CSV file, for Excel (UTF-8, ISO dates)')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;inbox' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Read the `.eml` files in this folder (mail saved from any mail program) instead of the mailbox in the recipients file')
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, without changing the suppressions file or marking any message')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;unsuppress' {
+            [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, beside which suppressions.yaml is [default: recipients.yaml in the office''s folder, found upwards from the current one]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -140,6 +156,8 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
+            [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
+            [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
@@ -164,6 +182,12 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;report' {
+            break
+        }
+        'bulletin;help;inbox' {
+            break
+        }
+        'bulletin;help;unsuppress' {
             break
         }
         'bulletin;help;preview' {

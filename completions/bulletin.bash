@@ -28,6 +28,9 @@ _bulletin() {
             bulletin,help)
                 cmd="bulletin__subcmd__help"
                 ;;
+            bulletin,inbox)
+                cmd="bulletin__subcmd__inbox"
+                ;;
             bulletin,lists)
                 cmd="bulletin__subcmd__lists"
                 ;;
@@ -58,6 +61,9 @@ _bulletin() {
             bulletin,send)
                 cmd="bulletin__subcmd__send"
                 ;;
+            bulletin,unsuppress)
+                cmd="bulletin__subcmd__unsuppress"
+                ;;
             bulletin__subcmd__help,archive)
                 cmd="bulletin__subcmd__help__subcmd__archive"
                 ;;
@@ -69,6 +75,9 @@ _bulletin() {
                 ;;
             bulletin__subcmd__help,help)
                 cmd="bulletin__subcmd__help__subcmd__help"
+                ;;
+            bulletin__subcmd__help,inbox)
+                cmd="bulletin__subcmd__help__subcmd__inbox"
                 ;;
             bulletin__subcmd__help,lists)
                 cmd="bulletin__subcmd__help__subcmd__lists"
@@ -100,6 +109,9 @@ _bulletin() {
             bulletin__subcmd__help,send)
                 cmd="bulletin__subcmd__help__subcmd__send"
                 ;;
+            bulletin__subcmd__help,unsuppress)
+                cmd="bulletin__subcmd__help__subcmd__unsuppress"
+                ;;
             *)
                 ;;
         esac
@@ -107,7 +119,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report preview archive new schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report inbox unsuppress preview archive new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,7 +187,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help)
-            opts="check render send lists report preview archive new schema login logout completions man help"
+            opts="check render send lists report inbox unsuppress preview archive new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +243,20 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__inbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -377,6 +403,42 @@ _bulletin() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__unsuppress)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__inbox)
+            opts="-h --dir --recipients --dry-run --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -574,6 +636,24 @@ _bulletin() {
                     return 0
                     ;;
                 --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__unsuppress)
+            opts="-h --recipients --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --recipients)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -3,7 +3,8 @@
 # Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs),
 # keyutils' `keyctl` (the login tests read the kernel keyring with it), zsh, fish and groff (the
 # shell completions and manual pages, tests/completions.rs), Python's aiosmtpd (the SMTP server
-# the send tests use) and Python's jsonschema and PyYAML (the schema tests' validator).
+# the send tests use), Debian's Dovecot (the IMAP server tests/inbox.rs starts) and Python's
+# jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ] || need_apt+=
 command -v time >/dev/null 2>&1 || [ -x /usr/bin/time ] || need_apt+=(time)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v keyctl >/dev/null 2>&1 || need_apt+=(keyutils)
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   SUDO=""

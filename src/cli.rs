@@ -4,7 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, lists, login, man, new, preview, render, report, schema, send,
+    archive, check, completions, inbox, lists, login, man, new, preview, render, report, schema,
+    send, unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -27,6 +28,10 @@ pub enum Command {
     Lists(lists::Args),
     /// Show who got an issue, list by list (delivered, failed and why), or the recent issues
     Report(report::Args),
+    /// Read bounces, complaints and unsubscribe requests, and suppress those addresses for send
+    Inbox(inbox::Args),
+    /// Send the bulletin again to an address that `bulletin inbox` suppressed
+    Unsuppress(unsuppress::Args),
     /// Preview a bulletin in the browser, reloading it whenever the file is saved
     Preview(preview::Args),
     /// Add a bulletin to the archive (a static website: a page per issue, an index and a feed)

@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod check;
 pub mod completions;
+pub mod inbox;
 pub mod lists;
 pub mod login;
 pub mod man;
@@ -12,6 +13,7 @@ pub mod render;
 pub mod report;
 pub mod schema;
 pub mod send;
+pub mod unsuppress;
 
 use bulletin::diagnostic::Diagnostics;
 use bulletin::pipeline::Prepared;
@@ -53,6 +55,8 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Inbox(args) => inbox::run(args),
+        Command::Unsuppress(args) => unsuppress::run(args),
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),
         Command::Completions(args) => completions::run(args),

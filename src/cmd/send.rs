@@ -95,7 +95,9 @@ pub fn run(o: Args) -> Result<(), Failure> {
         loaded, html, text, ..
     } = prepare(&o.bulletin, false, Stopped::NothingSent)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let recipients = load_recipients(o.recipients.as_deref(), Stopped::NothingSent)?;
+    let mut recipients = load_recipients(o.recipients.as_deref(), Stopped::NothingSent)?;
+    // Who `bulletin inbox` suppressed (suppressions.yaml) is skipped like `suppress:`.
+    bulletin::suppress::add_to(&mut recipients).map_err(anyhow::Error::from)?;
     let id = bulletin::identity::of(b);
 
     if !o.test.is_empty() {

@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 use crate::input::bulletin::{BULLETIN_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION_KEYS};
 use crate::input::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::input::recipients::{
-    LIST_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV, TOP_KEYS,
+    IMAP_PASSWORD_ENV, LIST_KEYS, MAILBOX_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV,
+    TOP_KEYS,
 };
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
@@ -307,6 +308,43 @@ fn describe(context: &str, key: &str) -> Value {
             "description": "Addresses never to be sent to, whichever list they are on (e.g. people who unsubscribed). Optional.",
             "items": member("An address never to be sent to."),
         }),
+        ("recipients", "mailbox") => Value::Object(with(
+            object("mailbox", MAILBOX_KEYS, &[]),
+            "description",
+            json!(
+                "The mailbox where bounces and replies arrive, read by `bulletin inbox` over IMAP, and when soft bounces suppress an address (see docs/inbox.md). Optional."
+            ),
+        )),
+        ("mailbox", "host") => one_line(
+            "The IMAP server's name, e.g. outlook.office365.com. Without it, `bulletin inbox` needs `--dir`.",
+        ),
+        ("mailbox", "port") => whole_number(
+            1,
+            65535,
+            "993 for tls. If left out: 993, or 143 for `security: none`.",
+        ),
+        ("mailbox", "security") => choice(
+            &["tls", "none"],
+            "tls (port 993, the default), or none (only for a server on this computer).",
+        ),
+        ("mailbox", "username") => one_line(&format!(
+            "The mailbox you log in as. The password is never written here: it comes from {IMAP_PASSWORD_ENV} or `secret_command`."
+        )),
+        ("mailbox", "folder") => one_line("The folder to read. If left out: INBOX."),
+        ("mailbox", "secret_command") => json!({
+            "description": "A program that prints the mailbox's password, as a list: [program, argument, ...]. Optional.",
+            "type": "array",
+            "minItems": 1,
+            "items": { "type": ["string", "number"] },
+        }),
+        ("mailbox", "soft_bounces") => whole_number(
+            1,
+            100,
+            "This many soft (temporary) bounces suppress an address. If left out: 3.",
+        ),
+        ("mailbox", "soft_bounce_days") => {
+            whole_number(1, 3650, "... within this many days. If left out: 30.")
+        }
         ("smtp", "host") => one_line(
             "The relay's name, from your IT team, e.g. send.nhs.net or smtp.office365.com.",
         ),

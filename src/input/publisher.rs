@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use crate::address::parse_mailbox;
 use crate::colour::contrast_with_white;
+use crate::diagnostic::Diagnostics;
 use crate::input::limits::{MAX_TITLE_CHARS, MAX_UNSUBSCRIBE_CHARS};
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
-use crate::input::yaml::{Node, Value};
+use crate::input::yaml::{self, Node, Value};
 use crate::model::{Logo, Publisher, Unsubscribe};
 
 pub const PUBLISHER_KEYS: &[&str] = &[
@@ -40,6 +41,18 @@ pub const FILE: &str = "publisher.yaml";
 /// Where `publisher.yaml` is for a bulletin: in the same folder.
 pub fn path_for(bulletin: &Path) -> PathBuf {
     bulletin.parent().unwrap_or(Path::new(".")).join(FILE)
+}
+
+/// Loads `publisher.yaml` on its own (for `bulletin inbox`, which needs its unsubscribe address
+/// but no bulletin).
+pub fn load(path: &Path) -> Result<Publisher, Diagnostics> {
+    let (source, node) = yaml::load_file(path)?;
+    let mut diags = Diagnostics::default();
+    let mut ctx = Ctx::new(path, &source, &mut diags);
+    match publisher_from(&mut ctx, &node) {
+        Some(p) if !diags.has_errors() => Ok(p),
+        _ => Err(diags),
+    }
 }
 
 pub(crate) fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {

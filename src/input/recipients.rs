@@ -17,7 +17,17 @@ use crate::input::limits::{MAX_LISTS, thousands};
 use crate::input::schema::Ctx;
 use crate::input::yaml::{self, Node, Value};
 
-pub const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress"];
+pub const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress", "mailbox"];
+pub const MAILBOX_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "security",
+    "username",
+    "folder",
+    "secret_command",
+    "soft_bounces",
+    "soft_bounce_days",
+];
 pub const SMTP_KEYS: &[&str] = &[
     "host",
     "port",
@@ -52,6 +62,48 @@ const MISSING_REPORTED: usize = 20;
 pub const PASSWORD_ENV: &str = "BULLETIN_SMTP_PASSWORD";
 /// The environment variable holding the OAuth2 access token (XOAUTH2).
 pub const TOKEN_ENV: &str = "BULLETIN_SMTP_TOKEN";
+/// The environment variable holding the reply mailbox's (IMAP) password.
+pub const IMAP_PASSWORD_ENV: &str = "BULLETIN_IMAP_PASSWORD";
+
+/// `mailbox:`: where bounces and replies arrive, read by `bulletin inbox` over IMAP, and how many
+/// soft bounces suppress an address.
+#[derive(Clone, Debug)]
+pub struct ReplyMailbox {
+    /// `None` when only the thresholds are given (for `inbox --dir`).
+    pub imap: Option<Imap>,
+    /// This many soft bounces ...
+    pub soft_bounces: u32,
+    /// ... within this many days suppress an address.
+    pub soft_bounce_days: u32,
+}
+
+impl Default for ReplyMailbox {
+    fn default() -> ReplyMailbox {
+        ReplyMailbox {
+            imap: None,
+            soft_bounces: 3,
+            soft_bounce_days: 30,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Imap {
+    pub host: String,
+    pub port: u16,
+    /// `tls` (port 993) or `none` (only for a server on this computer).
+    pub tls: bool,
+    pub username: String,
+    pub folder: String,
+    pub secret_command: Option<Box<SecretCommand>>,
+}
+
+impl Imap {
+    /// `imap.example.org:993`
+    pub fn describe(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Security {
@@ -160,6 +212,8 @@ pub struct Recipients {
     pub lists: BTreeMap<String, List>,
     /// Lower-case addresses never to be mailed.
     pub suppress: HashSet<String>,
+    /// `mailbox:`, or its defaults.
+    pub mailbox: ReplyMailbox,
 }
 
 /// Who a send goes to, and who is left out and why.
@@ -354,11 +408,16 @@ fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
         Some(n) => suppress(ctx, n),
         None => Some(HashSet::new()),
     };
+    let mailbox = match f.get("mailbox") {
+        Some(n) => mailbox(ctx, n),
+        None => Some(ReplyMailbox::default()),
+    };
     Some(Recipients {
         path: path.to_path_buf(),
         transport: transport?,
         lists: lists?,
         suppress: suppress?,
+        mailbox: mailbox?,
     })
 }
 
@@ -542,6 +601,64 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
 
 /// `secret_command`, as a list (a program and its arguments) or, where there is a shell
 /// (`has_shell`), as one line for it.
+fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
+    let f = ctx.fields(node, "`mailbox`", MAILBOX_KEYS)?;
+    let soft_bounces = match f.get("soft_bounces") {
+        Some(n) => number(ctx, n, "`soft_bounces`", 1..=100).map(|n| n as u32),
+        None => Some(3),
+    };
+    let soft_bounce_days = match f.get("soft_bounce_days") {
+        Some(n) => number(ctx, n, "`soft_bounce_days`", 1..=3650).map(|n| n as u32),
+        None => Some(30),
+    };
+    let imap = match f.get("host") {
+        None => Some(None),
+        Some(h) => {
+            let host = ctx.value_line(h, "`host`");
+            let tls = match f.get("security") {
+                Some(n) => choice(ctx, n, "`security`", &[("tls", true), ("none", false)]),
+                None => Some(true),
+            };
+            let port = match f.get("port") {
+                Some(n) => number(ctx, n, "`port`", 1..=65535).map(|p| p as u16),
+                None => Some(if tls == Some(false) { 143 } else { 993 }),
+            };
+            let username = f
+                .require(ctx, "username", "bulletin@example.org")
+                .and_then(|n| ctx.value_line(n, "`username`"));
+            let folder = match f.get("folder") {
+                Some(n) => ctx.value_line(n, "`folder`"),
+                None => Some("INBOX".to_string()),
+            };
+            if let (Some(false), Some(h)) = (tls, &host)
+                && !is_loopback_host(h)
+            {
+                ctx.error(
+                    f.get("security").map_or(f.pos, |n| n.pos),
+                    format!("the mailbox's password would be sent unencrypted to {h}"),
+                    "use `security: tls` (port 993); `security: none` is allowed only for a mailbox server on this computer (127.0.0.1)",
+                );
+            }
+            let secret_command = f
+                .get("secret_command")
+                .and_then(|n| secret_command(ctx, n, HAS_SHELL));
+            Some(Some(Imap {
+                host: host?,
+                port: port?,
+                tls: tls?,
+                username: username?,
+                folder: folder?,
+                secret_command,
+            }))
+        }
+    };
+    Some(ReplyMailbox {
+        imap: imap?,
+        soft_bounces: soft_bounces?,
+        soft_bounce_days: soft_bounce_days?,
+    })
+}
+
 fn secret_command(ctx: &mut Ctx, node: &Node, has_shell: bool) -> Option<Box<SecretCommand>> {
     const EXAMPLE: &str =
         "secret_command: [az, account, get-access-token, --query, accessToken, -o, tsv]";
@@ -886,6 +1003,38 @@ mod tests {
         let path = dir.path().join("recipients.yaml");
         std::fs::write(&path, text).unwrap();
         load(&path).unwrap_or_else(|d| panic!("{d}")).0
+    }
+
+    #[test]
+    fn mailbox_has_defaults_and_refuses_an_unencrypted_remote_login() {
+        let base = "transport: sendmail\nlists:\n  a:\n    members: [x@example.org]\n";
+        let r = load_text(base);
+        assert!(r.mailbox.imap.is_none());
+        assert_eq!(
+            (r.mailbox.soft_bounces, r.mailbox.soft_bounce_days),
+            (3, 30)
+        );
+        let r = load_text(&format!(
+            "{base}mailbox:\n  host: imap.example.org\n  username: u@example.org\n  soft_bounces: 5\n"
+        ));
+        let imap = r.mailbox.imap.unwrap();
+        assert_eq!(
+            (imap.port, imap.tls, imap.folder.as_str()),
+            (993, true, "INBOX")
+        );
+        assert_eq!(r.mailbox.soft_bounces, 5);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recipients.yaml");
+        std::fs::write(
+            &path,
+            format!("{base}mailbox:\n  host: imap.example.org\n  security: none\n  username: u\n"),
+        )
+        .unwrap();
+        let d = load(&path).expect_err("refused").to_string();
+        assert!(
+            d.contains("the mailbox's password would be sent unencrypted to imap.example.org"),
+            "{d}"
+        );
     }
 
     #[test]

@@ -1,0 +1,176 @@
+//! `bulletin inbox`: reads bounces, complaints and unsubscribe requests from the reply mailbox
+//! (IMAP, `mailbox:` in recipients.yaml) or from a folder of `.eml` files, and records who must
+//! no longer be sent the bulletin in `suppressions.yaml` beside the recipients file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use bulletin::date::Date;
+use bulletin::inbox::{Inbox, MAX_MESSAGE_BYTES, imap};
+use bulletin::project::Project;
+use bulletin::suppress::{self, Suppressions};
+
+use super::{Failure, Stopped, load_recipients, report};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Read the `.eml` files in this folder (mail saved from any mail program) instead of the
+    /// mailbox in the recipients file
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// The recipients file [default: recipients.yaml in the office's folder, found upwards from
+    /// the current one]
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
+    /// Show what would change, without changing the suppressions file or marking any message
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let recipients = load_recipients(args.recipients.as_deref(), Stopped::NothingWritten)?;
+    let store_path = suppress::path_for(&recipients.path);
+    let store = Suppressions::load(&store_path).map_err(anyhow::Error::from)?;
+    let unsubscribe = unsubscribe_address()?;
+    let mut inbox = Inbox::new(store, &recipients, unsubscribe, Date::today());
+    let mut taken = Vec::new();
+    let mut session = None;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    let read = if let Some(dir) = &args.dir {
+        read_dir(dir, &mut inbox)?
+    } else {
+        let imap_settings = recipients.mailbox.imap.as_ref().ok_or_else(|| {
+            Failure::from(format!(
+                "{} has no `mailbox:` with a `host:`: add one (see docs/inbox.md), or give --dir with a folder of saved .eml files",
+                recipients.path.display()
+            ))
+        })?;
+        let password =
+            imap::password(imap_settings, &recipients.path).map_err(anyhow::Error::from)?;
+        let result: Result<usize, imap::Error> = runtime.block_on(async {
+            let mut s = imap::Session::open(imap_settings, &password).await?;
+            let messages = s.unprocessed(MAX_MESSAGE_BYTES as u64).await?;
+            let n = messages.len();
+            for m in messages {
+                let what = format!("message {}", m.uid);
+                match &m.raw {
+                    Some(raw) => {
+                        inbox.take(&what, raw);
+                        taken.push(m.uid);
+                    }
+                    None => inbox.too_large(&what, m.size),
+                }
+            }
+            session = Some(s);
+            Ok(n)
+        });
+        result.map_err(anyhow::Error::from)?
+    };
+    // The file first, before anything is printed (a closed terminal must not lose it), then
+    // the marks: if marking fails, a rerun finds the messages again and recognises them by
+    // their Message-ID.
+    if !args.dry_run {
+        inbox.store.save(&store_path).map_err(anyhow::Error::from)?;
+    }
+    for line in &inbox.lines {
+        println!("{line}");
+    }
+    let c = &inbox.counts;
+    println!(
+        "\n{read} message{} read: {} hard bounce{}, {} soft bounce{}, {} unsubscribe request{}, {} complaint{}, {} auto-repl{}, {} other, {} not applied, {} counted before",
+        super::plural(read),
+        c.hard_bounces,
+        super::plural(c.hard_bounces),
+        c.soft_bounces,
+        super::plural(c.soft_bounces),
+        c.unsubscribes,
+        super::plural(c.unsubscribes),
+        c.complaints,
+        super::plural(c.complaints),
+        c.auto_replies,
+        if c.auto_replies == 1 { "y" } else { "ies" },
+        c.other,
+        c.not_applied,
+        c.already,
+    );
+    if args.dry_run {
+        println!(
+            "dry run: would suppress {} address{}; {} not changed, no message marked",
+            c.suppressed,
+            if c.suppressed == 1 { "" } else { "es" },
+            store_path.display()
+        );
+        if let Some(s) = session {
+            runtime.block_on(s.logout());
+        }
+        return Ok(());
+    }
+    println!(
+        "suppressed {} address{}: {}",
+        c.suppressed,
+        if c.suppressed == 1 { "" } else { "es" },
+        store_path.display()
+    );
+    if let Some(mut s) = session {
+        let marked = runtime.block_on(async {
+            let r = s.mark(&taken).await;
+            s.logout().await;
+            r
+        });
+        marked.map_err(anyhow::Error::from)?;
+    }
+    Ok(())
+}
+
+/// The publisher's `mailto:` unsubscribe address, from `publisher.yaml` in the bulletins folder;
+/// `None` (with a warning) when it has none.
+fn unsubscribe_address() -> Result<Option<String>, Failure> {
+    let path = Project::from_current_dir()
+        .bulletins()
+        .join(bulletin::input::publisher::FILE);
+    if !path.exists() {
+        eprintln!(
+            "warning: {} not found, so unsubscribe requests are not recognised",
+            path.display()
+        );
+        return Ok(None);
+    }
+    match bulletin::input::publisher::load(&path) {
+        Ok(p) => Ok(p
+            .unsubscribe
+            .mailto
+            .as_deref()
+            .and_then(bulletin::inbox::mailto_address)),
+        Err(d) => {
+            report(&d, Stopped::NothingWritten);
+            Err(Failure::Reported)
+        }
+    }
+}
+
+/// Takes every `.eml` file in `dir`, in name order; the number read.
+fn read_dir(dir: &Path, inbox: &mut Inbox) -> Result<usize, Failure> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the folder {} (--dir)", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")))
+        .collect();
+    files.sort();
+    for f in &files {
+        let what = f.display().to_string();
+        let size = std::fs::metadata(f)
+            .with_context(|| format!("cannot read {what}"))?
+            .len();
+        if size > MAX_MESSAGE_BYTES as u64 {
+            inbox.too_large(&what, size);
+            continue;
+        }
+        let raw = std::fs::read(f).with_context(|| format!("cannot read {what}"))?;
+        inbox.take(&what, &raw);
+    }
+    Ok(files.len())
+}

@@ -1,0 +1,282 @@
+//! `bulletin inbox`: reads what comes back after a send (bounces, complaints, unsubscribe
+//! requests) and keeps the suppressions file ([`crate::suppress`]) up to date. The messages come
+//! from the office's reply mailbox over IMAP ([`imap`]) or from a folder of saved `.eml` files;
+//! [`classify`] says what each one is, and [`Inbox::take`] decides what follows from it:
+//!
+//! - a hard bounce (5.x.x), an unsubscribe request or a complaint suppresses the address, but
+//!   only if it is a member of a list (anything else is reported, not applied);
+//! - a soft bounce (4.x.x) is remembered, and suppresses after `soft_bounces` of them within
+//!   `soft_bounce_days` (3 in 30 by default, `mailbox:` in recipients.yaml);
+//! - auto-replies and everything else are left alone and counted.
+
+pub mod classify;
+pub mod imap;
+
+use std::collections::HashSet;
+
+use crate::date::Date;
+use crate::input::recipients::{Recipients, ReplyMailbox};
+use crate::suppress::{Entry, Evidence, SoftBounce, Suppressions};
+use classify::Verdict;
+
+/// Messages larger than this are not read: no bounce, complaint or unsubscribe request is this
+/// big, and reading one would only fill memory. They are left alone and reported.
+pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// What `inbox` found, for the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub hard_bounces: usize,
+    pub soft_bounces: usize,
+    pub unsubscribes: usize,
+    pub complaints: usize,
+    pub auto_replies: usize,
+    pub other: usize,
+    /// Reports that could not be read, messages too large, and requests from non-members.
+    pub not_applied: usize,
+    /// Already counted by an earlier run.
+    pub already: usize,
+    /// Addresses newly suppressed.
+    pub suppressed: usize,
+}
+
+/// The state of one run: the suppressions file as it will be written, and what to report.
+pub struct Inbox<'a> {
+    pub store: Suppressions,
+    members: HashSet<String>,
+    unsubscribe: Option<String>,
+    settings: &'a ReplyMailbox,
+    today: Date,
+    pub counts: Counts,
+    /// One line per message that changed something or was not applied, for the user.
+    pub lines: Vec<String>,
+}
+
+impl<'a> Inbox<'a> {
+    /// `unsubscribe` is the publisher's `mailto:` unsubscribe address.
+    pub fn new(
+        store: Suppressions,
+        recipients: &'a Recipients,
+        unsubscribe: Option<String>,
+        today: Date,
+    ) -> Inbox<'a> {
+        let members = recipients
+            .lists
+            .values()
+            .flat_map(|l| l.members.iter().map(|m| m.key.clone()))
+            .collect();
+        Inbox {
+            store,
+            members,
+            unsubscribe: unsubscribe.map(|u| u.to_lowercase()),
+            settings: &recipients.mailbox,
+            today,
+            counts: Counts::default(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// A message that was too large to read: `what` names it.
+    pub fn too_large(&mut self, what: &str, bytes: u64) {
+        self.counts.not_applied += 1;
+        self.lines.push(format!(
+            "{what}: left alone, it is {} MB, too large to be a bounce or a request (read it yourself)",
+            bytes.div_ceil(1024 * 1024)
+        ));
+    }
+
+    /// Takes one message (`what` names it: a file, or a message number in the mailbox).
+    pub fn take(&mut self, what: &str, raw: &[u8]) {
+        let message_id = mail_parser::MessageParser::default()
+            .parse_headers(raw)
+            .and_then(|m| m.message_id().map(|id| format!("<{id}>")))
+            .unwrap_or_default();
+        if self.store.seen(&message_id) {
+            self.counts.already += 1;
+            return;
+        }
+        let today = self.today.to_string();
+        match classify::classify(raw, self.unsubscribe.as_deref()) {
+            Verdict::Bounce(b) => {
+                let evidence = Evidence {
+                    message_id,
+                    status: b.status.clone(),
+                    text: b.text.clone(),
+                    original: b.original_id.clone().unwrap_or_default(),
+                    issue: b
+                        .original_id
+                        .as_deref()
+                        .and_then(issue_of)
+                        .unwrap_or_default(),
+                };
+                if b.is_hard() {
+                    self.counts.hard_bounces += 1;
+                    self.suppress(
+                        what,
+                        &b.recipient,
+                        &format!("hard bounce {}", b.status),
+                        evidence,
+                    );
+                } else {
+                    self.counts.soft_bounces += 1;
+                    let b = classify::Bounce {
+                        recipient: normal(&b.recipient),
+                        ..b
+                    };
+                    if !self.is_member(what, &b.recipient, "soft bounce") {
+                        return;
+                    }
+                    self.store.soft_bounces.push(SoftBounce {
+                        address: b.recipient.clone(),
+                        date: today,
+                        evidence: evidence.clone(),
+                    });
+                    let (limit, days) =
+                        (self.settings.soft_bounces, self.settings.soft_bounce_days);
+                    let n = self
+                        .store
+                        .recent_soft_bounces(&b.recipient, self.today, days);
+                    if n >= limit as usize {
+                        self.suppress(
+                            what,
+                            &b.recipient,
+                            &format!("{n} soft bounces in {days} days"),
+                            evidence,
+                        );
+                    } else {
+                        self.lines.push(format!(
+                            "{what}: soft bounce {} for {} ({n} of {limit} in {days} days)",
+                            b.status, b.recipient
+                        ));
+                    }
+                }
+            }
+            Verdict::Complaint {
+                recipient,
+                original_id,
+            } => {
+                self.counts.complaints += 1;
+                let evidence = Evidence {
+                    message_id,
+                    text: "complaint (abuse report)".into(),
+                    issue: original_id
+                        .as_deref()
+                        .and_then(issue_of)
+                        .unwrap_or_default(),
+                    original: original_id.unwrap_or_default(),
+                    ..Evidence::default()
+                };
+                self.suppress(what, &recipient, "complaint", evidence);
+            }
+            Verdict::Unsubscribe { sender } => {
+                self.counts.unsubscribes += 1;
+                let text = mail_parser::MessageParser::default()
+                    .parse_headers(raw)
+                    .and_then(|m| m.subject().map(str::to_string))
+                    .unwrap_or_default();
+                let evidence = Evidence {
+                    message_id,
+                    text,
+                    ..Evidence::default()
+                };
+                self.suppress(what, &sender, "unsubscribe request", evidence);
+            }
+            Verdict::AutoReply => self.counts.auto_replies += 1,
+            Verdict::MalformedReport(why) => {
+                self.counts.not_applied += 1;
+                self.lines
+                    .push(format!("{what}: left alone, {why} (read it yourself)"));
+            }
+            Verdict::Other => self.counts.other += 1,
+        }
+    }
+
+    fn is_member(&mut self, what: &str, address: &str, kind: &str) -> bool {
+        if self.members.contains(&normal(address)) {
+            return true;
+        }
+        self.counts.not_applied += 1;
+        self.lines.push(format!(
+            "{what}: {kind} for {address}, who is on no list: not applied"
+        ));
+        false
+    }
+
+    fn suppress(&mut self, what: &str, address: &str, why: &str, evidence: Evidence) {
+        let address = &normal(address);
+        if !self.is_member(what, address, why) {
+            return;
+        }
+        if self.store.contains(address) {
+            self.lines
+                .push(format!("{what}: {why} for {address}, already suppressed"));
+            return;
+        }
+        self.counts.suppressed += 1;
+        let issue = if evidence.issue.is_empty() {
+            String::new()
+        } else {
+            format!(", answering the issue {}", evidence.issue)
+        };
+        self.lines
+            .push(format!("{what}: suppress {address} ({why}{issue})"));
+        self.store.suppressed.push(Entry {
+            address: address.to_string(),
+            since: self.today.to_string(),
+            why: why.to_string(),
+            evidence,
+        });
+    }
+}
+
+/// The address as the lists know it ([`crate::input::recipients::key`]): lower case, the domain
+/// in the ASCII form DNS uses, so a bounce for `dr@bücher.example` finds the member
+/// `dr@xn--bcher-kva.example`.
+pub fn normal(address: &str) -> String {
+    match crate::address::parse_mailbox(address.trim()) {
+        Ok(m) => crate::input::recipients::key(&m),
+        Err(_) => address.trim().to_lowercase(),
+    }
+}
+
+/// The issue a Message-ID of ours names ([`crate::render::message`] writes
+/// `<bulletin.NAME.HASH@domain>`, `<bulletin.NAME.test.HASH@domain>` for a test copy), so a
+/// bounce can say which issue it answered.
+pub fn issue_of(message_id: &str) -> Option<String> {
+    let id = message_id.trim().trim_start_matches('<');
+    let local = id.split('@').next()?;
+    let rest = local.strip_prefix("bulletin.")?;
+    let (name, hash) = rest.rsplit_once('.')?;
+    let name = name.strip_suffix(".test").unwrap_or(name);
+    (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) && !name.is_empty())
+        .then(|| name.to_string())
+}
+
+/// The address of a `mailto:` link, in lower case: `mailto:u@example.org?subject=x` →
+/// `u@example.org`.
+pub fn mailto_address(link: &str) -> Option<String> {
+    let rest = link.strip_prefix("mailto:")?;
+    let address = rest.split('?').next()?.trim();
+    (!address.is_empty()).then(|| address.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_of_reads_our_message_ids_only() {
+        let id = "<bulletin.2021-10-20-113.0123456789abcdef@example.org>";
+        assert_eq!(issue_of(id).as_deref(), Some("2021-10-20-113"));
+        let test = "<bulletin.2021-10-20.test.0123456789abcdef@example.org>";
+        assert_eq!(issue_of(test).as_deref(), Some("2021-10-20"));
+        assert_eq!(issue_of("<CAF=x@mail.gmail.com>"), None);
+        assert_eq!(issue_of("<bulletin.2021-10-20.nothex@example.org>"), None);
+    }
+
+    #[test]
+    fn normal_matches_the_lists_key() {
+        assert_eq!(normal("Dr@Bücher.example"), "dr@xn--bcher-kva.example");
+        assert_eq!(normal(" A@Example.org "), "a@example.org");
+    }
+}

@@ -1,0 +1,580 @@
+//! `bulletin inbox` and `bulletin unsuppress` on real-world-shaped mail (tests/fixtures/inbox:
+//! Postfix, Exchange/NHSmail and Gmail reports, an unsubscribe request, an out-of-office reply,
+//! an ARF complaint), read from a folder (`--dir`) and from a real IMAP server: Debian's Dovecot,
+//! started here as its own instance on 127.0.0.1 with its own configuration, a passwd-file user
+//! and a Maildir the test fills (installed by scripts/install-test-deps.sh). Then a real `send`
+//! to aiosmtpd (tests/smtp/server.py) shows who is skipped.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const PASSWORD: &str = "imap-pw-Secret-4711";
+const MEMBERS: usize = 10;
+
+fn member(i: usize) -> String {
+    format!("member{i:04}@example.org")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(ROOT).join("tests/fixtures/inbox")
+}
+
+/// A temporary office: the example bulletin and publisher.yaml, and `lists.yaml` with list `all`
+/// of member0001..member0010.
+struct Office {
+    dir: tempfile::TempDir,
+}
+
+impl Office {
+    fn new(smtp_port: u16, mailbox: &str) -> Office {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
+        for f in ["2021-10-20.yaml", "publisher.yaml"] {
+            std::fs::copy(
+                Path::new(ROOT).join("bulletins").join(f),
+                dir.path().join("bulletins").join(f),
+            )
+            .unwrap();
+        }
+        let mut y = format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {smtp_port}\n  security: none\n  auth: none\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    members:\n"
+        );
+        for i in 1..=MEMBERS {
+            y.push_str(&format!("      - {}\n", member(i)));
+        }
+        y.push_str(mailbox);
+        std::fs::write(dir.path().join("lists.yaml"), y).unwrap();
+        Office { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str], password: Option<&str>) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        c.current_dir(self.path())
+            .args(args)
+            .args(["--recipients", "lists.yaml"])
+            .stdin(Stdio::null())
+            .env_remove("BULLETIN_IMAP_PASSWORD");
+        if let Some(p) = password {
+            c.env("BULLETIN_IMAP_PASSWORD", p);
+        }
+        let out = c.output().unwrap();
+        for text in [&out.stdout, &out.stderr] {
+            assert!(
+                !String::from_utf8_lossy(text).contains(PASSWORD),
+                "the password was printed"
+            );
+        }
+        out
+    }
+
+    fn suppressions(&self) -> String {
+        std::fs::read_to_string(self.path().join("suppressions.yaml")).unwrap_or_default()
+    }
+
+    /// The suppressed addresses, in file order.
+    fn suppressed(&self) -> Vec<String> {
+        let text = self.suppressions();
+        let part = text.split("soft_bounces:").next().unwrap_or("");
+        part.lines()
+            .filter_map(|l| l.trim().strip_prefix("- address: "))
+            .map(|a| a.trim_matches('"').to_string())
+            .collect()
+    }
+
+    fn send(&self) -> Output {
+        self.run(
+            &[
+                "send",
+                "bulletins/2021-10-20.yaml",
+                "--list",
+                "all",
+                "--yes",
+            ],
+            None,
+        )
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// aiosmtpd on 127.0.0.1, as in tests/send.rs.
+struct Smtp {
+    child: Child,
+    port: u16,
+    out: PathBuf,
+}
+
+impl Smtp {
+    fn start(dir: &Path) -> Smtp {
+        let out = dir.join("received.jsonl");
+        let mut child = Command::new("python3")
+            .arg(Path::new(ROOT).join("tests/smtp/server.py"))
+            .arg("--out")
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (run scripts/install-test-deps.sh)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
+        Smtp { child, port, out }
+    }
+
+    fn counts(&self) -> HashMap<String, usize> {
+        let mut c = HashMap::new();
+        for l in std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+        {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            for t in v["to"].as_array().unwrap() {
+                *c.entry(t.as_str().unwrap().to_lowercase()).or_insert(0) += 1;
+            }
+        }
+        c
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Checks that a send reached exactly everyone but `skipped`, once each.
+fn assert_sent_to_all_but(smtp: &Smtp, skipped: &[usize]) {
+    let counts = smtp.counts();
+    for i in 1..=MEMBERS {
+        let want = usize::from(!skipped.contains(&i));
+        assert_eq!(
+            counts.get(&member(i)).copied().unwrap_or(0),
+            want,
+            "{} in {counts:?}",
+            member(i)
+        );
+    }
+}
+
+/// The members that the fixtures suppress: 1 and 2 (hard bounces, Postfix and Exchange), 4
+/// (unsubscribe request) and 5 (ARF complaint). Not 3 (one soft bounce), 6 (out of office), 7
+/// (malformed report) or 8 (a human reply), nor the stranger who asked to unsubscribe.
+const SUPPRESSED: [usize; 4] = [1, 2, 4, 5];
+
+#[test]
+fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let office = Office::new(smtp.port, "");
+    let dir = fixtures();
+    let out = office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert_eq!(
+        office.suppressed(),
+        SUPPRESSED.iter().map(|&i| member(i)).collect::<Vec<_>>()
+    );
+    let file = office.suppressions();
+    for evidence in [
+        "why: \"hard bounce 5.1.1\"",
+        "status: \"5.1.10\"",
+        "original: \"<bulletin.2021-10-20.5a1c0f3e9b2d4c71@example.org>\"",
+        "why: \"unsubscribe request\"",
+        "why: \"complaint\"",
+        "issue: \"2021-10-20\"",
+        "message_id: \"<61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\"",
+    ] {
+        assert!(file.contains(evidence), "{evidence} missing from\n{file}");
+    }
+    assert!(
+        stdout.contains(
+            "unsubscribe request for someone.else@example.net, who is on no list: not applied"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("08-malformed-dsn.eml: left alone"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 2 not applied, 0 counted before"),
+        "{stdout}"
+    );
+
+    let out = office.send();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_sent_to_all_but(&smtp, &SUPPRESSED);
+}
+
+#[test]
+fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
+    let office = Office::new(25, "");
+    let dir = fixtures();
+    let dir = dir.to_str().unwrap();
+    let out = office.run(&["inbox", "--dir", dir, "--dry-run"], None);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("dry run: would suppress 4 addresses"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!office.path().join("suppressions.yaml").exists());
+
+    assert!(office.run(&["inbox", "--dir", dir], None).status.success());
+    let first = office.suppressions();
+    let out = office.run(&["inbox", "--dir", dir], None);
+    assert!(
+        text(&out.stdout).contains("2 not applied, 5 counted before"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(office.suppressions(), first);
+}
+
+#[test]
+fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let office = Office::new(smtp.port, "");
+    std::fs::write(
+        office.path().join("suppressions.yaml"),
+        "suppressed:\n  - address: \"member0001@example.org\"\n  - why: \"hard bounce\"\n",
+    )
+    .unwrap();
+    let out = office.send();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "suppressions.yaml, line 3: an entry has no `address:`. Correct it in an editor"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(smtp.counts().is_empty());
+}
+
+/// A copy of the Gmail delay report with its own Message-ID.
+fn soft_bounce(n: usize) -> String {
+    std::fs::read_to_string(fixtures().join("03-gmail-soft-bounce.eml"))
+        .unwrap()
+        .replace("gmail-delay-0001", &format!("gmail-delay-{n:04}"))
+}
+
+#[test]
+fn soft_bounces_suppress_only_at_the_threshold() {
+    let office = Office::new(25, "mailbox:\n  soft_bounces: 2\n");
+    let inbox = office.path().join("mail");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.eml"), soft_bounce(1)).unwrap();
+    let dir = inbox.to_str().unwrap();
+    let out = office.run(&["inbox", "--dir", dir], None);
+    assert!(
+        text(&out.stdout)
+            .contains("soft bounce 4.2.2 for member0003@example.org (1 of 2 in 30 days)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(office.suppressed().is_empty());
+    // The same report read again is not a second bounce.
+    office.run(&["inbox", "--dir", dir], None);
+    assert!(office.suppressed().is_empty());
+    std::fs::write(inbox.join("b.eml"), soft_bounce(2)).unwrap();
+    let out = office.run(&["inbox", "--dir", dir], None);
+    assert!(
+        text(&out.stdout).contains("suppress member0003@example.org (2 soft bounces in 30 days, answering the issue 2021-10-20)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(office.suppressed(), [member(3)]);
+}
+
+#[test]
+fn unsuppress_lifts_one_address_and_refuses_an_unknown_one() {
+    let office = Office::new(25, "");
+    let dir = fixtures();
+    office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let out = office.run(&["unsuppress", "Member0001@Example.org"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(office.suppressed(), [member(2), member(4), member(5)]);
+    let out = office.run(&["unsuppress", "nobody@example.org"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("nobody@example.org is not in suppressions.yaml: nothing was changed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A 30 MB message, shaped like a hard bounce for member0009 with a large attachment.
+fn huge_bounce() -> Vec<u8> {
+    let mut m = std::fs::read_to_string(fixtures().join("01-postfix-hard-bounce.eml"))
+        .unwrap()
+        .replace("member0001", "member0009")
+        .replace("9D1A21C0E3", "HUGE000001")
+        .into_bytes();
+    let line = "X-Padding: ".to_string() + &"A".repeat(76) + "\r\n";
+    let mut pad = Vec::new();
+    while pad.len() < 30 * 1024 * 1024 {
+        pad.extend_from_slice(line.as_bytes());
+    }
+    // The padding goes into the headers, so the report itself is intact.
+    m.splice(0..0, pad);
+    m
+}
+
+#[test]
+fn a_30_mb_message_and_a_malformed_report_suppress_nobody() {
+    let office = Office::new(25, "");
+    let inbox = office.path().join("mail");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("huge.eml"), huge_bounce()).unwrap();
+    std::fs::copy(
+        fixtures().join("08-malformed-dsn.eml"),
+        inbox.join("malformed.eml"),
+    )
+    .unwrap();
+    let out = office.run(&["inbox", "--dir", inbox.to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("huge.eml: left alone, it is 31 MB, too large"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("malformed.eml: left alone, a delivery report without a failed recipient"),
+        "{stdout}"
+    );
+    assert!(office.suppressed().is_empty(), "{}", office.suppressions());
+}
+
+/// The IMAP tests: Dovecot runs on Linux (and other Unix systems), not on Windows.
+#[cfg(unix)]
+mod imap {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Dovecot on 127.0.0.1: its own configuration, one user `office` (passwd-file) and a Maildir.
+    struct Dovecot {
+        child: Child,
+        port: u16,
+        maildir: PathBuf,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Dovecot {
+        fn start() -> Dovecot {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            let port = free_port();
+            let maildir = d.join("Maildir");
+            for sub in ["new", "cur", "tmp"] {
+                std::fs::create_dir_all(maildir.join(sub)).unwrap();
+            }
+            std::fs::create_dir_all(d.join("home")).unwrap();
+            std::fs::write(d.join("passwd"), format!("office:{{PLAIN}}{PASSWORD}\n")).unwrap();
+            // Dovecot will not give mail to uid 0: as root, the mail belongs to nobody.
+            let (uid, gid) = match unsafe { libc::getuid() } {
+                0 => (65534, 65534),
+                u => (u, unsafe { libc::getgid() }),
+            };
+            let user = std::env::var("USER").unwrap_or_default();
+            let users = if unsafe { libc::getuid() } == 0 {
+                String::new()
+            } else {
+                format!(
+                    "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {gid}\n"
+                )
+            };
+            let conf = format!(
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
+                d = d.display(),
+                m = maildir.display(),
+            );
+            std::fs::write(d.join("dovecot.conf"), conf).unwrap();
+            let child = Command::new("dovecot")
+                .arg("-F")
+                .arg("-c")
+                .arg(d.join("dovecot.conf"))
+                .spawn()
+                .or_else(|_| {
+                    Command::new("/usr/sbin/dovecot")
+                        .arg("-F")
+                        .arg("-c")
+                        .arg(d.join("dovecot.conf"))
+                        .spawn()
+                })
+                .expect("dovecot (run scripts/install-test-deps.sh)");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "dovecot did not start: {}",
+                    std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Dovecot {
+                child,
+                port,
+                maildir,
+                _dir: dir,
+            }
+        }
+
+        /// Puts a message in the inbox, as a delivery would.
+        fn deliver(&self, name: &str, bytes: &[u8]) {
+            let path = self.maildir.join("new").join(format!("{name}.host"));
+            std::fs::write(&path, bytes).unwrap();
+            self.own();
+        }
+
+        /// Gives the Maildir to the mail user (nobody, when the tests run as root).
+        fn own(&self) {
+            if unsafe { libc::getuid() } == 0 {
+                let root = self.maildir.parent().unwrap();
+                std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                    .unwrap();
+                for p in walk(root) {
+                    if p.starts_with(&self.maildir) || p.ends_with("home") {
+                        std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+                    }
+                }
+            }
+        }
+
+        fn mailbox(&self) -> String {
+            format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
+                self.port
+            )
+        }
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = vec![dir.to_path_buf()];
+        if dir.is_dir() {
+            for e in std::fs::read_dir(dir).unwrap() {
+                out.extend(walk(&e.unwrap().path()));
+            }
+        }
+        out
+    }
+
+    impl Drop for Dovecot {
+        fn drop(&mut self) {
+            // SIGTERM, so that the master stops its own processes.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+            let _ = self.child.wait();
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[test]
+    fn imap_suppresses_as_the_folder_does_marks_what_it_took_and_send_skips_exactly_them() {
+        let imap = Dovecot::start();
+        let mut names: Vec<_> = std::fs::read_dir(fixtures())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort();
+        for (i, p) in names.iter().enumerate() {
+            imap.deliver(&format!("{i}"), &std::fs::read(p).unwrap());
+        }
+        imap.deliver("huge", &huge_bounce());
+        let tmp = tempfile::tempdir().unwrap();
+        let smtp = Smtp::start(tmp.path());
+        let office = Office::new(smtp.port, &imap.mailbox());
+
+        // A dry run reads everything and marks nothing.
+        let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(!office.path().join("suppressions.yaml").exists());
+
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 3 not applied, 0 counted before"), "{stdout}");
+        assert!(stdout.contains("left alone, it is 31 MB"), "{stdout}");
+        assert_eq!(
+            office.suppressed(),
+            SUPPRESSED.iter().map(|&i| member(i)).collect::<Vec<_>>()
+        );
+
+        // The messages taken are marked: only the one too large to read is read again.
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        assert!(
+            text(&out.stdout).contains("1 message read:"),
+            "{}",
+            text(&out.stdout)
+        );
+
+        let out = office.send();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_sent_to_all_but(&smtp, &SUPPRESSED);
+    }
+
+    #[test]
+    fn imap_wrong_login_unreachable_server_and_no_password_are_clear_errors() {
+        let imap = Dovecot::start();
+        imap.deliver(
+            "1",
+            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+        );
+        let office = Office::new(25, &imap.mailbox());
+
+        let out = office.run(&["inbox"], Some("wrong-password"));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!("the mailbox server 127.0.0.1:{} refused the login for office: check `username` under `mailbox:` and the password; nothing was changed", imap.port)),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).contains("wrong-password"));
+
+        let out = office.run(&["inbox"], None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("no password for the mailbox office at 127.0.0.1"),
+            "{}",
+            text(&out.stderr)
+        );
+
+        let closed = free_port();
+        let office = Office::new(
+            25,
+            &format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {closed}\n  security: none\n  username: office\n"
+            ),
+        );
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "cannot reach the mailbox server 127.0.0.1:{closed}"
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!office.path().join("suppressions.yaml").exists());
+    }
+}
