@@ -290,9 +290,18 @@ fn every_member_gets_exactly_one_message_addressed_to_them_alone() {
         );
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("delivered now             599"), "{stdout}");
-    assert!(stdout.contains("suppressed                  1"), "{stdout}");
-    assert!(stdout.contains("duplicates (sent once)      1"), "{stdout}");
+    assert!(
+        stdout.contains("delivered now                 599"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("suppressed                      1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("duplicates (sent once)          1"),
+        "{stdout}"
+    );
     let journal = office.journal_delivered();
     assert_eq!(journal.len(), 599);
 
@@ -326,7 +335,7 @@ fn temporary_refusals_are_retried_and_permanent_ones_recorded_then_retried_on_re
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&format!("{gone}: 550")), "{stdout}");
     assert!(
-        stdout.contains("temporary failures retried    2"),
+        stdout.contains("temporary failures retried      2"),
         "{stdout}"
     );
     assert!(
@@ -2301,7 +2310,7 @@ fn a_refusal_of_the_whole_send_stops_it_instead_of_failing_each_recipient() {
         office.journal()
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("not sent yet               28"),
+        String::from_utf8_lossy(&out.stdout).contains("not sent yet                   28"),
         "{}",
         text(&out)
     );

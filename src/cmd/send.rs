@@ -643,18 +643,14 @@ fn confirm(
 }
 
 fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
+    // One column for the words and one for the numbers, whichever lines are shown.
+    let row = |label: &str, n: usize| println!("  {label:<26} {n:>6}");
     println!("\nsummary");
-    println!("  delivered now          {:>6}", outcome.delivered);
-    println!(
-        "  delivered earlier      {:>6}",
-        plan.already_delivered.len()
-    );
-    println!("  suppressed             {:>6}", plan.suppressed.len());
-    println!("  duplicates (sent once) {:>6}", plan.duplicates.len());
-    println!(
-        "  failed                 {:>6}",
-        outcome.failed.len() + plan.failed_earlier.len()
-    );
+    row("delivered now", outcome.delivered);
+    row("delivered earlier", plan.already_delivered.len());
+    row("suppressed", plan.suppressed.len());
+    row("duplicates (sent once)", plan.duplicates.len());
+    row("failed", outcome.failed.len() + plan.failed_earlier.len());
     for (who, reply) in &outcome.failed {
         println!("    {who}: {reply}");
     }
@@ -662,16 +658,16 @@ fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
         println!("    {} (earlier run): {reply}", who.email);
     }
     if outcome.retries > 0 {
-        println!("  temporary failures retried {:>4}", outcome.retries);
+        row("temporary failures retried", outcome.retries);
     }
     if outcome.throttled > 0 {
         println!(
-            "  slowed down by the relay   {:>4} (rate at the end: {} a minute)",
-            outcome.throttled, outcome.rate_now
+            "  {:<26} {:>6} (rate at the end: {} a minute)",
+            "slowed down by the relay", outcome.throttled, outcome.rate_now
         );
     }
     if outcome.not_sent > 0 {
-        println!("  not sent yet           {:>6}", outcome.not_sent);
+        row("not sent yet", outcome.not_sent);
     }
-    println!("  journal                {}", journal.display());
+    println!("  {:<26} {}", "journal", journal.display());
 }
