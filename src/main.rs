@@ -13,6 +13,20 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Commands that only print (check, report, lists, schema, completions, inbox, ...) end quietly
+    // when read by `head` or a pager that has seen enough, as other command-line tools do: the
+    // system's default for a closed pipe, rather than Rust's panic on the failed write. `send`
+    // and `preview` keep running after their output is gone and handle it themselves.
+    #[cfg(unix)]
+    if !matches!(
+        cli.command,
+        cli::Command::Send(_) | cli::Command::Preview(_)
+    ) {
+        // SAFETY: called before any other thread starts; it only restores the default action.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match cmd::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(cmd::Failure::Reported) => ExitCode::from(1),
