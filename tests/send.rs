@@ -2003,6 +2003,31 @@ fn a_damaged_journal_refuses_the_send_and_names_the_line_and_nobody_is_mailed_tw
     assert_eq!(server.messages().len(), 6, "{}", text(&again));
 }
 
+#[test]
+fn a_damaged_journal_beside_it_refuses_the_send_rather_than_mail_its_people_again() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 4, "", "");
+    let first = office.send(&[]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(server.messages().len(), 4);
+    // The journal, renamed and saved by a spreadsheet: it can no longer be read.
+    let bulletins = office.path().join("bulletins");
+    let journal = std::fs::read_to_string(bulletins.join("2021-10-20.journal")).unwrap();
+    std::fs::remove_file(bulletins.join("2021-10-20.journal")).unwrap();
+    std::fs::write(bulletins.join("copy.journal"), journal.replace('\t', ",")).unwrap();
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: cannot read the journal bulletins/copy.journal: line 2 is not a line that `bulletin send` writes"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(server.messages().len(), 4, "nobody is mailed again");
+}
+
 /// Runs `send` with its journal on a small, real tmpfs of `kb` KB (mounted in a user and mount
 /// namespace of its own, `unshare -rm`), then copies the journal out beside it as
 /// `full.journal` (the tmpfs goes with the namespace).

@@ -186,14 +186,19 @@ fn carry_on_or_refuse(target: &mut Target, id: &Identity) -> Result<(), Refusal>
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
-    let mut others: Vec<Journal> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "journal"))
-        .filter(|p| p.file_name() != target.path.file_name())
-        .filter_map(|p| journal::read(&p).ok())
-        .filter(|j| j.has_records() && j.names().iter().any(|n| n == id.name()))
-        .collect();
+    // A journal beside it that cannot be read might be this issue's, moved or copied: the send
+    // is refused (naming it) rather than risk mailing its people again.
+    let mut others: Vec<Journal> = Vec::new();
+    for p in entries.flatten().map(|e| e.path()) {
+        if p.extension().is_none_or(|x| x != "journal") || p.file_name() == target.path.file_name()
+        {
+            continue;
+        }
+        let j = read(&p)?;
+        if j.has_records() && j.names().iter().any(|n| n == id.name()) {
+            others.push(j);
+        }
+    }
     others.sort_by(|a, b| a.path.cmp(&b.path));
     let Some(other) = others.first() else {
         return Ok(());
