@@ -187,6 +187,12 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
         ],
     );
     assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+    // `bulletin inbox` later suppressed one of the people delivered.
+    std::fs::write(
+        dir.path().join("suppressions.yaml"),
+        "suppressed:\n  - address: \"moved@example.org\"\n    since: \"2026-11-24\"\n    why: \"hard bounce\"\n",
+    )
+    .unwrap();
     let report = run(
         dir.path(),
         &["report", "2021-10-20", "--csv", "who-got-it.csv"],
@@ -199,26 +205,33 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
     let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         rows[0],
-        "issue,issue_date,list,name,email,status,relay_reply,bounced,unsubscribed"
+        "issue,issue_date,list,name,email,status,relay_reply,suppressed,suppressed_since,why"
     );
     let mut people: Vec<String> = rows[1..]
         .iter()
         .map(|r| {
             let f: Vec<&str> = r.split(',').collect();
             assert_eq!(&f[..2], ["2021-10-20", "2021-10-20"], "{r}");
-            format!("{} {} {} {}", f[2], f[3], f[4], f[5])
+            format!(
+                "{} {} {} {} {}",
+                f[2],
+                f[3],
+                f[4],
+                f[5],
+                f[f.len() - 3..].join(" ")
+            )
         })
         .collect();
     people.sort();
     assert_eq!(
         people,
         [
-            "gps Dr Amara Okafor amara.okafor@example.org delivered",
-            "gps Dr Gone gone@example.org failed",
-            "gps Dr Hélène Dubois helene.dubois@example.org delivered",
-            "gps Dr Moved moved@example.org delivered",
-            "managers Dr Amara Okafor amara.okafor@example.org delivered",
-            "managers Sam Jones sam.jones@example.org not sent",
+            "gps Dr Amara Okafor amara.okafor@example.org delivered no  ",
+            "gps Dr Gone gone@example.org failed no  ",
+            "gps Dr Hélène Dubois helene.dubois@example.org delivered no  ",
+            "gps Dr Moved moved@example.org delivered yes 2026-11-24 hard bounce",
+            "managers Dr Amara Okafor amara.okafor@example.org delivered no  ",
+            "managers Sam Jones sam.jones@example.org not sent no  ",
         ]
     );
     assert!(
@@ -226,4 +239,34 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
             .any(|r| r.starts_with("2021-10-20,2021-10-20,gps,Dr Gone,gone@example.org,failed,550")),
         "{csv}"
     );
+}
+
+/// A damaged suppressions file stops the report with the file and line, before any of it is
+/// printed, and no CSV is written.
+#[test]
+fn a_damaged_suppressions_file_is_reported_with_its_line() {
+    let dir = office(2525);
+    std::fs::copy(
+        Path::new(ROOT).join("tests/fixtures/report/office/bulletins/2021-10-20.journal"),
+        dir.path().join("bulletins/2021-10-20.journal"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("suppressions.yaml"),
+        "suppressed:\n  - address: \"moved@example.org\"\n    since: \"2026-11-24\"\n  - why: \"hard bounce\"\n",
+    )
+    .unwrap();
+    let report = run(
+        dir.path(),
+        &["report", "2021-10-20", "--csv", "who-got-it.csv"],
+    );
+    assert_eq!(report.status.code(), Some(1), "{}", text(&report));
+    assert!(report.stdout.is_empty(), "{}", text(&report));
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert!(
+        stderr.contains("suppressions.yaml, line 4: an entry has no `address:`"),
+        "{}",
+        text(&report)
+    );
+    assert!(!dir.path().join("who-got-it.csv").exists());
 }

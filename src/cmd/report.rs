@@ -6,8 +6,10 @@
 //! [`bulletin::send::journal::read`]; nothing is written but the CSV file.
 //!
 //! Bounces and unsubscribes after the send come from the suppression file that `bulletin inbox`
-//! keeps beside recipients.yaml ([`SUPPRESSIONS`]); until that file exists the two columns show
-//! `-`, and the report says why.
+//! keeps beside recipients.yaml, read through [`bulletin::suppress`]: a list's people who were
+//! delivered the issue and were suppressed on or after its date (or by a bounce answering it),
+//! as bounced (hard, or too many soft) or unsubscribed (a request or a complaint). Until that
+//! file exists the two columns show `-`, and the report says why.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,11 +18,9 @@ use bulletin::input::recipients::{Recipients, key};
 use bulletin::project::Project;
 use bulletin::send::journal::{self, Journal, Status};
 use bulletin::send::resume::journal_path;
+use bulletin::suppress::{self, Entry, Suppressions};
 
 use super::{Failure, Stopped, load_recipients};
-
-/// The suppression file `bulletin inbox` writes beside recipients.yaml.
-const SUPPRESSIONS: &str = "suppressions.yaml";
 
 /// How many issues `bulletin report` without an issue lists.
 const RECENT: usize = 12;
@@ -46,28 +46,34 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let journal = find_journal(issue)?;
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
     let name = journal.names().last().cloned().unwrap_or_default();
+    let suppressions_path = suppress::path_for(&recipients.path);
+    // Read before anything is printed, so that a damaged file stops the report with its line.
+    let suppressions = if suppressions_path.exists() {
+        Some(Suppressions::load(&suppressions_path).map_err(anyhow::Error::from)?)
+    } else {
+        None
+    };
+    let after = After::new(&journal, &name, suppressions.as_ref());
     println!(
         "{name}: {} (journal {})\n",
         journal.title().unwrap_or("(no title recorded)"),
         journal.path.display()
     );
-    let rows = rows(&recipients, &journal);
+    let rows = rows(&recipients, &journal, &after);
     print_table(&rows);
     print_failures(&journal);
-    let suppressions = recipients
-        .path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(SUPPRESSIONS);
-    if suppressions.exists() {
+    if suppressions.is_some() {
+        let since = after
+            .date
+            .map_or(String::new(), |d| format!(" from {d} on, or"));
         println!(
-            "\nbounced, unsubscribed: - ({} is there, but this version of bulletin cannot read it yet)",
-            suppressions.display()
+            "\nbounced, unsubscribed: of the people delivered this issue, those {} lists{since} for a bounce of it",
+            suppressions_path.display(),
         );
     } else {
         println!(
             "\nbounced, unsubscribed: - (no {}: `bulletin inbox` writes it when it reads bounces and unsubscribe requests)",
-            suppressions.display()
+            suppressions_path.display()
         );
     }
     let elsewhere = off_the_lists(&recipients, &journal);
@@ -79,7 +85,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         );
     }
     if let Some(path) = &o.csv {
-        let bytes = csv(&recipients, &journal, &name);
+        let bytes = csv(&recipients, &journal, &name, suppressions.as_ref());
         bulletin::files::write_atomic(path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {}", path.display());
@@ -186,6 +192,60 @@ struct Row {
     people: usize,
     delivered: usize,
     failed: usize,
+    /// Delivered, then suppressed as bounced and as unsubscribed; `None` without the file.
+    bounced: Option<usize>,
+    unsubscribed: Option<usize>,
+}
+
+/// What a suppression after an issue was, for the report's two columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Bounced,
+    Unsubscribed,
+}
+
+/// Which suppressions came after an issue: made on or after its date, or by a bounce that
+/// names it.
+struct After<'a> {
+    names: Vec<String>,
+    date: Option<bulletin::date::Date>,
+    suppressions: Option<&'a Suppressions>,
+}
+
+impl<'a> After<'a> {
+    fn new(journal: &Journal, name: &str, suppressions: Option<&'a Suppressions>) -> After<'a> {
+        After {
+            names: journal.names(),
+            date: name
+                .get(..10)
+                .and_then(|d| bulletin::date::Date::parse(d).ok()),
+            suppressions,
+        }
+    }
+
+    /// The kind of the suppression of `address` (the journal's key) after the issue, if any.
+    fn kind(&self, address: &str) -> Option<Kind> {
+        let entry = self.suppressions?.suppressed.iter().find(|e| {
+            e.address == address
+                && ((!e.evidence.issue.is_empty() && self.names.contains(&e.evidence.issue))
+                    || self.date.is_some_and(|d| {
+                        bulletin::date::Date::parse(e.since.trim()).is_ok_and(|s| s >= d)
+                    }))
+        })?;
+        kind(entry)
+    }
+}
+
+/// Bounced: a hard bounce or too many soft ones; unsubscribed: a request or a complaint.
+fn kind(e: &Entry) -> Option<Kind> {
+    let why = e.why.to_lowercase();
+    if why.contains("bounce") {
+        Some(Kind::Bounced)
+    } else if why.contains("unsubscribe") || why.contains("complaint") {
+        Some(Kind::Unsubscribed)
+    } else {
+        None
+    }
 }
 
 impl Row {
@@ -196,7 +256,7 @@ impl Row {
 
 /// Each list's people (less the suppressed, as `send` counts them) and what the journal says
 /// happened to them.
-fn rows(recipients: &Recipients, journal: &Journal) -> Vec<Row> {
+fn rows(recipients: &Recipients, journal: &Journal, after: &After) -> Vec<Row> {
     recipients
         .lists
         .keys()
@@ -214,11 +274,29 @@ fn rows(recipients: &Recipients, journal: &Journal) -> Vec<Row> {
                     })
                     .count()
             };
+            let later = |k: Kind| {
+                after.suppressions.map(|_| {
+                    people
+                        .iter()
+                        .map(key)
+                        .filter(|a| {
+                            journal
+                                .history
+                                .last
+                                .get(a)
+                                .is_some_and(|r| r.status == Status::Delivered)
+                                && after.kind(a) == Some(k)
+                        })
+                        .count()
+                })
+            };
             Row {
                 list: list.clone(),
                 people: people.len(),
                 delivered: status(Status::Delivered),
                 failed: status(Status::Failed),
+                bounced: later(Kind::Bounced),
+                unsubscribed: later(Kind::Unsubscribed),
             }
         })
         .collect()
@@ -239,8 +317,8 @@ fn print_table(rows: &[Row]) {
             r.delivered,
             r.failed,
             r.not_sent(),
-            "-",
-            "-"
+            r.bounced.map_or("-".to_string(), |n| n.to_string()),
+            r.unsubscribed.map_or("-".to_string(), |n| n.to_string())
         );
     }
 }
@@ -318,7 +396,14 @@ fn off_the_lists(recipients: &Recipients, journal: &Journal) -> usize {
 
 /// One row per person per list: UTF-8 with a byte-order mark (so Excel reads accents), CRLF
 /// line ends, fields quoted where they need it, the issue's date as ISO 8601.
-fn csv(recipients: &Recipients, journal: &Journal, name: &str) -> Vec<u8> {
+/// `suppressed`, `suppressed_since` and `why` say whether the person is suppressed now (whenever
+/// that was), empty without the suppressions file.
+fn csv(
+    recipients: &Recipients,
+    journal: &Journal,
+    name: &str,
+    suppressions: Option<&Suppressions>,
+) -> Vec<u8> {
     let date = name.get(..10).filter(|d| {
         d.len() == 10
             && d.char_indices().all(|(i, c)| {
@@ -343,8 +428,9 @@ fn csv(recipients: &Recipients, journal: &Journal, name: &str) -> Vec<u8> {
         "email",
         "status",
         "relay_reply",
-        "bounced",
-        "unsubscribed",
+        "suppressed",
+        "suppressed_since",
+        "why",
     ]);
     for list in recipients.lists.keys() {
         for m in recipients.resolve(list).recipients {
@@ -356,6 +442,13 @@ fn csv(recipients: &Recipients, journal: &Journal, name: &str) -> Vec<u8> {
             };
             let reply = record.map_or("", |r| r.reply.trim());
             let email = m.email.to_string();
+            let entry =
+                suppressions.and_then(|s| s.suppressed.iter().find(|e| e.address == key(&m)));
+            let suppressed = match (suppressions, entry) {
+                (None, _) => "",
+                (Some(_), None) => "no",
+                (Some(_), Some(_)) => "yes",
+            };
             line(&[
                 name,
                 date.unwrap_or(""),
@@ -364,8 +457,9 @@ fn csv(recipients: &Recipients, journal: &Journal, name: &str) -> Vec<u8> {
                 &email,
                 status,
                 reply,
-                "-",
-                "-",
+                suppressed,
+                entry.map_or("", |e| e.since.as_str()),
+                entry.map_or("", |e| e.why.as_str()),
             ]);
         }
     }
