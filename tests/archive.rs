@@ -742,6 +742,7 @@ fn the_site_in_headless_chromium() {
 }
 
 /// Every `href="…"` and `src="…"` value in an HTML page.
+#[cfg(unix)]
 fn links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     for attr in ["href=\"", "src=\""] {
