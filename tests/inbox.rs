@@ -5,8 +5,6 @@
 //! and a Maildir the test fills (installed by scripts/install-test-deps.sh). Then a real `send`
 //! to aiosmtpd (tests/smtp/server.py) shows who is skipped.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -106,52 +104,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// aiosmtpd on 127.0.0.1, as in tests/send.rs.
-struct Smtp {
-    child: Child,
-    port: u16,
-    out: PathBuf,
-}
-
-impl Smtp {
-    fn start(dir: &Path) -> Smtp {
-        let out = dir.join("received.jsonl");
-        let mut child = Command::new("python3")
-            .arg(Path::new(ROOT).join("tests/smtp/server.py"))
-            .arg("--out")
-            .arg(&out)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (run scripts/install-test-deps.sh)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
-        Smtp { child, port, out }
-    }
-
-    fn counts(&self) -> HashMap<String, usize> {
-        let mut c = HashMap::new();
-        for l in std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
-            .lines()
-        {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            for t in v["to"].as_array().unwrap() {
-                *c.entry(t.as_str().unwrap().to_lowercase()).or_insert(0) += 1;
-            }
-        }
-        c
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::smtp::Server as Smtp;
 
 /// Checks that a send reached exactly everyone but `skipped`, once each.
 fn assert_sent_to_all_but(smtp: &Smtp, skipped: &[usize]) {
@@ -175,7 +129,7 @@ const SUPPRESSED: [usize; 4] = [1, 2, 4, 5];
 #[test]
 fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(tmp.path());
+    let smtp = Smtp::start(tmp.path(), &[]);
     let office = Office::new(smtp.port, "");
     let dir = fixtures();
     let out = office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
@@ -245,7 +199,7 @@ fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
 #[test]
 fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed() {
     let tmp = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(tmp.path());
+    let smtp = Smtp::start(tmp.path(), &[]);
     let office = Office::new(smtp.port, "");
     std::fs::write(
         office.path().join("suppressions.yaml"),
@@ -502,7 +456,7 @@ mod imap {
         }
         imap.deliver("huge", &huge_bounce());
         let tmp = tempfile::tempdir().unwrap();
-        let smtp = Smtp::start(tmp.path());
+        let smtp = Smtp::start(tmp.path(), &[]);
         let office = Office::new(smtp.port, &imap.mailbox());
 
         // A dry run reads everything and marks nothing.

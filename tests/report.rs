@@ -4,50 +4,18 @@
 //! server saw, group the refusals, and write a CSV that Excel opens with its accents. The fixed
 //! output on a hand-made journal is snapshot-tested in tests/cmd/report-*.toml.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The aiosmtpd server, refusing `reject` with 550.
-struct Server {
-    child: Child,
-    port: u16,
-}
+mod common;
+use common::smtp::Server;
 
-impl Server {
-    fn start(dir: &Path, reject: &[&str]) -> Server {
-        let mut c = Command::new("python3");
-        c.arg(Path::new(ROOT).join("tests/smtp/server.py"))
-            .arg("--out")
-            .arg(dir.join("received.jsonl"))
-            .stdout(Stdio::piped());
-        for r in reject {
-            c.args(["--reject", r]);
-        }
-        let mut child = c
-            .spawn()
-            .expect("python3 with aiosmtpd (run scripts/install-test-deps.sh)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
-            .parse()
-            .unwrap();
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The test server, refusing each of `reject` with 550.
+fn server(dir: &Path, reject: &[&str]) -> Server {
+    let args: Vec<&str> = reject.iter().flat_map(|r| ["--reject", r]).collect();
+    Server::start(dir, &args)
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -113,7 +81,7 @@ lists:
 #[test]
 fn after_a_send_the_report_counts_each_list_and_groups_the_refusals() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = Server::start(tmp.path(), &["gone@example.org", "moved@example.org"]);
+    let server = server(tmp.path(), &["gone@example.org", "moved@example.org"]);
     let dir = office(server.port);
     let send = run(
         dir.path(),
@@ -174,7 +142,7 @@ fn after_a_send_the_report_counts_each_list_and_groups_the_refusals() {
 #[test]
 fn the_csv_has_one_row_per_person_and_list_for_excel() {
     let tmp = tempfile::tempdir().unwrap();
-    let server = Server::start(tmp.path(), &["gone@example.org"]);
+    let server = server(tmp.path(), &["gone@example.org"]);
     let dir = office(server.port);
     let send = run(
         dir.path(),

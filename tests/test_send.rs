@@ -3,20 +3,15 @@
 //! tests/smtp/server.py, installed by scripts/install-test-deps.sh). A test copy is marked in the
 //! subject and never recorded, so the same people still get the real issue from their list.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use mail_parser::MessageParser;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The aiosmtpd server, writing what it receives to a JSON-lines file.
-struct Server {
-    child: Child,
-    port: u16,
-    out: PathBuf,
-}
+mod common;
+use common::smtp::Server;
 
 /// One message as the server received it: the envelope's recipients and the subject.
 #[derive(Debug)]
@@ -25,58 +20,19 @@ struct Received {
     subject: String,
 }
 
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let out = dir.join("received.jsonl");
-        let mut child = Command::new("python3")
-            .arg(Path::new(ROOT).join("tests/smtp/server.py"))
-            .arg("--out")
-            .arg(&out)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (run scripts/install-test-deps.sh)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
-            .parse()
-            .unwrap();
-        Server { child, port, out }
-    }
-
-    fn messages(&self) -> Vec<Received> {
-        let Ok(text) = std::fs::read_to_string(&self.out) else {
-            return Vec::new();
-        };
-        text.lines()
-            .filter(|l| l.ends_with('}'))
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                let data = v["data"].as_str().unwrap();
-                let parsed = MessageParser::default().parse(data.as_bytes()).unwrap();
-                Received {
-                    to: v["to"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|x| x.as_str().unwrap().to_lowercase())
-                        .collect(),
-                    subject: parsed.subject().unwrap_or_default().to_string(),
-                }
-            })
-            .collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The messages the server took, with their subjects.
+fn received(server: &Server) -> Vec<Received> {
+    server
+        .messages()
+        .into_iter()
+        .map(|m| {
+            let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
+            Received {
+                subject: parsed.subject().unwrap_or_default().to_string(),
+                to: m.to,
+            }
+        })
+        .collect()
 }
 
 /// A temporary office: the example bulletin and publisher.yaml, and a recipients file with a
@@ -154,7 +110,7 @@ fn text(o: &Output) -> String {
 #[test]
 fn test_copies_go_to_addresses_and_a_list_once_each_and_the_real_issue_still_reaches_them() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    let server = Server::start(dir.path(), &[]);
     let office = Office::new(server.port);
 
     // Two addresses and a list, in two --test options; the Chief Executive is named twice
@@ -180,7 +136,7 @@ fn test_copies_go_to_addresses_and_a_list_once_each_and_the_real_issue_still_rea
         "{}",
         text(&test)
     );
-    let tests = server.messages();
+    let tests = received(&server);
     let mut to: Vec<String> = tests.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     assert_eq!(
@@ -209,7 +165,7 @@ fn test_copies_go_to_addresses_and_a_list_once_each_and_the_real_issue_still_rea
         "--yes",
     ]);
     assert!(real.status.success(), "{}", text(&real));
-    let all = server.messages();
+    let all = received(&server);
     let mut real_to: Vec<String> = all[tests.len()..]
         .iter()
         .inspect(|m| assert!(!m.subject.starts_with("[TEST]"), "{m:?}"))
@@ -225,7 +181,7 @@ fn test_copies_go_to_addresses_and_a_list_once_each_and_the_real_issue_still_rea
 #[test]
 fn test_dry_run_lists_who_would_get_a_copy_and_connects_to_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    let server = Server::start(dir.path(), &[]);
     let office = Office::new(server.port);
     let out = office.run(&[
         "send",
@@ -247,14 +203,14 @@ fn test_dry_run_lists_who_would_get_a_copy_and_connects_to_nothing() {
     ] {
         assert!(stdout.contains(&format!("would send    {who}")), "{stdout}");
     }
-    assert!(server.messages().is_empty(), "a dry run connected");
+    assert!(received(&server).is_empty(), "a dry run connected");
     assert!(!office.journal().exists());
 }
 
 #[test]
 fn a_test_name_that_is_neither_address_nor_list_sends_nothing_and_suggests_the_list() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    let server = Server::start(dir.path(), &[]);
     let office = Office::new(server.port);
     let out = office.run(&[
         "send",
@@ -269,5 +225,5 @@ fn a_test_name_that_is_neither_address_nor_list_sends_nothing_and_suggests_the_l
             && stderr.contains("did you mean `reviewers`?"),
         "{stderr}"
     );
-    assert!(server.messages().is_empty(), "something was sent");
+    assert!(received(&server).is_empty(), "something was sent");
 }

@@ -1,0 +1,5 @@
+//! What several test files share. Each test file compiles this module on its own and uses only
+//! part of it, hence the `allow`.
+#![allow(dead_code)]
+
+pub mod smtp;
