@@ -739,6 +739,21 @@ impl Drop for Writer {
 mod tests {
     use super::*;
 
+    /// Records a delivery to c@example.org as a send would, and returns the journal's text.
+    async fn deliver_c(path: &Path) -> String {
+        let w = Locked::take(path).unwrap().start(None).unwrap();
+        w.record(Record {
+            status: Status::Delivered,
+            address: "c@example.org".into(),
+            reply: "250 ok".into(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        w.close();
+        std::fs::read_to_string(path).unwrap()
+    }
+
     #[tokio::test]
     async fn records_survive_and_a_torn_line_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
@@ -798,17 +813,7 @@ mod tests {
             "delivered\ta@example.org\t1\t250 ok\ndelivered\tb@exam",
         )
         .unwrap();
-        let w = Locked::take(&path).unwrap().start(None).unwrap();
-        w.record(Record {
-            status: Status::Delivered,
-            address: "c@example.org".into(),
-            reply: "250 ok".into(),
-        })
-        .await
-        .unwrap()
-        .unwrap();
-        w.close();
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = deliver_c(&path).await;
         assert!(
             text.starts_with("delivered\ta@example.org\t1\t250 ok\ndelivered\tc@example.org\t"),
             "{text}"
@@ -890,17 +895,7 @@ mod tests {
         let h = read(&path).unwrap().history;
         assert!(h.delivered("a.person@example.org"));
         assert!(h.delivered("b@example.org"));
-        let w = Locked::take(&path).unwrap().start(None).unwrap();
-        w.record(Record {
-            status: Status::Delivered,
-            address: "c@example.org".into(),
-            reply: "250 ok".into(),
-        })
-        .await
-        .unwrap()
-        .unwrap();
-        w.close();
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = deliver_c(&path).await;
         assert!(
             text.contains("\t250 ok\ndelivered\tc@example.org\t"),
             "{text}"
