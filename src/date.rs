@@ -1,6 +1,7 @@
 //! Calendar dates as bulletins use them: `2021-10-20` in YAML, "20 October 2021" to readers.
 //!
-//! Only the proleptic Gregorian calendar and only whole days: a bulletin never needs a time zone.
+//! Only the proleptic Gregorian calendar, whole days, and times of day on the UK's clock
+//! (`14:30`): the calendar files turn those into Europe/London times.
 
 use std::fmt;
 
@@ -183,5 +184,78 @@ mod tests {
             Date::parse("2024-03-01").unwrap().add_days(-1).to_string(),
             "2024-02-29"
         );
+    }
+}
+
+/// A time of day on the UK's clock, `HH:MM` (24-hour).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Time {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl Time {
+    /// Parses `HH:MM` (`9:30` too); the error says what is wrong in words an office user can
+    /// act on.
+    pub fn parse(text: &str) -> Result<Time, String> {
+        let bad = || {
+            format!(
+                "`{text}` is not a time in the form HH:MM on the 24-hour clock (for example 14:30)"
+            )
+        };
+        let (h, m) = text.split_once(':').ok_or_else(bad)?;
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(h) || m.len() != 2 || !digits(m) {
+            return Err(bad());
+        }
+        let hour: u8 = h.parse().map_err(|_| bad())?;
+        let minute: u8 = m.parse().map_err(|_| bad())?;
+        if hour > 23 || minute > 59 {
+            return Err(format!(
+                "`{text}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59"
+            ));
+        }
+        Ok(Time { hour, minute })
+    }
+
+    /// "2:30pm", "10am", "12 noon", as the bulletin prints times.
+    pub fn friendly(self) -> String {
+        let (h, suffix) = match self.hour {
+            0 => (12, "am"),
+            1..=11 => (self.hour, "am"),
+            12 => (12, "pm"),
+            _ => (self.hour - 12, "pm"),
+        };
+        match (self.hour, self.minute) {
+            (12, 0) => "12 noon".to_string(),
+            (0, 0) => "midnight".to_string(),
+            (_, 0) => format!("{h}{suffix}"),
+            (_, m) => format!("{h}:{m:02}{suffix}"),
+        }
+    }
+}
+
+impl fmt::Display for Time {
+    /// `14:30`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::Time;
+
+    #[test]
+    fn times_read_and_print() {
+        assert_eq!(Time::parse("14:30").unwrap().friendly(), "2:30pm");
+        assert_eq!(Time::parse("9:05").unwrap().to_string(), "09:05");
+        assert_eq!(Time::parse("10:00").unwrap().friendly(), "10am");
+        assert_eq!(Time::parse("12:00").unwrap().friendly(), "12 noon");
+        assert_eq!(Time::parse("00:15").unwrap().friendly(), "12:15am");
+        for bad in ["24:00", "12:60", "2pm", "1430", "14:3", "", "14:30:00"] {
+            assert!(Time::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -21,7 +21,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::input::markdown::{Block, Inline, Markdown};
-use crate::model::{Bulletin, Link, Message, Section};
+use crate::model::{Bulletin, KeyDate, Link, Message, Section};
 
 /// Which issue a bulletin is, and which version of its content.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,6 +201,7 @@ fn fingerprint(b: &Bulletin) -> String {
         message,
         sections,
         all_links: _, // the same links again, gathered for the lints
+        key_dates,
     } = b;
     let mut e = Encoder {
         hash: Sha256::new(),
@@ -240,6 +241,10 @@ fn fingerprint(b: &Bulletin) -> String {
         body,
         links,
         note,
+        dates,
+        until: _, // when `bulletin new` stops carrying it: readers do not see it
+        until_pos: _,
+        continued_from,
     } in sections
     {
         e.mark("section");
@@ -252,7 +257,35 @@ fn fingerprint(b: &Bulletin) -> String {
             e.field("link-text", text);
         }
         e.optional("note", note.as_deref());
+        // Left out when absent, so that bulletins written before dates existed keep their
+        // fingerprints (journals hold them).
+        for KeyDate {
+            what,
+            date,
+            time,
+            end,
+            place,
+            kind,
+            pos: _,
+        } in dates
+        {
+            e.mark("key-date");
+            e.field("what", what);
+            e.field("date", &date.to_string());
+            e.optional("time", time.map(|t| t.to_string()).as_deref());
+            e.optional("end", end.map(|t| t.to_string()).as_deref());
+            e.optional("where", place.as_deref());
+            e.field("kind", kind.as_str());
+            e.mark("/key-date");
+        }
+        e.optional(
+            "continued-from",
+            continued_from.map(|d| d.to_string()).as_deref(),
+        );
         e.mark("/section");
+    }
+    if !key_dates {
+        e.mark("no-key-dates");
     }
     let digest = e.hash.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
@@ -272,6 +305,7 @@ mod tests {
             message: None,
             sections: Vec::new(),
             all_links: Vec::new(),
+            key_dates: true,
         }
     }
 

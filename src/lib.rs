@@ -11,6 +11,7 @@
 
 pub mod address;
 pub mod archive;
+pub mod calendar;
 pub(crate) mod colour;
 pub mod date;
 pub mod diagnostic;

@@ -5,7 +5,7 @@
 
 use lettre::message::Mailbox;
 
-use crate::date::Date;
+use crate::date::{Date, Time};
 use crate::diagnostic::Pos;
 use crate::input::markdown::Markdown;
 
@@ -21,6 +21,8 @@ pub struct Bulletin {
     pub sections: Vec<Section>,
     /// Every link in the bulletin (link lists and links inside text), for the lints.
     pub all_links: Vec<Link>,
+    /// `key_dates: false` leaves the "Key dates" box out (the dates stay in their sections).
+    pub key_dates: bool,
 }
 
 /// The Chief Executive's message: before the sections, or after the one its `after` names.
@@ -74,6 +76,56 @@ pub struct Section {
     pub links: Vec<Link>,
     /// Small print under the links.
     pub note: Option<String>,
+    /// Deadlines and events this section announces, as written (in the file's order).
+    pub dates: Vec<KeyDate>,
+    /// `until:` the last day this section is carried into later bulletins by `bulletin new`.
+    pub until: Option<Date>,
+    pub until_pos: Pos,
+    /// `continued_from:` the date of the bulletin that first carried this section (written by
+    /// `bulletin new` when it carries the section forward); shown as "Continued from …".
+    pub continued_from: Option<Date>,
+}
+
+/// One deadline or event of a section (`dates:` in the file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyDate {
+    /// One line: "LES claims for Q2", "LMC webinar: the new contract".
+    pub what: String,
+    pub date: Date,
+    /// UK local time (Europe/London), if the item has one.
+    pub time: Option<Time>,
+    /// When it ends, the same day; only with `time`.
+    pub end: Option<Time>,
+    /// `where`: one line, or an https meeting link.
+    pub place: Option<String>,
+    pub kind: DateKind,
+    /// Where the item starts in the file.
+    pub pos: Pos,
+}
+
+/// Whether an item is something to do by a day, or something happening at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateKind {
+    Deadline,
+    Event,
+}
+
+impl DateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateKind::Deadline => "deadline",
+            DateKind::Event => "event",
+        }
+    }
+}
+
+impl KeyDate {
+    /// Whether `where` is a meeting link rather than a place.
+    pub fn place_is_link(&self) -> bool {
+        self.place
+            .as_deref()
+            .is_some_and(|p| p.starts_with("https://"))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +151,20 @@ impl Bulletin {
         if let Some(m) = &self.message {
             items.insert(m.after.min(items.len()), Item::Message(m));
         }
+        items
+    }
+
+    /// Every dated item on or after the bulletin's date, in date (then time) order, with the
+    /// section it belongs to: what the "Key dates" box lists. Items on the same day keep the
+    /// order of the file, deadlines (no time) before timed events.
+    pub fn key_dates(&self) -> Vec<(&KeyDate, &Section)> {
+        let mut items: Vec<(&KeyDate, &Section)> = self
+            .sections
+            .iter()
+            .flat_map(|s| s.dates.iter().map(move |d| (d, s)))
+            .filter(|(d, _)| d.date >= self.date)
+            .collect();
+        items.sort_by_key(|(d, _)| (d.date, d.time));
         items
     }
 

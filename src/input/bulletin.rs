@@ -3,18 +3,38 @@
 
 use std::path::Path;
 
-use crate::date::Date;
+use crate::date::{Date, Time};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::input::limits::MAX_TITLE_CHARS;
 use crate::input::markdown::Markdown;
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
 use crate::input::yaml::{self, Node, Value};
-use crate::model::{Bulletin, Link, Message, Section};
+use crate::model::{Bulletin, DateKind, KeyDate, Link, Message, Section};
 
-pub const BULLETIN_KEYS: &[&str] = &["title", "date", "issue", "summary", "message", "sections"];
+pub const BULLETIN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "issue",
+    "summary",
+    "key_dates",
+    "message",
+    "sections",
+];
 pub const MESSAGE_KEYS: &[&str] = &["title", "author", "role", "after", "body"];
-pub const SECTION_KEYS: &[&str] = &["title", "label", "date", "body", "links", "note"];
+pub const SECTION_KEYS: &[&str] = &[
+    "title",
+    "label",
+    "date",
+    "body",
+    "dates",
+    "links",
+    "note",
+    "until",
+    "continued_from",
+];
+/// The keys of one item of a section's `dates:`.
+pub const DATE_KEYS: &[&str] = &["what", "date", "time", "end", "where", "kind"];
 pub const LINK_KEYS: &[&str] = &["text", "url"];
 
 /// Reads just a bulletin (no publisher), as the archive does for issues already archived.
@@ -63,6 +83,10 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
         parsed
     });
     let summary = f.get("summary").and_then(|n| ctx.text(n, "`summary`"));
+    let key_dates = match f.get("key_dates") {
+        None => Some(true),
+        Some(n) => yes_or_no(ctx, n, "`key_dates`"),
+    };
     let mut all_links = Vec::new();
     let message = f
         .get("message")
@@ -72,7 +96,7 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
         "sections",
         "(a list of sections, each starting `- title:`)",
     ) {
-        Some(node) => sections_from(ctx, node, &mut all_links),
+        Some(node) => sections_from(ctx, node, date, &mut all_links),
         None => None,
     };
     // `after` names a section, so it is read once the sections are.
@@ -100,6 +124,7 @@ pub(crate) fn bulletin_from(ctx: &mut Ctx, root: &Node) -> Option<Bulletin> {
         message,
         sections: sections?,
         all_links,
+        key_dates: key_dates?,
     })
 }
 
@@ -219,7 +244,12 @@ fn place_after(ctx: &mut Ctx, node: &Node, sections: &[Section]) -> Option<usize
     None
 }
 
-fn sections_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Option<Vec<Section>> {
+fn sections_from(
+    ctx: &mut Ctx,
+    node: &Node,
+    bulletin_date: Option<Date>,
+    all_links: &mut Vec<Link>,
+) -> Option<Vec<Section>> {
     let Value::Seq(items) = &node.value else {
         ctx.error(
             node.pos,
@@ -239,7 +269,7 @@ fn sections_from(ctx: &mut Ctx, node: &Node, all_links: &mut Vec<Link>) -> Optio
     let mut sections = Vec::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        match section_from(ctx, item, i + 1, all_links) {
+        match section_from(ctx, item, i + 1, bulletin_date, all_links) {
             Some(s) => sections.push(s),
             None => ok = false,
         }
@@ -251,6 +281,7 @@ fn section_from(
     ctx: &mut Ctx,
     node: &Node,
     number: usize,
+    bulletin_date: Option<Date>,
     all_links: &mut Vec<Link>,
 ) -> Option<Section> {
     let f = ctx.fields(node, &format!("section {number}"), SECTION_KEYS)?;
@@ -272,8 +303,40 @@ fn section_from(
     if let Some(Some(links)) = &links {
         all_links.extend(links.iter().cloned());
     }
+    let dates = f
+        .get("dates")
+        .map(|n| dates_from(ctx, n, number, bulletin_date));
+    let until_node = f.get("until");
+    let until = until_node.map(|n| date_from(ctx, n, "`until`"));
+    if let (Some(n), Some(Some(until)), Some(today)) = (until_node, until, bulletin_date)
+        && until < today
+    {
+        ctx.warning(
+            n.pos,
+            format!(
+                "`until` is {until}, before this bulletin's date ({today}): the section will not be carried into the next bulletin"
+            ),
+            "correct the date, or delete the `until` line if the section is not meant to run on",
+        );
+    }
+    let continued_node = f.get("continued_from");
+    let mut continued_from = continued_node.map(|n| date_from(ctx, n, "`continued_from`"));
+    if let (Some(n), Some(Some(from)), Some(today)) =
+        (continued_node, continued_from, bulletin_date)
+        && from > today
+    {
+        ctx.error(
+            n.pos,
+            format!("`continued_from` is {from}, after this bulletin's date ({today})"),
+            "`continued_from` gives the date of the bulletin that first carried this section: correct it, or delete the line",
+        );
+        continued_from = Some(None);
+    }
     // A key that was present but invalid has been reported; the section is not usable.
-    let invalid = date.is_some_and(|d| d.is_none()) || note.as_ref().is_some_and(|n| n.is_none());
+    let invalid = date.is_some_and(|d| d.is_none())
+        || note.as_ref().is_some_and(|n| n.is_none())
+        || until.is_some_and(|d| d.is_none())
+        || continued_from.is_some_and(|d| d.is_none());
     Some(Section {
         title: title?,
         pos: title_node.map_or(f.pos, |n| n.pos),
@@ -287,8 +350,179 @@ fn section_from(
         },
         links: links.unwrap_or(Some(Vec::new()))?,
         note: note.flatten(),
+        dates: dates.unwrap_or(Some(Vec::new()))?,
+        until: until.flatten(),
+        until_pos: until_node.map_or(f.pos, |n| n.pos),
+        continued_from: continued_from.flatten(),
     })
     .filter(|_| !invalid)
+}
+
+/// `true`/`false` (also `yes`/`no`), as YAML writers type them.
+fn yes_or_no(ctx: &mut Ctx, node: &Node, what: &str) -> Option<bool> {
+    match node
+        .as_str()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("true" | "yes" | "on") => Some(true),
+        Some("false" | "no" | "off") => Some(false),
+        _ => {
+            ctx.error(
+                node.pos,
+                format!("{what} should be true or false, not {}", describe(node)),
+                "write `false` to leave the box out, or delete the line to keep it",
+            );
+            None
+        }
+    }
+}
+
+/// A section's `dates:`: its deadlines and events.
+fn dates_from(
+    ctx: &mut Ctx,
+    node: &Node,
+    section: usize,
+    bulletin_date: Option<Date>,
+) -> Option<Vec<KeyDate>> {
+    let Value::Seq(items) = &node.value else {
+        ctx.error(
+            node.pos,
+            format!(
+                "`dates` in section {section} should be a list, but this is {}",
+                node.kind()
+            ),
+            "start each date with `- what: ...` and put `date: YYYY-MM-DD` under it",
+        );
+        return None;
+    };
+    let mut dates = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("date {} of section {section}", i + 1);
+        match key_date_from(ctx, item, &what, bulletin_date) {
+            Some(d) => dates.push(d),
+            None => ok = false,
+        }
+    }
+    ok.then_some(dates)
+}
+
+fn key_date_from(
+    ctx: &mut Ctx,
+    item: &Node,
+    what_item: &str,
+    bulletin_date: Option<Date>,
+) -> Option<KeyDate> {
+    let f = ctx.fields(item, what_item, DATE_KEYS)?;
+    let what = f
+        .require(ctx, "what", "Claims for the flu vaccination LES")
+        .and_then(|n| ctx.line(n, "`what`"));
+    let time_node = f.get("time");
+    let time = time_node.map(|n| time_from(ctx, n, "`time`"));
+    let date_node = match (f.get("date"), time_node) {
+        (Some(n), _) => Some(n),
+        (None, Some(t)) => {
+            ctx.error(
+                t.pos,
+                format!("{what_item} has a `time` but no `date`"),
+                "add `date: YYYY-MM-DD` on its own line beside `time:` (a time needs its day)",
+            );
+            None
+        }
+        (None, None) => f.require(ctx, "date", "2021-11-30"),
+    };
+    let date = date_node.and_then(|n| date_from(ctx, n, "`date`"));
+    let end_node = f.get("end");
+    let end = end_node.map(|n| time_from(ctx, n, "`end`"));
+    let place_node = f.get("where");
+    let place = place_node.and_then(|n| ctx.line(n, "`where`"));
+    if let (Some(p), Some(n)) = (&place, place_node)
+        && p.contains("://")
+        && let Some((message, help)) = url_problem(p, false)
+    {
+        ctx.error(n.pos, message, help);
+        return None;
+    }
+    let kind_node = f.get("kind");
+    let kind = match kind_node {
+        None => Some(if matches!(time, Some(Some(_))) {
+            DateKind::Event
+        } else {
+            DateKind::Deadline
+        }),
+        Some(n) => {
+            let text = ctx.value(n, "`kind`")?;
+            match text.trim().to_ascii_lowercase().as_str() {
+                "deadline" => Some(DateKind::Deadline),
+                "event" => Some(DateKind::Event),
+                other => {
+                    ctx.error(
+                        n.pos,
+                        format!("`kind` should be `deadline` or `event`, not `{other}`"),
+                        "write `deadline` for something to do by a day, `event` for something happening at a time, or delete the line",
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let mut end = match (end, time_node) {
+        (Some(Some(_)), None) => {
+            ctx.error(
+                end_node.map_or(f.pos, |n| n.pos),
+                format!("{what_item} has an `end` but no `time`"),
+                "add `time: HH:MM` for when it starts, or delete the `end` line",
+            );
+            return None;
+        }
+        (end, _) => end,
+    };
+    if let (Some(Some(start)), Some(Some(finish))) = (time, end)
+        && finish <= start
+    {
+        ctx.warning(
+            end_node.map_or(f.pos, |n| n.pos),
+            format!("`end` ({finish}) is not after `time` ({start}), so the end is left out"),
+            "correct the times (24-hour clock: 2pm is 14:00), or delete the `end` line",
+        );
+        end = None;
+    }
+    if let (Some(d), Some(today), Some(n)) = (date, bulletin_date, date_node)
+        && d < today
+    {
+        ctx.warning(
+            n.pos,
+            format!(
+                "{what_item} is on {d}, before this bulletin's date ({today}): it is left out of the Key dates box and the calendar"
+            ),
+            "correct the date, or delete the item if it has passed",
+        );
+    }
+    Some(KeyDate {
+        what: what?,
+        date: date?,
+        time: time.map(|t| t.ok_or(())).transpose().ok()?,
+        end: end.flatten(),
+        place,
+        kind: kind?,
+        pos: item.pos,
+    })
+}
+
+fn time_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Time> {
+    let text = ctx.value(node, what)?;
+    match Time::parse(text.trim()) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            ctx.error(
+                node.pos,
+                format!("{what}: {e}"),
+                "write times as HH:MM on the 24-hour clock, for example 14:30 for half past two in the afternoon",
+            );
+            None
+        }
+    }
 }
 
 fn links_from(ctx: &mut Ctx, node: &Node, section: usize) -> Option<Vec<Link>> {

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::input::bulletin::{BULLETIN_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION_KEYS};
+use crate::input::bulletin::{BULLETIN_KEYS, DATE_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION_KEYS};
 use crate::input::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::input::recipients::{
     IMAP_PASSWORD_ENV, LIST_KEYS, MAILBOX_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV,
@@ -167,6 +167,10 @@ fn describe(context: &str, key: &str) -> Value {
         ("bulletin", "summary") => text_value(
             "One sentence shown as the grey preview line in the inbox. Keep it under 120 characters. Optional.",
         ),
+        ("bulletin", "key_dates") => json!({
+            "type": "boolean",
+            "description": "false leaves out the \"Key dates\" box at the top of the email (each date still shows in its section). Optional; if left out: true.",
+        }),
         ("bulletin", "message") => Value::Object(with(
             object("message", MESSAGE_KEYS, &["author", "body"]),
             "description",
@@ -212,6 +216,38 @@ fn describe(context: &str, key: &str) -> Value {
         }),
         ("section", "note") => text_value(
             "A short line printed after the links, e.g. which pages of a document to read. Optional.",
+        ),
+        ("section", "dates") => json!({
+            "type": "array",
+            "description": "Deadlines and events this section announces, listed in the \"Key dates\" box and offered as calendar files. Start each with `- what:` and put `date:` under it. Optional.",
+            "items": Value::Object(object("key date", DATE_KEYS, &["what", "date"])),
+        }),
+        ("section", "until") => date(
+            "Carry this section into every later bulletin made with `bulletin new` up to this date (a vacancy, an open consultation). Optional.",
+        ),
+        ("section", "continued_from") => date(
+            "The date of the bulletin that first carried this section; written by `bulletin new` when it carries the section forward, shown as \"Continued from\". Optional.",
+        ),
+        ("key date", "what") => {
+            one_line("What happens or is due, e.g. Flu vaccination claims due. One line.")
+        }
+        ("key date", "date") => date("The day, YYYY-MM-DD."),
+        ("key date", "time") => json!({
+            "type": "string",
+            "pattern": "^\\s*([01]?[0-9]|2[0-3]):[0-5][0-9]\\s*$",
+            "description": "When it starts, HH:MM on the 24-hour clock, UK time, e.g. 14:30. Optional: without it the item is a whole day.",
+        }),
+        ("key date", "end") => json!({
+            "type": "string",
+            "pattern": "^\\s*([01]?[0-9]|2[0-3]):[0-5][0-9]\\s*$",
+            "description": "When it ends, HH:MM, the same day; only with `time`. Optional.",
+        }),
+        ("key date", "where") => one_line(
+            "Where it happens: a place, or the https:// link of an online meeting. One line. Optional.",
+        ),
+        ("key date", "kind") => choice(
+            &["deadline", "event"],
+            "deadline (something to do by the day) or event (something happening). Optional; if left out: event when a time is given, otherwise deadline.",
         ),
         ("link", "text") => one_line(
             "What the reader sees: say where the link goes, and include \"PDF\" for a PDF. One line.",

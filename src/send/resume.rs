@@ -336,6 +336,7 @@ mod tests {
             message: None,
             sections: Vec::new(),
             all_links: Vec::new(),
+            key_dates: true,
         };
         let id = crate::identity::of(&b);
         let first = locate(&file, None, &id, "New", Mode::Correction).unwrap();
