@@ -12,6 +12,9 @@ pub struct Known {
     /// Who signs the message, and their role; placeholders when not known.
     pub author: Option<String>,
     pub role: Option<String>,
+    /// Sections carried forward from the latest issue, each the YAML text of one item of
+    /// `sections:` (see [`crate::input::folder::carried_sections`]), put after the new one.
+    pub carried: Vec<String>,
 }
 
 /// A new bulletin for `date`, with a placeholder wherever the office must write something.
@@ -34,6 +37,7 @@ pub fn bulletin(date: Date, known: &Known) -> String {
             ))
         ),
     };
+    let carried: String = known.carried.iter().map(|s| format!("\n{s}")).collect();
     format!(
         "# The bulletin for {long}.
 # Text in double square brackets, [[like this]], is a placeholder: replace each one,
@@ -63,8 +67,16 @@ sections:
       - text: {link_text}
         url: {link_url}
     note: {note}
-",
+    # Deadlines and events for the Key dates box and the calendar (see docs/format.md):
+    # dates:
+    #   - what: LMC webinar on the new contract
+    #     date: {example_date}
+    #     time: 13:00
+    # until: {example_until}    (to carry this section into each new bulletin until that date)
+{carried}",
         long = date.long(),
+        example_date = date.add_days(7),
+        example_until = date.add_days(28),
         title = quoted(&mark("the title of this week's bulletin")),
         summary = quoted(&mark(
             "one sentence that appears beside the subject in the inbox"

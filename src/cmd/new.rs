@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use bulletin::date::Date;
 use bulletin::files::write_atomic;
-use bulletin::input::{folder, placeholder, publisher};
+use bulletin::input::folder::{self, Carried};
+use bulletin::input::{placeholder, publisher};
 use bulletin::project::Project;
 use bulletin::skeleton::{self, Known};
 
@@ -54,10 +55,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
         };
         return Err(format!("{} already exists: {advice}", path.display()).into());
     }
+    let runs_on = carried
+        .latest
+        .as_ref()
+        .map(|latest| folder::carried_sections(latest, date))
+        .unwrap_or_default();
     let known = Known {
         issue: carried.issue_for(date),
         author: carried.author.clone(),
         role: carried.role.clone(),
+        carried: runs_on.sections.iter().map(|s| s.text.clone()).collect(),
     };
     let text = skeleton::bulletin(date, &known);
     std::fs::create_dir_all(dir)
@@ -79,6 +86,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
     } else {
         println!("wrote {} ({})", path.display(), about.join(", "));
     }
+    if let Some(said) = carried_report(&runs_on) {
+        println!("{said}");
+    }
+    for title in &runs_on.not_copied {
+        eprintln!(
+            "note: the section {title:?} runs on (its `until` has not passed) but is not written as `- title: ...` lines, so it was not copied: copy it from {} by hand",
+            carried
+                .latest
+                .as_ref()
+                .map_or(String::new(), |l| l.path.display().to_string())
+        );
+    }
     if !dir.join(publisher::FILE).exists() {
         eprintln!(
             "note: {} has no publisher.yaml yet: copy it from an earlier bulletins folder (see docs/format.md)",
@@ -95,4 +114,38 @@ pub fn run(args: Args) -> Result<(), Failure> {
         bulletin::project::typed(&path)
     );
     Ok(())
+}
+
+/// "carried forward 1 section: Practice manager vacancy (until 2021-11-30); dropped 1 whose
+/// `until` had passed: Flu claims", or nothing when no section has an `until`.
+fn carried_report(carried: &Carried) -> Option<String> {
+    let list = |items: Vec<String>| items.join(", ");
+    let mut parts = Vec::new();
+    if !carried.sections.is_empty() {
+        let n = carried.sections.len();
+        parts.push(format!(
+            "carried forward {n} section{}: {}",
+            if n == 1 { "" } else { "s" },
+            list(
+                carried
+                    .sections
+                    .iter()
+                    .map(|s| format!("{} (until {})", s.title, s.until))
+                    .collect()
+            )
+        ));
+    }
+    if !carried.ended.is_empty() {
+        let n = carried.ended.len();
+        let noun = match (parts.is_empty(), n) {
+            (false, _) => "",
+            (true, 1) => " section",
+            (true, _) => " sections",
+        };
+        parts.push(format!(
+            "dropped {n}{noun} whose `until` had passed: {}",
+            list(carried.ended.iter().map(|(t, _)| t.clone()).collect())
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
