@@ -3,14 +3,15 @@
 //! part that Gmail would clip. `--strict` turns them into errors. The link warnings are given
 //! by the loader itself ([`links`]); the rest need the whole bulletin and its HTML.
 //! [`unsubscribe_note`] is not a warning but the explanation `check` gives of how readers can
-//! unsubscribe (whether the message offers one-click unsubscribe).
+//! unsubscribe (whether the message offers one-click unsubscribe); [`calendar_note`] says why an
+//! email with key dates has no "add to calendar" links.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::Loaded;
-use crate::model::{Link, Publisher, Section};
+use crate::model::{Bulletin, Link, Publisher, Section};
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const HTML_LIMIT: usize = 100 * 1024;
@@ -116,4 +117,17 @@ pub fn unsubscribe_note(p: &Publisher) -> String {
         (Some(_), None) => "unsubscribe: the https: link, without one-click (List-Unsubscribe-Post): add `one_click_unsubscribe: true` to publisher.yaml only if the page unsubscribes on a POST request without asking anything (RFC 8058)".into(),
         (None, _) => "unsubscribe: the mailto: address only; one-click (List-Unsubscribe-Post) needs an https: page that accepts RFC 8058 POST requests".into(),
     }
+}
+
+/// When the bulletin has key dates but publisher.yaml no `archive_url`: the email cannot link to
+/// calendar files, which are published with the archive. Not a warning: the email is fine
+/// without them.
+pub fn calendar_note(b: &Bulletin, p: &Publisher) -> Option<String> {
+    let n = b.key_dates().len();
+    (n > 0 && p.archive_url.is_none()).then(|| {
+        format!(
+            "key dates: the email will have no \"add to calendar\" links for its {n} date{}, because publisher.yaml has no `archive_url`: set `archive_url` to the web address where the archive is published (see docs/format.md) to give each date a calendar file",
+            if n == 1 { "" } else { "s" }
+        )
+    })
 }

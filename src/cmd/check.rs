@@ -54,6 +54,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     "note: {}",
                     bulletin::lint::unsubscribe_note(&p.loaded.publisher)
                 ));
+                if let Some(note) = bulletin::lint::calendar_note(b, &p.loaded.publisher) {
+                    passed.push(format!("note: {note}"));
+                }
                 diags.extend(p.warnings);
             }
             Err(d) => diags.extend(d),
