@@ -305,7 +305,7 @@ fn section_from(
     }
     let dates = f
         .get("dates")
-        .map(|n| dates_from(ctx, n, number, bulletin_date));
+        .map(|n| dates_from(ctx, n, number, title.as_deref(), bulletin_date));
     let until_node = f.get("until");
     let until = until_node.map(|n| date_from(ctx, n, "`until`"));
     if let (Some(n), Some(Some(until)), Some(today)) = (until_node, until, bulletin_date)
@@ -383,24 +383,29 @@ fn dates_from(
     ctx: &mut Ctx,
     node: &Node,
     section: usize,
+    title: Option<&str>,
     bulletin_date: Option<Date>,
 ) -> Option<Vec<KeyDate>> {
+    let in_section = match title {
+        Some(t) => format!("in \"{t}\""),
+        None => format!("in section {section}"),
+    };
     let Value::Seq(items) = &node.value else {
         ctx.error(
             node.pos,
             format!(
-                "`dates` in section {section} should be a list, but this is {}",
+                "`dates` {in_section} should be a list of deadlines and events, but this is {}",
                 node.kind()
             ),
-            "start each date with `- what: ...` and put `date: YYYY-MM-DD` under it",
+            "start each item on a line of its own with `- what: ...`, and put `date: YYYY-MM-DD` on the line under it (see docs/format.md)",
         );
         return None;
     };
     let mut dates = Vec::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        let what = format!("date {} of section {section}", i + 1);
-        match key_date_from(ctx, item, &what, bulletin_date) {
+        let what = format!("date {} {in_section}", i + 1);
+        match key_date_from(ctx, item, &what, &in_section, bulletin_date) {
             Some(d) => dates.push(d),
             None => ok = false,
         }
@@ -412,21 +417,28 @@ fn key_date_from(
     ctx: &mut Ctx,
     item: &Node,
     what_item: &str,
+    in_section: &str,
     bulletin_date: Option<Date>,
 ) -> Option<KeyDate> {
     let f = ctx.fields(item, what_item, DATE_KEYS)?;
     let what = f
         .require(ctx, "what", "Claims for the flu vaccination LES")
         .and_then(|n| ctx.line(n, "`what`"));
+    // The item as the office knows it: by its `what`, else by its place.
+    let name = match &what {
+        Some(w) => format!("\"{w}\" {in_section}"),
+        None => what_item.to_string(),
+    };
+    let what_item = name.as_str();
     let time_node = f.get("time");
-    let time = time_node.map(|n| time_from(ctx, n, "`time`"));
+    let time = time_node.map(|n| time_from(ctx, n, &format!("the `time` of {name}")));
     let date_node = match (f.get("date"), time_node) {
         (Some(n), _) => Some(n),
         (None, Some(t)) => {
             ctx.error(
                 t.pos,
                 format!("{what_item} has a `time` but no `date`"),
-                "add `date: YYYY-MM-DD` on its own line beside `time:` (a time needs its day)",
+                "add the day, as `date: YYYY-MM-DD` on a line of its own beside `time:`",
             );
             None
         }
@@ -434,7 +446,7 @@ fn key_date_from(
     };
     let date = date_node.and_then(|n| date_from(ctx, n, "`date`"));
     let end_node = f.get("end");
-    let end = end_node.map(|n| time_from(ctx, n, "`end`"));
+    let end = end_node.map(|n| time_from(ctx, n, &format!("the `end` of {name}")));
     let place_node = f.get("where");
     let place = place_node.and_then(|n| ctx.line(n, "`where`"));
     if let (Some(p), Some(n)) = (&place, place_node)
@@ -459,7 +471,9 @@ fn key_date_from(
                 other => {
                     ctx.error(
                         n.pos,
-                        format!("`kind` should be `deadline` or `event`, not `{other}`"),
+                        format!(
+                            "the `kind` of {what_item} should be `deadline` or `event`, not `{other}`"
+                        ),
                         "write `deadline` for something to do by a day, `event` for something happening at a time, or delete the line",
                     );
                     None
@@ -471,7 +485,7 @@ fn key_date_from(
         (Some(Some(_)), None) => {
             ctx.error(
                 end_node.map_or(f.pos, |n| n.pos),
-                format!("{what_item} has an `end` but no `time`"),
+                format!("{what_item} has an `end` but no `time` to start from"),
                 "add `time: HH:MM` for when it starts, or delete the `end` line",
             );
             return None;
@@ -483,7 +497,9 @@ fn key_date_from(
     {
         ctx.warning(
             end_node.map_or(f.pos, |n| n.pos),
-            format!("`end` ({finish}) is not after `time` ({start}), so the end is left out"),
+            format!(
+                "{what_item} ends at {finish}, which is not after it starts ({start}), so the end is left out"
+            ),
             "correct the times (24-hour clock: 2pm is 14:00), or delete the `end` line",
         );
         end = None;
@@ -494,7 +510,9 @@ fn key_date_from(
         ctx.warning(
             n.pos,
             format!(
-                "{what_item} is on {d}, before this bulletin's date ({today}): it is left out of the Key dates box and the calendar"
+                "{what_item} is on {long}, before this bulletin's date ({today_long}): it is left out of the Key dates box and the calendar",
+                long = d.long(),
+                today_long = today.long()
             ),
             "correct the date, or delete the item if it has passed",
         );
@@ -518,7 +536,7 @@ fn time_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Time> {
             ctx.error(
                 node.pos,
                 format!("{what}: {e}"),
-                "write times as HH:MM on the 24-hour clock, for example 14:30 for half past two in the afternoon",
+                "write times as HH:MM on the 24-hour clock: 2pm is 14:00, half past nine in the morning is 09:30",
             );
             None
         }
