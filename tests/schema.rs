@@ -121,7 +121,19 @@ fn the_bulletin_schema_accepts_every_good_bulletin() {
         root().join("bulletins/2021-10-20.yaml"),
         root().join("tests/cmd/new-next-week.in/bulletins/2021-10-20.yaml"),
         root().join("tests/fixtures/email/2021-11-03.yaml"),
+        // Key dates, sections that run on, and a section carried forward.
+        root().join("tests/cmd/new-carry-forward.in/bulletins/2021-10-20.yaml"),
+        root().join("tests/fixtures/check/dates-no-archive-url/2021-10-20.yaml"),
     ];
+    // Date mistakes only `bulletin check` can see.
+    for name in [
+        "past-item",
+        "end-not-after-time",
+        "until-before-date",
+        "continued-from-after-date",
+    ] {
+        good.push(root().join(format!("tests/fixtures/check/dates/{name}.yaml")));
+    }
     good.extend(
         fixtures("tests/fixtures/check/lint")
             .into_iter()
@@ -154,6 +166,7 @@ fn the_bulletin_schema_rejects_mistakes_it_can_see() {
             phrase,
         )
     };
+    let dates = |name: &str| root().join(format!("tests/fixtures/check/dates/{name}.yaml"));
     let dir = tempfile::tempdir().unwrap();
     let two_lines = temp_file(
         &dir,
@@ -180,6 +193,10 @@ fn the_bulletin_schema_rejects_mistakes_it_can_see() {
             bad("link-without-scheme", "does not match"),
             bad("many-problems", "'titel' was unexpected"),
             (two_lines, "does not match"),
+            (dates("bad-time"), "'2pm' does not match"),
+            (dates("bad-kind"), "'meeting' is not one of"),
+            (dates("dates-not-a-list"), "is not of type 'array'"),
+            (dates("time-without-date"), "'date' is a required property"),
         ],
     );
 }
