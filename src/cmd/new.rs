@@ -89,9 +89,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(said) = carried_report(&runs_on) {
         println!("{said}");
     }
+    if let (true, Some(latest)) = (runs_on.unreadable, &carried.latest) {
+        eprintln!(
+            "note: {} could not be read, so no section was carried forward from it: run bulletin check {} to see why, and copy any section that runs on by hand",
+            latest.path.display(),
+            bulletin::project::typed(&latest.path)
+        );
+    }
     for title in &runs_on.not_copied {
         eprintln!(
-            "note: the section {title:?} runs on (its `until` has not passed) but is not written as `- title: ...` lines, so it was not copied: copy it from {} by hand",
+            "note: the section \"{title}\" runs on (its `until` has not passed) but is not written as `- title: ...` lines, so it was not copied: copy it from {} by hand",
             carried
                 .latest
                 .as_ref()

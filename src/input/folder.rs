@@ -101,6 +101,8 @@ pub struct Carried {
     /// Sections that run on but whose text could not be cut out (written in `[...]`/`{...}`
     /// style): the office copies them by hand.
     pub not_copied: Vec<String>,
+    /// The latest issue could not be read as YAML, so nothing was carried from it.
+    pub unreadable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +125,7 @@ pub fn carried_sections(latest: &Latest, date: Date) -> Carried {
         return carried;
     }
     let Ok((source, root)) = yaml::load_file(&latest.path) else {
+        carried.unreadable = true;
         return carried;
     };
     let Some(Value::Seq(items)) = get(&root, "sections").map(|n| &n.value) else {
@@ -548,6 +551,13 @@ other: after
             carried.sections[0].text,
             "  -   title: Deep\n      until: 2021-11-30\n      continued_from: 2021-10-20\n"
         );
+    }
+
+    #[test]
+    fn a_latest_issue_that_cannot_be_read_is_said_to_be_so() {
+        let dir = folder(&[("2021-10-20.yaml", "sections:\n  - title: [unclosed\n")]);
+        let (_, carried) = new_issue(dir.path(), Date::parse("2021-10-27").unwrap());
+        assert!(carried.unreadable && carried.sections.is_empty());
     }
 
     #[test]
