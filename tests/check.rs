@@ -1337,6 +1337,48 @@ fn a_placeholder_left_in_a_body_is_reported_on_its_own_line() {
     );
 }
 
+#[test]
+fn new_carries_forward_the_sections_that_run_on_and_the_result_passes_check() {
+    let dir = dir_with_publisher();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let latest = root.join("tests/cmd/new-carry-forward.in/bulletins/2021-10-20.yaml");
+    fs::copy(latest, dir.path().join("2021-10-20.yaml")).unwrap();
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("carried forward 1 section: Practice manager vacancy (until 2021-11-30); dropped 1 whose `until` had passed: Flu claims\n"),
+        "{out}"
+    );
+    let file = dir.path().join("2021-10-27.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("Flu claims") && !text.contains("title: Introduction"));
+    // Apart from its placeholders, it passes --strict: nothing else to fix.
+    fs::write(&file, filled_in(&text)).unwrap();
+    let (code, out, err) = check(&file, true);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": ok (2 sections"), "{out}");
+
+    // The week after, from the file just written: the first `continued_from` is kept.
+    let (code, out, err) = new_in(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("carried forward 1 section: Practice manager vacancy (until 2021-11-30)\n"),
+        "{out}"
+    );
+    let text = fs::read_to_string(dir.path().join("2021-11-03.yaml")).unwrap();
+    assert_eq!(
+        text.matches("continued_from:").collect::<Vec<_>>(),
+        ["continued_from:"],
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "    until: 2021-11-30   # the closing date\n    continued_from: 2021-10-20\n"
+        ),
+        "{text}"
+    );
+}
+
 /// `bulletin new --dir DIR` (with `args` after): (exit code, stdout, stderr).
 fn new_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut all = vec![OsStr::new("new"), OsStr::new("--dir"), dir.as_os_str()];
