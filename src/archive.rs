@@ -6,6 +6,9 @@
 //! archive/searchindex.js        what the search looks in; search.js and site.css beside it
 //! archive/2021-10-20/index.html the web version (links to the index and to the issues either side)
 //!                    bulletin.txt, bulletin.eml, bulletin.yaml (the source)
+//!                    calendar/section-2-1.ics  one calendar file per key date (on or after
+//!                                              the issue's date), for "add to calendar"
+//! archive/calendar.ics          every key date of every issue still to come, to subscribe to
 //! ```
 //!
 //! Each issue's folder is named by its identity ([`crate::identity`]): `2021-10-20`, or
@@ -271,13 +274,16 @@ pub fn archive(
             }
         }
     }
+    // The calendar to subscribe to, from every issue now in place.
+    let (calendar, dated) = subscribe_calendar(root, p, &list);
     // The index last: it links to the search's files, which are in place by then.
     for (name, text) in [
+        (crate::calendar::SUBSCRIBE_FILE, calendar),
         ("site.css", site::style_sheet(p)),
         ("search.js", site::SEARCH_JS.to_string()),
         ("searchindex.js", site::search_index(&list)),
         ("feed.xml", site::feed(p, &list)),
-        ("index.html", site::index_page(p, &list)),
+        ("index.html", site::index_page(p, &list, dated > 0)),
     ] {
         let file = root.join(name);
         write_atomic(&file, text.as_bytes()).map_err(io("write", &file))?;
@@ -318,7 +324,29 @@ fn write_issue(
         let file = folder.join(name);
         write_atomic(&file, bytes).map_err(io("write", &file))?;
     }
+    let items = b.key_dates();
+    if !items.is_empty() {
+        let calendar = folder.join(crate::calendar::FOLDER);
+        std::fs::create_dir(&calendar).map_err(io("create", &calendar))?;
+        for (item, section) in items {
+            let file = calendar.join(crate::calendar::item_file_name(b, section, item));
+            let ics = crate::calendar::item_file(p, b, section, item);
+            write_atomic(&file, ics.as_bytes()).map_err(io("write", &file))?;
+        }
+    }
     Ok(())
+}
+
+/// The archive's calendar.ics (every item of every issue in `list` still to come on
+/// [`crate::calendar::today`]) and how many items it holds. An issue that cannot be read was
+/// already left out of the index with a warning.
+fn subscribe_calendar(root: &Path, p: &crate::model::Publisher, list: &[Entry]) -> (String, usize) {
+    let bulletins: Vec<Bulletin> = list
+        .iter()
+        .filter_map(|e| input::bulletin::load(&root.join(&e.slug).join("bulletin.yaml")).ok())
+        .collect();
+    let refs: Vec<&Bulletin> = bulletins.iter().collect();
+    crate::calendar::subscribe_file(p, &refs, crate::calendar::today())
 }
 
 /// Puts `tmp` at `target` in one step. If `target` exists the two are exchanged atomically

@@ -7,10 +7,20 @@
 //! not from its date or time, so that a corrected time updates the event in a subscribed
 //! calendar rather than adding a second one, and a section carried forward by `bulletin new`
 //! keeps the UIDs it had.
+//!
+//! The files themselves ([`item_file`], [`subscribe_file`]) are written by hand, as RFC 5545
+//! asks: CRLF line ends, text escaped, lines folded at 75 octets (never inside a UTF-8
+//! character), times on the UK's clock as `TZID=Europe/London` with that zone's rules in a
+//! VTIMEZONE, deadlines and untimed items as all-day items. A file depends only on the bulletins
+//! and the publisher (its DTSTAMP is the issue's date), so archiving again writes the same bytes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Bulletin, KeyDate, Publisher, Section};
+use crate::date::{Date, Time};
+use crate::model::{Bulletin, DateKind, KeyDate, Publisher, Section};
 
 /// The folder, inside an issue's archive folder, holding one `.ics` file per dated item.
 pub const FOLDER: &str = "calendar";
@@ -91,4 +101,285 @@ fn position(bulletin: &Bulletin, section: &Section, item: &KeyDate) -> (usize, u
         .position(|x| std::ptr::eq(x, item))
         .map_or(0, |i| i + 1);
     (s, i)
+}
+
+/// The calendar file of one item (`section-2-1.ics`), to add it to a calendar program.
+///
+/// It has no calendar name (X-WR-CALNAME): Outlook opens a file that has one as a calendar of
+/// its own instead of adding the event to the user's calendar.
+pub fn item_file(
+    publisher: &Publisher,
+    bulletin: &Bulletin,
+    section: &Section,
+    item: &KeyDate,
+) -> String {
+    let event = event(publisher, bulletin, section, item);
+    calendar(publisher, None, &[event.as_str()])
+}
+
+/// The calendar to subscribe to: every item of `bulletins` dated `today` or later (and not
+/// before its own issue's date), one event per UID. An item carried into later issues keeps its
+/// UID, and the latest issue's version of it is the one kept. Also says how many events it
+/// holds: with none it is still a whole calendar, so that a subscribed calendar empties rather
+/// than breaks.
+pub fn subscribe_file(
+    publisher: &Publisher,
+    bulletins: &[&Bulletin],
+    today: Date,
+) -> (String, usize) {
+    let mut order: Vec<&Bulletin> = bulletins.to_vec();
+    order.sort_by_key(|b| (b.date, b.issue));
+    // By UID, the latest issue's version last written wins; then in date order.
+    let mut by_uid: BTreeMap<String, (Date, Option<Time>, String)> = BTreeMap::new();
+    for b in order {
+        for (item, section) in b.key_dates() {
+            if item.date < today {
+                continue;
+            }
+            by_uid.insert(
+                uid(publisher, b, section, item),
+                (item.date, item.time, event(publisher, b, section, item)),
+            );
+        }
+    }
+    let mut events: Vec<(Date, Option<Time>, String, String)> = by_uid
+        .into_iter()
+        .map(|(uid, (d, t, e))| (d, t, uid, e))
+        .collect();
+    events.sort();
+    let texts: Vec<&str> = events.iter().map(|(_, _, _, e)| e.as_str()).collect();
+    let name = format!("{} key dates", publisher.name);
+    (calendar(publisher, Some(&name), &texts), texts.len())
+}
+
+/// The Europe/London zone since 1996: British Summer Time from 01:00 UTC on the last Sunday
+/// of March to 01:00 UTC on the last Sunday of October. Each DTSTART is on the clock in force
+/// before the change (01:00 GMT; 02:00 BST).
+const LONDON: &str = "BEGIN:VTIMEZONE\r
+TZID:Europe/London\r
+BEGIN:DAYLIGHT\r
+TZOFFSETFROM:+0000\r
+TZOFFSETTO:+0100\r
+TZNAME:BST\r
+DTSTART:19960331T010000\r
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r
+END:DAYLIGHT\r
+BEGIN:STANDARD\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0000\r
+TZNAME:GMT\r
+DTSTART:19961027T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r
+END:STANDARD\r
+END:VTIMEZONE\r
+";
+
+/// A VCALENDAR around `events` (each a whole VEVENT, folded, CRLF).
+fn calendar(publisher: &Publisher, name: Option<&str>, events: &[&str]) -> String {
+    let mut out = String::new();
+    line(&mut out, "BEGIN:VCALENDAR");
+    line(&mut out, "VERSION:2.0");
+    line(
+        &mut out,
+        &format!("PRODID:-//bulletin//{}//EN", text(&publisher.name)),
+    );
+    line(&mut out, "CALSCALE:GREGORIAN");
+    line(&mut out, "METHOD:PUBLISH");
+    if let Some(name) = name {
+        line(&mut out, &format!("X-WR-CALNAME:{}", text(name)));
+        line(&mut out, "X-WR-TIMEZONE:Europe/London");
+        // How often a subscribed calendar should look again: new issues come weekly.
+        line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT12H");
+        line(&mut out, "X-PUBLISHED-TTL:PT12H");
+    }
+    out.push_str(LONDON);
+    for e in events {
+        out.push_str(e);
+    }
+    line(&mut out, "END:VCALENDAR");
+    out
+}
+
+/// One item as a VEVENT (folded, CRLF).
+fn event(publisher: &Publisher, bulletin: &Bulletin, section: &Section, item: &KeyDate) -> String {
+    let mut out = String::new();
+    let mut add = |l: String| line(&mut out, &l);
+    add("BEGIN:VEVENT".into());
+    add(format!("UID:{}", uid(publisher, bulletin, section, item)));
+    add(format!("DTSTAMP:{}T120000Z", compact(bulletin.date)));
+    match (item.kind, item.time) {
+        (DateKind::Event, Some(start)) => {
+            let (end_day, end) = end_of(item.date, start, item.end);
+            add(format!(
+                "DTSTART;TZID=Europe/London:{}T{}",
+                compact(item.date),
+                clock(start)
+            ));
+            add(format!(
+                "DTEND;TZID=Europe/London:{}T{}",
+                compact(end_day),
+                clock(end)
+            ));
+        }
+        _ => {
+            add(format!("DTSTART;VALUE=DATE:{}", compact(item.date)));
+            add(format!(
+                "DTEND;VALUE=DATE:{}",
+                compact(item.date.add_days(1))
+            ));
+            // A deadline does not make the day busy.
+            add("TRANSP:TRANSPARENT".into());
+        }
+    }
+    add(format!("SUMMARY:{}", text(&item.what)));
+    let link = item.place.as_deref().filter(|_| item.place_is_link());
+    if let Some(place) = item.place.as_deref().filter(|_| link.is_none()) {
+        add(format!("LOCATION:{}", text(place)));
+    }
+    let page = publisher.web_version(bulletin);
+    let mut description = String::new();
+    if let (DateKind::Deadline, Some(t)) = (item.kind, item.time) {
+        let _ = writeln!(
+            description,
+            "Deadline: {} on {}",
+            t.friendly(),
+            item.date.long()
+        );
+    }
+    if let Some(link) = link {
+        let _ = writeln!(description, "Join online: {link}");
+    }
+    let _ = write!(
+        description,
+        "From \"{}\" in the {} bulletin of {}",
+        section.title.trim(),
+        publisher.name,
+        bulletin.date.long()
+    );
+    match &page {
+        Some(page) => {
+            let _ = write!(description, ": {page}");
+        }
+        None => description.push('.'),
+    }
+    add(format!("DESCRIPTION:{}", text(&description)));
+    if let Some(url) = link.map(str::to_string).or(page) {
+        add(format!("URL:{url}"));
+    }
+    add("END:VEVENT".into());
+    out
+}
+
+/// When a timed item ends: its `end`, or an hour after it starts (the next day if that passes
+/// midnight); an `end` not after the start (which `check` reports) counts as none.
+fn end_of(date: Date, start: Time, end: Option<Time>) -> (Date, Time) {
+    if let Some(end) = end.filter(|e| *e > start) {
+        return (date, end);
+    }
+    let minutes = u32::from(start.hour) * 60 + u32::from(start.minute) + 60;
+    let day = if minutes >= 24 * 60 {
+        date.add_days(1)
+    } else {
+        date
+    };
+    let minutes = minutes % (24 * 60);
+    (
+        day,
+        Time {
+            hour: (minutes / 60) as u8,
+            minute: (minutes % 60) as u8,
+        },
+    )
+}
+
+/// `20211020`.
+fn compact(d: Date) -> String {
+    format!("{:04}{:02}{:02}", d.year, d.month, d.day)
+}
+
+/// `143000`.
+fn clock(t: Time) -> String {
+    format!("{:02}{:02}00", t.hour, t.minute)
+}
+
+/// A TEXT value: backslash, semicolon, comma and line breaks escaped; other control characters
+/// (which no calendar program shows) left out.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let s = s.replace("\r\n", "\n");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' | '\r' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends one content line, folded so that no line is longer than 75 octets (without its
+/// CRLF): each continuation starts with a space, and no UTF-8 character is split.
+fn line(out: &mut String, content: &str) {
+    let mut room = 75;
+    let mut used = 0;
+    for c in content.chars() {
+        if used + c.len_utf8() > room {
+            out.push_str("\r\n ");
+            // The leading space counts towards the continuation's 75.
+            room = 74;
+            used = 0;
+        }
+        out.push(c);
+        used += c.len_utf8();
+    }
+    out.push_str("\r\n");
+}
+
+/// The date the archive's calendar counts from: today (UTC). Built with the `test-hooks`
+/// feature, `BULLETIN_TODAY=YYYY-MM-DD` fixes it, so the tests do not depend on the clock.
+pub fn today() -> Date {
+    #[cfg(feature = "test-hooks")]
+    if let Some(d) = std::env::var("BULLETIN_TODAY")
+        .ok()
+        .and_then(|t| Date::parse(&t).ok())
+    {
+        return d;
+    }
+    Date::today()
+}
+
+#[cfg(test)]
+mod output_tests {
+    use super::{end_of, line, text};
+    use crate::date::{Date, Time};
+
+    #[test]
+    fn long_lines_fold_at_75_octets_between_characters() {
+        let mut out = String::new();
+        let content = format!("SUMMARY:{}", "é".repeat(60));
+        line(&mut out, &content);
+        for l in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{l:?} is {} octets", l.len());
+        }
+        assert_eq!(out.replace("\r\n ", ""), format!("{content}\r\n"));
+        assert_eq!(out.matches("\r\n ").count(), 1);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(text("a, b; c\\d\ne"), "a\\, b\\; c\\\\d\\ne");
+    }
+
+    #[test]
+    fn an_item_without_an_end_lasts_an_hour_even_past_midnight() {
+        let d = Date::parse("2021-10-20").unwrap();
+        let t = |s: &str| Time::parse(s).unwrap();
+        assert_eq!(end_of(d, t("14:00"), None), (d, t("15:00")));
+        assert_eq!(end_of(d, t("14:00"), Some(t("16:30"))), (d, t("16:30")));
+        assert_eq!(end_of(d, t("14:00"), Some(t("13:00"))), (d, t("15:00")));
+        assert_eq!(end_of(d, t("23:30"), None), (d.add_days(1), t("00:30")));
+    }
 }
