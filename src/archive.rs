@@ -164,6 +164,27 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
 /// Reads every issue in the archive folder (newest first). An issue folder whose
 /// `bulletin.yaml` cannot be read is skipped with a warning in the returned list.
 pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
+    let (issues, unreadable) = issues(root);
+    let mut out: Vec<Entry> = issues
+        .iter()
+        .map(|(slug, b)| Entry::from(slug, b))
+        .collect();
+    sort(&mut out);
+    let warnings = unreadable
+        .iter()
+        .map(|source| {
+            format!(
+                "{} cannot be read and is left out of the index",
+                source.display()
+            )
+        })
+        .collect();
+    (out, warnings)
+}
+
+/// Every issue in the archive folder: its folder's name and its bulletin (in no set order), and
+/// the `bulletin.yaml` files that cannot be read (those issues are skipped).
+pub fn issues(root: &Path) -> (Vec<(String, Bulletin)>, Vec<PathBuf>) {
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let Ok(dir) = std::fs::read_dir(root) else {
@@ -179,14 +200,10 @@ pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
             continue;
         }
         match input::bulletin::load(&source) {
-            Ok(b) => out.push(Entry::from(&name, &b)),
-            Err(_) => warnings.push(format!(
-                "{} cannot be read and is left out of the index",
-                source.display()
-            )),
+            Ok(b) => out.push((name, b)),
+            Err(_) => warnings.push(source),
         }
     }
-    sort(&mut out);
     (out, warnings)
 }
 
@@ -275,7 +292,7 @@ pub fn archive(
         }
     }
     // The calendar to subscribe to, from every issue now in place.
-    let (calendar, dated) = subscribe_calendar(root, p, &list);
+    let (calendar, dated) = subscribe_calendar(root, p);
     // The index last: it links to the search's files, which are in place by then.
     for (name, text) in [
         (crate::calendar::SUBSCRIBE_FILE, calendar),
@@ -337,15 +354,12 @@ fn write_issue(
     Ok(())
 }
 
-/// The archive's calendar.ics (every item of every issue in `list` still to come on
+/// The archive's calendar.ics (every item of every issue in it still to come on
 /// [`crate::calendar::today`]) and how many items it holds. An issue that cannot be read was
 /// already left out of the index with a warning.
-fn subscribe_calendar(root: &Path, p: &crate::model::Publisher, list: &[Entry]) -> (String, usize) {
-    let bulletins: Vec<Bulletin> = list
-        .iter()
-        .filter_map(|e| input::bulletin::load(&root.join(&e.slug).join("bulletin.yaml")).ok())
-        .collect();
-    let refs: Vec<&Bulletin> = bulletins.iter().collect();
+fn subscribe_calendar(root: &Path, p: &crate::model::Publisher) -> (String, usize) {
+    let (issues, _) = issues(root);
+    let refs: Vec<&Bulletin> = issues.iter().map(|(_, b)| b).collect();
     crate::calendar::subscribe_file(p, &refs, crate::calendar::today())
 }
 

@@ -64,6 +64,11 @@ pub fn uid(
     section: &Section,
     item: &KeyDate,
 ) -> String {
+    format!("{}@{}", key(bulletin, section, item), publisher.list_id)
+}
+
+/// The UID before its `@`: `2021-10-20-` and 20 hex digits.
+fn key(bulletin: &Bulletin, section: &Section, item: &KeyDate) -> String {
     let first = section.continued_from.unwrap_or(bulletin.date);
     let mut hash = Sha256::new();
     hash.update(first.to_string());
@@ -85,7 +90,7 @@ pub fn uid(
     }
     let digest = hash.finalize();
     let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{first}-{hex}@{}", publisher.list_id)
+    format!("{first}-{hex}")
 }
 
 /// The section's number (from 1, among sections) and the item's (from 1, within the section).
@@ -117,39 +122,59 @@ pub fn item_file(
     calendar(publisher, None, &[event.as_str()])
 }
 
-/// The calendar to subscribe to: every item of `bulletins` dated `today` or later (and not
-/// before its own issue's date), one event per UID. An item carried into later issues keeps its
-/// UID, and the latest issue's version of it is the one kept. Also says how many events it
-/// holds: with none it is still a whole calendar, so that a subscribed calendar empties rather
-/// than breaks.
+/// The calendar to subscribe to: the [`upcoming`] items of `bulletins` from `today` on, and
+/// how many there are. With none it is still a whole calendar, so that a subscribed calendar
+/// empties rather than breaks.
 pub fn subscribe_file(
     publisher: &Publisher,
     bulletins: &[&Bulletin],
     today: Date,
 ) -> (String, usize) {
-    let mut order: Vec<&Bulletin> = bulletins.to_vec();
+    let events: Vec<String> = upcoming(bulletins, today, None)
+        .into_iter()
+        .map(|u| event(publisher, u.bulletin, u.section, u.item))
+        .collect();
+    let texts: Vec<&str> = events.iter().map(String::as_str).collect();
+    let name = format!("{} key dates", publisher.name);
+    (calendar(publisher, Some(&name), &texts), texts.len())
+}
+
+/// One dated item still to come, with the issue and section it is from.
+#[derive(Clone, Copy, Debug)]
+pub struct Upcoming<'a> {
+    pub bulletin: &'a Bulletin,
+    pub section: &'a Section,
+    pub item: &'a KeyDate,
+}
+
+/// Every key date of `bulletins` (each on or after its own issue's date) from `from` to `to`
+/// (both included; no end without `to`), in date and time order. An item carried into later
+/// issues (the same [`uid`]) is listed once, as the latest issue has it.
+pub fn upcoming<'a>(bulletins: &[&'a Bulletin], from: Date, to: Option<Date>) -> Vec<Upcoming<'a>> {
+    let mut order: Vec<&'a Bulletin> = bulletins.to_vec();
     order.sort_by_key(|b| (b.date, b.issue));
-    // By UID, the latest issue's version last written wins; then in date order.
-    let mut by_uid: BTreeMap<String, (Date, Option<Time>, String)> = BTreeMap::new();
-    for b in order {
-        for (item, section) in b.key_dates() {
-            if item.date < today {
+    // By UID: the latest issue, written last, wins.
+    let mut by_uid: BTreeMap<String, Upcoming<'a>> = BTreeMap::new();
+    for bulletin in order {
+        for (item, section) in bulletin.key_dates() {
+            if item.date < from || to.is_some_and(|to| item.date > to) {
                 continue;
             }
             by_uid.insert(
-                uid(publisher, b, section, item),
-                (item.date, item.time, event(publisher, b, section, item)),
+                key(bulletin, section, item),
+                Upcoming {
+                    bulletin,
+                    section,
+                    item,
+                },
             );
         }
     }
-    let mut events: Vec<(Date, Option<Time>, String, String)> = by_uid
-        .into_iter()
-        .map(|(uid, (d, t, e))| (d, t, uid, e))
-        .collect();
-    events.sort();
-    let texts: Vec<&str> = events.iter().map(|(_, _, _, e)| e.as_str()).collect();
-    let name = format!("{} key dates", publisher.name);
-    (calendar(publisher, Some(&name), &texts), texts.len())
+    let mut out: Vec<(String, Upcoming<'a>)> = by_uid.into_iter().collect();
+    out.sort_by(|(ka, a), (kb, b)| {
+        (a.item.date, a.item.time, ka).cmp(&(b.item.date, b.item.time, kb))
+    });
+    out.into_iter().map(|(_, u)| u).collect()
 }
 
 /// The Europe/London zone since 1996: British Summer Time from 01:00 UTC on the last Sunday
