@@ -89,6 +89,8 @@ pub struct Archived {
     pub replaced: Option<String>,
     /// Issue folders that could not be read (left out of the index, never touched).
     pub warnings: Vec<String>,
+    /// How many key dates still to come calendar.ics holds.
+    pub dated: usize,
 }
 
 /// Why nothing was archived. The first three are refusals that leave the archive as it was.
@@ -310,6 +312,7 @@ pub fn archive(
         issues: list.len(),
         replaced,
         warnings,
+        dated,
     })
 }
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use bulletin::calendar::{Upcoming, today, upcoming};
 use bulletin::date::Date;
+use bulletin::input::bulletin as reader;
 use bulletin::model::{Bulletin, DateKind};
 use bulletin::project::Project;
 
@@ -143,7 +144,7 @@ fn not_archived(folder: &Path, archived: &[String]) -> Vec<Issue> {
     paths.sort();
     let mut out = Vec::new();
     for path in paths {
-        match bulletin::input::bulletin::load(&path) {
+        match reader::load(&path) {
             Ok(b) if archived.contains(&bulletin::identity::name(&b)) => {}
             Ok(bulletin) => out.push(Issue {
                 label: format!("{} (not archived)", path.display()),
