@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
+            [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
@@ -83,6 +84,13 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         'bulletin;report' {
             [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Also write one row per person to this CSV file, for Excel (UTF-8, ISO dates)')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;dates' {
+            [CompletionResult]::new('--weeks', '--weeks', [CompletionResultType]::ParameterName, 'How many weeks ahead to look, from today')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive folder [default: archive/ in the office''s folder, found upwards from the current one]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -156,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
+            [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
@@ -182,6 +191,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;report' {
+            break
+        }
+        'bulletin;help;dates' {
             break
         }
         'bulletin;help;inbox' {

@@ -25,6 +25,9 @@ _bulletin() {
             bulletin,completions)
                 cmd="bulletin__subcmd__completions"
                 ;;
+            bulletin,dates)
+                cmd="bulletin__subcmd__dates"
+                ;;
             bulletin,help)
                 cmd="bulletin__subcmd__help"
                 ;;
@@ -73,6 +76,9 @@ _bulletin() {
             bulletin__subcmd__help,completions)
                 cmd="bulletin__subcmd__help__subcmd__completions"
                 ;;
+            bulletin__subcmd__help,dates)
+                cmd="bulletin__subcmd__help__subcmd__dates"
+                ;;
             bulletin__subcmd__help,help)
                 cmd="bulletin__subcmd__help__subcmd__help"
                 ;;
@@ -119,7 +125,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report inbox unsuppress preview archive new schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,8 +192,30 @@ _bulletin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bulletin__subcmd__dates)
+            opts="-h --weeks --archive --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --weeks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bulletin__subcmd__help)
-            opts="check render send lists report inbox unsuppress preview archive new schema login logout completions man help"
+            opts="check render send lists report dates inbox unsuppress preview archive new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,6 +257,20 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__dates)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -34,5 +34,10 @@ if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
   echo "installing Python packages: jsonschema PyYAML"
   python3 -m pip install --quiet --disable-pip-version-check jsonschema PyYAML
 fi
+# Two independent calendar readers for tests/calendar.rs (tests/calendar/read.py).
+if ! python3 -c 'import icalendar, vobject' >/dev/null 2>&1; then
+  echo "installing Python packages: icalendar vobject"
+  python3 -m pip install --quiet --disable-pip-version-check icalendar vobject
+fi
 [ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

@@ -6,6 +6,9 @@
 //! archive/searchindex.js        what the search looks in; search.js and site.css beside it
 //! archive/2021-10-20/index.html the web version (links to the index and to the issues either side)
 //!                    bulletin.txt, bulletin.eml, bulletin.yaml (the source)
+//!                    calendar/section-2-1.ics  one calendar file per key date (on or after
+//!                                              the issue's date), for "add to calendar"
+//! archive/calendar.ics          every key date of every issue still to come, to subscribe to
 //! ```
 //!
 //! Each issue's folder is named by its identity ([`crate::identity`]): `2021-10-20`, or
@@ -86,6 +89,8 @@ pub struct Archived {
     pub replaced: Option<String>,
     /// Issue folders that could not be read (left out of the index, never touched).
     pub warnings: Vec<String>,
+    /// How many key dates still to come calendar.ics holds.
+    pub dated: usize,
 }
 
 /// Why nothing was archived. The first three are refusals that leave the archive as it was.
@@ -161,6 +166,27 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
 /// Reads every issue in the archive folder (newest first). An issue folder whose
 /// `bulletin.yaml` cannot be read is skipped with a warning in the returned list.
 pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
+    let (issues, unreadable) = issues(root);
+    let mut out: Vec<Entry> = issues
+        .iter()
+        .map(|(slug, b)| Entry::from(slug, b))
+        .collect();
+    sort(&mut out);
+    let warnings = unreadable
+        .iter()
+        .map(|source| {
+            format!(
+                "{} cannot be read and is left out of the index",
+                source.display()
+            )
+        })
+        .collect();
+    (out, warnings)
+}
+
+/// Every issue in the archive folder: its folder's name and its bulletin (in no set order), and
+/// the `bulletin.yaml` files that cannot be read (those issues are skipped).
+pub fn issues(root: &Path) -> (Vec<(String, Bulletin)>, Vec<PathBuf>) {
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     let Ok(dir) = std::fs::read_dir(root) else {
@@ -176,14 +202,10 @@ pub fn entries(root: &Path) -> (Vec<Entry>, Vec<String>) {
             continue;
         }
         match input::bulletin::load(&source) {
-            Ok(b) => out.push(Entry::from(&name, &b)),
-            Err(_) => warnings.push(format!(
-                "{} cannot be read and is left out of the index",
-                source.display()
-            )),
+            Ok(b) => out.push((name, b)),
+            Err(_) => warnings.push(source),
         }
     }
-    sort(&mut out);
     (out, warnings)
 }
 
@@ -271,13 +293,16 @@ pub fn archive(
             }
         }
     }
+    // The calendar to subscribe to, from every issue now in place.
+    let (calendar, dated) = subscribe_calendar(root, p);
     // The index last: it links to the search's files, which are in place by then.
     for (name, text) in [
+        (crate::calendar::SUBSCRIBE_FILE, calendar),
         ("site.css", site::style_sheet(p)),
         ("search.js", site::SEARCH_JS.to_string()),
         ("searchindex.js", site::search_index(&list)),
         ("feed.xml", site::feed(p, &list)),
-        ("index.html", site::index_page(p, &list)),
+        ("index.html", site::index_page(p, &list, dated > 0)),
     ] {
         let file = root.join(name);
         write_atomic(&file, text.as_bytes()).map_err(io("write", &file))?;
@@ -287,6 +312,7 @@ pub fn archive(
         issues: list.len(),
         replaced,
         warnings,
+        dated,
     })
 }
 
@@ -318,7 +344,26 @@ fn write_issue(
         let file = folder.join(name);
         write_atomic(&file, bytes).map_err(io("write", &file))?;
     }
+    let items = b.key_dates();
+    if !items.is_empty() {
+        let calendar = folder.join(crate::calendar::FOLDER);
+        std::fs::create_dir(&calendar).map_err(io("create", &calendar))?;
+        for (item, section) in items {
+            let file = calendar.join(crate::calendar::item_file_name(b, section, item));
+            let ics = crate::calendar::item_file(p, b, section, item);
+            write_atomic(&file, ics.as_bytes()).map_err(io("write", &file))?;
+        }
+    }
     Ok(())
+}
+
+/// The archive's calendar.ics (every item of every issue in it still to come on
+/// [`crate::calendar::today`]) and how many items it holds. An issue that cannot be read was
+/// already left out of the index with a warning.
+fn subscribe_calendar(root: &Path, p: &crate::model::Publisher) -> (String, usize) {
+    let (issues, _) = issues(root);
+    let refs: Vec<&Bulletin> = issues.iter().map(|(_, b)| b).collect();
+    crate::calendar::subscribe_file(p, &refs, crate::calendar::today())
 }
 
 /// Puts `tmp` at `target` in one step. If `target` exists the two are exchanged atomically

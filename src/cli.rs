@@ -4,8 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, inbox, lists, login, man, new, preview, render, report, schema,
-    send, unsuppress,
+    archive, check, completions, dates, inbox, lists, login, man, new, preview, render, report,
+    schema, send, unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -28,6 +28,8 @@ pub enum Command {
     Lists(lists::Args),
     /// Show who got an issue, list by list (delivered, failed and why), or the recent issues
     Report(report::Args),
+    /// List the key dates still to come (the next 8 weeks) across the archive, for planning
+    Dates(dates::Args),
     /// Read bounces, complaints and unsubscribe requests, and suppress those addresses for send
     Inbox(inbox::Args),
     /// Send the bulletin again to an address that `bulletin inbox` suppressed

@@ -169,7 +169,7 @@ fn issue_card(e: &Entry, latest: bool) -> Markup {
 
 /// The archive's front page: the header, every issue newest first and grouped by year, the
 /// search box (shown by `search.js`, so a browser without scripts shows no dead box), the feed.
-pub fn index_page(p: &Publisher, list: &[Entry]) -> String {
+pub fn index_page(p: &Publisher, list: &[Entry], calendar: bool) -> String {
     let mut years: Vec<i32> = list.iter().map(|e| e.date.year).collect();
     years.dedup();
     let feed_title = format!("{} bulletins", p.name);
@@ -197,6 +197,12 @@ pub fn index_page(p: &Publisher, list: &[Entry]) -> String {
                     p class="lead" { "Every issue of the " (p.name) " bulletin, newest first: " (count) "." }
                     p class="feed" {
                         a href="./feed.xml" { (PreEscaped(FEED_ICON)) "Follow new issues in a feed reader (Atom feed)" }
+                    }
+                    // Only when the archive has dates still to come (calendar.ics is always written).
+                    @if calendar {
+                        p class="feed" {
+                            a href=(format!("./{}", crate::calendar::SUBSCRIBE_FILE)) { "Subscribe to the key dates calendar" }
+                        }
                     }
                 }))
                 main class="wrap" {

@@ -54,5 +54,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
         super::plural(done.issues),
         dir.join("index.html").display()
     );
+    if done.dated > 0 {
+        let whole = dir.join(bulletin::calendar::SUBSCRIBE_FILE);
+        let at = bulletin::calendar::subscribe_url(&loaded.publisher)
+            .map_or(String::new(), |url| format!(", to subscribe to at {url}"));
+        println!(
+            "{} holds the {} key date{} still to come{at}",
+            whole.display(),
+            done.dated,
+            super::plural(done.dated)
+        );
+    }
     Ok(())
 }
