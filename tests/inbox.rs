@@ -323,15 +323,33 @@ mod imap {
     struct Dovecot {
         child: Child,
         port: u16,
+        /// Implicit TLS (0 without a certificate).
+        tls_port: u16,
         maildir: PathBuf,
         _dir: tempfile::TempDir,
     }
 
     impl Dovecot {
         fn start() -> Dovecot {
+            Dovecot::start_with(None)
+        }
+
+        /// With `tls` (certificate, key): STARTTLS on `port` and implicit TLS on `tls_port`.
+        fn start_with(tls: Option<(&Path, &Path)>) -> Dovecot {
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path();
             let port = free_port();
+            let (ssl, tls_port) = match tls {
+                Some((cert, key)) => (
+                    format!(
+                        "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
+                        cert.display(),
+                        key.display()
+                    ),
+                    free_port(),
+                ),
+                None => ("ssl = no\n".to_string(), 0),
+            };
             let maildir = d.join("Maildir");
             for sub in ["new", "cur", "tmp"] {
                 std::fs::create_dir_all(maildir.join(sub)).unwrap();
@@ -352,7 +370,7 @@ mod imap {
                 )
             };
             let conf = format!(
-                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
                 d = d.display(),
                 m = maildir.display(),
             );
@@ -382,6 +400,7 @@ mod imap {
             Dovecot {
                 child,
                 port,
+                tls_port,
                 maildir,
                 _dir: dir,
             }
@@ -530,5 +549,70 @@ mod imap {
             text(&out.stderr)
         );
         assert!(!office.path().join("suppressions.yaml").exists());
+    }
+
+    /// STARTTLS and implicit TLS against Dovecot with a certificate from the office's own
+    /// authority: trusted through `ca_file`, refused (naming the server and `ca_file`) with
+    /// another authority's, and never plain text when STARTTLS is not offered.
+    #[test]
+    fn imap_starttls_and_tls_trust_the_offices_own_ca_and_never_fall_back_to_plain_text() {
+        let certs = tempfile::tempdir().unwrap();
+        let (ca, cert, key) = common::tls::certificates(certs.path(), "");
+        let (other_ca, _, _) = common::tls::certificates(certs.path(), "other-");
+        let imap = Dovecot::start_with(Some((&cert, &key)));
+        imap.deliver(
+            "1",
+            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+        );
+        for (security, port) in [("starttls", imap.port), ("tls", imap.tls_port)] {
+            let settings = format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {port}\n  security: {security}\n  username: office\n  ca_file: office-ca.pem\n"
+            );
+            let office = Office::new(25, &settings);
+            std::fs::copy(&other_ca, office.path().join("office-ca.pem")).unwrap();
+            let out = office.run(&["inbox"], Some(PASSWORD));
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{security}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "the secure connection to the mailbox server 127.0.0.1:{port} failed: "
+                )) && stderr.contains("give its certificate as `ca_file:` under `mailbox:`"),
+                "{security}: {stderr}"
+            );
+            assert!(!office.path().join("suppressions.yaml").exists());
+
+            std::fs::copy(&ca, office.path().join("office-ca.pem")).unwrap();
+            let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
+            let stdout = text(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{security}: {stdout}{}",
+                text(&out.stderr)
+            );
+            assert!(
+                stdout.contains("1 message read: 1 hard bounce,"),
+                "{security}: {stdout}"
+            );
+        }
+
+        // A server without TLS: STARTTLS is refused, and the run stops before the login.
+        let plain = Dovecot::start();
+        let office = Office::new(
+            25,
+            &format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: starttls\n  username: office\n",
+                plain.port
+            ),
+        );
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "the mailbox server 127.0.0.1:{} does not offer STARTTLS, so the password would go unencrypted",
+                plain.port
+            )),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }
