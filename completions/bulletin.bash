@@ -465,7 +465,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__login)
-            opts="-h --recipients --help"
+            opts="-h --recipients --mailbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,7 +483,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__logout)
-            opts="-h --recipients --help"
+            opts="-h --recipients --mailbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -53,16 +53,33 @@ impl Office {
     }
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Output {
+        self.run_with_input(args, password, None)
+    }
+
+    /// As [`Office::run`], with `input` piped in if given.
+    fn run_with_input(&self, args: &[&str], password: Option<&str>, input: Option<&str>) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
         c.current_dir(self.path())
             .args(args)
             .args(["--recipients", "lists.yaml"])
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .env_remove("BULLETIN_IMAP_PASSWORD");
         if let Some(p) = password {
             c.env("BULLETIN_IMAP_PASSWORD", p);
         }
-        let out = c.output().unwrap();
+        let mut child = c.spawn().unwrap();
+        if let Some(input) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
         for text in [&out.stdout, &out.stderr] {
             assert!(
                 !String::from_utf8_lossy(text).contains(PASSWORD),
@@ -527,7 +544,7 @@ mod imap {
         let out = office.run(&["inbox"], None);
         assert_eq!(out.status.code(), Some(1));
         assert!(
-            text(&out.stderr).contains("no password for the mailbox office at 127.0.0.1"),
+            text(&out.stderr).contains(&format!("no mailbox password for office at 127.0.0.1:{}. Give it in one of these ways:\n  - run `bulletin login --mailbox` once", imap.port)),
             "{}",
             text(&out.stderr)
         );
@@ -611,6 +628,117 @@ mod imap {
                 "the mailbox server 127.0.0.1:{} does not offer STARTTLS, so the password would go unencrypted",
                 plain.port
             )),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+
+    /// A fresh session keyring for this test's thread, inherited by the commands it starts (as
+    /// in tests/send.rs): what `login` keeps there, `inbox` and `keyctl` find.
+    #[cfg(target_os = "linux")]
+    fn own_session_keyring() {
+        // KEYCTL_JOIN_SESSION_KEYRING (1) with no name: a new anonymous keyring, for this thread.
+        // SAFETY: the name is null; no memory of this process is touched.
+        let id = unsafe { libc::syscall(libc::SYS_keyctl, 1 as libc::c_long, 0 as libc::c_long) };
+        assert!(
+            id > 0,
+            "cannot join a session keyring: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+
+    /// Whether `keyctl` finds an entry `description` in the session keyring, and what it holds.
+    #[cfg(target_os = "linux")]
+    fn keyctl_read(description: &str) -> Option<String> {
+        let found = Command::new("keyctl")
+            .args(["search", "@s", "user", description])
+            .output()
+            .expect("keyctl (run scripts/install-test-deps.sh)");
+        if !found.status.success() {
+            return None;
+        }
+        let id = String::from_utf8(found.stdout).unwrap();
+        let value = Command::new("keyctl")
+            .args(["pipe", id.trim()])
+            .output()
+            .unwrap();
+        Some(String::from_utf8(value.stdout).unwrap())
+    }
+
+    /// `bulletin login --mailbox` keeps the mailbox's password in the kernel keyring, apart from
+    /// the relay's; `inbox` uses it after the environment variable and `secret_command`;
+    /// `logout --mailbox` removes it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn login_mailbox_keeps_the_password_for_inbox_after_the_environment_and_secret_command() {
+        own_session_keyring();
+        let imap = Dovecot::start();
+        imap.deliver(
+            "1",
+            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+        );
+        let office = Office::new(25, &imap.mailbox());
+        let account = format!("office at 127.0.0.1:{}", imap.port);
+        let description = format!("keyring-rs:mailbox password for {account}@bulletin");
+        let refused = |o: &Output| {
+            assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+            assert!(
+                text(&o.stderr).contains("refused the login for office"),
+                "{}",
+                text(&o.stderr)
+            );
+        };
+
+        // A wrong password stored: `inbox` uses it, and the server refuses it.
+        let login = office.run_with_input(&["login", "--mailbox"], None, Some("wrong-pw-96\n"));
+        assert!(login.status.success(), "{}", text(&login.stderr));
+        assert!(!text(&login.stdout).contains("wrong-pw-96"));
+        refused(&office.run(&["inbox", "--dry-run"], None));
+
+        let login = office.run_with_input(
+            &["login", "--mailbox"],
+            None,
+            Some(&format!("{PASSWORD}\n")),
+        );
+        assert_eq!(
+            text(&login.stdout),
+            format!(
+                "stored the mailbox password for {account} in the Linux kernel keyring (keyutils)\n`bulletin inbox` uses it from now on; `bulletin logout --mailbox` removes it\n"
+            )
+        );
+        assert_eq!(keyctl_read(&description).as_deref(), Some(PASSWORD));
+        // Kept apart from the relay's password.
+        assert!(keyctl_read(&format!("keyring-rs:password for {account}@bulletin")).is_none());
+
+        // The environment variable comes first, then `secret_command`, then the store.
+        refused(&office.run(&["inbox", "--dry-run"], Some("wrong-pw-95")));
+        let path = office.path().join("lists.yaml");
+        let y = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{y}  secret_command: [echo, wrong-pw-94]\n")).unwrap();
+        refused(&office.run(&["inbox", "--dry-run"], None));
+        std::fs::write(&path, &y).unwrap();
+
+        let out = office.run(&["inbox"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("1 message read: 1 hard bounce,"),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(office.suppressed(), vec![member(1)]);
+
+        let logout = office.run(&["logout", "--mailbox"], None);
+        assert_eq!(
+            text(&logout.stdout),
+            format!(
+                "removed the mailbox password for {account} from the Linux kernel keyring (keyutils)\n"
+            )
+        );
+        assert_eq!(keyctl_read(&description), None);
+        let out = office.run(&["inbox"], None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!("error: no mailbox password for {account}. Give it in one of these ways:\n  - run `bulletin login --mailbox` once, to keep it in the Linux kernel keyring (keyutils)\n  - set the environment variable BULLETIN_IMAP_PASSWORD\n  - give `secret_command:` under `mailbox:` in ")),
             "{}",
             text(&out.stderr)
         );

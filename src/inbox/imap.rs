@@ -1,7 +1,7 @@
 //! Reading the reply mailbox over IMAP with async-imap (on tokio, TLS by rustls as for the
 //! relay): log in, open the folder, fetch each message not yet marked with [`DONE`], and mark the
 //! ones that were taken so that a rerun does not count them twice. The password comes from
-//! `BULLETIN_IMAP_PASSWORD` or `secret_command`; it is never printed, and no message here quotes
+//! `BULLETIN_IMAP_PASSWORD`, `secret_command` or `bulletin login --mailbox`; it is never printed, and no message here quotes
 //! it.
 
 use std::path::Path;
@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use async_imap::Client;
 
-use crate::input::recipients::{IMAP_PASSWORD_ENV, Imap, Security};
+use crate::input::recipients::{Imap, Security};
 
 /// The IMAP keyword set on every message `inbox` has taken.
 pub const DONE: &str = "$BulletinProcessed";
@@ -30,14 +30,6 @@ pub struct Fetched {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(
-        "no password for the mailbox {user} at {at}: set the environment variable {IMAP_PASSWORD_ENV}, or give `secret_command:` under `mailbox:` in {file}"
-    )]
-    NoPassword {
-        user: String,
-        at: String,
-        file: String,
-    },
     #[error(transparent)]
     Secret(#[from] crate::secret::Error),
     #[error(
@@ -76,22 +68,10 @@ pub enum Error {
     },
 }
 
-/// The mailbox's password: the environment variable, else `secret_command`.
+/// The mailbox's password: the environment variable, else `secret_command`, else what
+/// `bulletin login --mailbox` stored ([`crate::secret::find_mailbox`]).
 pub fn password(imap: &Imap, file: &Path) -> Result<String, Error> {
-    if let Some(v) = std::env::var(IMAP_PASSWORD_ENV)
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        return Ok(v);
-    }
-    if let Some(command) = &imap.secret_command {
-        return Ok(crate::secret::run(command, file)?);
-    }
-    Err(Error::NoPassword {
-        user: imap.username.clone(),
-        at: imap.describe(),
-        file: file.display().to_string(),
-    })
+    Ok(crate::secret::find_mailbox(imap, file)?)
 }
 
 /// A logged-in session with the folder open.
