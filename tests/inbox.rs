@@ -188,6 +188,45 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     assert_sent_to_all_but(&smtp, &SUPPRESSED);
 }
 
+/// Mail saved into a folder a month (and one folder deeper): `--dir` reads the sub-folders too,
+/// skips what is not `.eml`, and says how many files it read from how many folders.
+#[test]
+fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
+    let office = Office::new(25, "");
+    let saved = tempfile::tempdir().unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 9);
+    for (i, p) in names.iter().enumerate() {
+        let folder = match i {
+            0..=2 => saved.path().to_path_buf(),
+            3..=5 => saved.path().join("2021-10"),
+            _ => saved.path().join("2021-11").join("Bounces"),
+        };
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(p, folder.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(saved.path().join("2021-10").join("notes.txt"), "not mail").unwrap();
+    let out = office.run(&["inbox", "--dir", saved.path().to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "read 9 .eml files from {} and its 3 sub-folders\n\n9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint,",
+            saved.path().display()
+        )),
+        "{stdout}"
+    );
+    assert_eq!(
+        office.suppressed(),
+        SUPPRESSED.iter().map(|&i| member(i)).collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
     let office = Office::new(25, "");
