@@ -395,7 +395,9 @@ fn off_the_lists(recipients: &Recipients, journal: &Journal) -> usize {
 }
 
 /// One row per person per list: UTF-8 with a byte-order mark (so Excel reads accents), CRLF
-/// line ends, fields quoted where they need it, the issue's date as ISO 8601.
+/// line ends, fields quoted where they need it, the issue's date as ISO 8601, and for each
+/// delivery, when the relay took it (`delivered_at`, the journal's time: ISO 8601 with its
+/// offset).
 /// `suppressed`, `suppressed_since` and `why` say whether the person is suppressed now (whenever
 /// that was), empty without the suppressions file.
 fn csv(
@@ -427,6 +429,7 @@ fn csv(
         "name",
         "email",
         "status",
+        "delivered_at",
         "relay_reply",
         "suppressed",
         "suppressed_since",
@@ -441,6 +444,14 @@ fn csv(
                 None => "not sent",
             };
             let reply = record.map_or("", |r| r.reply.trim());
+            let delivered_at = match record {
+                Some(r) if r.status == Status::Delivered => journal
+                    .history
+                    .time
+                    .get(&r.address)
+                    .map_or("", String::as_str),
+                _ => "",
+            };
             let email = m.email.to_string();
             let entry =
                 suppressions.and_then(|s| s.suppressed.iter().find(|e| e.address == key(&m)));
@@ -456,6 +467,7 @@ fn csv(
                 m.name.as_deref().unwrap_or(""),
                 &email,
                 status,
+                delivered_at,
                 reply,
                 suppressed,
                 entry.map_or("", |e| e.since.as_str()),
