@@ -225,6 +225,24 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
         ),
         "{csv}"
     );
+
+    // The recent issues: the one delivered, then bounced, counted as bounced.
+    let recent = run(dir.path(), &["report"]);
+    assert!(recent.status.success(), "{}", text(&recent));
+    let stdout = String::from_utf8_lossy(&recent.stdout);
+    let lines: Vec<Vec<&str>> = stdout
+        .lines()
+        .take(2)
+        .map(|l| l.split_whitespace().take(5).collect())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ["issue", "delivered", "failed", "bounced", "unsubscribed"],
+            ["2021-10-20", "3", "1", "1", "0"],
+        ],
+        "{stdout}"
+    );
 }
 
 /// Now in UTC to the second, as the journal writes it: `2026-11-24T10:05:00`.

@@ -2,7 +2,7 @@
 //! name it was sent as), one row per list in the recipients file: its people, how many were
 //! sent the issue, delivered, failed, not sent yet, with the relay's reasons for the failures
 //! grouped; `--csv FILE` writes one row per person for Excel. Without one, the recent issues
-//! (the journals in bulletins/) with their totals. Journals are read only through
+//! (the journals in bulletins/) with their totals, bounced and unsubscribed included. Journals are read only through
 //! [`bulletin::send::journal::read`]; nothing is written but the CSV file.
 //!
 //! Bounces and unsubscribes after the send come from the suppression file that `bulletin inbox`
@@ -41,7 +41,10 @@ pub struct Args {
 
 pub fn run(o: Args) -> Result<(), Failure> {
     let Some(issue) = &o.issue else {
-        return recent(&Project::from_current_dir().bulletins());
+        return recent(
+            &Project::from_current_dir().bulletins(),
+            &super::recipients_path(o.recipients.as_deref()),
+        );
     };
     let journal = find_journal(issue)?;
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
@@ -152,34 +155,71 @@ fn journals(folder: &Path) -> Result<Vec<Journal>, Failure> {
     Ok(out)
 }
 
-/// `bulletin report` without an issue: the recent issues and their totals.
-fn recent(folder: &Path) -> Result<(), Failure> {
+/// `bulletin report` without an issue: the recent issues and their totals, with those of the
+/// people delivered each who were later suppressed as bounced or unsubscribed (from the
+/// suppressions file beside `recipients`, `-` without it).
+fn recent(folder: &Path, recipients: &Path) -> Result<(), Failure> {
+    let suppressions_path = suppress::path_for(recipients);
+    // Read before anything is printed, so that a damaged file stops the report with its line.
+    let suppressions = if suppressions_path.exists() {
+        Some(Suppressions::load(&suppressions_path).map_err(anyhow::Error::from)?)
+    } else {
+        None
+    };
     let all = journals(folder)?;
     if all.is_empty() {
         println!("no issue has been sent from {} yet", folder.display());
         return Ok(());
     }
-    println!("{:<28} {:>9} {:>6}  title", "issue", "delivered", "failed");
+    println!(
+        "{:<28} {:>9} {:>6} {:>7} {:>12}  title",
+        "issue", "delivered", "failed", "bounced", "unsubscribed"
+    );
     for j in all.iter().take(RECENT) {
+        let name = j.names().last().cloned().unwrap_or_default();
         let failed = j
             .history
             .last
             .values()
             .filter(|r| r.status == Status::Failed)
             .count();
+        let after = After::new(j, &name, suppressions.as_ref());
+        let later = |k: Kind| {
+            suppressions.as_ref().map_or("-".to_string(), |_| {
+                j.history
+                    .delivered_as
+                    .keys()
+                    .filter(|a| after.kind(a) == Some(k))
+                    .count()
+                    .to_string()
+            })
+        };
         println!(
-            "{:<28} {:>9} {:>6}  {}",
-            j.names().last().map_or("", String::as_str),
+            "{:<28} {:>9} {:>6} {:>7} {:>12}  {}",
+            name,
             j.delivered(),
             failed,
+            later(Kind::Bounced),
+            later(Kind::Unsubscribed),
             j.title().unwrap_or("")
         );
     }
     if all.len() > RECENT {
         println!("… and {} earlier", all.len() - RECENT);
     }
+    if suppressions.is_some() {
+        println!(
+            "\nbounced, unsubscribed: of the people delivered each issue, those {} lists from its date on, or for a bounce of it",
+            suppressions_path.display()
+        );
+    } else {
+        println!(
+            "\nbounced, unsubscribed: - (no {}: `bulletin inbox` writes it when it reads bounces and unsubscribe requests)",
+            suppressions_path.display()
+        );
+    }
     println!(
-        "\nfor one issue by list: bulletin report ISSUE (e.g. bulletin report {})",
+        "for one issue by list: bulletin report ISSUE (e.g. bulletin report {})",
         all[0].names().last().map_or("", String::as_str)
     );
     Ok(())
