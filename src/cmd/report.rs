@@ -536,7 +536,124 @@ fn csv_field(f: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, reason};
+    use super::{After, Kind, csv_field, reason};
+    use bulletin::send::journal::{Journal, Version};
+    use bulletin::suppress::{Entry, Evidence, Suppressions};
+
+    /// A suppression of `address` made on `since`, for `why`, whose evidence names `issue` (the
+    /// issue of the original Message-ID; empty when the bounce did not quote it).
+    fn entry(address: &str, since: &str, why: &str, issue: &str) -> Entry {
+        Entry {
+            address: address.into(),
+            since: since.into(),
+            why: why.into(),
+            evidence: Evidence {
+                issue: issue.into(),
+                ..Evidence::default()
+            },
+        }
+    }
+
+    /// The rule that decides whether a suppression counts against an issue: its evidence names
+    /// the issue (any name the journal sent it under), or it was made on or after the issue's
+    /// date. Each side on its own, and neither.
+    #[test]
+    fn a_suppression_counts_against_an_issue_it_names_or_that_it_follows() {
+        let journal = Journal {
+            versions: ["2021-10-27", "2021-10-27-113"]
+                .map(|n| Version {
+                    name: n.into(),
+                    fingerprint: "f".into(),
+                    title: String::new(),
+                })
+                .to_vec(),
+            ..Journal::default()
+        };
+        let s = Suppressions {
+            suppressed: vec![
+                // Before the issue's date, but a bounce of this issue: counts.
+                entry(
+                    "named@x.org",
+                    "2021-10-26",
+                    "hard bounce 5.1.1",
+                    "2021-10-27-113",
+                ),
+                // Names the issue under its earlier name: counts.
+                entry(
+                    "earlier@x.org",
+                    "2021-10-01",
+                    "hard bounce 5.1.1",
+                    "2021-10-27",
+                ),
+                // On the issue's date, naming nothing: counts.
+                entry("same-day@x.org", "2021-10-27", "unsubscribe request", ""),
+                // After it, though the bounce names another issue: counts by its date.
+                entry(
+                    "later@x.org",
+                    "2021-11-02",
+                    "hard bounce 5.1.1",
+                    "2021-10-20",
+                ),
+                // Before it, naming nothing: does not count.
+                entry("before@x.org", "2021-10-26", "hard bounce 5.1.1", ""),
+                // Before it, for a bounce of an earlier issue: does not count.
+                entry("other@x.org", "2021-10-26", "complaint", "2021-10-20"),
+                // A date that cannot be read, naming nothing: does not count.
+                entry("no-date@x.org", "last week", "hard bounce 5.1.1", ""),
+                // Counted after the issue, but neither a bounce nor an unsubscribe.
+                entry("why@x.org", "2021-11-02", "asked by phone", ""),
+            ],
+            ..Suppressions::default()
+        };
+        let after = After::new(&journal, "2021-10-27-113", Some(&s));
+        let kinds: Vec<(&str, Option<Kind>)> = s
+            .suppressed
+            .iter()
+            .map(|e| (e.address.as_str(), after.kind(&e.address)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("named@x.org", Some(Kind::Bounced)),
+                ("earlier@x.org", Some(Kind::Bounced)),
+                ("same-day@x.org", Some(Kind::Unsubscribed)),
+                ("later@x.org", Some(Kind::Bounced)),
+                ("before@x.org", None),
+                ("other@x.org", None),
+                ("no-date@x.org", None),
+                ("why@x.org", None),
+            ]
+        );
+        // An issue whose name carries no date: only the evidence counts.
+        let undated = Journal {
+            versions: vec![Version {
+                name: "autumn-special".into(),
+                fingerprint: "f".into(),
+                title: String::new(),
+            }],
+            ..Journal::default()
+        };
+        let s = Suppressions {
+            suppressed: vec![
+                entry(
+                    "named@x.org",
+                    "2021-10-26",
+                    "hard bounce 5.1.1",
+                    "autumn-special",
+                ),
+                entry("later@x.org", "2031-01-01", "hard bounce 5.1.1", ""),
+            ],
+            ..Suppressions::default()
+        };
+        let after = After::new(&undated, "autumn-special", Some(&s));
+        assert_eq!(after.kind("named@x.org"), Some(Kind::Bounced));
+        assert_eq!(after.kind("later@x.org"), None);
+        // Without the suppressions file, nothing counts.
+        assert_eq!(
+            After::new(&journal, "2021-10-27-113", None).kind("named@x.org"),
+            None
+        );
+    }
 
     #[test]
     fn a_reason_leaves_out_the_address_it_names() {
