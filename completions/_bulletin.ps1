@@ -138,12 +138,14 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         }
         'bulletin;login' {
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay''s')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'bulletin;logout' {
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay''s')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -507,7 +507,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__login)
-            opts="-h --recipients --help"
+            opts="-h --recipients --mailbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,7 +525,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__logout)
-            opts="-h --recipients --help"
+            opts="-h --recipients --mailbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -88,8 +88,10 @@ complete -c bulletin -n "__fish_bulletin_using_subcommand new" -l dir -d 'The fo
 complete -c bulletin -n "__fish_bulletin_using_subcommand new" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bulletin -n "__fish_bulletin_using_subcommand login" -l recipients -d 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office\'s folder, found upwards from the current one]' -r -F
+complete -c bulletin -n "__fish_bulletin_using_subcommand login" -l mailbox -d 'The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay\'s'
 complete -c bulletin -n "__fish_bulletin_using_subcommand login" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand logout" -l recipients -d 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office\'s folder, found upwards from the current one]' -r -F
+complete -c bulletin -n "__fish_bulletin_using_subcommand logout" -l mailbox -d 'The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay\'s'
 complete -c bulletin -n "__fish_bulletin_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bulletin -n "__fish_bulletin_using_subcommand man" -s h -l help -d 'Print help'

@@ -2,7 +2,7 @@
 # Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
 # Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs),
 # keyutils' `keyctl` (the login tests read the kernel keyring with it), zsh, fish and groff (the
-# shell completions and manual pages, tests/completions.rs), Python's aiosmtpd (the SMTP server
+# shell completions and manual pages, tests/completions.rs), openssl (test certificates), Python's aiosmtpd (the SMTP server
 # the send tests use), Debian's Dovecot (the IMAP server tests/inbox.rs starts) and Python's
 # jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
@@ -17,6 +17,7 @@ command -v time >/dev/null 2>&1 || [ -x /usr/bin/time ] || need_apt+=(time)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v keyctl >/dev/null 2>&1 || need_apt+=(keyutils)
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   SUDO=""

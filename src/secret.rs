@@ -1,5 +1,6 @@
-//! The relay's password or OAuth2 token, from wherever the office keeps it. `send` looks in this
-//! order: the environment variable (`BULLETIN_SMTP_PASSWORD`, or `BULLETIN_SMTP_TOKEN` for
+//! The relay's password or OAuth2 token, and the reply mailbox's password, from wherever the
+//! office keeps them. `send` looks in this order (and `inbox` likewise for the mailbox, with
+//! `BULLETIN_IMAP_PASSWORD` and `bulletin login --mailbox`): the environment variable (`BULLETIN_SMTP_PASSWORD`, or `BULLETIN_SMTP_TOKEN` for
 //! `auth: xoauth2`), then the program that `secret_command` names, then the system's own secret
 //! store, where `bulletin login` keeps it: the Windows Credential Manager, the macOS Keychain or
 //! the Linux kernel keyring (keyutils), through the `keyring` crate.
@@ -11,7 +12,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::input::recipients::{Auth, CommandLine, PASSWORD_ENV, SecretCommand, Smtp, TOKEN_ENV};
+use crate::input::recipients::{
+    Auth, CommandLine, IMAP_PASSWORD_ENV, Imap, PASSWORD_ENV, SecretCommand, Smtp, TOKEN_ENV,
+};
 
 /// The service every entry of this program in the system's store is filed under.
 pub const SERVICE: &str = "bulletin";
@@ -37,6 +40,8 @@ pub enum Kind {
     Password,
     /// `auth: xoauth2`
     Token,
+    /// The reply mailbox's (IMAP, `mailbox:`), read by `inbox`.
+    Mailbox,
 }
 
 impl Kind {
@@ -45,6 +50,31 @@ impl Kind {
         match self {
             Kind::Password => PASSWORD_ENV,
             Kind::Token => TOKEN_ENV,
+            Kind::Mailbox => IMAP_PASSWORD_ENV,
+        }
+    }
+
+    /// The command that stores it.
+    pub fn login(self) -> &'static str {
+        match self {
+            Kind::Password | Kind::Token => "bulletin login",
+            Kind::Mailbox => "bulletin login --mailbox",
+        }
+    }
+
+    /// The command that uses it.
+    pub fn user(self) -> &'static str {
+        match self {
+            Kind::Password | Kind::Token => "bulletin send",
+            Kind::Mailbox => "bulletin inbox",
+        }
+    }
+
+    /// The page that explains where it can come from.
+    fn doc(self) -> &'static str {
+        match self {
+            Kind::Password | Kind::Token => "docs/send.md",
+            Kind::Mailbox => "docs/inbox.md",
         }
     }
 }
@@ -54,16 +84,17 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::Password => "password",
             Kind::Token => "OAuth2 token",
+            Kind::Mailbox => "mailbox password",
         })
     }
 }
 
-/// One login on one relay: whose secret it is.
+/// One login on one relay (or mailbox server): whose secret it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub kind: Kind,
     pub username: String,
-    /// `smtp.example.org:587`
+    /// `smtp.example.org:587` (or the mailbox server, `imap.example.org:993`)
     pub relay: String,
 }
 
@@ -80,6 +111,15 @@ impl Account {
             username: smtp.username.clone().unwrap_or_default(),
             relay: smtp.describe(),
         })
+    }
+
+    /// The login that the reply mailbox `imap` needs.
+    pub fn of_mailbox(imap: &Imap) -> Account {
+        Account {
+            kind: Kind::Mailbox,
+            username: imap.username.clone(),
+            relay: imap.describe(),
+        }
     }
 
     /// The entry's user name in the store, under the service [`SERVICE`]:
@@ -120,11 +160,14 @@ const ONE_LINE: &str = "it must print the password (or token) alone, on one line
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "no {} for {account}{}. Give it in one of these ways:\n  - run `bulletin login` once, to keep it in {STORE}\n  - set the environment variable {}\n  - give `secret_command:` in {} (see docs/send.md)",
+        "no {} for {account}{}. Give it in one of these ways:\n  - run `{}` once, to keep it in {STORE}\n  - set the environment variable {}\n  - give `secret_command:` {}in {} (see {})",
         account.kind,
         store_problem.as_ref().map_or(String::new(), |p| format!(" ({STORE} could not be read: {p})")),
+        account.kind.login(),
         account.kind.env(),
-        file.display()
+        if account.kind == Kind::Mailbox { "under `mailbox:` " } else { "" },
+        file.display(),
+        account.kind.doc()
     )]
     Missing {
         account: Account,
@@ -165,17 +208,35 @@ pub fn find(smtp: &Smtp, file: &Path) -> Result<Option<String>, Error> {
     let Some(account) = Account::of(smtp) else {
         return Ok(None);
     };
+    find_for(account, smtp.secret_command.as_deref(), file).map(Some)
+}
+
+/// The mailbox password for `imap` (read from the recipients file `file`), in the same order as
+/// the relay's.
+pub fn find_mailbox(imap: &Imap, file: &Path) -> Result<String, Error> {
+    find_for(
+        Account::of_mailbox(imap),
+        imap.secret_command.as_deref(),
+        file,
+    )
+}
+
+fn find_for(
+    account: Account,
+    secret_command: Option<&SecretCommand>,
+    file: &Path,
+) -> Result<String, Error> {
     if let Some(v) = std::env::var(account.kind.env())
         .ok()
         .filter(|v| !v.is_empty())
     {
-        return Ok(Some(v));
+        return Ok(v);
     }
-    if let Some(command) = &smtp.secret_command {
-        return run(command, file).map(Some);
+    if let Some(command) = secret_command {
+        return run(command, file);
     }
     let store_problem = match load(&account) {
-        Ok(Some(secret)) => return Ok(Some(secret)),
+        Ok(Some(secret)) => return Ok(secret),
         Ok(None) => None,
         Err(Error::Store { reason, .. }) => Some(reason),
         Err(e) => Some(e.to_string()),

@@ -53,16 +53,33 @@ impl Office {
     }
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Output {
+        self.run_with_input(args, password, None)
+    }
+
+    /// As [`Office::run`], with `input` piped in if given.
+    fn run_with_input(&self, args: &[&str], password: Option<&str>, input: Option<&str>) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
         c.current_dir(self.path())
             .args(args)
             .args(["--recipients", "lists.yaml"])
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .env_remove("BULLETIN_IMAP_PASSWORD");
         if let Some(p) = password {
             c.env("BULLETIN_IMAP_PASSWORD", p);
         }
-        let out = c.output().unwrap();
+        let mut child = c.spawn().unwrap();
+        if let Some(input) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
         for text in [&out.stdout, &out.stderr] {
             assert!(
                 !String::from_utf8_lossy(text).contains(PASSWORD),
@@ -169,6 +186,45 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     let out = office.send();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_sent_to_all_but(&smtp, &SUPPRESSED);
+}
+
+/// Mail saved into a folder a month (and one folder deeper): `--dir` reads the sub-folders too,
+/// skips what is not `.eml`, and says how many files it read from how many folders.
+#[test]
+fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
+    let office = Office::new(25, "");
+    let saved = tempfile::tempdir().unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 9);
+    for (i, p) in names.iter().enumerate() {
+        let folder = match i {
+            0..=2 => saved.path().to_path_buf(),
+            3..=5 => saved.path().join("2021-10"),
+            _ => saved.path().join("2021-11").join("Bounces"),
+        };
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(p, folder.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(saved.path().join("2021-10").join("notes.txt"), "not mail").unwrap();
+    let out = office.run(&["inbox", "--dir", saved.path().to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "read 9 .eml files from {} and its 3 sub-folders\n\n9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint,",
+            saved.path().display()
+        )),
+        "{stdout}"
+    );
+    assert_eq!(
+        office.suppressed(),
+        SUPPRESSED.iter().map(|&i| member(i)).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -323,15 +379,33 @@ mod imap {
     struct Dovecot {
         child: Child,
         port: u16,
+        /// Implicit TLS (0 without a certificate).
+        tls_port: u16,
         maildir: PathBuf,
         _dir: tempfile::TempDir,
     }
 
     impl Dovecot {
         fn start() -> Dovecot {
+            Dovecot::start_with(None)
+        }
+
+        /// With `tls` (certificate, key): STARTTLS on `port` and implicit TLS on `tls_port`.
+        fn start_with(tls: Option<(&Path, &Path)>) -> Dovecot {
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path();
             let port = free_port();
+            let (ssl, tls_port) = match tls {
+                Some((cert, key)) => (
+                    format!(
+                        "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
+                        cert.display(),
+                        key.display()
+                    ),
+                    free_port(),
+                ),
+                None => ("ssl = no\n".to_string(), 0),
+            };
             let maildir = d.join("Maildir");
             for sub in ["new", "cur", "tmp"] {
                 std::fs::create_dir_all(maildir.join(sub)).unwrap();
@@ -352,7 +426,7 @@ mod imap {
                 )
             };
             let conf = format!(
-                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
                 d = d.display(),
                 m = maildir.display(),
             );
@@ -382,6 +456,7 @@ mod imap {
             Dovecot {
                 child,
                 port,
+                tls_port,
                 maildir,
                 _dir: dir,
             }
@@ -508,7 +583,7 @@ mod imap {
         let out = office.run(&["inbox"], None);
         assert_eq!(out.status.code(), Some(1));
         assert!(
-            text(&out.stderr).contains("no password for the mailbox office at 127.0.0.1"),
+            text(&out.stderr).contains(&format!("no mailbox password for office at 127.0.0.1:{}. Give it in one of these ways:\n  - run `bulletin login --mailbox` once", imap.port)),
             "{}",
             text(&out.stderr)
         );
@@ -530,5 +605,181 @@ mod imap {
             text(&out.stderr)
         );
         assert!(!office.path().join("suppressions.yaml").exists());
+    }
+
+    /// STARTTLS and implicit TLS against Dovecot with a certificate from the office's own
+    /// authority: trusted through `ca_file`, refused (naming the server and `ca_file`) with
+    /// another authority's, and never plain text when STARTTLS is not offered.
+    #[test]
+    fn imap_starttls_and_tls_trust_the_offices_own_ca_and_never_fall_back_to_plain_text() {
+        let certs = tempfile::tempdir().unwrap();
+        let (ca, cert, key) = common::tls::certificates(certs.path(), "");
+        let (other_ca, _, _) = common::tls::certificates(certs.path(), "other-");
+        let imap = Dovecot::start_with(Some((&cert, &key)));
+        imap.deliver(
+            "1",
+            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+        );
+        for (security, port) in [("starttls", imap.port), ("tls", imap.tls_port)] {
+            let settings = format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {port}\n  security: {security}\n  username: office\n  ca_file: office-ca.pem\n"
+            );
+            let office = Office::new(25, &settings);
+            std::fs::copy(&other_ca, office.path().join("office-ca.pem")).unwrap();
+            let out = office.run(&["inbox"], Some(PASSWORD));
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{security}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "the secure connection to the mailbox server 127.0.0.1:{port} failed: "
+                )) && stderr.contains("give its certificate as `ca_file:` under `mailbox:`"),
+                "{security}: {stderr}"
+            );
+            assert!(!office.path().join("suppressions.yaml").exists());
+
+            std::fs::copy(&ca, office.path().join("office-ca.pem")).unwrap();
+            let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
+            let stdout = text(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{security}: {stdout}{}",
+                text(&out.stderr)
+            );
+            assert!(
+                stdout.contains("1 message read: 1 hard bounce,"),
+                "{security}: {stdout}"
+            );
+        }
+
+        // A server without TLS: STARTTLS is refused, and the run stops before the login.
+        let plain = Dovecot::start();
+        let office = Office::new(
+            25,
+            &format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: starttls\n  username: office\n",
+                plain.port
+            ),
+        );
+        let out = office.run(&["inbox"], Some(PASSWORD));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "the mailbox server 127.0.0.1:{} does not offer STARTTLS, so the password would go unencrypted",
+                plain.port
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+
+    /// A fresh session keyring for this test's thread, inherited by the commands it starts (as
+    /// in tests/send.rs): what `login` keeps there, `inbox` and `keyctl` find.
+    #[cfg(target_os = "linux")]
+    fn own_session_keyring() {
+        // KEYCTL_JOIN_SESSION_KEYRING (1) with no name: a new anonymous keyring, for this thread.
+        // SAFETY: the name is null; no memory of this process is touched.
+        let id = unsafe { libc::syscall(libc::SYS_keyctl, 1 as libc::c_long, 0 as libc::c_long) };
+        assert!(
+            id > 0,
+            "cannot join a session keyring: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+
+    /// Whether `keyctl` finds an entry `description` in the session keyring, and what it holds.
+    #[cfg(target_os = "linux")]
+    fn keyctl_read(description: &str) -> Option<String> {
+        let found = Command::new("keyctl")
+            .args(["search", "@s", "user", description])
+            .output()
+            .expect("keyctl (run scripts/install-test-deps.sh)");
+        if !found.status.success() {
+            return None;
+        }
+        let id = String::from_utf8(found.stdout).unwrap();
+        let value = Command::new("keyctl")
+            .args(["pipe", id.trim()])
+            .output()
+            .unwrap();
+        Some(String::from_utf8(value.stdout).unwrap())
+    }
+
+    /// `bulletin login --mailbox` keeps the mailbox's password in the kernel keyring, apart from
+    /// the relay's; `inbox` uses it after the environment variable and `secret_command`;
+    /// `logout --mailbox` removes it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn login_mailbox_keeps_the_password_for_inbox_after_the_environment_and_secret_command() {
+        own_session_keyring();
+        let imap = Dovecot::start();
+        imap.deliver(
+            "1",
+            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+        );
+        let office = Office::new(25, &imap.mailbox());
+        let account = format!("office at 127.0.0.1:{}", imap.port);
+        let description = format!("keyring-rs:mailbox password for {account}@bulletin");
+        let refused = |o: &Output| {
+            assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+            assert!(
+                text(&o.stderr).contains("refused the login for office"),
+                "{}",
+                text(&o.stderr)
+            );
+        };
+
+        // A wrong password stored: `inbox` uses it, and the server refuses it.
+        let login = office.run_with_input(&["login", "--mailbox"], None, Some("wrong-pw-96\n"));
+        assert!(login.status.success(), "{}", text(&login.stderr));
+        assert!(!text(&login.stdout).contains("wrong-pw-96"));
+        refused(&office.run(&["inbox", "--dry-run"], None));
+
+        let login = office.run_with_input(
+            &["login", "--mailbox"],
+            None,
+            Some(&format!("{PASSWORD}\n")),
+        );
+        assert_eq!(
+            text(&login.stdout),
+            format!(
+                "stored the mailbox password for {account} in the Linux kernel keyring (keyutils)\n`bulletin inbox` uses it from now on; `bulletin logout --mailbox` removes it\n"
+            )
+        );
+        assert_eq!(keyctl_read(&description).as_deref(), Some(PASSWORD));
+        // Kept apart from the relay's password.
+        assert!(keyctl_read(&format!("keyring-rs:password for {account}@bulletin")).is_none());
+
+        // The environment variable comes first, then `secret_command`, then the store.
+        refused(&office.run(&["inbox", "--dry-run"], Some("wrong-pw-95")));
+        let path = office.path().join("lists.yaml");
+        let y = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{y}  secret_command: [echo, wrong-pw-94]\n")).unwrap();
+        refused(&office.run(&["inbox", "--dry-run"], None));
+        std::fs::write(&path, &y).unwrap();
+
+        let out = office.run(&["inbox"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("1 message read: 1 hard bounce,"),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(office.suppressed(), vec![member(1)]);
+
+        let logout = office.run(&["logout", "--mailbox"], None);
+        assert_eq!(
+            text(&logout.stdout),
+            format!(
+                "removed the mailbox password for {account} from the Linux kernel keyring (keyutils)\n"
+            )
+        );
+        assert_eq!(keyctl_read(&description), None);
+        let out = office.run(&["inbox"], None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains(&format!("error: no mailbox password for {account}. Give it in one of these ways:\n  - run `bulletin login --mailbox` once, to keep it in the Linux kernel keyring (keyutils)\n  - set the environment variable BULLETIN_IMAP_PASSWORD\n  - give `secret_command:` under `mailbox:` in ")),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }

@@ -141,6 +141,7 @@ fn after_a_send_the_report_counts_each_list_and_groups_the_refusals() {
 
 #[test]
 fn the_csv_has_one_row_per_person_and_list_for_excel() {
+    let before = utc_now();
     let tmp = tempfile::tempdir().unwrap();
     let server = server(tmp.path(), &["gone@example.org"]);
     let dir = office(server.port);
@@ -155,6 +156,7 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
         ],
     );
     assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+    let after = utc_now();
     // `bulletin inbox` later suppressed one of the people delivered.
     std::fs::write(
         dir.path().join("suppressions.yaml"),
@@ -173,8 +175,23 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
     let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         rows[0],
-        "issue,issue_date,list,name,email,status,relay_reply,suppressed,suppressed_since,why"
+        "issue,issue_date,list,name,email,status,delivered_at,relay_reply,suppressed,suppressed_since,why"
     );
+    // Each delivery with the time the journal recorded it, ISO 8601 with its offset, during the
+    // send; no time for the rest.
+    for r in &rows[1..] {
+        let f: Vec<&str> = r.split(',').collect();
+        if f[5] == "delivered" {
+            let t = f[6];
+            assert!(t.len() == 29 && t.ends_with("+00:00"), "{r}");
+            assert!(
+                before.as_str() <= &t[..19] && &t[..19] <= after.as_str(),
+                "{before} <= {t} <= {after}"
+            );
+        } else {
+            assert_eq!(f[6], "", "{r}");
+        }
+    }
     let mut people: Vec<String> = rows[1..]
         .iter()
         .map(|r| {
@@ -203,10 +220,54 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
         ]
     );
     assert!(
-        rows.iter()
-            .any(|r| r.starts_with("2021-10-20,2021-10-20,gps,Dr Gone,gone@example.org,failed,550")),
+        rows.iter().any(
+            |r| r.starts_with("2021-10-20,2021-10-20,gps,Dr Gone,gone@example.org,failed,,550")
+        ),
         "{csv}"
     );
+
+    // The recent issues: the one delivered, then bounced, counted as bounced.
+    let recent = run(dir.path(), &["report"]);
+    assert!(recent.status.success(), "{}", text(&recent));
+    let stdout = String::from_utf8_lossy(&recent.stdout);
+    let lines: Vec<Vec<&str>> = stdout
+        .lines()
+        .take(2)
+        .map(|l| l.split_whitespace().take(5).collect())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ["issue", "delivered", "failed", "bounced", "unsubscribed"],
+            ["2021-10-20", "3", "1", "1", "0"],
+        ],
+        "{stdout}"
+    );
+}
+
+/// Now in UTC to the second, as the journal writes it: `2026-11-24T10:05:00`.
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Days since 1970 to a civil date (Howard Hinnant's algorithm).
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 /// A damaged suppressions file stops the report with the file and line, before any of it is

@@ -151,14 +151,11 @@ fn unsubscribe_address() -> Result<Option<String>, Failure> {
     }
 }
 
-/// Takes every `.eml` file in `dir`, in name order; the number read.
+/// Takes every `.eml` file in `dir` and its sub-folders (mail saved into a folder a month, say),
+/// in path order, says how many files it read from how many folders, and returns that number.
 fn read_dir(dir: &Path, inbox: &mut Inbox) -> Result<usize, Failure> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the folder {} (--dir)", dir.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")))
-        .collect();
+    let mut files = Vec::new();
+    let folders = eml_files(dir, &mut files)?;
     files.sort();
     for f in &files {
         let what = f.display().to_string();
@@ -172,5 +169,39 @@ fn read_dir(dir: &Path, inbox: &mut Inbox) -> Result<usize, Failure> {
         let raw = std::fs::read(f).with_context(|| format!("cannot read {what}"))?;
         inbox.take(&what, &raw);
     }
+    inbox.lines.push(format!(
+        "read {} .eml file{} from {}{}",
+        files.len(),
+        super::plural(files.len()),
+        dir.display(),
+        match folders {
+            0 => String::new(),
+            1 => " and its 1 sub-folder".to_string(),
+            n => format!(" and its {n} sub-folders"),
+        }
+    ));
     Ok(files.len())
+}
+
+/// Adds the `.eml` files under `dir` to `files`; the number of sub-folders looked in. A link to
+/// a folder is not followed (it could lead back up).
+fn eml_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<usize, Failure> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the folder {} (--dir)", dir.display()))?;
+    let mut folders = 0;
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("cannot read the folder {} (--dir)", dir.display()))?;
+        let path = entry.path();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            folders += 1 + eml_files(&path, files)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+        {
+            files.push(path);
+        }
+    }
+    Ok(folders)
 }

@@ -1,12 +1,13 @@
 //! `bulletin login` and `bulletin logout`: keep the relay's password (or OAuth2 token) in the
-//! system's own secret store for `send`, or remove it (see [`bulletin::secret`]). The relay and
-//! the username come from the recipients file; the secret is typed without being shown, or
+//! system's own secret store for `send`, or with `--mailbox` the reply mailbox's password for
+//! `inbox`, or remove it (see [`bulletin::secret`]). The server and the username come from the
+//! recipients file; the secret is typed without being shown, or
 //! piped in on one line by a script, and is never printed or written to a file.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
-use bulletin::input::recipients::{Recipients, Smtp, Transport};
+use bulletin::input::recipients::{Recipients, SecretCommand, Transport};
 use bulletin::secret::{self, Account, STORE};
 
 use super::{Failure, Stopped, load_recipients};
@@ -17,26 +18,34 @@ pub struct Args {
     /// recipients.yaml in the office's folder, found upwards from the current one]
     #[arg(long, value_name = "FILE")]
     recipients: Option<PathBuf>,
+    /// The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the
+    /// recipients file) instead of the relay's
+    #[arg(long)]
+    mailbox: bool,
 }
 
 pub fn login(o: Args) -> Result<(), Failure> {
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
-    let (smtp, account) = account(&recipients)?;
+    let (command, account) = account(&recipients, o.mailbox)?;
     let secret = read_secret(&account)?;
     secret::save(&account, &secret).map_err(anyhow::Error::new)?;
+    let (user, logout) = (
+        account.kind.user(),
+        account.kind.login().replace("login", "logout"),
+    );
     println!("stored the {} for {account} in {STORE}", account.kind);
-    println!("`bulletin send` uses it from now on; `bulletin logout` removes it");
+    println!("`{user}` uses it from now on; `{logout}` removes it");
     // What `send` would use first, so that the stored secret is not silently passed over.
     let env = account.kind.env();
     if std::env::var_os(env).is_some_and(|v| !v.is_empty()) {
         eprintln!(
-            "note: the environment variable {env} is set, and `bulletin send` uses it before the stored {}",
+            "note: the environment variable {env} is set, and `{user}` uses it before the stored {}",
             account.kind
         );
     }
-    if let Some(command) = &smtp.secret_command {
+    if let Some(command) = command {
         eprintln!(
-            "note: {} gives `secret_command` (line {}), and `bulletin send` uses it before the stored {}: remove that line to use the stored one",
+            "note: {} gives `secret_command` (line {}), and `{user}` uses it before the stored {}: remove that line to use the stored one",
             recipients.path.display(),
             command.pos.line,
             account.kind
@@ -44,7 +53,8 @@ pub fn login(o: Args) -> Result<(), Failure> {
     }
     if cfg!(target_os = "linux") {
         eprintln!(
-            "note: the kernel keyring forgets it when this computer restarts (and a few days after you log out): then run `bulletin login` again"
+            "note: the kernel keyring forgets it when this computer restarts (and a few days after you log out): then run `{}` again",
+            account.kind.login()
         );
     }
     if account.kind == secret::Kind::Token {
@@ -57,7 +67,7 @@ pub fn login(o: Args) -> Result<(), Failure> {
 
 pub fn logout(o: Args) -> Result<(), Failure> {
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
-    let (_, account) = account(&recipients)?;
+    let (_, account) = account(&recipients, o.mailbox)?;
     if secret::forget(&account).map_err(anyhow::Error::new)? {
         println!("removed the {} for {account} from {STORE}", account.kind);
     } else {
@@ -69,9 +79,22 @@ pub fn logout(o: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The relay settings and whose secret they need, or why there is nothing to log in to.
-fn account(recipients: &Recipients) -> Result<(&Smtp, Account), Failure> {
+/// The `secret_command` that would come first, and whose secret the relay (or with `mailbox`,
+/// the reply mailbox) needs; or why there is nothing to log in to.
+fn account(
+    recipients: &Recipients,
+    mailbox: bool,
+) -> Result<(Option<&SecretCommand>, Account), Failure> {
     let file = recipients.path.display();
+    if mailbox {
+        let Some(imap) = &recipients.mailbox.imap else {
+            return Err(format!(
+                "{file} has no `mailbox:` with a `host:`, so there is no mailbox to log in to: add one (see docs/inbox.md)"
+            )
+            .into());
+        };
+        return Ok((imap.secret_command.as_deref(), Account::of_mailbox(imap)));
+    }
     let Transport::Smtp(smtp) = &recipients.transport else {
         return Err(format!(
             "{file} hands messages to this computer's own mail system (`transport: sendmail`), which needs no password: there is nothing to log in to"
@@ -79,7 +102,7 @@ fn account(recipients: &Recipients) -> Result<(&Smtp, Account), Failure> {
         .into());
     };
     match Account::of(smtp) {
-        Some(account) => Ok((smtp, account)),
+        Some(account) => Ok((smtp.secret_command.as_deref(), account)),
         None => Err(format!(
             "{file} says `auth: none`: the relay {} needs no login, so there is nothing to store",
             smtp.describe()

@@ -2,7 +2,7 @@
 //! name it was sent as), one row per list in the recipients file: its people, how many were
 //! sent the issue, delivered, failed, not sent yet, with the relay's reasons for the failures
 //! grouped; `--csv FILE` writes one row per person for Excel. Without one, the recent issues
-//! (the journals in bulletins/) with their totals. Journals are read only through
+//! (the journals in bulletins/) with their totals, bounced and unsubscribed included. Journals are read only through
 //! [`bulletin::send::journal::read`]; nothing is written but the CSV file.
 //!
 //! Bounces and unsubscribes after the send come from the suppression file that `bulletin inbox`
@@ -41,7 +41,10 @@ pub struct Args {
 
 pub fn run(o: Args) -> Result<(), Failure> {
     let Some(issue) = &o.issue else {
-        return recent(&Project::from_current_dir().bulletins());
+        return recent(
+            &Project::from_current_dir().bulletins(),
+            &super::recipients_path(o.recipients.as_deref()),
+        );
     };
     let journal = find_journal(issue)?;
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
@@ -152,34 +155,71 @@ fn journals(folder: &Path) -> Result<Vec<Journal>, Failure> {
     Ok(out)
 }
 
-/// `bulletin report` without an issue: the recent issues and their totals.
-fn recent(folder: &Path) -> Result<(), Failure> {
+/// `bulletin report` without an issue: the recent issues and their totals, with those of the
+/// people delivered each who were later suppressed as bounced or unsubscribed (from the
+/// suppressions file beside `recipients`, `-` without it).
+fn recent(folder: &Path, recipients: &Path) -> Result<(), Failure> {
+    let suppressions_path = suppress::path_for(recipients);
+    // Read before anything is printed, so that a damaged file stops the report with its line.
+    let suppressions = if suppressions_path.exists() {
+        Some(Suppressions::load(&suppressions_path).map_err(anyhow::Error::from)?)
+    } else {
+        None
+    };
     let all = journals(folder)?;
     if all.is_empty() {
         println!("no issue has been sent from {} yet", folder.display());
         return Ok(());
     }
-    println!("{:<28} {:>9} {:>6}  title", "issue", "delivered", "failed");
+    println!(
+        "{:<28} {:>9} {:>6} {:>7} {:>12}  title",
+        "issue", "delivered", "failed", "bounced", "unsubscribed"
+    );
     for j in all.iter().take(RECENT) {
+        let name = j.names().last().cloned().unwrap_or_default();
         let failed = j
             .history
             .last
             .values()
             .filter(|r| r.status == Status::Failed)
             .count();
+        let after = After::new(j, &name, suppressions.as_ref());
+        let later = |k: Kind| {
+            suppressions.as_ref().map_or("-".to_string(), |_| {
+                j.history
+                    .delivered_as
+                    .keys()
+                    .filter(|a| after.kind(a) == Some(k))
+                    .count()
+                    .to_string()
+            })
+        };
         println!(
-            "{:<28} {:>9} {:>6}  {}",
-            j.names().last().map_or("", String::as_str),
+            "{:<28} {:>9} {:>6} {:>7} {:>12}  {}",
+            name,
             j.delivered(),
             failed,
+            later(Kind::Bounced),
+            later(Kind::Unsubscribed),
             j.title().unwrap_or("")
         );
     }
     if all.len() > RECENT {
         println!("… and {} earlier", all.len() - RECENT);
     }
+    if suppressions.is_some() {
+        println!(
+            "\nbounced, unsubscribed: of the people delivered each issue, those {} lists from its date on, or for a bounce of it",
+            suppressions_path.display()
+        );
+    } else {
+        println!(
+            "\nbounced, unsubscribed: - (no {}: `bulletin inbox` writes it when it reads bounces and unsubscribe requests)",
+            suppressions_path.display()
+        );
+    }
     println!(
-        "\nfor one issue by list: bulletin report ISSUE (e.g. bulletin report {})",
+        "for one issue by list: bulletin report ISSUE (e.g. bulletin report {})",
         all[0].names().last().map_or("", String::as_str)
     );
     Ok(())
@@ -395,7 +435,9 @@ fn off_the_lists(recipients: &Recipients, journal: &Journal) -> usize {
 }
 
 /// One row per person per list: UTF-8 with a byte-order mark (so Excel reads accents), CRLF
-/// line ends, fields quoted where they need it, the issue's date as ISO 8601.
+/// line ends, fields quoted where they need it, the issue's date as ISO 8601, and for each
+/// delivery, when the relay took it (`delivered_at`, the journal's time: ISO 8601 with its
+/// offset).
 /// `suppressed`, `suppressed_since` and `why` say whether the person is suppressed now (whenever
 /// that was), empty without the suppressions file.
 fn csv(
@@ -427,6 +469,7 @@ fn csv(
         "name",
         "email",
         "status",
+        "delivered_at",
         "relay_reply",
         "suppressed",
         "suppressed_since",
@@ -441,6 +484,14 @@ fn csv(
                 None => "not sent",
             };
             let reply = record.map_or("", |r| r.reply.trim());
+            let delivered_at = match record {
+                Some(r) if r.status == Status::Delivered => journal
+                    .history
+                    .time
+                    .get(&r.address)
+                    .map_or("", String::as_str),
+                _ => "",
+            };
             let email = m.email.to_string();
             let entry =
                 suppressions.and_then(|s| s.suppressed.iter().find(|e| e.address == key(&m)));
@@ -456,6 +507,7 @@ fn csv(
                 m.name.as_deref().unwrap_or(""),
                 &email,
                 status,
+                delivered_at,
                 reply,
                 suppressed,
                 entry.map_or("", |e| e.since.as_str()),
@@ -484,7 +536,124 @@ fn csv_field(f: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, reason};
+    use super::{After, Kind, csv_field, reason};
+    use bulletin::send::journal::{Journal, Version};
+    use bulletin::suppress::{Entry, Evidence, Suppressions};
+
+    /// A suppression of `address` made on `since`, for `why`, whose evidence names `issue` (the
+    /// issue of the original Message-ID; empty when the bounce did not quote it).
+    fn entry(address: &str, since: &str, why: &str, issue: &str) -> Entry {
+        Entry {
+            address: address.into(),
+            since: since.into(),
+            why: why.into(),
+            evidence: Evidence {
+                issue: issue.into(),
+                ..Evidence::default()
+            },
+        }
+    }
+
+    /// The rule that decides whether a suppression counts against an issue: its evidence names
+    /// the issue (any name the journal sent it under), or it was made on or after the issue's
+    /// date. Each side on its own, and neither.
+    #[test]
+    fn a_suppression_counts_against_an_issue_it_names_or_that_it_follows() {
+        let journal = Journal {
+            versions: ["2021-10-27", "2021-10-27-113"]
+                .map(|n| Version {
+                    name: n.into(),
+                    fingerprint: "f".into(),
+                    title: String::new(),
+                })
+                .to_vec(),
+            ..Journal::default()
+        };
+        let s = Suppressions {
+            suppressed: vec![
+                // Before the issue's date, but a bounce of this issue: counts.
+                entry(
+                    "named@x.org",
+                    "2021-10-26",
+                    "hard bounce 5.1.1",
+                    "2021-10-27-113",
+                ),
+                // Names the issue under its earlier name: counts.
+                entry(
+                    "earlier@x.org",
+                    "2021-10-01",
+                    "hard bounce 5.1.1",
+                    "2021-10-27",
+                ),
+                // On the issue's date, naming nothing: counts.
+                entry("same-day@x.org", "2021-10-27", "unsubscribe request", ""),
+                // After it, though the bounce names another issue: counts by its date.
+                entry(
+                    "later@x.org",
+                    "2021-11-02",
+                    "hard bounce 5.1.1",
+                    "2021-10-20",
+                ),
+                // Before it, naming nothing: does not count.
+                entry("before@x.org", "2021-10-26", "hard bounce 5.1.1", ""),
+                // Before it, for a bounce of an earlier issue: does not count.
+                entry("other@x.org", "2021-10-26", "complaint", "2021-10-20"),
+                // A date that cannot be read, naming nothing: does not count.
+                entry("no-date@x.org", "last week", "hard bounce 5.1.1", ""),
+                // Counted after the issue, but neither a bounce nor an unsubscribe.
+                entry("why@x.org", "2021-11-02", "asked by phone", ""),
+            ],
+            ..Suppressions::default()
+        };
+        let after = After::new(&journal, "2021-10-27-113", Some(&s));
+        let kinds: Vec<(&str, Option<Kind>)> = s
+            .suppressed
+            .iter()
+            .map(|e| (e.address.as_str(), after.kind(&e.address)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("named@x.org", Some(Kind::Bounced)),
+                ("earlier@x.org", Some(Kind::Bounced)),
+                ("same-day@x.org", Some(Kind::Unsubscribed)),
+                ("later@x.org", Some(Kind::Bounced)),
+                ("before@x.org", None),
+                ("other@x.org", None),
+                ("no-date@x.org", None),
+                ("why@x.org", None),
+            ]
+        );
+        // An issue whose name carries no date: only the evidence counts.
+        let undated = Journal {
+            versions: vec![Version {
+                name: "autumn-special".into(),
+                fingerprint: "f".into(),
+                title: String::new(),
+            }],
+            ..Journal::default()
+        };
+        let s = Suppressions {
+            suppressed: vec![
+                entry(
+                    "named@x.org",
+                    "2021-10-26",
+                    "hard bounce 5.1.1",
+                    "autumn-special",
+                ),
+                entry("later@x.org", "2031-01-01", "hard bounce 5.1.1", ""),
+            ],
+            ..Suppressions::default()
+        };
+        let after = After::new(&undated, "autumn-special", Some(&s));
+        assert_eq!(after.kind("named@x.org"), Some(Kind::Bounced));
+        assert_eq!(after.kind("later@x.org"), None);
+        // Without the suppressions file, nothing counts.
+        assert_eq!(
+            After::new(&journal, "2021-10-27-113", None).kind("named@x.org"),
+            None
+        );
+    }
 
     #[test]
     fn a_reason_leaves_out_the_address_it_names() {

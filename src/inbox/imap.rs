@@ -1,7 +1,7 @@
 //! Reading the reply mailbox over IMAP with async-imap (on tokio, TLS by rustls as for the
 //! relay): log in, open the folder, fetch each message not yet marked with [`DONE`], and mark the
 //! ones that were taken so that a rerun does not count them twice. The password comes from
-//! `BULLETIN_IMAP_PASSWORD` or `secret_command`; it is never printed, and no message here quotes
+//! `BULLETIN_IMAP_PASSWORD`, `secret_command` or `bulletin login --mailbox`; it is never printed, and no message here quotes
 //! it.
 
 use std::path::Path;
@@ -11,7 +11,9 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::input::recipients::{IMAP_PASSWORD_ENV, Imap};
+use async_imap::Client;
+
+use crate::input::recipients::{Imap, Security};
 
 /// The IMAP keyword set on every message `inbox` has taken.
 pub const DONE: &str = "$BulletinProcessed";
@@ -28,20 +30,28 @@ pub struct Fetched {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(
-        "no password for the mailbox {user} at {at}: set the environment variable {IMAP_PASSWORD_ENV}, or give `secret_command:` under `mailbox:` in {file}"
-    )]
-    NoPassword {
-        user: String,
-        at: String,
-        file: String,
-    },
     #[error(transparent)]
     Secret(#[from] crate::secret::Error),
     #[error(
         "cannot reach the mailbox server {at}: {reason}. Check `host` and `port` under `mailbox:` and your network; nothing was changed"
     )]
     Unreachable { at: String, reason: String },
+    #[error(
+        "the secure connection to the mailbox server {at} failed: {reason}. If the office's mail uses its own certificate authority, give its certificate as `ca_file:` under `mailbox:` in the recipients file; check that `host` is the name on the server's certificate ({host}); nothing was changed"
+    )]
+    Tls {
+        at: String,
+        host: String,
+        reason: String,
+    },
+    #[error(
+        "the mailbox server {at} does not offer STARTTLS, so the password would go unencrypted: use `security: tls` (port 993), or check `port` under `mailbox:`; nothing was changed"
+    )]
+    NoStartTls { at: String },
+    #[error(
+        "the `ca_file` under `mailbox:` (for {at}) {reason}: give the CA certificate file in PEM form; nothing was changed"
+    )]
+    CaFile { at: String, reason: String },
     #[error(
         "the mailbox server {at} refused the login for {user}: check `username` under `mailbox:` and the password; nothing was changed"
     )]
@@ -58,22 +68,10 @@ pub enum Error {
     },
 }
 
-/// The mailbox's password: the environment variable, else `secret_command`.
+/// The mailbox's password: the environment variable, else `secret_command`, else what
+/// `bulletin login --mailbox` stored ([`crate::secret::find_mailbox`]).
 pub fn password(imap: &Imap, file: &Path) -> Result<String, Error> {
-    if let Some(v) = std::env::var(IMAP_PASSWORD_ENV)
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        return Ok(v);
-    }
-    if let Some(command) = &imap.secret_command {
-        return Ok(crate::secret::run(command, file)?);
-    }
-    Err(Error::NoPassword {
-        user: imap.username.clone(),
-        at: imap.describe(),
-        file: file.display().to_string(),
-    })
+    Ok(crate::secret::find_mailbox(imap, file)?)
 }
 
 /// A logged-in session with the folder open.
@@ -96,29 +94,35 @@ impl Session {
         .await
         .map_err(|_| unreachable("no answer".into()))?
         .map_err(|e| unreachable(e.to_string()))?;
-        if imap.tls {
-            let mut roots = rustls::RootCertStore::empty();
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| unreachable(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-            let name = rustls::pki_types::ServerName::try_from(imap.host.clone())
-                .map_err(|e| unreachable(e.to_string()))?;
-            let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-                .connect(name, tcp)
+        match imap.security {
+            Security::None => Ok(Session {
+                inner: Box::new(login(Client::new(tcp), imap, password, true).await?),
+            }),
+            Security::Tls => {
+                let tls = secure(imap, tcp).await?;
+                Ok(Session {
+                    inner: Box::new(login(Client::new(tls), imap, password, true).await?),
+                })
+            }
+            Security::StartTls => {
+                // The greeting and STARTTLS in plain text, then nothing more until the
+                // connection is encrypted: a server that refuses STARTTLS stops the run here.
+                let mut client = Client::new(tcp);
+                greeting(&mut client, &at).await?;
+                match tokio::time::timeout(
+                    TIMEOUT,
+                    client.run_command_and_check_ok("STARTTLS", None),
+                )
                 .await
-                .map_err(|e| unreachable(format!("TLS: {e}")))?;
-            Ok(Session {
-                inner: Box::new(login(tls, imap, password).await?),
-            })
-        } else {
-            Ok(Session {
-                inner: Box::new(login(tcp, imap, password).await?),
-            })
+                {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) | Err(_) => return Err(Error::NoStartTls { at }),
+                }
+                let tls = secure(imap, client.into_inner()).await?;
+                Ok(Session {
+                    inner: Box::new(login(Client::new(tls), imap, password, false).await?),
+                })
+            }
         }
     }
 
@@ -155,12 +159,70 @@ struct Open<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> {
     at: String,
 }
 
-async fn login<T>(stream: T, imap: &Imap, password: &str) -> Result<Open<T>, Error>
-where
-    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send + 'static,
-{
+/// The TLS session over `tcp`, checking the server's certificate against the public roots and
+/// `ca_file`; a certificate that does not check out stops here, before the password is sent.
+async fn secure(
+    imap: &Imap,
+    tcp: tokio::net::TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, Error> {
     let at = imap.describe();
-    let mut client = async_imap::Client::new(stream);
+    let config = tls_config(imap.ca_pem.as_deref()).map_err(|reason| Error::CaFile {
+        at: at.clone(),
+        reason,
+    })?;
+    let name = rustls::pki_types::ServerName::try_from(imap.host.clone()).map_err(|e| {
+        Error::Unreachable {
+            at: at.clone(),
+            reason: format!("`{}` is not a valid host name for TLS: {e}", imap.host),
+        }
+    })?;
+    match tokio::time::timeout(
+        TIMEOUT,
+        tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp),
+    )
+    .await
+    {
+        Ok(Ok(tls)) => Ok(tls),
+        Ok(Err(e)) => Err(Error::Tls {
+            at,
+            host: imap.host.clone(),
+            reason: e.to_string(),
+        }),
+        Err(_) => Err(Error::Unreachable {
+            at,
+            reason: "no answer to the TLS handshake".into(),
+        }),
+    }
+}
+
+/// The public roots, and the certificates in `ca_file` if given.
+fn tls_config(extra: Option<&[u8]>) -> Result<rustls::ClientConfig, String> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for cert in extra
+        .map(rustls::pki_types::CertificateDer::pem_slice_iter)
+        .into_iter()
+        .flatten()
+    {
+        let cert = cert.map_err(|e| format!("it cannot be read: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("it cannot be used: {e}"))?;
+    }
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())
+        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// Reads the server's greeting.
+async fn greeting<T>(client: &mut Client<T>, at: &str) -> Result<(), Error>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let at = at.to_string();
     match tokio::time::timeout(TIMEOUT, client.read_response()).await {
         Ok(Ok(Some(_))) => {}
         Ok(Ok(None)) => {
@@ -181,6 +243,24 @@ where
                 reason: "no greeting".into(),
             });
         }
+    }
+    Ok(())
+}
+
+/// Logs in and opens the folder, first reading the greeting if `greet` (not after STARTTLS,
+/// when the server does not greet again).
+async fn login<T>(
+    mut client: Client<T>,
+    imap: &Imap,
+    password: &str,
+    greet: bool,
+) -> Result<Open<T>, Error>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send + 'static,
+{
+    let at = imap.describe();
+    if greet {
+        greeting(&mut client, &at).await?;
     }
     let mut session =
         match tokio::time::timeout(TIMEOUT, client.login(&imap.username, password)).await {

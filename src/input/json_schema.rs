@@ -357,11 +357,11 @@ fn describe(context: &str, key: &str) -> Value {
         ("mailbox", "port") => whole_number(
             1,
             65535,
-            "993 for tls. If left out: 993, or 143 for `security: none`.",
+            "993 for tls, 143 for starttls. If left out: 993, or 143 for `security: starttls` or `none`.",
         ),
         ("mailbox", "security") => choice(
-            &["tls", "none"],
-            "tls (port 993, the default), or none (only for a server on this computer).",
+            &["tls", "starttls", "none"],
+            "tls (port 993, the default), starttls (port 143, encrypted before the login), or none (only for a server on this computer).",
         ),
         ("mailbox", "username") => one_line(&format!(
             "The mailbox you log in as. The password is never written here: it comes from {IMAP_PASSWORD_ENV} or `secret_command`."
@@ -446,6 +446,9 @@ fn describe(context: &str, key: &str) -> Value {
         ),
         ("smtp", "ca_file") => one_line(
             "Your organisation's CA certificate (PEM) for a relay with its own certificate, relative to this file. Optional.",
+        ),
+        ("mailbox", "ca_file") => one_line(
+            "Your organisation's CA certificate (PEM) for a mailbox server with its own certificate, relative to this file. Optional.",
         ),
         ("list", "name") => one_line(
             "The list's name as people know it, e.g. Practice managers. If left out: its id.",

@@ -27,6 +27,7 @@ pub const MAILBOX_KEYS: &[&str] = &[
     "secret_command",
     "soft_bounces",
     "soft_bounce_days",
+    "ca_file",
 ];
 pub const SMTP_KEYS: &[&str] = &[
     "host",
@@ -91,11 +92,14 @@ impl Default for ReplyMailbox {
 pub struct Imap {
     pub host: String,
     pub port: u16,
-    /// `tls` (port 993) or `none` (only for a server on this computer).
-    pub tls: bool,
+    /// `tls` (port 993, the default), `starttls` (port 143, upgraded before the login) or `none`
+    /// (only for a server on this computer).
+    pub security: Security,
     pub username: String,
     pub folder: String,
     pub secret_command: Option<Box<SecretCommand>>,
+    /// Extra certificate authorities to trust (PEM), as for the relay's `ca_file`.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Imap {
@@ -564,24 +568,7 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     let hello_name = f
         .get("hello_name")
         .and_then(|n| ctx.value_line(n, "`hello_name`"));
-    let ca_pem = match f.get("ca_file") {
-        None => Some(None),
-        Some(n) => ctx.value_line(n, "`ca_file`").and_then(|name| {
-            // Relative to the recipients file.
-            let path = ctx.path.parent().unwrap_or(Path::new("")).join(&name);
-            match std::fs::read(&path) {
-                Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Some(Some(pem)),
-                Ok(_) => {
-                    ctx.error(n.pos, format!("{} holds no PEM certificate", path.display()), "give the CA certificate file, the one starting -----BEGIN CERTIFICATE-----");
-                    None
-                }
-                Err(e) => {
-                    ctx.error(n.pos, format!("cannot read {}: {e}", path.display()), "check the file name; it is relative to the recipients file");
-                    None
-                }
-            }
-        }),
-    };
+    let ca_pem = ca_file(ctx, f.get("ca_file"));
     Some(Smtp {
         host: host?,
         port: port?,
@@ -599,8 +586,35 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     })
 }
 
-/// `secret_command`, as a list (a program and its arguments) or, where there is a shell
-/// (`has_shell`), as one line for it.
+/// `ca_file:` (relative to the recipients file): the PEM it holds; `Some(None)` when not given,
+/// `None` when it cannot be used (reported).
+fn ca_file(ctx: &mut Ctx, node: Option<&Node>) -> Option<Option<Vec<u8>>> {
+    let Some(n) = node else {
+        return Some(None);
+    };
+    let name = ctx.value_line(n, "`ca_file`")?;
+    let path = ctx.path.parent().unwrap_or(Path::new("")).join(&name);
+    match std::fs::read(&path) {
+        Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Some(Some(pem)),
+        Ok(_) => {
+            ctx.error(
+                n.pos,
+                format!("{} holds no PEM certificate", path.display()),
+                "give the CA certificate file, the one starting -----BEGIN CERTIFICATE-----",
+            );
+            None
+        }
+        Err(e) => {
+            ctx.error(
+                n.pos,
+                format!("cannot read {}: {e}", path.display()),
+                "check the file name; it is relative to the recipients file",
+            );
+            None
+        }
+    }
+}
+
 fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
     let f = ctx.fields(node, "`mailbox`", MAILBOX_KEYS)?;
     let soft_bounces = match f.get("soft_bounces") {
@@ -615,13 +629,26 @@ fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
         None => Some(None),
         Some(h) => {
             let host = ctx.value_line(h, "`host`");
-            let tls = match f.get("security") {
-                Some(n) => choice(ctx, n, "`security`", &[("tls", true), ("none", false)]),
-                None => Some(true),
+            let security = match f.get("security") {
+                Some(n) => choice(
+                    ctx,
+                    n,
+                    "`security`",
+                    &[
+                        ("tls", Security::Tls),
+                        ("starttls", Security::StartTls),
+                        ("none", Security::None),
+                    ],
+                ),
+                None => Some(Security::Tls),
             };
             let port = match f.get("port") {
                 Some(n) => number(ctx, n, "`port`", 1..=65535).map(|p| p as u16),
-                None => Some(if tls == Some(false) { 143 } else { 993 }),
+                None => Some(if security == Some(Security::Tls) {
+                    993
+                } else {
+                    143
+                }),
             };
             let username = f
                 .require(ctx, "username", "bulletin@example.org")
@@ -630,25 +657,27 @@ fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
                 Some(n) => ctx.value_line(n, "`folder`"),
                 None => Some("INBOX".to_string()),
             };
-            if let (Some(false), Some(h)) = (tls, &host)
+            if let (Some(Security::None), Some(h)) = (security, &host)
                 && !is_loopback_host(h)
             {
                 ctx.error(
                     f.get("security").map_or(f.pos, |n| n.pos),
                     format!("the mailbox's password would be sent unencrypted to {h}"),
-                    "use `security: tls` (port 993); `security: none` is allowed only for a mailbox server on this computer (127.0.0.1)",
+                    "use `security: tls` (port 993) or `starttls` (port 143); `security: none` is allowed only for a mailbox server on this computer (127.0.0.1)",
                 );
             }
             let secret_command = f
                 .get("secret_command")
                 .and_then(|n| secret_command(ctx, n, HAS_SHELL));
+            let ca_pem = ca_file(ctx, f.get("ca_file"));
             Some(Some(Imap {
                 host: host?,
                 port: port?,
-                tls: tls?,
+                security: security?,
                 username: username?,
                 folder: folder?,
                 secret_command,
+                ca_pem: ca_pem?,
             }))
         }
     };
@@ -659,6 +688,8 @@ fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
     })
 }
 
+/// `secret_command`, as a list (a program and its arguments) or, where there is a shell
+/// (`has_shell`), as one line for it.
 fn secret_command(ctx: &mut Ctx, node: &Node, has_shell: bool) -> Option<Box<SecretCommand>> {
     const EXAMPLE: &str =
         "secret_command: [az, account, get-access-token, --query, accessToken, -o, tsv]";
@@ -1019,8 +1050,8 @@ mod tests {
         ));
         let imap = r.mailbox.imap.unwrap();
         assert_eq!(
-            (imap.port, imap.tls, imap.folder.as_str()),
-            (993, true, "INBOX")
+            (imap.port, imap.security, imap.folder.as_str()),
+            (993, Security::Tls, "INBOX")
         );
         assert_eq!(r.mailbox.soft_bounces, 5);
         let dir = tempfile::tempdir().unwrap();

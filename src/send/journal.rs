@@ -78,6 +78,9 @@ pub struct History {
     /// For each address delivered to, the index in [`Journal::versions`] of the version it was
     /// sent (`None`: before any `issue` line).
     pub delivered_as: HashMap<String, Option<usize>>,
+    /// For each address, when its record in [`History::last`] was written: ISO 8601 with its
+    /// offset (an older journal's milliseconds since 1970 given in UTC).
+    pub time: HashMap<String, String>,
 }
 
 impl History {
@@ -306,11 +309,10 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Journal, Tail), ReadError> {
                             Status::Failed
                         };
                         let reply = "(this line was cut short by a crash)";
-                        tail = Tail::Mended(
-                            line_start,
-                            format!("{s}\t{address}\t{}\t{reply}\n", now()),
-                        );
-                        note(&mut journal, status, address, reply);
+                        let time = now();
+                        tail =
+                            Tail::Mended(line_start, format!("{s}\t{address}\t{time}\t{reply}\n"));
+                        note(&mut journal, status, address, reply, &time);
                     }
                     _ => tail = Tail::Torn(line_start),
                 }
@@ -373,12 +375,12 @@ fn read_line(journal: &mut Journal, line: &str) -> Result<(), &'static str> {
     let Some(address) = record_address(second) else {
         return Err("its second field is not an email address");
     };
-    note(journal, status, address, last);
+    note(journal, status, address, last, time);
     Ok(())
 }
 
-/// Counts one outcome.
-fn note(journal: &mut Journal, status: Status, address: String, reply: &str) {
+/// Counts one outcome, recorded at `time` (as written).
+fn note(journal: &mut Journal, status: Status, address: String, reply: &str, time: &str) {
     let history = &mut journal.history;
     // A delivery is final: a later failure (a retry that was refused) does not undo it.
     if history.delivered(&address) {
@@ -388,6 +390,11 @@ fn note(journal: &mut Journal, status: Status, address: String, reply: &str) {
         let version = journal.versions.len().checked_sub(1);
         history.delivered_as.insert(address.clone(), version);
     }
+    let time = match time.parse::<i64>() {
+        Ok(ms) if time.bytes().all(|b| b.is_ascii_digit()) => iso(ms),
+        _ => time.to_string(),
+    };
+    history.time.insert(address.clone(), time);
     history.last.insert(
         address.clone(),
         Record {
@@ -951,5 +958,20 @@ mod tests {
             assert!(!valid_time(t), "{t}");
         }
         assert!(valid_time(&now()));
+    }
+
+    #[test]
+    fn each_records_time_is_read_back_in_iso_8601_with_its_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        std::fs::write(
+            &path,
+            "delivered\ta@example.org\t1635332400123\t250 ok\nfailed\tb@example.org\t2021-10-27T12:00:00+01:00\t550 no\ndelivered\tb@example.org\t2021-10-27T11:05:00.000+00:00\t250 ok\nfailed\tb@example.org\t2021-10-27T11:06:00.000+00:00\t550 late\n",
+        )
+        .unwrap();
+        let h = read(&path).unwrap().history;
+        assert_eq!(h.time["a@example.org"], "2021-10-27T11:00:00.123+00:00");
+        // The delivery counts, and its time with it: the later failure changes neither.
+        assert_eq!(h.time["b@example.org"], "2021-10-27T11:05:00.000+00:00");
     }
 }

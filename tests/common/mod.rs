@@ -3,3 +3,4 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod tls;
