@@ -276,9 +276,11 @@ fn links_are_absolute_underlined_and_descriptive() {
             "{a}"
         );
     }
-    // The contents list reaches every section.
+    // The contents list reaches every section (the key dates link to theirs too).
+    let contents = &r.html[..r.html.find("Key dates").unwrap()];
     assert_eq!(
-        all.iter()
+        links(contents)
+            .iter()
             .filter(|(h, _)| h.starts_with("#section-"))
             .count(),
         16
@@ -353,8 +355,9 @@ fn text_lines_are_short_and_headings_underlined() {
     assert_eq!(heading_of("In this issue"), Some('-'));
     assert_eq!(heading_of("1. A message from Dr Brian Balmer"), Some('-'));
     assert_eq!(heading_of("14. Data transparency"), Some('-'));
-    // 16 sections, the message and the contents list, under the title.
-    assert_eq!(underlined.iter().filter(|(_, c)| *c == '-').count(), 18);
+    assert_eq!(heading_of("Key dates"), Some('-'));
+    // 16 sections, the message, the contents list and the key dates, under the title.
+    assert_eq!(underlined.iter().filter(|(_, c)| *c == '-').count(), 19);
     // The words of the bulletin are in the text, with the sign-off and the footer.
     for words in [
         "This is a bullies’ charter",
@@ -649,7 +652,8 @@ fn the_message_goes_after_the_section_it_names() {
     let r = render(&fixture(), &[]);
     let at = |id: &str| r.html.find(&format!("id=\"{id}\"")).unwrap();
     assert!(at("section-1") < at("message") && at("message") < at("section-2"));
-    let contents: Vec<String> = links(&r.html)
+    // The contents list: the links before the key dates.
+    let contents: Vec<String> = links(&r.html[..r.html.find("Key dates").unwrap()])
         .into_iter()
         .map(|(href, _)| href)
         .filter(|href| href.starts_with('#') && href != "#contents")
@@ -832,4 +836,127 @@ fn one_click_unsubscribe_only_when_publisher_says_the_page_accepts_post() {
         Some("<mailto:unsubscribe@example.org?subject=unsubscribe>")
     );
     assert_eq!(post, None);
+}
+
+/// A bulletin of 27 October 2021 whose dates are given out of order across two sections, with
+/// one (a deadline on 20 October) before the bulletin's date.
+const DATED: &str = "title: Dated
+date: 2021-10-27
+sections:
+  - title: Claims
+    body: Claims are due.
+    dates:
+      - what: Q3 LES claims
+        date: 2021-11-30
+      - what: Flu claims (already passed)
+        date: 2021-10-20
+  - title: Webinars
+    body: Join us.
+    continued_from: 2021-10-20
+    dates:
+      - what: Contract webinar
+        date: 2021-11-04
+        time: \"14:00\"
+        end: \"15:30\"
+        where: https://teams.microsoft.com/l/meetup-join/contract
+      - what: LMC election closes
+        date: 2021-11-02
+        where: Chelmsford office
+";
+
+/// The positions of each needle in the haystack, which must all be there.
+fn positions(hay: &str, needles: &[&str]) -> Vec<usize> {
+    needles
+        .iter()
+        .map(|n| hay.find(n).unwrap_or_else(|| panic!("no {n} in {hay}")))
+        .collect()
+}
+
+#[test]
+fn the_key_dates_list_is_in_date_order_from_the_bulletins_date() {
+    let (_dir, bulletin) = beside_publisher(DATED);
+    let r = render(&bulletin, &[]);
+    let order = ["LMC election closes", "Contract webinar", "Q3 LES claims"];
+    for part in [&r.html, &r.text] {
+        let start = part.find("Key dates").expect("a Key dates list");
+        let end = start + part[start..].find("Subscribe to the calendar").unwrap();
+        let list = &part[start..end];
+        let at = positions(list, &order);
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{list}");
+        assert!(!list.contains("already passed"), "{list}");
+        assert!(list.contains("Tue 2 Nov"), "{list}");
+        assert!(list.contains("Thu 4 Nov, 2pm–3:30pm"), "{list}");
+        assert!(list.contains("Tue 30 Nov · Deadline"), "{list}");
+        assert!(list.contains("Chelmsford office"), "{list}");
+        // Before the first section.
+        assert!(end < part.find("Claims are due").unwrap());
+    }
+    // The sections keep their own dates, the past one included, and say what they continue.
+    let claims = &r.html[r.html.find("Claims are due").unwrap()..];
+    assert!(claims.contains("Flu claims (already passed)"));
+    assert!(r.html.contains("Continued from 20 October 2021"));
+    assert!(r.text.contains("Continued from 20 October 2021"));
+    // In the HTML: each item names its section by number and links to it, and the meeting
+    // link is a link.
+    let list = &r.html[r.html.find("Key dates").unwrap()..];
+    assert!(list.contains("2. <a href=\"#section-2\""), "{list}");
+    assert!(list.contains("1. <a href=\"#section-1\""), "{list}");
+    assert!(
+        r.html.contains(
+            "<a href=\"https://teams.microsoft.com/l/meetup-join/contract\" style=\"color:"
+        )
+    );
+    assert!(r.text.contains("In 2. Webinars"));
+}
+
+#[test]
+fn calendar_links_only_with_an_archive() {
+    let (dir, bulletin) = beside_publisher(DATED);
+    let r = render(&bulletin, &[]);
+    let ics = "https://www.example.org/bulletins/2021-10-27/calendar/section-1-1.ics";
+    // Once per item in the HTML (in the list, or in its section when the list leaves it out);
+    // in the text, in the list and the section.
+    assert_eq!(r.html.matches(ics).count(), 1, "{}", r.html);
+    assert!(
+        r.html.contains("section-1-2.ics"),
+        "the past item, in its section"
+    );
+    assert_eq!(r.text.matches(ics).count(), 2, "{}", r.text);
+    for part in [&r.html, &r.text] {
+        assert!(part.contains("https://www.example.org/bulletins/calendar.ics"));
+        assert_eq!(part.matches("Subscribe to the calendar").count(), 1);
+    }
+    let publisher = dir.path().join("publisher.yaml");
+    let yaml = std::fs::read_to_string(&publisher).unwrap();
+    let without: String = yaml
+        .lines()
+        .filter(|l| !l.starts_with("archive_url:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&publisher, without).unwrap();
+    let r = render(&bulletin, &[]);
+    for part in [&r.html, &r.text] {
+        assert!(part.contains("Key dates"));
+        assert!(!part.contains(".ics"), "{part}");
+        assert!(!part.contains("Add to calendar"));
+        assert!(!part.contains("Subscribe to the calendar"));
+    }
+}
+
+#[test]
+fn no_key_dates_list_without_dates_to_come_or_with_key_dates_false() {
+    let (_dir, bulletin) = beside_publisher(
+        "title: Undated\ndate: 2021-10-27\nsections:\n  - title: News\n    body: Nothing dated.\n",
+    );
+    let r = render(&bulletin, &[]);
+    assert!(!r.html.contains("Key dates") && !r.text.contains("Key dates"));
+    let (_dir, bulletin) = beside_publisher(&format!("key_dates: false\n{DATED}"));
+    let r = render(&bulletin, &[]);
+    for part in [&r.html, &r.text] {
+        assert!(!part.contains("Key dates"), "{part}");
+        assert!(!part.contains("Subscribe to the calendar"));
+        // The sections still list their dates, each with its calendar link.
+        assert!(part.contains("Contract webinar") && part.contains("Thu 4 Nov, 2pm–3:30pm"));
+        assert!(part.contains("section-2-1.ics"));
+    }
 }

@@ -1,7 +1,8 @@
 //! The email as readers' screens show it: `tests/browser/email-check.mjs` (Node and
 //! playwright-core driving Debian's `/usr/bin/chromium`) opens the HTML that `bulletin render`
 //! writes for the example bulletin and for `tests/fixtures/email` (a logo, the message after the
-//! introduction, a pasted Teams link, long words, long link texts, lists inside lists) at 320,
+//! introduction, a pasted Teams link, long words, long link texts, lists inside lists, key dates
+//! with a Teams link and long words, in the list and in their sections) at 320,
 //! 375 and 800 px, in light and in dark mode, and checks that the page never scrolls sideways,
 //! that every visible text reaches WCAG AA contrast against what is behind it (computed styles,
 //! not a list of colour pairs), that phones get the same side margins on the header, cards and

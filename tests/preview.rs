@@ -20,6 +20,8 @@
 //!   localhost:PORT and HTTP/1.0 with no Host are served.
 //! - `ctrl_c_stops_the_preview_within_2_s_whatever_clients_do`: SIGINT with a client stalled
 //!   halfway through its request, a silent one and an open `/events` stream: exit 0 within 2 s.
+//! - `the_key_dates_list_follows_the_file_live`: a date added to the bulletin and saved appears
+//!   first in the email's Key dates list.
 //! - `the_inbox_line_names_the_sender`: publisher.yaml's `from` name on the inbox line, its
 //!   address when it has no name, updated when publisher.yaml is saved.
 //! - `open_hands_the_url_to_the_systems_browser` runs `--open` with `$BROWSER` (which the
@@ -685,6 +687,51 @@ fn the_inbox_line_names_the_sender() {
         assert!(
             Instant::now() < deadline,
             "after publisher.yaml's from became a bare address, the inbox line does not show it: {now}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_key_dates_list_follows_the_file_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletin = copy_example(dir.path());
+    let original = fs::read_to_string(&bulletin).unwrap();
+    let preview = Preview::start(&bulletin, &["--port", "0"]);
+    let email = || String::from_utf8_lossy(&preview.get("/email.html").1).to_string();
+    let what = "Extraordinary LMC meeting on the access plan";
+    let first = email();
+    assert!(
+        first.contains("Key dates"),
+        "the example lists its key dates"
+    );
+    assert!(!first.contains(what));
+
+    // A date added to the first section, as the office would type it, then saved.
+    let dated = original.replacen(
+        "  - title: Introduction\n",
+        &format!(
+            "  - title: Introduction\n    dates:\n      - what: {what}\n        date: 2021-10-21\n        time: \"19:30\"\n"
+        ),
+        1,
+    );
+    assert_ne!(dated, original, "no Introduction section to add a date to");
+    fs::write(&bulletin, dated).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = email();
+        // First in the list: the earliest date, under the heading.
+        let list = now.split_once("Key dates").map_or("", |(_, l)| l);
+        if let Some(at) = list.find(what) {
+            assert!(
+                list[..at].contains("Thu 21 Oct, 7:30pm") && !list[..at].contains("Thu 4 Nov"),
+                "the new date is not first in the list: {list}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "10 s after a date was added and the file saved, the preview does not list it: {now}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -17,9 +17,11 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use crate::calendar;
 use crate::colour::lightened_for;
 use crate::input::markdown::{Block, Inline};
-use crate::model::{Bulletin, Item, Link, Logo, Message, Publisher, Section};
+use crate::model::{Bulletin, Item, KeyDate, Logo, Message, Publisher, Section};
+use crate::render::{boxed, number_of, when};
 
 /// The font stack, written once on the wrapper (and for Outlook in its own `<style>`).
 const FONT: &str = "Arial,Helvetica,sans-serif";
@@ -61,6 +63,7 @@ li ul,li ol{{margin:8px 0 0 24px}}\
 .k{{margin:8px 0;font-size:13px;line-height:18px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:{MUTED}}}\
 .e b{{color:{brand}}}\
 .l{{margin:0}}\
+.t{{margin:8px 0 0}}\
 .i li{{margin:0 0 6px;font-size:15px;line-height:22px}}\
 @media screen and (max-width:620px){{\
 .c{{padding:20px 16px !important}}\
@@ -150,13 +153,14 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                                 p { (s) }
                             }
                             (contents(&items, p))
+                            (key_dates(b, &items, p))
                         } }
                         @for (i, item) in items.iter().enumerate() {
                             tr { td class="s" height="16" {} }
                             tr { td class="c" bgcolor=(CARD) style="padding:28px 32px" {
                                 @match item {
                                     Item::Message(m) => (message(m, i + 1, p)),
-                                    Item::Section(s) => (section(s, i + 1, p)),
+                                    Item::Section(s) => (section(b, s, i + 1, p)),
                                 }
                                 p class="m" {
                                     a href="#contents" style="text-decoration:underline" { "Back to contents" }
@@ -248,19 +252,23 @@ fn message(m: &Message, number: usize, p: &Publisher) -> Markup {
     }
 }
 
-fn section(s: &Section, number: usize, p: &Publisher) -> Markup {
+fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
     let details: Vec<String> = s
         .label
         .iter()
         .cloned()
         .chain(s.date.map(|d| d.long()))
+        .chain(
+            s.continued_from
+                .map(|d| format!("Continued from {}", d.long())),
+        )
         .collect();
     html! {
         (eyebrow(number, &details))
         h2 id=(s.anchor) { (s.title) }
         (blocks(&s.body.blocks, p))
-        @if !s.links.is_empty() {
-            (documents(&s.links, p))
+        @if !s.dates.is_empty() || !s.links.is_empty() {
+            (documents(b, s, p))
         }
         @if let Some(note) = &s.note {
             p class="m" {
@@ -270,13 +278,72 @@ fn section(s: &Section, number: usize, p: &Publisher) -> Markup {
     }
 }
 
-/// The documents box: background and border on the cell, where Outlook draws them.
-fn documents(links: &[Link], p: &Publisher) -> Markup {
+/// The "Key dates" list under the contents, in the contents' pattern (a small heading, then
+/// paragraphs in the title card): every item of the bulletin from its date on, in date order,
+/// each with a link to its section by number and its "Add to calendar" link, then one link to
+/// subscribe to the archive's calendar. Lean, since it repeats what the sections say.
+fn key_dates(b: &Bulletin, items: &[Item], p: &Publisher) -> Markup {
+    let dates = boxed(b);
+    if dates.is_empty() {
+        return html! {};
+    }
+    html! {
+        p class="k" { "Key dates" }
+        @for (d, s) in &dates { (key_date(b, d, s, Some(number_of(items, s)), p, false)) }
+        @if let Some(url) = calendar::subscribe_url(p) {
+            p class="t" { a href=(url) style=(link_style(p)) { "Subscribe to the calendar" } }
+        }
+    }
+}
+
+/// One key date: its day (and time) in bold, what, where (a meeting link as a link); in the
+/// Key dates list, a link to the section by its number. "Add to calendar" where the archive has
+/// the item's calendar file: once per item, in the list, or in the section where the list does
+/// not show the item.
+fn key_date(
+    b: &Bulletin,
+    d: &KeyDate,
+    s: &Section,
+    number: Option<usize>,
+    p: &Publisher,
+    first: bool,
+) -> Markup {
+    let listed = b.key_dates && d.date >= b.date;
+    let ics = calendar::item_url(p, b, s, d).filter(|_| number.is_some() || !listed);
+    let mut links = Vec::new();
+    if let Some(place) = d.place.as_ref().filter(|_| d.place_is_link()) {
+        links.push(html! { a href=(place) style=(link_style(p)) { "Join online" } });
+    }
+    if let Some(url) = ics {
+        links.push(html! { a href=(url) style=(link_style(p)) { "Add to calendar" } });
+    }
+    html! {
+        p class=(if first { "l" } else { "t" }) {
+            b { (when(d, b)) } br;
+            @if let Some(n) = number {
+                // The item's section: its number, and a link to it where in-page links work.
+                (n) ". " a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (d.what) }
+            } @else { (d.what) }
+            @if let Some(place) = d.place.as_ref().filter(|_| !d.place_is_link()) { ", " (place) }
+            @if !links.is_empty() {
+                br;
+                @for (i, l) in links.into_iter().enumerate() { @if i > 0 { " · " } (l) }
+            }
+        }
+    }
+}
+
+/// The box under a section's text: its dates (each with its calendar link), then its
+/// documents. Background and border on the cell, where Outlook draws them.
+fn documents(b: &Bulletin, s: &Section, p: &Publisher) -> Markup {
     html! {
         table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" {
             tr { td class="d" bgcolor=(BOX) style=(format!("padding:12px 16px;border-left:4px solid {}", p.colour)) {
-                @for (i, l) in links.iter().enumerate() {
-                    p class="l" style=[(i > 0).then_some("margin-top:8px")] { a href=(l.url) style=(link_style(p)) { (l.text) } }
+                @for (i, d) in s.dates.iter().enumerate() {
+                    (key_date(b, d, s, None, p, i == 0))
+                }
+                @for (i, l) in s.links.iter().enumerate() {
+                    p class=(if i > 0 || !s.dates.is_empty() { "t" } else { "l" }) { a href=(l.url) style=(link_style(p)) { (l.text) } }
                 }
             } }
         }

@@ -2,9 +2,11 @@
 //! columns, headings underlined and numbered as in the contents list, every link's full
 //! address after its label, `*bold*` and `_italic_` marked as plain-text mail marks them.
 
+use crate::calendar;
 use crate::input::markdown::{Block, Inline};
-use crate::model::{Bulletin, Item, Publisher};
+use crate::model::{Bulletin, Item, KeyDate, Publisher, Section};
 use crate::render::html::mailto_address;
+use crate::render::{boxed, number_of, when};
 
 /// The widest a line may be, except for an address that cannot be broken.
 pub const WIDTH: usize = 78;
@@ -36,6 +38,19 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
         out.wrap(item.title(), &number, &indent);
     }
     out.blank();
+    let dates = boxed(b);
+    if !dates.is_empty() {
+        out.blank();
+        out.heading("Key dates", '-');
+        for (d, s) in &dates {
+            key_date(&mut out, b, p, d, s, Some(number_of(&items, s)));
+        }
+        if let Some(url) = calendar::subscribe_url(p) {
+            out.line("Subscribe to the calendar:");
+            out.line(&url);
+            out.blank();
+        }
+    }
     for (i, item) in items.iter().enumerate() {
         out.blank();
         // Numbered as in the contents list: a reader finds section 7 by scrolling.
@@ -57,12 +72,22 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
             .iter()
             .cloned()
             .chain(s.date.map(|d| d.long()))
+            .chain(
+                s.continued_from
+                    .map(|d| format!("Continued from {}", d.long())),
+            )
             .collect();
         if !meta.is_empty() {
-            out.line(&meta.join(" · "));
+            out.wrap(&meta.join(" · "), "", "");
             out.blank();
         }
         blocks(&mut out, &s.body.blocks, "");
+        if !s.dates.is_empty() {
+            out.line("Dates:");
+            for d in &s.dates {
+                key_date(&mut out, b, p, d, s, None);
+            }
+        }
         if !s.links.is_empty() {
             out.line(if s.links.len() == 1 {
                 "Document:"
@@ -115,6 +140,31 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
     }
     out.wrap(&unsub, "", "");
     out.finish()
+}
+
+/// One key date: its day (and time) after a dash, then indented what, where, the section (in
+/// the Key dates block) and the calendar file's address.
+fn key_date(
+    out: &mut Out,
+    b: &Bulletin,
+    p: &Publisher,
+    d: &KeyDate,
+    s: &Section,
+    number: Option<usize>,
+) {
+    out.wrap(&when(d, b), "- ", "  ");
+    out.wrap(&d.what, "  ", "  ");
+    if let Some(place) = &d.place {
+        out.wrap(place, "  Where: ", "  ");
+    }
+    if let Some(n) = number {
+        out.wrap(&format!("In {n}. {}", s.title), "  ", "  ");
+    }
+    if let Some(url) = calendar::item_url(p, b, s, d) {
+        out.line("  Add to calendar:");
+        out.line(&format!("  {url}"));
+    }
+    out.blank();
 }
 
 #[derive(Default)]
