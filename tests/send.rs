@@ -2375,3 +2375,47 @@ fn a_send_whose_output_is_read_by_a_reader_that_has_gone_ends_with_its_own_statu
     assert_eq!(server.counts().len(), 5);
     assert_eq!(office.journal_delivered().len(), 5);
 }
+
+#[test]
+fn a_relay_that_refuses_connections_after_many_messages_slows_the_send_down_without_failing_anyone()
+{
+    let office = Office::new();
+    // After every 10 messages the relay ends each session after its message and refuses new
+    // connections for 2 seconds.
+    let server = Server::start(office.path(), &["--refuse-after", "10/2"]);
+    // No retries: a refused connection or an ended session counted against a recipient would
+    // fail them.
+    office.recipients(server.port, 30, "  connections: 2\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 30, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "note: the relay is limiting the rate (cannot connect to 127.0.0.1:{}: Connection refused",
+        server.port
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(stderr.contains("): slowed down to "), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("slowed down by the relay"),
+        "{}",
+        text(&out)
+    );
+    // The relay's clock: nothing was taken while it refused connections (2 s after each 10th).
+    let times: Vec<f64> = server.messages().iter().map(|m| m.t).collect();
+    assert!(
+        times.windows(2).any(|w| w[1] - w[0] >= 1.5),
+        "no pause at the relay: {times:?}"
+    );
+    assert_eq!(office.journal_delivered().len(), 30);
+    assert!(
+        !office.journal().contains("failed\t"),
+        "{}",
+        office.journal()
+    );
+}
