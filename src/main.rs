@@ -6,6 +6,7 @@
 mod cli;
 mod cmd;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use bulletin::diagnostic::escape_controls;
@@ -35,7 +36,9 @@ fn main() -> ExitCode {
             // A message may quote a file or a relay: no control character reaches the terminal.
             let message = format!("{e:#}");
             let lines: Vec<_> = message.lines().map(escape_controls).collect();
-            eprintln!("error: {}", lines.join("\n"));
+            // Written, not `eprintln!`: a reader gone (`2>&1 | head`) must not turn the exit
+            // status into a panic's 101.
+            let _ = writeln!(std::io::stderr(), "error: {}", lines.join("\n"));
             ExitCode::from(1)
         }
     }

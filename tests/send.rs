@@ -2311,3 +2311,111 @@ fn a_relay_that_limits_the_rate_slows_the_send_down_without_failing_anyone() {
     );
     assert_eq!(office.journal_delivered().len(), 40);
 }
+
+#[test]
+fn a_send_whose_output_is_read_by_a_reader_that_has_gone_ends_with_its_own_status() {
+    // Like `bulletin send ... | head -1` whose reader has gone, for stdout and stderr alike: the
+    // summary, the progress lines and the final error meet a closed pipe. No panic (exit 101),
+    // everyone mailed once and recorded, and the exit status is the send's own: 0 when everyone
+    // was delivered, 1 when someone was refused.
+    for (reject, status) in [(None, 0), (Some(member(4)), 1)] {
+        let office = Office::new();
+        let mut args = Vec::new();
+        if let Some(r) = &reject {
+            args.extend(["--reject", r.as_str()]);
+        }
+        let server = Server::start(office.path(), &args);
+        office.recipients(server.port, 12, "  connections: 2\n", "");
+        let mut child = office
+            .send_command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Both readers go before anything is read: every write meets a closed pipe.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let code = child.wait().unwrap().code();
+        assert_eq!(code, Some(status), "reject {reject:?}");
+        let counts = server.counts();
+        assert_eq!(counts.len(), 12 - usize::from(reject.is_some()));
+        assert_eq!(duplicates(&counts), 0);
+        assert_eq!(
+            office.journal_delivered().len(),
+            12 - usize::from(reject.is_some())
+        );
+        let failed = office
+            .journal()
+            .lines()
+            .filter(|l| l.starts_with("failed\t"))
+            .count();
+        assert_eq!(
+            failed,
+            usize::from(reject.is_some()),
+            "{}",
+            office.journal()
+        );
+    }
+    // Stdout closed altogether (`>&-`): the same.
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 5, "", "");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "exec '{}' send bulletins/2021-10-20.yaml --list all --yes >&-",
+            env!("CARGO_BIN_EXE_bulletin")
+        ))
+        .current_dir(office.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    assert_eq!(server.counts().len(), 5);
+    assert_eq!(office.journal_delivered().len(), 5);
+}
+
+#[test]
+fn a_relay_that_refuses_connections_after_many_messages_slows_the_send_down_without_failing_anyone()
+{
+    let office = Office::new();
+    // After every 10 messages the relay ends each session after its message and refuses new
+    // connections for 2 seconds.
+    let server = Server::start(office.path(), &["--refuse-after", "10/2"]);
+    // No retries: a refused connection or an ended session counted against a recipient would
+    // fail them.
+    office.recipients(server.port, 30, "  connections: 2\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 30, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "note: the relay is limiting the rate (cannot connect to 127.0.0.1:{}: Connection refused",
+        server.port
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(stderr.contains("): slowed down to "), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("slowed down by the relay"),
+        "{}",
+        text(&out)
+    );
+    // The relay's clock: nothing was taken while it refused connections (2 s after each 10th).
+    let times: Vec<f64> = server.messages().iter().map(|m| m.t).collect();
+    assert!(
+        times.windows(2).any(|w| w[1] - w[0] >= 1.5),
+        "no pause at the relay: {times:?}"
+    );
+    assert_eq!(office.journal_delivered().len(), 30);
+    assert!(
+        !office.journal().contains("failed\t"),
+        "{}",
+        office.journal()
+    );
+}

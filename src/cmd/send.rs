@@ -21,6 +21,31 @@ use lettre::message::Mailbox;
 
 use super::{Failure, Stopped, load_recipients, prepare};
 
+// What `send` prints goes through these instead of `println!` and `eprintln!`, which panic (exit
+// 101) when the reader has gone (`bulletin send ... | head -1`): a send carries on without its
+// reader, its journal is on disk, and the command ends with the send's own status.
+
+/// A line on stdout, unless nobody reads it any more.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// A line on stderr, unless nobody reads it any more.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Part of a line on stderr (a prompt, a progress bar redrawn), unless nobody reads it any more.
+macro_rules! tell_part {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The bulletin, e.g. bulletins/2021-10-20.yaml
@@ -121,7 +146,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let target = resume::locate(&o.bulletin, o.journal.as_deref(), &id, &b.title, mode)
         .map_err(anyhow::Error::new)?;
     for note in &target.notes {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
     let journal_path = target.path.clone();
     let read_journal = || {
@@ -130,7 +155,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         let resume = resume::check(&o.bulletin, &target, &journal, &b.title, mode)
             .map_err(anyhow::Error::new)?;
         if let Some(w) = &resume.warning {
-            eprintln!("warning: {w}");
+            tell!("warning: {w}");
         }
         Ok::<_, Failure>((journal, resume))
     };
@@ -158,7 +183,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let (journal, resume) = read_journal()?;
     let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
     if plan.to_send.is_empty() {
-        println!(
+        say!(
             "nobody left to send to on `{list}`: {} delivered earlier (journal {})",
             plan.already_delivered.len(),
             journal_path.display()
@@ -186,7 +211,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
     )?;
     summary(&plan, &outcome, &journal_path);
     if outcome.interrupted && outcome.not_sent > 0 {
-        eprintln!(
+        tell!(
             "stopped: {} not sent yet. Run the same command again to send to them (nobody gets it twice).",
             outcome.not_sent
         );
@@ -216,7 +241,7 @@ fn send_test(
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let (to, suppressed) = test_recipients(&o.test, recipients)?;
     for m in &suppressed {
-        eprintln!("note: no test copy for {m}: on the suppression list");
+        tell!("note: no test copy for {m}: on the suppression list");
     }
     if to.is_empty() {
         return Err(
@@ -227,13 +252,13 @@ fn send_test(
     }
     let through = Channel::new(&recipients.transport, None).describe();
     if o.dry_run {
-        println!(
+        say!(
             "dry run: would send a test copy to {} {}, through {through}",
             to.len(),
             people(to.len())
         );
         for m in &to {
-            println!("would send    {m}");
+            say!("would send    {m}");
         }
         return Ok(());
     }
@@ -249,17 +274,17 @@ fn send_test(
         false,
     )?;
     if outcome.delivered > 0 {
-        println!(
+        say!(
             "sent a test copy to {} {} (not recorded: they will still get the issue when it goes to their list)",
             outcome.delivered,
             people(outcome.delivered)
         );
     }
     for (who, reply) in &outcome.failed {
-        eprintln!("the test copy to {who} was refused: {reply}");
+        tell!("the test copy to {who} was refused: {reply}");
     }
     if outcome.interrupted && outcome.not_sent > 0 {
-        eprintln!("stopped: {} test copies not sent", outcome.not_sent);
+        tell!("stopped: {} test copies not sent", outcome.not_sent);
         return Err(Failure::Interrupted);
     }
     if let Some(reason) = outcome.fatal {
@@ -439,13 +464,13 @@ fn send(
             let stop = stop.clone();
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    eprintln!(
+                    tell!(
                         "\nstopping: finishing the messages under way and saving the journal… (Ctrl-C again to stop at once)"
                     );
                     stop.stop(None);
                 }
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    eprintln!(
+                    tell!(
                         "stopped at once: run the same command again to resume; at most the messages under way may arrive twice"
                     );
                     // The one exit outside `main`: a second Ctrl-C means "stop now", and no
@@ -464,7 +489,7 @@ fn send(
             r.abort();
             print_progress(&progress, start, terminal);
             if terminal {
-                eprintln!();
+                tell!();
             }
         }
         outcome
@@ -482,7 +507,7 @@ async fn report_progress(progress: Arc<Progress>, start: Instant, terminal: bool
         let throttled = progress.throttled.load(Ordering::SeqCst);
         if throttled > throttles_told {
             throttles_told = throttled;
-            eprintln!(
+            tell!(
                 "{}note: the relay is limiting the rate ({}): slowed down to {} a minute, speeding up again slowly",
                 if terminal { "\r" } else { "" },
                 progress.throttle_reply.lock().unwrap(),
@@ -513,7 +538,7 @@ fn print_progress(progress: &Progress, start: Instant, terminal: bool) {
             .checked_div(total)
             .unwrap_or(width)
             .min(width);
-        eprint!(
+        tell_part!(
             "\r[{}{}] {done}/{total}  {rate:.1}/s  about {eta} left{}   ",
             "=".repeat(filled),
             " ".repeat(width - filled),
@@ -525,7 +550,7 @@ fn print_progress(progress: &Progress, start: Instant, terminal: bool) {
         );
         let _ = std::io::stderr().flush();
     } else {
-        eprintln!("progress: {done}/{total} sent, {failed} failed, {rate:.1}/s, about {eta} left");
+        tell!("progress: {done}/{total} sent, {failed} failed, {rate:.1}/s, about {eta} left");
     }
 }
 
@@ -609,23 +634,23 @@ fn confirm(
     }
     let b = &loaded.bulletin;
     let name = &recipients.lists[list].name;
-    eprintln!("About to send:");
-    eprintln!("  bulletin    {} ({})", b.title, b.date.long());
+    tell!("About to send:");
+    tell!("  bulletin    {} ({})", b.title, b.date.long());
     if let Some(change) = describe_change(id, resume) {
-        eprintln!("  this is     {change}");
+        tell!("  this is     {change}");
     }
-    eprintln!("  list        {list} ({name})");
-    eprintln!(
+    tell!("  list        {list} ({name})");
+    tell!(
         "  recipients  {} now ({} delivered earlier, {} suppressed)",
         plan.to_send.len(),
         plan.already_delivered.len(),
         plan.suppressed.len()
     );
-    eprintln!(
+    tell!(
         "  through     {}",
         Channel::new(&recipients.transport, None).describe()
     );
-    eprint!("Send it now? Type yes to send: ");
+    tell_part!("Send it now? Type yes to send: ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -644,30 +669,32 @@ fn confirm(
 
 fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
     // One column for the words and one for the numbers, whichever lines are shown.
-    let row = |label: &str, n: usize| println!("  {label:<26} {n:>6}");
-    println!("\nsummary");
+    let row = |label: &str, n: usize| say!("  {label:<26} {n:>6}");
+    say!("\nsummary");
     row("delivered now", outcome.delivered);
     row("delivered earlier", plan.already_delivered.len());
     row("suppressed", plan.suppressed.len());
     row("duplicates (sent once)", plan.duplicates.len());
     row("failed", outcome.failed.len() + plan.failed_earlier.len());
     for (who, reply) in &outcome.failed {
-        println!("    {who}: {reply}");
+        say!("    {who}: {reply}");
     }
     for (who, reply) in &plan.failed_earlier {
-        println!("    {} (earlier run): {reply}", who.email);
+        say!("    {} (earlier run): {reply}", who.email);
     }
     if outcome.retries > 0 {
         row("temporary failures retried", outcome.retries);
     }
     if outcome.throttled > 0 {
-        println!(
+        say!(
             "  {:<26} {:>6} (rate at the end: {} a minute)",
-            "slowed down by the relay", outcome.throttled, outcome.rate_now
+            "slowed down by the relay",
+            outcome.throttled,
+            outcome.rate_now
         );
     }
     if outcome.not_sent > 0 {
         row("not sent yet", outcome.not_sent);
     }
-    println!("  {:<26} {}", "journal", journal.display());
+    say!("  {:<26} {}", "journal", journal.display());
 }

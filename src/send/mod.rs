@@ -432,6 +432,9 @@ async fn deliver(
     loop {
         let first = !run.progress.accepted_any.load(Ordering::SeqCst);
         let result = 'attempt: {
+            if conn.as_ref().is_some_and(Conn::ended_by_relay) {
+                *conn = None;
+            }
             if conn.is_none() {
                 match run.channel.connect().await {
                     Ok(c) => *conn = Some(c),
@@ -491,6 +494,11 @@ async fn deliver(
                 *run.progress.throttle_reply.lock().unwrap() = reply;
                 run.progress.rate_now.store(rate as usize, Ordering::SeqCst);
                 run.progress.throttled.fetch_add(1, Ordering::SeqCst);
+                // The pause before connecting again too: a relay that refuses connections
+                // (rather than messages) would otherwise be asked again at once.
+                if !run.stop.sleep_until(Instant::now() + pause).await {
+                    return Attempt::Abandoned;
+                }
             }
             Err(Failure::Permanent(reply) | Failure::Uncertain(reply)) => {
                 *conn = None;

@@ -101,6 +101,18 @@ pub struct Peer {
     fd: std::os::fd::RawFd,
 }
 
+impl Conn {
+    /// Whether the relay ended the session between messages (a relay may end it after so many
+    /// messages, then refuse new connections for a while). Such a session is opened again
+    /// before the next message instead of failing it: nothing of that message was sent.
+    pub fn ended_by_relay(&self) -> bool {
+        match self {
+            Conn::Smtp(_, _, peer) => peer.closed(),
+            Conn::Sendmail => false,
+        }
+    }
+}
+
 impl Peer {
     fn of(stream: &TcpStream) -> Peer {
         #[cfg(unix)]

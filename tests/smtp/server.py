@@ -5,7 +5,8 @@ It prints `PORT <n>` once listening, and appends one JSON line per accepted mess
 {"t": server time, "from": ..., "to": [...], "data": the message}. Options make it misbehave the
 way relays do: temporary (451) or permanent (550) refusals for given addresses, dropped
 connections (at RCPT, in the middle of DATA, or after the message without a reply), and a
-required login. It offers PIPELINING (RFC 2920) in its EHLO reply unless --no-pipelining;
+required login, and a relay that stops taking connections for a while after many messages
+(--refuse-after). It offers PIPELINING (RFC 2920) in its EHLO reply unless --no-pipelining;
 --reads FILE logs each chunk it reads from a connection (one JSON string a line, its first
 2,000 characters), so a test can see which commands arrived together.
 """
@@ -47,11 +48,22 @@ class Handler:
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
         self.pipelining = not args.no_pipelining
         self.ehlo_refuse_after = args.ehlo_refuse_after
+        self.refuse_after = None
+        if args.refuse_after:
+            n, seconds = args.refuse_after.split("/")
+            self.refuse_after = (int(n), float(seconds))
+        # How many times connections were refused, and messages taken since the last time.
+        self.refusals = 0
+        self.taken_since_refusal = 0
+        # Set by main(): stops taking connections for a number of seconds.
+        self.refuse_connections = None
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         # aiosmtpd reads pipelined commands correctly but does not say so: say it, before HELP.
         session.host_name = hostname
         session.ehlos = getattr(session, "ehlos", 0) + 1
+        if not hasattr(session, "opened_after"):
+            session.opened_after = self.refusals
         if self.ehlo_refuse_after and session.ehlos > self.ehlo_refuse_after:
             return ["550 5.7.1 one EHLO is enough"]
         if self.pipelining:
@@ -99,6 +111,20 @@ class Handler:
         self.out.flush()
         self.datas += 1
         self.accepted_at.append(time.time())
+        if self.refuse_after:
+            n, seconds = self.refuse_after
+            self.taken_since_refusal += 1
+            if self.taken_since_refusal >= n:
+                self.taken_since_refusal = 0
+                self.refusals += 1
+                self.refuse_connections(seconds)
+            if getattr(session, "opened_after", 0) < self.refusals:
+                # Opened before connections were refused: ended after this message's reply.
+                # The end of the stream travels with the reply (corked, in one segment), so the
+                # client knows of it before its next message.
+                session.end_after_reply = True
+                sock = server.transport.get_extra_info("socket")
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
         if self.vanish_every and self.datas % self.vanish_every == 0:
             # Took the message, then the connection dies before the reply: did it arrive?
             server.transport.abort()
@@ -138,7 +164,10 @@ class FaultySMTP(ReadLoggingSMTP):
             sock.shutdown(socket.SHUT_WR)
             self.transport.close()
             return
-        return await super().smtp_DATA(arg)
+        await super().smtp_DATA(arg)
+        if getattr(self.session, "end_after_reply", False):
+            self.transport.get_extra_info("socket").shutdown(socket.SHUT_WR)
+            self.transport.close()
 
 
 def main():
@@ -157,6 +186,7 @@ def main():
     p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")
     p.add_argument("--no-pipelining", action="store_true", help="do not offer PIPELINING in the EHLO reply")
     p.add_argument("--ehlo-refuse-after", type=int, default=0, metavar="N", help="refuse each EHLO after the first N of a connection")
+    p.add_argument("--refuse-after", default=None, metavar="N/SECONDS", help="after every N messages, refuse connections for SECONDS and end each open session after its next message")
     p.add_argument("--reads", default=None, metavar="FILE", help="log each chunk read from a connection")
     args = p.parse_args()
     # aiosmtpd warns that AUTH without TLS is unsafe: true, and intended on loopback here.
@@ -194,15 +224,30 @@ def main():
     if args.reads:
         ReadLoggingSMTP.reads = open(args.reads, "a", encoding="utf-8")
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0, ssl=implicit))
-    port = server.sockets[0].getsockname()[1]
+    listening = {}
+
+    async def listen(port):
+        listening["server"] = await loop.create_server(factory, "127.0.0.1", port, ssl=implicit)
+
+    def refuse_connections(seconds):
+        # The listening socket closed: a connection is refused (RST) until it opens again.
+        server = listening.pop("server", None)
+        if server is None:
+            return
+        server.close()
+        loop.call_later(seconds, lambda: loop.create_task(listen(port)))
+
+    handler.refuse_connections = refuse_connections
+    loop.run_until_complete(listen(0))
+    port = listening["server"].sockets[0].getsockname()[1]
     print("PORT %d" % port, flush=True)
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     loop.add_signal_handler(signal.SIGINT, loop.stop)
     try:
         loop.run_forever()
     finally:
-        server.close()
+        if "server" in listening:
+            listening["server"].close()
     sys.exit(0)
 
 
