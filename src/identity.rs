@@ -242,8 +242,6 @@ fn fingerprint(b: &Bulletin) -> String {
         links,
         note,
         dates,
-        until: _, // when `bulletin new` stops carrying it: readers do not see it
-        until_pos: _,
         continued_from,
     } in sections
     {

@@ -78,9 +78,6 @@ pub struct Section {
     pub note: Option<String>,
     /// Deadlines and events this section announces, as written (in the file's order).
     pub dates: Vec<KeyDate>,
-    /// `until:` the last day this section is carried into later bulletins by `bulletin new`.
-    pub until: Option<Date>,
-    pub until_pos: Pos,
     /// `continued_from:` the date of the bulletin that first carried this section (written by
     /// `bulletin new` when it carries the section forward); shown as "Continued from …".
     pub continued_from: Option<Date>,

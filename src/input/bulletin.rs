@@ -351,8 +351,6 @@ fn section_from(
         links: links.unwrap_or(Some(Vec::new()))?,
         note: note.flatten(),
         dates: dates.unwrap_or(Some(Vec::new()))?,
-        until: until.flatten(),
-        until_pos: until_node.map_or(f.pos, |n| n.pos),
         continued_from: continued_from.flatten(),
     })
     .filter(|_| !invalid)
