@@ -276,8 +276,8 @@ fn links_are_absolute_underlined_and_descriptive() {
             "{a}"
         );
     }
-    // The contents list reaches every section (the key dates link to theirs too).
-    let contents = &r.html[..r.html.find("Key dates").unwrap()];
+    // The contents list reaches every section (the key dates above it link to theirs too).
+    let contents = contents_list(&r.html);
     assert_eq!(
         links(contents)
             .iter()
@@ -652,8 +652,8 @@ fn the_message_goes_after_the_section_it_names() {
     let r = render(&fixture(), &[]);
     let at = |id: &str| r.html.find(&format!("id=\"{id}\"")).unwrap();
     assert!(at("section-1") < at("message") && at("message") < at("section-2"));
-    // The contents list: the links before the key dates.
-    let contents: Vec<String> = links(&r.html[..r.html.find("Key dates").unwrap()])
+    // The contents list (the key dates above it link to sections too).
+    let contents: Vec<String> = links(contents_list(&r.html))
         .into_iter()
         .map(|(href, _)| href)
         .filter(|href| href.starts_with('#') && href != "#contents")
@@ -888,7 +888,8 @@ fn the_key_dates_list_is_in_date_order_from_the_bulletins_date() {
         assert!(list.contains("Thu 4 Nov, 2pm–3:30pm"), "{list}");
         assert!(list.contains("Tue 30 Nov · Deadline"), "{list}");
         assert!(list.contains("Chelmsford office"), "{list}");
-        // Before the first section.
+        // Right after the summary, before the contents list and the first section.
+        assert!(end < part.find("In this issue").unwrap(), "{part}");
         assert!(end < part.find("Claims are due").unwrap());
     }
     // The sections keep their own dates, the past one included, and say what they continue.
@@ -959,4 +960,14 @@ fn no_key_dates_list_without_dates_to_come_or_with_key_dates_false() {
         assert!(part.contains("Contract webinar") && part.contains("Thu 4 Nov, 2pm–3:30pm"));
         assert!(part.contains("section-2-1.ics"));
     }
+}
+
+/// The HTML of the contents list ("In this issue"), which comes after the key dates.
+fn contents_list(html: &str) -> &str {
+    let start = html.find("id=\"contents\"").expect("a contents list");
+    let end = start
+        + html[start..]
+            .find("</ol>")
+            .expect("the end of the contents list");
+    &html[start..end]
 }

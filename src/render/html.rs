@@ -152,8 +152,8 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                             @if let Some(s) = &b.summary {
                                 p { (s) }
                             }
-                            (contents(&items, p))
                             (key_dates(b, &items, p))
+                            (contents(&items, p))
                         } }
                         @for (i, item) in items.iter().enumerate() {
                             tr { td class="s" height="16" {} }
@@ -278,7 +278,7 @@ fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
     }
 }
 
-/// The "Key dates" list under the contents, in the contents' pattern (a small heading, then
+/// The "Key dates" list after the summary, above the contents, in the contents' pattern (a small heading, then
 /// paragraphs in the title card): every item of the bulletin from its date on, in date order,
 /// each with a link to its section by number and its "Add to calendar" link, then one link to
 /// subscribe to the archive's calendar. Lean, since it repeats what the sections say.

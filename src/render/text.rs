@@ -29,18 +29,9 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
         out.line(&url);
         out.blank();
     }
-    out.heading("In this issue", '-');
     let items = b.items();
-    let digits = items.len().to_string().len();
-    for (i, item) in items.iter().enumerate() {
-        let number = format!("{:>digits$}. ", i + 1);
-        let indent = " ".repeat(number.len());
-        out.wrap(item.title(), &number, &indent);
-    }
-    out.blank();
     let dates = boxed(b);
     if !dates.is_empty() {
-        out.blank();
         out.heading("Key dates", '-');
         for (d, s) in &dates {
             key_date(&mut out, b, p, d, s, Some(number_of(&items, s)));
@@ -51,6 +42,14 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
             out.blank();
         }
     }
+    out.heading("In this issue", '-');
+    let digits = items.len().to_string().len();
+    for (i, item) in items.iter().enumerate() {
+        let number = format!("{:>digits$}. ", i + 1);
+        let indent = " ".repeat(number.len());
+        out.wrap(item.title(), &number, &indent);
+    }
+    out.blank();
     for (i, item) in items.iter().enumerate() {
         out.blank();
         // Numbered as in the contents list: a reader finds section 7 by scrolling.
