@@ -373,6 +373,8 @@ fn a_30_mb_message_and_a_malformed_report_suppress_nobody() {
 #[cfg(unix)]
 mod imap {
     use super::*;
+    #[cfg(target_os = "linux")]
+    use common::keyring::{keyctl_read, own_session_keyring};
     use std::time::{Duration, Instant};
 
     /// Dovecot on 127.0.0.1: its own configuration, one user `office` (passwd-file) and a Maildir.
@@ -670,38 +672,6 @@ mod imap {
             "{}",
             text(&out.stderr)
         );
-    }
-
-    /// A fresh session keyring for this test's thread, inherited by the commands it starts (as
-    /// in tests/send.rs): what `login` keeps there, `inbox` and `keyctl` find.
-    #[cfg(target_os = "linux")]
-    fn own_session_keyring() {
-        // KEYCTL_JOIN_SESSION_KEYRING (1) with no name: a new anonymous keyring, for this thread.
-        // SAFETY: the name is null; no memory of this process is touched.
-        let id = unsafe { libc::syscall(libc::SYS_keyctl, 1 as libc::c_long, 0 as libc::c_long) };
-        assert!(
-            id > 0,
-            "cannot join a session keyring: {}",
-            std::io::Error::last_os_error()
-        );
-    }
-
-    /// Whether `keyctl` finds an entry `description` in the session keyring, and what it holds.
-    #[cfg(target_os = "linux")]
-    fn keyctl_read(description: &str) -> Option<String> {
-        let found = Command::new("keyctl")
-            .args(["search", "@s", "user", description])
-            .output()
-            .expect("keyctl (run scripts/install-test-deps.sh)");
-        if !found.status.success() {
-            return None;
-        }
-        let id = String::from_utf8(found.stdout).unwrap();
-        let value = Command::new("keyctl")
-            .args(["pipe", id.trim()])
-            .output()
-            .unwrap();
-        Some(String::from_utf8(value.stdout).unwrap())
     }
 
     /// `bulletin login --mailbox` keeps the mailbox's password in the kernel keyring, apart from

@@ -17,6 +17,8 @@ use mail_parser::MessageParser;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 mod common;
+#[cfg(target_os = "linux")]
+use common::keyring::{keyctl_read, own_session_keyring};
 use common::smtp::Server;
 
 /// A temporary office folder: the example bulletin, publisher.yaml and a recipients.yaml.
@@ -670,42 +672,6 @@ fn login_works_and_the_secret_never_shows() {
     assert!(!text(&test).contains(secret));
 }
 
-/// Gives the calling test's thread a fresh session keyring, inherited by every command it starts,
-/// as the commands typed in one terminal window share one: what `bulletin login` keeps in the
-/// kernel keyring is found by this test's `send` and `keyctl`. (`keyring` also links each entry
-/// into the user's persistent keyring, which all sessions reach: each test's entry is named after
-/// its own relay's port, and the test removes it.)
-#[cfg(target_os = "linux")]
-fn own_session_keyring() {
-    // KEYCTL_JOIN_SESSION_KEYRING (1) with no name: a new anonymous keyring, for this thread.
-    // SAFETY: the name is null; no memory of this process is touched.
-    let id = unsafe { libc::syscall(libc::SYS_keyctl, 1 as libc::c_long, 0 as libc::c_long) };
-    assert!(
-        id > 0,
-        "cannot join a session keyring: {}",
-        std::io::Error::last_os_error()
-    );
-}
-
-/// What `keyctl` reads in the kernel keyring under `description`, if anything is there.
-#[cfg(target_os = "linux")]
-fn keyctl_read(description: &str) -> Option<String> {
-    let found = Command::new("keyctl")
-        .args(["search", "@s", "user", description])
-        .output()
-        .expect("keyctl (run scripts/install-test-deps.sh)");
-    if !found.status.success() {
-        return None;
-    }
-    let id = String::from_utf8(found.stdout).unwrap();
-    let value = Command::new("keyctl")
-        .args(["pipe", id.trim()])
-        .output()
-        .unwrap();
-    assert!(value.status.success(), "{}", text(&value));
-    Some(String::from_utf8(value.stdout).unwrap())
-}
-
 /// Every file under `dir`, read as text (lossily).
 #[cfg(target_os = "linux")]
 fn every_file(dir: &Path) -> Vec<(PathBuf, String)> {
@@ -1247,79 +1213,10 @@ fn at_a_terminal_it_shows_what_will_be_sent_asks_and_draws_progress() {
     );
 }
 
-/// A test certificate authority and a certificate it issued for 127.0.0.1: (ca, cert, key).
-fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let p = |n: &str| dir.join(n);
-    std::fs::write(
-        p("leaf.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    let steps: [&[&str]; 3] = [
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-        ],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "leaf.ext",
-            "-out",
-            "leaf.pem",
-        ],
-    ];
-    for args in steps {
-        let o = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-    (p("ca.pem"), p("leaf.pem"), p("leaf.key"))
-}
-
 #[test]
 fn tls_certificates_are_verified_and_an_organisations_own_ca_can_be_trusted() {
     let office = Office::new();
-    let (ca, cert, key) = test_certificates(office.path());
+    let (ca, cert, key) = common::tls::certificates(office.path(), "");
     let pair = format!("{}:{}", cert.display(), key.display());
     for (flag, security) in [("--starttls", "starttls"), ("--tls", "tls")] {
         let server = Server::start(office.path(), &[flag, &pair]);

@@ -2,5 +2,7 @@
 //! part of it, hence the `allow`.
 #![allow(dead_code)]
 
+#[cfg(target_os = "linux")]
+pub mod keyring;
 pub mod smtp;
 pub mod tls;
