@@ -440,6 +440,8 @@ fn no_nagle_stall_between_messages_on_one_connection() {
 
 #[test]
 fn mail_rcpt_and_data_go_in_one_write_only_where_the_relay_offers_pipelining() {
+    // Where the relay pipelines, each message's MAIL, RCPT and DATA go in one write: the first
+    // message's on their own, every later one's right behind the previous message's final ".".
     for (offers, pipelined) in [(&[][..], true), (&["--no-pipelining"][..], false)] {
         let office = Office::new();
         let reads = office.path().join("reads.jsonl");
@@ -458,18 +460,27 @@ fn mail_rcpt_and_data_go_in_one_write_only_where_the_relay_offers_pipelining() {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         let mails = chunks.iter().filter(|c| c.contains("MAIL FROM:")).count();
-        let together = chunks
-            .iter()
-            .filter(|c| {
-                c.starts_with("MAIL FROM:")
-                    && c.contains("\r\nRCPT TO:")
-                    && c.ends_with("\r\nDATA\r\n")
+        // A chunk whose commands, from its MAIL on, are the whole envelope.
+        let together = |c: &&String| {
+            c.find("MAIL FROM:").is_some_and(|at| {
+                c[at..].contains("\r\nRCPT TO:") && c[at..].ends_with("\r\nDATA\r\n")
             })
+        };
+        let alone = chunks
+            .iter()
+            .filter(together)
+            .filter(|c| c.starts_with("MAIL FROM:"))
+            .count();
+        let behind_the_end = chunks
+            .iter()
+            .filter(together)
+            .filter(|c| c.contains("\r\n.\r\nMAIL FROM:"))
             .count();
         assert_eq!(mails, 5, "{chunks:#?}");
-        let expected = if pipelined { 5 } else { 0 };
+        let expected = if pipelined { (1, 4) } else { (0, 0) };
         assert_eq!(
-            together, expected,
+            (alone, behind_the_end),
+            expected,
             "relay offers PIPELINING: {pipelined}; reads:\n{chunks:#?}"
         );
     }
@@ -2271,6 +2282,27 @@ fn a_send_whose_output_is_read_by_a_reader_that_has_gone_ends_with_its_own_statu
     assert!(!text(&out).contains("panicked"), "{}", text(&out));
     assert_eq!(server.counts().len(), 5);
     assert_eq!(office.journal_delivered().len(), 5);
+}
+
+#[test]
+fn a_session_the_relay_ends_after_a_message_costs_the_next_recipient_no_try() {
+    // Each message's commands go out behind the previous message's end. This relay ends the
+    // session at the MAIL after every 3rd message, unanswered. Nothing of that next message was
+    // sent, so it goes again on a new session; with `retries: 0` a counted try would fail it.
+    let office = Office::new();
+    let server = Server::start(office.path(), &["--close-at-mail-after", "3"]);
+    office.recipients(server.port, 10, "  connections: 1\n  retries: 0\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 10, "{}", text(&out));
+    assert_eq!(duplicates(&counts), 0);
+    assert_eq!(office.journal_delivered().len(), 10);
+    assert!(
+        !office.journal().contains("failed\t"),
+        "{}",
+        office.journal()
+    );
 }
 
 #[test]

@@ -411,7 +411,8 @@ fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), 
                 | RelayFailure::Fatal(m)
                 | RelayFailure::Permanent(m)
                 | RelayFailure::Uncertain(m)
-                | RelayFailure::Throttled(m),
+                | RelayFailure::Throttled(m)
+                | RelayFailure::Closed(m),
             ) => Err(format!(
                 "nothing was sent: {m}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
                 recipients.path.display()

@@ -195,6 +195,12 @@ impl RateLimit {
         }
     }
 
+    /// Whether no rate holds messages back now (none configured, and the relay has not asked
+    /// for a slower one).
+    fn unlimited(&self) -> bool {
+        self.state.lock().unwrap().interval.is_none()
+    }
+
     /// The rate in use, in messages a minute (0: no limit).
     pub fn per_minute_in_use(&self) -> u32 {
         let st = self.state.lock().unwrap();
@@ -321,34 +327,67 @@ enum Attempt {
 
 type Ack = tokio::sync::oneshot::Receiver<std::io::Result<journal::Saved>>;
 
+/// One recipient's message, ready to go.
+struct Message {
+    to: Mailbox,
+    envelope: Envelope,
+    bytes: Vec<u8>,
+}
+
+/// Takes the next recipient from the queue and writes their message (into `spare`'s space).
+/// None when the queue is empty, or when the run stopped because no message can be addressed.
+fn take(shared: &Shared, spare: &mut Vec<Vec<u8>>) -> Option<Message> {
+    let run = &shared.run;
+    let to = shared.queue.lock().unwrap().pop_front()?;
+    let envelope = match Envelope::new(Some(run.from.clone()), vec![to.email.clone()]) {
+        Ok(e) => e,
+        Err(e) => {
+            run.stop.stop(Some(format!(
+                "cannot address a message to {}: {e}",
+                to.email
+            )));
+            shared.queue.lock().unwrap().push_front(to);
+            return None;
+        }
+    };
+    let mut bytes = spare.pop().unwrap_or_default();
+    bytes.clear();
+    run.template.write_for(&to, SystemTime::now(), &mut bytes);
+    Some(Message {
+        to,
+        envelope,
+        bytes,
+    })
+}
+
 async fn worker(shared: Arc<Shared>) {
     let run = &shared.run;
     let mut conn: Option<Conn> = None;
     let mut pending: VecDeque<(Ack, Status, String, String)> = VecDeque::new();
-    let mut buf = Vec::new();
+    let mut spare = Vec::new();
+    // The message after this one, taken early so that its commands can follow this one's end
+    // on a session that pipelines.
+    let mut ahead: Option<Message> = None;
     while !run.stop.is_stopped() {
-        let Some(to) = shared.queue.lock().unwrap().pop_front() else {
+        let Some(message) = ahead.take().or_else(|| take(&shared, &mut spare)) else {
             break;
         };
-        buf.clear();
-        run.template.write_for(&to, SystemTime::now(), &mut buf);
-        let envelope = match Envelope::new(Some(run.from.clone()), vec![to.email.clone()]) {
-            Ok(e) => e,
-            Err(e) => {
-                run.stop.stop(Some(format!(
-                    "cannot address a message to {}: {e}",
-                    to.email
-                )));
-                shared.queue.lock().unwrap().push_front(to);
-                break;
-            }
-        };
-        let attempt = deliver(run, &mut conn, &envelope, &buf).await;
+        // Only while no rate holds messages back: a message's commands wait for its turn.
+        let early = conn.as_ref().is_none_or(Conn::pipelines) && run.rate.unlimited();
+        if early && !run.stop.is_stopped() {
+            ahead = take(&shared, &mut spare);
+        }
+        let then = ahead.as_ref().map(|m| &m.envelope);
+        let attempt = deliver(run, &mut conn, &message.envelope, &message.bytes, then).await;
         let (status, reply) = match attempt {
             Attempt::Delivered(r) => (Status::Delivered, r),
             Attempt::Failed(r) => (Status::Failed, r),
             Attempt::Abandoned => {
-                shared.queue.lock().unwrap().push_front(to);
+                let mut queue = shared.queue.lock().unwrap();
+                if let Some(m) = ahead.take() {
+                    queue.push_front(m.to);
+                }
+                queue.push_front(message.to);
                 break;
             }
         };
@@ -359,7 +398,8 @@ async fn worker(shared: Arc<Shared>) {
                 settle(&shared, p).await;
             }
         }
-        let address = key(&to);
+        let address = key(&message.to);
+        spare.push(message.bytes);
         let ack = match &run.journal {
             Some(j) => j.record(Record {
                 status,
@@ -373,6 +413,10 @@ async fn worker(shared: Arc<Shared>) {
             }
         };
         pending.push_back((ack, status, address, reply));
+    }
+    // Taken but not sent (the run stopped): back to the queue, counted as not sent.
+    if let Some(m) = ahead {
+        shared.queue.lock().unwrap().push_front(m.to);
     }
     while let Some(p) = pending.pop_front() {
         settle(&shared, p).await;
@@ -421,18 +465,24 @@ fn count(shared: &Shared, status: Status, address: String, reply: String) {
 const THROTTLES_IN_A_ROW: u32 = 12;
 
 /// One recipient: connect if needed, send, retry temporary failures with doubling waits.
+/// `then` is the next message's envelope, whose commands may follow this message's end.
 async fn deliver(
     run: &Run,
     conn: &mut Option<Conn>,
     envelope: &Envelope,
     message: &[u8],
+    then: Option<&Envelope>,
 ) -> Attempt {
     let mut failures = 0u32;
     let mut throttled = 0u32;
+    let mut reopened = false;
     loop {
         let first = !run.progress.accepted_any.load(Ordering::SeqCst);
         let result = 'attempt: {
-            if conn.as_ref().is_some_and(Conn::ended_by_relay) {
+            if conn
+                .as_ref()
+                .is_some_and(|c| c.ended_by_relay() || c.primed_for_another(envelope))
+            {
                 *conn = None;
             }
             if conn.is_none() {
@@ -463,7 +513,7 @@ async fn deliver(
                 return Attempt::Abandoned;
             }
             let c = conn.as_mut().expect("a session was opened above");
-            run.channel.deliver(c, envelope, message, first).await
+            run.channel.deliver(c, envelope, message, first, then).await
         };
         match result {
             Ok(reply) => {
@@ -509,7 +559,12 @@ async fn deliver(
                 run.stop.stop(Some(m));
                 return Attempt::Abandoned;
             }
-            Err(Failure::Temporary(reply)) => {
+            // Its session ended before this message began: again on a new one, not counted.
+            Err(Failure::Closed(_)) if !reopened => {
+                *conn = None;
+                reopened = true;
+            }
+            Err(Failure::Temporary(reply) | Failure::Closed(reply)) => {
                 *conn = None;
                 if failures >= run.retries {
                     return Attempt::Failed(format!("{reply} (after {} tries)", failures + 1));

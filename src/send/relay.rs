@@ -1,10 +1,17 @@
-//! Talking to the mail relay: our own connections on lettre's SMTP client, with TCP_NODELAY set.
+//! Talking to the mail relay: our own connections on lettre's SMTP client, with TCP_NODELAY set
+//! and every byte written counted.
 //!
-//! lettre writes a message's final "." in a separate small write; without TCP_NODELAY every
-//! message then waits out a Nagle / delayed-ACK stall (about 40 ms), which caps a connection at
-//! about 23 messages a second. Connecting the socket ourselves avoids it. A message's commands
-//! go out through [`super::pipelining`], in one write where the relay offers PIPELINING.
+//! The socket is ours ([`Wire`]): with TCP_NODELAY, a write that ends with a short line (a
+//! message's final ".", the commands after it) goes out at once instead of waiting out a Nagle /
+//! delayed-ACK stall (about 40 ms, which would cap a connection at about 23 messages a second);
+//! and the bytes it has taken tell whether a lost connection came before a message's final "."
+//! (the relay cannot have it: tried again) or after (it may have: never resent on its own). The
+//! SMTP exchange itself is in [`super::pipelining`].
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use lettre::address::Envelope;
@@ -33,6 +40,10 @@ pub enum Failure {
     /// The relay is limiting the rate (421; 451 or 452 with 4.7.x or 4.3.2; a connection
     /// refused): the send slows down, and the recipient is tried again without counting it.
     Throttled(String),
+    /// The relay closed the session without answering this message's commands, which went out
+    /// behind the previous message's end (a relay may end a session after a message): nothing
+    /// of this message was sent, so it goes again on a new session, once without counting a try.
+    Closed(String),
 }
 
 /// Whether a temporary reply says the relay is limiting the rate rather than refusing this
@@ -85,11 +96,21 @@ pub enum Channel {
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
 }
 
-/// An open route to the relay: an SMTP session (whether the relay pipelines, and its socket,
-/// watched), or nothing for sendmail.
+/// An open route to the relay: an SMTP session, or nothing for sendmail.
 pub enum Conn {
-    Smtp(Box<AsyncSmtpConnection>, bool, Peer),
+    Smtp(Box<Session>),
     Sendmail,
+}
+
+/// An SMTP session and what we know of it that lettre does not keep.
+pub struct Session {
+    pub(super) smtp: AsyncSmtpConnection,
+    /// Whether the relay offers PIPELINING.
+    pub(super) pipelining: bool,
+    pub(super) watch: Arc<Watch>,
+    /// The envelope whose MAIL, RCPT and DATA went out after the last message's final ".",
+    /// their replies not read yet: the next message must be this one's.
+    pub(super) primed: Option<Envelope>,
 }
 
 /// The relay's end of a session, watched without reading from it: whether it has closed (or
@@ -107,9 +128,23 @@ impl Conn {
     /// before the next message instead of failing it: nothing of that message was sent.
     pub fn ended_by_relay(&self) -> bool {
         match self {
-            Conn::Smtp(_, _, peer) => peer.closed(),
+            Conn::Smtp(s) => s.watch.peer.closed(),
             Conn::Sendmail => false,
         }
+    }
+
+    /// Whether this session has the MAIL, RCPT and DATA of a message other than `envelope`
+    /// under way (after the previous message's end): then it cannot send `envelope`.
+    pub fn primed_for_another(&self, envelope: &Envelope) -> bool {
+        match self {
+            Conn::Smtp(s) => s.primed.as_ref().is_some_and(|p| p != envelope),
+            Conn::Sendmail => false,
+        }
+    }
+
+    /// Whether a message's commands can follow the previous message's end on this session.
+    pub fn pipelines(&self) -> bool {
+        matches!(self, Conn::Smtp(s) if s.pipelining)
     }
 }
 
@@ -162,25 +197,102 @@ impl Peer {
     }
 }
 
-/// The message as lettre writes it (dot-stuffed, then the final "."), noting when all of it but
-/// the final "." has been written and whether the relay had closed the connection by then.
-struct Watched<'a> {
-    message: Option<&'a [u8]>,
+/// What a session's [`Wire`] has written, shared with the code that sends.
+#[derive(Debug)]
+pub struct Watch {
     peer: Peer,
-    /// All of the message was written and the relay's end was still open: only now could the
-    /// final "." make it the relay's.
-    ending: &'a std::sync::atomic::AtomicBool,
+    /// Bytes the socket has taken so far.
+    written: AtomicU64,
+    /// While a message's end is being written: the count at which its final "." is all taken.
+    end_at: AtomicU64,
+    /// The socket has taken the final ".", with the relay's end still open just before.
+    ended: AtomicBool,
 }
 
-impl<'a> Iterator for Watched<'a> {
-    type Item = &'a [u8];
+impl Watch {
+    fn new(peer: Peer) -> Arc<Watch> {
+        Arc::new(Watch {
+            peer,
+            written: AtomicU64::new(0),
+            end_at: AtomicU64::new(u64::MAX),
+            ended: AtomicBool::new(false),
+        })
+    }
 
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let part = self.message.take();
-        if part.is_none() && !self.peer.closed() {
-            self.ending.store(true, std::sync::atomic::Ordering::SeqCst);
+    /// A message's end is about to be written: its final "." ends `len` bytes from here.
+    /// Under TLS the socket's bytes are the encrypted ones, at least as many as the plain ones,
+    /// so the "." counts as written a little early there: never late.
+    pub(super) fn expect_end(&self, len: usize) {
+        self.ended.store(false, Ordering::SeqCst);
+        let now = self.written.load(Ordering::SeqCst);
+        self.end_at.store(now + len as u64, Ordering::SeqCst);
+    }
+
+    /// Whether the message's final "." was taken by the socket (it may have reached the relay).
+    pub(super) fn ended(&self) -> bool {
+        self.end_at.store(u64::MAX, Ordering::SeqCst);
+        self.ended.load(Ordering::SeqCst)
+    }
+}
+
+/// The TCP connection to the relay, under lettre (and under TLS): counts the bytes written and,
+/// just before the bytes that complete a message's final ".", checks that the relay has not
+/// closed the connection (it would then not have the message, though the socket may still
+/// take bytes).
+#[derive(Debug)]
+struct Wire {
+    tcp: TcpStream,
+    watch: Arc<Watch>,
+}
+
+impl tokio::io::AsyncRead for Wire {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Wire {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let before = self.watch.written.load(Ordering::SeqCst);
+        let end = self.watch.end_at.load(Ordering::SeqCst);
+        let completes_end = before < end && before.saturating_add(buf.len() as u64) >= end;
+        if completes_end && self.watch.peer.closed() {
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the relay closed the connection",
+            )));
         }
-        part
+        let r = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            let after = before + n as u64;
+            self.watch.written.store(after, Ordering::SeqCst);
+            if before < end && after >= end {
+                self.watch.ended.store(true, Ordering::SeqCst);
+            }
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+impl lettre::transport::smtp::client::AsyncTokioStream for Wire {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.tcp.peer_addr()
     }
 }
 
@@ -258,12 +370,16 @@ impl Channel {
                 .build()
                 .map_err(|e| Failure::Fatal(format!("cannot set up TLS for {}: {e}", s.host)))
         };
-        let peer;
+        let watch;
         let mut conn = match s.security {
             Security::Tls => {
                 // Implicit TLS on our own socket too, so that TCP_NODELAY holds here as well.
                 let tcp = tcp_connect(s).await?;
-                peer = Peer::of(&tcp);
+                watch = Watch::new(Peer::of(&tcp));
+                let wire = Wire {
+                    tcp,
+                    watch: watch.clone(),
+                };
                 let name =
                     rustls::pki_types::ServerName::try_from(s.host.clone()).map_err(|e| {
                         Failure::Fatal(format!(
@@ -272,7 +388,7 @@ impl Channel {
                         ))
                     })?;
                 let tls = tokio_rustls::TlsConnector::from(tls_config(s.ca_pem.as_deref())?)
-                    .connect(name, tcp)
+                    .connect(name, wire)
                     .await
                     .map_err(|e| Failure::Fatal(format!(
                         "the secure connection to {} failed (is its certificate valid for `{}`?): {}",
@@ -299,7 +415,7 @@ impl Channel {
             }
             Security::StartTls | Security::None => {
                 let stream = tcp_connect(s).await?;
-                peer = Peer::of(&stream);
+                watch = Watch::new(Peer::of(&stream));
                 // The greeting on its own: its first bytes, before lettre reads it and says EHLO.
                 match tokio::time::timeout(s.timeout, stream.readable()).await {
                     Ok(Ok(())) => {}
@@ -319,7 +435,13 @@ impl Channel {
                 }
                 let mut conn = tokio::time::timeout(
                     s.timeout,
-                    AsyncSmtpConnection::connect_with_transport(Box::new(stream), client_id),
+                    AsyncSmtpConnection::connect_with_transport(
+                        Box::new(Wire {
+                            tcp: stream,
+                            watch: watch.clone(),
+                        }),
+                        client_id,
+                    ),
                 )
                 .await
                 .map_err(|_| {
@@ -386,68 +508,73 @@ impl Channel {
                 }
             })?;
         }
-        Ok(Conn::Smtp(Box::new(conn), pipelining, peer))
+        Ok(Conn::Smtp(Box::new(Session {
+            smtp: conn,
+            pipelining,
+            watch,
+            primed: None,
+        })))
     }
 
     /// Sends one message over an open session, one SMTP step at a time or with MAIL, RCPT and
     /// DATA pipelined (every reply still read before the message), so that a failure can be
     /// placed: before the message's end (nothing was accepted: safe to retry) or after it was
     /// all sent (the relay may have taken it: [`Failure::Uncertain`], never resent on its own).
-    /// On any failure the session is finished with and must be dropped.
+    /// Where the relay pipelines, `then`'s MAIL, RCPT and DATA go out right behind this
+    /// message's end, and the session is left waiting for their replies: the next `deliver` on
+    /// it must be `then`'s. On any failure the session is finished with and must be dropped.
     pub async fn deliver(
         &self,
         conn: &mut Conn,
         envelope: &Envelope,
         message: &[u8],
         first: bool,
+        then: Option<&Envelope>,
     ) -> Result<String, Failure> {
         match (self, conn) {
-            (Channel::Smtp { settings, .. }, Conn::Smtp(c, pipelining, peer)) => {
+            (Channel::Smtp { settings, .. }, Conn::Smtp(session)) => {
                 let t = settings.timeout;
-                let mut params = Vec::new();
-                let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
-                if !envelope.to().iter().chain(envelope.from()).all(ascii) {
-                    if !c.server_info().supports_feature(Extension::SmtpUtfEight) {
-                        // The sender is everyone's: a refusal for it is the whole send's.
-                        if let Some(from) = envelope.from().filter(|a| !ascii(a)) {
-                            return Err(Failure::Fatal(format!(
-                                "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
-                                settings.describe()
-                            )));
-                        }
-                        return Err(Failure::Permanent(
-                            "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)".into(),
-                        ));
-                    }
-                    params.push(MailParameter::SmtpUtfEight);
-                }
-                let mail = Mail::new(envelope.from().cloned(), params);
-                let rcpts = envelope
-                    .to()
-                    .iter()
-                    .map(|to| Rcpt::new(to.clone(), Vec::new()));
                 // MAIL names only the sender: a permanent refusal of it refuses every recipient
                 // alike (a login required, a sender not allowed), so it stops the send.
                 let sender = |f| match f {
                     Failure::Permanent(reply) => sender_refused(settings, &reply),
                     other => other,
                 };
-                super::pipelining::envelope(c, t, *pipelining, mail, rcpts.collect(), sender)
-                    .await?;
-                let ending = std::sync::atomic::AtomicBool::new(false);
-                let watched = Watched {
-                    message: Some(message),
-                    peer: *peer,
-                    ending: &ending,
-                };
-                let result = tokio::time::timeout(t, c.message_iter(watched)).await;
-                let ended = ending.load(std::sync::atomic::Ordering::SeqCst);
+                let smtp = &mut session.smtp;
+                if let Some(primed) = session.primed.take() {
+                    debug_assert!(&primed == envelope, "a session primed for another message");
+                    match super::pipelining::primed(smtp, t, envelope.to().len(), sender).await {
+                        Err(Failure::Temporary(m)) if session.watch.peer.closed() => {
+                            return Err(Failure::Closed(m));
+                        }
+                        r => r?,
+                    }
+                } else {
+                    let (mail, rcpts) = commands(smtp, settings, envelope)?;
+                    super::pipelining::envelope(smtp, t, session.pipelining, mail, rcpts, sender)
+                        .await?;
+                }
+                // The next message's commands, if they can follow this one's end.
+                let next = then
+                    .filter(|_| session.pipelining)
+                    .and_then(|e| Some((e, commands(smtp, settings, e).ok()?)));
+                let text = std::str::from_utf8(message).map_err(|_| {
+                    Failure::Fatal("internal error: a message is not plain text".into())
+                })?;
+                let batch = next
+                    .as_ref()
+                    .map(|(_, (mail, rcpts))| super::pipelining::batch(mail, rcpts));
+                let (result, ended) =
+                    super::pipelining::end(smtp, &session.watch, t, text, batch.as_deref()).await;
                 match result {
-                    Ok(Ok(resp)) => Ok(format!(
-                        "{} {}",
-                        resp.code(),
-                        escape_controls(resp.first_line().unwrap_or("").trim())
-                    )),
+                    Ok(Ok(resp)) => {
+                        session.primed = next.map(|(e, _)| e.clone());
+                        Ok(format!(
+                            "{} {}",
+                            resp.code(),
+                            escape_controls(resp.first_line().unwrap_or("").trim())
+                        ))
+                    }
                     // A reply to the end of the message is definite: refused now, or for good.
                     Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
                     Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
@@ -497,12 +624,48 @@ impl Channel {
         }
     }
 
-    /// Ends a session politely.
+    /// Ends a session politely; one left waiting for a message after DATA is only closed, so
+    /// that the relay drops that unfinished message (a QUIT would be read as part of it).
     pub async fn close(&self, conn: Conn) {
-        if let Conn::Smtp(mut c, ..) = conn {
-            let _ = tokio::time::timeout(Duration::from_secs(5), c.quit()).await;
+        if let Conn::Smtp(mut s) = conn
+            && s.primed.is_none()
+        {
+            let _ = tokio::time::timeout(Duration::from_secs(5), s.smtp.quit()).await;
         }
     }
+}
+
+/// MAIL and each RCPT for `envelope`, with SMTPUTF8 where an address needs it. A sender the
+/// relay cannot take (letters outside ASCII, no SMTPUTF8) stops the send.
+fn commands(
+    smtp: &AsyncSmtpConnection,
+    settings: &Smtp,
+    envelope: &Envelope,
+) -> Result<(Mail, Vec<Rcpt>), Failure> {
+    let mut params = Vec::new();
+    let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
+    if !envelope.to().iter().chain(envelope.from()).all(ascii) {
+        if !smtp.server_info().supports_feature(Extension::SmtpUtfEight) {
+            // The sender is everyone's: a refusal for it is the whole send's.
+            if let Some(from) = envelope.from().filter(|a| !ascii(a)) {
+                return Err(Failure::Fatal(format!(
+                    "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
+                    settings.describe()
+                )));
+            }
+            return Err(Failure::Permanent(
+                "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)".into(),
+            ));
+        }
+        params.push(MailParameter::SmtpUtfEight);
+    }
+    let mail = Mail::new(envelope.from().cloned(), params);
+    let rcpts = envelope
+        .to()
+        .iter()
+        .map(|to| Rcpt::new(to.clone(), Vec::new()))
+        .collect();
+    Ok((mail, rcpts))
 }
 
 /// A permanent refusal of the sender (`MAIL FROM`): the whole send's, never one recipient's.
@@ -591,7 +754,7 @@ fn tls_config(extra: Option<&[u8]>) -> Result<std::sync::Arc<rustls::ClientConfi
 
 /// A TLS stream lettre can run SMTP over (it only needs reading, writing and the peer address).
 #[derive(Debug)]
-struct ImplicitTls(tokio_rustls::client::TlsStream<TcpStream>);
+struct ImplicitTls(tokio_rustls::client::TlsStream<Wire>);
 
 impl tokio::io::AsyncRead for ImplicitTls {
     fn poll_read(
@@ -629,7 +792,7 @@ impl tokio::io::AsyncWrite for ImplicitTls {
 
 impl lettre::transport::smtp::client::AsyncTokioStream for ImplicitTls {
     fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.0.get_ref().0.peer_addr()
+        self.0.get_ref().0.tcp.peer_addr()
     }
 }
 

@@ -4,11 +4,13 @@
 It prints `PORT <n>` once listening, and appends one JSON line per accepted message to --out:
 {"t": server time, "from": ..., "to": [...], "data": the message}. Options make it misbehave the
 way relays do: temporary (451) or permanent (550) refusals for given addresses, dropped
-connections (at RCPT, in the middle of DATA, or after the message without a reply), and a
+connections (at RCPT, in the middle of DATA, after the message without a reply, or at the MAIL
+after a message, a little later, as a relay ending a session may), and a
 required login, and a relay that stops taking connections for a while after many messages
 (--refuse-after). It offers PIPELINING (RFC 2920) in its EHLO reply unless --no-pipelining;
---reads FILE logs each chunk it reads from a connection (one JSON string a line, its first
-2,000 characters), so a test can see which commands arrived together.
+--reads FILE logs each chunk it reads from a connection (one JSON string a line: a long chunk's
+first and last 2,000 characters, with "..." between), so a test can see which commands arrived
+together.
 """
 import argparse
 import base64
@@ -38,6 +40,7 @@ class Handler:
         self.vanish_every = args.vanish_every
         self.datas = 0
         self.drop_in_data = args.drop_in_data
+        self.close_at_mail_after = args.close_at_mail_after
         self.slow_ehlo = args.slow_ehlo
         self.throttle = None
         if args.throttle:
@@ -125,6 +128,8 @@ class Handler:
                 session.end_after_reply = True
                 sock = server.transport.get_extra_info("socket")
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        if self.close_at_mail_after and self.datas % self.close_at_mail_after == 0:
+            session.close_at_mail = True
         if self.vanish_every and self.datas % self.vanish_every == 0:
             # Took the message, then the connection dies before the reply: did it arrive?
             server.transport.abort()
@@ -138,7 +143,10 @@ class ReadLoggingSMTP(SMTP):
 
     def data_received(self, data):
         if self.reads is not None:
-            self.reads.write(json.dumps(data[:2000].decode("latin-1")) + "\n")
+            text = data.decode("latin-1")
+            if len(text) > 4000:
+                text = text[:2000] + "..." + text[-2000:]
+            self.reads.write(json.dumps(text) + "\n")
             self.reads.flush()
         super().data_received(data)
 
@@ -150,6 +158,16 @@ class FaultySMTP(ReadLoggingSMTP):
         if self.event_handler.slow_ehlo:
             await asyncio.sleep(self.event_handler.slow_ehlo)
         return await super().smtp_EHLO(hostname)
+
+    async def smtp_MAIL(self, arg):
+        if getattr(self.session, "close_at_mail", False):
+            # Ends the session after a message, at the next MAIL, which it does not answer; a
+            # moment later, so that the client has already taken the session for its next one.
+            await asyncio.sleep(0.2)
+            self.transport.get_extra_info("socket").shutdown(socket.SHUT_WR)
+            self.transport.close()
+            return
+        await super().smtp_MAIL(arg)
 
     async def smtp_DATA(self, arg):
         h = self.event_handler
@@ -179,6 +197,7 @@ def main():
     p.add_argument("--vanish-every", type=int, default=0, help="keep every Nth message, then drop the connection unanswered")
     p.add_argument("--drop-in-data", type=int, default=0, help="at every Nth DATA, answer 354 then close the connection before the message ends")
     p.add_argument("--throttle", default=None, metavar="N/SECONDS", help="take at most N messages in any SECONDS; refuse more with 451 4.7.0")
+    p.add_argument("--close-at-mail-after", type=int, default=0, metavar="N", help="after every Nth message, close the session at its next MAIL without answering it")
     p.add_argument("--slow-ehlo", type=float, default=0, help="wait this many seconds before answering EHLO")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
