@@ -1963,6 +1963,47 @@ fn a_connection_dropped_in_the_middle_of_data_is_retried_and_everyone_gets_one_c
 }
 
 #[test]
+fn under_tls_too_a_drop_before_the_end_is_retried_and_a_lost_reply_after_it_is_not() {
+    // The socket counts encrypted bytes, a few more than the message's: where the connection
+    // was lost is still told right, whether TLS is started in the session or from the start.
+    let office = Office::new();
+    let (ca, cert, key) = common::tls::certificates(office.path(), "");
+    let pair = format!("{}:{}", cert.display(), key.display());
+    for (flag, security) in [("--starttls", "starttls"), ("--tls", "tls")] {
+        let server = Server::start(
+            office.path(),
+            &[flag, &pair, "--drop-in-data", "4", "--vanish-every", "5"],
+        );
+        office.recipients(
+            server.port,
+            20,
+            &format!(
+                "  security: {security}\n  ca_file: {}\n  connections: 1\n",
+                ca.display()
+            ),
+            "",
+        );
+        let out = office.send(&[]);
+        assert_eq!(out.status.code(), Some(1), "{security}: {}", text(&out));
+        let counts = server.counts();
+        assert_eq!(counts.len(), 20, "{security}: {}", text(&out));
+        assert_eq!(duplicates(&counts), 0, "{security}");
+        let journal = office.journal();
+        let uncertain = journal
+            .lines()
+            .filter(|l| l.starts_with("failed\t") && l.contains("may have delivered"))
+            .count();
+        assert_eq!(uncertain, 4, "{security}: {journal}");
+        assert_eq!(
+            office.journal_delivered().len(),
+            16,
+            "{security}: {journal}"
+        );
+        std::fs::remove_file(office.path().join("bulletins/2021-10-20.journal")).unwrap();
+    }
+}
+
+#[test]
 fn a_dry_run_read_by_a_reader_that_stops_early_ends_quietly() {
     let office = Office::new();
     office.recipients(2525, 3000, "", "");
