@@ -198,7 +198,11 @@ pub fn run(o: Args) -> Result<(), Failure> {
         try_relay(&recipients, credential.clone())?;
         confirm(&loaded, &recipients, list, &plan, &target.identity, &resume)?;
     }
-    let writer = lock.start(resume.record.as_ref())?;
+    let senders = match &recipients.transport {
+        Transport::Smtp(s) => s.connections,
+        Transport::Sendmail => 1,
+    };
+    let writer = lock.start(resume.record.as_ref(), senders)?;
     let template = Template::new(b, p, &target.identity, &text, &html, false)?;
     let outcome = send(
         &recipients,

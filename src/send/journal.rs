@@ -36,7 +36,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::oneshot;
 
@@ -649,8 +649,9 @@ impl Locked {
     }
 
     /// Starts writing: first, if given, the `issue` line of the version about to be sent (on
-    /// disk before any record that follows it).
-    pub fn start(self, version: Option<&Version>) -> Result<Writer, String> {
+    /// disk before any record that follows it). `senders` is how many connections record
+    /// outcomes, each at most one record ahead of the disk.
+    pub fn start(self, version: Option<&Version>, senders: usize) -> Result<Writer, String> {
         let Locked {
             lock,
             mut file,
@@ -668,7 +669,7 @@ impl Locked {
                 .and_then(|()| file.sync_data())
                 .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
         }
-        Ok(Writer::spawn(file, lock))
+        Ok(Writer::spawn(file, lock, senders.max(1)))
     }
 }
 
@@ -679,25 +680,44 @@ pub struct Writer {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// The longest a record waits for others to share its sync with.
+const GATHER_AT_MOST: Duration = Duration::from_millis(1);
+
 impl Writer {
-    fn spawn(mut file: File, mut lock: File) -> Writer {
+    /// The writer thread: writes the records waiting and syncs them in one go (group commit).
+    /// After the first record it waits for more as long as the last sync took (at most
+    /// [`GATHER_AT_MOST`]), or until every sender has one waiting (none can then come, as each
+    /// is at most one record ahead). A record's wait at most doubles, and is hidden behind the
+    /// sender's next message; on a fast relay it halves the syncs, a third of a send's time.
+    fn spawn(mut file: File, mut lock: File, senders: usize) -> Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
             let mut batch: Vec<Job> = Vec::new();
             let mut buf = String::new();
             let mut reserve = true;
+            let mut last_sync = Duration::ZERO;
             while let Ok(first) = rx.recv() {
                 batch.push(first);
                 batch.extend(rx.try_iter());
+                let until = Instant::now() + last_sync.min(GATHER_AT_MOST);
+                while batch.len() < senders {
+                    let left = until.saturating_duration_since(Instant::now());
+                    match rx.recv_timeout(left) {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
                 buf.clear();
                 for (r, _) in &batch {
                     buf.push_str(&line(r));
                 }
+                let began = Instant::now();
                 let result = write_reserving(&mut file, &mut lock, &mut reserve, buf.as_bytes())
                     .and_then(|_| file.sync_data())
                     .map(|()| Saved {
                         disk_full: !reserve,
                     });
+                last_sync = began.elapsed();
                 for (_, ack) in batch.drain(..) {
                     let _ = ack.send(
                         result
@@ -748,7 +768,7 @@ mod tests {
 
     /// Records a delivery to c@example.org as a send would, and returns the journal's text.
     async fn deliver_c(path: &Path) -> String {
-        let w = Locked::take(path).unwrap().start(None).unwrap();
+        let w = Locked::take(path).unwrap().start(None, 1).unwrap();
         w.record(Record {
             status: Status::Delivered,
             address: "c@example.org".into(),
@@ -770,7 +790,7 @@ mod tests {
             fingerprint: "00ff".into(),
             title: "A title".into(),
         };
-        let w = Locked::take(&path).unwrap().start(Some(&v)).unwrap();
+        let w = Locked::take(&path).unwrap().start(Some(&v), 1).unwrap();
         let a = w.record(Record {
             status: Status::Failed,
             address: "a@example.org".into(),
@@ -921,7 +941,7 @@ mod tests {
         )
         .unwrap();
         assert!(read(&path).unwrap().history.delivered("b@example.org"));
-        Locked::take(&path).unwrap().start(None).unwrap().close();
+        Locked::take(&path).unwrap().start(None, 1).unwrap().close();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
             text.starts_with("delivered\ta@example.org\t1\t250 ok\ndelivered\tb@example.org\t20"),
