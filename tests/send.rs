@@ -2326,6 +2326,37 @@ fn a_send_whose_output_is_read_by_a_reader_that_has_gone_ends_with_its_own_statu
 }
 
 #[test]
+fn every_message_arrives_as_rendered_with_its_leading_dots_and_its_end_intact() {
+    // A message goes with each line that starts with "." doubled and a final "." of its own (our
+    // code, not lettre's). The relay, undoing that, must have the rendered message byte for byte
+    // below the headers that differ per recipient; and nothing after it, in both ways of sending.
+    for offers in [&[][..], &["--no-pipelining"][..]] {
+        let office = Office::new();
+        let rendered = office.run(&["render", "bulletins/2021-10-20.yaml", "--out", "out"]);
+        assert!(rendered.status.success(), "{}", text(&rendered));
+        let eml = std::fs::read_to_string(office.path().join("out/2021-10-20.eml")).unwrap();
+        assert!(
+            eml.split("\r\n").any(|l| l.starts_with('.')),
+            "the example no longer has a line that starts with \".\": this test needs one"
+        );
+        let below = |m: &str| m[m.find("\r\n\r\n").expect("the headers end")..].to_string();
+        let server = Server::start(office.path(), offers);
+        office.recipients(server.port, 3, "  connections: 1\n", "");
+        let out = office.send(&[]);
+        assert!(out.status.success(), "{offers:?}: {}", text(&out));
+        let messages = server.messages();
+        assert_eq!(messages.len(), 3, "{offers:?}");
+        for m in &messages {
+            assert!(
+                below(&m.data) == below(&eml),
+                "{offers:?}: {:?} differs",
+                m.to
+            );
+        }
+    }
+}
+
+#[test]
 fn a_session_the_relay_ends_after_a_message_costs_the_next_recipient_no_try() {
     // Each message's commands go out behind the previous message's end. This relay ends the
     // session at the MAIL after every 3rd message, unanswered. Nothing of that next message was

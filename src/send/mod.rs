@@ -372,7 +372,8 @@ async fn worker(shared: Arc<Shared>) {
         let Some(message) = ahead.take().or_else(|| take(&shared, &mut spare)) else {
             break;
         };
-        // Only while no rate holds messages back: a message's commands wait for its turn.
+        // Only while no rate holds messages back: under a rate, the next message's commands
+        // would leave the relay waiting after DATA until that message's turn.
         let early = conn.as_ref().is_none_or(Conn::pipelines) && run.rate.unlimited();
         if early && !run.stop.is_stopped() {
             ahead = take(&shared, &mut spare);

@@ -3,7 +3,9 @@
 //! one command at a time when it does not. The next message's commands go in the same write as
 //! this message's data and final "." (RFC 2920 allows commands after the end of the data), so
 //! that on a session that pipelines each message after the first costs one round trip: against a
-//! relay 20 ms away, 20 ms a message instead of 80 one step at a time.
+//! relay 20 ms away, 20 ms a message instead of 80 one step at a time. That is done only while
+//! no rate limit holds messages back (`rate_per_minute: 0` and the relay not slowing us down):
+//! under a rate, the rate sets the speed, and the relay would be left waiting after DATA.
 //!
 //! Why on top of lettre and not instead of it: lettre's `AsyncSmtpConnection::command` writes one
 //! command and waits for its reply, and its `ServerInfo` keeps no PIPELINING keyword, so lettre
