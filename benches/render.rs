@@ -75,7 +75,7 @@ fn per_recipient_message(bencher: Bencher) {
     )
     .unwrap();
     let to = "Jane Example <jane.example@example.org>".parse().unwrap();
-    let mut buf = Vec::with_capacity(template.body_len() + 512);
+    let mut buf = String::with_capacity(template.body_len() + 512);
     bencher.bench_local(|| {
         buf.clear();
         template.write_for(black_box(&to), SystemTime::now(), &mut buf);

@@ -30,3 +30,4 @@ pub mod secret;
 pub mod send;
 pub mod skeleton;
 pub mod suppress;
+pub(crate) mod tls;

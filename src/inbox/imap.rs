@@ -5,7 +5,6 @@
 //! it.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
@@ -166,10 +165,11 @@ async fn secure(
     tcp: tokio::net::TcpStream,
 ) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, Error> {
     let at = imap.describe();
-    let config = tls_config(imap.ca_pem.as_deref()).map_err(|reason| Error::CaFile {
-        at: at.clone(),
-        reason,
-    })?;
+    let config =
+        crate::tls::client_config(imap.ca_pem.as_deref()).map_err(|reason| Error::CaFile {
+            at: at.clone(),
+            reason: format!("it {reason}"),
+        })?;
     let name = rustls::pki_types::ServerName::try_from(imap.host.clone()).map_err(|e| {
         Error::Unreachable {
             at: at.clone(),
@@ -178,7 +178,7 @@ async fn secure(
     })?;
     match tokio::time::timeout(
         TIMEOUT,
-        tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp),
+        tokio_rustls::TlsConnector::from(config).connect(name, tcp),
     )
     .await
     {
@@ -193,28 +193,6 @@ async fn secure(
             reason: "no answer to the TLS handshake".into(),
         }),
     }
-}
-
-/// The public roots, and the certificates in `ca_file` if given.
-fn tls_config(extra: Option<&[u8]>) -> Result<rustls::ClientConfig, String> {
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    for cert in extra
-        .map(rustls::pki_types::CertificateDer::pem_slice_iter)
-        .into_iter()
-        .flatten()
-    {
-        let cert = cert.map_err(|e| format!("it cannot be read: {e}"))?;
-        roots
-            .add(cert)
-            .map_err(|e| format!("it cannot be used: {e}"))?;
-    }
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())
-        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
 }
 
 /// Reads the server's greeting.

@@ -73,8 +73,9 @@ pub fn subject(b: &Bulletin, id: &Identity, test: bool) -> String {
 pub struct Template {
     /// Every header that is the same for all recipients, each ending in CRLF.
     common: String,
-    /// The blank line and the encoded MIME body.
-    body: Vec<u8>,
+    /// The blank line and the encoded MIME body (text: its parts are 7-bit, quoted-printable or
+    /// base64 encodings of text).
+    body: String,
     id_prefix: String,
     domain: String,
 }
@@ -151,7 +152,7 @@ impl Template {
         };
         Ok(Template {
             common,
-            body: formatted[split + 2..].to_vec(),
+            body: String::from_utf8(formatted[split + 2..].to_vec()).map_err(|e| e.to_string())?,
             id_prefix,
             domain: p.domain().to_string(),
         })
@@ -171,21 +172,21 @@ impl Template {
     }
 
     /// Appends one recipient's complete message to `out`.
-    pub fn write_for(&self, to: &Mailbox, date: SystemTime, out: &mut Vec<u8>) {
+    pub fn write_for(&self, to: &Mailbox, date: SystemTime, out: &mut String) {
         let mut h = Headers::new();
         h.set(header::Date::from(date));
         h.set(header::To::from(Mailboxes::from(to.clone())));
         h.set(header::MessageId::from(self.message_id(to)));
-        out.extend_from_slice(h.to_string().as_bytes());
-        out.extend_from_slice(self.common.as_bytes());
-        out.extend_from_slice(&self.body);
+        out.push_str(&h.to_string());
+        out.push_str(&self.common);
+        out.push_str(&self.body);
     }
 
     /// One recipient's complete message.
     pub fn for_recipient(&self, to: &Mailbox, date: SystemTime) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.common.len() + self.body.len() + 256);
+        let mut out = String::with_capacity(self.common.len() + self.body.len() + 256);
         self.write_for(to, date, &mut out);
-        out
+        out.into_bytes()
     }
 
     /// Size in bytes of the shared part of every message.

@@ -331,12 +331,12 @@ type Ack = tokio::sync::oneshot::Receiver<std::io::Result<journal::Saved>>;
 struct Message {
     to: Mailbox,
     envelope: Envelope,
-    bytes: Vec<u8>,
+    text: String,
 }
 
 /// Takes the next recipient from the queue and writes their message (into `spare`'s space).
 /// None when the queue is empty, or when the run stopped because no message can be addressed.
-fn take(shared: &Shared, spare: &mut Vec<Vec<u8>>) -> Option<Message> {
+fn take(shared: &Shared, spare: &mut Vec<String>) -> Option<Message> {
     let run = &shared.run;
     let to = shared.queue.lock().unwrap().pop_front()?;
     let envelope = match Envelope::new(Some(run.from.clone()), vec![to.email.clone()]) {
@@ -350,14 +350,10 @@ fn take(shared: &Shared, spare: &mut Vec<Vec<u8>>) -> Option<Message> {
             return None;
         }
     };
-    let mut bytes = spare.pop().unwrap_or_default();
-    bytes.clear();
-    run.template.write_for(&to, SystemTime::now(), &mut bytes);
-    Some(Message {
-        to,
-        envelope,
-        bytes,
-    })
+    let mut text = spare.pop().unwrap_or_default();
+    text.clear();
+    run.template.write_for(&to, SystemTime::now(), &mut text);
+    Some(Message { to, envelope, text })
 }
 
 async fn worker(shared: Arc<Shared>) {
@@ -379,7 +375,7 @@ async fn worker(shared: Arc<Shared>) {
             ahead = take(&shared, &mut spare);
         }
         let then = ahead.as_ref().map(|m| &m.envelope);
-        let attempt = deliver(run, &mut conn, &message.envelope, &message.bytes, then).await;
+        let attempt = deliver(run, &mut conn, &message.envelope, &message.text, then).await;
         let (status, reply) = match attempt {
             Attempt::Delivered(r) => (Status::Delivered, r),
             Attempt::Failed(r) => (Status::Failed, r),
@@ -400,7 +396,7 @@ async fn worker(shared: Arc<Shared>) {
             }
         }
         let address = key(&message.to);
-        spare.push(message.bytes);
+        spare.push(message.text);
         let ack = match &run.journal {
             Some(j) => j.record(Record {
                 status,
@@ -471,7 +467,7 @@ async fn deliver(
     run: &Run,
     conn: &mut Option<Conn>,
     envelope: &Envelope,
-    message: &[u8],
+    message: &str,
     then: Option<&Envelope>,
 ) -> Attempt {
     let mut failures = 0u32;

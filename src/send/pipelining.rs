@@ -134,7 +134,7 @@ pub(super) async fn end(
     watch.expect_end(out.len());
     out.push_str(next.unwrap_or(""));
     let result = tokio::time::timeout(t, conn.command(Written(&out))).await;
-    (result, watch.ended())
+    (result, watch.take_ended())
 }
 
 /// The text of one write, as lettre's `command` takes it.

@@ -228,8 +228,9 @@ impl Watch {
         self.end_at.store(now + len as u64, Ordering::SeqCst);
     }
 
-    /// Whether the message's final "." was taken by the socket (it may have reached the relay).
-    pub(super) fn ended(&self) -> bool {
+    /// Whether the message's final "." was taken by the socket (it may have reached the relay);
+    /// stops watching for it.
+    pub(super) fn take_ended(&self) -> bool {
         self.end_at.store(u64::MAX, Ordering::SeqCst);
         self.ended.load(Ordering::SeqCst)
     }
@@ -387,7 +388,11 @@ impl Channel {
                             s.host
                         ))
                     })?;
-                let tls = tokio_rustls::TlsConnector::from(tls_config(s.ca_pem.as_deref())?)
+                let tls = tokio_rustls::TlsConnector::from(
+                    crate::tls::client_config(s.ca_pem.as_deref()).map_err(|reason| {
+                        Failure::Fatal(format!("the `ca_file` certificate {reason}"))
+                    })?,
+                )
                     .connect(name, wire)
                     .await
                     .map_err(|e| Failure::Fatal(format!(
@@ -527,7 +532,7 @@ impl Channel {
         &self,
         conn: &mut Conn,
         envelope: &Envelope,
-        message: &[u8],
+        message: &str,
         first: bool,
         then: Option<&Envelope>,
     ) -> Result<String, Failure> {
@@ -558,14 +563,12 @@ impl Channel {
                 let next = then
                     .filter(|_| session.pipelining)
                     .and_then(|e| Some((e, commands(smtp, settings, e).ok()?)));
-                let text = std::str::from_utf8(message).map_err(|_| {
-                    Failure::Fatal("internal error: a message is not plain text".into())
-                })?;
                 let batch = next
                     .as_ref()
                     .map(|(_, (mail, rcpts))| super::pipelining::batch(mail, rcpts));
                 let (result, ended) =
-                    super::pipelining::end(smtp, &session.watch, t, text, batch.as_deref()).await;
+                    super::pipelining::end(smtp, &session.watch, t, message, batch.as_deref())
+                        .await;
                 match result {
                     Ok(Ok(resp)) => {
                         session.primed = next.map(|(e, _)| e.clone());
@@ -597,7 +600,11 @@ impl Channel {
                 }
             }
             (Channel::Sendmail(t), _) => {
-                match tokio::time::timeout(sendmail_timeout(), t.send_raw(envelope, message)).await
+                match tokio::time::timeout(
+                    sendmail_timeout(),
+                    t.send_raw(envelope, message.as_bytes()),
+                )
+                .await
                 {
                     // It was given the message and did not finish: it may have taken it.
                     Err(_) => Err(Failure::Uncertain(format!(
@@ -723,33 +730,6 @@ async fn tcp_connect(s: &Smtp) -> Result<TcpStream, Failure> {
         .set_nodelay(true)
         .map_err(|e| Failure::Temporary(format!("cannot set up the connection: {e}")))?;
     Ok(stream)
-}
-
-/// Certificates checked against the web's public roots (webpki-roots), as lettre does.
-fn tls_config(extra: Option<&[u8]>) -> Result<std::sync::Arc<rustls::ClientConfig>, Failure> {
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    for cert in extra
-        .map(rustls::pki_types::CertificateDer::pem_slice_iter)
-        .into_iter()
-        .flatten()
-    {
-        let cert = cert.map_err(|e| {
-            Failure::Fatal(format!("the `ca_file` certificate cannot be read: {e}"))
-        })?;
-        roots.add(cert).map_err(|e| {
-            Failure::Fatal(format!("the `ca_file` certificate cannot be used: {e}"))
-        })?;
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(std::sync::Arc::new(config))
 }
 
 /// A TLS stream lettre can run SMTP over (it only needs reading, writing and the peer address).
