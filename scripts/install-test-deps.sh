@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Rust: Debian's headless Chromium (preview checks),
-# Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/send.rs),
+# Postfix's smtp-sink (benchmarks), strace (the journal's one-handle rule, tests/suite/send.rs),
 # keyutils' `keyctl` (the login tests read the kernel keyring with it), zsh, fish and groff (the
-# shell completions and manual pages, tests/completions.rs), openssl (test certificates), Python's aiosmtpd (the SMTP server
-# the send tests use), Debian's Dovecot (the IMAP server tests/inbox.rs starts) and Python's
+# shell completions and manual pages, tests/suite/completions.rs), openssl (test certificates), Python's aiosmtpd (the SMTP server
+# the send tests use), Debian's Dovecot (the IMAP server tests/suite/inbox.rs starts) and Python's
 # jsonschema and PyYAML (the schema tests' validator).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -30,12 +30,12 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   echo "installing Python package: aiosmtpd"
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 fi
-# An independent JSON Schema validator for tests/schema.rs (tests/schema/validate.py).
+# An independent JSON Schema validator for tests/suite/schema.rs (tests/schema/validate.py).
 if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
   echo "installing Python packages: jsonschema PyYAML"
   python3 -m pip install --quiet --disable-pip-version-check jsonschema PyYAML
 fi
-# Two independent calendar readers for tests/calendar.rs (tests/calendar/read.py).
+# Two independent calendar readers for tests/suite/calendar.rs (tests/calendar/read.py).
 if ! python3 -c 'import icalendar, vobject' >/dev/null 2>&1; then
   echo "installing Python packages: icalendar vobject"
   python3 -m pip install --quiet --disable-pip-version-check icalendar vobject

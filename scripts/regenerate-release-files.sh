@@ -3,7 +3,7 @@
 # the shell completions in completions/ (`bulletin completions SHELL`) and the manual pages in
 # docs/man/ (`bulletin man FOLDER`). Both come from the command line's definition (src/cli.rs):
 # run this after changing a command, an option or its help text, or the version;
-# tests/completions.rs fails until the committed files match.
+# tests/suite/completions.rs fails until the committed files match.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the JSON Schemas in schemas/ (for editors, see docs/editor.md) from the key lists
 # the loaders use. Run it after changing a key or a description in src/input/json_schema.rs;
-# tests/schema.rs fails until the committed files match.
+# tests/suite/schema.rs fails until the committed files match.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet

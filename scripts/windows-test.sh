@@ -5,7 +5,7 @@
 #   - `check` of the example bulletin prints its one "ok" line;
 #   - `render --out "<folder with spaces>"` writes the same three files, byte for byte, as the
 #     Linux build does;
-#   - `send --yes` to an SMTP server on 127.0.0.1 (tests/smtp/server.py, as in tests/send.rs)
+#   - `send --yes` to an SMTP server on 127.0.0.1 (tests/smtp/server.py, as in tests/suite/send.rs)
 #     delivers exactly one message to each member, and the journal records each; while it runs,
 #     a second `send` of the same bulletin is refused (the journal's lock, taken with Windows'
 #     LockFileEx); afterwards another `send` finds everyone delivered and sends nothing.

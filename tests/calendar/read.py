@@ -1,4 +1,4 @@
-"""Reads calendar files with two independent readers, for tests/calendar.rs.
+"""Reads calendar files with two independent readers, for tests/suite/calendar.rs.
 
 Usage: read.py FILE.ics...  Prints one JSON object: for each file, whether every line ends in
 CRLF and is at most 75 octets, and its events as Python's `icalendar` reads them, with the

@@ -1,5 +1,5 @@
 """Validates YAML files against a JSON Schema with an independent validator (Python's
-jsonschema), for tests/schema.rs.
+jsonschema), for tests/suite/schema.rs.
 
     python3 tests/schema/validate.py SCHEMA.json FILE.yaml...
 

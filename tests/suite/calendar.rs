@@ -9,7 +9,6 @@
 //! "Today" is fixed with `BULLETIN_TODAY`, read only in a `--features test-hooks` build (as
 //! scripts/test.sh builds). Needs `python3` with `icalendar` and `vobject`:
 //! `bash scripts/install-test-deps.sh`.
-#![cfg(feature = "test-hooks")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

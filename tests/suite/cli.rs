@@ -3,7 +3,7 @@
 //! what the command must print. A changed column, word or help line fails here.
 //!
 //! Regenerate the expected files after an intended change with
-//! `TRYCMD=overwrite cargo test --features test-hooks --test cli`, then read the diff before
+//! `TRYCMD=overwrite cargo test --features test-hooks --test suite -- cli::`, then read the diff before
 //! committing. The cases that fix "today" (`BULLETIN_TODAY`) run only in a test-hooks build.
 
 #[test]

@@ -10,8 +10,7 @@ use mail_parser::MessageParser;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-mod common;
-use common::smtp::Server;
+use crate::common::smtp::Server;
 
 /// One message as the server received it: the envelope's recipients and the subject.
 #[derive(Debug)]

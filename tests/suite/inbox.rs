@@ -121,8 +121,7 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-mod common;
-use common::smtp::Server as Smtp;
+use crate::common::smtp::Server as Smtp;
 
 /// Checks that a send reached exactly everyone but `skipped`, once each.
 fn assert_sent_to_all_but(smtp: &Smtp, skipped: &[usize]) {
@@ -374,7 +373,7 @@ fn a_30_mb_message_and_a_malformed_report_suppress_nobody() {
 mod imap {
     use super::*;
     #[cfg(target_os = "linux")]
-    use common::keyring::{keyctl_read, own_session_keyring};
+    use crate::common::keyring::{keyctl_read, own_session_keyring};
     use std::time::{Duration, Instant};
 
     /// Dovecot on 127.0.0.1: its own configuration, one user `office` (passwd-file) and a Maildir.
@@ -615,8 +614,8 @@ mod imap {
     #[test]
     fn imap_starttls_and_tls_trust_the_offices_own_ca_and_never_fall_back_to_plain_text() {
         let certs = tempfile::tempdir().unwrap();
-        let (ca, cert, key) = common::tls::certificates(certs.path(), "");
-        let (other_ca, _, _) = common::tls::certificates(certs.path(), "other-");
+        let (ca, cert, key) = crate::common::tls::certificates(certs.path(), "");
+        let (other_ca, _, _) = crate::common::tls::certificates(certs.path(), "other-");
         let imap = Dovecot::start_with(Some((&cert, &key)));
         imap.deliver(
             "1",

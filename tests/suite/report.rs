@@ -9,8 +9,7 @@ use std::process::{Command, Output, Stdio};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-mod common;
-use common::smtp::Server;
+use crate::common::smtp::Server;
 
 /// The test server, refusing each of `reject` with 550.
 fn server(dir: &Path, reject: &[&str]) -> Server {

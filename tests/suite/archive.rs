@@ -857,7 +857,7 @@ fn a_run_waits_for_the_archive_while_another_holds_it_and_says_so() {
         .unwrap();
     held.lock().unwrap();
     let a = office.bulletin("a.yaml", "2021-10-20", "Waited for", None);
-    let child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
         .current_dir(office.dir.path())
         .args(["archive", "--dir", "archive"])
         .arg(&a)
@@ -865,7 +865,17 @@ fn a_run_waits_for_the_archive_while_another_holds_it_and_says_so() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    // It says it is waiting once it has found the lock held: then it must not have written.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut waiting = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut waiting).unwrap();
+    assert_eq!(
+        waiting,
+        format!(
+            "waiting for another `bulletin archive` to finish writing into archive (it holds {})\n",
+            Path::new("archive").join(".archive.lock").display()
+        )
+    );
     assert!(
         !root.join("index.html").exists() && !root.join("2021-10-20").exists(),
         "the run wrote while another held the lock"
@@ -873,12 +883,8 @@ fn a_run_waits_for_the_archive_while_another_holds_it_and_says_so() {
     held.unlock().unwrap();
     let o = child.wait_with_output().unwrap();
     ok(&o);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stderr),
-        format!(
-            "waiting for another `bulletin archive` to finish writing into archive (it holds {})\n",
-            Path::new("archive").join(".archive.lock").display()
-        )
-    );
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(rest, "", "it said more than that it was waiting");
     assert!(root.join("2021-10-20/index.html").is_file());
 }

@@ -1,0 +1,27 @@
+//! Every integration test of the real binary, in one test binary (as mdBook's `tests/testsuite`
+//! is): one link of the library and its dependencies instead of one per file. Each module is
+//! one area; run one with `cargo test --features test-hooks --test suite -- send::`.
+//!
+//! What a module needs beyond Rust is installed by `bash scripts/install-test-deps.sh`.
+
+mod common;
+
+mod archive;
+#[cfg(feature = "test-hooks")]
+mod calendar;
+mod check;
+mod cli;
+mod completions;
+mod email;
+mod email_browser;
+mod hostile;
+mod inbox;
+#[cfg(unix)]
+mod pipe;
+mod preview;
+mod project;
+mod render;
+mod report;
+mod schema;
+mod send;
+mod test_send;
