@@ -43,7 +43,7 @@ pub fn item_url(
     section: &Section,
     item: &KeyDate,
 ) -> Option<String> {
-    let page = publisher.web_version(bulletin)?;
+    let page = crate::render::web_version(publisher, bulletin)?;
     Some(format!(
         "{page}{FOLDER}/{}",
         item_file_name(bulletin, section, item)
@@ -265,7 +265,7 @@ fn event(publisher: &Publisher, bulletin: &Bulletin, section: &Section, item: &K
     if let Some(place) = item.place.as_deref().filter(|_| link.is_none()) {
         add(format!("LOCATION:{}", text(place)));
     }
-    let page = publisher.web_version(bulletin);
+    let page = crate::render::web_version(publisher, bulletin);
     let mut description = String::new();
     if let (DateKind::Deadline, Some(t)) = (item.kind, item.time) {
         let _ = writeln!(

@@ -20,7 +20,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::input::markdown::{Block, Inline, Markdown};
+use crate::markdown::{Block, Inline, Markdown};
 use crate::model::{Bulletin, KeyDate, Link, Message, Section};
 
 /// Which issue a bulletin is, and which version of its content.

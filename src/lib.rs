@@ -20,6 +20,7 @@ pub mod identity;
 pub mod inbox;
 pub mod input;
 pub mod lint;
+pub mod markdown;
 pub mod model;
 pub mod pipeline;
 pub mod preview;

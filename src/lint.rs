@@ -1,7 +1,8 @@
 //! Warnings about a bulletin that is valid but will read badly or reach readers badly:
 //! vague link text, unmarked PDFs, repeated section titles, dates from the future, and an HTML
 //! part that Gmail would clip. `--strict` turns them into errors. The link warnings are given
-//! by the loader itself ([`links`]); the rest need the whole bulletin and its HTML.
+//! by the loader itself ([`links`]); the rest need the whole bulletin and its HTML. Checks over
+//! the model only (nothing from `input`), so the loader can call them without a cycle.
 //! [`unsubscribe_note`] is not a warning but the explanation `check` gives of how readers can
 //! unsubscribe (whether the message offers one-click unsubscribe); [`calendar_note`] says why an
 //! email with key dates has no "add to calendar" links.
@@ -10,7 +11,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::input::Loaded;
 use crate::model::{Bulletin, Link, Publisher, Section};
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
@@ -65,10 +65,9 @@ pub(crate) fn links(path: &Path, links: &[Link]) -> Diagnostics {
     out
 }
 
-/// Every lint that applies; `html_len` is the size of the rendered HTML part in bytes.
-pub fn lint(loaded: &Loaded, html_len: usize) -> Diagnostics {
-    let path = loaded.bulletin_path.as_path();
-    let b = &loaded.bulletin;
+/// Every lint that applies to the bulletin read from `path`; `html_len` is the size of the
+/// rendered HTML part in bytes.
+pub fn lint(path: &Path, b: &Bulletin, html_len: usize) -> Diagnostics {
     let mut out = Diagnostics::default();
     // The first section with each title (compared without case), by title.
     let mut titles: HashMap<String, &Section> = HashMap::new();

@@ -7,7 +7,7 @@ use lettre::message::Mailbox;
 
 use crate::date::{Date, Time};
 use crate::diagnostic::Pos;
-use crate::input::markdown::Markdown;
+use crate::markdown::Markdown;
 
 /// One issue of the bulletin, from `bulletins/<date>.yaml`.
 #[derive(Clone, Debug)]
@@ -215,15 +215,6 @@ pub struct Unsubscribe {
 }
 
 impl Publisher {
-    /// The address of one issue's web version, if the publisher has an archive: its folder
-    /// there is named by the issue's identity, as `bulletin archive` names it.
-    pub fn web_version(&self, bulletin: &Bulletin) -> Option<String> {
-        self.archive_url.as_ref().map(|base| {
-            let base = base.trim_end_matches('/');
-            format!("{base}/{}/", crate::identity::name(bulletin))
-        })
-    }
-
     /// The domain of the sender's address, used for Message-IDs.
     pub fn domain(&self) -> &str {
         self.from.email.domain()

@@ -33,7 +33,11 @@ pub fn prepare(path: &Path, strict: bool) -> Result<Prepared, Diagnostics> {
     };
     let html = render::html::render(&loaded.bulletin, &loaded.publisher);
     let text = render::text::render(&loaded.bulletin, &loaded.publisher);
-    diags.extend(lint::lint(&loaded, html.len()));
+    diags.extend(lint::lint(
+        &loaded.bulletin_path,
+        &loaded.bulletin,
+        html.len(),
+    ));
     diags.sort();
     if strict {
         diags.make_strict();

@@ -17,7 +17,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Entry;
 use crate::date::Date;
-use crate::input::markdown::{Block, plain_text};
+use crate::markdown::{Block, plain_text};
 use crate::model::{Bulletin, Publisher};
 use crate::render::html as email_html;
 

@@ -6,10 +6,10 @@ use std::path::Path;
 use crate::date::{Date, Time};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::input::limits::MAX_TITLE_CHARS;
-use crate::input::markdown::Markdown;
 use crate::input::schema::Ctx;
 use crate::input::url::url_problem;
 use crate::input::yaml::{self, Node, Value};
+use crate::markdown::Markdown;
 use crate::model::{Bulletin, DateKind, KeyDate, Link, Message, Section};
 
 pub const BULLETIN_KEYS: &[&str] = &[

@@ -7,8 +7,9 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::input::limits;
 use crate::input::lines::LineIndex;
-use crate::input::markdown::{self, Markdown};
+use crate::input::markdown;
 use crate::input::yaml::{self, Node, Style, Value};
+use crate::markdown::Markdown;
 
 /// Walking state: the file being read and the problems found so far.
 pub struct Ctx<'a> {

@@ -19,7 +19,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::calendar;
 use crate::colour::lightened_for;
-use crate::input::markdown::{Block, Inline};
+use crate::markdown::{Block, Inline};
 use crate::model::{Bulletin, Item, KeyDate, Logo, Message, Publisher, Section};
 use crate::render::{boxed, number_of, when};
 
@@ -140,7 +140,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                 div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="p" style=(format!("background-color:{PAGE};font-family:{FONT};word-break:break-word;overflow-wrap:anywhere;")) {
                     (PreEscaped(MSO_OPEN))
                     table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;" {
-                        @if let Some(url) = p.web_version(b).filter(|_| is_email) {
+                        @if let Some(url) = crate::render::web_version(p, b).filter(|_| is_email) {
                             tr { td class="f" align="center" style=(format!("padding:12px 16px;font-size:13px;line-height:18px;mso-line-height-rule:exactly;color:{MUTED};")) {
                                 a href=(url) style=(muted_link()) { "View this bulletin in your web browser" }
                             } }
@@ -425,7 +425,7 @@ fn footer(b: &Bulletin, p: &Publisher) -> Markup {
                 " with the subject “unsubscribe”."
             }
         }
-        @if let Some(url) = p.web_version(b) {
+        @if let Some(url) = crate::render::web_version(p, b) {
             p style="margin:0;" {
                 "This issue and earlier ones are on the web: "
                 a href=(url) style=(muted_link()) { "the web version of this bulletin" } "."

@@ -12,7 +12,7 @@ pub mod message;
 pub mod text;
 
 use crate::date::Date;
-use crate::model::{Bulletin, DateKind, Item, KeyDate, Section};
+use crate::model::{Bulletin, DateKind, Item, KeyDate, Publisher, Section};
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MONTHS: [&str; 12] = [
@@ -63,6 +63,15 @@ pub fn boxed(bulletin: &Bulletin) -> Vec<(&KeyDate, &Section)> {
     } else {
         Vec::new()
     }
+}
+
+/// The address of one issue's web version, if the publisher has an archive: its folder there is
+/// named by the identity, as `bulletin archive` names it.
+pub fn web_version(publisher: &Publisher, bulletin: &Bulletin) -> Option<String> {
+    publisher.archive_url.as_ref().map(|base| {
+        let base = base.trim_end_matches('/');
+        format!("{base}/{}/", crate::identity::name(bulletin))
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! address after its label, `*bold*` and `_italic_` marked as plain-text mail marks them.
 
 use crate::calendar;
-use crate::input::markdown::{Block, Inline};
+use crate::markdown::{Block, Inline};
 use crate::model::{Bulletin, Item, KeyDate, Publisher, Section};
 use crate::render::html::mailto_address;
 use crate::render::{boxed, number_of, when};
@@ -24,7 +24,7 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
         out.wrap(s, "", "");
         out.blank();
     }
-    if let Some(url) = p.web_version(b) {
+    if let Some(url) = crate::render::web_version(p, b) {
         out.line("View this bulletin in your web browser:");
         out.line(&url);
         out.blank();
