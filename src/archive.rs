@@ -99,8 +99,8 @@ pub enum Error {
     /// The issue's folder holds a bulletin with other content: another issue of the same date,
     /// or another version of this one.
     #[error(
-        "{} already holds another bulletin: {:?} ({}); nothing was written\n  help: if this is another issue of the same date, give this bulletin an `issue:` number (it then goes in {}-<number>); if it is a corrected version of that issue, archive it again with --replace",
-        folder.display(), title, dateline, folder.display()
+        "{} already holds another bulletin: {:?} ({}); nothing was written",
+        folder.display(), title, dateline
     )]
     DifferentIssue {
         folder: PathBuf,
@@ -110,8 +110,8 @@ pub enum Error {
     /// This issue is already archived in another folder (put there by an older version of
     /// `bulletin`, which used the date alone for the first issue of a day).
     #[error(
-        "this issue is already archived in {}, but its folder is now named {name}; nothing was written\n  help: rename the folder {} to {name} (on the web server too, keeping the old address if emails link to it), then archive again",
-        folder.display(), folder.display()
+        "this issue is already archived in {}, but its folder is now named {name}; nothing was written",
+        folder.display()
     )]
     ElsewhereInArchive { folder: PathBuf, name: String },
     #[error(
@@ -121,7 +121,7 @@ pub enum Error {
     Unreadable { folder: PathBuf },
     /// Another run kept the archive's lock for longer than the run was ready to wait.
     #[error(
-        "another `bulletin archive` has been writing into {} for {}; nothing was written\n  help: wait for it to finish (it may be running in another window, or on another computer that shares the folder), then run the same command again",
+        "another `bulletin archive` has been writing into {} for {}; nothing was written",
         folder.display(), seconds(*waited)
     )]
     Busy { folder: PathBuf, waited: Duration },
@@ -134,10 +134,10 @@ pub enum Error {
     },
     /// An issue's folder could not be moved into place (on Windows, most often because another
     /// program has it open); `kept` says what became of the previous version.
-    /// (`error` is said in the message, before what became of the folder and the help, so it is
-    /// deliberately not the error's source, which would be printed again after the help.)
+    /// (`error` is said in the message, before what became of the folder, so it is deliberately
+    /// not the error's source, which would be printed after it.)
     #[error(
-        "cannot {action} {}: {}; {kept}\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
+        "cannot {action} {}: {}; {kept}",
         folder.display(), why(error)
     )]
     Swap {
@@ -149,6 +149,31 @@ pub enum Error {
     #[error("{0}")]
     Message(String),
 }
+
+impl Error {
+    /// What the person can do about it, said apart from what went wrong (`main` and the desk
+    /// show it after the message, through [`crate::report::error`]).
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::DifferentIssue { folder, .. } => Some(format!(
+                "if this is another issue of the same date, give this bulletin an `issue:` number (it then goes in {}-<number>); if it is a corrected version of that issue, archive it again with --replace",
+                folder.display()
+            )),
+            Error::ElsewhereInArchive { folder, name } => Some(format!(
+                "rename the folder {} to {name} (on the web server too, keeping the old address if emails link to it), then archive again",
+                folder.display()
+            )),
+            Error::Busy { .. } => Some(WAIT_HELP.to_string()),
+            Error::Swap { .. } => Some(FILE_HELP.to_string()),
+            Error::Unreadable { .. } | Error::Io { .. } | Error::Message(_) => None,
+        }
+    }
+}
+
+/// What to do when another run holds the archive.
+const WAIT_HELP: &str = "wait for it to finish (it may be running in another window, or on another computer that shares the folder), then run the same command again";
+/// What to do when another program holds an issue's folder open.
+const FILE_HELP: &str = "close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again";
 
 /// "1 second", "30 seconds": how long, in whole seconds.
 fn seconds(d: Duration) -> String {
@@ -594,7 +619,7 @@ mod tests {
         };
         let e = replace(&tmp, &target, &mut moves).unwrap_err();
         assert_eq!(
-            e.to_string(),
+            format!("{e}\n  help: {}", e.help().unwrap()),
             format!(
                 "cannot replace {}: another program is using it (permission denied); nothing was changed: the previous version is still there\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
                 target.display()
@@ -624,7 +649,7 @@ mod tests {
         };
         let e = replace(&tmp, &target, &mut moves).unwrap_err();
         assert_eq!(
-            e.to_string(),
+            format!("{e}\n  help: {}", e.help().unwrap()),
             format!(
                 "cannot move the new version into {}: another program is using it (permission denied); nothing was changed: the previous version was put back\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
                 target.display()
@@ -652,7 +677,7 @@ mod tests {
         let e = replace(&tmp, &target, &mut moves).unwrap_err();
         let aside = dir.path().join(".2021-10-20.tmp-7.old");
         assert_eq!(
-            e.to_string(),
+            format!("{e}\n  help: {}", e.help().unwrap()),
             format!(
                 "cannot move the new version into {}: another program is using it (permission denied); the previous version is safe in {}, and running the same command again puts it back first\n  help: close any File Explorer window showing that folder, and any file from it open in another program, wait a moment, then run the same command again",
                 target.display(),

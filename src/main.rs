@@ -9,7 +9,6 @@ mod cmd;
 use std::io::Write;
 use std::process::ExitCode;
 
-use bulletin::diagnostic::escape_controls;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -33,12 +32,9 @@ fn main() -> ExitCode {
         Err(cmd::Failure::Reported) => ExitCode::from(1),
         Err(cmd::Failure::Interrupted) => ExitCode::from(130),
         Err(cmd::Failure::Error(e)) => {
-            // A message may quote a file or a relay: no control character reaches the terminal.
-            let message = format!("{e:#}");
-            let lines: Vec<_> = message.lines().map(escape_controls).collect();
             // Written, not `eprintln!`: a reader gone (`2>&1 | head`) must not turn the exit
             // status into a panic's 101.
-            let _ = writeln!(std::io::stderr(), "error: {}", lines.join("\n"));
+            let _ = writeln!(std::io::stderr(), "error: {}", bulletin::report::error(&e));
             ExitCode::from(1)
         }
     }

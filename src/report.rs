@@ -14,6 +14,10 @@
 //! or as one JSON document for editors and scripts (`bulletin check --format json`). The
 //! diagnostics carry only a file name and a position; the file's text is read again here, once
 //! per file, when the report is printed.
+//!
+//! A command's one error (not about a place in a file) is shown here too, by [`error`]: what
+//! went wrong with its causes, then what to do, which the library's errors keep apart (their
+//! `help()`, found by [`help_of`]).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -205,6 +209,31 @@ pub fn json(diags: &Diagnostics) -> String {
         warnings: diags.warnings(),
     };
     serde_json::to_string_pretty(&report).expect("a report always serialises")
+}
+
+/// What to do about `e`: the help of the first error in its chain that has one. The library's
+/// error types with help are listed here, in the one place errors are shown.
+pub fn help_of(e: &anyhow::Error) -> Option<String> {
+    e.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<crate::archive::Error>()
+            .and_then(crate::archive::Error::help)
+    })
+}
+
+/// One error as the terminal shows it after `error: `: the message and its causes on one line
+/// (`cannot write x: disk full`), then `  help: ` and what to do, if anything is known. No
+/// control character of a quoted file or relay reply reaches the terminal.
+pub fn error(e: &anyhow::Error) -> String {
+    let mut text = format!("{e:#}");
+    if let Some(help) = help_of(e) {
+        text.push_str("\n  help: ");
+        text.push_str(&help);
+    }
+    text.lines()
+        .map(escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

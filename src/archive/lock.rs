@@ -115,7 +115,7 @@ mod tests {
         };
         assert!(*waited >= Duration::from_millis(1300), "{waited:?}");
         assert_eq!(
-            e.to_string(),
+            format!("{e}\n  help: {}", e.help().unwrap()),
             format!(
                 "another `bulletin archive` has been writing into {} for 1 second; nothing was written\n  help: wait for it to finish (it may be running in another window, or on another computer that shares the folder), then run the same command again",
                 dir.path().display()
