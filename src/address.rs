@@ -12,19 +12,28 @@ pub fn looks_like_email(text: &str) -> bool {
         && !text.contains(char::is_whitespace)
 }
 
+/// Why a text is not a mailbox; the message says what to write instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    #[error("an address must be on one line")]
+    Lines,
+    #[error(
+        "`{0}` is not a valid email address; write it as `Name <name@example.org>` or `name@example.org`"
+    )]
+    Invalid(String),
+    #[error("`{0}` is not a complete email address (it needs a domain such as example.org)")]
+    NoDomain(String),
+}
+
 /// Parses `Name <address>` or a bare address; the error says what to write instead.
-pub fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
+pub fn parse_mailbox(text: &str) -> Result<Mailbox, AddressError> {
     if text.contains(['\r', '\n']) {
-        return Err("an address must be on one line".into());
+        return Err(AddressError::Lines);
     }
-    let mailbox = Mailbox::from_str(text.trim()).map_err(|_| {
-        format!("`{text}` is not a valid email address; write it as `Name <name@example.org>` or `name@example.org`")
-    })?;
+    let mailbox =
+        Mailbox::from_str(text.trim()).map_err(|_| AddressError::Invalid(text.to_string()))?;
     if !looks_like_email(mailbox.email.as_ref()) {
-        return Err(format!(
-            "`{}` is not a complete email address (it needs a domain such as example.org)",
-            mailbox.email
-        ));
+        return Err(AddressError::NoDomain(mailbox.email.to_string()));
     }
     Ok(mailbox)
 }

@@ -41,9 +41,29 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// Why a text is not a date, in words an office user can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("`{0}` is not a date in the form YYYY-MM-DD (for example 2021-10-20)")]
+    Shape(String),
+    #[error("`{0}` has month {1}; months run from 01 to 12")]
+    Month(String, u8),
+    #[error("`{0}` is not a real date: {month} {1} has {days} days", month = MONTHS[*.2 as usize - 1], days = days_in_month(*.1, *.2))]
+    Day(String, i32, u8),
+}
+
+/// Why a text is not a time of day.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("`{0}` is not a time in the form HH:MM on the 24-hour clock (for example 14:30)")]
+    Shape(String),
+    #[error("`{0}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59")]
+    OutOfRange(String),
+}
+
 impl Date {
     /// Parses `YYYY-MM-DD`; the error says what is wrong in words an office user can act on.
-    pub fn parse(text: &str) -> Result<Date, String> {
+    pub fn parse(text: &str) -> Result<Date, DateError> {
         let bytes = text.as_bytes();
         let shape_ok = bytes.len() == 10
             && bytes[4] == b'-'
@@ -52,31 +72,19 @@ impl Date {
                 .iter()
                 .enumerate()
                 .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        let text = text.to_string();
         if !shape_ok {
-            return Err(format!(
-                "`{text}` is not a date in the form YYYY-MM-DD (for example 2021-10-20)"
-            ));
+            return Err(DateError::Shape(text));
         }
-        let year: i32 = text[0..4]
-            .parse()
-            .map_err(|_| format!("`{text}` has no valid year"))?;
-        let month: u8 = text[5..7]
-            .parse()
-            .map_err(|_| format!("`{text}` has no valid month"))?;
-        let day: u8 = text[8..10]
-            .parse()
-            .map_err(|_| format!("`{text}` has no valid day"))?;
+        // Ten bytes, digits but for the two dashes: the numbers always parse.
+        let year: i32 = text[0..4].parse().expect("four digits");
+        let month: u8 = text[5..7].parse().expect("two digits");
+        let day: u8 = text[8..10].parse().expect("two digits");
         if !(1..=12).contains(&month) {
-            return Err(format!(
-                "`{text}` has month {month}; months run from 01 to 12"
-            ));
+            return Err(DateError::Month(text, month));
         }
         if day == 0 || day > days_in_month(year, month) {
-            return Err(format!(
-                "`{text}` is not a real date: {} {year} has {} days",
-                MONTHS[month as usize - 1],
-                days_in_month(year, month)
-            ));
+            return Err(DateError::Day(text, year, month));
         }
         Ok(Date { year, month, day })
     }
@@ -197,12 +205,8 @@ pub struct Time {
 impl Time {
     /// Parses `HH:MM` (`9:30` too); the error says what is wrong in words an office user can
     /// act on.
-    pub fn parse(text: &str) -> Result<Time, String> {
-        let bad = || {
-            format!(
-                "`{text}` is not a time in the form HH:MM on the 24-hour clock (for example 14:30)"
-            )
-        };
+    pub fn parse(text: &str) -> Result<Time, TimeError> {
+        let bad = || TimeError::Shape(text.to_string());
         let (h, m) = text.split_once(':').ok_or_else(bad)?;
         let digits =
             |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
@@ -212,9 +216,7 @@ impl Time {
         let hour: u8 = h.parse().map_err(|_| bad())?;
         let minute: u8 = m.parse().map_err(|_| bad())?;
         if hour > 23 || minute > 59 {
-            return Err(format!(
-                "`{text}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59"
-            ));
+            return Err(TimeError::OutOfRange(text.to_string()));
         }
         Ok(Time { hour, minute })
     }

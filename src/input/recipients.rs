@@ -796,7 +796,11 @@ fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
             pos: node.pos,
         }),
         Err(e) => {
-            ctx.error(node.pos, e, "fix the address, or remove the line");
+            ctx.error(
+                node.pos,
+                e.to_string(),
+                "fix the address, or remove the line",
+            );
             None
         }
     }
