@@ -34,7 +34,6 @@
 pub mod lock;
 mod site;
 
-use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
 use std::time::Duration;
@@ -493,32 +492,12 @@ fn why(e: &std::io::Error) -> String {
 
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(a.as_os_str().as_bytes())?;
-    let b = CString::new(b.as_os_str().as_bytes())?;
-    // The system call itself rather than glibc's wrapper: the static musl build's libc has no
-    // `renameat2` function.
-    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
-    let _ = CString::default();
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
