@@ -359,7 +359,11 @@ fn tab_tables(source: &str, warnings: &mut Vec<Problem>) {
     let mut offset = 0;
     let mut finish = |start: &mut Option<(usize, usize)>| {
         if let Some((at, rows)) = start.take() {
-            let rows = if rows == 1 { "1 row".to_string() } else { format!("{rows} rows") };
+            let rows = if rows == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{rows} rows")
+            };
             warnings.push(Problem {
                 offset: at,
                 message: format!("this looks like a table pasted with tabs between its columns ({rows}): the email would run the columns together"),
@@ -739,7 +743,11 @@ mod tests {
             "- *one*\n- two\n",
             "Line one\nline two\n",
         ] {
-            assert!(parse(ok).warnings.is_empty(), "{ok}: {:?}", parse(ok).warnings);
+            assert!(
+                parse(ok).warnings.is_empty(),
+                "{ok}: {:?}",
+                parse(ok).warnings
+            );
         }
         let md = parse("1. one\n**Next**\n");
         assert_eq!(md.warnings.len(), 1, "{:?}", md.warnings);
@@ -750,7 +758,11 @@ mod tests {
         let md = parse("Opening hours:\nDay\tHours\nMonday\t8am to 6.30pm\n\nTuesday\tclosed\n");
         let offsets: Vec<usize> = md.warnings.iter().map(|w| w.offset).collect();
         assert_eq!(offsets, vec![15, 47], "{:?}", md.warnings);
-        assert!(md.warnings[0].message.contains("(2 rows)"), "{}", md.warnings[0].message);
+        assert!(
+            md.warnings[0].message.contains("(2 rows)"),
+            "{}",
+            md.warnings[0].message
+        );
         assert!(md.warnings[1].message.contains("(1 row)"));
         assert!(parse("No tabs here\n").warnings.is_empty());
     }

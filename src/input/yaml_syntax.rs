@@ -360,9 +360,9 @@ fn pasted_unindented(lines: &[(String, Line)], at: usize) -> Option<Explained> {
     let ends_text = |c: &Content| {
         c.indent <= block.start
             && (c.dash || c.indent < block.start || c.key.is_some())
-            && c.key.as_ref().is_some_and(|k| {
-                k.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')
-            })
+            && c.key
+                .as_ref()
+                .is_some_and(|k| k.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
     };
     let mut first = None;
     let mut last = None;
@@ -665,11 +665,17 @@ mod tests {
             message,
             "the text under `body: |` on line 4 is not indented, so YAML cannot read it as the text of `body`"
         );
-        assert!(help.starts_with("start lines 5 to 8 with 6 spaces each"), "{help}");
+        assert!(
+            help.starts_with("start lines 5 to 8 with 6 spaces each"),
+            "{help}"
+        );
         // In the message, at the end of the file.
         let (pos, _, help) = error("message:\n  body: |\nThanks\nBrian\n");
         assert_eq!(pos, Pos::new(3, 1));
-        assert!(help.starts_with("start lines 3 to 4 with 4 spaces each"), "{help}");
+        assert!(
+            help.starts_with("start lines 3 to 4 with 4 spaces each"),
+            "{help}"
+        );
     }
 
     #[test]
