@@ -332,7 +332,7 @@ impl Reader {
                 .trim()
                 .to_string()
         };
-        if names.iter().any(|n| *n == "title") {
+        if names.contains(&"title") {
             let text = plain();
             if !text.is_empty() {
                 self.blocks.push(Block::Title(text));
