@@ -908,13 +908,28 @@ struct Part {
 /// Titles, the message and the sections, from the blocks in order.
 fn layout(blocks: &[Block]) -> Layout {
     let mut out = Layout::default();
-    let top = blocks
+    let levels: Vec<usize> = blocks
         .iter()
         .filter_map(|b| match b {
             Block::Heading(l, _) => Some(*l),
             _ => None,
         })
-        .min();
+        .collect();
+    let mut top = levels.iter().min().copied();
+    // A document without a Title whose one top heading comes first, above smaller headings
+    // ("Essex LMCs bulletin" as Heading 1, the items as Heading 2): that heading is the title.
+    let has_title = blocks.iter().any(|b| matches!(b, Block::Title(_)));
+    let mut skip_first = false;
+    if let (false, Some(Block::Heading(l, text)), Some(t)) = (has_title, blocks.first(), top)
+        && *l == t
+        && levels.iter().filter(|x| **x == t).count() == 1
+        && levels.iter().any(|x| *x > t)
+    {
+        out.title = Some(text.clone());
+        top = levels.iter().filter(|x| **x > t).min().copied();
+        skip_first = true;
+    }
+    let blocks = if skip_first { &blocks[1..] } else { blocks };
     let mut current = Part::default();
     let mut parts = Vec::new();
     for b in blocks {
@@ -1182,6 +1197,29 @@ mod tests {
             body_markdown(&blocks),
             "Steps:\n\n1. one\n   - inner\n     more\n2. two\n\nAfter."
         );
+    }
+
+    #[test]
+    fn a_lone_first_heading_above_smaller_ones_is_the_title() {
+        let h = |l: usize, t: &str| Block::Heading(l, t.into());
+        let p = |t: &str| Block::Para(vec![t.into()]);
+        let l = layout(&[
+            h(1, "Weekly bulletin"),
+            h(2, "Flu"),
+            p("a"),
+            h(2, "Jobs"),
+            p("b"),
+        ]);
+        assert_eq!(l.title.as_deref(), Some("Weekly bulletin"));
+        let titles: Vec<_> = l.sections.iter().map(|s| s.title.clone()).collect();
+        assert_eq!(
+            titles,
+            vec![Some("Flu".to_string()), Some("Jobs".to_string())]
+        );
+        // Two top headings: both are sections, and the title is left to fill in.
+        let l = layout(&[h(1, "Flu"), h(2, "Claims"), p("a"), h(1, "Jobs")]);
+        assert_eq!(l.title, None);
+        assert_eq!(l.sections.len(), 2);
     }
 
     #[test]
