@@ -169,6 +169,7 @@
   Converter.prototype.addText = function (markdown, item) {
     let text = markdown
       .replace(/(^|[^\\])\*\*\*\*/g, '$1') // two bold runs side by side are one
+      .replace(/(?<![\\*])\*\* \*\*(?!\*)/g, ' ') // and so are two with a space between
       .replace(/ {2,}/g, ' ')
       .split('\n').map((l) => l.trim()).join('\n')
       .replace(/\n{3,}/g, '\n\n')
