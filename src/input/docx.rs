@@ -25,7 +25,7 @@ use crate::input::placeholder::mark;
 use crate::skeleton::{quoted, yaml_text};
 
 /// The most a part of the document may hold once unzipped (a zip bomb stops here).
-const MAX_PART: u64 = 50 * 1024 * 1024;
+const MAX_PART: u64 = 20 * 1024 * 1024;
 
 /// A Word document made into a bulletin.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct Imported {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "it is not a Word document (.docx): {0}; in Word, use File > Save As and choose \"Word Document (*.docx)\""
+        "it is not a Word document (.docx), or it is damaged; in Word, use File > Save As and choose \"Word Document (*.docx)\""
     )]
     NotZip(#[from] zip::result::ZipError),
     #[error(
