@@ -959,6 +959,10 @@ fn layout(blocks: &[Block]) -> Layout {
                 t.contains("message from") || t.contains("chief executive")
             });
         if is_message {
+            let mut part = part;
+            if let Some(note) = without_sign_off(&mut part) {
+                out.notes.push(note);
+            }
             out.message = Some(part);
         } else {
             out.sections.push(part);
@@ -969,13 +973,51 @@ fn layout(blocks: &[Block]) -> Layout {
         && out.sections.first().is_some_and(|s| s.title.is_none())
         && out.sections.len() > 1
     {
-        let intro = out.sections.remove(0);
+        let mut intro = out.sections.remove(0);
         out.notes.push(
             "the text before the first heading became the message: check that it is one, or move it into a section".into(),
         );
+        if let Some(note) = without_sign_off(&mut intro) {
+            out.notes.push(note);
+        }
         out.message = Some(intro);
     }
     out
+}
+
+/// How letters end, in the office's bulletins.
+const SIGN_OFFS: &[&str] = &[
+    "best wishes",
+    "with best wishes",
+    "kind regards",
+    "best regards",
+    "warm regards",
+    "regards",
+    "yours sincerely",
+    "yours faithfully",
+    "many thanks",
+];
+
+/// Takes the sign-off ("Best wishes, Brian") off the end of the message, which the bulletin
+/// prints from `author` and `role`; says so.
+fn without_sign_off(message: &mut Part) -> Option<String> {
+    let Some(Block::Para(lines)) = message.blocks.last() else {
+        return None;
+    };
+    let first = unescape(lines.first()?).to_lowercase();
+    let first = first.trim_end_matches([',', '.', '!']).trim();
+    if !SIGN_OFFS.iter().any(|s| first.starts_with(s)) || lines.len() > 4 {
+        return None;
+    }
+    let words = lines
+        .iter()
+        .map(|l| unescape(l))
+        .collect::<Vec<_>>()
+        .join(" ");
+    message.blocks.pop();
+    Some(format!(
+        "the message's sign-off “{words}” was left out: the bulletin prints the message's `author` and `role` under it"
+    ))
 }
 
 /// The Markdown of some blocks: list items together, a blank line around everything else.
@@ -1068,7 +1110,13 @@ summary: {summary}
                 let at = lower.find("message from ")? + "message from ".len();
                 Some(t[at..].trim().trim_end_matches(['.', ':']).to_string())
             })
-            .filter(|a| !a.is_empty());
+            // "from our Chief Executive" names no one.
+            .filter(|a| {
+                a.chars().next().is_some_and(char::is_uppercase)
+                    && !["our ", "the ", "your "]
+                        .iter()
+                        .any(|w| a.to_lowercase().starts_with(w))
+            });
         y.push_str("\nmessage:\n");
         if let Some(t) = &m.title {
             y.push_str(&format!("  title: {}\n", yaml_text(t)));
