@@ -1271,6 +1271,34 @@ mod tests {
     }
 
     #[test]
+    fn the_message_loses_its_sign_off_and_is_signed_by_the_name_in_its_heading() {
+        let h = |l: usize, t: &str| Block::Heading(l, t.into());
+        let p = |lines: &[&str]| Block::Para(lines.iter().map(|l| l.to_string()).collect());
+        let l = layout(&[
+            h(1, "A message from Dr Brian Balmer"),
+            p(&["Thank you."]),
+            p(&["Best wishes,", "Brian"]),
+            h(1, "Flu"),
+        ]);
+        let m = l.message.as_ref().expect("a message");
+        assert_eq!(m.blocks, vec![p(&["Thank you."])]);
+        assert!(l.notes[0].contains("“Best wishes, Brian”"), "{:?}", l.notes);
+        let yaml = write_yaml(&l, Date::parse("2021-10-20").unwrap());
+        assert!(yaml.contains("  author: Dr Brian Balmer\n"), "{yaml}");
+        // A closing paragraph that only starts like a sign-off, at length, stays.
+        let l = layout(&[
+            h(1, "A message from our Chief Executive"),
+            p(&["Regards to all", "a", "b", "c", "d"]),
+        ]);
+        assert_eq!(l.message.as_ref().unwrap().blocks.len(), 1);
+        let yaml = write_yaml(&l, Date::parse("2021-10-20").unwrap());
+        assert!(
+            yaml.contains("  author: \"[[the name of the person who signs the message]]\""),
+            "{yaml}"
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_a_docx_is_refused_in_words() {
         let e = to_bulletin(b"plain text", Date::parse("2021-10-20").unwrap()).unwrap_err();
         assert!(e.to_string().contains("not a Word document"), "{e}");
