@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password (or token) that `bulletin login` stored')
@@ -131,6 +132,13 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'bulletin;import' {
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The bulletin''s date, YYYY-MM-DD [default: a week after the latest bulletin in the folder]')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The folder bulletins are kept in [default: the office''s bulletins folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'bulletin;schema' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -172,6 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password (or token) that `bulletin login` stored')
@@ -211,6 +220,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;new' {
+            break
+        }
+        'bulletin;help;import' {
             break
         }
         'bulletin;help;schema' {

@@ -31,6 +31,9 @@ _bulletin() {
             bulletin,help)
                 cmd="bulletin__subcmd__help"
                 ;;
+            bulletin,import)
+                cmd="bulletin__subcmd__import"
+                ;;
             bulletin,inbox)
                 cmd="bulletin__subcmd__inbox"
                 ;;
@@ -82,6 +85,9 @@ _bulletin() {
             bulletin__subcmd__help,help)
                 cmd="bulletin__subcmd__help__subcmd__help"
                 ;;
+            bulletin__subcmd__help,import)
+                cmd="bulletin__subcmd__help__subcmd__import"
+                ;;
             bulletin__subcmd__help,inbox)
                 cmd="bulletin__subcmd__help__subcmd__inbox"
                 ;;
@@ -125,7 +131,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive new schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +221,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help)
-            opts="check render send lists report dates inbox unsuppress preview archive new schema login logout completions man help"
+            opts="check render send lists report dates inbox unsuppress preview archive new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +291,20 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -459,6 +479,28 @@ _bulletin() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__import)
+            opts="-h --date --dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

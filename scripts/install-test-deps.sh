@@ -4,7 +4,8 @@
 # keyutils' `keyctl` (the login tests read the kernel keyring with it), zsh, fish and groff (the
 # shell completions and manual pages, tests/suite/completions.rs), openssl (test certificates), Python's aiosmtpd (the SMTP server
 # the send tests use), Debian's Dovecot (the IMAP server tests/suite/inbox.rs starts) and Python's
-# jsonschema and PyYAML (the schema tests' validator).
+# jsonschema and PyYAML (the schema tests' validator), and pandoc and python-docx (the .docx files
+# tests/suite/import.rs makes for `bulletin import`).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v keyctl >/dev/null 2>&1 || need_apt+=(keyutils)
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v pandoc >/dev/null 2>&1 || need_apt+=(pandoc)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   SUDO=""
@@ -39,6 +41,11 @@ fi
 if ! python3 -c 'import icalendar, vobject' >/dev/null 2>&1; then
   echo "installing Python packages: icalendar vobject"
   python3 -m pip install --quiet --disable-pip-version-check icalendar vobject
+fi
+# Word documents made by a tool this project did not write, for tests/suite/import.rs.
+if ! python3 -c 'import docx' >/dev/null 2>&1; then
+  echo "installing Python package: python-docx"
+  python3 -m pip install --quiet --disable-pip-version-check python-docx
 fi
 [ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

@@ -4,8 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, dates, inbox, lists, login, man, new, preview, render, report,
-    schema, send, unsuppress,
+    archive, check, completions, dates, import, inbox, lists, login, man, new, preview, render,
+    report, schema, send, unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -40,6 +40,8 @@ pub enum Command {
     Archive(archive::Args),
     /// Start next week's bulletin from a skeleton: bulletins/<date>.yaml
     New(new::Args),
+    /// Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml
+    Import(import::Args),
     /// Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors
     Schema(schema::Args),
     /// Keep the relay's password (or OAuth2 token) in this computer's own secret store, for send

@@ -4,6 +4,7 @@ pub mod archive;
 pub mod check;
 pub mod completions;
 pub mod dates;
+pub mod import;
 pub mod inbox;
 pub mod lists;
 pub mod login;
@@ -56,6 +57,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
+        Command::Import(args) => import::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Inbox(args) => inbox::run(args),
         Command::Unsuppress(args) => unsuppress::run(args),

@@ -7,7 +7,9 @@
 //! Written for office staff rather than Markdown users: a line break typed in the text is a line
 //! break in the email, a bare `https://` address becomes a link, bullets pasted from Word are
 //! taken as bullet points (with a warning), and tables and lines indented into a code block,
-//! which nobody means in a bulletin, are reported.
+//! which nobody means in a bulletin, are reported. So are the two ways pasted text goes wrong
+//! quietly: columns separated by tabs (a table pasted from Word or Excel), and a line typed
+//! straight under a list, which Markdown joins into the last bullet point.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -41,9 +43,14 @@ enum Frame {
 /// Parses Markdown source.
 pub fn parse(source: &str) -> Markdown {
     let mut md = Markdown::default();
+    tab_tables(source, &mut md.warnings);
     let rewritten = word_bullets(source, &mut md.warnings);
     let source = &*rewritten.text;
     let mut stack = vec![Frame::Root(Vec::new())];
+    // The column each open list item's text starts at, and whether the last event was a line
+    // break inside a paragraph (after which a line less indented was joined on lazily).
+    let mut item_columns: Vec<usize> = Vec::new();
+    let mut after_break = false;
     // Tables are recognised only to be reported; neighbouring text is merged so that a web
     // address split into several text events is found whole.
     let events = Parser::new_ext(source, Options::ENABLE_TABLES).into_offset_iter();
@@ -60,6 +67,20 @@ pub fn parse(source: &str) -> Markdown {
                 stack.pop();
             }
             continue;
+        }
+        if after_break
+            && let Some(column) = item_columns.last()
+            && let Some(offset) = joined_to_item(source, at, *column)
+        {
+            md.warnings.push(joined_line(rewritten.original(offset)));
+        }
+        after_break = matches!(event, Event::SoftBreak);
+        match &event {
+            Event::Start(Tag::Item) => item_columns.push(item_text_column(source, at)),
+            Event::End(TagEnd::Item) => {
+                item_columns.pop();
+            }
+            _ => {}
         }
         // The tree is rendered and dropped recursively: it must stay shallow.
         if let Event::Start(tag) = &event
@@ -262,6 +283,73 @@ fn word_bullets<'s>(source: &'s str, warnings: &mut Vec<Problem>) -> Rewritten<'
     Rewritten {
         text: Cow::Owned(text),
         shifts,
+    }
+}
+
+/// Runs of lines with a tab between their words (a table copied from Word or Excel arrives so):
+/// the email would run the columns together. One warning per run, at its first line.
+fn tab_tables(source: &str, warnings: &mut Vec<Problem>) {
+    let mut start: Option<(usize, usize)> = None; // (offset of the run's first line, rows)
+    let mut offset = 0;
+    let mut finish = |start: &mut Option<(usize, usize)>| {
+        if let Some((at, rows)) = start.take() {
+            let rows = if rows == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{rows} rows")
+            };
+            warnings.push(Problem {
+                offset: at,
+                message: format!("this looks like a table pasted with tabs between its columns ({rows}): the email would run the columns together"),
+                help: "write each row as a bullet point instead, with the columns in words, e.g. `- Monday: 8am to 6.30pm`".into(),
+            });
+        }
+    };
+    for line in source.split_inclusive('\n') {
+        let words = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        if words.contains('\t') {
+            match &mut start {
+                Some((_, rows)) => *rows += 1,
+                None => start = Some((offset + indent, 1)),
+            }
+        } else {
+            finish(&mut start);
+        }
+        offset += line.len();
+    }
+    finish(&mut start);
+}
+
+/// The column where the text of the list item whose marker is at byte `at` starts: after the
+/// marker (`-`, `*`, `+`, `1.`, `1)`) and the spaces after it.
+fn item_text_column(source: &str, at: usize) -> usize {
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &source[at..];
+    let marker = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(0, |digits| if digits > 0 { digits + 1 } else { 1 });
+    let spaces = rest[marker.min(rest.len())..]
+        .chars()
+        .take_while(|c| *c == ' ')
+        .count()
+        .clamp(1, 4);
+    source[line_start..at].chars().count() + marker + spaces
+}
+
+/// If the line holding byte `at` starts (after its spaces) at `at`, left of `column`: the offset
+/// of its text. Markdown joins such a line, typed straight under a list, into the last bullet.
+fn joined_to_item(source: &str, at: usize, column: usize) -> Option<usize> {
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &source[line_start..at.min(source.len())];
+    (before.chars().all(|c| c == ' ') && before.len() < column).then_some(at)
+}
+
+fn joined_line(offset: usize) -> Problem {
+    Problem {
+        offset,
+        message: "this line is joined to the bullet point above it".into(),
+        help: "to end the list, leave a blank line before this line; to keep it in the bullet point, indent it 2 spaces, under the bullet's text".into(),
     }
 }
 
@@ -543,8 +631,16 @@ mod tests {
     fn word_bullets_become_a_list_with_a_warning_each() {
         let md = parse("Points:\n• one\n  ◦ two\n·three\n– four\n–5 degrees\n");
         assert!(md.problems.is_empty());
-        let offsets: Vec<usize> = md.warnings.iter().map(|w| w.offset).collect();
-        assert_eq!(offsets, vec![8, 18, 34]);
+        let offsets = |joined: bool| -> Vec<usize> {
+            md.warnings
+                .iter()
+                .filter(|w| w.message.contains("joined") == joined)
+                .map(|w| w.offset)
+                .collect()
+        };
+        assert_eq!(offsets(false), vec![8, 18, 34]);
+        // `·three` and `–5 degrees` are not bullets: each is joined to the bullet above it.
+        assert_eq!(offsets(true), vec![26, 43]);
         let Block::List { items, .. } = &md.blocks[1] else {
             panic!("{:?}", md.blocks)
         };
@@ -562,5 +658,46 @@ mod tests {
                 Inline::Text("–5 degrees".into())
             ])
         );
+    }
+
+    #[test]
+    fn a_line_typed_straight_under_a_list_is_joined_with_a_warning() {
+        let md = parse("Points:\n\n- one\n- two\nAfter the list.\n");
+        let offsets: Vec<usize> = md.warnings.iter().map(|w| w.offset).collect();
+        assert_eq!(offsets, vec![21], "{:?}", md.warnings);
+        assert!(md.warnings[0].message.contains("joined"));
+        // Under a nested item, at the outer item's text: still joined to the inner one.
+        let md = parse("- one\n  - inner\n  more\n");
+        assert_eq!(md.warnings.len(), 1, "{:?}", md.warnings);
+        // A continuation indented under the text, a blank line, or a numbered item's text: fine.
+        for ok in [
+            "- one\n  more of it\n",
+            "- one\n\nAfter.\n",
+            "1. one\n   more\n",
+            "- *one*\n- two\n",
+            "Line one\nline two\n",
+        ] {
+            assert!(
+                parse(ok).warnings.is_empty(),
+                "{ok}: {:?}",
+                parse(ok).warnings
+            );
+        }
+        let md = parse("1. one\n**Next**\n");
+        assert_eq!(md.warnings.len(), 1, "{:?}", md.warnings);
+    }
+
+    #[test]
+    fn columns_separated_by_tabs_are_one_warning_per_table() {
+        let md = parse("Opening hours:\nDay\tHours\nMonday\t8am to 6.30pm\n\nTuesday\tclosed\n");
+        let offsets: Vec<usize> = md.warnings.iter().map(|w| w.offset).collect();
+        assert_eq!(offsets, vec![15, 47], "{:?}", md.warnings);
+        assert!(
+            md.warnings[0].message.contains("(2 rows)"),
+            "{}",
+            md.warnings[0].message
+        );
+        assert!(md.warnings[1].message.contains("(1 row)"));
+        assert!(parse("No tabs here\n").warnings.is_empty());
     }
 }

@@ -6,6 +6,7 @@
 //! - [`bulletin`], [`publisher`], [`recipients`]: the three files the office writes, and
 //!   [`folder`]: what a new issue carries over from the bulletins folder;
 //! - [`markdown`] and [`url`]: the text inside them;
+//! - [`docx`]: a bulletin written in Word, made into a bulletin file (`bulletin import`);
 //! - [`placeholder`]: the `[[...]]` blanks of a new bulletin, which must all be filled in;
 //! - [`limits`]: what a file may hold (size, nesting, characters), checked before it is trusted;
 //! - [`json_schema`]: the same files described as JSON Schemas, for editors.
@@ -13,6 +14,7 @@
 //! Nothing here renders or sends; nothing outside reads YAML.
 
 pub mod bulletin;
+pub mod docx;
 pub mod folder;
 pub mod json_schema;
 pub mod limits;

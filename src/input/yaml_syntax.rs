@@ -6,7 +6,8 @@
 //! space) and says so in parser terms. [`explain`] looks at the lines around that place to find
 //! the common mistakes (a key not lined up with its neighbours, a list item out of line, a
 //! missing space after a colon, `: ` inside a value, an unclosed quote, text starting with a
-//! character YAML reserves) and reports each at its own line.
+//! character YAML reserves, text pasted under `body: |` without its indentation) and reports each
+//! at its own line.
 
 use crate::diagnostic::Pos;
 
@@ -175,6 +176,9 @@ pub fn explain(text: &str, info: &str, line: usize, col: usize) -> Explained {
         help,
     };
 
+    if let Some(e) = pasted_unindented(&lines, at) {
+        return e;
+    }
     if info.contains("quoted scalar")
         && !info.contains("trailing")
         && let Some(c) = content(at)
@@ -337,6 +341,67 @@ pub fn explain(text: &str, info: &str, line: usize, col: usize) -> Explained {
             "check this line and the one above it: lines that belong together start at the same column, each colon after a key is followed by a space, and text containing `: ` is in quotes (the YAML reader says: {info})"
         ),
     )
+}
+
+/// Text pasted under `body: |` (or any `|` block) without its indentation: the block is empty,
+/// and the lines below it, up to the next key of the file, are at the left edge or not indented
+/// more than the key. YAML stops at one of them, with a complaint that would have the office add
+/// colons; the fix is to indent them all. Found when the parser stopped in those lines or at the
+/// key just after them.
+fn pasted_unindented(lines: &[(String, Line)], at: usize) -> Option<Explained> {
+    let opener = (0..=at.min(lines.len().saturating_sub(1)))
+        .rev()
+        .find(|&j| matches!(&lines[j].1, Line::Content(c) if opens_block(&c.value)))?;
+    let Line::Content(block) = &lines[opener].1 else {
+        return None;
+    };
+    // A key of the file (lower-case, as every key of a bulletin is) at or left of the block's
+    // key, or a list item there: the pasted text ends before it.
+    let ends_text = |c: &Content| {
+        c.indent <= block.start
+            && (c.dash || c.indent < block.start || c.key.is_some())
+            && c.key
+                .as_ref()
+                .is_some_and(|k| k.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
+    };
+    let mut first = None;
+    let mut last = None;
+    let mut next_key = lines.len();
+    for (j, (_, line)) in lines.iter().enumerate().skip(opener + 1) {
+        match line {
+            Line::BlockText if lines[j].0.trim().is_empty() => {}
+            Line::Blank | Line::Comment => {}
+            Line::Content(c) if !ends_text(c) => {
+                first.get_or_insert(j);
+                last = Some(j);
+            }
+            _ => {
+                next_key = j;
+                break;
+            }
+        }
+    }
+    let (first, last) = (first?, last?);
+    if at < first || at > next_key {
+        return None;
+    }
+    let spaces = block.start + 2;
+    let range = if first == last {
+        format!("line {}", first + 1)
+    } else {
+        format!("lines {} to {}", first + 1, last + 1)
+    };
+    let key = block.key.as_deref().unwrap_or("the key");
+    Some(Explained {
+        pos: Pos::new(first + 1, 1),
+        message: format!(
+            "the text under `{key}: |` on line {} is not indented, so YAML cannot read it as the text of `{key}`",
+            opener + 1
+        ),
+        help: format!(
+            "start {range} with {spaces} spaces each (2 more than `{key}`): every line of the text under `{key}: |` must start further right than `{key}`"
+        ),
+    })
 }
 
 /// `key:value` with no space after the colon (a web address's `https:` does not count).
@@ -589,6 +654,28 @@ mod tests {
         let (pos, message, _) = error("title: a\nmessage:\n  author: x\n body: y\n");
         assert_eq!(pos, Pos::new(4, 2));
         assert_eq!(message, "`body` is not lined up with `author` on line 3");
+    }
+
+    #[test]
+    fn text_pasted_without_indentation_is_one_error_naming_its_lines() {
+        let text = "title: a\nsections:\n  - title: b\n    body: |\nFirst line.\nSecond: line\n\n- a bullet\n  - title: c\n";
+        let (pos, message, help) = error(text);
+        assert_eq!(pos, Pos::new(5, 1));
+        assert_eq!(
+            message,
+            "the text under `body: |` on line 4 is not indented, so YAML cannot read it as the text of `body`"
+        );
+        assert!(
+            help.starts_with("start lines 5 to 8 with 6 spaces each"),
+            "{help}"
+        );
+        // In the message, at the end of the file.
+        let (pos, _, help) = error("message:\n  body: |\nThanks\nBrian\n");
+        assert_eq!(pos, Pos::new(3, 1));
+        assert!(
+            help.starts_with("start lines 3 to 4 with 4 spaces each"),
+            "{help}"
+        );
     }
 
     #[test]

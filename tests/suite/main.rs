@@ -15,7 +15,9 @@ mod completions;
 mod email;
 mod email_browser;
 mod hostile;
+mod import;
 mod inbox;
+mod paste;
 #[cfg(unix)]
 mod pipe;
 mod preview;
