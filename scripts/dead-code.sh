@@ -14,7 +14,7 @@ import glob, re, sys
 root = sys.argv[1]
 lib = open(f"{root}/src/lib.rs").read()
 lib = re.sub(r"^pub mod (\w+);", r"pub(crate) mod \1;", lib, flags=re.M)
-lib += "\nmod cli;\nmod cmd;\npub fn entry() -> bool {\n    let cli = <cli::Cli as clap::Parser>::parse();\n    matches!(cmd::run(cli.command), Err(cmd::Failure::Error(e)) if !e.to_string().is_empty())\n}\n"
+lib += "\nmod cli;\nmod cmd;\npub fn entry() -> bool {\n    let cli = <cli::Cli as clap::Parser>::parse();\n    matches!(cmd::run(cli.command), Err(cmd::Failure::Error(e)) if !crate::report::error(&e).is_empty())\n}\n"
 open(f"{root}/src/lib.rs", "w").write(lib)
 for f in glob.glob(f"{root}/src/cmd/*.rs") + [f"{root}/src/cli.rs"]:
     text = open(f).read().replace("bulletin::", "crate::")
