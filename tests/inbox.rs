@@ -20,6 +20,19 @@ fn fixtures() -> PathBuf {
     Path::new(ROOT).join("tests/fixtures/inbox")
 }
 
+/// A copy of the nine reports and requests at the top of tests/fixtures/inbox (not its
+/// sub-folders, which other tests read).
+fn base_fixtures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|e| e == "eml") {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
 /// A temporary office: the example bulletin and publisher.yaml, and `lists.yaml` with list `all`
 /// of member0001..member0010.
 struct Office {
@@ -50,6 +63,16 @@ impl Office {
 
     fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Makes the publisher's `mailto:` unsubscribe link `link`.
+    fn set_unsubscribe(&self, link: &str) {
+        let p = self.path().join("bulletins/publisher.yaml");
+        let y = std::fs::read_to_string(&p).unwrap().replace(
+            "mailto:unsubscribe@example.org?subject=unsubscribe",
+            link,
+        );
+        std::fs::write(p, y).unwrap();
     }
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Output {
@@ -148,8 +171,8 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     let tmp = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(tmp.path(), &[]);
     let office = Office::new(smtp.port, "");
-    let dir = fixtures();
-    let out = office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let dir = base_fixtures();
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert_eq!(
@@ -179,7 +202,7 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
         "{stdout}"
     );
     assert!(
-        stdout.contains("9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 2 not applied, 0 counted before"),
+        stdout.contains("9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 reply to read, 0 other, 2 not applied, 0 counted before"),
         "{stdout}"
     );
 
@@ -230,8 +253,8 @@ fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
 #[test]
 fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
     let office = Office::new(25, "");
-    let dir = fixtures();
-    let dir = dir.to_str().unwrap();
+    let dir = base_fixtures();
+    let dir = dir.path().to_str().unwrap();
     let out = office.run(&["inbox", "--dir", dir, "--dry-run"], None);
     assert!(out.status.success());
     assert!(
@@ -250,6 +273,37 @@ fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
         text(&out.stdout)
     );
     assert_eq!(office.suppressions(), first);
+}
+
+/// The unsubscribe `mailto:` is the office's own mailbox, where people also write in: replies from
+/// Outlook, Gmail and Apple Mail that quote the bulletin (its footer's "Unsubscribe" and all) are
+/// listed for a person to read and suppress nobody; only the two that ask are requests.
+#[test]
+fn a_reply_to_the_offices_mailbox_is_never_an_unsubscribe_request() {
+    let office = Office::new(25, "");
+    office.set_unsubscribe("mailto:office@example.org?subject=unsubscribe");
+    let dir = fixtures().join("replies");
+    let out = office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for i in [6, 7, 8] {
+        assert!(!office.suppressions().contains(&member(i)), "{stdout}");
+    }
+    for (file, from, subject) in [
+        ("outlook-question.eml", 6, "RE: LMC Bulletin, 20 October 2021"),
+        ("gmail-thanks.eml", 7, "Re: LMC Bulletin, 20 October 2021"),
+        ("apple-mail-slides.eml", 8, "Re: LMC Bulletin, 20 October 2021"),
+    ] {
+        let line = format!(
+            "{file}: a reply from {} ({subject:?}): read it yourself; nobody suppressed",
+            member(from)
+        );
+        assert!(stdout.contains(&line), "{line} missing from\n{stdout}");
+    }
+    assert!(
+        stdout.contains("5 messages read: 0 hard bounces, 0 soft bounces, 2 unsubscribe requests, 0 complaints, 0 auto-replies, 3 replies to read, 0 other,"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -312,8 +366,8 @@ fn soft_bounces_suppress_only_at_the_threshold() {
 #[test]
 fn unsuppress_lifts_one_address_and_refuses_an_unknown_one() {
     let office = Office::new(25, "");
-    let dir = fixtures();
-    office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let dir = base_fixtures();
+    office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     let out = office.run(&["unsuppress", "Member0001@Example.org"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(office.suppressed(), [member(2), member(4), member(5)]);
@@ -544,7 +598,7 @@ mod imap {
         let out = office.run(&["inbox"], Some(PASSWORD));
         let stdout = text(&out.stdout);
         assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-        assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 3 not applied, 0 counted before"), "{stdout}");
+        assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 reply to read, 0 other, 3 not applied, 0 counted before"), "{stdout}");
         assert!(stdout.contains("left alone, it is 31 MB"), "{stdout}");
         assert_eq!(
             office.suppressed(),

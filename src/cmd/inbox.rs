@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let c = &inbox.counts;
     println!(
-        "\n{read} message{} read: {} hard bounce{}, {} soft bounce{}, {} unsubscribe request{}, {} complaint{}, {} auto-repl{}, {} other, {} not applied, {} counted before",
+        "\n{read} message{} read: {} hard bounce{}, {} soft bounce{}, {} unsubscribe request{}, {} complaint{}, {} auto-repl{}, {} repl{} to read, {} other, {} not applied, {} counted before",
         super::plural(read),
         c.hard_bounces,
         super::plural(c.hard_bounces),
@@ -92,6 +92,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         super::plural(c.complaints),
         c.auto_replies,
         if c.auto_replies == 1 { "y" } else { "ies" },
+        c.replies,
+        if c.replies == 1 { "y" } else { "ies" },
         c.other,
         c.not_applied,
         c.already,
@@ -127,7 +129,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// The publisher's `mailto:` unsubscribe address, from `publisher.yaml` in the bulletins folder;
 /// `None` (with a warning) when it has none.
-fn unsubscribe_address() -> Result<Option<String>, Failure> {
+fn unsubscribe_address() -> Result<Option<bulletin::inbox::classify::Mailto>, Failure> {
     let path = Project::from_current_dir()
         .bulletins()
         .join(bulletin::input::publisher::FILE);
@@ -143,7 +145,7 @@ fn unsubscribe_address() -> Result<Option<String>, Failure> {
             .unsubscribe
             .mailto
             .as_deref()
-            .and_then(bulletin::inbox::mailto_address)),
+            .and_then(bulletin::inbox::classify::Mailto::parse)),
         Err(d) => {
             report(&d, Stopped::NothingWritten);
             Err(Failure::Reported)

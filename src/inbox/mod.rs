@@ -15,6 +15,7 @@ pub mod imap;
 use std::collections::HashSet;
 
 use crate::date::Date;
+use crate::diagnostic::escape_controls;
 use crate::input::recipients::{Recipients, ReplyMailbox};
 use crate::suppress::{Entry, Evidence, SoftBounce, Suppressions};
 use classify::Verdict;
@@ -31,6 +32,8 @@ pub struct Counts {
     pub unsubscribes: usize,
     pub complaints: usize,
     pub auto_replies: usize,
+    /// Messages from people, listed for someone to read.
+    pub replies: usize,
     pub other: usize,
     /// Reports that could not be read, messages too large, and requests from non-members.
     pub not_applied: usize,
@@ -44,7 +47,7 @@ pub struct Counts {
 pub struct Inbox<'a> {
     pub store: Suppressions,
     members: HashSet<String>,
-    unsubscribe: Option<String>,
+    unsubscribe: Option<classify::Mailto>,
     settings: &'a ReplyMailbox,
     today: Date,
     pub counts: Counts,
@@ -53,11 +56,11 @@ pub struct Inbox<'a> {
 }
 
 impl<'a> Inbox<'a> {
-    /// `unsubscribe` is the publisher's `mailto:` unsubscribe address.
+    /// `unsubscribe` is the publisher's `mailto:` unsubscribe link.
     pub fn new(
         store: Suppressions,
         recipients: &'a Recipients,
-        unsubscribe: Option<String>,
+        unsubscribe: Option<classify::Mailto>,
         today: Date,
     ) -> Inbox<'a> {
         let members = recipients
@@ -68,7 +71,7 @@ impl<'a> Inbox<'a> {
         Inbox {
             store,
             members,
-            unsubscribe: unsubscribe.map(|u| u.to_lowercase()),
+            unsubscribe,
             settings: &recipients.mailbox,
             today,
             counts: Counts::default(),
@@ -96,7 +99,7 @@ impl<'a> Inbox<'a> {
             return;
         }
         let today = self.today.to_string();
-        match classify::classify(raw, self.unsubscribe.as_deref()) {
+        match classify::classify(raw, self.unsubscribe.as_ref()) {
             Verdict::Bounce(b) => {
                 let evidence = Evidence {
                     message_id,
@@ -168,18 +171,22 @@ impl<'a> Inbox<'a> {
                 };
                 self.suppress(what, &recipient, "complaint", evidence);
             }
-            Verdict::Unsubscribe { sender } => {
+            Verdict::Unsubscribe(request) => {
                 self.counts.unsubscribes += 1;
-                let text = mail_parser::MessageParser::default()
-                    .parse_headers(raw)
-                    .and_then(|m| m.subject().map(str::to_string))
-                    .unwrap_or_default();
                 let evidence = Evidence {
                     message_id,
-                    text,
+                    text: request.subject.clone(),
                     ..Evidence::default()
                 };
-                self.suppress(what, &sender, "unsubscribe request", evidence);
+                self.suppress(what, &request.sender, "unsubscribe request", evidence);
+            }
+            Verdict::Reply { from, subject } => {
+                self.counts.replies += 1;
+                self.lines.push(format!(
+                    "{what}: a reply from {} ({:?}): read it yourself; nobody suppressed",
+                    escape_controls(&from),
+                    escape_controls(&subject)
+                ));
             }
             Verdict::AutoReply => self.counts.auto_replies += 1,
             Verdict::MalformedReport(why) => {
@@ -252,13 +259,6 @@ pub fn issue_of(message_id: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-/// The address of a `mailto:` link, in lower case: `mailto:u@example.org?subject=x` →
-/// `u@example.org`.
-pub fn mailto_address(link: &str) -> Option<String> {
-    let rest = link.strip_prefix("mailto:")?;
-    let address = rest.split('?').next()?.trim();
-    (!address.is_empty()).then(|| address.to_lowercase())
-}
 
 #[cfg(test)]
 mod tests {
