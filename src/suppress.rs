@@ -55,6 +55,9 @@ pub struct SoftBounce {
 pub struct Suppressions {
     pub suppressed: Vec<Entry>,
     pub soft_bounces: Vec<SoftBounce>,
+    /// Requests and reports that showed no proof of coming from what the office sent: waiting
+    /// for a person to confirm them (`bulletin inbox --confirm ADDRESS`). `send` ignores them.
+    pub to_confirm: Vec<Entry>,
 }
 
 /// Where the suppressions file is for a recipients file.
@@ -151,7 +154,18 @@ impl Suppressions {
                         date: get("date"),
                         evidence,
                     }),
-                    _ => return Err(bad(k, "expected `suppressed:` or `soft_bounces:`")),
+                    Some("to_confirm") => out.to_confirm.push(Entry {
+                        address,
+                        since: get("since"),
+                        why: get("why"),
+                        evidence,
+                    }),
+                    _ => {
+                        return Err(bad(
+                            k,
+                            "expected `suppressed:`, `soft_bounces:` or `to_confirm:`",
+                        ));
+                    }
                 }
             }
         }
@@ -173,7 +187,31 @@ impl Suppressions {
                 || self
                     .soft_bounces
                     .iter()
-                    .any(|s| s.evidence.message_id == message_id))
+                    .any(|s| s.evidence.message_id == message_id)
+                || self
+                    .to_confirm
+                    .iter()
+                    .any(|e| e.evidence.message_id == message_id))
+    }
+
+    /// Suppresses `address` (lower case) on the entries waiting for confirmation, as of `today`;
+    /// how many there were (0: nothing to confirm, nothing changed).
+    pub fn confirm(&mut self, address: &str, today: Date) -> usize {
+        let (mine, rest): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.to_confirm)
+            .into_iter()
+            .partition(|e| e.address == address);
+        self.to_confirm = rest;
+        let n = mine.len();
+        if let Some(first) = mine.into_iter().next()
+            && !self.contains(address)
+        {
+            self.suppressed.push(Entry {
+                since: today.to_string(),
+                why: format!("{} (confirmed by hand)", first.why),
+                ..first
+            });
+        }
+        n
     }
 
     /// Soft bounces for `address` within `days` days before `today`, this one included.
@@ -186,13 +224,14 @@ impl Suppressions {
             .count()
     }
 
-    /// Removes `address` (lower case) from the suppressed, and its soft bounces; whether it was
-    /// suppressed.
+    /// Removes `address` (lower case) from the suppressed, its soft bounces and what waits for
+    /// confirmation; whether it was suppressed or waiting.
     pub fn lift(&mut self, address: &str) -> bool {
-        let before = self.suppressed.len();
+        let before = self.suppressed.len() + self.to_confirm.len();
         self.suppressed.retain(|e| e.address != address);
         self.soft_bounces.retain(|s| s.address != address);
-        self.suppressed.len() != before
+        self.to_confirm.retain(|s| s.address != address);
+        self.suppressed.len() + self.to_confirm.len() != before
     }
 
     /// The file's text.
@@ -229,6 +268,17 @@ impl Suppressions {
             out.push_str(&format!("  - address: {}\n", q(&s.address)));
             out.push_str(&format!("    date: {}\n", q(&s.date)));
             ev(&mut out, &s.evidence);
+        }
+        out.push_str(
+            "# Not applied: nothing showed these came from a message the office sent (docs/inbox.md).\n\
+             # `bulletin inbox --confirm ADDRESS` suppresses the address; `bulletin unsuppress ADDRESS` drops it.\n\
+             to_confirm:\n",
+        );
+        for e in &self.to_confirm {
+            out.push_str(&format!("  - address: {}\n", q(&e.address)));
+            out.push_str(&format!("    since: {}\n", q(&e.since)));
+            out.push_str(&format!("    why: {}\n", q(&e.why)));
+            ev(&mut out, &e.evidence);
         }
         out
     }

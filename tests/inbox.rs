@@ -5,6 +5,7 @@
 //! and a Maildir the test fills (installed by scripts/install-test-deps.sh). Then a real `send`
 //! to aiosmtpd (tests/smtp/server.py) shows who is skipped.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -21,16 +22,46 @@ fn fixtures() -> PathBuf {
 }
 
 /// A copy of the nine reports and requests at the top of tests/fixtures/inbox (not its
-/// sub-folders, which other tests read).
-fn base_fixtures() -> tempfile::TempDir {
+/// sub-folders, which other tests read), as they would come back after the office really sent
+/// the issue: each Message-ID they quote is replaced by the one `sent` says went to that member
+/// ([`Office::send_first`]), and the request from member 4 replies to the one sent to them.
+fn base_fixtures(sent: &HashMap<String, String>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(fixtures()).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|e| e == "eml") {
-            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+            std::fs::write(dir.path().join(p.file_name().unwrap()), genuine(&p, sent)).unwrap();
         }
     }
     dir
+}
+
+/// The placeholder Message-ID each base fixture quotes, and whose message it stands for.
+const QUOTED: [(&str, usize); 4] = [
+    ("bulletin.2021-10-20.5a1c0f3e9b2d4c71", 1),
+    ("bulletin.2021-10-20.77aa01b2c3d4e5f6", 2),
+    ("bulletin.2021-10-20.0011223344556677", 3),
+    ("bulletin.2021-10-20.5555555555555555", 5),
+];
+
+/// The fixture at `path` with the Message-IDs really sent in place of its placeholders
+/// (`SENT-TO-member0001` and those of [`QUOTED`]).
+fn genuine(path: &Path, sent: &HashMap<String, String>) -> Vec<u8> {
+    let mut t = std::fs::read_to_string(path).unwrap();
+    let local = |i: usize| sent[&member(i)].trim_matches(['<', '>']).split('@').next().unwrap().to_string();
+    for (placeholder, i) in QUOTED {
+        t = t.replace(placeholder, &local(i));
+    }
+    for i in 1..=MEMBERS {
+        t = t.replace(&format!("SENT-TO-{}", member(i)), &local(i));
+    }
+    if path.ends_with("04-unsubscribe-request.eml") {
+        t = t.replace(
+            "Message-ID: <CAF=unsub0004",
+            &format!("In-Reply-To: {}\r\nMessage-ID: <CAF=unsub0004", sent[&member(4)]),
+        );
+    }
+    t.into_bytes()
 }
 
 /// A temporary office: the example bulletin and publisher.yaml, and `lists.yaml` with list `all`
@@ -112,18 +143,61 @@ impl Office {
         out
     }
 
+    /// Sends the issue to list `all` through `smtp`, as the office did before anything came
+    /// back, and returns the Message-ID each member was sent (as received).
+    fn send_first(&self, smtp: &Smtp) -> HashMap<String, String> {
+        let out = self.send();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut ids = HashMap::new();
+        for m in smtp.messages() {
+            let id = m
+                .data
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .unwrap()
+                .trim()
+                .to_string();
+            ids.insert(m.to[0].clone(), id);
+        }
+        assert_eq!(ids.len(), MEMBERS);
+        ids
+    }
+
     fn suppressions(&self) -> String {
         std::fs::read_to_string(self.path().join("suppressions.yaml")).unwrap_or_default()
     }
 
     /// The suppressed addresses, in file order.
     fn suppressed(&self) -> Vec<String> {
+        self.section("suppressed:")
+    }
+
+    /// The addresses waiting for confirmation, in file order.
+    fn waiting(&self) -> Vec<String> {
+        self.section("to_confirm:")
+    }
+
+    fn section(&self, name: &str) -> Vec<String> {
         let text = self.suppressions();
-        let part = text.split("soft_bounces:").next().unwrap_or("");
-        part.lines()
+        text.lines()
+            .skip_while(|l| *l != name)
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
             .filter_map(|l| l.trim().strip_prefix("- address: "))
             .map(|a| a.trim_matches('"').to_string())
             .collect()
+    }
+
+    /// The issue sent again to everyone not suppressed, its journals gone (after `inbox` read
+    /// them).
+    fn send_again(&self) -> Output {
+        for e in std::fs::read_dir(self.path().join("bulletins")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "journal") {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        self.send()
     }
 
     fn send(&self) -> Output {
@@ -147,11 +221,12 @@ fn text(b: &[u8]) -> String {
 mod common;
 use common::smtp::Server as Smtp;
 
-/// Checks that a send reached exactly everyone but `skipped`, once each.
+/// Checks that, after [`Office::send_first`], a second send reached exactly everyone but
+/// `skipped` (so each has two messages, they one).
 fn assert_sent_to_all_but(smtp: &Smtp, skipped: &[usize]) {
     let counts = smtp.counts();
     for i in 1..=MEMBERS {
-        let want = usize::from(!skipped.contains(&i));
+        let want = 1 + usize::from(!skipped.contains(&i));
         assert_eq!(
             counts.get(&member(i)).copied().unwrap_or(0),
             want,
@@ -171,7 +246,8 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     let tmp = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(tmp.path(), &[]);
     let office = Office::new(smtp.port, "");
-    let dir = base_fixtures();
+    let sent = office.send_first(&smtp);
+    let dir = base_fixtures(&sent);
     let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
@@ -181,15 +257,15 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     );
     let file = office.suppressions();
     for evidence in [
-        "why: \"hard bounce 5.1.1\"",
-        "status: \"5.1.10\"",
-        "original: \"<bulletin.2021-10-20.5a1c0f3e9b2d4c71@example.org>\"",
-        "why: \"unsubscribe request\"",
-        "why: \"complaint\"",
-        "issue: \"2021-10-20\"",
-        "message_id: \"<61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\"",
+        "why: \"hard bounce 5.1.1\"".to_string(),
+        "status: \"5.1.10\"".to_string(),
+        format!("original: \"{}\"", sent[&member(1)]),
+        "why: \"unsubscribe request\"".to_string(),
+        "why: \"complaint\"".to_string(),
+        "issue: \"2021-10-20\"".to_string(),
+        "message_id: \"<61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\"".to_string(),
     ] {
-        assert!(file.contains(evidence), "{evidence} missing from\n{file}");
+        assert!(file.contains(&evidence), "{evidence} missing from\n{file}");
     }
     assert!(
         stdout.contains(
@@ -206,7 +282,7 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
         "{stdout}"
     );
 
-    let out = office.send();
+    let out = office.send_again();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_sent_to_all_but(&smtp, &SUPPRESSED);
 }
@@ -215,7 +291,10 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
 /// skips what is not `.eml`, and says how many files it read from how many folders.
 #[test]
 fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
-    let office = Office::new(25, "");
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let sent = office.send_first(&smtp);
     let saved = tempfile::tempdir().unwrap();
     let mut names: Vec<_> = std::fs::read_dir(fixtures())
         .unwrap()
@@ -231,7 +310,7 @@ fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
             _ => saved.path().join("2021-11").join("Bounces"),
         };
         std::fs::create_dir_all(&folder).unwrap();
-        std::fs::copy(p, folder.join(p.file_name().unwrap())).unwrap();
+        std::fs::write(folder.join(p.file_name().unwrap()), genuine(p, &sent)).unwrap();
     }
     std::fs::write(saved.path().join("2021-10").join("notes.txt"), "not mail").unwrap();
     let out = office.run(&["inbox", "--dir", saved.path().to_str().unwrap()], None);
@@ -252,8 +331,10 @@ fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
 
 #[test]
 fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
-    let office = Office::new(25, "");
-    let dir = base_fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let dir = base_fixtures(&office.send_first(&smtp));
     let dir = dir.path().to_str().unwrap();
     let out = office.run(&["inbox", "--dir", dir, "--dry-run"], None);
     assert!(out.status.success());
@@ -306,6 +387,81 @@ fn a_reply_to_the_offices_mailbox_is_never_an_unsubscribe_request() {
     );
 }
 
+/// After a real send: forged reports and requests (a bounce quoting the Message-ID anyone could
+/// work out from the issue's date and the address, a complaint and a request quoting another
+/// member's real Message-ID, requests that fail DMARC or that another server vouches for, a
+/// bounce in plain text) suppress nobody and wait for a person, by file and address; a request
+/// that the office's own server says passed DMARC is applied; `--confirm` applies a waiting one.
+#[test]
+fn forged_reports_and_requests_suppress_nobody_until_a_person_confirms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "mailbox:\n  authserv_id: mx.example.org\n");
+    let sent = office.send_first(&smtp);
+    let key = std::fs::read_to_string(office.path().join("bulletins/message-ids.key")).unwrap();
+    assert!(!sent[&member(6)].contains("4843091f3d38ac07"), "the guessable Message-ID was sent");
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["forged", "genuine"] {
+        for e in std::fs::read_dir(fixtures().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::write(dir.path().join(p.file_name().unwrap()), genuine(&p, &sent)).unwrap();
+        }
+    }
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.contains(key.lines().last().unwrap()));
+    assert_eq!(office.suppressed(), [member(3)], "{stdout}");
+    assert!(
+        stdout.contains("unsubscribe-vouched-by-the-office-server.eml: suppress member0003@example.org (unsubscribe request)"),
+        "{stdout}"
+    );
+    let quote = "it quotes no message the office sent to that address";
+    let sender = "it does not reply to a bulletin sent to them, and the office's mail server";
+    for (file, line) in [
+        ("guessed-message-id-bounce.eml", format!("hard bounce 5.1.1 for {} not applied: {quote}", member(6))),
+        ("complaint-quoting-another-members-message.eml", format!("complaint for {} not applied: {quote}", member(7))),
+        ("unsubscribe-dmarc-fail.eml", format!("unsubscribe request for {} not applied: {sender}", member(8))),
+        ("unsubscribe-vouched-by-another-server.eml", format!("unsubscribe request for {} not applied: {sender}", member(9))),
+        ("unsubscribe-replying-to-another-members-message.eml", format!("unsubscribe request for {} not applied: {sender}", member(10))),
+        ("plain-text-bounce.eml", format!("a bounce in plain text (not a delivery report) naming {}: not applied", member(6))),
+    ] {
+        let want = format!("{file}: {line}");
+        assert!(stdout.contains(&want), "{want} missing from\n{stdout}");
+    }
+    assert!(
+        stdout.contains(&format!("if {} should no longer get the bulletin, run `bulletin inbox --confirm {}`", member(7), member(7))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("6 waiting for you to confirm"), "{stdout}");
+    assert_eq!(
+        office.waiting(),
+        [7, 6, 6, 8, 10, 9].map(member),
+        "{}",
+        office.suppressions()
+    );
+
+    // Read again: nothing new, nothing counted twice.
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    assert!(text(&out.stdout).contains("7 counted before"), "{}", text(&out.stdout));
+
+    let out = office.run(&["inbox", "--confirm", "Member0007@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(office.suppressed(), [member(3), member(7)]);
+    assert!(!office.waiting().contains(&member(7)));
+    let out = office.run(&["inbox", "--confirm", &member(1)], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nothing from member0001@example.org waits for confirmation"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = office.send_again();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_sent_to_all_but(&smtp, &[3, 7]);
+}
+
 #[test]
 fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed() {
     let tmp = tempfile::tempdir().unwrap();
@@ -328,16 +484,20 @@ fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed
     assert!(smtp.counts().is_empty());
 }
 
-/// A copy of the Gmail delay report with its own Message-ID.
-fn soft_bounce(n: usize) -> String {
-    std::fs::read_to_string(fixtures().join("03-gmail-soft-bounce.eml"))
+/// A copy of the Gmail delay report with its own Message-ID, quoting what was `sent`.
+fn soft_bounce(n: usize, sent: &HashMap<String, String>) -> String {
+    String::from_utf8(genuine(&fixtures().join("03-gmail-soft-bounce.eml"), sent))
         .unwrap()
         .replace("gmail-delay-0001", &format!("gmail-delay-{n:04}"))
 }
 
 #[test]
 fn soft_bounces_suppress_only_at_the_threshold() {
-    let office = Office::new(25, "mailbox:\n  soft_bounces: 2\n");
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "mailbox:\n  soft_bounces: 2\n");
+    let sent = office.send_first(&smtp);
+    let soft_bounce = |n| soft_bounce(n, &sent);
     let inbox = office.path().join("mail");
     std::fs::create_dir(&inbox).unwrap();
     std::fs::write(inbox.join("a.eml"), soft_bounce(1)).unwrap();
@@ -365,8 +525,10 @@ fn soft_bounces_suppress_only_at_the_threshold() {
 
 #[test]
 fn unsuppress_lifts_one_address_and_refuses_an_unknown_one() {
-    let office = Office::new(25, "");
-    let dir = base_fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let dir = base_fixtures(&office.send_first(&smtp));
     office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     let out = office.run(&["unsuppress", "Member0001@Example.org"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -576,6 +738,10 @@ mod imap {
     #[test]
     fn imap_suppresses_as_the_folder_does_marks_what_it_took_and_send_skips_exactly_them() {
         let imap = Dovecot::start();
+        let tmp = tempfile::tempdir().unwrap();
+        let smtp = Smtp::start(tmp.path(), &[]);
+        let office = Office::new(smtp.port, &imap.mailbox());
+        let sent = office.send_first(&smtp);
         let mut names: Vec<_> = std::fs::read_dir(fixtures())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -583,12 +749,9 @@ mod imap {
             .collect();
         names.sort();
         for (i, p) in names.iter().enumerate() {
-            imap.deliver(&format!("{i}"), &std::fs::read(p).unwrap());
+            imap.deliver(&format!("{i}"), &genuine(p, &sent));
         }
         imap.deliver("huge", &huge_bounce());
-        let tmp = tempfile::tempdir().unwrap();
-        let smtp = Smtp::start(tmp.path(), &[]);
-        let office = Office::new(smtp.port, &imap.mailbox());
 
         // A dry run reads everything and marks nothing.
         let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
@@ -613,7 +776,7 @@ mod imap {
             text(&out.stdout)
         );
 
-        let out = office.send();
+        let out = office.send_again();
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_sent_to_all_but(&smtp, &SUPPRESSED);
     }
@@ -736,11 +899,14 @@ mod imap {
     fn login_mailbox_keeps_the_password_for_inbox_after_the_environment_and_secret_command() {
         own_session_keyring();
         let imap = Dovecot::start();
+        let tmp = tempfile::tempdir().unwrap();
+        let smtp = Smtp::start(tmp.path(), &[]);
+        let office = Office::new(smtp.port, &imap.mailbox());
+        let sent = office.send_first(&smtp);
         imap.deliver(
             "1",
-            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+            &genuine(&fixtures().join("01-postfix-hard-bounce.eml"), &sent),
         );
-        let office = Office::new(25, &imap.mailbox());
         let account = format!("office at 127.0.0.1:{}", imap.port);
         let description = format!("keyring-rs:mailbox password for {account}@bulletin");
         let refused = |o: &Output| {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use bulletin::date::Date;
+use bulletin::inbox::evidence::Sent;
 use bulletin::inbox::{Inbox, MAX_MESSAGE_BYTES, imap};
 use bulletin::project::Project;
 use bulletin::suppress::{self, Suppressions};
@@ -25,14 +26,26 @@ pub struct Args {
     /// Show what would change, without changing the suppressions file or marking any message
     #[arg(long)]
     dry_run: bool,
+    /// Suppress this address on a request or report that `inbox` listed for you to confirm (it
+    /// showed no proof that it came from a bulletin sent to them); read nothing else
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["dir", "dry_run"])]
+    confirm: Vec<String>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let recipients = load_recipients(args.recipients.as_deref(), Stopped::NothingWritten)?;
     let store_path = suppress::path_for(&recipients.path);
     let store = Suppressions::load(&store_path).map_err(anyhow::Error::from)?;
+    if !args.confirm.is_empty() {
+        return confirm(store, &store_path, &args.confirm);
+    }
     let unsubscribe = unsubscribe_address()?;
-    let mut inbox = Inbox::new(store, &recipients, unsubscribe, Date::today());
+    let mut warnings = Vec::new();
+    let sent = Sent::load(&Project::from_current_dir().bulletins(), &mut warnings);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut inbox = Inbox::new(store, &recipients, unsubscribe, sent, Date::today());
     let mut taken = Vec::new();
     let mut session = None;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -98,6 +111,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         c.not_applied,
         c.already,
     );
+    if c.to_confirm > 0 {
+        println!(
+            "{} waiting for you to confirm (listed above, kept under `to_confirm:` in {}): run `bulletin inbox --confirm ADDRESS` for each that is genuine",
+            c.to_confirm,
+            store_path.display()
+        );
+    }
     if args.dry_run {
         println!(
             "dry run: would suppress {} address{}; {} not changed, no message marked",
@@ -123,6 +143,28 @@ pub fn run(args: Args) -> Result<(), Failure> {
             r
         });
         marked.map_err(anyhow::Error::from)?;
+    }
+    Ok(())
+}
+
+/// `--confirm`: suppresses each address on what waits for confirmation; refuses (changing
+/// nothing) an address with nothing waiting.
+fn confirm(mut store: Suppressions, path: &Path, addresses: &[String]) -> Result<(), Failure> {
+    let today = Date::today();
+    let mut done = Vec::new();
+    for a in addresses {
+        let address = bulletin::inbox::normal(a);
+        if store.confirm(&address, today) == 0 {
+            return Err(Failure::from(format!(
+                "nothing from {address} waits for confirmation in {}: nothing was changed (run `bulletin inbox` first; `bulletin unsuppress` lifts a suppression)",
+                path.display()
+            )));
+        }
+        done.push(address);
+    }
+    store.save(path).map_err(anyhow::Error::from)?;
+    for address in done {
+        println!("suppressed {address} (confirmed): `bulletin send` no longer sends them the bulletin");
     }
     Ok(())
 }

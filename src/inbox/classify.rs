@@ -27,6 +27,9 @@ pub enum Verdict {
     /// A report that says it is a delivery status notification but names no failed recipient
     /// or status: left alone, and reported.
     MalformedReport(String),
+    /// A bounce that is not a delivery report (plain text from an older server), naming these
+    /// addresses (lower case) in its text: listed for a person to confirm, never applied.
+    PlainBounce { addresses: Vec<String> },
     /// Anything else: left alone.
     Other,
 }
@@ -210,6 +213,9 @@ pub fn classify(raw: &[u8], unsubscribe: Option<&Mailto>) -> Verdict {
         }
         _ => {}
     }
+    if let Some(addresses) = plain_bounce(&msg) {
+        return Verdict::PlainBounce { addresses };
+    }
     if is_auto_reply(&msg) {
         return Verdict::AutoReply;
     }
@@ -246,9 +252,7 @@ pub fn classify(raw: &[u8], unsubscribe: Option<&Mailto>) -> Verdict {
                     answers.push(angle(id));
                 }
             }
-            let authentication = msg
-                .header_raw("Authentication-Results")
-                .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
+            let authentication = topmost(raw, "authentication-results");
             return Verdict::Unsubscribe(Request {
                 sender: sender.clone(),
                 subject,
@@ -261,6 +265,83 @@ pub fn classify(raw: &[u8], unsubscribe: Option<&Mailto>) -> Verdict {
         Some(from) => Verdict::Reply { from, subject },
         None => Verdict::Other,
     }
+}
+
+/// The first (topmost: the last one added) field `name` (lower case) of the message's header,
+/// its continuation lines joined. mail-parser's `header_raw` gives the last one.
+fn topmost(raw: &[u8], name: &str) -> Option<String> {
+    let head = String::from_utf8_lossy(raw);
+    let mut found: Option<String> = None;
+    for line in head.lines() {
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = &mut found {
+            if line.starts_with([' ', '\t']) {
+                value.push(' ');
+                value.push_str(line.trim());
+                continue;
+            }
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.trim().eq_ignore_ascii_case(name)
+        {
+            found = Some(v.trim().to_string());
+        }
+    }
+    found
+}
+
+/// Whether a message that is no delivery report is still a bounce (from `MAILER-DAEMON` or
+/// `postmaster`, or with a bounce's subject), and the addresses its text names.
+fn plain_bounce(msg: &mail_parser::Message) -> Option<Vec<String>> {
+    let from = msg
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let local = from.split('@').next().unwrap_or("");
+    let subject = msg.subject().unwrap_or("").to_ascii_lowercase();
+    let bounce = matches!(local, "mailer-daemon" | "postmaster")
+        || [
+            "undeliverable",
+            "undelivered mail",
+            "delivery status notification",
+            "returned mail",
+            "mail delivery failed",
+            "delivery failure",
+        ]
+        .iter()
+        .any(|p| subject.starts_with(p));
+    if !bounce {
+        return None;
+    }
+    let mut text = String::new();
+    for i in 0.. {
+        match msg.body_text(i) {
+            Some(t) => text.push_str(&t),
+            None => break,
+        }
+        if text.len() > 1 << 20 {
+            break;
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c)) {
+        let w = word.trim_matches('.').to_lowercase();
+        if let Some((l, d)) = w.split_once('@')
+            && !l.is_empty()
+            && d.contains('.')
+            && !d.contains('@')
+            && w != from
+            && !out.contains(&w)
+        {
+            out.push(w);
+        }
+    }
+    Some(out)
 }
 
 /// Out of office and other automatic replies (RFC 3834's `Auto-Submitted`, and the headers

@@ -4,12 +4,16 @@
 //! [`classify`] says what each one is, and [`Inbox::take`] decides what follows from it:
 //!
 //! - a hard bounce (5.x.x), an unsubscribe request or a complaint suppresses the address, but
-//!   only if it is a member of a list (anything else is reported, not applied);
+//!   only if it is a member of a list (anything else is reported, not applied), and only with
+//!   evidence ([`evidence`]): a bounce or complaint must quote a Message-ID the office sent to
+//!   that address, a request must reply to one sent to its sender or be vouched for by the
+//!   office's own mail server; anything else waits in `to_confirm:` for a person;
 //! - a soft bounce (4.x.x) is remembered, and suppresses after `soft_bounces` of them within
 //!   `soft_bounce_days` (3 in 30 by default, `mailbox:` in recipients.yaml);
 //! - auto-replies and everything else are left alone and counted.
 
 pub mod classify;
+pub mod evidence;
 pub mod imap;
 
 use std::collections::HashSet;
@@ -41,6 +45,31 @@ pub struct Counts {
     pub already: usize,
     /// Addresses newly suppressed.
     pub suppressed: usize,
+    /// Suppressions kept for a person to confirm.
+    pub to_confirm: usize,
+}
+
+/// Why a suppression was not applied.
+#[derive(Clone, Copy)]
+enum Unproven {
+    /// A bounce or complaint that quotes no Message-ID the office sent to the address.
+    Quote,
+    /// An unsubscribe request that replies to nothing sent to its sender and has no DMARC pass
+    /// from the office's own mail server.
+    Sender,
+}
+
+impl Unproven {
+    fn reason(self) -> &'static str {
+        match self {
+            Unproven::Quote => {
+                "it quotes no message the office sent to that address (anyone can write such a report)"
+            }
+            Unproven::Sender => {
+                "it does not reply to a bulletin sent to them, and the office's mail server (`authserv_id:` under `mailbox:`) does not vouch for its sender (anyone can write such a request)"
+            }
+        }
+    }
 }
 
 /// The state of one run: the suppressions file as it will be written, and what to report.
@@ -49,6 +78,7 @@ pub struct Inbox<'a> {
     members: HashSet<String>,
     unsubscribe: Option<classify::Mailto>,
     settings: &'a ReplyMailbox,
+    sent: evidence::Sent,
     today: Date,
     pub counts: Counts,
     /// One line per message that changed something or was not applied, for the user.
@@ -61,6 +91,7 @@ impl<'a> Inbox<'a> {
         store: Suppressions,
         recipients: &'a Recipients,
         unsubscribe: Option<classify::Mailto>,
+        sent: evidence::Sent,
         today: Date,
     ) -> Inbox<'a> {
         let members = recipients
@@ -73,6 +104,7 @@ impl<'a> Inbox<'a> {
             members,
             unsubscribe,
             settings: &recipients.mailbox,
+            sent,
             today,
             counts: Counts::default(),
             lines: Vec::new(),
@@ -101,55 +133,62 @@ impl<'a> Inbox<'a> {
         let today = self.today.to_string();
         match classify::classify(raw, self.unsubscribe.as_ref()) {
             Verdict::Bounce(b) => {
+                let recipient = normal(&b.recipient);
+                let sent = b
+                    .original_id
+                    .as_deref()
+                    .and_then(|id| self.sent.sent_to(id, &recipient))
+                    .map(str::to_string);
                 let evidence = Evidence {
                     message_id,
                     status: b.status.clone(),
                     text: b.text.clone(),
                     original: b.original_id.clone().unwrap_or_default(),
-                    issue: b
-                        .original_id
-                        .as_deref()
-                        .and_then(issue_of)
-                        .unwrap_or_default(),
+                    issue: sent.clone().unwrap_or_default(),
                 };
-                if b.is_hard() {
+                let kind = if b.is_hard() {
                     self.counts.hard_bounces += 1;
-                    self.suppress(
-                        what,
-                        &b.recipient,
-                        &format!("hard bounce {}", b.status),
-                        evidence,
-                    );
+                    format!("hard bounce {}", b.status)
                 } else {
                     self.counts.soft_bounces += 1;
-                    let b = classify::Bounce {
-                        recipient: normal(&b.recipient),
-                        ..b
-                    };
-                    if !self.is_member(what, &b.recipient, "soft bounce") {
+                    format!("soft bounce {}", b.status)
+                };
+                if sent.is_none() {
+                    let unproven = Unproven::Quote;
+                    if b.is_hard() {
+                        self.to_confirm(what, &recipient, &kind, evidence, unproven);
+                    } else if self.is_member(what, &recipient, "soft bounce") {
+                        self.counts.not_applied += 1;
+                        self.lines.push(format!(
+                            "{what}: {kind} for {recipient} not counted: {}",
+                            unproven.reason()
+                        ));
+                    }
+                } else if b.is_hard() {
+                    self.suppress(what, &recipient, &kind, evidence);
+                } else {
+                    if !self.is_member(what, &recipient, "soft bounce") {
                         return;
                     }
                     self.store.soft_bounces.push(SoftBounce {
-                        address: b.recipient.clone(),
+                        address: recipient.clone(),
                         date: today,
                         evidence: evidence.clone(),
                     });
                     let (limit, days) =
                         (self.settings.soft_bounces, self.settings.soft_bounce_days);
-                    let n = self
-                        .store
-                        .recent_soft_bounces(&b.recipient, self.today, days);
+                    let n = self.store.recent_soft_bounces(&recipient, self.today, days);
                     if n >= limit as usize {
                         self.suppress(
                             what,
-                            &b.recipient,
+                            &recipient,
                             &format!("{n} soft bounces in {days} days"),
                             evidence,
                         );
                     } else {
                         self.lines.push(format!(
-                            "{what}: soft bounce {} for {} ({n} of {limit} in {days} days)",
-                            b.status, b.recipient
+                            "{what}: soft bounce {} for {recipient} ({n} of {limit} in {days} days)",
+                            b.status
                         ));
                     }
                 }
@@ -159,26 +198,56 @@ impl<'a> Inbox<'a> {
                 original_id,
             } => {
                 self.counts.complaints += 1;
+                let recipient = normal(&recipient);
+                let sent = original_id
+                    .as_deref()
+                    .and_then(|id| self.sent.sent_to(id, &recipient))
+                    .map(str::to_string);
                 let evidence = Evidence {
                     message_id,
                     text: "complaint (abuse report)".into(),
-                    issue: original_id
-                        .as_deref()
-                        .and_then(issue_of)
-                        .unwrap_or_default(),
+                    issue: sent.clone().unwrap_or_default(),
                     original: original_id.unwrap_or_default(),
                     ..Evidence::default()
                 };
-                self.suppress(what, &recipient, "complaint", evidence);
+                if sent.is_some() {
+                    self.suppress(what, &recipient, "complaint", evidence);
+                } else {
+                    self.to_confirm(what, &recipient, "complaint", evidence, Unproven::Quote);
+                }
             }
             Verdict::Unsubscribe(request) => {
                 self.counts.unsubscribes += 1;
+                let sender = normal(&request.sender);
+                let answered = request
+                    .answers
+                    .iter()
+                    .find_map(|id| self.sent.sent_to(id, &sender).map(|i| (id.clone(), i.to_string())));
+                let vouched = match (&self.settings.authserv_id, &request.authentication) {
+                    (Some(server), Some(results)) => {
+                        evidence::dmarc_pass(results, server, &sender)
+                    }
+                    _ => false,
+                };
+                let (original, issue) = answered.clone().unwrap_or_default();
                 let evidence = Evidence {
                     message_id,
                     text: request.subject.clone(),
+                    original,
+                    issue,
                     ..Evidence::default()
                 };
-                self.suppress(what, &request.sender, "unsubscribe request", evidence);
+                if answered.is_some() || vouched {
+                    self.suppress(what, &sender, "unsubscribe request", evidence);
+                } else {
+                    self.to_confirm(
+                        what,
+                        &sender,
+                        "unsubscribe request",
+                        evidence,
+                        Unproven::Sender,
+                    );
+                }
             }
             Verdict::Reply { from, subject } => {
                 self.counts.replies += 1;
@@ -188,6 +257,34 @@ impl<'a> Inbox<'a> {
                     escape_controls(&subject)
                 ));
             }
+            Verdict::PlainBounce { addresses } => {
+                self.counts.not_applied += 1;
+                let named = if addresses.is_empty() {
+                    "no address".to_string()
+                } else {
+                    addresses
+                        .iter()
+                        .map(|a| escape_controls(a).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                self.lines.push(format!(
+                    "{what}: a bounce in plain text (not a delivery report) naming {named}: not applied (read it yourself)"
+                ));
+                let members: Vec<String> = addresses
+                    .iter()
+                    .map(|a| normal(a))
+                    .filter(|a| self.members.contains(a))
+                    .collect();
+                for address in members {
+                    let evidence = Evidence {
+                        message_id: message_id.clone(),
+                        text: "bounce in plain text".into(),
+                        ..Evidence::default()
+                    };
+                    self.pend(what, &address, "bounce in plain text", evidence);
+                }
+            }
             Verdict::AutoReply => self.counts.auto_replies += 1,
             Verdict::MalformedReport(why) => {
                 self.counts.not_applied += 1;
@@ -196,6 +293,43 @@ impl<'a> Inbox<'a> {
             }
             Verdict::Other => self.counts.other += 1,
         }
+    }
+
+    /// A suppression that nothing proves: listed, and kept in `to_confirm:` for a person.
+    fn to_confirm(
+        &mut self,
+        what: &str,
+        address: &str,
+        why: &str,
+        evidence: Evidence,
+        unproven: Unproven,
+    ) {
+        if !self.is_member(what, address, why) {
+            return;
+        }
+        self.counts.not_applied += 1;
+        self.lines.push(format!(
+            "{what}: {why} for {address} not applied: {}",
+            unproven.reason()
+        ));
+        self.pend(what, address, why, evidence);
+    }
+
+    /// Keeps an entry waiting for confirmation, and says how to confirm it.
+    fn pend(&mut self, what: &str, address: &str, why: &str, evidence: Evidence) {
+        if self.store.contains(address) {
+            return;
+        }
+        self.counts.to_confirm += 1;
+        self.lines.push(format!(
+            "{what}: if {address} should no longer get the bulletin, run `bulletin inbox --confirm {address}`"
+        ));
+        self.store.to_confirm.push(Entry {
+            address: address.to_string(),
+            since: self.today.to_string(),
+            why: why.to_string(),
+            evidence,
+        });
     }
 
     fn is_member(&mut self, what: &str, address: &str, kind: &str) -> bool {
