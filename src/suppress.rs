@@ -70,7 +70,7 @@ pub enum Error {
     #[error("cannot read {}: {reason}", path.display())]
     Read { path: PathBuf, reason: String },
     #[error(
-        "{}, line {line}: {what}. Correct it in an editor (each entry needs `address:`), or remove the file to start again",
+        "{}, line {line}: {what}. Correct it in an editor (each entry needs `address:`; text goes between double quotes, a character the file cannot hold written as \\u followed by its 4 hex digits, e.g. \\u0085). Do not delete the file: it lists everyone who must not be sent the bulletin",
         path.display()
     )]
     Malformed {
@@ -92,6 +92,21 @@ impl Suppressions {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
+        // A character the YAML reader refuses ([`crate::input::limits::forbidden`]): say which
+        // and how to write it, rather than the reader's general advice.
+        for (i, line) in text.lines().enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if let Some(c) = line.chars().find(|c| crate::input::limits::forbidden(*c)) {
+                return Err(Error::Malformed {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    what: format!(
+                        "it holds the character U+{0:04X} written raw; write it as \\u{0:04X} between the double quotes, or delete it",
+                        u32::from(c)
+                    ),
+                });
+            }
+        }
         let root = yaml::parse(path, &text).map_err(|d| Error::Malformed {
             path: path.to_path_buf(),
             line: d.0.first().map_or(1, |d| d.pos.line),
@@ -236,7 +251,7 @@ impl Suppressions {
 
     /// The file's text.
     pub fn to_yaml(&self) -> String {
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        let q = quote;
         let ev = |out: &mut String, e: &Evidence| {
             out.push_str("    evidence:\n");
             for (k, v) in [
@@ -292,6 +307,34 @@ impl Suppressions {
     }
 }
 
+/// Whether the file writes `c` as an escape: every character its reader refuses raw
+/// ([`crate::input::limits::forbidden`]), and every other invisible one
+/// ([`crate::diagnostic::is_invisible`]: tabs, bidirectional overrides, ...), so that what a
+/// remote server sent can neither stop the file being read nor hide in it.
+pub fn escaped(c: char) -> bool {
+    crate::input::limits::forbidden(c) || crate::diagnostic::is_invisible(c)
+}
+
+/// `s` as a YAML double-quoted string, which the file's reader gives back exactly: `"` and `\`
+/// escaped, and each character [`escaped`] says as `\uXXXX` (`\UXXXXXXXX` above U+FFFF).
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if escaped(c) && u32::from(c) <= 0xFFFF => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c if escaped(c) => out.push_str(&format!("\\U{:08X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Adds the addresses of the suppressions file beside `recipients` to its `suppress` list.
 pub fn add_to(recipients: &mut crate::input::recipients::Recipients) -> Result<(), Error> {
     let store = Suppressions::load(&path_for(&recipients.path))?;
@@ -323,6 +366,57 @@ fn evidence_from(node: &Node) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every control character (C0, DEL, C1 with U+0085 and U+009B), every Unicode separator
+    /// (U+2028, U+2029 and each space separator), the bidirectional controls and the other
+    /// invisible ones, alone and together, are written so that the file reads back exactly.
+    #[test]
+    fn every_control_and_separator_character_reads_back() {
+        let mut chars: Vec<char> = (0u32..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| escaped(*c))
+            .collect();
+        chars.extend(['\u{a0}', '\u{1680}', '\u{2000}', '\u{200a}', '\u{202f}', '\u{205f}']);
+        chars.push('\u{3000}');
+        for c in ['\u{85}', '\u{9b}', '\u{2028}', '\u{2029}', '\u{202e}', '\u{2066}', '\0', '\u{7f}'] {
+            assert!(escaped(c), "{c:?}");
+        }
+        // The writer escapes everything the reader refuses.
+        for c in (0u32..=0x10FFFF).filter_map(char::from_u32) {
+            assert!(!crate::input::limits::forbidden(c) || escaped(c), "{c:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let mut texts: Vec<String> = chars.iter().map(|c| format!("a{c}b")).collect();
+        texts.push(chars.iter().collect());
+        let mut s = Suppressions::default();
+        for (i, t) in texts.iter().enumerate() {
+            s.suppressed.push(Entry {
+                address: format!("m{i}@example.org"),
+                since: "2026-11-24".into(),
+                why: t.clone(),
+                evidence: Evidence {
+                    text: t.clone(),
+                    ..Evidence::default()
+                },
+            });
+        }
+        s.save(&path).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(!written.chars().any(|c| c != '\n' && escaped(c)));
+        assert_eq!(Suppressions::load(&path).unwrap(), s);
+    }
+
+    #[test]
+    fn a_raw_control_character_names_its_line_and_its_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        std::fs::write(&path, "suppressed:\n  - address: \"a@example.org\"\n    why: \"x\u{85}\"\n").unwrap();
+        let e = Suppressions::load(&path).unwrap_err().to_string();
+        assert!(e.contains("line 3: it holds the character U+0085 written raw; write it as \\u0085"), "{e}");
+        assert!(e.contains("Do not delete the file"), "{e}");
+        assert!(!e.contains("remove the file"), "{e}");
+    }
 
     #[test]
     fn round_trips_awkward_text_and_counts_a_window() {

@@ -462,6 +462,53 @@ fn forged_reports_and_requests_suppress_nobody_until_a_person_confirms() {
     assert_sent_to_all_but(&smtp, &[3, 7]);
 }
 
+/// Every control character, Unicode separator and bidirectional control, in a genuine bounce's
+/// Diagnostic-Code and in a genuine request's subject: `inbox` writes them so that the file reads
+/// back, and `send --dry-run`, `inbox` and `unsuppress` still work after it.
+#[test]
+fn every_control_and_separator_character_from_a_message_leaves_the_file_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let sent = office.send_first(&smtp);
+    let mut hostile: String = (0u32..0x20)
+        .chain(0x7f..0xa0)
+        .chain([0x61c, 0x1680, 0x2000, 0x200b, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x205f, 0x2066, 0x2067, 0x2068, 0x2069, 0x3000, 0xfeff])
+        .filter_map(char::from_u32)
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .collect();
+    hostile.push_str(" end");
+    let dir = tempfile::tempdir().unwrap();
+    let bounce = String::from_utf8(genuine(&fixtures().join("01-postfix-hard-bounce.eml"), &sent))
+        .unwrap()
+        .replacen("smtp; 550 5.1.1", &format!("smtp; 550 5.1.1 {hostile}"), 1);
+    std::fs::write(dir.path().join("bounce.eml"), bounce).unwrap();
+    // An RFC 2047 encoded word, every byte written =XX.
+    let subject: String = format!("unsubscribe {hostile}")
+        .bytes()
+        .map(|b| format!("={b:02X}"))
+        .collect();
+    let request = format!(
+        "From: Member Four <member0004@example.org>\r\nTo: unsubscribe@example.org\r\nSubject: =?UTF-8?Q?{subject}?=\r\nMessage-ID: <hostile-0004@example.org>\r\nIn-Reply-To: {}\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nplease\r\n",
+        sent[&member(4)]
+    );
+    std::fs::write(dir.path().join("request.eml"), request).unwrap();
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(office.suppressed(), [member(1), member(4)]);
+    let file = office.suppressions();
+    assert!(file.contains("\\u0085") && file.contains("\\u009B") && file.contains("\\u2028") && file.contains("\\u202E"), "{file}");
+
+    let dry = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "all", "--dry-run"], None);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let again = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(text(&again.stdout).contains("2 counted before"), "{}", text(&again.stdout));
+    let lift = office.run(&["unsuppress", &member(4)], None);
+    assert!(lift.status.success(), "{}", text(&lift.stderr));
+    assert_eq!(office.suppressed(), [member(1)]);
+}
+
 #[test]
 fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed() {
     let tmp = tempfile::tempdir().unwrap();
