@@ -110,6 +110,43 @@ impl Office {
         self.run_with_input(args, password, None)
     }
 
+    /// `bulletin ARGS` with the mailbox password and `env`, killed (and the test failed) if it
+    /// has not finished after `limit`.
+    fn run_within(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: std::time::Duration,
+    ) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        c.current_dir(self.path())
+            .args(args)
+            .args(["--recipients", "lists.yaml"])
+            .env("BULLETIN_IMAP_PASSWORD", PASSWORD)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let mut child = c.spawn().unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "`bulletin {}` still running after {limit:?}: {}{}",
+                    args.join(" "),
+                    text(&out.stdout),
+                    text(&out.stderr)
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
+    }
+
     /// As [`Office::run`], with `input` piped in if given.
     fn run_with_input(&self, args: &[&str], password: Option<&str>, input: Option<&str>) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
@@ -826,6 +863,112 @@ mod imap {
         let out = office.send_again();
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_sent_to_all_but(&smtp, &SUPPRESSED);
+    }
+
+    /// tests/imap/fake_server.py: an IMAP server that stalls at one step or refuses STORE.
+    struct Fake {
+        child: Child,
+        port: u16,
+    }
+
+    impl Fake {
+        fn start(args: &[&str], messages: &[&Path]) -> Fake {
+            let mut child = Command::new("python3")
+                .arg(Path::new(ROOT).join("tests/imap/fake_server.py"))
+                .args(args)
+                .args(messages)
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+                &mut line,
+            )
+            .unwrap();
+            Fake {
+                port: line.trim().parse().unwrap(),
+                child,
+            }
+        }
+
+        fn mailbox(&self) -> String {
+            format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
+                self.port
+            )
+        }
+    }
+
+    impl Drop for Fake {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    const QUICK: [(&str, &str); 1] = [("BULLETIN_IMAP_TIMEOUT_MS", "1000")];
+
+    /// A server that stops answering after the login, at each step in turn: `inbox` gives up
+    /// within its timeout with a clear error, instead of waiting for ever.
+    #[test]
+    fn imap_a_server_that_stops_answering_at_any_step_is_an_error_not_a_hang() {
+        let bounce = fixtures().join("01-postfix-hard-bounce.eml");
+        for (step, doing) in [
+            ("select", "opening the folder"),
+            ("search", "searching the folder"),
+            ("sizes", "reading the messages' sizes"),
+            ("fetch", "reading the messages"),
+            ("store", "refused to mark the messages read"),
+        ] {
+            let fake = Fake::start(&["--stall", step], &[&bounce]);
+            let office = Office::new(25, &fake.mailbox());
+            let out = office.run_within(&["inbox"], &QUICK, Duration::from_secs(30));
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{step}: {stderr}");
+            assert!(
+                stderr.contains(doing) && stderr.contains("no answer within 1 seconds"),
+                "{step}: {stderr}"
+            );
+        }
+    }
+
+    /// A server that answers NO to UID STORE: an error (exit 1), and what was read is saved.
+    #[test]
+    fn imap_a_refused_store_is_reported_and_what_was_read_is_kept() {
+        let bounce = fixtures().join("01-postfix-hard-bounce.eml");
+        let fake = Fake::start(&["--refuse-store"], &[&bounce]);
+        let office = Office::new(25, &fake.mailbox());
+        let out = office.run_within(&["inbox"], &QUICK, Duration::from_secs(30));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}{stderr}", text(&out.stdout));
+        assert!(
+            stderr.contains(&format!("the mailbox server 127.0.0.1:{} refused to mark the messages read (", fake.port))
+                && stderr.contains("this folder is read-only"),
+            "{stderr}"
+        );
+        assert_eq!(office.waiting(), [member(1)]);
+    }
+
+    /// A run that stops half-way (here the server stalls on the second batch) keeps what the
+    /// first batch said: saved, and marked.
+    #[test]
+    fn imap_a_run_stopped_half_way_keeps_what_it_read() {
+        let first = fixtures().join("01-postfix-hard-bounce.eml");
+        let second = fixtures().join("02-exchange-nhsmail-ndr.eml");
+        let fake = Fake::start(&["--stall", "fetch2"], &[&first, &second]);
+        let office = Office::new(25, &fake.mailbox());
+        let env = [QUICK[0], ("BULLETIN_IMAP_BATCH", "1")];
+        let out = office.run_within(&["inbox"], &env, Duration::from_secs(30));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("no answer within 1 seconds"), "{stderr}");
+        assert!(
+            text(&out.stdout).contains("message 1: hard bounce 5.1.1 for member0001@example.org not applied"),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(office.waiting(), [member(1)]);
     }
 
     #[test]

@@ -46,7 +46,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
         eprintln!("warning: {w}");
     }
     let mut inbox = Inbox::new(store, &recipients, unsubscribe, sent, Date::today());
-    let mut taken = Vec::new();
     let mut session = None;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -63,28 +62,53 @@ pub fn run(args: Args) -> Result<(), Failure> {
         })?;
         let password =
             imap::password(imap_settings, &recipients.path).map_err(anyhow::Error::from)?;
-        let result: Result<usize, imap::Error> = runtime.block_on(async {
-            let mut s = imap::Session::open(imap_settings, &password).await?;
-            let messages = s.unprocessed(MAX_MESSAGE_BYTES as u64).await?;
-            let n = messages.len();
-            for m in messages {
-                let what = format!("message {}", m.uid);
-                match &m.raw {
-                    Some(raw) => {
-                        inbox.take(&what, raw);
-                        taken.push(m.uid);
+        let mut read = 0;
+        let result: Result<(), Failure> = runtime.block_on(async {
+            let mut s = imap::Session::open(imap_settings, &password)
+                .await
+                .map_err(anyhow::Error::from)?;
+            let messages = s.unprocessed().await.map_err(anyhow::Error::from)?;
+            // In batches, each saved and then marked before the next is read: a run stopped
+            // (or failed) half-way keeps what it read.
+            for batch in batches(&messages) {
+                let wanted: Vec<u32> = batch
+                    .iter()
+                    .filter(|(_, size)| *size <= MAX_MESSAGE_BYTES as u64)
+                    .map(|(uid, _)| *uid)
+                    .collect();
+                let fetched = s.fetch(&wanted).await.map_err(anyhow::Error::from)?;
+                let mut taken = Vec::with_capacity(batch.len());
+                let mut fetched = fetched.into_iter().peekable();
+                for (uid, size) in batch {
+                    let what = format!("message {uid}");
+                    read += 1;
+                    match fetched.next_if(|f| f.uid == *uid) {
+                        Some(f) if f.size <= MAX_MESSAGE_BYTES as u64 => {
+                            inbox.take(&what, f.raw.as_deref().unwrap_or_default());
+                            taken.push(*uid);
+                        }
+                        Some(f) => inbox.too_large(&what, f.size),
+                        None => inbox.too_large(&what, *size),
                     }
-                    None => inbox.too_large(&what, m.size),
+                }
+                if !args.dry_run {
+                    inbox.store.save(&store_path).map_err(anyhow::Error::from)?;
+                    s.mark(&taken).await.map_err(anyhow::Error::from)?;
                 }
             }
             session = Some(s);
-            Ok(n)
+            Ok(())
         });
-        result.map_err(anyhow::Error::from)?
+        if let Err(e) = result {
+            // What was read before the failure is saved; say what it was.
+            for line in &inbox.lines {
+                println!("{line}");
+            }
+            return Err(e);
+        }
+        read
     };
-    // The file first, before anything is printed (a closed terminal must not lose it), then
-    // the marks: if marking fails, a rerun finds the messages again and recognises them by
-    // their Message-ID.
+    // The file first, before anything is printed (a closed terminal must not lose it).
     if !args.dry_run {
         inbox.store.save(&store_path).map_err(anyhow::Error::from)?;
     }
@@ -136,15 +160,39 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if c.suppressed == 1 { "" } else { "es" },
         store_path.display()
     );
-    if let Some(mut s) = session {
-        let marked = runtime.block_on(async {
-            let r = s.mark(&taken).await;
-            s.logout().await;
-            r
-        });
-        marked.map_err(anyhow::Error::from)?;
+    if let Some(s) = session {
+        runtime.block_on(s.logout());
     }
     Ok(())
+}
+
+/// Messages to read at once: up to 500, or 8 MB, whichever comes first (and at least one).
+/// A test build may make them smaller (`BULLETIN_IMAP_BATCH`).
+fn batches(messages: &[(u32, u64)]) -> Vec<&[(u32, u64)]> {
+    #[cfg(feature = "test-hooks")]
+    let most = std::env::var("BULLETIN_IMAP_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    #[cfg(not(feature = "test-hooks"))]
+    let most = 500;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < messages.len() {
+        let mut end = start;
+        let mut bytes = 0u64;
+        while end < messages.len() && end - start < most {
+            let size = messages[end].1.min(MAX_MESSAGE_BYTES as u64 + 1);
+            if end > start && bytes + size > 8 * 1024 * 1024 {
+                break;
+            }
+            bytes += size;
+            end += 1;
+        }
+        out.push(&messages[start..end]);
+        start = end;
+    }
+    out
 }
 
 /// `--confirm`: suppresses each address on what waits for confirmation; refuses (changing
