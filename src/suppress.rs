@@ -58,6 +58,21 @@ pub struct Suppressions {
     /// Requests and reports that showed no proof of coming from what the office sent: waiting
     /// for a person to confirm them (`bulletin inbox --confirm ADDRESS`). `send` ignores them.
     pub to_confirm: Vec<Entry>,
+    /// Every message `inbox` has read: its Message-ID, or `sha256:` and the hash of its bytes
+    /// when it has none ([`message_key`]), so that no message is counted twice.
+    pub read: Vec<String>,
+}
+
+/// What [`Suppressions::read`] remembers a message by: its Message-ID (`<...>`), or when it has
+/// none the SHA-256 of its bytes.
+pub fn message_key(message_id: &str, raw: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    if !message_id.trim().is_empty() {
+        return message_id.trim().to_string();
+    }
+    let digest = Sha256::digest(raw);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// Where the suppressions file is for a recipients file.
@@ -133,6 +148,15 @@ impl Suppressions {
                 _ if v.is_null() => &[],
                 _ => return Err(bad(v, "expected a list of entries")),
             };
+            if k.as_str() == Some("read") {
+                for item in items {
+                    match item.as_str() {
+                        Some(id) => out.read.push(id.to_string()),
+                        None => return Err(bad(item, "expected a Message-ID in double quotes")),
+                    }
+                }
+                continue;
+            }
             for item in items {
                 let get = |name: &str| -> String {
                     match &item.value {
@@ -192,10 +216,12 @@ impl Suppressions {
         self.suppressed.iter().any(|e| e.address == address)
     }
 
-    /// Whether a message with this Message-ID was already counted (a rerun over the same files).
+    /// Whether a message with this key ([`message_key`]) was already counted (a rerun over the
+    /// same files).
     pub fn seen(&self, message_id: &str) -> bool {
         !message_id.is_empty()
-            && (self
+            && (self.read.iter().any(|r| r == message_id)
+                || self
                 .suppressed
                 .iter()
                 .any(|e| e.evidence.message_id == message_id)
@@ -294,6 +320,12 @@ impl Suppressions {
             out.push_str(&format!("    since: {}\n", q(&e.since)));
             out.push_str(&format!("    why: {}\n", q(&e.why)));
             ev(&mut out, &e.evidence);
+        }
+        out.push_str(
+            "# Every message read (its Message-ID, or a hash of it), so that none is counted twice.\nread:\n",
+        );
+        for r in &self.read {
+            out.push_str(&format!("  - {}\n", q(r)));
         }
         out
     }

@@ -386,7 +386,7 @@ fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
     let first = office.suppressions();
     let out = office.run(&["inbox", "--dir", dir], None);
     assert!(
-        text(&out.stdout).contains("2 not applied, 5 counted before"),
+        text(&out.stdout).contains("0 not applied, 9 counted before"),
         "{}",
         text(&out.stdout)
     );
@@ -605,6 +605,47 @@ fn soft_bounces_suppress_only_at_the_threshold() {
         text(&out.stdout)
     );
     assert_eq!(office.suppressed(), [member(3)]);
+}
+
+/// Soft bounces without a Message-ID of their own (some servers send none), in a folder read three
+/// times: each is counted once, so three runs do not make three bounces.
+#[test]
+fn the_same_folder_read_three_times_counts_nothing_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let sent = office.send_first(&smtp);
+    let dir = tempfile::tempdir().unwrap();
+    let without_id = soft_bounce(1, &sent).replacen(
+        "Message-ID: <61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\r\n",
+        "",
+        1,
+    );
+    assert!(!without_id.contains("Message-ID: <61700a1b"));
+    std::fs::write(dir.path().join("no-id.eml"), &without_id).unwrap();
+    std::fs::write(
+        dir.path().join("reply.eml"),
+        "From: member0008@example.org\r\nTo: office@example.org\r\nSubject: thanks\r\n\r\nThanks!\r\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let first = office.run(&["inbox", "--dir", path], None);
+    assert!(
+        text(&first.stdout).contains("soft bounce 4.2.2 for member0003@example.org (1 of 3 in 30 days)"),
+        "{}",
+        text(&first.stdout)
+    );
+    for _ in 0..2 {
+        let again = office.run(&["inbox", "--dir", path], None);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert!(
+            text(&again.stdout).contains("0 soft bounces, 0 unsubscribe requests, 0 complaints, 0 auto-replies, 0 replies to read, 0 other, 0 not applied, 2 counted before"),
+            "{}",
+            text(&again.stdout)
+        );
+    }
+    assert!(office.suppressed().is_empty(), "{}", office.suppressions());
+    assert_eq!(office.suppressions().matches("- address: \"member0003@example.org\"").count(), 1);
 }
 
 #[test]

@@ -126,10 +126,12 @@ impl<'a> Inbox<'a> {
             .parse_headers(raw)
             .and_then(|m| m.message_id().map(|id| format!("<{id}>")))
             .unwrap_or_default();
-        if self.store.seen(&message_id) {
+        let key = crate::suppress::message_key(&message_id, raw);
+        if self.store.seen(&key) {
             self.counts.already += 1;
             return;
         }
+        self.store.read.push(key);
         let today = self.today.to_string();
         match classify::classify(raw, self.unsubscribe.as_ref()) {
             Verdict::Bounce(b) => {
