@@ -129,6 +129,18 @@ impl Office {
         for (k, v) in env {
             c.env(k, v);
         }
+        // At most 2 GB of address space: a run that reads without end fails, not the machine.
+        #[cfg(target_os = "linux")]
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut c, || {
+                let limit = libc::rlimit {
+                    rlim_cur: 2 << 30,
+                    rlim_max: 2 << 30,
+                };
+                libc::setrlimit(libc::RLIMIT_AS, &limit);
+                Ok(())
+            });
+        }
         let mut child = c.spawn().unwrap();
         let start = std::time::Instant::now();
         while child.try_wait().unwrap().is_none() {
@@ -646,6 +658,32 @@ fn the_same_folder_read_three_times_counts_nothing_twice() {
     }
     assert!(office.suppressed().is_empty(), "{}", office.suppressions());
     assert_eq!(office.suppressions().matches("- address: \"member0003@example.org\"").count(), 1);
+}
+
+/// A FIFO named like a message (it would wait for a writer for ever) and a link to /dev/zero
+/// (endless bytes) are left alone, and the rest of the folder is read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_and_a_link_to_dev_zero_are_left_alone() {
+    let office = Office::new(25, "");
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.eml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.eml")).unwrap();
+    std::fs::copy(fixtures().join("09-human-reply.eml"), dir.path().join("reply.eml")).unwrap();
+    let out = office.run_within(
+        &["inbox", "--dir", dir.path().to_str().unwrap()],
+        &[],
+        std::time::Duration::from_secs(20),
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for name in ["x.eml", "zero.eml"] {
+        let line = format!("{name}: left alone, it is not a regular file");
+        assert!(stdout.contains(&line), "{line} missing from {stdout}");
+    }
+    assert!(stdout.contains("3 messages read:") && stdout.contains("1 reply to read"), "{stdout}");
 }
 
 #[test]

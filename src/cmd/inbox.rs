@@ -250,16 +250,12 @@ fn read_dir(dir: &Path, inbox: &mut Inbox) -> Result<usize, Failure> {
     let folders = eml_files(dir, &mut files)?;
     files.sort();
     for f in &files {
-        let what = f.display().to_string();
-        let size = std::fs::metadata(f)
-            .with_context(|| format!("cannot read {what}"))?
-            .len();
-        if size > MAX_MESSAGE_BYTES as u64 {
-            inbox.too_large(&what, size);
-            continue;
+        let what = bulletin::diagnostic::escape_controls(&f.display().to_string()).into_owned();
+        match read_message(f).with_context(|| format!("cannot read {what}"))? {
+            Read::Message(raw) => inbox.take(&what, &raw),
+            Read::TooLarge(size) => inbox.too_large(&what, size),
+            Read::NotAFile => inbox.not_a_file(&what),
         }
-        let raw = std::fs::read(f).with_context(|| format!("cannot read {what}"))?;
-        inbox.take(&what, &raw);
     }
     inbox.lines.push(format!(
         "read {} .eml file{} from {}{}",
@@ -273,6 +269,46 @@ fn read_dir(dir: &Path, inbox: &mut Inbox) -> Result<usize, Failure> {
         }
     ));
     Ok(files.len())
+}
+
+/// What reading one `.eml` file gave.
+enum Read {
+    Message(Vec<u8>),
+    /// More than [`MAX_MESSAGE_BYTES`]: at least this many bytes.
+    TooLarge(u64),
+    /// A FIFO, a device, a socket (or a link to one): never read, as it may never end.
+    NotAFile,
+}
+
+/// Reads one message file: only a regular file (opened without waiting, so that a FIFO cannot
+/// hang the run, and checked once open), and never more than [`MAX_MESSAGE_BYTES`] and one
+/// byte of it, whatever size it claims.
+fn read_message(path: &Path) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = match options.open(path) {
+        Ok(f) => f,
+        // A FIFO or a device that cannot be opened this way is no message either.
+        Err(_) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => return Ok(Read::NotAFile),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Read::NotAFile);
+    }
+    let limit = MAX_MESSAGE_BYTES as u64;
+    if meta.len() > limit {
+        return Ok(Read::TooLarge(meta.len()));
+    }
+    let mut raw = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut raw)?;
+    if raw.len() as u64 > limit {
+        return Ok(Read::TooLarge(raw.len() as u64));
+    }
+    Ok(Read::Message(raw))
 }
 
 /// Adds the `.eml` files under `dir` to `files`; the number of sub-folders looked in. A link to

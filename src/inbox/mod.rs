@@ -120,6 +120,14 @@ impl<'a> Inbox<'a> {
         ));
     }
 
+    /// A `.eml` that is not a regular file (a FIFO, a device, a link to one): never read.
+    pub fn not_a_file(&mut self, what: &str) {
+        self.counts.not_applied += 1;
+        self.lines.push(format!(
+            "{what}: left alone, it is not a regular file (a pipe, a device or a link to one)"
+        ));
+    }
+
     /// Takes one message (`what` names it: a file, or a message number in the mailbox).
     pub fn take(&mut self, what: &str, raw: &[u8]) {
         let message_id = mail_parser::MessageParser::default()
