@@ -331,6 +331,17 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
         "{stdout}"
     );
 
+    // `lists` counts as `send` does: the suppressed are taken out, and counted.
+    let lists = office.run(&["lists"], None);
+    assert!(lists.status.success(), "{}", text(&lists.stderr));
+    assert!(
+        text(&lists.stdout).contains("all            6  all (4 suppressed)"),
+        "{}",
+        text(&lists.stdout)
+    );
+    let dry = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "all", "--dry-run"], None);
+    assert!(text(&dry.stdout).contains("4 suppressed"), "{}", text(&dry.stdout));
+
     let out = office.send_again();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_sent_to_all_but(&smtp, &SUPPRESSED);

@@ -15,7 +15,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
+    let mut r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
+    // Who `bulletin inbox` suppressed (suppressions.yaml) is taken out, as `send` does.
+    bulletin::suppress::add_to(&mut r).map_err(anyhow::Error::from)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
     let counts = r.counts();
