@@ -697,6 +697,47 @@ fn a_fifo_and_a_link_to_dev_zero_are_left_alone() {
     assert!(stdout.contains("3 messages read:") && stdout.contains("1 reply to read"), "{stdout}");
 }
 
+/// Text from the files (a list's name) and from messages (a file name, a subject) reaches the
+/// terminal with every invisible character shown as an escape: U+0085, U+009B (which starts a
+/// terminal sequence), U+2028 and U+202E (a right-to-left override).
+#[test]
+fn lists_and_inbox_show_invisible_characters_as_escapes() {
+    let invisible = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    let office = Office::new(25, "");
+    let path = office.path().join("lists.yaml");
+    let y = std::fs::read_to_string(&path).unwrap().replace(
+        "  all:\n    members:",
+        "  all:\n    name: \"GP \u{202e}srentrap\"\n    members:",
+    );
+    std::fs::write(&path, y).unwrap();
+    let lists = office.run(&["lists"], None);
+    let stdout = text(&lists.stdout);
+    assert!(lists.status.success(), "{stdout}{}", text(&lists.stderr));
+    assert!(!stdout.chars().any(invisible), "{stdout:?}");
+    assert!(stdout.contains("GP \\u{202e}srentrap"), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let subject: String = "Re: bulletin \u{85}\u{9b}31m\u{2028}\u{202e}"
+        .bytes()
+        .map(|b| format!("={b:02X}"))
+        .collect();
+    std::fs::write(
+        dir.path().join("reply\u{202e}lme.eml"),
+        format!("From: member0008@example.org\r\nTo: office@example.org\r\nSubject: =?UTF-8?Q?{subject}?=\r\n\r\nThanks\r\n"),
+    )
+    .unwrap();
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.chars().any(invisible), "{stdout:?}");
+    for escape in ["reply\\u{202e}lme.eml", "\\u{85}", "\\u{9b}", "\\u{2028}"] {
+        assert!(stdout.contains(escape), "{escape} missing from {stdout}");
+    }
+}
+
 #[test]
 fn unsuppress_lifts_one_address_and_refuses_an_unknown_one() {
     let tmp = tempfile::tempdir().unwrap();

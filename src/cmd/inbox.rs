@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if let Err(e) = result {
             // What was read before the failure is saved; say what it was.
             for line in &inbox.lines {
-                println!("{line}");
+                println!("{}", bulletin::diagnostic::escape_controls(line));
             }
             return Err(e);
         }
@@ -112,8 +112,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if !args.dry_run {
         inbox.store.save(&store_path).map_err(anyhow::Error::from)?;
     }
+    // Each line quotes what a message said (an address, a subject): any invisible character
+    // in it is shown as an escape.
     for line in &inbox.lines {
-        println!("{line}");
+        println!("{}", bulletin::diagnostic::escape_controls(line));
     }
     let c = &inbox.counts;
     println!(

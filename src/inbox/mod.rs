@@ -261,10 +261,10 @@ impl<'a> Inbox<'a> {
             }
             Verdict::Reply { from, subject } => {
                 self.counts.replies += 1;
+                // The subject quoted as Rust does (`\u{202e}` for an invisible character).
                 self.lines.push(format!(
-                    "{what}: a reply from {} ({:?}): read it yourself; nobody suppressed",
+                    "{what}: a reply from {} ({subject:?}): read it yourself; nobody suppressed",
                     escape_controls(&from),
-                    escape_controls(&subject)
                 ));
             }
             Verdict::PlainBounce { addresses } => {
