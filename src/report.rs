@@ -247,7 +247,10 @@ mod visible_tests {
         let line = "title: \"a\u{85}b\u{202e}c\" # \u{9b}31m \u{2028}";
         let span = span_at(line, 8);
         let (shown, moved) = visible(line, span.clone());
-        assert_eq!(shown, "title: \"a\\u{85}b\\u{202e}c\" # \\u{9b}31m \\u{2028}");
+        assert_eq!(
+            shown,
+            "title: \"a\\u{85}b\\u{202e}c\" # \\u{9b}31m \\u{2028}"
+        );
         assert_eq!(&shown[moved], "\"a\\u{85}b\\u{202e}c\"");
         assert!(!shown.chars().any(|c| crate::diagnostic::is_invisible(c)));
     }

@@ -222,9 +222,9 @@ impl Suppressions {
         !message_id.is_empty()
             && (self.read.iter().any(|r| r == message_id)
                 || self
-                .suppressed
-                .iter()
-                .any(|e| e.evidence.message_id == message_id)
+                    .suppressed
+                    .iter()
+                    .any(|e| e.evidence.message_id == message_id)
                 || self
                     .soft_bounces
                     .iter()
@@ -408,9 +408,13 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|c| escaped(*c))
             .collect();
-        chars.extend(['\u{a0}', '\u{1680}', '\u{2000}', '\u{200a}', '\u{202f}', '\u{205f}']);
+        chars.extend([
+            '\u{a0}', '\u{1680}', '\u{2000}', '\u{200a}', '\u{202f}', '\u{205f}',
+        ]);
         chars.push('\u{3000}');
-        for c in ['\u{85}', '\u{9b}', '\u{2028}', '\u{2029}', '\u{202e}', '\u{2066}', '\0', '\u{7f}'] {
+        for c in [
+            '\u{85}', '\u{9b}', '\u{2028}', '\u{2029}', '\u{202e}', '\u{2066}', '\0', '\u{7f}',
+        ] {
             assert!(escaped(c), "{c:?}");
         }
         // The writer escapes everything the reader refuses.
@@ -443,9 +447,16 @@ mod tests {
     fn a_raw_control_character_names_its_line_and_its_escape() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE);
-        std::fs::write(&path, "suppressed:\n  - address: \"a@example.org\"\n    why: \"x\u{85}\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "suppressed:\n  - address: \"a@example.org\"\n    why: \"x\u{85}\"\n",
+        )
+        .unwrap();
         let e = Suppressions::load(&path).unwrap_err().to_string();
-        assert!(e.contains("line 3: it holds the character U+0085 written raw; write it as \\u0085"), "{e}");
+        assert!(
+            e.contains("line 3: it holds the character U+0085 written raw; write it as \\u0085"),
+            "{e}"
+        );
         assert!(e.contains("Do not delete the file"), "{e}");
         assert!(!e.contains("remove the file"), "{e}");
     }

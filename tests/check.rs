@@ -1660,7 +1660,10 @@ fn invisible_characters_in_a_quoted_line_are_shown_as_escapes() {
         let (code, stdout, stderr) = bulletin(&args);
         let all = format!("{stdout}{stderr}");
         assert_eq!(code, 1, "{all}");
-        assert!(!all.chars().any(invisible), "raw invisible character in:\n{all:?}");
+        assert!(
+            !all.chars().any(invisible),
+            "raw invisible character in:\n{all:?}"
+        );
         for escape in ["\\u{85}", "\\u{9b}", "\\u{2028}", "\\u{202e}"] {
             assert!(all.contains(escape), "{escape} missing from:\n{all}");
         }

@@ -48,7 +48,14 @@ const QUOTED: [(&str, usize); 4] = [
 /// (`SENT-TO-member0001` and those of [`QUOTED`]).
 fn genuine(path: &Path, sent: &HashMap<String, String>) -> Vec<u8> {
     let mut t = std::fs::read_to_string(path).unwrap();
-    let local = |i: usize| sent[&member(i)].trim_matches(['<', '>']).split('@').next().unwrap().to_string();
+    let local = |i: usize| {
+        sent[&member(i)]
+            .trim_matches(['<', '>'])
+            .split('@')
+            .next()
+            .unwrap()
+            .to_string()
+    };
     for (placeholder, i) in QUOTED {
         t = t.replace(placeholder, &local(i));
     }
@@ -58,7 +65,10 @@ fn genuine(path: &Path, sent: &HashMap<String, String>) -> Vec<u8> {
     if path.ends_with("04-unsubscribe-request.eml") {
         t = t.replace(
             "Message-ID: <CAF=unsub0004",
-            &format!("In-Reply-To: {}\r\nMessage-ID: <CAF=unsub0004", sent[&member(4)]),
+            &format!(
+                "In-Reply-To: {}\r\nMessage-ID: <CAF=unsub0004",
+                sent[&member(4)]
+            ),
         );
     }
     t.into_bytes()
@@ -99,10 +109,9 @@ impl Office {
     /// Makes the publisher's `mailto:` unsubscribe link `link`.
     fn set_unsubscribe(&self, link: &str) {
         let p = self.path().join("bulletins/publisher.yaml");
-        let y = std::fs::read_to_string(&p).unwrap().replace(
-            "mailto:unsubscribe@example.org?subject=unsubscribe",
-            link,
-        );
+        let y = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("mailto:unsubscribe@example.org?subject=unsubscribe", link);
         std::fs::write(p, y).unwrap();
     }
 
@@ -339,8 +348,21 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
         "{}",
         text(&lists.stdout)
     );
-    let dry = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "all", "--dry-run"], None);
-    assert!(text(&dry.stdout).contains("4 suppressed"), "{}", text(&dry.stdout));
+    let dry = office.run(
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(
+        text(&dry.stdout).contains("4 suppressed"),
+        "{}",
+        text(&dry.stdout)
+    );
 
     let out = office.send_again();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -431,9 +453,17 @@ fn a_reply_to_the_offices_mailbox_is_never_an_unsubscribe_request() {
         assert!(!office.suppressions().contains(&member(i)), "{stdout}");
     }
     for (file, from, subject) in [
-        ("outlook-question.eml", 6, "RE: LMC Bulletin, 20 October 2021"),
+        (
+            "outlook-question.eml",
+            6,
+            "RE: LMC Bulletin, 20 October 2021",
+        ),
         ("gmail-thanks.eml", 7, "Re: LMC Bulletin, 20 October 2021"),
-        ("apple-mail-slides.eml", 8, "Re: LMC Bulletin, 20 October 2021"),
+        (
+            "apple-mail-slides.eml",
+            8,
+            "Re: LMC Bulletin, 20 October 2021",
+        ),
     ] {
         let line = format!(
             "{file}: a reply from {} ({subject:?}): read it yourself; nobody suppressed",
@@ -459,7 +489,10 @@ fn forged_reports_and_requests_suppress_nobody_until_a_person_confirms() {
     let office = Office::new(smtp.port, "mailbox:\n  authserv_id: mx.example.org\n");
     let sent = office.send_first(&smtp);
     let key = std::fs::read_to_string(office.path().join("bulletins/message-ids.key")).unwrap();
-    assert!(!sent[&member(6)].contains("4843091f3d38ac07"), "the guessable Message-ID was sent");
+    assert!(
+        !sent[&member(6)].contains("4843091f3d38ac07"),
+        "the guessable Message-ID was sent"
+    );
     let dir = tempfile::tempdir().unwrap();
     for sub in ["forged", "genuine"] {
         for e in std::fs::read_dir(fixtures().join(sub)).unwrap() {
@@ -479,18 +512,52 @@ fn forged_reports_and_requests_suppress_nobody_until_a_person_confirms() {
     let quote = "it quotes no message the office sent to that address";
     let sender = "it does not reply to a bulletin sent to them, and the office's mail server";
     for (file, line) in [
-        ("guessed-message-id-bounce.eml", format!("hard bounce 5.1.1 for {} not applied: {quote}", member(6))),
-        ("complaint-quoting-another-members-message.eml", format!("complaint for {} not applied: {quote}", member(7))),
-        ("unsubscribe-dmarc-fail.eml", format!("unsubscribe request for {} not applied: {sender}", member(8))),
-        ("unsubscribe-vouched-by-another-server.eml", format!("unsubscribe request for {} not applied: {sender}", member(9))),
-        ("unsubscribe-replying-to-another-members-message.eml", format!("unsubscribe request for {} not applied: {sender}", member(10))),
-        ("plain-text-bounce.eml", format!("a bounce in plain text (not a delivery report) naming {}: not applied", member(6))),
+        (
+            "guessed-message-id-bounce.eml",
+            format!("hard bounce 5.1.1 for {} not applied: {quote}", member(6)),
+        ),
+        (
+            "complaint-quoting-another-members-message.eml",
+            format!("complaint for {} not applied: {quote}", member(7)),
+        ),
+        (
+            "unsubscribe-dmarc-fail.eml",
+            format!(
+                "unsubscribe request for {} not applied: {sender}",
+                member(8)
+            ),
+        ),
+        (
+            "unsubscribe-vouched-by-another-server.eml",
+            format!(
+                "unsubscribe request for {} not applied: {sender}",
+                member(9)
+            ),
+        ),
+        (
+            "unsubscribe-replying-to-another-members-message.eml",
+            format!(
+                "unsubscribe request for {} not applied: {sender}",
+                member(10)
+            ),
+        ),
+        (
+            "plain-text-bounce.eml",
+            format!(
+                "a bounce in plain text (not a delivery report) naming {}: not applied",
+                member(6)
+            ),
+        ),
     ] {
         let want = format!("{file}: {line}");
         assert!(stdout.contains(&want), "{want} missing from\n{stdout}");
     }
     assert!(
-        stdout.contains(&format!("if {} should no longer get the bulletin, run `bulletin inbox --confirm {}`", member(7), member(7))),
+        stdout.contains(&format!(
+            "if {} should no longer get the bulletin, run `bulletin inbox --confirm {}`",
+            member(7),
+            member(7)
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("6 waiting for you to confirm"), "{stdout}");
@@ -503,7 +570,11 @@ fn forged_reports_and_requests_suppress_nobody_until_a_person_confirms() {
 
     // Read again: nothing new, nothing counted twice.
     let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
-    assert!(text(&out.stdout).contains("7 counted before"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("7 counted before"),
+        "{}",
+        text(&out.stdout)
+    );
 
     let out = office.run(&["inbox", "--confirm", "Member0007@example.org"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -533,15 +604,21 @@ fn every_control_and_separator_character_from_a_message_leaves_the_file_readable
     let sent = office.send_first(&smtp);
     let mut hostile: String = (0u32..0x20)
         .chain(0x7f..0xa0)
-        .chain([0x61c, 0x1680, 0x2000, 0x200b, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x205f, 0x2066, 0x2067, 0x2068, 0x2069, 0x3000, 0xfeff])
+        .chain([
+            0x61c, 0x1680, 0x2000, 0x200b, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c,
+            0x202d, 0x202e, 0x205f, 0x2066, 0x2067, 0x2068, 0x2069, 0x3000, 0xfeff,
+        ])
         .filter_map(char::from_u32)
         .filter(|c| !matches!(c, '\r' | '\n'))
         .collect();
     hostile.push_str(" end");
     let dir = tempfile::tempdir().unwrap();
-    let bounce = String::from_utf8(genuine(&fixtures().join("01-postfix-hard-bounce.eml"), &sent))
-        .unwrap()
-        .replacen("smtp; 550 5.1.1", &format!("smtp; 550 5.1.1 {hostile}"), 1);
+    let bounce = String::from_utf8(genuine(
+        &fixtures().join("01-postfix-hard-bounce.eml"),
+        &sent,
+    ))
+    .unwrap()
+    .replacen("smtp; 550 5.1.1", &format!("smtp; 550 5.1.1 {hostile}"), 1);
     std::fs::write(dir.path().join("bounce.eml"), bounce).unwrap();
     // An RFC 2047 encoded word, every byte written =XX.
     let subject: String = format!("unsubscribe {hostile}")
@@ -554,16 +631,40 @@ fn every_control_and_separator_character_from_a_message_leaves_the_file_readable
     );
     std::fs::write(dir.path().join("request.eml"), request).unwrap();
     let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert_eq!(office.suppressed(), [member(1), member(4)]);
     let file = office.suppressions();
-    assert!(file.contains("\\u0085") && file.contains("\\u009B") && file.contains("\\u2028") && file.contains("\\u202E"), "{file}");
+    assert!(
+        file.contains("\\u0085")
+            && file.contains("\\u009B")
+            && file.contains("\\u2028")
+            && file.contains("\\u202E"),
+        "{file}"
+    );
 
-    let dry = office.run(&["send", "bulletins/2021-10-20.yaml", "--list", "all", "--dry-run"], None);
+    let dry = office.run(
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--dry-run",
+        ],
+        None,
+    );
     assert!(dry.status.success(), "{}", text(&dry.stderr));
     let again = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     assert!(again.status.success(), "{}", text(&again.stderr));
-    assert!(text(&again.stdout).contains("2 counted before"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains("2 counted before"),
+        "{}",
+        text(&again.stdout)
+    );
     let lift = office.run(&["unsuppress", &member(4)], None);
     assert!(lift.status.success(), "{}", text(&lift.stderr));
     assert_eq!(office.suppressed(), [member(1)]);
@@ -654,7 +755,8 @@ fn the_same_folder_read_three_times_counts_nothing_twice() {
     let path = dir.path().to_str().unwrap();
     let first = office.run(&["inbox", "--dir", path], None);
     assert!(
-        text(&first.stdout).contains("soft bounce 4.2.2 for member0003@example.org (1 of 3 in 30 days)"),
+        text(&first.stdout)
+            .contains("soft bounce 4.2.2 for member0003@example.org (1 of 3 in 30 days)"),
         "{}",
         text(&first.stdout)
     );
@@ -668,7 +770,13 @@ fn the_same_folder_read_three_times_counts_nothing_twice() {
         );
     }
     assert!(office.suppressed().is_empty(), "{}", office.suppressions());
-    assert_eq!(office.suppressions().matches("- address: \"member0003@example.org\"").count(), 1);
+    assert_eq!(
+        office
+            .suppressions()
+            .matches("- address: \"member0003@example.org\"")
+            .count(),
+        1
+    );
 }
 
 /// A FIFO named like a message (it would wait for a writer for ever) and a link to /dev/zero
@@ -682,7 +790,11 @@ fn a_fifo_and_a_link_to_dev_zero_are_left_alone() {
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.eml")).unwrap();
-    std::fs::copy(fixtures().join("09-human-reply.eml"), dir.path().join("reply.eml")).unwrap();
+    std::fs::copy(
+        fixtures().join("09-human-reply.eml"),
+        dir.path().join("reply.eml"),
+    )
+    .unwrap();
     let out = office.run_within(
         &["inbox", "--dir", dir.path().to_str().unwrap()],
         &[],
@@ -694,7 +806,10 @@ fn a_fifo_and_a_link_to_dev_zero_are_left_alone() {
         let line = format!("{name}: left alone, it is not a regular file");
         assert!(stdout.contains(&line), "{line} missing from {stdout}");
     }
-    assert!(stdout.contains("3 messages read:") && stdout.contains("1 reply to read"), "{stdout}");
+    assert!(
+        stdout.contains("3 messages read:") && stdout.contains("1 reply to read"),
+        "{stdout}"
+    );
 }
 
 /// Text from the files (a list's name) and from messages (a file name, a subject) reaches the
@@ -1074,8 +1189,10 @@ mod imap {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}{stderr}", text(&out.stdout));
         assert!(
-            stderr.contains(&format!("the mailbox server 127.0.0.1:{} refused to mark the messages read (", fake.port))
-                && stderr.contains("this folder is read-only"),
+            stderr.contains(&format!(
+                "the mailbox server 127.0.0.1:{} refused to mark the messages read (",
+                fake.port
+            )) && stderr.contains("this folder is read-only"),
             "{stderr}"
         );
         assert_eq!(office.waiting(), [member(1)]);
@@ -1095,7 +1212,8 @@ mod imap {
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("no answer within 1 seconds"), "{stderr}");
         assert!(
-            text(&out.stdout).contains("message 1: hard bounce 5.1.1 for member0001@example.org not applied"),
+            text(&out.stdout)
+                .contains("message 1: hard bounce 5.1.1 for member0001@example.org not applied"),
             "{}",
             text(&out.stdout)
         );

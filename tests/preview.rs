@@ -746,7 +746,11 @@ fn a_bulletin_that_is_a_link_reloads_when_its_target_changes() {
     let real = copy_example(&dir.path().join("elsewhere"));
     let bulletins = dir.path().join("bulletins");
     fs::create_dir_all(&bulletins).unwrap();
-    fs::copy(Path::new(ROOT).join(PUBLISHER), bulletins.join("publisher.yaml")).unwrap();
+    fs::copy(
+        Path::new(ROOT).join(PUBLISHER),
+        bulletins.join("publisher.yaml"),
+    )
+    .unwrap();
     let link = bulletins.join("this-week.yaml");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let preview = Preview::start(&link, &["--port", "0"]);

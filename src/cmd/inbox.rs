@@ -214,7 +214,9 @@ fn confirm(mut store: Suppressions, path: &Path, addresses: &[String]) -> Result
     }
     store.save(path).map_err(anyhow::Error::from)?;
     for address in done {
-        println!("suppressed {address} (confirmed): `bulletin send` no longer sends them the bulletin");
+        println!(
+            "suppressed {address} (confirmed): `bulletin send` no longer sends them the bulletin"
+        );
     }
     Ok(())
 }

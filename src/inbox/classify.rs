@@ -457,7 +457,11 @@ mod tests {
         assert!(asks("remove me", "", m.subject.as_deref()));
         assert!(asks("Unsubscribe", "", None));
         assert!(asks("Re: bulletin", "Please unsubscribe me.", None));
-        assert!(!asks("Re: bulletin", "Is the unsubscribe link for me?", None));
+        assert!(!asks(
+            "Re: bulletin",
+            "Is the unsubscribe link for me?",
+            None
+        ));
         assert!(!asks("Re: bulletin", "Thanks!", None));
         assert!(!asks("Re: subscribers", "", None));
     }

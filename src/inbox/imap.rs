@@ -384,7 +384,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Marking for Ope
             let fetches = collect(
                 &at,
                 "reading the messages",
-                self.session.uid_fetch(set(uids), "(UID RFC822.SIZE BODY.PEEK[])"),
+                self.session
+                    .uid_fetch(set(uids), "(UID RFC822.SIZE BODY.PEEK[])"),
             )
             .await?;
             let mut out = Vec::with_capacity(uids.len());
@@ -399,11 +400,16 @@ impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Marking for Ope
             }
             out.sort_by_key(|f| f.uid);
             out.dedup_by_key(|f| f.uid);
-            if let Some(missing) = uids.iter().find(|u| out.binary_search_by_key(u, |f| &f.uid).is_err()) {
+            if let Some(missing) = uids
+                .iter()
+                .find(|u| out.binary_search_by_key(u, |f| &f.uid).is_err())
+            {
                 return Err(Error::Server {
                     at,
                     doing: "reading the messages",
-                    reason: format!("it did not return message {missing} (deleted meanwhile?); run `bulletin inbox` again"),
+                    reason: format!(
+                        "it did not return message {missing} (deleted meanwhile?); run `bulletin inbox` again"
+                    ),
                 });
             }
             Ok(out)

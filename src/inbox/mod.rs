@@ -229,14 +229,13 @@ impl<'a> Inbox<'a> {
             Verdict::Unsubscribe(request) => {
                 self.counts.unsubscribes += 1;
                 let sender = normal(&request.sender);
-                let answered = request
-                    .answers
-                    .iter()
-                    .find_map(|id| self.sent.sent_to(id, &sender).map(|i| (id.clone(), i.to_string())));
+                let answered = request.answers.iter().find_map(|id| {
+                    self.sent
+                        .sent_to(id, &sender)
+                        .map(|i| (id.clone(), i.to_string()))
+                });
                 let vouched = match (&self.settings.authserv_id, &request.authentication) {
-                    (Some(server), Some(results)) => {
-                        evidence::dmarc_pass(results, server, &sender)
-                    }
+                    (Some(server), Some(results)) => evidence::dmarc_pass(results, server, &sender),
                     _ => false,
                 };
                 let (original, issue) = answered.clone().unwrap_or_default();
@@ -402,7 +401,6 @@ pub fn issue_of(message_id: &str) -> Option<String> {
     (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) && !name.is_empty())
         .then(|| name.to_string())
 }
-
 
 #[cfg(test)]
 mod tests {
