@@ -252,7 +252,7 @@ mod visible_tests {
             "title: \"a\\u{85}b\\u{202e}c\" # \\u{9b}31m \\u{2028}"
         );
         assert_eq!(&shown[moved], "\"a\\u{85}b\\u{202e}c\"");
-        assert!(!shown.chars().any(|c| crate::diagnostic::is_invisible(c)));
+        assert!(!shown.chars().any(crate::diagnostic::is_invisible));
     }
 }
 

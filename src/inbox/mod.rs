@@ -166,7 +166,7 @@ impl<'a> Inbox<'a> {
                 if sent.is_none() {
                     let unproven = Unproven::Quote;
                     if b.is_hard() {
-                        self.to_confirm(what, &recipient, &kind, evidence, unproven);
+                        self.hold_for_confirmation(what, &recipient, &kind, evidence, unproven);
                     } else if self.is_member(what, &recipient, "soft bounce") {
                         self.counts.not_applied += 1;
                         self.lines.push(format!(
@@ -223,7 +223,13 @@ impl<'a> Inbox<'a> {
                 if sent.is_some() {
                     self.suppress(what, &recipient, "complaint", evidence);
                 } else {
-                    self.to_confirm(what, &recipient, "complaint", evidence, Unproven::Quote);
+                    self.hold_for_confirmation(
+                        what,
+                        &recipient,
+                        "complaint",
+                        evidence,
+                        Unproven::Quote,
+                    );
                 }
             }
             Verdict::Unsubscribe(request) => {
@@ -249,7 +255,7 @@ impl<'a> Inbox<'a> {
                 if answered.is_some() || vouched {
                     self.suppress(what, &sender, "unsubscribe request", evidence);
                 } else {
-                    self.to_confirm(
+                    self.hold_for_confirmation(
                         what,
                         &sender,
                         "unsubscribe request",
@@ -305,7 +311,7 @@ impl<'a> Inbox<'a> {
     }
 
     /// A suppression that nothing proves: listed, and kept in `to_confirm:` for a person.
-    fn to_confirm(
+    fn hold_for_confirmation(
         &mut self,
         what: &str,
         address: &str,
