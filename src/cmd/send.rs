@@ -277,8 +277,8 @@ fn send_test(
         }
         return Ok(());
     }
-    let template = Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?);
     let credential = secret(recipients)?;
+    let template = Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?);
     let outcome = send(
         recipients,
         credential,
