@@ -137,7 +137,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
         c.not_applied,
         c.already,
     );
-    if c.to_confirm > 0 {
+    if c.to_confirm > 0 && args.dry_run {
+        println!(
+            "{} would wait for you to confirm (listed above)",
+            c.to_confirm
+        );
+    } else if c.to_confirm > 0 {
         println!(
             "{} waiting for you to confirm (listed above, kept under `to_confirm:` in {}): run `bulletin inbox --confirm ADDRESS` for each that is genuine",
             c.to_confirm,
