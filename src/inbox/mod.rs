@@ -79,6 +79,9 @@ pub struct Inbox<'a> {
     unsubscribe: Option<classify::Mailto>,
     settings: &'a ReplyMailbox,
     sent: evidence::Sent,
+    /// Every message read before ([`Suppressions::seen`]), and in this run: looked up once a
+    /// message, so kept as a set.
+    seen: HashSet<String>,
     today: Date,
     pub counts: Counts,
     /// One line per message that changed something or was not applied, for the user.
@@ -99,7 +102,17 @@ impl<'a> Inbox<'a> {
             .values()
             .flat_map(|l| l.members.iter().map(|m| m.key.clone()))
             .collect();
+        let seen = store
+            .read
+            .iter()
+            .chain(store.suppressed.iter().map(|e| &e.evidence.message_id))
+            .chain(store.to_confirm.iter().map(|e| &e.evidence.message_id))
+            .chain(store.soft_bounces.iter().map(|e| &e.evidence.message_id))
+            .filter(|id| !id.is_empty())
+            .cloned()
+            .collect();
         Inbox {
+            seen,
             store,
             members,
             unsubscribe,
@@ -135,7 +148,7 @@ impl<'a> Inbox<'a> {
             .and_then(|m| m.message_id().map(|id| format!("<{id}>")))
             .unwrap_or_default();
         let key = crate::suppress::message_key(&message_id, raw);
-        if self.store.seen(&key) {
+        if !self.seen.insert(key.clone()) {
             self.counts.already += 1;
             return;
         }
