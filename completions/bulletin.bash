@@ -509,7 +509,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__inbox)
-            opts="-h --dir --recipients --dry-run --help"
+            opts="-h --dir --recipients --dry-run --confirm --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,6 +520,10 @@ _bulletin() {
                     return 0
                     ;;
                 --recipients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

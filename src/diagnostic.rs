@@ -148,10 +148,11 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-/// `text` with every control character (and the Unicode line and paragraph separators) written
-/// as an escape, `\u{1b}`, so that it prints on one line and cannot drive a terminal.
+/// `text` with every invisible character ([`is_invisible`]: controls, the Unicode line and
+/// paragraph separators, bidirectional overrides) written as an escape, `\u{1b}`, so that it
+/// prints on one line, reads in its own order and cannot drive a terminal.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    let escaped = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    let escaped = is_invisible;
     if !text.contains(escaped) {
         return Cow::Borrowed(text);
     }
@@ -164,6 +165,26 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `c` must never reach a terminal or a file raw: every control character (C0, DEL and
+/// C1, U+0085 and U+009B among them), the line and paragraph separators U+2028 and U+2029, the
+/// bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069, which can make text read backwards), the zero-width and
+/// invisible format characters (U+200B–U+200D, U+2060–U+2064, U+FEFF) and the interlinear
+/// annotation characters (U+FFF9–U+FFFB).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.

@@ -18,6 +18,8 @@
 //! Fingerprints are written into journals, so the encoding must give the same answer for the same
 //! bulletin in every later version: a new optional field must add nothing when it is absent.
 
+use std::path::{Path, PathBuf};
+
 use sha2::{Digest, Sha256};
 
 use crate::markdown::{Block, Inline, Markdown};
@@ -289,8 +291,123 @@ fn fingerprint(b: &Bulletin) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The office's secret for Message-IDs, `message-ids.key` in the bulletins folder (beside the
+/// journals): 32 random bytes, made by the first `send` and never printed, committed or sent.
+/// Each Message-ID's last part is keyed with it ([`Key::tag`]), so nobody who knows an issue's
+/// date and a member's address can make up the Message-ID that member was sent: a bounce or
+/// complaint that quotes one shows it saw the real message (`bulletin inbox` checks it against
+/// the journals, [`crate::inbox::Evidence`]).
+#[derive(Clone)]
+pub struct Key([u8; 32]);
+
+/// The key file's name, in the bulletins folder.
+pub const KEY_FILE: &str = "message-ids.key";
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(..)")
+    }
+}
+
+impl Key {
+    /// Where the key is for bulletins in `folder`.
+    pub fn path(folder: &Path) -> PathBuf {
+        folder.join(KEY_FILE)
+    }
+
+    /// The key in `folder`, if there is one.
+    pub fn load(folder: &Path) -> Result<Option<Key>, String> {
+        let path = Key::path(folder);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let hex = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or("");
+        let mut key = [0u8; 32];
+        let ok = hex.len() == 64
+            && key.iter_mut().enumerate().all(|(i, b)| {
+                u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+                    .map(|v| *b = v)
+                    .is_ok()
+            });
+        if !ok {
+            return Err(format!(
+                "{} is damaged (it should hold 64 hex digits): restore it from a backup; without it `bulletin inbox` cannot recognise replies to the issues already sent",
+                path.display()
+            ));
+        }
+        Ok(Some(Key(key)))
+    }
+
+    /// The key in `folder`, made (32 random bytes, readable only by its owner) if there is none.
+    pub fn load_or_create(folder: &Path) -> Result<Key, String> {
+        if let Some(k) = Key::load(folder)? {
+            return Ok(k);
+        }
+        let mut key = [0u8; 32];
+        rustls::crypto::ring::default_provider()
+            .secure_random
+            .fill(&mut key)
+            .map_err(|_| "the system gave no random bytes for the Message-ID key".to_string())?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let path = Key::path(folder);
+        let text = format!(
+            "# The office's secret for Message-IDs (docs/inbox.md), made by `bulletin send`.\n# Keep it: without it `bulletin inbox` cannot tell replies to the issues sent. Never share it.\n{hex}\n"
+        );
+        crate::files::write_atomic(&path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+        Ok(Key(key))
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `address` under the key, its first 8 bytes. Of the address
+    /// alone, as the unkeyed hash was: a person's Message-IDs for an issue and its correction
+    /// share it, so a resend is recognisable.
+    pub fn tag(&self, address: &str) -> u64 {
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.0);
+        let pad = |x: u8| block.map(|b| b ^ x);
+        let inner = Sha256::new()
+            .chain_update(pad(0x36))
+            .chain_update(address.as_bytes())
+            .finalize();
+        let outer = Sha256::new()
+            .chain_update(pad(0x5c))
+            .chain_update(inner)
+            .finalize();
+        u64::from_be_bytes(outer[..8].try_into().unwrap_or_default())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_key_is_made_once_and_tags_differ_by_address_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Key::load(dir.path()).unwrap().is_none());
+        let k = Key::load_or_create(dir.path()).unwrap();
+        let again = Key::load_or_create(dir.path()).unwrap();
+        assert_eq!(k.0, again.0);
+        assert_ne!(k.tag("a@example.org"), k.tag("b@example.org"));
+        let other = tempfile::tempdir().unwrap();
+        let k2 = Key::load_or_create(other.path()).unwrap();
+        assert_ne!(k.tag("a@example.org"), k2.tag("a@example.org"));
+        // HMAC-SHA256 with a key of 32 bytes 0x0b over "Hi There" (as RFC 4231 case 1, whose key
+        // is 20 bytes: zero-padded to the block either way, so the same digest).
+        let mut key = [0u8; 32];
+        key[..20].copy_from_slice(&[0x0b; 20]);
+        assert_eq!(Key(key).tag("Hi There"), 0xb0344c61d8db3853);
+    }
+
     use super::*;
     use crate::date::Date;
 

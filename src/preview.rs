@@ -278,13 +278,30 @@ fn refused(host: &str, bound: SocketAddr) -> Response {
     (StatusCode::FORBIDDEN, Html(markup.into_string())).into_response()
 }
 
-/// Watches the bulletin's folder; after a burst of changes to the bulletin or publisher.yaml
-/// settles (200 ms), rebuilds the view and tells open pages to reload.
+/// Watches the bulletin's folder, and when the bulletin is a symbolic link the folder of the file
+/// it points to (an edit there changes nothing beside the link); after a burst of changes to the
+/// bulletin, its target or publisher.yaml settles (200 ms), rebuilds the view and tells open pages
+/// to reload.
 fn watch_files(shared: Arc<Shared>) -> std::io::Result<notify::RecommendedWatcher> {
     use notify::Watcher;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let parent = |p: &Path| {
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    };
+    // The file a link (or a chain of them) leads to, if the bulletin is one.
+    let target = std::fs::symlink_metadata(&shared.bulletin)
+        .is_ok_and(|m| m.file_type().is_symlink())
+        .then(|| std::fs::canonicalize(&shared.bulletin).ok())
+        .flatten();
     let names: Vec<std::ffi::OsString> = [
         shared.bulletin.file_name().map(|n| n.to_os_string()),
+        target
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| n.to_os_string()),
         Some("publisher.yaml".into()),
     ]
     .into_iter()
@@ -309,15 +326,18 @@ fn watch_files(shared: Arc<Shared>) -> std::io::Result<notify::RecommendedWatche
         }
     })
     .map_err(std::io::Error::other)?;
-    let dir = shared
-        .bulletin
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    let dir = parent(&shared.bulletin);
     watcher
         .watch(&dir, notify::RecursiveMode::NonRecursive)
         .map_err(std::io::Error::other)?;
+    if let Some(target) = &target {
+        let there = parent(target);
+        if std::fs::canonicalize(&dir).ok().as_ref() != Some(&there) {
+            watcher
+                .watch(&there, notify::RecursiveMode::NonRecursive)
+                .map_err(std::io::Error::other)?;
+        }
+    }
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
             // Debounce: editors write a file in several steps.

@@ -110,13 +110,14 @@ fn render_one(renderer: &Renderer, sources: &mut Sources, d: &Diagnostic, quote:
     // A line too long to show (the limit is far beyond any real paragraph) is left out: a line of
     // 50,000 links would otherwise be laid out again under each of its 50,000 problems.
     let source_line = source_line.filter(|text| text.len() <= LONGEST_SHOWN);
-    let group = match source_line {
-        Some(text) => title.element(
+    let shown = source_line.map(|text| visible(text, span_at(text, d.pos.col)));
+    let group = match &shown {
+        Some((text, span)) => title.element(
             Snippet::source(text)
                 .line_start(d.pos.line)
                 .path(path)
                 .fold(false)
-                .annotation(AnnotationKind::Primary.span(span_at(text, d.pos.col))),
+                .annotation(AnnotationKind::Primary.span(span.clone())),
         ),
         None if d.pos.line == 0 => title.element(Origin::path(path)),
         None => title.element(Origin::path(path).line(d.pos.line).char_column(d.pos.col)),
@@ -126,6 +127,36 @@ fn render_one(renderer: &Renderer, sources: &mut Sources, d: &Diagnostic, quote:
         None => group,
     };
     renderer.render(&[group])
+}
+
+/// `line` as it is quoted under a problem, and `span` moved with it: every invisible character
+/// ([`crate::diagnostic::is_invisible`]) above the C0 range (which the renderer itself shows as
+/// symbols, `␛`) written as an escape, `\u{85}`, so that a C1 control (U+009B starts a terminal
+/// sequence), a line separator or a right-to-left override cannot act on the terminal or
+/// reorder what is shown.
+fn visible(line: &str, span: Range<usize>) -> (String, Range<usize>) {
+    let replaced = |c: char| crate::diagnostic::is_invisible(c) && c > '\u{1f}';
+    if !line.contains(replaced) {
+        return (line.to_string(), span);
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    let (mut start, mut end) = (None, None);
+    for (i, c) in line.char_indices() {
+        if i == span.start {
+            start = Some(out.len());
+        }
+        if i == span.end {
+            end = Some(out.len());
+        }
+        if replaced(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    let start = start.unwrap_or(out.len());
+    let end = end.unwrap_or(out.len()).max(start);
+    (out, start..end)
 }
 
 /// The longest line (in bytes) quoted under a problem; mail programs cut lines at 998.
@@ -234,6 +265,24 @@ pub fn error(e: &anyhow::Error) -> String {
         .map(escape_controls)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod visible_tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_are_escaped_and_the_span_follows() {
+        let line = "title: \"a\u{85}b\u{202e}c\" # \u{9b}31m \u{2028}";
+        let span = span_at(line, 8);
+        let (shown, moved) = visible(line, span.clone());
+        assert_eq!(
+            shown,
+            "title: \"a\\u{85}b\\u{202e}c\" # \\u{9b}31m \\u{2028}"
+        );
+        assert_eq!(&shown[moved], "\"a\\u{85}b\\u{202e}c\"");
+        assert!(!shown.chars().any(crate::diagnostic::is_invisible));
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,24 @@ pub struct SoftBounce {
 pub struct Suppressions {
     pub suppressed: Vec<Entry>,
     pub soft_bounces: Vec<SoftBounce>,
+    /// Requests and reports that showed no proof of coming from what the office sent: waiting
+    /// for a person to confirm them (`bulletin inbox --confirm ADDRESS`). `send` ignores them.
+    pub to_confirm: Vec<Entry>,
+    /// Every message `inbox` has read: its Message-ID, or `sha256:` and the hash of its bytes
+    /// when it has none ([`message_key`]), so that no message is counted twice.
+    pub read: Vec<String>,
+}
+
+/// What [`Suppressions::read`] remembers a message by: its Message-ID (`<...>`), or when it has
+/// none the SHA-256 of its bytes.
+pub fn message_key(message_id: &str, raw: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    if !message_id.trim().is_empty() {
+        return message_id.trim().to_string();
+    }
+    let digest = Sha256::digest(raw);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// Where the suppressions file is for a recipients file.
@@ -67,7 +85,7 @@ pub enum Error {
     #[error("cannot read {}: {reason}", path.display())]
     Read { path: PathBuf, reason: String },
     #[error(
-        "{}, line {line}: {what}. Correct it in an editor (each entry needs `address:`), or remove the file to start again",
+        "{}, line {line}: {what}. Correct it in an editor (each entry needs `address:`; text goes between double quotes, a character the file cannot hold written as \\u followed by its 4 hex digits, e.g. \\u0085). Do not delete the file: it lists everyone who must not be sent the bulletin",
         path.display()
     )]
     Malformed {
@@ -89,6 +107,21 @@ impl Suppressions {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
+        // A character the YAML reader refuses ([`crate::input::limits::forbidden`]): say which
+        // and how to write it, rather than the reader's general advice.
+        for (i, line) in text.lines().enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if let Some(c) = line.chars().find(|c| crate::input::limits::forbidden(*c)) {
+                return Err(Error::Malformed {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    what: format!(
+                        "it holds the character U+{0:04X} written raw; write it as \\u{0:04X} between the double quotes, or delete it",
+                        u32::from(c)
+                    ),
+                });
+            }
+        }
         let root = yaml::parse(path, &text).map_err(|d| Error::Malformed {
             path: path.to_path_buf(),
             line: d.0.first().map_or(1, |d| d.pos.line),
@@ -115,6 +148,15 @@ impl Suppressions {
                 _ if v.is_null() => &[],
                 _ => return Err(bad(v, "expected a list of entries")),
             };
+            if k.as_str() == Some("read") {
+                for item in items {
+                    match item.as_str() {
+                        Some(id) => out.read.push(id.to_string()),
+                        None => return Err(bad(item, "expected a Message-ID in double quotes")),
+                    }
+                }
+                continue;
+            }
             for item in items {
                 let get = |name: &str| -> String {
                     match &item.value {
@@ -151,7 +193,18 @@ impl Suppressions {
                         date: get("date"),
                         evidence,
                     }),
-                    _ => return Err(bad(k, "expected `suppressed:` or `soft_bounces:`")),
+                    Some("to_confirm") => out.to_confirm.push(Entry {
+                        address,
+                        since: get("since"),
+                        why: get("why"),
+                        evidence,
+                    }),
+                    _ => {
+                        return Err(bad(
+                            k,
+                            "expected `suppressed:`, `soft_bounces:` or `to_confirm:`",
+                        ));
+                    }
                 }
             }
         }
@@ -163,17 +216,43 @@ impl Suppressions {
         self.suppressed.iter().any(|e| e.address == address)
     }
 
-    /// Whether a message with this Message-ID was already counted (a rerun over the same files).
+    /// Whether a message with this key ([`message_key`]) was already counted (a rerun over the
+    /// same files).
     pub fn seen(&self, message_id: &str) -> bool {
         !message_id.is_empty()
-            && (self
-                .suppressed
-                .iter()
-                .any(|e| e.evidence.message_id == message_id)
+            && (self.read.iter().any(|r| r == message_id)
+                || self
+                    .suppressed
+                    .iter()
+                    .any(|e| e.evidence.message_id == message_id)
                 || self
                     .soft_bounces
                     .iter()
-                    .any(|s| s.evidence.message_id == message_id))
+                    .any(|s| s.evidence.message_id == message_id)
+                || self
+                    .to_confirm
+                    .iter()
+                    .any(|e| e.evidence.message_id == message_id))
+    }
+
+    /// Suppresses `address` (lower case) on the entries waiting for confirmation, as of `today`;
+    /// how many there were (0: nothing to confirm, nothing changed).
+    pub fn confirm(&mut self, address: &str, today: Date) -> usize {
+        let (mine, rest): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.to_confirm)
+            .into_iter()
+            .partition(|e| e.address == address);
+        self.to_confirm = rest;
+        let n = mine.len();
+        if let Some(first) = mine.into_iter().next()
+            && !self.contains(address)
+        {
+            self.suppressed.push(Entry {
+                since: today.to_string(),
+                why: format!("{} (confirmed by hand)", first.why),
+                ..first
+            });
+        }
+        n
     }
 
     /// Soft bounces for `address` within `days` days before `today`, this one included.
@@ -186,18 +265,19 @@ impl Suppressions {
             .count()
     }
 
-    /// Removes `address` (lower case) from the suppressed, and its soft bounces; whether it was
-    /// suppressed.
+    /// Removes `address` (lower case) from the suppressed, its soft bounces and what waits for
+    /// confirmation; whether it was suppressed or waiting.
     pub fn lift(&mut self, address: &str) -> bool {
-        let before = self.suppressed.len();
+        let before = self.suppressed.len() + self.to_confirm.len();
         self.suppressed.retain(|e| e.address != address);
         self.soft_bounces.retain(|s| s.address != address);
-        self.suppressed.len() != before
+        self.to_confirm.retain(|s| s.address != address);
+        self.suppressed.len() + self.to_confirm.len() != before
     }
 
     /// The file's text.
     pub fn to_yaml(&self) -> String {
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        let q = quote;
         let ev = |out: &mut String, e: &Evidence| {
             out.push_str("    evidence:\n");
             for (k, v) in [
@@ -230,6 +310,23 @@ impl Suppressions {
             out.push_str(&format!("    date: {}\n", q(&s.date)));
             ev(&mut out, &s.evidence);
         }
+        out.push_str(
+            "# Not applied: nothing showed these came from a message the office sent (docs/inbox.md).\n\
+             # `bulletin inbox --confirm ADDRESS` suppresses the address; `bulletin unsuppress ADDRESS` drops it.\n\
+             to_confirm:\n",
+        );
+        for e in &self.to_confirm {
+            out.push_str(&format!("  - address: {}\n", q(&e.address)));
+            out.push_str(&format!("    since: {}\n", q(&e.since)));
+            out.push_str(&format!("    why: {}\n", q(&e.why)));
+            ev(&mut out, &e.evidence);
+        }
+        out.push_str(
+            "# Every message read (its Message-ID, or a hash of it), so that none is counted twice.\nread:\n",
+        );
+        for r in &self.read {
+            out.push_str(&format!("  - {}\n", q(r)));
+        }
         out
     }
 
@@ -240,6 +337,34 @@ impl Suppressions {
             reason: e.to_string(),
         })
     }
+}
+
+/// Whether the file writes `c` as an escape: every character its reader refuses raw
+/// ([`crate::input::limits::forbidden`]), and every other invisible one
+/// ([`crate::diagnostic::is_invisible`]: tabs, bidirectional overrides, ...), so that what a
+/// remote server sent can neither stop the file being read nor hide in it.
+pub fn escaped(c: char) -> bool {
+    crate::input::limits::forbidden(c) || crate::diagnostic::is_invisible(c)
+}
+
+/// `s` as a YAML double-quoted string, which the file's reader gives back exactly: `"` and `\`
+/// escaped, and each character [`escaped`] says as `\uXXXX` (`\UXXXXXXXX` above U+FFFF).
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if escaped(c) && u32::from(c) <= 0xFFFF => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c if escaped(c) => out.push_str(&format!("\\U{:08X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Adds the addresses of the suppressions file beside `recipients` to its `suppress` list.
@@ -273,6 +398,68 @@ fn evidence_from(node: &Node) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every control character (C0, DEL, C1 with U+0085 and U+009B), every Unicode separator
+    /// (U+2028, U+2029 and each space separator), the bidirectional controls and the other
+    /// invisible ones, alone and together, are written so that the file reads back exactly.
+    #[test]
+    fn every_control_and_separator_character_reads_back() {
+        let mut chars: Vec<char> = (0u32..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| escaped(*c))
+            .collect();
+        chars.extend([
+            '\u{a0}', '\u{1680}', '\u{2000}', '\u{200a}', '\u{202f}', '\u{205f}',
+        ]);
+        chars.push('\u{3000}');
+        for c in [
+            '\u{85}', '\u{9b}', '\u{2028}', '\u{2029}', '\u{202e}', '\u{2066}', '\0', '\u{7f}',
+        ] {
+            assert!(escaped(c), "{c:?}");
+        }
+        // The writer escapes everything the reader refuses.
+        for c in (0u32..=0x10FFFF).filter_map(char::from_u32) {
+            assert!(!crate::input::limits::forbidden(c) || escaped(c), "{c:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let mut texts: Vec<String> = chars.iter().map(|c| format!("a{c}b")).collect();
+        texts.push(chars.iter().collect());
+        let mut s = Suppressions::default();
+        for (i, t) in texts.iter().enumerate() {
+            s.suppressed.push(Entry {
+                address: format!("m{i}@example.org"),
+                since: "2026-11-24".into(),
+                why: t.clone(),
+                evidence: Evidence {
+                    text: t.clone(),
+                    ..Evidence::default()
+                },
+            });
+        }
+        s.save(&path).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(!written.chars().any(|c| c != '\n' && escaped(c)));
+        assert_eq!(Suppressions::load(&path).unwrap(), s);
+    }
+
+    #[test]
+    fn a_raw_control_character_names_its_line_and_its_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        std::fs::write(
+            &path,
+            "suppressed:\n  - address: \"a@example.org\"\n    why: \"x\u{85}\"\n",
+        )
+        .unwrap();
+        let e = Suppressions::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("line 3: it holds the character U+0085 written raw; write it as \\u0085"),
+            "{e}"
+        );
+        assert!(e.contains("Do not delete the file"), "{e}");
+        assert!(!e.contains("remove the file"), "{e}");
+    }
 
     #[test]
     fn round_trips_awkward_text_and_counts_a_window() {

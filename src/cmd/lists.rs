@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use bulletin::diagnostic::escape_controls;
 use bulletin::input::recipients::Transport;
 
 use super::{Failure, Stopped, load_recipients};
@@ -15,7 +16,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
+    let mut r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
+    // Who `bulletin inbox` suppressed (suppressions.yaml) is taken out, as `send` does.
+    bulletin::suppress::add_to(&mut r).map_err(anyhow::Error::from)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
     let counts = r.counts();
@@ -28,9 +31,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if resolved.suppressed > 0 {
             note.push_str(&format!(" ({} suppressed)", resolved.suppressed));
         }
+        // Names come from the file: any invisible character in them is shown as an escape.
+        let shown = escape_controls(id);
         println!(
-            "{id:width$}  {:>10}  {}{note}",
-            resolved.recipients, list.name
+            "{shown:width$}  {:>10}  {}{}",
+            resolved.recipients,
+            escape_controls(&list.name),
+            escape_controls(&note)
         );
     }
     match &r.transport {

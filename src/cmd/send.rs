@@ -203,7 +203,8 @@ pub fn run(o: Args) -> Result<(), Failure> {
         Transport::Sendmail => 1,
     };
     let writer = lock.start(resume.record.as_ref(), senders)?;
-    let template = Template::new(b, p, &target.identity, &text, &html, false)?;
+    let template =
+        Template::new(b, p, &target.identity, &text, &html, false)?.keyed(office_key(&o.bulletin)?);
     let outcome = send(
         &recipients,
         credential,
@@ -230,6 +231,16 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Err(Failure::from(not_delivered("", replies.chain(earlier))));
     }
     Ok(())
+}
+
+/// The office's Message-ID key in the bulletin's folder, made on the first send
+/// ([`bulletin::identity::Key`]).
+fn office_key(bulletin: &std::path::Path) -> Result<bulletin::identity::Key, Failure> {
+    let folder = bulletin
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    bulletin::identity::Key::load_or_create(folder).map_err(Failure::from)
 }
 
 /// `--test`: one copy, marked as a test, to each address and each member of each list named,
@@ -266,8 +277,8 @@ fn send_test(
         }
         return Ok(());
     }
-    let template = Template::new(b, p, id, text, html, true)?;
     let credential = secret(recipients)?;
+    let template = Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?);
     let outcome = send(
         recipients,
         credential,

@@ -17,8 +17,18 @@ use crate::input::recipients::{Imap, Security};
 /// The IMAP keyword set on every message `inbox` has taken.
 pub const DONE: &str = "$BulletinProcessed";
 
-/// How long to wait for the server to answer.
-const TIMEOUT: Duration = Duration::from_secs(60);
+/// How long to wait for the server to answer any one step, from the connection to the last
+/// command. A test build may shorten it (`BULLETIN_IMAP_TIMEOUT_MS`).
+fn timeout() -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(ms) = std::env::var("BULLETIN_IMAP_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    Duration::from_secs(60)
+}
 
 /// One message fetched: its UID, and its bytes, or only its size when it is too large to read.
 pub struct Fetched {
@@ -59,6 +69,10 @@ pub enum Error {
         "the mailbox server {at} has no folder {folder:?}: check `folder` under `mailbox:` (INBOX if left out); nothing was changed"
     )]
     Folder { at: String, folder: String },
+    #[error(
+        "the mailbox server {at} refused to mark the messages read ({reason}); what they said is saved in the suppressions file, and the next `bulletin inbox` recognises them and counts nothing twice"
+    )]
+    Mark { at: String, reason: String },
     #[error("the mailbox server {at} failed while {doing}: {reason}")]
     Server {
         at: String,
@@ -87,7 +101,7 @@ impl Session {
             reason,
         };
         let tcp = tokio::time::timeout(
-            TIMEOUT,
+            timeout(),
             tokio::net::TcpStream::connect((imap.host.as_str(), imap.port)),
         )
         .await
@@ -109,7 +123,7 @@ impl Session {
                 let mut client = Client::new(tcp);
                 greeting(&mut client, &at).await?;
                 match tokio::time::timeout(
-                    TIMEOUT,
+                    timeout(),
                     client.run_command_and_check_ok("STARTTLS", None),
                 )
                 .await
@@ -125,13 +139,21 @@ impl Session {
         }
     }
 
-    /// Every message in the folder not yet marked [`DONE`]; those larger than `max` bytes come
-    /// without their bytes.
-    pub async fn unprocessed(&mut self, max: u64) -> Result<Vec<Fetched>, Error> {
-        self.inner.unprocessed(max).await
+    /// The UID and size of every message in the folder not yet marked [`DONE`], in UID order.
+    pub async fn unprocessed(&mut self) -> Result<Vec<(u32, u64)>, Error> {
+        self.inner.unprocessed().await
     }
 
-    /// Marks the messages `uids` [`DONE`].
+    /// The bytes of the messages `uids` (read in one command, each answer within the timeout).
+    /// A message the server does not return is an error: it may have been deleted meanwhile.
+    pub async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, Error> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.inner.fetch(uids).await
+    }
+
+    /// Marks the messages `uids` [`DONE`]; a server that refuses says so ([`Error::Mark`]).
     pub async fn mark(&mut self, uids: &[u32]) -> Result<(), Error> {
         if uids.is_empty() {
             return Ok(());
@@ -140,7 +162,7 @@ impl Session {
     }
 
     pub async fn logout(mut self) {
-        self.inner.logout().await;
+        let _ = tokio::time::timeout(timeout(), self.inner.logout()).await;
     }
 }
 
@@ -148,7 +170,8 @@ type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send
 
 /// The session's operations, whatever stream it runs over (plain for 127.0.0.1, or TLS).
 trait Marking {
-    fn unprocessed(&mut self, max: u64) -> Boxed<'_, Result<Vec<Fetched>, Error>>;
+    fn unprocessed(&mut self) -> Boxed<'_, Result<Vec<(u32, u64)>, Error>>;
+    fn fetch<'a>(&'a mut self, uids: &'a [u32]) -> Boxed<'a, Result<Vec<Fetched>, Error>>;
     fn mark<'a>(&'a mut self, uids: &'a [u32]) -> Boxed<'a, Result<(), Error>>;
     fn logout(&mut self) -> Boxed<'_, ()>;
 }
@@ -177,7 +200,7 @@ async fn secure(
         }
     })?;
     match tokio::time::timeout(
-        TIMEOUT,
+        timeout(),
         tokio_rustls::TlsConnector::from(config).connect(name, tcp),
     )
     .await
@@ -201,7 +224,7 @@ where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
     let at = at.to_string();
-    match tokio::time::timeout(TIMEOUT, client.read_response()).await {
+    match tokio::time::timeout(timeout(), client.read_response()).await {
         Ok(Ok(Some(_))) => {}
         Ok(Ok(None)) => {
             return Err(Error::Unreachable {
@@ -241,7 +264,7 @@ where
         greeting(&mut client, &at).await?;
     }
     let mut session =
-        match tokio::time::timeout(TIMEOUT, client.login(&imap.username, password)).await {
+        match tokio::time::timeout(timeout(), client.login(&imap.username, password)).await {
             Ok(Ok(s)) => s,
             // The server's words are not quoted: some echo what was sent.
             Ok(Err(_)) | Err(_) => {
@@ -251,61 +274,142 @@ where
                 });
             }
         };
-    if session.select(&imap.folder).await.is_err() {
-        return Err(Error::Folder {
-            at,
-            folder: imap.folder.clone(),
-        });
+    match tokio::time::timeout(timeout(), session.select(&imap.folder)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(_)) => {
+            return Err(Error::Folder {
+                at,
+                folder: imap.folder.clone(),
+            });
+        }
+        Err(_) => return Err(silent(&at, "opening the folder")),
     }
     Ok(Open { session, at })
 }
 
-impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Open<T> {
-    fn failed(at: &str, doing: &'static str, e: async_imap::error::Error) -> Error {
-        Error::Server {
-            at: at.to_string(),
-            doing,
-            reason: e.to_string(),
+fn failed(at: &str, doing: &'static str, e: async_imap::error::Error) -> Error {
+    Error::Server {
+        at: at.to_string(),
+        doing,
+        reason: e.to_string(),
+    }
+}
+
+/// `1,2,3,7` for a list of UIDs.
+fn set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Runs a FETCH-like command and collects its answers, each within [`timeout`].
+async fn collect<S>(
+    at: &str,
+    doing: &'static str,
+    started: impl std::future::Future<Output = Result<S, async_imap::error::Error>>,
+) -> Result<Vec<async_imap::types::Fetch>, Error>
+where
+    S: futures_util::Stream<Item = Result<async_imap::types::Fetch, async_imap::error::Error>>
+        + Unpin,
+{
+    let mut stream = within(at, doing, started).await?;
+    let mut out = Vec::new();
+    loop {
+        match tokio::time::timeout(timeout(), stream.try_next()).await {
+            Ok(Ok(Some(f))) => out.push(f),
+            Ok(Ok(None)) => return Ok(out),
+            Ok(Err(e)) => return Err(failed(at, doing, e)),
+            Err(_) => return Err(silent(at, doing)),
         }
     }
 }
 
+/// Awaits one step of a command within [`timeout`].
+async fn within<R>(
+    at: &str,
+    doing: &'static str,
+    step: impl std::future::Future<Output = Result<R, async_imap::error::Error>>,
+) -> Result<R, Error> {
+    match tokio::time::timeout(timeout(), step).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(failed(at, doing, e)),
+        Err(_) => Err(silent(at, doing)),
+    }
+}
+
+fn silent(at: &str, doing: &'static str) -> Error {
+    Error::Server {
+        at: at.to_string(),
+        doing,
+        reason: format!("no answer within {} seconds", timeout().as_secs_f32()),
+    }
+}
+
 impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Marking for Open<T> {
-    fn unprocessed(&mut self, max: u64) -> Boxed<'_, Result<Vec<Fetched>, Error>> {
+    fn unprocessed(&mut self) -> Boxed<'_, Result<Vec<(u32, u64)>, Error>> {
         Box::pin(async move {
-            let uids = self
-                .session
-                .uid_search(format!("UNKEYWORD {DONE}"))
-                .await
-                .map_err(|e| Self::failed(&self.at, "searching the folder", e))?;
+            let at = self.at.clone();
+            let uids = within(
+                &at,
+                "searching the folder",
+                self.session.uid_search(format!("UNKEYWORD {DONE}")),
+            )
+            .await?;
             let mut uids: Vec<u32> = uids.into_iter().collect();
             uids.sort_unstable();
-            let mut out = Vec::new();
-            for uid in uids {
-                let size = {
-                    let fetches: Vec<_> =
-                        match self.session.uid_fetch(uid.to_string(), "RFC822.SIZE").await {
-                            Ok(s) => s.try_collect().await,
-                            Err(e) => Err(e),
-                        }
-                        .map_err(|e| Self::failed(&self.at, "reading a message's size", e))?;
-                    fetches.iter().find_map(|f| f.size).unwrap_or(0)
-                };
-                let raw = if u64::from(size) > max {
-                    None
-                } else {
-                    let fetches: Vec<_> =
-                        match self.session.uid_fetch(uid.to_string(), "BODY.PEEK[]").await {
-                            Ok(s) => s.try_collect().await,
-                            Err(e) => Err(e),
-                        }
-                        .map_err(|e| Self::failed(&self.at, "reading a message", e))?;
-                    fetches.iter().find_map(|f| f.body().map(<[u8]>::to_vec))
-                };
-                out.push(Fetched {
-                    uid,
-                    size: u64::from(size),
-                    raw,
+            let mut out = Vec::with_capacity(uids.len());
+            for chunk in uids.chunks(1000) {
+                let fetches = collect(
+                    &at,
+                    "reading the messages' sizes",
+                    self.session.uid_fetch(set(chunk), "(UID RFC822.SIZE)"),
+                )
+                .await?;
+                for f in fetches {
+                    if let Some(uid) = f.uid {
+                        out.push((uid, u64::from(f.size.unwrap_or(0))));
+                    }
+                }
+            }
+            out.sort_unstable();
+            out.dedup_by_key(|(uid, _)| *uid);
+            Ok(out)
+        })
+    }
+
+    fn fetch<'a>(&'a mut self, uids: &'a [u32]) -> Boxed<'a, Result<Vec<Fetched>, Error>> {
+        Box::pin(async move {
+            let at = self.at.clone();
+            let fetches = collect(
+                &at,
+                "reading the messages",
+                self.session
+                    .uid_fetch(set(uids), "(UID RFC822.SIZE BODY.PEEK[])"),
+            )
+            .await?;
+            let mut out = Vec::with_capacity(uids.len());
+            for f in &fetches {
+                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                    out.push(Fetched {
+                        uid,
+                        size: body.len() as u64,
+                        raw: Some(body.to_vec()),
+                    });
+                }
+            }
+            out.sort_by_key(|f| f.uid);
+            out.dedup_by_key(|f| f.uid);
+            if let Some(missing) = uids
+                .iter()
+                .find(|u| out.binary_search_by_key(u, |f| &f.uid).is_err())
+            {
+                return Err(Error::Server {
+                    at,
+                    doing: "reading the messages",
+                    reason: format!(
+                        "it did not return message {missing} (deleted meanwhile?); run `bulletin inbox` again"
+                    ),
                 });
             }
             Ok(out)
@@ -314,18 +418,23 @@ impl<T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send> Marking for Ope
 
     fn mark<'a>(&'a mut self, uids: &'a [u32]) -> Boxed<'a, Result<(), Error>> {
         Box::pin(async move {
-            let set: Vec<String> = uids.iter().map(u32::to_string).collect();
-            let result: Result<Vec<_>, _> = match self
-                .session
-                .uid_store(set.join(","), format!("+FLAGS.SILENT ({DONE})"))
+            let at = self.at.clone();
+            // Checked for OK: a server that answers NO (a read-only folder, a full quota) is an
+            // error, not silence.
+            let command = format!("UID STORE {} +FLAGS.SILENT ({DONE})", set(uids));
+            match tokio::time::timeout(timeout(), self.session.run_command_and_check_ok(command))
                 .await
             {
-                Ok(s) => s.try_collect().await,
-                Err(e) => Err(e),
-            };
-            result
-                .map(drop)
-                .map_err(|e| Self::failed(&self.at, "marking the messages taken", e))
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(Error::Mark {
+                    at,
+                    reason: e.to_string(),
+                }),
+                Err(_) => Err(Error::Mark {
+                    at,
+                    reason: format!("no answer within {} seconds", timeout().as_secs_f32()),
+                }),
+            }
         })
     }
 

@@ -381,6 +381,9 @@ fn describe(context: &str, key: &str) -> Value {
         ("mailbox", "soft_bounce_days") => {
             whole_number(1, 3650, "... within this many days. If left out: 30.")
         }
+        ("mailbox", "authserv_id") => one_line(
+            "The name your own mail server writes first in the Authentication-Results header it adds (ask your IT team, e.g. mx.example.org): an unsubscribe request that this server says passed DMARC for its sender is applied without asking you. If left out, only requests that reply to a bulletin are.",
+        ),
         ("smtp", "host") => one_line(
             "The relay's name, from your IT team, e.g. send.nhs.net or smtp.office365.com.",
         ),

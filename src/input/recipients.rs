@@ -28,6 +28,7 @@ pub const MAILBOX_KEYS: &[&str] = &[
     "soft_bounces",
     "soft_bounce_days",
     "ca_file",
+    "authserv_id",
 ];
 pub const SMTP_KEYS: &[&str] = &[
     "host",
@@ -76,6 +77,9 @@ pub struct ReplyMailbox {
     pub soft_bounces: u32,
     /// ... within this many days suppress an address.
     pub soft_bounce_days: u32,
+    /// The name the office's own mail server writes first in the `Authentication-Results` it
+    /// adds (its authserv-id, `mx.example.org`): only that server's verdict is trusted.
+    pub authserv_id: Option<String>,
 }
 
 impl Default for ReplyMailbox {
@@ -84,6 +88,7 @@ impl Default for ReplyMailbox {
             imap: None,
             soft_bounces: 3,
             soft_bounce_days: 30,
+            authserv_id: None,
         }
     }
 }
@@ -625,6 +630,12 @@ fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
         Some(n) => number(ctx, n, "`soft_bounce_days`", 1..=3650).map(|n| n as u32),
         None => Some(30),
     };
+    let authserv_id = match f.get("authserv_id") {
+        Some(n) => ctx
+            .value_line(n, "`authserv_id`")
+            .map(|v| Some(v.trim().to_ascii_lowercase())),
+        None => Some(None),
+    };
     let imap = match f.get("host") {
         None => Some(None),
         Some(h) => {
@@ -685,6 +696,7 @@ fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
         imap: imap?,
         soft_bounces: soft_bounces?,
         soft_bounce_days: soft_bounce_days?,
+        authserv_id: authserv_id?,
     })
 }
 

@@ -78,6 +78,8 @@ pub struct Template {
     body: String,
     id_prefix: String,
     domain: String,
+    /// The office's Message-ID key, for messages that are sent ([`Template::keyed`]).
+    key: Option<crate::identity::Key>,
 }
 
 impl Template {
@@ -155,18 +157,26 @@ impl Template {
             body: String::from_utf8(formatted[split + 2..].to_vec()).map_err(|e| e.to_string())?,
             id_prefix,
             domain: p.domain().to_string(),
+            key: None,
         })
     }
 
-    /// The Message-ID for one recipient: the same every time for this identity and address, so
-    /// a resend is recognisable (a correction has its own), and carrying no part of the address
-    /// itself: `<bulletin.2021-10-20.0123456789abcdef@example.org>`.
+    /// Message-IDs keyed with the office's secret ([`crate::identity::Key`]): what `send` uses,
+    /// so that only the office can tell which Message-ID went to whom. Without it (render,
+    /// preview, archive: nothing is sent) the last part is a plain hash of the address.
+    pub fn keyed(mut self, key: crate::identity::Key) -> Template {
+        self.key = Some(key);
+        self
+    }
+
+    /// The Message-ID for one recipient: the same every time for this identity, address and
+    /// key, so a resend is recognisable (a correction has its own), and carrying no part of the
+    /// address itself: `<bulletin.2021-10-20.0123456789abcdef@example.org>`.
     pub fn message_id(&self, to: &Mailbox) -> String {
         let address = to.email.to_string().to_lowercase();
         format!(
-            "<{}.{:016x}@{}>",
-            self.id_prefix,
-            fnv1a(address.as_bytes()),
+            "<{}@{}>",
+            message_id_local(&self.id_prefix, &address, self.key.as_ref()),
             self.domain
         )
     }
@@ -224,6 +234,18 @@ fn crlf(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The part of a Message-ID before the `@`: `bulletin.NAME[.test].HASH`, HASH the keyed tag of
+/// the address ([`crate::identity::Key::tag`]) or, without a key, its FNV-1a hash. `prefix` is
+/// `bulletin.NAME` (with `.test` for a test copy), `address` in lower case. `bulletin inbox`
+/// calls this to recognise what was sent.
+pub fn message_id_local(prefix: &str, address: &str, key: Option<&crate::identity::Key>) -> String {
+    let hash = match key {
+        Some(k) => k.tag(address),
+        None => fnv1a(address.as_bytes()),
+    };
+    format!("{prefix}.{hash:016x}")
 }
 
 /// 64-bit FNV-1a: a stable hash (unlike std's, which may change between Rust releases).

@@ -1624,3 +1624,49 @@ fn json_format_passes_with_warnings_and_counts_them() {
     assert_eq!(v["diagnostics"][0]["severity"], "warning");
     assert_eq!(v["diagnostics"][0]["line"], 7);
 }
+
+/// Whether `c` would act on a terminal or reorder the text if printed raw.
+fn invisible(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A title holding U+0085, U+009B (which starts a terminal sequence), U+2028 and U+202E (a
+/// right-to-left override): `check` and `render` name the problem and quote the line with each
+/// shown as an escape, never raw.
+#[test]
+fn invisible_characters_in_a_quoted_line_are_shown_as_escapes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join(PUBLISHER), dir.path().join("publisher.yaml")).unwrap();
+    let y = std::fs::read_to_string(root.join("bulletins/2021-10-20.yaml"))
+        .unwrap()
+        .replace(
+            "title: Improving access",
+            "title: Improving \u{85}\u{9b}31m\u{2028}\u{202e}access",
+        );
+    let file = dir.path().join("b.yaml");
+    std::fs::write(&file, y).unwrap();
+    let out = dir.path().join("out");
+    for args in [
+        vec![OsStr::new("check"), file.as_os_str()],
+        vec![
+            OsStr::new("render"),
+            file.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+    ] {
+        let (code, stdout, stderr) = bulletin(&args);
+        let all = format!("{stdout}{stderr}");
+        assert_eq!(code, 1, "{all}");
+        assert!(
+            !all.chars().any(invisible),
+            "raw invisible character in:\n{all:?}"
+        );
+        for escape in ["\\u{85}", "\\u{9b}", "\\u{2028}", "\\u{202e}"] {
+            assert!(all.contains(escape), "{escape} missing from:\n{all}");
+        }
+        assert!(all.contains("5 | title: Improving \\u{85}"), "{all}");
+    }
+}

@@ -5,6 +5,7 @@
 //! and a Maildir the test fills (installed by scripts/install-test-deps.sh). Then a real `send`
 //! to aiosmtpd (tests/smtp/server.py) shows who is skipped.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -18,6 +19,59 @@ fn member(i: usize) -> String {
 
 fn fixtures() -> PathBuf {
     Path::new(ROOT).join("tests/fixtures/inbox")
+}
+
+/// A copy of the nine reports and requests at the top of tests/fixtures/inbox (not its
+/// sub-folders, which other tests read), as they would come back after the office really sent
+/// the issue: each Message-ID they quote is replaced by the one `sent` says went to that member
+/// ([`Office::send_first`]), and the request from member 4 replies to the one sent to them.
+fn base_fixtures(sent: &HashMap<String, String>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|e| e == "eml") {
+            std::fs::write(dir.path().join(p.file_name().unwrap()), genuine(&p, sent)).unwrap();
+        }
+    }
+    dir
+}
+
+/// The placeholder Message-ID each base fixture quotes, and whose message it stands for.
+const QUOTED: [(&str, usize); 4] = [
+    ("bulletin.2021-10-20.5a1c0f3e9b2d4c71", 1),
+    ("bulletin.2021-10-20.77aa01b2c3d4e5f6", 2),
+    ("bulletin.2021-10-20.0011223344556677", 3),
+    ("bulletin.2021-10-20.5555555555555555", 5),
+];
+
+/// The fixture at `path` with the Message-IDs really sent in place of its placeholders
+/// (`SENT-TO-member0001` and those of [`QUOTED`]).
+fn genuine(path: &Path, sent: &HashMap<String, String>) -> Vec<u8> {
+    let mut t = std::fs::read_to_string(path).unwrap();
+    let local = |i: usize| {
+        sent[&member(i)]
+            .trim_matches(['<', '>'])
+            .split('@')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    for (placeholder, i) in QUOTED {
+        t = t.replace(placeholder, &local(i));
+    }
+    for i in 1..=MEMBERS {
+        t = t.replace(&format!("SENT-TO-{}", member(i)), &local(i));
+    }
+    if path.ends_with("04-unsubscribe-request.eml") {
+        t = t.replace(
+            "Message-ID: <CAF=unsub0004",
+            &format!(
+                "In-Reply-To: {}\r\nMessage-ID: <CAF=unsub0004",
+                sent[&member(4)]
+            ),
+        );
+    }
+    t.into_bytes()
 }
 
 /// A temporary office: the example bulletin and publisher.yaml, and `lists.yaml` with list `all`
@@ -52,8 +106,66 @@ impl Office {
         self.dir.path()
     }
 
+    /// Makes the publisher's `mailto:` unsubscribe link `link`.
+    fn set_unsubscribe(&self, link: &str) {
+        let p = self.path().join("bulletins/publisher.yaml");
+        let y = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("mailto:unsubscribe@example.org?subject=unsubscribe", link);
+        std::fs::write(p, y).unwrap();
+    }
+
     fn run(&self, args: &[&str], password: Option<&str>) -> Output {
         self.run_with_input(args, password, None)
+    }
+
+    /// `bulletin ARGS` with the mailbox password and `env`, killed (and the test failed) if it
+    /// has not finished after `limit`.
+    fn run_within(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: std::time::Duration,
+    ) -> Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        c.current_dir(self.path())
+            .args(args)
+            .args(["--recipients", "lists.yaml"])
+            .env("BULLETIN_IMAP_PASSWORD", PASSWORD)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        // At most 2 GB of address space: a run that reads without end fails, not the machine.
+        #[cfg(target_os = "linux")]
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut c, || {
+                let limit = libc::rlimit {
+                    rlim_cur: 2 << 30,
+                    rlim_max: 2 << 30,
+                };
+                libc::setrlimit(libc::RLIMIT_AS, &limit);
+                Ok(())
+            });
+        }
+        let mut child = c.spawn().unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "`bulletin {}` still running after {limit:?}: {}{}",
+                    args.join(" "),
+                    text(&out.stdout),
+                    text(&out.stderr)
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
     }
 
     /// As [`Office::run`], with `input` piped in if given.
@@ -89,18 +201,61 @@ impl Office {
         out
     }
 
+    /// Sends the issue to list `all` through `smtp`, as the office did before anything came
+    /// back, and returns the Message-ID each member was sent (as received).
+    fn send_first(&self, smtp: &Smtp) -> HashMap<String, String> {
+        let out = self.send();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut ids = HashMap::new();
+        for m in smtp.messages() {
+            let id = m
+                .data
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .unwrap()
+                .trim()
+                .to_string();
+            ids.insert(m.to[0].clone(), id);
+        }
+        assert_eq!(ids.len(), MEMBERS);
+        ids
+    }
+
     fn suppressions(&self) -> String {
         std::fs::read_to_string(self.path().join("suppressions.yaml")).unwrap_or_default()
     }
 
     /// The suppressed addresses, in file order.
     fn suppressed(&self) -> Vec<String> {
+        self.section("suppressed:")
+    }
+
+    /// The addresses waiting for confirmation, in file order.
+    fn waiting(&self) -> Vec<String> {
+        self.section("to_confirm:")
+    }
+
+    fn section(&self, name: &str) -> Vec<String> {
         let text = self.suppressions();
-        let part = text.split("soft_bounces:").next().unwrap_or("");
-        part.lines()
+        text.lines()
+            .skip_while(|l| *l != name)
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
             .filter_map(|l| l.trim().strip_prefix("- address: "))
             .map(|a| a.trim_matches('"').to_string())
             .collect()
+    }
+
+    /// The issue sent again to everyone not suppressed, its journals gone (after `inbox` read
+    /// them).
+    fn send_again(&self) -> Output {
+        for e in std::fs::read_dir(self.path().join("bulletins")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "journal") {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        self.send()
     }
 
     fn send(&self) -> Output {
@@ -123,11 +278,12 @@ fn text(b: &[u8]) -> String {
 
 use crate::common::smtp::Server as Smtp;
 
-/// Checks that a send reached exactly everyone but `skipped`, once each.
+/// Checks that, after [`Office::send_first`], a second send reached exactly everyone but
+/// `skipped` (so each has two messages, they one).
 fn assert_sent_to_all_but(smtp: &Smtp, skipped: &[usize]) {
     let counts = smtp.counts();
     for i in 1..=MEMBERS {
-        let want = usize::from(!skipped.contains(&i));
+        let want = 1 + usize::from(!skipped.contains(&i));
         assert_eq!(
             counts.get(&member(i)).copied().unwrap_or(0),
             want,
@@ -147,8 +303,9 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     let tmp = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(tmp.path(), &[]);
     let office = Office::new(smtp.port, "");
-    let dir = fixtures();
-    let out = office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let sent = office.send_first(&smtp);
+    let dir = base_fixtures(&sent);
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert_eq!(
@@ -157,15 +314,15 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
     );
     let file = office.suppressions();
     for evidence in [
-        "why: \"hard bounce 5.1.1\"",
-        "status: \"5.1.10\"",
-        "original: \"<bulletin.2021-10-20.5a1c0f3e9b2d4c71@example.org>\"",
-        "why: \"unsubscribe request\"",
-        "why: \"complaint\"",
-        "issue: \"2021-10-20\"",
-        "message_id: \"<61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\"",
+        "why: \"hard bounce 5.1.1\"".to_string(),
+        "status: \"5.1.10\"".to_string(),
+        format!("original: \"{}\"", sent[&member(1)]),
+        "why: \"unsubscribe request\"".to_string(),
+        "why: \"complaint\"".to_string(),
+        "issue: \"2021-10-20\"".to_string(),
+        "message_id: \"<61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\"".to_string(),
     ] {
-        assert!(file.contains(evidence), "{evidence} missing from\n{file}");
+        assert!(file.contains(&evidence), "{evidence} missing from\n{file}");
     }
     assert!(
         stdout.contains(
@@ -178,11 +335,35 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
         "{stdout}"
     );
     assert!(
-        stdout.contains("9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 2 not applied, 0 counted before"),
+        stdout.contains("9 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 reply to read, 0 other, 2 not applied, 0 counted before"),
         "{stdout}"
     );
 
-    let out = office.send();
+    // `lists` counts as `send` does: the suppressed are taken out, and counted.
+    let lists = office.run(&["lists"], None);
+    assert!(lists.status.success(), "{}", text(&lists.stderr));
+    assert!(
+        text(&lists.stdout).contains("all            6  all (4 suppressed)"),
+        "{}",
+        text(&lists.stdout)
+    );
+    let dry = office.run(
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(
+        text(&dry.stdout).contains("4 suppressed"),
+        "{}",
+        text(&dry.stdout)
+    );
+
+    let out = office.send_again();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_sent_to_all_but(&smtp, &SUPPRESSED);
 }
@@ -191,7 +372,10 @@ fn dir_suppresses_bounces_unsubscribes_and_complaints_and_send_skips_exactly_the
 /// skips what is not `.eml`, and says how many files it read from how many folders.
 #[test]
 fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
-    let office = Office::new(25, "");
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let sent = office.send_first(&smtp);
     let saved = tempfile::tempdir().unwrap();
     let mut names: Vec<_> = std::fs::read_dir(fixtures())
         .unwrap()
@@ -207,7 +391,7 @@ fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
             _ => saved.path().join("2021-11").join("Bounces"),
         };
         std::fs::create_dir_all(&folder).unwrap();
-        std::fs::copy(p, folder.join(p.file_name().unwrap())).unwrap();
+        std::fs::write(folder.join(p.file_name().unwrap()), genuine(p, &sent)).unwrap();
     }
     std::fs::write(saved.path().join("2021-10").join("notes.txt"), "not mail").unwrap();
     let out = office.run(&["inbox", "--dir", saved.path().to_str().unwrap()], None);
@@ -228,9 +412,11 @@ fn dir_reads_sub_folders_and_says_how_many_files_it_read() {
 
 #[test]
 fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
-    let office = Office::new(25, "");
-    let dir = fixtures();
-    let dir = dir.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let dir = base_fixtures(&office.send_first(&smtp));
+    let dir = dir.path().to_str().unwrap();
     let out = office.run(&["inbox", "--dir", dir, "--dry-run"], None);
     assert!(out.status.success());
     assert!(
@@ -244,11 +430,243 @@ fn dry_run_changes_nothing_and_a_rerun_counts_nothing_twice() {
     let first = office.suppressions();
     let out = office.run(&["inbox", "--dir", dir], None);
     assert!(
-        text(&out.stdout).contains("2 not applied, 5 counted before"),
+        text(&out.stdout).contains("0 not applied, 9 counted before"),
         "{}",
         text(&out.stdout)
     );
     assert_eq!(office.suppressions(), first);
+}
+
+/// The unsubscribe `mailto:` is the office's own mailbox, where people also write in: replies from
+/// Outlook, Gmail and Apple Mail that quote the bulletin (its footer's "Unsubscribe" and all) are
+/// listed for a person to read and suppress nobody; only the two that ask are requests.
+#[test]
+fn a_reply_to_the_offices_mailbox_is_never_an_unsubscribe_request() {
+    let office = Office::new(25, "");
+    office.set_unsubscribe("mailto:office@example.org?subject=unsubscribe");
+    let dir = fixtures().join("replies");
+    let out = office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for i in [6, 7, 8] {
+        assert!(!office.suppressions().contains(&member(i)), "{stdout}");
+    }
+    for (file, from, subject) in [
+        (
+            "outlook-question.eml",
+            6,
+            "RE: LMC Bulletin, 20 October 2021",
+        ),
+        ("gmail-thanks.eml", 7, "Re: LMC Bulletin, 20 October 2021"),
+        (
+            "apple-mail-slides.eml",
+            8,
+            "Re: LMC Bulletin, 20 October 2021",
+        ),
+    ] {
+        let line = format!(
+            "{file}: a reply from {} ({subject:?}): read it yourself; nobody suppressed",
+            member(from)
+        );
+        assert!(stdout.contains(&line), "{line} missing from\n{stdout}");
+    }
+    assert!(
+        stdout.contains("5 messages read: 0 hard bounces, 0 soft bounces, 2 unsubscribe requests, 0 complaints, 0 auto-replies, 3 replies to read, 0 other,"),
+        "{stdout}"
+    );
+}
+
+/// After a real send: forged reports and requests (a bounce quoting the Message-ID anyone could
+/// work out from the issue's date and the address, a complaint and a request quoting another
+/// member's real Message-ID, requests that fail DMARC or that another server vouches for, a
+/// bounce in plain text) suppress nobody and wait for a person, by file and address; a request
+/// that the office's own server says passed DMARC is applied; `--confirm` applies a waiting one.
+#[test]
+fn forged_reports_and_requests_suppress_nobody_until_a_person_confirms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "mailbox:\n  authserv_id: mx.example.org\n");
+    let sent = office.send_first(&smtp);
+    let key = std::fs::read_to_string(office.path().join("bulletins/message-ids.key")).unwrap();
+    assert!(
+        !sent[&member(6)].contains("4843091f3d38ac07"),
+        "the guessable Message-ID was sent"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["forged", "genuine"] {
+        for e in std::fs::read_dir(fixtures().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::write(dir.path().join(p.file_name().unwrap()), genuine(&p, &sent)).unwrap();
+        }
+    }
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.contains(key.lines().last().unwrap()));
+    assert_eq!(office.suppressed(), [member(3)], "{stdout}");
+    assert!(
+        stdout.contains("unsubscribe-vouched-by-the-office-server.eml: suppress member0003@example.org (unsubscribe request)"),
+        "{stdout}"
+    );
+    let quote = "it quotes no message the office sent to that address";
+    let sender = "it does not reply to a bulletin sent to them, and the office's mail server";
+    for (file, line) in [
+        (
+            "guessed-message-id-bounce.eml",
+            format!("hard bounce 5.1.1 for {} not applied: {quote}", member(6)),
+        ),
+        (
+            "complaint-quoting-another-members-message.eml",
+            format!("complaint for {} not applied: {quote}", member(7)),
+        ),
+        (
+            "unsubscribe-dmarc-fail.eml",
+            format!(
+                "unsubscribe request for {} not applied: {sender}",
+                member(8)
+            ),
+        ),
+        (
+            "unsubscribe-vouched-by-another-server.eml",
+            format!(
+                "unsubscribe request for {} not applied: {sender}",
+                member(9)
+            ),
+        ),
+        (
+            "unsubscribe-replying-to-another-members-message.eml",
+            format!(
+                "unsubscribe request for {} not applied: {sender}",
+                member(10)
+            ),
+        ),
+        (
+            "plain-text-bounce.eml",
+            format!(
+                "a bounce in plain text (not a delivery report) naming {}: not applied",
+                member(6)
+            ),
+        ),
+    ] {
+        let want = format!("{file}: {line}");
+        assert!(stdout.contains(&want), "{want} missing from\n{stdout}");
+    }
+    assert!(
+        stdout.contains(&format!(
+            "if {} should no longer get the bulletin, run `bulletin inbox --confirm {}`",
+            member(7),
+            member(7)
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("6 waiting for you to confirm"), "{stdout}");
+    assert_eq!(
+        office.waiting(),
+        [7, 6, 6, 8, 10, 9].map(member),
+        "{}",
+        office.suppressions()
+    );
+
+    // Read again: nothing new, nothing counted twice.
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    assert!(
+        text(&out.stdout).contains("7 counted before"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = office.run(&["inbox", "--confirm", "Member0007@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(office.suppressed(), [member(3), member(7)]);
+    assert!(!office.waiting().contains(&member(7)));
+    let out = office.run(&["inbox", "--confirm", &member(1)], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nothing from member0001@example.org waits for confirmation"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = office.send_again();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_sent_to_all_but(&smtp, &[3, 7]);
+}
+
+/// Every control character, Unicode separator and bidirectional control, in a genuine bounce's
+/// Diagnostic-Code and in a genuine request's subject: `inbox` writes them so that the file reads
+/// back, and `send --dry-run`, `inbox` and `unsuppress` still work after it.
+#[test]
+fn every_control_and_separator_character_from_a_message_leaves_the_file_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let sent = office.send_first(&smtp);
+    let mut hostile: String = (0u32..0x20)
+        .chain(0x7f..0xa0)
+        .chain([
+            0x61c, 0x1680, 0x2000, 0x200b, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c,
+            0x202d, 0x202e, 0x205f, 0x2066, 0x2067, 0x2068, 0x2069, 0x3000, 0xfeff,
+        ])
+        .filter_map(char::from_u32)
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .collect();
+    hostile.push_str(" end");
+    let dir = tempfile::tempdir().unwrap();
+    let bounce = String::from_utf8(genuine(
+        &fixtures().join("01-postfix-hard-bounce.eml"),
+        &sent,
+    ))
+    .unwrap()
+    .replacen("smtp; 550 5.1.1", &format!("smtp; 550 5.1.1 {hostile}"), 1);
+    std::fs::write(dir.path().join("bounce.eml"), bounce).unwrap();
+    // An RFC 2047 encoded word, every byte written =XX.
+    let subject: String = format!("unsubscribe {hostile}")
+        .bytes()
+        .map(|b| format!("={b:02X}"))
+        .collect();
+    let request = format!(
+        "From: Member Four <member0004@example.org>\r\nTo: unsubscribe@example.org\r\nSubject: =?UTF-8?Q?{subject}?=\r\nMessage-ID: <hostile-0004@example.org>\r\nIn-Reply-To: {}\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nplease\r\n",
+        sent[&member(4)]
+    );
+    std::fs::write(dir.path().join("request.eml"), request).unwrap();
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(office.suppressed(), [member(1), member(4)]);
+    let file = office.suppressions();
+    assert!(
+        file.contains("\\u0085")
+            && file.contains("\\u009B")
+            && file.contains("\\u2028")
+            && file.contains("\\u202E"),
+        "{file}"
+    );
+
+    let dry = office.run(
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "all",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let again = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains("2 counted before"),
+        "{}",
+        text(&again.stdout)
+    );
+    let lift = office.run(&["unsuppress", &member(4)], None);
+    assert!(lift.status.success(), "{}", text(&lift.stderr));
+    assert_eq!(office.suppressed(), [member(1)]);
 }
 
 #[test]
@@ -273,16 +691,20 @@ fn send_stops_on_a_damaged_suppressions_file_rather_than_mail_someone_suppressed
     assert!(smtp.counts().is_empty());
 }
 
-/// A copy of the Gmail delay report with its own Message-ID.
-fn soft_bounce(n: usize) -> String {
-    std::fs::read_to_string(fixtures().join("03-gmail-soft-bounce.eml"))
+/// A copy of the Gmail delay report with its own Message-ID, quoting what was `sent`.
+fn soft_bounce(n: usize, sent: &HashMap<String, String>) -> String {
+    String::from_utf8(genuine(&fixtures().join("03-gmail-soft-bounce.eml"), sent))
         .unwrap()
         .replace("gmail-delay-0001", &format!("gmail-delay-{n:04}"))
 }
 
 #[test]
 fn soft_bounces_suppress_only_at_the_threshold() {
-    let office = Office::new(25, "mailbox:\n  soft_bounces: 2\n");
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "mailbox:\n  soft_bounces: 2\n");
+    let sent = office.send_first(&smtp);
+    let soft_bounce = |n| soft_bounce(n, &sent);
     let inbox = office.path().join("mail");
     std::fs::create_dir(&inbox).unwrap();
     std::fs::write(inbox.join("a.eml"), soft_bounce(1)).unwrap();
@@ -308,11 +730,135 @@ fn soft_bounces_suppress_only_at_the_threshold() {
     assert_eq!(office.suppressed(), [member(3)]);
 }
 
+/// Soft bounces without a Message-ID of their own (some servers send none), in a folder read three
+/// times: each is counted once, so three runs do not make three bounces.
+#[test]
+fn the_same_folder_read_three_times_counts_nothing_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let sent = office.send_first(&smtp);
+    let dir = tempfile::tempdir().unwrap();
+    let without_id = soft_bounce(1, &sent).replacen(
+        "Message-ID: <61700a1b.1c69fb81.gmail-delay-0001@mx.google.com>\r\n",
+        "",
+        1,
+    );
+    assert!(!without_id.contains("Message-ID: <61700a1b"));
+    std::fs::write(dir.path().join("no-id.eml"), &without_id).unwrap();
+    std::fs::write(
+        dir.path().join("reply.eml"),
+        "From: member0008@example.org\r\nTo: office@example.org\r\nSubject: thanks\r\n\r\nThanks!\r\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let first = office.run(&["inbox", "--dir", path], None);
+    assert!(
+        text(&first.stdout)
+            .contains("soft bounce 4.2.2 for member0003@example.org (1 of 3 in 30 days)"),
+        "{}",
+        text(&first.stdout)
+    );
+    for _ in 0..2 {
+        let again = office.run(&["inbox", "--dir", path], None);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert!(
+            text(&again.stdout).contains("0 soft bounces, 0 unsubscribe requests, 0 complaints, 0 auto-replies, 0 replies to read, 0 other, 0 not applied, 2 counted before"),
+            "{}",
+            text(&again.stdout)
+        );
+    }
+    assert!(office.suppressed().is_empty(), "{}", office.suppressions());
+    assert_eq!(
+        office
+            .suppressions()
+            .matches("- address: \"member0003@example.org\"")
+            .count(),
+        1
+    );
+}
+
+/// A FIFO named like a message (it would wait for a writer for ever) and a link to /dev/zero
+/// (endless bytes) are left alone, and the rest of the folder is read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_and_a_link_to_dev_zero_are_left_alone() {
+    let office = Office::new(25, "");
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.eml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.eml")).unwrap();
+    std::fs::copy(
+        fixtures().join("09-human-reply.eml"),
+        dir.path().join("reply.eml"),
+    )
+    .unwrap();
+    let out = office.run_within(
+        &["inbox", "--dir", dir.path().to_str().unwrap()],
+        &[],
+        std::time::Duration::from_secs(20),
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for name in ["x.eml", "zero.eml"] {
+        let line = format!("{name}: left alone, it is not a regular file");
+        assert!(stdout.contains(&line), "{line} missing from {stdout}");
+    }
+    assert!(
+        stdout.contains("3 messages read:") && stdout.contains("1 reply to read"),
+        "{stdout}"
+    );
+}
+
+/// Text from the files (a list's name) and from messages (a file name, a subject) reaches the
+/// terminal with every invisible character shown as an escape: U+0085, U+009B (which starts a
+/// terminal sequence), U+2028 and U+202E (a right-to-left override).
+#[test]
+fn lists_and_inbox_show_invisible_characters_as_escapes() {
+    let invisible = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    let office = Office::new(25, "");
+    let path = office.path().join("lists.yaml");
+    let y = std::fs::read_to_string(&path).unwrap().replace(
+        "  all:\n    members:",
+        "  all:\n    name: \"GP \u{202e}srentrap\"\n    members:",
+    );
+    std::fs::write(&path, y).unwrap();
+    let lists = office.run(&["lists"], None);
+    let stdout = text(&lists.stdout);
+    assert!(lists.status.success(), "{stdout}{}", text(&lists.stderr));
+    assert!(!stdout.chars().any(invisible), "{stdout:?}");
+    assert!(stdout.contains("GP \\u{202e}srentrap"), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let subject: String = "Re: bulletin \u{85}\u{9b}31m\u{2028}\u{202e}"
+        .bytes()
+        .map(|b| format!("={b:02X}"))
+        .collect();
+    std::fs::write(
+        dir.path().join("reply\u{202e}lme.eml"),
+        format!("From: member0008@example.org\r\nTo: office@example.org\r\nSubject: =?UTF-8?Q?{subject}?=\r\n\r\nThanks\r\n"),
+    )
+    .unwrap();
+    let out = office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.chars().any(invisible), "{stdout:?}");
+    for escape in ["reply\\u{202e}lme.eml", "\\u{85}", "\\u{9b}", "\\u{2028}"] {
+        assert!(stdout.contains(escape), "{escape} missing from {stdout}");
+    }
+}
+
 #[test]
 fn unsuppress_lifts_one_address_and_refuses_an_unknown_one() {
-    let office = Office::new(25, "");
-    let dir = fixtures();
-    office.run(&["inbox", "--dir", dir.to_str().unwrap()], None);
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path(), &[]);
+    let office = Office::new(smtp.port, "");
+    let dir = base_fixtures(&office.send_first(&smtp));
+    office.run(&["inbox", "--dir", dir.path().to_str().unwrap()], None);
     let out = office.run(&["unsuppress", "Member0001@Example.org"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(office.suppressed(), [member(2), member(4), member(5)]);
@@ -521,6 +1067,10 @@ mod imap {
     #[test]
     fn imap_suppresses_as_the_folder_does_marks_what_it_took_and_send_skips_exactly_them() {
         let imap = Dovecot::start();
+        let tmp = tempfile::tempdir().unwrap();
+        let smtp = Smtp::start(tmp.path(), &[]);
+        let office = Office::new(smtp.port, &imap.mailbox());
+        let sent = office.send_first(&smtp);
         let mut names: Vec<_> = std::fs::read_dir(fixtures())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -528,12 +1078,9 @@ mod imap {
             .collect();
         names.sort();
         for (i, p) in names.iter().enumerate() {
-            imap.deliver(&format!("{i}"), &std::fs::read(p).unwrap());
+            imap.deliver(&format!("{i}"), &genuine(p, &sent));
         }
         imap.deliver("huge", &huge_bounce());
-        let tmp = tempfile::tempdir().unwrap();
-        let smtp = Smtp::start(tmp.path(), &[]);
-        let office = Office::new(smtp.port, &imap.mailbox());
 
         // A dry run reads everything and marks nothing.
         let out = office.run(&["inbox", "--dry-run"], Some(PASSWORD));
@@ -543,7 +1090,7 @@ mod imap {
         let out = office.run(&["inbox"], Some(PASSWORD));
         let stdout = text(&out.stdout);
         assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-        assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 other, 3 not applied, 0 counted before"), "{stdout}");
+        assert!(stdout.contains("10 messages read: 2 hard bounces, 1 soft bounce, 2 unsubscribe requests, 1 complaint, 1 auto-reply, 1 reply to read, 0 other, 3 not applied, 0 counted before"), "{stdout}");
         assert!(stdout.contains("left alone, it is 31 MB"), "{stdout}");
         assert_eq!(
             office.suppressed(),
@@ -558,9 +1105,118 @@ mod imap {
             text(&out.stdout)
         );
 
-        let out = office.send();
+        let out = office.send_again();
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_sent_to_all_but(&smtp, &SUPPRESSED);
+    }
+
+    /// tests/imap/fake_server.py: an IMAP server that stalls at one step or refuses STORE.
+    struct Fake {
+        child: Child,
+        port: u16,
+    }
+
+    impl Fake {
+        fn start(args: &[&str], messages: &[&Path]) -> Fake {
+            let mut child = Command::new("python3")
+                .arg(Path::new(ROOT).join("tests/imap/fake_server.py"))
+                .args(args)
+                .args(messages)
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+                &mut line,
+            )
+            .unwrap();
+            Fake {
+                port: line.trim().parse().unwrap(),
+                child,
+            }
+        }
+
+        fn mailbox(&self) -> String {
+            format!(
+                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
+                self.port
+            )
+        }
+    }
+
+    impl Drop for Fake {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    const QUICK: [(&str, &str); 1] = [("BULLETIN_IMAP_TIMEOUT_MS", "1000")];
+
+    /// A server that stops answering after the login, at each step in turn: `inbox` gives up
+    /// within its timeout with a clear error, instead of waiting for ever.
+    #[test]
+    fn imap_a_server_that_stops_answering_at_any_step_is_an_error_not_a_hang() {
+        let bounce = fixtures().join("01-postfix-hard-bounce.eml");
+        for (step, doing) in [
+            ("select", "opening the folder"),
+            ("search", "searching the folder"),
+            ("sizes", "reading the messages' sizes"),
+            ("fetch", "reading the messages"),
+            ("store", "refused to mark the messages read"),
+        ] {
+            let fake = Fake::start(&["--stall", step], &[&bounce]);
+            let office = Office::new(25, &fake.mailbox());
+            let out = office.run_within(&["inbox"], &QUICK, Duration::from_secs(30));
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{step}: {stderr}");
+            assert!(
+                stderr.contains(doing) && stderr.contains("no answer within 1 seconds"),
+                "{step}: {stderr}"
+            );
+        }
+    }
+
+    /// A server that answers NO to UID STORE: an error (exit 1), and what was read is saved.
+    #[test]
+    fn imap_a_refused_store_is_reported_and_what_was_read_is_kept() {
+        let bounce = fixtures().join("01-postfix-hard-bounce.eml");
+        let fake = Fake::start(&["--refuse-store"], &[&bounce]);
+        let office = Office::new(25, &fake.mailbox());
+        let out = office.run_within(&["inbox"], &QUICK, Duration::from_secs(30));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}{stderr}", text(&out.stdout));
+        assert!(
+            stderr.contains(&format!(
+                "the mailbox server 127.0.0.1:{} refused to mark the messages read (",
+                fake.port
+            )) && stderr.contains("this folder is read-only"),
+            "{stderr}"
+        );
+        assert_eq!(office.waiting(), [member(1)]);
+    }
+
+    /// A run that stops half-way (here the server stalls on the second batch) keeps what the
+    /// first batch said: saved, and marked.
+    #[test]
+    fn imap_a_run_stopped_half_way_keeps_what_it_read() {
+        let first = fixtures().join("01-postfix-hard-bounce.eml");
+        let second = fixtures().join("02-exchange-nhsmail-ndr.eml");
+        let fake = Fake::start(&["--stall", "fetch2"], &[&first, &second]);
+        let office = Office::new(25, &fake.mailbox());
+        let env = [QUICK[0], ("BULLETIN_IMAP_BATCH", "1")];
+        let out = office.run_within(&["inbox"], &env, Duration::from_secs(30));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("no answer within 1 seconds"), "{stderr}");
+        assert!(
+            text(&out.stdout)
+                .contains("message 1: hard bounce 5.1.1 for member0001@example.org not applied"),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(office.waiting(), [member(1)]);
     }
 
     #[test]
@@ -681,11 +1337,14 @@ mod imap {
     fn login_mailbox_keeps_the_password_for_inbox_after_the_environment_and_secret_command() {
         own_session_keyring();
         let imap = Dovecot::start();
+        let tmp = tempfile::tempdir().unwrap();
+        let smtp = Smtp::start(tmp.path(), &[]);
+        let office = Office::new(smtp.port, &imap.mailbox());
+        let sent = office.send_first(&smtp);
         imap.deliver(
             "1",
-            &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
+            &genuine(&fixtures().join("01-postfix-hard-bounce.eml"), &sent),
         );
-        let office = Office::new(25, &imap.mailbox());
         let account = format!("office at 127.0.0.1:{}", imap.port);
         let description = format!("keyring-rs:mailbox password for {account}@bulletin");
         let refused = |o: &Output| {

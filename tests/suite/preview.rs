@@ -736,3 +736,41 @@ fn the_key_dates_list_follows_the_file_live() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A bulletin that is a symbolic link to a file in another folder: an edit of that file (where
+/// the link's folder sees nothing change) reloads the preview.
+#[cfg(unix)]
+#[test]
+fn a_bulletin_that_is_a_link_reloads_when_its_target_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = copy_example(&dir.path().join("elsewhere"));
+    let bulletins = dir.path().join("bulletins");
+    fs::create_dir_all(&bulletins).unwrap();
+    fs::copy(
+        Path::new(ROOT).join(PUBLISHER),
+        bulletins.join("publisher.yaml"),
+    )
+    .unwrap();
+    let link = bulletins.join("this-week.yaml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let preview = Preview::start(&link, &["--port", "0"]);
+    let email = || String::from_utf8_lossy(&preview.get("/email.html").1).to_string();
+    let original = fs::read_to_string(&real).unwrap();
+    let changed = "Improving access, as changed through the link";
+    assert!(!email().contains(changed));
+    let edited = original.replacen(
+        "title: Improving access for patients and supporting general practice",
+        &format!("title: {changed}"),
+        1,
+    );
+    assert_ne!(edited, original);
+    fs::write(&real, edited).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !email().contains(changed) {
+        assert!(
+            Instant::now() < deadline,
+            "10 s after the linked file was saved, the preview still shows the old one"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
