@@ -216,25 +216,6 @@ impl Suppressions {
         self.suppressed.iter().any(|e| e.address == address)
     }
 
-    /// Whether a message with this key ([`message_key`]) was already counted (a rerun over the
-    /// same files).
-    pub fn seen(&self, message_id: &str) -> bool {
-        !message_id.is_empty()
-            && (self.read.iter().any(|r| r == message_id)
-                || self
-                    .suppressed
-                    .iter()
-                    .any(|e| e.evidence.message_id == message_id)
-                || self
-                    .soft_bounces
-                    .iter()
-                    .any(|s| s.evidence.message_id == message_id)
-                || self
-                    .to_confirm
-                    .iter()
-                    .any(|e| e.evidence.message_id == message_id))
-    }
-
     /// Suppresses `address` (lower case) on the entries waiting for confirmation, as of `today`;
     /// how many there were (0: nothing to confirm, nothing changed).
     pub fn confirm(&mut self, address: &str, today: Date) -> usize {
@@ -490,6 +471,5 @@ mod tests {
         assert_eq!(back, s);
         let today = Date::parse("2026-11-24").unwrap();
         assert_eq!(back.recent_soft_bounces("b@example.org", today, 30), 2);
-        assert!(back.seen("<x@y>"));
     }
 }

@@ -408,32 +408,9 @@ pub fn normal(address: &str) -> String {
     }
 }
 
-/// The issue a Message-ID of ours names ([`crate::render::message`] writes
-/// `<bulletin.NAME.HASH@domain>`, `<bulletin.NAME.test.HASH@domain>` for a test copy), so a
-/// bounce can say which issue it answered.
-pub fn issue_of(message_id: &str) -> Option<String> {
-    let id = message_id.trim().trim_start_matches('<');
-    let local = id.split('@').next()?;
-    let rest = local.strip_prefix("bulletin.")?;
-    let (name, hash) = rest.rsplit_once('.')?;
-    let name = name.strip_suffix(".test").unwrap_or(name);
-    (hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) && !name.is_empty())
-        .then(|| name.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn issue_of_reads_our_message_ids_only() {
-        let id = "<bulletin.2021-10-20-113.0123456789abcdef@example.org>";
-        assert_eq!(issue_of(id).as_deref(), Some("2021-10-20-113"));
-        let test = "<bulletin.2021-10-20.test.0123456789abcdef@example.org>";
-        assert_eq!(issue_of(test).as_deref(), Some("2021-10-20"));
-        assert_eq!(issue_of("<CAF=x@mail.gmail.com>"), None);
-        assert_eq!(issue_of("<bulletin.2021-10-20.nothex@example.org>"), None);
-    }
 
     #[test]
     fn normal_matches_the_lists_key() {
