@@ -410,15 +410,8 @@ fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), 
                 channel.close(conn).await;
                 Ok(())
             }
-            Err(
-                RelayFailure::Temporary(m)
-                | RelayFailure::Fatal(m)
-                | RelayFailure::Permanent(m)
-                | RelayFailure::Uncertain(m)
-                | RelayFailure::Throttled(m)
-                | RelayFailure::Closed(m),
-            ) => Err(format!(
-                "nothing was sent: {m}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
+            Err(RelayFailure { text, .. }) => Err(format!(
+                "nothing was sent: {text}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
                 recipients.path.display()
             )
             .into()),

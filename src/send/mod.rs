@@ -6,10 +6,13 @@
 //! decides who gets a message now (skipping those already delivered, suppressed or listed
 //! twice); [`run`] sends. Printing is left to the command.
 
+pub mod decide;
 pub mod journal;
+mod open;
 mod pipelining;
 pub mod relay;
 pub mod resume;
+mod smtp;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,6 +27,7 @@ use tokio::time::Instant;
 
 use crate::input::recipients::{Resolved, key};
 use crate::render::message::Template;
+use decide::{Action, Counters, Phase, decide};
 use journal::{History, Record, Status, Writer};
 use relay::{Channel, Conn, Failure};
 
@@ -99,7 +103,7 @@ impl Stop {
 }
 
 /// Holds `rate_per_minute` across all connections together: each message takes the next slot.
-/// When the relay says it is limiting the rate ([`Failure::Throttled`]), the rate is halved and
+/// When the relay says it is limiting the rate ([`relay::Kind::Throttled`]), the rate is halved and
 /// every sender pauses; each delivery after that brings it back up by 2%, never past the
 /// configured rate.
 pub struct RateLimit {
@@ -458,11 +462,9 @@ fn count(shared: &Shared, status: Status, address: String, reply: String) {
     }
 }
 
-/// How many times in a row one message may meet a relay limiting the rate before the send stops.
-const THROTTLES_IN_A_ROW: u32 = 12;
-
-/// One recipient: connect if needed, send, retry temporary failures with doubling waits.
-/// `then` is the next message's envelope, whose commands may follow this message's end.
+/// One recipient: connect if needed, send, and do what [`decide`] says about each failure
+/// (retry with doubling waits, slow down, record, or stop). `then` is the next message's
+/// envelope, whose commands may follow this message's end.
 async fn deliver(
     run: &Run,
     conn: &mut Option<Conn>,
@@ -470,114 +472,105 @@ async fn deliver(
     message: &str,
     then: Option<&Envelope>,
 ) -> Attempt {
-    let mut failures = 0u32;
-    let mut throttled = 0u32;
-    let mut reopened = false;
+    let mut c = Counters {
+        retries: run.retries,
+        retry_wait: run.retry_wait,
+        ..Counters::default()
+    };
     loop {
-        let first = !run.progress.accepted_any.load(Ordering::SeqCst);
-        let result = 'attempt: {
-            if conn
-                .as_ref()
-                .is_some_and(|c| c.ended_by_relay() || c.primed_for_another(envelope))
-            {
-                *conn = None;
-            }
-            if conn.is_none() {
-                match run.channel.connect().await {
-                    Ok(c) => *conn = Some(c),
-                    // Refused before anything was sent: the relay is down, not limiting.
-                    Err(Failure::Throttled(m))
-                        if !run.progress.accepted_any.load(Ordering::SeqCst) =>
-                    {
-                        break 'attempt Err(Failure::Temporary(m));
-                    }
-                    Err(Failure::Temporary(m)) if failures >= run.retries => {
-                        let tries = failures + 1;
-                        let times = if tries == 1 {
-                            "once".to_string()
-                        } else {
-                            format!("{tries} times")
-                        };
-                        run.stop.stop(Some(format!("{m} (tried {times}); nothing is lost: run the same command again to resume")));
-                        return Attempt::Abandoned;
-                    }
-                    Err(e) => break 'attempt Err(e),
-                }
-            }
-            // The message's slot is taken once its session is open, so the time a connection
-            // takes to open cannot bunch messages together at the relay, above the rate.
-            if !run.rate.wait(&run.stop).await {
-                return Attempt::Abandoned;
-            }
-            let c = conn.as_mut().expect("a session was opened above");
-            run.channel.deliver(c, envelope, message, first, then).await
-        };
-        match result {
+        c.accepted_any = run.progress.accepted_any.load(Ordering::SeqCst);
+        let (phase, result) =
+            match attempt(run, conn, envelope, message, then, !c.accepted_any).await {
+                Some(r) => r,
+                None => return Attempt::Abandoned,
+            };
+        let failure = match result {
             Ok(reply) => {
                 run.progress.accepted_any.store(true, Ordering::SeqCst);
-                if throttled > 0 || run.progress.throttled.load(Ordering::SeqCst) > 0 {
+                if c.throttled > 0 || run.progress.throttled.load(Ordering::SeqCst) > 0 {
                     run.rate.recover();
                 }
                 return Attempt::Delivered(reply);
             }
-            // The relay limits the rate: everyone slows down; not this recipient's fault, so
-            // not one of its retries.
-            Err(Failure::Throttled(reply)) => {
-                *conn = None;
-                if throttled >= THROTTLES_IN_A_ROW {
-                    run.stop.stop(Some(format!(
-                        "the relay kept limiting the rate ({reply}), {throttled} times in a row for one message; nothing is lost: run the same command again later"
-                    )));
-                    return Attempt::Abandoned;
-                }
-                // A pause of at least a second, doubling while the relay keeps saying so.
-                let pause = run
-                    .retry_wait
-                    .max(Duration::from_secs(1))
-                    .saturating_mul(1 << throttled.min(8))
-                    .min(Duration::from_secs(300));
-                throttled += 1;
-                let rate = run.rate.throttle(pause);
-                *run.progress.throttle_reply.lock().unwrap() = reply;
-                run.progress.rate_now.store(rate as usize, Ordering::SeqCst);
-                run.progress.throttled.fetch_add(1, Ordering::SeqCst);
-                // The pause before connecting again too: a relay that refuses connections
-                // (rather than messages) would otherwise be asked again at once.
-                if !run.stop.sleep_until(Instant::now() + pause).await {
-                    return Attempt::Abandoned;
-                }
+            Err(f) => f,
+        };
+        // On any failure the session is finished with.
+        *conn = None;
+        let pause = match decide(phase, failure.kind, &c) {
+            Action::Record(note) => {
+                return Attempt::Failed(failure.text + note.as_deref().unwrap_or(""));
             }
-            Err(Failure::Permanent(reply) | Failure::Uncertain(reply)) => {
-                *conn = None;
-                return Attempt::Failed(reply);
-            }
-            Err(Failure::Fatal(m)) => {
-                *conn = None;
-                run.stop.stop(Some(m));
+            Action::Stop(note) => {
+                let reason = match failure.kind {
+                    relay::Kind::Throttled => {
+                        format!("the relay kept limiting the rate ({}){note}", failure.text)
+                    }
+                    _ => failure.text + &note,
+                };
+                run.stop.stop(Some(reason));
                 return Attempt::Abandoned;
             }
-            // Its session ended before this message began: again on a new one, not counted.
-            Err(Failure::Closed(_)) if !reopened => {
-                *conn = None;
-                reopened = true;
+            Action::Reopen => {
+                c.reopened = true;
+                continue;
             }
-            Err(Failure::Temporary(reply) | Failure::Closed(reply)) => {
-                *conn = None;
-                if failures >= run.retries {
-                    return Attempt::Failed(format!("{reply} (after {} tries)", failures + 1));
-                }
+            Action::Retry(wait) => {
                 run.progress.retries.fetch_add(1, Ordering::SeqCst);
-                let wait = run
-                    .retry_wait
-                    .saturating_mul(1 << failures.min(10))
-                    .min(Duration::from_secs(300));
-                failures += 1;
-                if !run.stop.sleep_until(Instant::now() + wait).await {
-                    return Attempt::Abandoned;
-                }
+                c.failures += 1;
+                wait
             }
+            Action::Throttle(pause) => {
+                c.throttled += 1;
+                throttle(run, pause, failure.text);
+                pause
+            }
+        };
+        // The pause before connecting again too: a relay that refuses connections (rather than
+        // messages) would otherwise be asked again at once.
+        if !run.stop.sleep_until(Instant::now() + pause).await {
+            return Attempt::Abandoned;
         }
     }
+}
+
+/// One attempt: a session opened if there is none, the message's slot under the rate, then the
+/// message. None if the run stopped while waiting for the slot.
+async fn attempt(
+    run: &Run,
+    conn: &mut Option<Conn>,
+    envelope: &Envelope,
+    message: &str,
+    then: Option<&Envelope>,
+    first: bool,
+) -> Option<(Phase, Result<String, Failure>)> {
+    if conn
+        .as_ref()
+        .is_some_and(|c| c.ended_by_relay() || c.primed_for_another(envelope))
+    {
+        *conn = None;
+    }
+    if conn.is_none() {
+        match run.channel.connect().await {
+            Ok(c) => *conn = Some(c),
+            Err(f) => return Some((Phase::Open, Err(f))),
+        }
+    }
+    // The message's slot is taken once its session is open, so the time a connection takes to
+    // open cannot bunch messages together at the relay, above the rate.
+    if !run.rate.wait(&run.stop).await {
+        return None;
+    }
+    let c = conn.as_mut().expect("a session was opened above");
+    let result = run.channel.deliver(c, envelope, message, first, then).await;
+    Some((Phase::Send, result))
+}
+
+/// The relay limits the rate: everyone slows down and pauses; the progress display says so.
+fn throttle(run: &Run, pause: Duration, reply: String) {
+    let rate = run.rate.throttle(pause);
+    *run.progress.throttle_reply.lock().unwrap() = reply;
+    run.progress.rate_now.store(rate as usize, Ordering::SeqCst);
+    run.progress.throttled.fetch_add(1, Ordering::SeqCst);
 }
 
 #[cfg(test)]

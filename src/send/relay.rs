@@ -1,12 +1,12 @@
-//! Talking to the mail relay: our own connections on lettre's SMTP client, with TCP_NODELAY set
-//! and every byte written counted.
+//! Talking to the mail relay: the channel (SMTP or sendmail), one session's message after
+//! message, and what each failure is ([`Failure`], judged by [`expect`] and [`judge_end`]).
 //!
-//! The socket is ours ([`Wire`]): with TCP_NODELAY, a write that ends with a short line (a
+//! The socket is ours ([`Wire`]): TCP_NODELAY is set, so a write that ends with a short line (a
 //! message's final ".", the commands after it) goes out at once instead of waiting out a Nagle /
 //! delayed-ACK stall (about 40 ms, which would cap a connection at about 23 messages a second);
-//! and the bytes it has taken tell whether a lost connection came before a message's final "."
-//! (the relay cannot have it: tried again) or after (it may have: never resent on its own). The
-//! SMTP exchange itself is in [`super::pipelining`].
+//! and it counts the bytes it has taken, which tells whether the final "." was written at all.
+//! Opening a session is [`super::open`]; the SMTP exchange of a message, pipelined or not, is
+//! [`super::pipelining`], on our own SMTP reader and writer ([`super::smtp`]).
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -15,74 +15,165 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::{Mail, Rcpt};
-use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
+use lettre::transport::smtp::extension::{ClientId, MailParameter};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use tokio::net::TcpStream;
 
+use super::smtp::{Extensions, Lost, Reply, Stream};
 use crate::diagnostic::escape_controls;
-use crate::input::recipients::{Auth, Security, Smtp, Transport};
+use crate::input::recipients::{Auth, Smtp, Transport};
 
-/// Why one attempt did not deliver.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Failure {
+/// What kind of failure an attempt met: what the send does about it is [`super::decide`]'s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
     /// Worth trying again: a 4xx reply, a dropped or refused connection, a time-out.
-    Temporary(String),
+    Temporary,
     /// The relay refused this recipient for good (5xx): recorded as failed.
-    Permanent(String),
+    Permanent,
     /// Nothing can be sent (login refused, certificate invalid): the run stops.
-    Fatal(String),
-    /// The whole message was sent but the relay's answer never came: it may have been
-    /// delivered. Recorded as failed and not resent automatically (`--retry-failed` resends).
-    Uncertain(String),
+    Fatal,
+    /// The whole message was sent, its end read by the relay or possibly so, but no fitting
+    /// answer came: it may have been delivered. Recorded as failed and not resent
+    /// automatically (`--retry-failed` resends).
+    Uncertain,
     /// The relay is limiting the rate (421; 451 or 452 with 4.7.x or 4.3.2; a connection
     /// refused): the send slows down, and the recipient is tried again without counting it.
-    Throttled(String),
+    Throttled,
     /// The relay closed the session without answering this message's commands, which went out
-    /// behind the previous message's end (a relay may end a session after a message): nothing
-    /// of this message was sent, so it goes again on a new session, once without counting a try.
-    Closed(String),
+    /// behind the previous message's end (a relay may end a session after a message), or said
+    /// something unasked between two messages: nothing of this message was sent, so it goes
+    /// again on a new session, once without counting a try.
+    Closed,
+}
+
+/// Why one attempt did not deliver: its kind, the relay's reply if one decided it, and what
+/// to show and record (never the relay's words after a login: they may repeat the password).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: Kind,
+    pub reply: Option<Reply>,
+    pub text: String,
+}
+
+impl Failure {
+    pub fn new(kind: Kind, text: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            reply: None,
+            text: text.into(),
+        }
+    }
+
+    /// A refusal by reply: 4xx temporary (or throttled), 5xx permanent; `text` as recorded.
+    fn by(reply: Reply, text: String) -> Failure {
+        let kind = match reply.class() {
+            4 if throttling(&reply) => Kind::Throttled,
+            4 => Kind::Temporary,
+            _ => Kind::Permanent,
+        };
+        Failure {
+            kind,
+            reply: Some(reply),
+            text,
+        }
+    }
+
+    /// A refusal by reply, recorded as the reply itself.
+    fn reply(reply: Reply) -> Failure {
+        let text = reply.shown();
+        Failure::by(reply, text)
+    }
 }
 
 /// Whether a temporary reply says the relay is limiting the rate rather than refusing this
 /// message: `421` (closing, busy), or `451`/`452` with an enhanced status 4.7.x (policy, such as
 /// "too many messages") or 4.3.2 (system not accepting messages).
-fn throttling(reply: &str) -> bool {
-    let mut words = reply.split_whitespace();
-    let code = words.next().unwrap_or("");
-    let detail = words.next().unwrap_or("");
-    code == "421"
-        || ((code == "451" || code == "452") && (detail.starts_with("4.7.") || detail == "4.3.2"))
+fn throttling(reply: &Reply) -> bool {
+    let detail = reply.enhanced().unwrap_or("");
+    reply.code == 421
+        || ((reply.code == 451 || reply.code == 452)
+            && (detail.starts_with("4.7.") || detail == "4.3.2"))
 }
 
-/// A temporary reply, as a [`Failure`]: [`Failure::Throttled`] if it limits the rate.
-fn temporary(reply: String) -> Failure {
-    if throttling(&reply) {
-        Failure::Throttled(reply)
-    } else {
-        Failure::Temporary(reply)
+/// The reply to one command before the end of the message, which must be of class `want` (2:
+/// done; 3: go on, as DATA's 354): any failure here means the relay has not taken the message,
+/// so it is safe to try again (4xx, a lost connection, a reply that does not fit: the session
+/// is dropped) or not (5xx).
+pub(super) fn expect(got: Result<Reply, Lost>, want: u16, command: &str) -> Result<Reply, Failure> {
+    match got {
+        Ok(r) if r.class() == want => Ok(r),
+        Ok(r) if r.class() >= 4 => Err(Failure::reply(r)),
+        Ok(r) => Err(Failure::new(
+            Kind::Temporary,
+            format!(
+                "the relay's reply to {command} does not fit it ({}): the session was closed",
+                r.shown()
+            ),
+        )),
+        Err(Lost::TimedOut(t)) => Err(Failure::new(
+            Kind::Temporary,
+            format!("no reply within {t:?}"),
+        )),
+        Err(lost) => Err(Failure::new(
+            Kind::Temporary,
+            format!("connection lost: {lost}"),
+        )),
     }
 }
 
-/// One SMTP command before the end of the message: any failure here means the relay has not
-/// taken the message, so it is safe to try again (4xx, lost connection) or not (5xx).
-pub(super) async fn step(
-    t: Duration,
-    command: impl std::future::Future<
-        Output = Result<
-            lettre::transport::smtp::response::Response,
-            lettre::transport::smtp::Error,
-        >,
-    >,
-) -> Result<lettre::transport::smtp::response::Response, Failure> {
-    match tokio::time::timeout(t, command).await {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
-        Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
-        Ok(Err(e)) => Err(Failure::Temporary(format!("connection lost: {}", said(&e)))),
-        Err(_) => Err(Failure::Temporary(format!("no reply within {t:?}"))),
+/// What the reply to a message's end (or its absence) means. `ended`: the socket took the final
+/// "."; `unasked`: the relay said more than its reply, with nothing else asked.
+///
+/// Only a 2xx reply is delivery (RFC 5321); any other reply that is not a refusal means the
+/// session is broken, and the message may or may not have been taken. With no reply: a reset
+/// (RST) means the relay closed the connection with bytes of ours unread, and the final "." is
+/// the last of the message, so it never read that "." and cannot have taken the message: tried
+/// again. An orderly close, a time-out or another error after the "." was written leaves it
+/// possibly taken: never resent on its own. docs/send.md explains the rule.
+pub(super) fn judge_end(
+    got: Result<Reply, Lost>,
+    ended: bool,
+    unasked: bool,
+) -> Result<String, Failure> {
+    let may = "the relay may have delivered it";
+    match got {
+        Ok(r) if r.class() == 2 && !unasked => Ok(r.shown()),
+        Ok(r) if r.class() == 2 => Err(Failure::new(
+            Kind::Uncertain,
+            format!(
+                "the relay answered the end of the message ({}) and then said more, unasked, so its replies no longer match the commands; the session was closed, and {may}",
+                r.shown()
+            ),
+        )),
+        Ok(r) if r.class() >= 4 => Err(Failure::reply(r)),
+        Ok(r) => Err(Failure::new(
+            Kind::Uncertain,
+            format!(
+                "the relay's reply to the end of the message does not fit it ({}): the session was closed, and {may}",
+                r.shown()
+            ),
+        )),
+        Err(Lost::TimedOut(t)) if !ended => Err(Failure::new(
+            Kind::Temporary,
+            format!("the relay did not take the message within {t:?}"),
+        )),
+        Err(lost) if !ended => Err(Failure::new(
+            Kind::Temporary,
+            format!("the connection was lost before the end of the message ({lost})"),
+        )),
+        Err(Lost::Reset) => Err(Failure::new(
+            Kind::Temporary,
+            "the relay reset the connection with the end of the message unread",
+        )),
+        Err(Lost::TimedOut(t)) => Err(Failure::new(
+            Kind::Uncertain,
+            format!("no reply within {t:?} after the whole message was sent; {may}"),
+        )),
+        Err(lost) => Err(Failure::new(
+            Kind::Uncertain,
+            format!("the connection failed after the whole message was sent ({lost}); {may}"),
+        )),
     }
 }
 
@@ -102,11 +193,10 @@ pub enum Conn {
     Sendmail,
 }
 
-/// An SMTP session and what we know of it that lettre does not keep.
+/// An SMTP session: its connection, what the relay offered, and what has been written.
 pub struct Session {
-    pub(super) smtp: AsyncSmtpConnection,
-    /// Whether the relay offers PIPELINING.
-    pub(super) pipelining: bool,
+    pub(super) stream: Stream,
+    pub(super) extensions: Extensions,
     pub(super) watch: Arc<Watch>,
     /// The envelope whose MAIL, RCPT and DATA went out after the last message's final ".",
     /// their replies not read yet: the next message must be this one's.
@@ -144,7 +234,7 @@ impl Conn {
 
     /// Whether a message's commands can follow the previous message's end on this session.
     pub fn pipelines(&self) -> bool {
-        matches!(self, Conn::Smtp(s) if s.pipelining)
+        matches!(self, Conn::Smtp(s) if s.extensions.pipelining)
     }
 }
 
@@ -241,9 +331,23 @@ impl Watch {
 /// closed the connection (it would then not have the message, though the socket may still
 /// take bytes).
 #[derive(Debug)]
-struct Wire {
+pub(super) struct Wire {
     tcp: TcpStream,
     watch: Arc<Watch>,
+}
+
+impl Wire {
+    /// A connection to the relay, watched: the [`Watch`] is shared with the session.
+    pub(super) fn new(tcp: TcpStream) -> (Wire, Arc<Watch>) {
+        let watch = Watch::new(Peer::of(&tcp));
+        (
+            Wire {
+                tcp,
+                watch: watch.clone(),
+            },
+            watch,
+        )
+    }
 }
 
 impl tokio::io::AsyncRead for Wire {
@@ -291,12 +395,6 @@ impl tokio::io::AsyncWrite for Wire {
     }
 }
 
-impl lettre::transport::smtp::client::AsyncTokioStream for Wire {
-    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.tcp.peer_addr()
-    }
-}
-
 impl Channel {
     pub fn new(transport: &Transport, credential: Option<String>) -> Channel {
         match transport {
@@ -332,202 +430,40 @@ impl Channel {
         }
     }
 
-    /// Opens a session: TCP (no Nagle), the greeting, EHLO, STARTTLS or TLS as configured, then
-    /// login. Each step has the configured time-out of its own, so that the message says which
-    /// step the relay did not answer; all of them together at most four times that (a relay
-    /// that stalls mid-handshake cannot hang us).
+    /// Opens a session ([`super::open`]): TCP (no Nagle), TLS if configured, the greeting,
+    /// EHLO, STARTTLS if configured, then login. Each step has the configured time-out of its
+    /// own, so that the message says which step the relay did not answer; all of them together
+    /// at most four times that (a relay that stalls mid-handshake cannot hang us).
     pub async fn connect(&self) -> Result<Conn, Failure> {
-        let limit = match self {
-            Channel::Smtp { settings, .. } => settings.timeout * 4,
-            Channel::Sendmail(_) => return Ok(Conn::Sendmail),
-        };
-        match tokio::time::timeout(limit, self.open()).await {
-            Ok(r) => r,
-            Err(_) => Err(Failure::Temporary(format!(
-                "{} did not finish opening a session within {limit:?}",
-                self.describe()
-            ))),
-        }
-    }
-
-    async fn open(&self) -> Result<Conn, Failure> {
         let Channel::Smtp {
-            settings: s,
+            settings,
             credential,
             client_id,
         } = self
         else {
             return Ok(Conn::Sendmail);
         };
-        let tls = || {
-            let mut builder = TlsParameters::builder(s.host.clone());
-            if let Some(pem) = &s.ca_pem {
-                let cert = Certificate::from_pem(pem).map_err(|e| {
-                    Failure::Fatal(format!("the `ca_file` certificate cannot be read: {e}"))
-                })?;
-                builder = builder.add_root_certificate(cert);
-            }
-            builder
-                .build()
-                .map_err(|e| Failure::Fatal(format!("cannot set up TLS for {}: {e}", s.host)))
-        };
-        let watch;
-        let mut conn = match s.security {
-            Security::Tls => {
-                // Implicit TLS on our own socket too, so that TCP_NODELAY holds here as well.
-                let tcp = tcp_connect(s).await?;
-                watch = Watch::new(Peer::of(&tcp));
-                let wire = Wire {
-                    tcp,
-                    watch: watch.clone(),
-                };
-                let name =
-                    rustls::pki_types::ServerName::try_from(s.host.clone()).map_err(|e| {
-                        Failure::Fatal(format!(
-                            "`{}` is not a valid host name for TLS: {e}",
-                            s.host
-                        ))
-                    })?;
-                let tls = tokio_rustls::TlsConnector::from(
-                    crate::tls::client_config(s.ca_pem.as_deref()).map_err(|reason| {
-                        Failure::Fatal(format!("the `ca_file` certificate {reason}"))
-                    })?,
-                )
-                    .connect(name, wire)
-                    .await
-                    .map_err(|e| Failure::Fatal(format!(
-                        "the secure connection to {} failed (is its certificate valid for `{}`?): {}",
-                        s.describe(),
-                        s.host,
-                        said(&e)
-                    )))?;
-                tokio::time::timeout(
-                    s.timeout,
-                    AsyncSmtpConnection::connect_with_transport(
-                        Box::new(ImplicitTls(tls)),
-                        client_id,
-                    ),
-                )
-                .await
-                .map_err(|_| {
-                    Failure::Temporary(format!(
-                        "{} did not greet and answer EHLO within {:?}",
-                        s.describe(),
-                        s.timeout
-                    ))
-                })?
-                .map_err(|e| classify_connect(s, e))?
-            }
-            Security::StartTls | Security::None => {
-                let stream = tcp_connect(s).await?;
-                watch = Watch::new(Peer::of(&stream));
-                // The greeting on its own: its first bytes, before lettre reads it and says EHLO.
-                match tokio::time::timeout(s.timeout, stream.readable()).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => {
-                        return Err(Failure::Temporary(format!(
-                            "cannot talk to {}: {e}",
-                            s.describe()
-                        )));
-                    }
-                    Err(_) => {
-                        return Err(Failure::Temporary(format!(
-                            "{} did not greet within {:?}",
-                            s.describe(),
-                            s.timeout
-                        )));
-                    }
-                }
-                let mut conn = tokio::time::timeout(
-                    s.timeout,
-                    AsyncSmtpConnection::connect_with_transport(
-                        Box::new(Wire {
-                            tcp: stream,
-                            watch: watch.clone(),
-                        }),
-                        client_id,
-                    ),
-                )
-                .await
-                .map_err(|_| {
-                    Failure::Temporary(format!(
-                        "{} greeted but did not answer EHLO within {:?}",
-                        s.describe(),
-                        s.timeout
-                    ))
-                })?
-                .map_err(|e| classify_connect(s, e))?;
-                if s.security == Security::StartTls {
-                    if !conn.can_starttls() {
-                        return Err(Failure::Fatal(format!(
-                            "{} does not offer STARTTLS, so the connection cannot be encrypted; check `port` and `security` in the recipients file",
-                            s.describe()
-                        )));
-                    }
-                    tokio::time::timeout(s.timeout, conn.starttls(tls()?, client_id))
-                        .await
-                        .map_err(|_| {
-                            Failure::Temporary(format!(
-                                "{} did not finish STARTTLS within {:?}",
-                                s.describe(),
-                                s.timeout
-                            ))
-                        })?
-                        .map_err(|e| classify_connect(s, e))?;
-                }
-                conn
-            }
-        };
-        // Asked before login: an EHLO after AUTH would be a fresh start on some relays.
-        let pipelining = super::pipelining::offered(&mut conn, client_id, s.timeout).await?;
-        if s.auth != Auth::None {
-            if s.security == Security::None && !s.is_loopback() {
-                return Err(Failure::Fatal(
-                    "refusing to send a password unencrypted to a relay on another machine".into(),
-                ));
-            }
-            let user = s.username.clone().unwrap_or_default();
-            let credential = credential.clone().unwrap_or_default();
-            let mechanisms: &[Mechanism] = match s.auth {
-                Auth::Xoauth2 => &[Mechanism::Xoauth2],
-                _ => &[Mechanism::Plain, Mechanism::Login],
-            };
-            let credentials = Credentials::new(user, credential);
-            let login = conn.auth(mechanisms, &credentials);
-            let answered = tokio::time::timeout(s.timeout, login).await.map_err(|_| {
-                Failure::Temporary(format!(
-                    "{} did not answer the login within {:?}",
-                    s.describe(),
-                    s.timeout
-                ))
-            })?;
-            answered.map_err(|e| {
-                if e.is_transient() {
-                    Failure::Temporary(format!("the relay could not log in now: {}", reply_of(&e)))
-                } else {
-                    Failure::Fatal(format!(
-                        "the relay refused the login for `{}`: {}. Check the username and the password or token",
-                        s.username.as_deref().unwrap_or(""),
-                        reply_of(&e)
-                    ))
-                }
-            })?;
+        let limit = settings.timeout * 4;
+        let open = super::open::session(settings, credential.as_deref(), client_id);
+        match tokio::time::timeout(limit, open).await {
+            Ok(r) => r.map(|s| Conn::Smtp(Box::new(s))),
+            Err(_) => Err(Failure::new(
+                Kind::Temporary,
+                format!(
+                    "{} did not finish opening a session within {limit:?}",
+                    self.describe()
+                ),
+            )),
         }
-        Ok(Conn::Smtp(Box::new(Session {
-            smtp: conn,
-            pipelining,
-            watch,
-            primed: None,
-        })))
     }
 
-    /// Sends one message over an open session, one SMTP step at a time or with MAIL, RCPT and
-    /// DATA pipelined (every reply still read before the message), so that a failure can be
-    /// placed: before the message's end (nothing was accepted: safe to retry) or after it was
-    /// all sent (the relay may have taken it: [`Failure::Uncertain`], never resent on its own).
-    /// Where the relay pipelines, `then`'s MAIL, RCPT and DATA go out right behind this
-    /// message's end, and the session is left waiting for their replies: the next `deliver` on
-    /// it must be `then`'s. On any failure the session is finished with and must be dropped.
+    /// Sends one message over an open session: its envelope (MAIL, RCPT, DATA, one step at a
+    /// time or pipelined, every reply read before the message), then the message, its end and,
+    /// where the relay pipelines, `then`'s envelope behind it (the session is then left waiting
+    /// for those replies: the next `deliver` on it must be `then`'s). A failure is placed by
+    /// [`judge_end`]: before the relay can have read the message's end (nothing was accepted:
+    /// safe to retry) or after (it may have taken it: never resent on its own). On any failure
+    /// the session is finished with and must be dropped.
     pub async fn deliver(
         &self,
         conn: &mut Conn,
@@ -538,95 +474,12 @@ impl Channel {
     ) -> Result<String, Failure> {
         match (self, conn) {
             (Channel::Smtp { settings, .. }, Conn::Smtp(session)) => {
-                let t = settings.timeout;
-                // MAIL names only the sender: a permanent refusal of it refuses every recipient
-                // alike (a login required, a sender not allowed), so it stops the send.
-                let sender = |f| match f {
-                    Failure::Permanent(reply) => sender_refused(settings, &reply),
-                    other => other,
-                };
-                let smtp = &mut session.smtp;
-                if let Some(primed) = session.primed.take() {
-                    debug_assert!(&primed == envelope, "a session primed for another message");
-                    match super::pipelining::primed(smtp, t, envelope.to().len(), sender).await {
-                        Err(Failure::Temporary(m)) if session.watch.peer.closed() => {
-                            return Err(Failure::Closed(m));
-                        }
-                        r => r?,
-                    }
-                } else {
-                    let (mail, rcpts) = commands(smtp, settings, envelope)?;
-                    super::pipelining::envelope(smtp, t, session.pipelining, mail, rcpts, sender)
-                        .await?;
-                }
-                // The next message's commands, if they can follow this one's end.
-                let next = then
-                    .filter(|_| session.pipelining)
-                    .and_then(|e| Some((e, commands(smtp, settings, e).ok()?)));
-                let batch = next
-                    .as_ref()
-                    .map(|(_, (mail, rcpts))| super::pipelining::batch(mail, rcpts));
-                let (result, ended) =
-                    super::pipelining::end(smtp, &session.watch, t, message, batch.as_deref())
-                        .await;
-                match result {
-                    Ok(Ok(resp)) => {
-                        session.primed = next.map(|(e, _)| e.clone());
-                        Ok(format!(
-                            "{} {}",
-                            resp.code(),
-                            escape_controls(resp.first_line().unwrap_or("").trim())
-                        ))
-                    }
-                    // A reply to the end of the message is definite: refused now, or for good.
-                    Ok(Err(e)) if e.is_permanent() => Err(Failure::Permanent(reply_of(&e))),
-                    Ok(Err(e)) if e.is_transient() => Err(temporary(reply_of(&e))),
-                    // Lost before the final "." was written, or the relay had closed by then:
-                    // it did not take the message, so it is tried again like any lost connection.
-                    Ok(Err(e)) if !ended => Err(Failure::Temporary(format!(
-                        "the connection was lost before the end of the message ({})",
-                        said(&e)
-                    ))),
-                    Err(_) if !ended => Err(Failure::Temporary(format!(
-                        "the relay did not take the message within {t:?}"
-                    ))),
-                    Ok(Err(e)) => Err(Failure::Uncertain(format!(
-                        "the connection failed after the whole message was sent ({}); the relay may have delivered it",
-                        said(&e)
-                    ))),
-                    Err(_) => Err(Failure::Uncertain(format!(
-                        "no reply within {t:?} after the whole message was sent; the relay may have delivered it"
-                    ))),
-                }
+                deliver_smtp(settings, session, envelope, message, then).await
             }
-            (Channel::Sendmail(t), _) => {
-                match tokio::time::timeout(
-                    sendmail_timeout(),
-                    t.send_raw(envelope, message.as_bytes()),
-                )
-                .await
-                {
-                    // It was given the message and did not finish: it may have taken it.
-                    Err(_) => Err(Failure::Uncertain(format!(
-                        "the local mail system (sendmail) did not finish within {:?}; it may have taken the message",
-                        sendmail_timeout()
-                    ))),
-                    Ok(r) => match r {
-                        Ok(()) => Ok("queued by sendmail".into()),
-                        // Failing at the very start means sendmail itself is missing or broken.
-                        Err(e) if first => Err(Failure::Fatal(format!(
-                            "the local mail system did not take the message: {}",
-                            said(&e)
-                        ))),
-                        Err(e) => Err(Failure::Permanent(format!(
-                            "the local mail system did not take this message: {}",
-                            said(&e)
-                        ))),
-                    },
-                }
-            }
-            _ => Err(Failure::Fatal(
-                "internal error: connection does not match the transport".into(),
+            (Channel::Sendmail(t), _) => deliver_sendmail(t, envelope, message, first).await,
+            _ => Err(Failure::new(
+                Kind::Fatal,
+                "internal error: connection does not match the transport",
             )),
         }
     }
@@ -637,40 +490,125 @@ impl Channel {
         if let Conn::Smtp(mut s) = conn
             && s.primed.is_none()
         {
-            let _ = tokio::time::timeout(Duration::from_secs(5), s.smtp.quit()).await;
+            let _ = s.stream.command("QUIT\r\n", Duration::from_secs(5)).await;
+            s.stream.shutdown().await;
         }
     }
 }
 
-/// MAIL and each RCPT for `envelope`, with SMTPUTF8 where an address needs it. A sender the
-/// relay cannot take (letters outside ASCII, no SMTPUTF8) stops the send.
+/// [`Channel::deliver`] on an SMTP session: the envelope, then the message and its end.
+async fn deliver_smtp(
+    settings: &Smtp,
+    session: &mut Session,
+    envelope: &Envelope,
+    message: &str,
+    then: Option<&Envelope>,
+) -> Result<String, Failure> {
+    let t = settings.timeout;
+    // MAIL names only the sender: a permanent refusal of it refuses every recipient alike (a
+    // login required, a sender not allowed), so it stops the send.
+    let sender = |f: Failure| match f.kind {
+        Kind::Permanent => sender_refused(settings, &f.text),
+        _ => f,
+    };
+    let stream = &mut session.stream;
+    if let Some(primed) = session.primed.take() {
+        debug_assert!(&primed == envelope, "a session primed for another message");
+        super::pipelining::primed(stream, t, envelope.to().len(), sender).await?;
+    } else {
+        if stream.unread() {
+            return Err(Failure::new(
+                Kind::Closed,
+                "the relay said something unasked between two messages",
+            ));
+        }
+        let (mail, rcpts) = commands(&session.extensions, settings, envelope)?;
+        let pipelining = session.extensions.pipelining;
+        super::pipelining::envelope(stream, t, pipelining, mail, rcpts, sender).await?;
+    }
+    // The next message's commands, if they can follow this one's end.
+    let next = then
+        .filter(|_| session.extensions.pipelining)
+        .and_then(|e| Some((e, commands(&session.extensions, settings, e).ok()?)));
+    let batch = next
+        .as_ref()
+        .map(|(_, (mail, rcpts))| super::pipelining::batch(mail, rcpts));
+    let (got, ended) =
+        super::pipelining::end(stream, &session.watch, t, message, batch.as_deref()).await;
+    let unasked = batch.is_none() && stream.unread();
+    let reply = judge_end(got, ended, unasked)?;
+    session.primed = next.map(|(e, _)| e.clone());
+    Ok(reply)
+}
+
+/// [`Channel::deliver`] through the local `sendmail`.
+async fn deliver_sendmail(
+    t: &AsyncSendmailTransport<Tokio1Executor>,
+    envelope: &Envelope,
+    message: &str,
+    first: bool,
+) -> Result<String, Failure> {
+    match tokio::time::timeout(sendmail_timeout(), t.send_raw(envelope, message.as_bytes())).await {
+        // It was given the message and did not finish: it may have taken it.
+        Err(_) => Err(Failure::new(
+            Kind::Uncertain,
+            format!(
+                "the local mail system (sendmail) did not finish within {:?}; it may have taken the message",
+                sendmail_timeout()
+            ),
+        )),
+        Ok(Ok(())) => Ok("queued by sendmail".into()),
+        // Failing at the very start means sendmail itself is missing or broken.
+        Ok(Err(e)) if first => Err(Failure::new(
+            Kind::Fatal,
+            format!(
+                "the local mail system did not take the message: {}",
+                said(&e)
+            ),
+        )),
+        Ok(Err(e)) => Err(Failure::new(
+            Kind::Permanent,
+            format!(
+                "the local mail system did not take this message: {}",
+                said(&e)
+            ),
+        )),
+    }
+}
+
+/// MAIL and each RCPT for `envelope`, as text, with SMTPUTF8 where an address needs it. A
+/// sender the relay cannot take (letters outside ASCII, no SMTPUTF8) stops the send.
 fn commands(
-    smtp: &AsyncSmtpConnection,
+    extensions: &Extensions,
     settings: &Smtp,
     envelope: &Envelope,
-) -> Result<(Mail, Vec<Rcpt>), Failure> {
+) -> Result<(String, Vec<String>), Failure> {
     let mut params = Vec::new();
     let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
     if !envelope.to().iter().chain(envelope.from()).all(ascii) {
-        if !smtp.server_info().supports_feature(Extension::SmtpUtfEight) {
+        if !extensions.smtputf8 {
             // The sender is everyone's: a refusal for it is the whole send's.
             if let Some(from) = envelope.from().filter(|a| !ascii(a)) {
-                return Err(Failure::Fatal(format!(
-                    "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
-                    settings.describe()
-                )));
+                return Err(Failure::new(
+                    Kind::Fatal,
+                    format!(
+                        "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
+                        settings.describe()
+                    ),
+                ));
             }
-            return Err(Failure::Permanent(
-                "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)".into(),
+            return Err(Failure::new(
+                Kind::Permanent,
+                "the address has letters outside ASCII and the relay does not accept such addresses (no SMTPUTF8)",
             ));
         }
         params.push(MailParameter::SmtpUtfEight);
     }
-    let mail = Mail::new(envelope.from().cloned(), params);
+    let mail = Mail::new(envelope.from().cloned(), params).to_string();
     let rcpts = envelope
         .to()
         .iter()
-        .map(|to| Rcpt::new(to.clone(), Vec::new()))
+        .map(|to| Rcpt::new(to.clone(), Vec::new()).to_string())
         .collect();
     Ok((mail, rcpts))
 }
@@ -680,17 +618,18 @@ fn sender_refused(s: &Smtp, reply: &str) -> Failure {
     let login = reply.starts_with("530")
         || reply.contains("5.7.0")
         || reply.to_lowercase().contains("authentication required");
-    if login && s.auth == Auth::None {
-        Failure::Fatal(format!(
+    let text = if login && s.auth == Auth::None {
+        format!(
             "{} requires a login (it answered `{reply}`), but the recipients file says `auth: none`\n  help: set `auth:` and `username:` under `smtp:` in the recipients file (see docs/send.md), then run the same command again",
             s.describe()
-        ))
+        )
     } else {
-        Failure::Fatal(format!(
+        format!(
             "{} refused the sender, so it would refuse everyone: `{reply}`\n  help: check the `from` address in publisher.yaml, and the login, with whoever runs the relay",
             s.describe()
-        ))
-    }
+        )
+    };
+    Failure::new(Kind::Fatal, text)
 }
 
 /// How long `sendmail` may take over one message: it only queues it on this machine, so a
@@ -706,124 +645,23 @@ fn sendmail_timeout() -> Duration {
     Duration::from_secs(60)
 }
 
-/// A TCP connection to the relay with Nagle's algorithm off.
-async fn tcp_connect(s: &Smtp) -> Result<TcpStream, Failure> {
-    let stream = tokio::time::timeout(s.timeout, TcpStream::connect((s.host.as_str(), s.port)))
-        .await
-        .map_err(|_| {
-            Failure::Temporary(format!(
-                "no answer from {} within {:?}",
-                s.describe(),
-                s.timeout
-            ))
-        })?
-        .map_err(|e| {
-            let m = format!("cannot connect to {}: {e}", s.describe());
-            // After many messages, a relay may refuse connections to slow a sender down.
-            if e.kind() == std::io::ErrorKind::ConnectionRefused {
-                Failure::Throttled(m)
-            } else {
-                Failure::Temporary(m)
-            }
-        })?;
-    stream
-        .set_nodelay(true)
-        .map_err(|e| Failure::Temporary(format!("cannot set up the connection: {e}")))?;
-    Ok(stream)
-}
-
-/// A TLS stream lettre can run SMTP over (it only needs reading, writing and the peer address).
-#[derive(Debug)]
-struct ImplicitTls(tokio_rustls::client::TlsStream<Wire>);
-
-impl tokio::io::AsyncRead for ImplicitTls {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl tokio::io::AsyncWrite for ImplicitTls {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
-
-impl lettre::transport::smtp::client::AsyncTokioStream for ImplicitTls {
-    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.0.get_ref().0.tcp.peer_addr()
-    }
-}
-
-fn classify_connect(s: &Smtp, e: lettre::transport::smtp::Error) -> Failure {
-    // lettre reports a certificate rejected during STARTTLS as a connection error; retrying
-    // cannot fix it, so it is recognised by its text.
-    let certificate = e.to_string().to_lowercase().contains("certificate");
-    if e.is_tls() || certificate {
-        Failure::Fatal(format!(
-            "the secure connection to {} failed (is its certificate valid for `{}`?): {}",
-            s.describe(),
-            s.host,
-            said(&e)
-        ))
-    } else if e.is_permanent() {
-        Failure::Fatal(format!(
-            "{} refused the connection: {}",
-            s.describe(),
-            reply_of(&e)
-        ))
-    } else if e.is_transient() && throttling(&reply_of(&e)) {
-        Failure::Throttled(format!("{}: {}", s.describe(), reply_of(&e)))
-    } else {
-        Failure::Temporary(format!("cannot talk to {}: {}", s.describe(), said(&e)))
-    }
-}
-
 /// An error that may quote the relay (or sendmail), with control characters escaped: what a
 /// relay says can hold anything, including a terminal's escape sequences.
-fn said(e: &impl std::fmt::Display) -> String {
+pub(super) fn said(e: &impl std::fmt::Display) -> String {
     escape_controls(&e.to_string()).into_owned()
-}
-
-/// The server's reply, as `550 5.1.1 no such user`, safe to print.
-fn reply_of(e: &lettre::transport::smtp::Error) -> String {
-    let text = said(e);
-    match e.status() {
-        Some(code) => {
-            let detail = text
-                .split_once(": ")
-                .map_or(text.as_str(), |(_, d)| d)
-                .trim();
-            format!("{code} {detail}")
-        }
-        None => text,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reply(text: &str) -> Reply {
+        let (code, rest) = text.split_at(3);
+        Reply {
+            code: code.parse().unwrap(),
+            lines: vec![rest.trim_start().to_string()],
+        }
+    }
 
     #[test]
     fn rate_limit_replies_are_told_from_other_temporary_ones() {
@@ -833,7 +671,11 @@ mod tests {
             "452 4.3.2 system not accepting network messages",
             "421 closing",
         ] {
-            assert_eq!(temporary(limit.into()), Failure::Throttled(limit.into()));
+            assert_eq!(
+                Failure::reply(reply(limit)).kind,
+                Kind::Throttled,
+                "{limit}"
+            );
         }
         for other in [
             "451 4.3.0 mailbox busy, try again later",
@@ -841,7 +683,84 @@ mod tests {
             "450 4.7.1 greylisted",
         ] {
             // 450 is not one of the rate-limit codes, whatever its detail.
-            assert_eq!(temporary(other.into()), Failure::Temporary(other.into()));
+            assert_eq!(
+                Failure::reply(reply(other)).kind,
+                Kind::Temporary,
+                "{other}"
+            );
         }
+        assert_eq!(Failure::reply(reply("550 5.1.1 no")).kind, Kind::Permanent);
+    }
+
+    #[test]
+    fn each_command_needs_the_reply_that_fits_it() {
+        assert!(expect(Ok(reply("250 ok")), 2, "MAIL").is_ok());
+        assert!(expect(Ok(reply("354 go")), 3, "DATA").is_ok());
+        let kind = |got, want| expect(got, want, "X").unwrap_err().kind;
+        assert_eq!(kind(Ok(reply("550 no")), 2), Kind::Permanent);
+        assert_eq!(kind(Ok(reply("451 4.3.0 later")), 3), Kind::Temporary);
+        // A 250 to DATA, or a 354 to MAIL: the replies no longer match the commands; nothing of
+        // the message was sent, so it is safe to try again on a new session.
+        assert_eq!(kind(Ok(reply("250 ok")), 3), Kind::Temporary);
+        assert_eq!(kind(Ok(reply("354 go")), 2), Kind::Temporary);
+        assert_eq!(kind(Err(Lost::Reset), 2), Kind::Temporary);
+        assert_eq!(kind(Err(Lost::Closed), 2), Kind::Temporary);
+        assert_eq!(
+            kind(Err(Lost::TimedOut(Duration::from_secs(1))), 2),
+            Kind::Temporary
+        );
+    }
+
+    #[test]
+    fn only_a_2xx_to_the_end_is_delivery_and_only_a_reset_before_a_reply_is_retried() {
+        let t = Duration::from_secs(1);
+        let judged = |got, ended, unasked| judge_end(got, ended, unasked).map_err(|f| f.kind);
+        assert_eq!(
+            judged(Ok(reply("250 2.0.0 ok")), true, false),
+            Ok("250 2.0.0 ok".into())
+        );
+        // A 250 and something more, unasked: whose reply was the 250?
+        assert_eq!(
+            judged(Ok(reply("250 ok")), true, true),
+            Err(Kind::Uncertain)
+        );
+        // A 354 (or any 3xx) to the end of data is no delivery, and no refusal either.
+        assert_eq!(
+            judged(Ok(reply("354 go on")), true, false),
+            Err(Kind::Uncertain)
+        );
+        assert_eq!(
+            judged(Ok(reply("451 4.3.0 later")), true, false),
+            Err(Kind::Temporary)
+        );
+        assert_eq!(
+            judged(Ok(reply("421 4.7.0 slow down")), true, false),
+            Err(Kind::Throttled)
+        );
+        assert_eq!(
+            judged(Ok(reply("554 5.6.0 no")), true, false),
+            Err(Kind::Permanent)
+        );
+        // The final "." never written: tried again, whatever happened.
+        for lost in [
+            Lost::Reset,
+            Lost::Closed,
+            Lost::TimedOut(t),
+            Lost::Garbled("x".into()),
+        ] {
+            assert_eq!(judged(Err(lost), false, false), Err(Kind::Temporary));
+        }
+        // Written: a reset means the relay closed with it unread; anything else, it may have it.
+        assert_eq!(judged(Err(Lost::Reset), true, false), Err(Kind::Temporary));
+        for lost in [
+            Lost::Closed,
+            Lost::TimedOut(t),
+            Lost::Garbled("x".into()),
+            Lost::Io(std::io::Error::other("x")),
+        ] {
+            assert_eq!(judged(Err(lost), true, false), Err(Kind::Uncertain));
+        }
+        let text = judge_end(Err(Lost::Closed), true, false).unwrap_err().text;
+        assert!(text.contains("the relay may have delivered it"), "{text}");
     }
 }

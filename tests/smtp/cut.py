@@ -205,8 +205,9 @@ class Conn:
                     self.sock.close()
                     return
                 if action.startswith("reply:"):
-                    for l in action[6:].split("\\n"):
-                        self.send(l)
+                    # All its lines in one write, as one segment.
+                    lines = action[6:].split("\\n")
+                    self.sock.sendall("".join(l + "\r\n" for l in lines).encode())
                 else:
                     self.send("250 2.0.0 accepted")
             elif verb == "RSET" or verb == "NOOP":
