@@ -21,7 +21,8 @@ connections; after the plan, every message is taken):
             250 reply 3,000 characters long
 Other options: --no-pipelining, --starttls CERT:KEY, --auth USER:PASSWORD (AUTH PLAIN and LOGIN,
 answering a failed login with `535 5.7.8 Authentication failed: ` and what the client sent, as
-some relays echo it), --greet TEXT (the greeting, e.g. a 421, instead of 220).
+some relays echo it), --greet TEXT (the greeting, e.g. a 421, instead of 220), --reject ADDRESS
+(550 to its RCPT).
 """
 import argparse
 import base64
@@ -181,8 +182,14 @@ class Conn:
                 mail_from, rcpts = arg.split(":", 1)[1].strip().strip("<>").split(">")[0], []
                 self.send("250 2.1.0 OK")
             elif verb == "RCPT":
-                rcpts.append(arg.split(":", 1)[1].strip().strip("<>").split(">")[0])
-                self.send("250 2.1.5 OK")
+                rcpt = arg.split(":", 1)[1].strip().strip("<>").split(">")[0]
+                if rcpt.lower() in self.args.reject:
+                    self.send("550 5.1.1 no such user here")
+                else:
+                    rcpts.append(rcpt)
+                    self.send("250 2.1.5 OK")
+            elif verb == "DATA" and not rcpts:
+                self.send("554 5.5.1 no valid recipients")
             elif verb == "DATA":
                 self.send("354 End data with <CR><LF>.<CR><LF>")
                 action = self.plan.next()
@@ -228,6 +235,7 @@ def main():
     p.add_argument("--starttls", default=None, metavar="CERT:KEY")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--greet", default=None, metavar="TEXT")
+    p.add_argument("--reject", action="append", default=[], metavar="ADDRESS", help="refuse this recipient with 550")
     args = p.parse_args()
     plan = Plan([x for x in args.plan.split(",") if x])
     out = open(args.out, "a", encoding="utf-8")
