@@ -2683,6 +2683,11 @@ fn a_reply_line_too_many_never_shifts_a_refusal_onto_a_delivery() {
         for who in office.journal_delivered().keys() {
             assert_eq!(counts.get(who), Some(&1), "{who}: {journal}");
         }
+        // And each delivery is a 2xx reply to its own end (a shifted reply would record the
+        // next DATA's 354 as one).
+        for l in journal.lines().filter(|l| l.starts_with("delivered\t")) {
+            assert!(l.split('\t').nth(3).unwrap().starts_with("250 2.0.0 accepted"), "{l}");
+        }
         assert!(
             journal.lines().any(|l| l.starts_with("failed\t")
                 && l.contains(&member(2))
