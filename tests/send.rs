@@ -2625,10 +2625,12 @@ fn a_refused_login_never_shows_what_the_relay_said_back() {
 #[test]
 fn only_a_2xx_to_the_end_of_a_message_is_delivery_and_a_long_one_is_read() {
     let long = format!("reply:250 2.0.0 queued as {}", "x".repeat(3000));
+    // Kept for their addresses: behind a message's end, the next one's DATA may already have
+    // reached the relay when the session is dropped.
     for pipelining in [true, false] {
         let office = Office::new();
         // A 354 to the end of the 2nd message; the 4th's 250 is 3,000 characters long.
-        let plan = format!("ok,reply:354 go on,ok,{}", &long);
+        let plan = format!("{}=reply:354 go on,{}={long}", member(1), member(3));
         let mut args = vec!["--plan", plan.as_str()];
         if !pipelining {
             args.push("--no-pipelining");
@@ -2686,7 +2688,13 @@ fn a_reply_line_too_many_never_shifts_a_refusal_onto_a_delivery() {
         // And each delivery is a 2xx reply to its own end (a shifted reply would record the
         // next DATA's 354 as one).
         for l in journal.lines().filter(|l| l.starts_with("delivered\t")) {
-            assert!(l.split('\t').nth(3).unwrap().starts_with("250 2.0.0 accepted"), "{l}");
+            assert!(
+                l.split('\t')
+                    .nth(3)
+                    .unwrap()
+                    .starts_with("250 2.0.0 accepted"),
+                "{l}"
+            );
         }
         assert!(
             journal.lines().any(|l| l.starts_with("failed\t")
@@ -2722,10 +2730,6 @@ fn a_journal_emptied_after_a_send_is_refused_with_how_to_repair_it() {
             "{stderr}"
         );
     }
-    // Deleted instead of emptied: the same.
-    std::fs::remove_file(&path).unwrap();
-    assert_eq!(office.send(&[]).status.code(), Some(1));
-    assert_eq!(duplicates(&server.counts()), 0);
     assert_eq!(server.messages().len(), 3);
     // Put back, it carries on: nobody is left.
     std::fs::write(&path, kept).unwrap();

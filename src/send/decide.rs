@@ -47,6 +47,8 @@ pub enum Action {
     Throttle(Duration),
     /// Stop the run, recording nobody (this note after the failure's text).
     Stop(String),
+    /// Stop the run: the relay kept limiting the rate (this note after its reply).
+    StopLimited(String),
 }
 
 /// How many times in a row one message may meet a relay limiting the rate before the send stops.
@@ -65,7 +67,7 @@ pub fn decide(phase: Phase, kind: Kind, c: &Counters) -> Action {
     match kind {
         Kind::Permanent | Kind::Uncertain => Action::Record(None),
         Kind::Fatal => Action::Stop(String::new()),
-        Kind::Throttled if c.throttled >= THROTTLES_IN_A_ROW => Action::Stop(format!(
+        Kind::Throttled if c.throttled >= THROTTLES_IN_A_ROW => Action::StopLimited(format!(
             ", {} times in a row for one message; nothing is lost: run the same command again later",
             c.throttled
         )),
@@ -214,10 +216,12 @@ mod tests {
             Action::Throttle(LONGEST.min(Duration::from_secs(256)))
         );
         c.throttled = THROTTLES_IN_A_ROW;
-        assert!(matches!(
+        assert_eq!(
             decide(Phase::Send, Kind::Throttled, &c),
-            Action::Stop(_)
-        ));
+            Action::StopLimited(
+                ", 12 times in a row for one message; nothing is lost: run the same command again later".into()
+            )
+        );
     }
 
     #[test]

@@ -414,15 +414,29 @@ fn note(journal: &mut Journal, status: Status, address: String, reply: &str, tim
 pub fn read(path: &Path) -> Result<Journal, ReadError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Journal {
+                path: path.to_path_buf(),
+                ..Journal::default()
+            });
+        }
         Err(e) => return Err(e.into()),
     };
-    if bytes.is_empty() && sent_from(path) {
+    parse(path, &bytes).map(|(journal, _)| journal)
+}
+
+/// Refuses a journal that is there but empty (0 bytes) when its lock file says a send was
+/// recorded in it: emptied by accident (saved empty by a program, a sync gone wrong), it would
+/// mail everyone again. A journal deleted on purpose is a fresh start (docs/send.md). Called
+/// before the lock is taken: on Windows the lock file cannot be read while it is locked.
+pub fn refuse_emptied(path: &Path) -> Result<(), ReadError> {
+    let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
+    if empty && sent_from(path) {
         return Err(ReadError::EmptiedAfterSend {
             lock: lock_path(path),
         });
     }
-    parse(path, &bytes).map(|(journal, _)| journal)
+    Ok(())
 }
 
 /// Whether the journal's lock file says a send started recording in it ([`SENT_MARK`]).

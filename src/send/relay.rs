@@ -177,14 +177,62 @@ pub(super) fn judge_end(
     }
 }
 
-/// How messages leave this machine.
+/// A way to hand messages to a relay, one session at a time: an SMTP relay ([`SmtpRelay`]), the
+/// local mail system ([`SendmailRelay`]), either of them as the recipients file says
+/// ([`Channel`]), or a scripted fake in the send engine's unit tests. The engine opens
+/// sessions, sends on them and drops them after any failure; what each failure means is the
+/// [`Failure`]'s kind, and what to do about it [`super::decide`]'s.
+pub trait Relay: Send + Sync + 'static {
+    type Session: Send + 'static;
+
+    /// How many sessions may be open at once.
+    fn connections(&self) -> usize;
+
+    /// Opens a session, ready for its first message.
+    fn open(&self) -> impl Future<Output = Result<Self::Session, Failure>> + Send;
+
+    /// Sends one message; on any failure the session is finished with.
+    fn send(
+        &self,
+        session: &mut Self::Session,
+        message: Outgoing<'_>,
+    ) -> impl Future<Output = Result<String, Failure>> + Send;
+
+    /// Ends a session politely.
+    fn close(&self, session: Self::Session) -> impl Future<Output = ()> + Send;
+
+    /// Whether `session` can carry `envelope` next: not if the relay ended it, or if it has
+    /// another message's commands under way.
+    fn fits(&self, session: &Self::Session, envelope: &Envelope) -> bool;
+
+    /// Whether the next message's commands can follow a message's end on `session`.
+    fn pipelines(&self, session: &Self::Session) -> bool;
+}
+
+/// One message to send: its envelope and text, whether no message has been accepted yet in
+/// this run, and the next message's envelope, whose commands may follow this one's end.
+#[derive(Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub envelope: &'a Envelope,
+    pub text: &'a str,
+    pub first: bool,
+    pub then: Option<&'a Envelope>,
+}
+
+/// An SMTP relay, as `smtp:` in the recipients file says, with the password or token.
+pub struct SmtpRelay {
+    settings: Smtp,
+    credential: Option<String>,
+    client_id: ClientId,
+}
+
+/// The local mail system (`transport: sendmail`).
+pub struct SendmailRelay(AsyncSendmailTransport<Tokio1Executor>);
+
+/// How messages leave this machine, as the recipients file says.
 pub enum Channel {
-    Smtp {
-        settings: Smtp,
-        credential: Option<String>,
-        client_id: ClientId,
-    },
-    Sendmail(AsyncSendmailTransport<Tokio1Executor>),
+    Smtp(SmtpRelay),
+    Sendmail(SendmailRelay),
 }
 
 /// An open route to the relay: an SMTP session, or nothing for sendmail.
@@ -403,55 +451,91 @@ impl Channel {
                     Some(name) => ClientId::Domain(name.clone()),
                     None => ClientId::default(),
                 };
-                Channel::Smtp {
+                Channel::Smtp(SmtpRelay {
                     settings: s.clone(),
                     credential,
                     client_id,
-                }
+                })
             }
-            Transport::Sendmail => {
-                Channel::Sendmail(AsyncSendmailTransport::<Tokio1Executor>::new())
-            }
-        }
-    }
-
-    /// How many messages may be under way at once.
-    pub fn connections(&self) -> usize {
-        match self {
-            Channel::Smtp { settings, .. } => settings.connections,
-            Channel::Sendmail(_) => 1,
+            Transport::Sendmail => Channel::Sendmail(SendmailRelay(AsyncSendmailTransport::<
+                Tokio1Executor,
+            >::new())),
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
-            Channel::Smtp { settings, .. } => format!("SMTP relay {}", settings.describe()),
+            Channel::Smtp(r) => format!("SMTP relay {}", r.settings.describe()),
             Channel::Sendmail(_) => "the local mail system (sendmail)".into(),
         }
+    }
+}
+
+impl Relay for Channel {
+    type Session = Conn;
+
+    fn connections(&self) -> usize {
+        match self {
+            Channel::Smtp(r) => r.connections(),
+            Channel::Sendmail(r) => r.connections(),
+        }
+    }
+
+    async fn open(&self) -> Result<Conn, Failure> {
+        match self {
+            Channel::Smtp(r) => r.open().await.map(|s| Conn::Smtp(Box::new(s))),
+            Channel::Sendmail(r) => r.open().await.map(|()| Conn::Sendmail),
+        }
+    }
+
+    async fn send(&self, conn: &mut Conn, message: Outgoing<'_>) -> Result<String, Failure> {
+        match (self, conn) {
+            (Channel::Smtp(r), Conn::Smtp(session)) => r.send(session, message).await,
+            (Channel::Sendmail(r), _) => r.send(&mut (), message).await,
+            _ => Err(Failure::new(
+                Kind::Fatal,
+                "internal error: connection does not match the transport",
+            )),
+        }
+    }
+
+    async fn close(&self, conn: Conn) {
+        if let (Channel::Smtp(r), Conn::Smtp(s)) = (self, conn) {
+            r.close(*s).await;
+        }
+    }
+
+    fn fits(&self, conn: &Conn, envelope: &Envelope) -> bool {
+        !conn.ended_by_relay() && !conn.primed_for_another(envelope)
+    }
+
+    fn pipelines(&self, conn: &Conn) -> bool {
+        conn.pipelines()
+    }
+}
+
+impl Relay for SmtpRelay {
+    type Session = Session;
+
+    fn connections(&self) -> usize {
+        self.settings.connections
     }
 
     /// Opens a session ([`super::open`]): TCP (no Nagle), TLS if configured, the greeting,
     /// EHLO, STARTTLS if configured, then login. Each step has the configured time-out of its
     /// own, so that the message says which step the relay did not answer; all of them together
     /// at most four times that (a relay that stalls mid-handshake cannot hang us).
-    pub async fn connect(&self) -> Result<Conn, Failure> {
-        let Channel::Smtp {
-            settings,
-            credential,
-            client_id,
-        } = self
-        else {
-            return Ok(Conn::Sendmail);
-        };
-        let limit = settings.timeout * 4;
-        let open = super::open::session(settings, credential.as_deref(), client_id);
+    async fn open(&self) -> Result<Session, Failure> {
+        let s = &self.settings;
+        let limit = s.timeout * 4;
+        let open = super::open::session(s, self.credential.as_deref(), &self.client_id);
         match tokio::time::timeout(limit, open).await {
-            Ok(r) => r.map(|s| Conn::Smtp(Box::new(s))),
+            Ok(r) => r,
             Err(_) => Err(Failure::new(
                 Kind::Temporary,
                 format!(
-                    "{} did not finish opening a session within {limit:?}",
-                    self.describe()
+                    "SMTP relay {} did not finish opening a session within {limit:?}",
+                    s.describe()
                 ),
             )),
         }
@@ -460,43 +544,58 @@ impl Channel {
     /// Sends one message over an open session: its envelope (MAIL, RCPT, DATA, one step at a
     /// time or pipelined, every reply read before the message), then the message, its end and,
     /// where the relay pipelines, `then`'s envelope behind it (the session is then left waiting
-    /// for those replies: the next `deliver` on it must be `then`'s). A failure is placed by
+    /// for those replies: the next message on it must be `then`'s). A failure is placed by
     /// [`judge_end`]: before the relay can have read the message's end (nothing was accepted:
-    /// safe to retry) or after (it may have taken it: never resent on its own). On any failure
-    /// the session is finished with and must be dropped.
-    pub async fn deliver(
-        &self,
-        conn: &mut Conn,
-        envelope: &Envelope,
-        message: &str,
-        first: bool,
-        then: Option<&Envelope>,
-    ) -> Result<String, Failure> {
-        match (self, conn) {
-            (Channel::Smtp { settings, .. }, Conn::Smtp(session)) => {
-                deliver_smtp(settings, session, envelope, message, then).await
-            }
-            (Channel::Sendmail(t), _) => deliver_sendmail(t, envelope, message, first).await,
-            _ => Err(Failure::new(
-                Kind::Fatal,
-                "internal error: connection does not match the transport",
-            )),
-        }
+    /// safe to retry) or after (it may have taken it: never resent on its own).
+    async fn send(&self, session: &mut Session, m: Outgoing<'_>) -> Result<String, Failure> {
+        deliver_smtp(&self.settings, session, m.envelope, m.text, m.then).await
     }
 
-    /// Ends a session politely; one left waiting for a message after DATA is only closed, so
-    /// that the relay drops that unfinished message (a QUIT would be read as part of it).
-    pub async fn close(&self, conn: Conn) {
-        if let Conn::Smtp(mut s) = conn
-            && s.primed.is_none()
-        {
+    /// QUIT; a session left waiting for a message after DATA is only closed, so that the relay
+    /// drops that unfinished message (a QUIT would be read as part of it).
+    async fn close(&self, mut s: Session) {
+        if s.primed.is_none() {
             let _ = s.stream.command("QUIT\r\n", Duration::from_secs(5)).await;
             s.stream.shutdown().await;
         }
     }
+
+    fn fits(&self, s: &Session, envelope: &Envelope) -> bool {
+        !s.watch.peer.closed() && s.primed.as_ref().is_none_or(|p| p == envelope)
+    }
+
+    fn pipelines(&self, s: &Session) -> bool {
+        s.extensions.pipelining
+    }
 }
 
-/// [`Channel::deliver`] on an SMTP session: the envelope, then the message and its end.
+impl Relay for SendmailRelay {
+    type Session = ();
+
+    fn connections(&self) -> usize {
+        1
+    }
+
+    async fn open(&self) -> Result<(), Failure> {
+        Ok(())
+    }
+
+    async fn send(&self, _: &mut (), m: Outgoing<'_>) -> Result<String, Failure> {
+        deliver_sendmail(&self.0, m.envelope, m.text, m.first).await
+    }
+
+    async fn close(&self, (): ()) {}
+
+    fn fits(&self, (): &(), _: &Envelope) -> bool {
+        true
+    }
+
+    fn pipelines(&self, (): &()) -> bool {
+        false
+    }
+}
+
+/// [`SmtpRelay::send`]: the envelope, then the message and its end.
 async fn deliver_smtp(
     settings: &Smtp,
     session: &mut Session,
@@ -541,7 +640,7 @@ async fn deliver_smtp(
     Ok(reply)
 }
 
-/// [`Channel::deliver`] through the local `sendmail`.
+/// [`SendmailRelay::send`]: the message handed to the local `sendmail`.
 async fn deliver_sendmail(
     t: &AsyncSendmailTransport<Tokio1Executor>,
     envelope: &Envelope,

@@ -8,7 +8,8 @@ It prints `PORT <n>` once listening and appends one JSON line per message it tak
 server.py does ({"t", "from", "to", "data"}).
 
 --plan says what to do at each DATA, in the order the DATA commands arrive (over all
-connections; after the plan, every message is taken):
+connections; after the plan, every message is taken); an item written ADDRESS=ACTION is kept
+for the first message to that address instead:
   ok        take the message and answer 250
   cut:N     read N bytes of the message, then close the connection with the rest unread, which
             makes the kernel reset it (RST), as a relay that restarts or a proxy that gives up
@@ -40,9 +41,20 @@ class Plan:
         self.items = list(items)
         self.lock = threading.Lock()
 
-    def next(self):
+    def next(self, rcpts):
         with self.lock:
-            return self.items.pop(0) if self.items else "ok"
+            # An item for one of these recipients first, then the next one for any message.
+            for i, item in enumerate(self.items):
+                who, sep, action = item.partition("=")
+                if sep and "@" in who and who.lower() in (r.lower() for r in rcpts):
+                    del self.items[i]
+                    return action
+            for i, item in enumerate(self.items):
+                who, sep, _ = item.partition("=")
+                if not (sep and "@" in who):
+                    del self.items[i]
+                    return item
+            return "ok"
 
 
 class Conn:
@@ -192,7 +204,7 @@ class Conn:
                 self.send("554 5.5.1 no valid recipients")
             elif verb == "DATA":
                 self.send("354 End data with <CR><LF>.<CR><LF>")
-                action = self.plan.next()
+                action = self.plan.next(rcpts)
                 if action.startswith("cut:"):
                     n = action[4:]
                     self.cut(-1 if n == "end" else int(n))
