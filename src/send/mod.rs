@@ -483,11 +483,10 @@ async fn deliver<R: Relay>(
     };
     loop {
         c.accepted_any = run.progress.accepted_any.load(Ordering::SeqCst);
-        let (phase, result) =
-            match attempt(run, conn, envelope, message, then, !c.accepted_any).await {
-                Some(r) => r,
-                None => return Attempt::Abandoned,
-            };
+        let first = !c.accepted_any;
+        let Some((phase, result)) = attempt(run, conn, envelope, message, then, first).await else {
+            return Attempt::Abandoned;
+        };
         let failure = match result {
             Ok(reply) => {
                 run.progress.accepted_any.store(true, Ordering::SeqCst);
@@ -500,38 +499,53 @@ async fn deliver<R: Relay>(
         };
         // On any failure the session is finished with.
         *conn = None;
-        let pause = match decide(phase, failure.kind, &c) {
-            Action::Record(note) => {
-                return Attempt::Failed(failure.text + note.as_deref().unwrap_or(""));
-            }
-            Action::Stop(note) => {
-                run.stop.stop(Some(failure.text + &note));
-                return Attempt::Abandoned;
-            }
-            Action::StopLimited(note) => {
-                let reason = format!("the relay kept limiting the rate ({}){note}", failure.text);
-                run.stop.stop(Some(reason));
-                return Attempt::Abandoned;
-            }
-            Action::Reopen => {
-                c.reopened = true;
-                continue;
-            }
-            Action::Retry(wait) => {
-                run.progress.retries.fetch_add(1, Ordering::SeqCst);
-                c.failures += 1;
-                wait
-            }
-            Action::Throttle(pause) => {
-                c.throttled += 1;
-                throttle(run, pause, failure.text);
-                pause
-            }
+        let pause = match act(run, decide(phase, failure.kind, &c), failure, &mut c) {
+            Ok(Some(pause)) => pause,
+            Ok(None) => continue,
+            Err(end) => return end,
         };
         // The pause before connecting again too: a relay that refuses connections (rather than
         // messages) would otherwise be asked again at once.
         if !run.stop.sleep_until(Instant::now() + pause).await {
             return Attempt::Abandoned;
+        }
+    }
+}
+
+/// Carries out what [`decide`] said about `failure`: the end of this recipient's attempts, or
+/// the pause before the next one (None: none, at once).
+fn act<R: Relay>(
+    run: &Run<R>,
+    action: Action,
+    failure: Failure,
+    c: &mut Counters,
+) -> Result<Option<Duration>, Attempt> {
+    match action {
+        Action::Record(note) => Err(Attempt::Failed(
+            failure.text + note.as_deref().unwrap_or(""),
+        )),
+        Action::Stop(note) => {
+            run.stop.stop(Some(failure.text + &note));
+            Err(Attempt::Abandoned)
+        }
+        Action::StopLimited(note) => {
+            let reason = format!("the relay kept limiting the rate ({}){note}", failure.text);
+            run.stop.stop(Some(reason));
+            Err(Attempt::Abandoned)
+        }
+        Action::Reopen => {
+            c.reopened = true;
+            Ok(None)
+        }
+        Action::Retry(wait) => {
+            run.progress.retries.fetch_add(1, Ordering::SeqCst);
+            c.failures += 1;
+            Ok(Some(wait))
+        }
+        Action::Throttle(pause) => {
+            c.throttled += 1;
+            throttle(run, pause, failure.text);
+            Ok(Some(pause))
         }
     }
 }

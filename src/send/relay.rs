@@ -607,7 +607,7 @@ async fn deliver_smtp(
     // MAIL names only the sender: a permanent refusal of it refuses every recipient alike (a
     // login required, a sender not allowed), so it stops the send.
     let sender = |f: Failure| match f.kind {
-        Kind::Permanent => sender_refused(settings, &f.text),
+        Kind::Permanent => sender_refused(settings, &f),
         _ => f,
     };
     let stream = &mut session.stream;
@@ -713,10 +713,13 @@ fn commands(
 }
 
 /// A permanent refusal of the sender (`MAIL FROM`): the whole send's, never one recipient's.
-fn sender_refused(s: &Smtp, reply: &str) -> Failure {
-    let login = reply.starts_with("530")
-        || reply.contains("5.7.0")
-        || reply.to_lowercase().contains("authentication required");
+/// A `530` or a `5.7.0` (RFC 4954: authentication required) says a login is wanted.
+fn sender_refused(s: &Smtp, refusal: &Failure) -> Failure {
+    let reply = &refusal.text;
+    let login = refusal
+        .reply
+        .as_ref()
+        .is_some_and(|r| r.code == 530 || r.enhanced() == Some("5.7.0"));
     let text = if login && s.auth == Auth::None {
         format!(
             "{} requires a login (it answered `{reply}`), but the recipients file says `auth: none`\n  help: set `auth:` and `username:` under `smtp:` in the recipients file (see docs/send.md), then run the same command again",
