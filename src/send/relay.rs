@@ -374,10 +374,10 @@ impl Watch {
     }
 }
 
-/// The TCP connection to the relay, under lettre (and under TLS): counts the bytes written and,
-/// just before the bytes that complete a message's final ".", checks that the relay has not
-/// closed the connection (it would then not have the message, though the socket may still
-/// take bytes).
+/// The TCP connection to the relay, under our SMTP stream (and under TLS): counts the bytes
+/// written and, just before the bytes that complete a message's final ".", checks that the
+/// relay has not closed the connection (it would then not have the message, though the socket
+/// may still take bytes).
 #[derive(Debug)]
 pub(super) struct Wire {
     tcp: TcpStream,
