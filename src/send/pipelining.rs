@@ -1,6 +1,6 @@
-//! SMTP PIPELINING (RFC 2920) on our SMTP stream ([`super::smtp`]): a message's MAIL, RCPT and DATA commands
-//! go out in one write and their replies are read in order, when the relay offers PIPELINING;
-//! one command at a time when it does not. The next message's commands go in the same write as
+//! SMTP PIPELINING (RFC 2920) on our SMTP stream ([`super::smtp`]): a message's MAIL, RCPT
+//! and DATA commands go out in one write and their replies are read in order, when the relay
+//! offers PIPELINING; one command at a time when it does not. The next message's commands go in the same write as
 //! this message's data and final "." (RFC 2920 allows commands after the end of the data), so
 //! that on a session that pipelines each message after the first costs one round trip: against a
 //! relay 20 ms away, 20 ms a message instead of 80 one step at a time. That is done only while
