@@ -1,11 +1,12 @@
 //! SMTP PIPELINING (RFC 2920) on our SMTP stream ([`super::smtp`]): a message's MAIL, RCPT
 //! and DATA commands go out in one write and their replies are read in order, when the relay
-//! offers PIPELINING; one command at a time when it does not. The next message's commands go in the same write as
-//! this message's data and final "." (RFC 2920 allows commands after the end of the data), so
-//! that on a session that pipelines each message after the first costs one round trip: against a
-//! relay 20 ms away, 20 ms a message instead of 80 one step at a time. That is done only while
-//! no rate limit holds messages back (`rate_per_minute: 0` and the relay not slowing us down):
-//! under a rate, the rate sets the speed, and the relay would be left waiting after DATA.
+//! offers PIPELINING; one command at a time when it does not. The next message's commands go in
+//! the same write as this message's data and final "." (RFC 2920 allows commands after the end
+//! of the data), so that on a session that pipelines each message after the first costs one
+//! round trip: against a relay 20 ms away, 20 ms a message instead of 80 one step at a time.
+//! That is done only while no rate limit holds messages back (`rate_per_minute: 0` and the relay
+//! not slowing us down): under a rate, the rate sets the speed, and the relay would be left
+//! waiting after DATA.
 //!
 //! Every reply is checked against the command it answers ([`expect`]): MAIL and RCPT need a
 //! 2xx, DATA a 354, so a reply that does not fit (a relay that says one line too many, which
