@@ -2742,3 +2742,26 @@ fn a_journal_emptied_after_a_send_is_refused_with_how_to_repair_it() {
     );
     assert_eq!(server.messages().len(), 3);
 }
+
+#[test]
+fn every_first_data_cut_after_1_kb_over_two_connections_still_delivers_everyone_once() {
+    // Issue 20's report: 40 recipients, 2 connections, the relay cutting each message's first
+    // DATA after about 1 KB of a ~20 KB message. It recorded 0 delivered and 38 "may have
+    // delivered".
+    let office = Office::new();
+    office.sized(2);
+    let plan: Vec<String> = (0..40).map(|i| format!("{}=cut:1000", member(i))).collect();
+    let server = Server::start_script(office.path(), "cut.py", &["--plan", &plan.join(",")]);
+    office.recipients(server.port, 40, "  connections: 2\n", "");
+    let out = office.send(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let counts = server.counts();
+    assert_eq!(counts.len(), 40);
+    assert_eq!(duplicates(&counts), 0);
+    assert_eq!(office.journal_delivered().len(), 40);
+    assert!(
+        text(&out).contains("temporary failures retried     40"),
+        "{}",
+        text(&out)
+    );
+}
