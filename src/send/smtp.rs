@@ -213,12 +213,12 @@ impl Stream {
             self.buf.drain(..self.at);
             self.at = 0;
         }
-        let mut chunk = [0u8; 8192];
-        let n = self.io.read(&mut chunk).await.map_err(Lost::of)?;
+        // Into the buffer's spare room, without zeroing it first.
+        self.buf.reserve(8192);
+        let n = self.io.read_buf(&mut self.buf).await.map_err(Lost::of)?;
         if n == 0 {
             return Err(Lost::Closed);
         }
-        self.buf.extend_from_slice(&chunk[..n]);
         Ok(None)
     }
 }
