@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::relay::Kind;
+use super::failure::Kind;
 
 /// Where an attempt failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,12 +7,14 @@
 //! twice); [`run`] sends. Printing is left to the command.
 
 pub mod decide;
+mod failure;
 pub mod journal;
 mod open;
 mod pipelining;
 pub mod relay;
 pub mod resume;
 mod smtp;
+mod wire;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

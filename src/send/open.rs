@@ -10,9 +10,24 @@ use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
 use tokio::net::TcpStream;
 
-use super::relay::{Failure, Kind, Session, Wire};
+use std::sync::Arc;
+
+use lettre::address::Envelope;
+
+use super::failure::{Failure, Kind, said};
 use super::smtp::{Extensions, Io, Lost, Reply, Stream};
+use super::wire::{Watch, Wire};
 use crate::input::recipients::{Auth, Security, Smtp};
+
+/// An SMTP session: its connection, what the relay offered, and what has been written.
+pub struct Session {
+    pub(super) stream: Stream,
+    pub(super) extensions: Extensions,
+    pub(super) watch: Arc<Watch>,
+    /// The envelope whose MAIL, RCPT and DATA went out after the last message's final ".",
+    /// their replies not read yet: the next message must be this one's.
+    pub(super) primed: Option<Envelope>,
+}
 
 /// A session, open and logged in, ready for its first message.
 pub(super) async fn session(
@@ -98,17 +113,13 @@ async fn tls(
                     "the secure connection to {} failed (is its certificate valid for `{}`?): {}",
                     s.describe(),
                     s.host,
-                    super::relay::said(&e)
+                    said(&e)
                 ),
             ))
         }
         Ok(Err(e)) => Err(Failure::new(
             Kind::Temporary,
-            format!(
-                "cannot talk to {}: {}",
-                s.describe(),
-                super::relay::said(&e)
-            ),
+            format!("cannot talk to {}: {}", s.describe(), said(&e)),
         )),
         Err(_) => Err(Failure::new(
             Kind::Temporary,

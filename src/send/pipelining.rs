@@ -19,14 +19,15 @@
 //! reported (a refused MAIL makes the RCPT and DATA after it fail too; those replies are not
 //! read and the session is dropped, so a relay that wrongly accepts that DATA gets no message
 //! and no end of data). What a failure once the message goes means is
-//! [`super::relay::judge_end`]'s. Commands written behind a message's end are only an envelope:
+//! [`super::failure::judge_end`]'s. Commands written behind a message's end are only an envelope:
 //! if that message fails, the session is dropped and the next message starts afresh on
 //! another, without counting a try.
 
 use std::time::Duration;
 
-use super::relay::{Failure, Watch, expect};
+use super::failure::{Failure, Kind, expect};
 use super::smtp::{Lost, Reply, Stream};
+use super::wire::Watch;
 
 /// MAIL, each RCPT and DATA, up to the relay's 354 ("go ahead"): in one write when `pipelining`,
 /// else one command and its reply at a time. A failure of MAIL (the sender's step) goes through
@@ -56,7 +57,7 @@ pub(super) async fn envelope(
 /// message's end), checked as [`envelope`] checks them. A relay that closed the session
 /// without answering them ended it after the previous message: [`Kind::Closed`].
 ///
-/// [`Kind::Closed`]: super::relay::Kind::Closed
+/// [`Kind::Closed`]: Kind::Closed
 pub(super) async fn primed(
     stream: &mut Stream,
     t: Duration,
@@ -65,7 +66,7 @@ pub(super) async fn primed(
 ) -> Result<(), Failure> {
     match stream.reply(t).await {
         Err(lost @ (Lost::Closed | Lost::Reset)) => Err(Failure::new(
-            super::relay::Kind::Closed,
+            Kind::Closed,
             format!("connection lost: {lost}"),
         )),
         got => expect(got, 2, "MAIL").map_err(sender_refused).map(drop),
@@ -87,7 +88,7 @@ async fn rest(stream: &mut Stream, t: Duration, rcpts: usize) -> Result<(), Fail
 fn no_more(stream: &Stream) -> Result<(), Failure> {
     if stream.unread() {
         return Err(Failure::new(
-            super::relay::Kind::Temporary,
+            Kind::Temporary,
             "the relay said more than its 354 to DATA, unasked: the session was closed",
         ));
     }
