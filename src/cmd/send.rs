@@ -14,7 +14,7 @@ use bulletin::input::recipients::{Recipients, Transport};
 use bulletin::pipeline::Prepared;
 use bulletin::render::message::Template;
 use bulletin::send::journal::{self, Locked, Writer};
-use bulletin::send::relay::{Channel, Failure as RelayFailure};
+use bulletin::send::relay::{Channel, Failure as RelayFailure, Relay};
 use bulletin::send::resume::{self, Mode, Resume};
 use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
@@ -416,20 +416,13 @@ fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), 
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
     runtime.block_on(async {
-        match channel.connect().await {
+        match channel.open().await {
             Ok(conn) => {
                 channel.close(conn).await;
                 Ok(())
             }
-            Err(
-                RelayFailure::Temporary(m)
-                | RelayFailure::Fatal(m)
-                | RelayFailure::Permanent(m)
-                | RelayFailure::Uncertain(m)
-                | RelayFailure::Throttled(m)
-                | RelayFailure::Closed(m),
-            ) => Err(format!(
-                "nothing was sent: {m}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
+            Err(RelayFailure { text, .. }) => Err(format!(
+                "nothing was sent: {text}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
                 recipients.path.display()
             )
             .into()),

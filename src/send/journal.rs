@@ -172,6 +172,11 @@ pub enum ReadError {
         /// The line as read, control characters shown as `\u{..}` escapes, cut to 120 characters.
         shown: String,
     },
+    #[error(
+        "it is empty, but its lock file {} says a send of this bulletin was recorded in it: sending now could mail everyone it recorded a second time\n  help: nothing was sent. Put back the journal (from a backup, or the Recycle Bin or Trash if it was deleted and made again); if you are sure nobody has been sent this bulletin, delete {} and run the same command again",
+        lock.display(), lock.display()
+    )]
+    EmptiedAfterSend { lock: PathBuf },
 }
 
 /// How a journal's bytes end.
@@ -420,6 +425,29 @@ pub fn read(path: &Path) -> Result<Journal, ReadError> {
     parse(path, &bytes).map(|(journal, _)| journal)
 }
 
+/// Refuses a journal that is there but empty (0 bytes) when its lock file says a send was
+/// recorded in it: emptied by accident (saved empty by a program, a sync gone wrong), it would
+/// mail everyone again. A journal deleted on purpose is a fresh start (docs/send.md). Called
+/// before the lock is taken: on Windows the lock file cannot be read while it is locked.
+pub fn refuse_emptied(path: &Path) -> Result<(), ReadError> {
+    let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
+    if empty && sent_from(path) {
+        return Err(ReadError::EmptiedAfterSend {
+            lock: lock_path(path),
+        });
+    }
+    Ok(())
+}
+
+/// Whether the journal's lock file says a send started recording in it ([`SENT_MARK`]).
+fn sent_from(journal: &Path) -> bool {
+    let Ok(mut lock) = File::open(lock_path(journal)) else {
+        return false;
+    };
+    let mut head = vec![0u8; LOCK_NOTE.len() + SENT_MARK.len()];
+    lock.read_exact(&mut head).is_ok() && head.ends_with(SENT_MARK.as_bytes())
+}
+
 /// Replaces tabs and line breaks so a reply stays in its field.
 fn field(s: &str) -> String {
     s.chars()
@@ -552,7 +580,7 @@ fn write_reserving(
             Err(e) if is_full(&e) && *reserve => {
                 *reserve = false;
                 used = true;
-                lock.set_len(LOCK_NOTE.len() as u64)?;
+                lock.set_len((LOCK_NOTE.len() + SENT_MARK.len()) as u64)?;
                 lock.sync_all()?;
             }
             Err(e) => return Err(e),
@@ -578,6 +606,12 @@ fn lock_path(journal: &Path) -> PathBuf {
 
 /// What a lock file says to whoever opens it.
 const LOCK_NOTE: &str = "This file is locked while `bulletin send` sends the bulletin whose journal is beside it,\nso that two sends of one bulletin cannot overlap. It may be deleted when no send runs.\n";
+
+/// Written after [`LOCK_NOTE`] (over the reserve's blank lines, so the file keeps its size) when
+/// a send starts recording in the journal: a journal found empty after that was emptied by
+/// accident (a spreadsheet, a sync tool, a slip), and [`read`] refuses it rather than mail
+/// everyone again.
+const SENT_MARK: &str = "A send of this bulletin was recorded in the journal beside it: if that journal is ever\nfound empty, `bulletin send` refuses to send again (see docs/send.md).\n";
 
 impl Locked {
     /// Takes the journal's lock (its `.lock` file), then opens (creating) the journal. Fails if
@@ -653,10 +687,19 @@ impl Locked {
     /// outcomes, each at most one record ahead of the disk.
     pub fn start(self, version: Option<&Version>, senders: usize) -> Result<Writer, String> {
         let Locked {
-            lock,
+            mut lock,
             mut file,
             path,
         } = self;
+        lock.seek(SeekFrom::Start(LOCK_NOTE.len() as u64))
+            .and_then(|_| lock.write_all(SENT_MARK.as_bytes()))
+            .and_then(|()| lock.sync_data())
+            .map_err(|e| {
+                format!(
+                    "cannot write the journal's lock file {}: {e}",
+                    lock_path(&path).display()
+                )
+            })?;
         let mut head = String::new();
         if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
             head.push_str("# bulletin send journal: one line per outcome, see docs/send.md\n");

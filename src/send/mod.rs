@@ -6,10 +6,15 @@
 //! decides who gets a message now (skipping those already delivered, suppressed or listed
 //! twice); [`run`] sends. Printing is left to the command.
 
+pub mod decide;
+mod failure;
 pub mod journal;
+mod open;
 mod pipelining;
 pub mod relay;
 pub mod resume;
+mod smtp;
+mod wire;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,8 +29,9 @@ use tokio::time::Instant;
 
 use crate::input::recipients::{Resolved, key};
 use crate::render::message::Template;
+use decide::{Action, Counters, Phase, decide};
 use journal::{History, Record, Status, Writer};
-use relay::{Channel, Conn, Failure};
+use relay::{Channel, Failure, Outgoing, Relay};
 
 /// Who is sent to now, and who is not and why.
 #[derive(Clone, Debug, Default)]
@@ -99,7 +105,7 @@ impl Stop {
 }
 
 /// Holds `rate_per_minute` across all connections together: each message takes the next slot.
-/// When the relay says it is limiting the rate ([`Failure::Throttled`]), the rate is halved and
+/// When the relay says it is limiting the rate ([`relay::Kind::Throttled`]), the rate is halved and
 /// every sender pauses; each delivery after that brings it back up by 2%, never past the
 /// configured rate.
 pub struct RateLimit {
@@ -241,9 +247,10 @@ pub struct Outcome {
     pub rate_now: u32,
 }
 
-/// Everything a sending worker shares with the others.
-pub struct Run {
-    pub channel: Channel,
+/// Everything a sending worker shares with the others. `R` is how messages leave: the relay
+/// the recipients file names ([`Channel`]), or a scripted fake in the unit tests.
+pub struct Run<R: Relay = Channel> {
+    pub channel: R,
     pub template: Template,
     pub from: Address,
     pub journal: Option<Writer>,
@@ -267,14 +274,14 @@ pub enum Durability {
     NoWait,
 }
 
-struct Shared {
-    run: Run,
+struct Shared<R: Relay> {
+    run: Run<R>,
     queue: Mutex<VecDeque<Mailbox>>,
     failed: Mutex<Vec<(String, String)>>,
 }
 
 /// Sends to every recipient (in order, over parallel sessions) until done or stopped.
-pub async fn run(run: Run, recipients: Vec<Mailbox>) -> Outcome {
+pub async fn run<R: Relay>(run: Run<R>, recipients: Vec<Mailbox>) -> Outcome {
     run.progress.total.store(recipients.len(), Ordering::SeqCst);
     let workers = run
         .channel
@@ -336,7 +343,7 @@ struct Message {
 
 /// Takes the next recipient from the queue and writes their message (into `spare`'s space).
 /// None when the queue is empty, or when the run stopped because no message can be addressed.
-fn take(shared: &Shared, spare: &mut Vec<String>) -> Option<Message> {
+fn take<R: Relay>(shared: &Shared<R>, spare: &mut Vec<String>) -> Option<Message> {
     let run = &shared.run;
     let to = shared.queue.lock().unwrap().pop_front()?;
     let envelope = match Envelope::new(Some(run.from.clone()), vec![to.email.clone()]) {
@@ -356,9 +363,9 @@ fn take(shared: &Shared, spare: &mut Vec<String>) -> Option<Message> {
     Some(Message { to, envelope, text })
 }
 
-async fn worker(shared: Arc<Shared>) {
+async fn worker<R: Relay>(shared: Arc<Shared<R>>) {
     let run = &shared.run;
-    let mut conn: Option<Conn> = None;
+    let mut conn: Option<R::Session> = None;
     let mut pending: VecDeque<(Ack, Status, String, String)> = VecDeque::new();
     let mut spare = Vec::new();
     // The message after this one, taken early so that its commands can follow this one's end
@@ -370,7 +377,7 @@ async fn worker(shared: Arc<Shared>) {
         };
         // Only while no rate holds messages back: under a rate, the next message's commands
         // would leave the relay waiting after DATA until that message's turn.
-        let early = conn.as_ref().is_none_or(Conn::pipelines) && run.rate.unlimited();
+        let early = conn.as_ref().is_none_or(|c| run.channel.pipelines(c)) && run.rate.unlimited();
         if early && !run.stop.is_stopped() {
             ahead = take(&shared, &mut spare);
         }
@@ -424,7 +431,10 @@ async fn worker(shared: Arc<Shared>) {
 }
 
 /// Waits for a record to reach the disk, then counts it.
-async fn settle(shared: &Shared, (ack, status, address, reply): (Ack, Status, String, String)) {
+async fn settle<R: Relay>(
+    shared: &Shared<R>,
+    (ack, status, address, reply): (Ack, Status, String, String),
+) {
     let run = &shared.run;
     match ack.await {
         Ok(Ok(saved)) => {
@@ -445,7 +455,7 @@ async fn settle(shared: &Shared, (ack, status, address, reply): (Ack, Status, St
 }
 
 /// Counts an outcome that is on disk.
-fn count(shared: &Shared, status: Status, address: String, reply: String) {
+fn count<R: Relay>(shared: &Shared<R>, status: Status, address: String, reply: String) {
     let run = &shared.run;
     match status {
         Status::Delivered => {
@@ -458,131 +468,351 @@ fn count(shared: &Shared, status: Status, address: String, reply: String) {
     }
 }
 
-/// How many times in a row one message may meet a relay limiting the rate before the send stops.
-const THROTTLES_IN_A_ROW: u32 = 12;
-
-/// One recipient: connect if needed, send, retry temporary failures with doubling waits.
-/// `then` is the next message's envelope, whose commands may follow this message's end.
-async fn deliver(
-    run: &Run,
-    conn: &mut Option<Conn>,
+/// One recipient: connect if needed, send, and do what [`decide`] says about each failure
+/// (retry with doubling waits, slow down, record, or stop). `then` is the next message's
+/// envelope, whose commands may follow this message's end.
+async fn deliver<R: Relay>(
+    run: &Run<R>,
+    conn: &mut Option<R::Session>,
     envelope: &Envelope,
     message: &str,
     then: Option<&Envelope>,
 ) -> Attempt {
-    let mut failures = 0u32;
-    let mut throttled = 0u32;
-    let mut reopened = false;
+    let mut c = Counters {
+        retries: run.retries,
+        retry_wait: run.retry_wait,
+        ..Counters::default()
+    };
     loop {
-        let first = !run.progress.accepted_any.load(Ordering::SeqCst);
-        let result = 'attempt: {
-            if conn
-                .as_ref()
-                .is_some_and(|c| c.ended_by_relay() || c.primed_for_another(envelope))
-            {
-                *conn = None;
-            }
-            if conn.is_none() {
-                match run.channel.connect().await {
-                    Ok(c) => *conn = Some(c),
-                    // Refused before anything was sent: the relay is down, not limiting.
-                    Err(Failure::Throttled(m))
-                        if !run.progress.accepted_any.load(Ordering::SeqCst) =>
-                    {
-                        break 'attempt Err(Failure::Temporary(m));
-                    }
-                    Err(Failure::Temporary(m)) if failures >= run.retries => {
-                        let tries = failures + 1;
-                        let times = if tries == 1 {
-                            "once".to_string()
-                        } else {
-                            format!("{tries} times")
-                        };
-                        run.stop.stop(Some(format!("{m} (tried {times}); nothing is lost: run the same command again to resume")));
-                        return Attempt::Abandoned;
-                    }
-                    Err(e) => break 'attempt Err(e),
-                }
-            }
-            // The message's slot is taken once its session is open, so the time a connection
-            // takes to open cannot bunch messages together at the relay, above the rate.
-            if !run.rate.wait(&run.stop).await {
-                return Attempt::Abandoned;
-            }
-            let c = conn.as_mut().expect("a session was opened above");
-            run.channel.deliver(c, envelope, message, first, then).await
+        c.accepted_any = run.progress.accepted_any.load(Ordering::SeqCst);
+        let first = !c.accepted_any;
+        let Some((phase, result)) = attempt(run, conn, envelope, message, then, first).await else {
+            return Attempt::Abandoned;
         };
-        match result {
+        let failure = match result {
             Ok(reply) => {
                 run.progress.accepted_any.store(true, Ordering::SeqCst);
-                if throttled > 0 || run.progress.throttled.load(Ordering::SeqCst) > 0 {
+                if c.throttled > 0 || run.progress.throttled.load(Ordering::SeqCst) > 0 {
                     run.rate.recover();
                 }
                 return Attempt::Delivered(reply);
             }
-            // The relay limits the rate: everyone slows down; not this recipient's fault, so
-            // not one of its retries.
-            Err(Failure::Throttled(reply)) => {
-                *conn = None;
-                if throttled >= THROTTLES_IN_A_ROW {
-                    run.stop.stop(Some(format!(
-                        "the relay kept limiting the rate ({reply}), {throttled} times in a row for one message; nothing is lost: run the same command again later"
-                    )));
-                    return Attempt::Abandoned;
-                }
-                // A pause of at least a second, doubling while the relay keeps saying so.
-                let pause = run
-                    .retry_wait
-                    .max(Duration::from_secs(1))
-                    .saturating_mul(1 << throttled.min(8))
-                    .min(Duration::from_secs(300));
-                throttled += 1;
-                let rate = run.rate.throttle(pause);
-                *run.progress.throttle_reply.lock().unwrap() = reply;
-                run.progress.rate_now.store(rate as usize, Ordering::SeqCst);
-                run.progress.throttled.fetch_add(1, Ordering::SeqCst);
-                // The pause before connecting again too: a relay that refuses connections
-                // (rather than messages) would otherwise be asked again at once.
-                if !run.stop.sleep_until(Instant::now() + pause).await {
-                    return Attempt::Abandoned;
-                }
-            }
-            Err(Failure::Permanent(reply) | Failure::Uncertain(reply)) => {
-                *conn = None;
-                return Attempt::Failed(reply);
-            }
-            Err(Failure::Fatal(m)) => {
-                *conn = None;
-                run.stop.stop(Some(m));
-                return Attempt::Abandoned;
-            }
-            // Its session ended before this message began: again on a new one, not counted.
-            Err(Failure::Closed(_)) if !reopened => {
-                *conn = None;
-                reopened = true;
-            }
-            Err(Failure::Temporary(reply) | Failure::Closed(reply)) => {
-                *conn = None;
-                if failures >= run.retries {
-                    return Attempt::Failed(format!("{reply} (after {} tries)", failures + 1));
-                }
-                run.progress.retries.fetch_add(1, Ordering::SeqCst);
-                let wait = run
-                    .retry_wait
-                    .saturating_mul(1 << failures.min(10))
-                    .min(Duration::from_secs(300));
-                failures += 1;
-                if !run.stop.sleep_until(Instant::now() + wait).await {
-                    return Attempt::Abandoned;
-                }
-            }
+            Err(f) => f,
+        };
+        // On any failure the session is finished with.
+        *conn = None;
+        let pause = match act(run, decide(phase, failure.kind, &c), failure, &mut c) {
+            Ok(Some(pause)) => pause,
+            Ok(None) => continue,
+            Err(end) => return end,
+        };
+        // The pause before connecting again too: a relay that refuses connections (rather than
+        // messages) would otherwise be asked again at once.
+        if !run.stop.sleep_until(Instant::now() + pause).await {
+            return Attempt::Abandoned;
         }
     }
 }
 
+/// Carries out what [`decide`] said about `failure`: the end of this recipient's attempts, or
+/// the pause before the next one (None: none, at once).
+fn act<R: Relay>(
+    run: &Run<R>,
+    action: Action,
+    failure: Failure,
+    c: &mut Counters,
+) -> Result<Option<Duration>, Attempt> {
+    match action {
+        Action::Record(note) => Err(Attempt::Failed(
+            failure.text + note.as_deref().unwrap_or(""),
+        )),
+        Action::Stop(note) => {
+            run.stop.stop(Some(failure.text + &note));
+            Err(Attempt::Abandoned)
+        }
+        Action::StopLimited(note) => {
+            let reason = format!("the relay kept limiting the rate ({}){note}", failure.text);
+            run.stop.stop(Some(reason));
+            Err(Attempt::Abandoned)
+        }
+        Action::Reopen => {
+            c.reopened = true;
+            Ok(None)
+        }
+        Action::Retry(wait) => {
+            run.progress.retries.fetch_add(1, Ordering::SeqCst);
+            c.failures += 1;
+            Ok(Some(wait))
+        }
+        Action::Throttle(pause) => {
+            c.throttled += 1;
+            throttle(run, pause, failure.text);
+            Ok(Some(pause))
+        }
+    }
+}
+
+/// One attempt: a session opened if there is none, the message's slot under the rate, then the
+/// message. None if the run stopped while waiting for the slot.
+async fn attempt<R: Relay>(
+    run: &Run<R>,
+    conn: &mut Option<R::Session>,
+    envelope: &Envelope,
+    message: &str,
+    then: Option<&Envelope>,
+    first: bool,
+) -> Option<(Phase, Result<String, Failure>)> {
+    if conn
+        .as_ref()
+        .is_some_and(|c| !run.channel.fits(c, envelope))
+    {
+        *conn = None;
+    }
+    if conn.is_none() {
+        match run.channel.open().await {
+            Ok(c) => *conn = Some(c),
+            Err(f) => return Some((Phase::Open, Err(f))),
+        }
+    }
+    // The message's slot is taken once its session is open, so the time a connection takes to
+    // open cannot bunch messages together at the relay, above the rate.
+    if !run.rate.wait(&run.stop).await {
+        return None;
+    }
+    let c = conn.as_mut().expect("a session was opened above");
+    let message = Outgoing {
+        envelope,
+        text: message,
+        first,
+        then,
+    };
+    let result = run.channel.send(c, message).await;
+    Some((Phase::Send, result))
+}
+
+/// The relay limits the rate: everyone slows down and pauses; the progress display says so.
+fn throttle<R: Relay>(run: &Run<R>, pause: Duration, reply: String) {
+    let rate = run.rate.throttle(pause);
+    *run.progress.throttle_reply.lock().unwrap() = reply;
+    run.progress.rate_now.store(rate as usize, Ordering::SeqCst);
+    run.progress.throttled.fetch_add(1, Ordering::SeqCst);
+}
+
 #[cfg(test)]
 mod tests {
+    use super::relay::Kind;
     use super::*;
+
+    /// A relay that follows a script: each session opened takes the next step of `opens`, each
+    /// message sent the next of `sends` (when a script runs out: success). It writes down what
+    /// was asked of it.
+    #[derive(Default)]
+    struct Fake {
+        opens: Mutex<VecDeque<Result<(), Failure>>>,
+        sends: Mutex<VecDeque<Result<String, Failure>>>,
+        /// Shared with the test, which reads it after the run.
+        log: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Relay for Fake {
+        type Session = ();
+
+        fn connections(&self) -> usize {
+            1
+        }
+
+        async fn open(&self) -> Result<(), Failure> {
+            self.log.lock().unwrap().push("open".into());
+            self.opens.lock().unwrap().pop_front().unwrap_or(Ok(()))
+        }
+
+        async fn send(&self, _: &mut (), m: Outgoing<'_>) -> Result<String, Failure> {
+            let to = m.envelope.to()[0].to_string();
+            self.log.lock().unwrap().push(format!("send {to}"));
+            let next = self.sends.lock().unwrap().pop_front();
+            next.unwrap_or_else(|| Ok("250 2.0.0 ok".into()))
+        }
+
+        async fn close(&self, (): ()) {
+            self.log.lock().unwrap().push("close".into());
+        }
+
+        fn fits(&self, (): &(), _: &Envelope) -> bool {
+            true
+        }
+
+        fn pipelines(&self, (): &()) -> bool {
+            false
+        }
+    }
+
+    fn fail(kind: Kind, text: &str) -> Failure {
+        Failure::new(kind, text)
+    }
+
+    /// Sends the example bulletin to `n` people through `fake`, with `retries` and no waits.
+    async fn send(fake: Fake, n: usize, retries: u32) -> (Outcome, Vec<String>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let prepared = crate::pipeline::prepare(&root.join("bulletins/2021-10-20.yaml"), false)
+            .expect("the example bulletin");
+        let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
+        let id = crate::identity::of(b);
+        let template = Template::new(b, p, &id, &prepared.text, &prepared.html, false).unwrap();
+        let log = fake.log.clone();
+        let run = Run {
+            channel: fake,
+            template,
+            from: p.from.email.clone(),
+            journal: None,
+            rate: RateLimit::per_minute(0),
+            retries,
+            retry_wait: Duration::ZERO,
+            stop: Arc::new(Stop::default()),
+            progress: Arc::new(Progress::default()),
+            durability: Durability::OneAhead,
+        };
+        let to = (0..n)
+            .map(|i| format!("member{i}@example.org").parse().unwrap())
+            .collect();
+        let outcome = super::run(run, to).await;
+        let log = log.lock().unwrap().clone();
+        (outcome, log)
+    }
+
+    fn script(opens: Vec<Result<(), Failure>>, sends: Vec<Result<String, Failure>>) -> Fake {
+        Fake {
+            opens: Mutex::new(opens.into()),
+            sends: Mutex::new(sends.into()),
+            log: Arc::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_relay_that_cannot_be_reached_stops_the_run_and_nobody_is_recorded() {
+        let refused = || {
+            Err(fail(
+                Kind::Throttled,
+                "cannot connect to 127.0.0.1:25: refused",
+            ))
+        };
+        let (outcome, log) = send(script(vec![refused(), refused()], vec![]), 3, 1).await;
+        assert_eq!(outcome.delivered, 0);
+        assert!(outcome.failed.is_empty(), "{outcome:?}");
+        assert_eq!(outcome.not_sent, 3);
+        assert_eq!(
+            outcome.fatal.as_deref(),
+            Some(
+                "cannot connect to 127.0.0.1:25: refused (tried 2 times); nothing is lost: run the same command again to resume"
+            )
+        );
+        assert_eq!(log, ["open", "open"]);
+    }
+
+    #[tokio::test]
+    async fn a_temporary_refusal_is_retried_on_a_new_session_and_a_permanent_one_recorded() {
+        let sends = vec![
+            Err(fail(Kind::Temporary, "451 4.3.0 busy")),
+            Ok("250 ok".into()),
+            Err(fail(Kind::Permanent, "550 5.1.1 no such user")),
+        ];
+        let (outcome, log) = send(script(vec![], sends), 2, 1).await;
+        assert_eq!(outcome.delivered, 1);
+        assert_eq!(outcome.retries, 1);
+        assert_eq!(
+            outcome.failed,
+            [(
+                "member1@example.org".to_string(),
+                "550 5.1.1 no such user".to_string()
+            )]
+        );
+        assert_eq!(
+            log,
+            [
+                "open",
+                "send member0@example.org",
+                "open",
+                "send member0@example.org",
+                "send member1@example.org"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_message_the_relay_may_have_taken_is_recorded_and_never_sent_again() {
+        let sends = vec![Err(fail(
+            Kind::Uncertain,
+            "no reply; the relay may have delivered it",
+        ))];
+        let (outcome, log) = send(script(vec![], sends), 2, 5).await;
+        assert_eq!(outcome.delivered, 1);
+        assert_eq!(outcome.failed.len(), 1);
+        assert_eq!(outcome.retries, 0);
+        let to_first = log
+            .iter()
+            .filter(|l| *l == "send member0@example.org")
+            .count();
+        assert_eq!(to_first, 1, "{log:?}");
+    }
+
+    #[tokio::test]
+    async fn a_session_ended_between_messages_is_reopened_without_counting_a_try() {
+        let sends = vec![
+            Ok("250 ok".into()),
+            Err(fail(Kind::Closed, "connection lost")),
+        ];
+        let (outcome, log) = send(script(vec![], sends), 2, 0).await;
+        assert_eq!((outcome.delivered, outcome.retries), (2, 0), "{outcome:?}");
+        assert!(outcome.failed.is_empty());
+        assert_eq!(log.iter().filter(|l| *l == "open").count(), 2, "{log:?}");
+    }
+
+    #[tokio::test]
+    async fn temporary_failures_past_the_retries_are_recorded_with_how_many_tries() {
+        let busy = || Err(fail(Kind::Temporary, "451 4.3.0 busy"));
+        let (outcome, _) = send(script(vec![], vec![busy(), busy(), busy()]), 1, 2).await;
+        assert_eq!(
+            outcome.failed,
+            [(
+                "member0@example.org".to_string(),
+                "451 4.3.0 busy (after 3 tries)".to_string()
+            )]
+        );
+        assert_eq!(outcome.retries, 2);
+        assert!(outcome.fatal.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_fatal_failure_stops_the_run_and_the_rest_are_not_sent() {
+        let sends = vec![
+            Ok("250 ok".into()),
+            Err(fail(Kind::Fatal, "the relay refused the sender")),
+        ];
+        let (outcome, log) = send(script(vec![], sends), 3, 5).await;
+        assert_eq!(outcome.delivered, 1);
+        assert_eq!(outcome.not_sent, 2);
+        assert!(outcome.failed.is_empty());
+        assert_eq!(
+            outcome.fatal.as_deref(),
+            Some("the relay refused the sender")
+        );
+        assert!(!outcome.interrupted);
+        assert_eq!(
+            log.last().map(String::as_str),
+            Some("send member1@example.org")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_relay_limiting_the_rate_slows_down_without_failing_anyone() {
+        let sends = vec![Err(fail(Kind::Throttled, "421 4.7.0 slow down"))];
+        let (outcome, _) = send(script(vec![], sends), 1, 0).await;
+        assert_eq!(
+            (outcome.delivered, outcome.throttled, outcome.retries),
+            (1, 1, 0)
+        );
+        assert!(outcome.failed.is_empty());
+        assert!(outcome.rate_now >= 1);
+    }
 
     #[test]
     fn a_throttled_rate_halves_once_a_second_and_recovers_slowly_up_to_the_configured_rate() {

@@ -1,149 +1,134 @@
-//! SMTP PIPELINING (RFC 2920) on lettre's connection: a message's MAIL, RCPT and DATA commands
-//! go out in one write and their replies are read in order, when the relay offers PIPELINING;
-//! one command at a time when it does not. The next message's commands go in the same write as
-//! this message's data and final "." (RFC 2920 allows commands after the end of the data), so
-//! that on a session that pipelines each message after the first costs one round trip: against a
-//! relay 20 ms away, 20 ms a message instead of 80 one step at a time. That is done only while
-//! no rate limit holds messages back (`rate_per_minute: 0` and the relay not slowing us down):
-//! under a rate, the rate sets the speed, and the relay would be left waiting after DATA.
+//! SMTP PIPELINING (RFC 2920) on our SMTP stream ([`super::smtp`]): a message's MAIL, RCPT
+//! and DATA commands go out in one write and their replies are read in order, when the relay
+//! offers PIPELINING; one command at a time when it does not. The next message's commands go in
+//! the same write as this message's data and final "." (RFC 2920 allows commands after the end
+//! of the data), so that on a session that pipelines each message after the first costs one
+//! round trip: against a relay 20 ms away, 20 ms a message instead of 80 one step at a time.
+//! That is done only while no rate limit holds messages back (`rate_per_minute: 0` and the relay
+//! not slowing us down): under a rate, the rate sets the speed, and the relay would be left
+//! waiting after DATA.
 //!
-//! Why on top of lettre and not instead of it: lettre's `AsyncSmtpConnection::command` writes one
-//! command and waits for its reply, and its `ServerInfo` keeps no PIPELINING keyword, so lettre
-//! cannot pipeline. It still does everything else here: STARTTLS, AUTH, the commands' syntax
-//! (`Mail`, `Rcpt`, `Data`), and reading and parsing replies (`read_response`). This module puts
-//! several commands, or a message and commands, in one write (`command` takes any text and reads
-//! the first reply) and reads the other replies with `read_response`; it doubles a message's
-//! leading dots itself ([`data`]), many times faster than lettre's byte-at-a-time encoder, and
-//! learns whether the relay pipelines from an EHLO of its own, sent again before login (RFC 5321
-//! allows EHLO to be repeated; it resets only the mail transaction).
+//! Every reply is checked against the command it answers ([`expect`]): MAIL and RCPT need a
+//! 2xx, DATA a 354, so a reply that does not fit (a relay that says one line too many, which
+//! would shift every later reply onto the wrong command) drops the session before a byte of the
+//! message goes. The message's leading dots are doubled here ([`data`]), with memchr: lettre's
+//! byte-at-a-time encoder took a third of a send's time.
 //!
 //! Failure handling is as strict as one step at a time: every reply up to DATA's 354 is read and
 //! checked before a byte of the message is written, and the first refusal in order is the one
 //! reported (a refused MAIL makes the RCPT and DATA after it fail too; those replies are not
 //! read and the session is dropped, so a relay that wrongly accepts that DATA gets no message
-//! and no end of data). A failure while the message goes is placed by the socket's count of
-//! bytes written ([`Watch`]): before its final "." was taken, the relay cannot have the message
-//! and it is tried again; after, it may have been delivered and is never resent on its own.
-//! Commands written behind a message's end are only an envelope: if that message fails, the
-//! session is dropped and the next message starts afresh on another, without counting a try.
+//! and no end of data). What a failure once the message goes means is
+//! [`super::failure::judge_end`]'s. Commands written behind a message's end are only an envelope:
+//! if that message fails, the session is dropped and the next message starts afresh on
+//! another, without counting a try.
 
 use std::time::Duration;
 
-use lettre::transport::smtp::client::AsyncSmtpConnection;
-use lettre::transport::smtp::commands::{Data, Ehlo, Mail, Rcpt};
-use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::response::Response;
-
-use super::relay::{Failure, Watch, step};
-
-/// Whether the relay pipelines, asked with an EHLO of our own (lettre keeps no record of it).
-pub(super) async fn offered(
-    conn: &mut AsyncSmtpConnection,
-    client_id: &ClientId,
-    t: Duration,
-) -> Result<bool, Failure> {
-    // A refusal here is the relay's, not a recipient's: it stops the run.
-    let reply = match step(t, conn.command(Ehlo::new(client_id.clone()))).await {
-        Err(Failure::Permanent(m)) => Err(Failure::Fatal(format!("the relay refused EHLO: {m}"))),
-        other => other,
-    }?;
-    // The first line is the relay's name; each further line is one extension and its arguments.
-    Ok(reply.message().skip(1).any(|line| {
-        line.split_whitespace()
-            .next()
-            .is_some_and(|keyword| keyword.eq_ignore_ascii_case("PIPELINING"))
-    }))
-}
+use super::failure::{Failure, Kind, expect};
+use super::smtp::{Lost, Reply, Stream};
+use super::wire::Watch;
 
 /// MAIL, each RCPT and DATA, up to the relay's 354 ("go ahead"): in one write when `pipelining`,
 /// else one command and its reply at a time. A failure of MAIL (the sender's step) goes through
 /// `sender_refused`, which may turn it into a refusal of the whole send.
 pub(super) async fn envelope(
-    conn: &mut AsyncSmtpConnection,
+    stream: &mut Stream,
     t: Duration,
     pipelining: bool,
-    mail: Mail,
-    rcpts: Vec<Rcpt>,
+    mail: String,
+    rcpts: Vec<String>,
     sender_refused: impl FnOnce(Failure) -> Failure,
 ) -> Result<(), Failure> {
     if !pipelining {
-        step(t, conn.command(mail)).await.map_err(sender_refused)?;
+        expect(stream.command(&mail, t).await, 2, "MAIL").map_err(sender_refused)?;
         for rcpt in rcpts {
-            step(t, conn.command(rcpt)).await?;
+            expect(stream.command(&rcpt, t).await, 2, "RCPT")?;
         }
-        step(t, conn.command(Data)).await?;
-        return Ok(());
+        expect(stream.command(DATA, t).await, 3, "DATA")?;
+        return no_more(stream);
     }
     // Writes all of them, then reads MAIL's reply; the rest follow in order.
-    step(t, conn.command(batch(&mail, &rcpts)))
-        .await
-        .map_err(sender_refused)?;
-    rest(conn, t, rcpts.len()).await
+    expect(stream.command(&batch(&mail, &rcpts), t).await, 2, "MAIL").map_err(sender_refused)?;
+    rest(stream, t, rcpts.len()).await
 }
 
 /// The replies to a MAIL, `rcpts` RCPT and a DATA already written (behind the previous
-/// message's end), checked as [`envelope`] checks them.
+/// message's end), checked as [`envelope`] checks them. A relay that closed the session
+/// without answering them ended it after the previous message: [`Kind::Closed`].
+///
+/// [`Kind::Closed`]: Kind::Closed
 pub(super) async fn primed(
-    conn: &mut AsyncSmtpConnection,
+    stream: &mut Stream,
     t: Duration,
     rcpts: usize,
     sender_refused: impl FnOnce(Failure) -> Failure,
 ) -> Result<(), Failure> {
-    step(t, conn.read_response())
-        .await
-        .map_err(sender_refused)?;
-    rest(conn, t, rcpts).await
+    match stream.reply(t).await {
+        Err(lost @ (Lost::Closed | Lost::Reset)) => Err(Failure::new(
+            Kind::Closed,
+            format!("connection lost: {lost}"),
+        )),
+        got => expect(got, 2, "MAIL").map_err(sender_refused).map(drop),
+    }?;
+    rest(stream, t, rcpts).await
 }
 
 /// The replies to each RCPT and to DATA, after MAIL's.
-async fn rest(conn: &mut AsyncSmtpConnection, t: Duration, rcpts: usize) -> Result<(), Failure> {
+async fn rest(stream: &mut Stream, t: Duration, rcpts: usize) -> Result<(), Failure> {
     for _ in 0..rcpts {
-        step(t, conn.read_response()).await?;
+        expect(stream.reply(t).await, 2, "RCPT")?;
     }
-    step(t, conn.read_response()).await?;
+    expect(stream.reply(t).await, 3, "DATA")?;
+    no_more(stream)
+}
+
+/// After DATA's 354 the relay waits for the message: anything more it said was not asked for,
+/// and its replies would no longer match the commands.
+fn no_more(stream: &Stream) -> Result<(), Failure> {
+    if stream.unread() {
+        return Err(Failure::new(
+            Kind::Temporary,
+            "the relay said more than its 354 to DATA, unasked: the session was closed",
+        ));
+    }
     Ok(())
 }
 
+const DATA: &str = "DATA\r\n";
+
 /// MAIL, each RCPT and DATA as the text of one write.
-pub(super) fn batch(mail: &Mail, rcpts: &[Rcpt]) -> String {
+pub(super) fn batch(mail: &str, rcpts: &[String]) -> String {
     let mut batch = mail.to_string();
     for rcpt in rcpts {
-        batch.push_str(&rcpt.to_string());
+        batch.push_str(rcpt);
     }
-    batch.push_str(&Data.to_string());
+    batch.push_str(DATA);
     batch
 }
 
 /// Writes the message, its final "." and then `next` (the next message's commands, when the
 /// relay pipelines: RFC 2920 lets them follow the end of the data) in one write, and reads the
-/// reply to the message. Returns that reply (or a time-out) and whether the final "." was taken
-/// by the socket, which places a failure before the message's end (retried) or after it.
+/// reply to the message. Returns that reply (or why none came) and whether the final "." was
+/// taken by the socket, which places a failure before the message's end (retried) or after it.
 pub(super) async fn end(
-    conn: &mut AsyncSmtpConnection,
+    stream: &mut Stream,
     watch: &Watch,
     t: Duration,
     message: &str,
     next: Option<&str>,
-) -> (
-    Result<Result<Response, lettre::transport::smtp::Error>, tokio::time::error::Elapsed>,
-    bool,
-) {
+) -> (Result<Reply, Lost>, bool) {
     let mut out =
         String::with_capacity(message.len() + message.len() / 64 + 8 + next.map_or(0, str::len));
     data(message, &mut out);
     watch.expect_end(out.len());
     out.push_str(next.unwrap_or(""));
-    let result = tokio::time::timeout(t, conn.command(Written(&out))).await;
+    let result = match tokio::time::timeout(t, stream.write(out.as_bytes())).await {
+        Ok(Ok(())) => stream.reply(t).await,
+        Ok(Err(lost)) => Err(lost),
+        Err(_) => Err(Lost::TimedOut(t)),
+    };
     (result, watch.take_ended())
-}
-
-/// The text of one write, as lettre's `command` takes it.
-struct Written<'a>(&'a str);
-
-impl std::fmt::Display for Written<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
 }
 
 /// `message` as it goes after DATA (RFC 5321 section 4.5.2): a "." that starts a line doubled,

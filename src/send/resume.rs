@@ -171,6 +171,10 @@ pub fn locate(
     if mode == Mode::Correction {
         correction(file, &mut target, id, title)?;
     }
+    journal::refuse_emptied(&target.path).map_err(|problem| Refusal::Unreadable {
+        path: target.path.clone(),
+        problem,
+    })?;
     Ok(target)
 }
 

@@ -64,7 +64,9 @@ class Handler:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         # aiosmtpd reads pipelined commands correctly but does not say so: say it, before HELP.
         session.host_name = hostname
-        session.ehlos = getattr(session, "ehlos", 0) + 1
+        # Counted on the connection: STARTTLS starts a new session object, not a new connection.
+        server.ehlos = getattr(server, "ehlos", 0) + 1
+        session.ehlos = server.ehlos
         if not hasattr(session, "opened_after"):
             session.opened_after = self.refusals
         if self.ehlo_refuse_after and session.ehlos > self.ehlo_refuse_after:
@@ -204,7 +206,7 @@ def main():
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
     p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")
     p.add_argument("--no-pipelining", action="store_true", help="do not offer PIPELINING in the EHLO reply")
-    p.add_argument("--ehlo-refuse-after", type=int, default=0, metavar="N", help="refuse each EHLO after the first N of a connection")
+    p.add_argument("--ehlo-refuse-after", type=int, default=0, metavar="N", help="refuse each EHLO after the first N of a connection (STARTTLS included)")
     p.add_argument("--refuse-after", default=None, metavar="N/SECONDS", help="after every N messages, refuse connections for SECONDS and end each open session after its next message")
     p.add_argument("--reads", default=None, metavar="FILE", help="log each chunk read from a connection")
     args = p.parse_args()

@@ -28,6 +28,12 @@ pub struct Received {
 impl Server {
     /// Starts a server in `dir` with server.py's options `args` (`--reject ADDRESS`, ...).
     pub fn start(dir: &Path, args: &[&str]) -> Server {
+        Server::start_script(dir, "server.py", args)
+    }
+
+    /// Starts `script` (in tests/smtp/, e.g. `cut.py`, the relay that misbehaves at the socket)
+    /// in `dir` with its options `args`; it writes what it takes as server.py does.
+    pub fn start_script(dir: &Path, script: &str, args: &[&str]) -> Server {
         // A name of its own, so that several servers may share a folder.
         let out = dir.join(format!(
             "received-{}.jsonl",
@@ -37,7 +43,7 @@ impl Server {
                 .as_nanos()
         ));
         let mut child = Command::new("python3")
-            .arg(Path::new(ROOT).join("tests/smtp/server.py"))
+            .arg(Path::new(ROOT).join("tests/smtp").join(script))
             .arg("--out")
             .arg(&out)
             .args(args)
