@@ -40,5 +40,10 @@ if ! python3 -c 'import icalendar, vobject' >/dev/null 2>&1; then
   echo "installing Python packages: icalendar vobject"
   python3 -m pip install --quiet --disable-pip-version-check icalendar vobject
 fi
+# Spreadsheets made by a tool this project did not write, for tests/suite/people.rs.
+if ! python3 -c 'import openpyxl' >/dev/null 2>&1; then
+  echo "installing Python package: openpyxl"
+  python3 -m pip install --quiet --disable-pip-version-check openpyxl
+fi
 [ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

@@ -22,6 +22,7 @@ pub mod input;
 pub mod lint;
 pub mod markdown;
 pub mod model;
+pub mod office;
 pub mod pipeline;
 pub mod preview;
 pub mod project;

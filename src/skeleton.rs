@@ -99,13 +99,13 @@ sections:
 }
 
 /// `text` in double quotes, as YAML needs for a value starting with `[`.
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// `text` as a one-line YAML value: as it is when YAML would read it back unchanged, otherwise
 /// in double quotes.
-fn yaml_text(text: &str) -> String {
+pub(crate) fn yaml_text(text: &str) -> String {
     let plain = text.chars().next().is_some_and(char::is_alphanumeric)
         && !text.contains(": ")
         && !text.contains(" #")

@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod dates;
 pub mod inbox;
+pub mod init;
 pub mod lists;
 pub mod login;
 pub mod man;
@@ -55,6 +56,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Dates(args) => dates::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
+        Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Inbox(args) => inbox::run(args),
@@ -144,6 +146,11 @@ pub fn load_recipients(
     given: Option<&std::path::Path>,
     stopped: Stopped,
 ) -> Result<bulletin::input::recipients::Recipients, Failure> {
+    if given.is_none() {
+        Project::from_current_dir()
+            .require()
+            .map_err(anyhow::Error::from)?;
+    }
     let path = recipients_path(given);
     if !path.exists() {
         return Err(Failure::from(format!(

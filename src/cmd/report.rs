@@ -42,8 +42,12 @@ pub struct Args {
 
 pub fn run(o: Args) -> Result<(), Failure> {
     let Some(issue) = &o.issue else {
+        let project = Project::from_current_dir();
+        if o.recipients.is_none() {
+            project.require().map_err(anyhow::Error::from)?;
+        }
         return recent(
-            &Project::from_current_dir().bulletins(),
+            &project.bulletins(),
             &super::recipients_path(o.recipients.as_deref()),
         );
     };

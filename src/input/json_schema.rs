@@ -31,7 +31,6 @@ impl File {
     pub const ALL: [File; 3] = [File::Bulletin, File::Publisher, File::Recipients];
 
     /// `bulletin`, `publisher`, `recipients`: the name in `schemas/<name>.schema.json`.
-    #[cfg(test)]
     pub fn name(self) -> &'static str {
         match self {
             File::Bulletin => "bulletin",

@@ -373,7 +373,7 @@ pub fn load(path: &Path) -> Result<(Recipients, Diagnostics), Diagnostics> {
     }
 }
 
-fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
+pub(crate) fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
     // A secret is refused wherever it is written.
     find_secrets(ctx, root);
     let f = ctx.fields(root, "the recipients file", TOP_KEYS)?;
