@@ -16,6 +16,7 @@ mod email;
 mod email_browser;
 mod hostile;
 mod inbox;
+mod init;
 #[cfg(unix)]
 mod pipe;
 mod preview;
