@@ -333,6 +333,11 @@ fn describe(context: &str, key: &str) -> Value {
             &["sendmail"],
             "Instead of `smtp:`: hand each message to this computer's own mail system.",
         ),
+        ("recipients", "people") => json!({
+            "type": "string",
+            "pattern": "\\.([xX][lL][sS][xX]?|[oO][dD][sS]|[cC][sS][vV])$",
+            "description": "The office's spreadsheet of people, one row a person, relative to this file: an Excel (.xlsx, .xls), OpenDocument (.ods) or CSV (.csv) file, such as contacts.xlsx. Its columns are found by their headings: Email; Name, or First name and Last name; Role; Practice; ODS code; Area. A list picks people from it with `where`. Read afresh by every check and send. Optional.",
+        }),
         ("recipients", "lists") => json!({
             "type": "object",
             "description": "The mailing lists, each under its id (used in `bulletin send --list ID`).",
@@ -464,10 +469,33 @@ fn describe(context: &str, key: &str) -> Value {
                 { "type": "array", "items": { "type": "string" } },
             ],
         }),
+        ("list", "where") => json!({
+            "type": "object",
+            "description": "The people of the spreadsheet (`people:`) on this list: those whose columns have these values, case ignored, e.g. { role: Practice manager } or { role: [GP partner, Salaried GP] }. Several columns must all match.",
+            "additionalProperties": false,
+            "minProperties": 1,
+            "properties": {
+                "role": where_value("The Role column (or Outlook's Job Title)."),
+                "practice": where_value("The Practice column."),
+                "ods_code": where_value("The ODS code column."),
+                "area": where_value("The Area column."),
+            },
+        }),
         ("member", "email") => one_line("The address, e.g. sam.jones@example.org."),
         ("member", "name") => one_line("The person's name. Optional."),
         _ => panic!("no schema for `{key}` in {context}: describe it in src/input/json_schema.rs"),
     }
+}
+
+/// One value, or a list of values, any of which a `where` column may have.
+fn where_value(description: &str) -> Value {
+    json!({
+        "description": description,
+        "oneOf": [
+            { "type": "string" },
+            { "type": "array", "minItems": 1, "items": { "type": "string" } },
+        ],
+    })
 }
 
 fn bulletin() -> Value {
