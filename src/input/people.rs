@@ -51,6 +51,9 @@ pub const WHERE_KEYS: &[(&str, Column)] = &[
     ("area", Column::Area),
 ];
 
+/// How many rows with something in them are looked through for the headings.
+const HEADING_ROWS: usize = 10;
+
 /// The spreadsheet formats read, by the file name's ending.
 pub const EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "csv"];
 
@@ -141,10 +144,20 @@ fn people(path: &Path, rows: Rows) -> Result<(People, Diagnostics), Diagnostics>
         Some(sheet) => format!("sheet {sheet}, row {row}"),
         None => format!("row {row}"),
     };
-    let mut body = rows
+    let filled: Vec<&(usize, Vec<String>)> = rows
         .rows
         .iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    // The headings: the first row with an Email heading among the first few (a title may be
+    // above them), else the first row, for the message.
+    let has_email = |cells: &[String]| columns(cells).values().any(|c| *c == Column::Email);
+    let at = filled
+        .iter()
+        .take(HEADING_ROWS)
+        .position(|(_, cells)| has_email(cells))
+        .unwrap_or(0);
+    let mut body = filled.into_iter().skip(at);
     let Some((heading_row, headings)) = body.next() else {
         diags.push(
             Diagnostic::error(path, Pos::default(), "the spreadsheet is empty")
@@ -309,18 +322,33 @@ fn csv_rows(path: &Path) -> Result<Rows, String> {
         Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    // Each row as Excel shows it: a line end outside quotes ends one (a cell of several lines
+    // stays in its row, and an empty line is an empty row), each then read by the csv crate.
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        // The line the record starts on: the row number Excel shows for it.
-        let row = record
-            .position()
-            .map_or(rows.len() + 1, |p| p.line() as usize);
-        rows.push((row, record.iter().map(str::to_string).collect()));
+    let (mut from, mut quoted) = (0, false);
+    for (i, b) in text.bytes().enumerate().chain([(text.len(), b'\n')]) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted || i == text.len() => {
+                let line = &text[from..i.min(text.len())];
+                from = (i + 1).min(text.len());
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(line.as_bytes());
+                let cells = match reader.records().next() {
+                    Some(record) => record
+                        .map_err(|e| e.to_string())?
+                        .iter()
+                        .map(str::to_string)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                rows.push((rows.len() + 1, cells));
+                quoted = false;
+            }
+            _ => {}
+        }
     }
     Ok(Rows { sheet: None, rows })
 }
@@ -382,6 +410,15 @@ mod tests {
         assert_eq!(sam.get(Column::OdsCode), Some("F81001"));
         assert_eq!(sam.row, 2);
         assert!(sam.matches(Column::Role, &["practice  MANAGER".into()]));
+    }
+
+    #[test]
+    fn rows_are_numbered_as_excel_shows_them() {
+        let d = csv(b"Email,Name\r\n,\r\n\r\nok@example.org,\"Two\r\nlines\"\r\nbad,X\r\n")
+            .unwrap_err();
+        assert_eq!(d.0[0].message, "row 5: `bad` is not an email address");
+        let d = csv(b"Email,Name\nok@example.org,A\nbad,X\n").unwrap_err();
+        assert_eq!(d.0[0].message, "row 3: `bad` is not an email address");
     }
 
     #[test]

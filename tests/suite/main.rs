@@ -17,6 +17,7 @@ mod email_browser;
 mod hostile;
 mod inbox;
 mod init;
+mod people;
 #[cfg(unix)]
 mod pipe;
 mod preview;
