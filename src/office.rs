@@ -267,6 +267,13 @@ fn recipients_yaml(s: &Settings, from: &Mailbox) -> String {
 # A member is written either as   - Name <address>
 # or as                           - {{ email: address, name: Name }}
 # (the second form when a name has a full stop, comma or brackets).
+#
+# Or keep the people in a spreadsheet beside this file (Excel, or CSV), one row a person under
+# the headings Email, Name, Role, Practice, ODS code and Area, and let each list pick them:
+#   people: contacts.xlsx
+#   lists:
+#     practice-managers: {{ name: Practice managers, where: {{ role: Practice manager }} }}
+#     gps: {{ name: GPs, where: {{ role: [GP partner, Salaried GP] }} }}
 lists:
   everyone:
     name: Everyone
