@@ -298,3 +298,76 @@ fn a_damaged_suppressions_file_is_reported_with_its_line() {
     );
     assert!(!dir.path().join("who-got-it.csv").exists());
 }
+
+/// Issue 23: sent the evening before its date, two people unsubscribed that same evening. The
+/// unsubscribes count against the issue whose send came before them (the journal says when),
+/// not only from the issue's date on; and one that follows the next issue counts against it.
+#[test]
+fn unsubscribes_count_against_the_issue_sent_just_before_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletins = dir.path().join("bulletins");
+    std::fs::create_dir(&bulletins).unwrap();
+    std::fs::write(
+        dir.path().join("recipients.yaml"),
+        "transport: sendmail\nlists:\n  gps:\n    members: [a@example.org, b@example.org, c@example.org]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bulletins.join("2021-10-27.journal"),
+        "issue\t2021-10-27\t2021-10-26T18:59:00.000+01:00\tabc Week one\n\
+         delivered\ta@example.org\t2021-10-26T19:00:00.000+01:00\t250 OK\n\
+         delivered\tb@example.org\t2021-10-26T19:00:01.000+01:00\t250 OK\n\
+         delivered\tc@example.org\t2021-10-26T19:00:02.000+01:00\t250 OK\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bulletins.join("2021-11-03.journal"),
+        "issue\t2021-11-03\t2021-11-03T08:00:00.000+00:00\tdef Week two\n\
+         delivered\tc@example.org\t2021-11-03T08:00:01.000+00:00\t250 OK\n",
+    )
+    .unwrap();
+    let entry = |a: &str, since: &str| {
+        format!("  - address: \"{a}\"\n    since: \"{since}\"\n    why: \"unsubscribe request\"\n")
+    };
+    std::fs::write(
+        dir.path().join("suppressions.yaml"),
+        format!(
+            "suppressed:\n{}{}{}",
+            entry("a@example.org", "2021-10-26"),
+            entry("b@example.org", "2021-10-26"),
+            entry("c@example.org", "2021-11-04"),
+        ),
+    )
+    .unwrap();
+    let first = run(dir.path(), &["report", "2021-10-27"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = String::from_utf8_lossy(&first.stdout);
+    let gps = out.lines().find(|l| l.starts_with("gps ")).unwrap();
+    let counts: Vec<&str> = gps.split_whitespace().collect();
+    // list, people, sent, delivered, failed, not sent, bounced, unsubscribed
+    assert_eq!(counts, ["gps", "3", "3", "3", "0", "0", "0", "2"], "{out}");
+    let second = run(dir.path(), &["report", "2021-11-03"]);
+    let out = String::from_utf8_lossy(&second.stdout);
+    let gps = out.lines().find(|l| l.starts_with("gps ")).unwrap();
+    assert!(
+        gps.ends_with(" 1"),
+        "c unsubscribed after the second issue: {out}"
+    );
+    let recent = run(dir.path(), &["report"]);
+    let out = String::from_utf8_lossy(&recent.stdout);
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l.split_whitespace().take(5).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        row("2021-10-27"),
+        Some(vec!["2021-10-27", "3", "0", "0", "2"]),
+        "{out}"
+    );
+    assert_eq!(
+        row("2021-11-03"),
+        Some(vec!["2021-11-03", "1", "0", "0", "1"]),
+        "{out}"
+    );
+}
