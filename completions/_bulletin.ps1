@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a new office''s folder: publisher.yaml, recipients.yaml, the first issue and schemas')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
@@ -124,6 +125,19 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'bulletin;init' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The office''s short name, shown as the sender, such as "Essex LMCs"')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The address the bulletin is sent from, such as bulletin@example.org')
+            [CompletionResult]::new('--reply-to', '--reply-to', [CompletionResultType]::ParameterName, 'Where replies go, if not to --from')
+            [CompletionResult]::new('--colour', '--colour', [CompletionResultType]::ParameterName, 'The colour of the header and headings, # and six hex digits [default: #005EB8]')
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'How messages leave this computer [default: nhsmail]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The relay''s name, for --relay other, such as smtp.example.org')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The relay''s port, for --relay other [default: 587]')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The first issue''s date, YYYY-MM-DD [default: today]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'bulletin;new' {
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The bulletin''s date, YYYY-MM-DD [default: a week after the latest bulletin in the folder]')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The folder bulletins are kept in [default: the office''s bulletins folder, found upwards from the current one]')
@@ -171,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a new office''s folder: publisher.yaml, recipients.yaml, the first issue and schemas')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
@@ -208,6 +223,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;archive' {
+            break
+        }
+        'bulletin;help;init' {
             break
         }
         'bulletin;help;new' {

@@ -34,6 +34,9 @@ _bulletin() {
             bulletin,inbox)
                 cmd="bulletin__subcmd__inbox"
                 ;;
+            bulletin,init)
+                cmd="bulletin__subcmd__init"
+                ;;
             bulletin,lists)
                 cmd="bulletin__subcmd__lists"
                 ;;
@@ -85,6 +88,9 @@ _bulletin() {
             bulletin__subcmd__help,inbox)
                 cmd="bulletin__subcmd__help__subcmd__inbox"
                 ;;
+            bulletin__subcmd__help,init)
+                cmd="bulletin__subcmd__help__subcmd__init"
+                ;;
             bulletin__subcmd__help,lists)
                 cmd="bulletin__subcmd__help__subcmd__lists"
                 ;;
@@ -125,7 +131,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive new schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive init new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +221,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help)
-            opts="check render send lists report dates inbox unsuppress preview archive new schema login logout completions man help"
+            opts="check render send lists report dates inbox unsuppress preview archive init new schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,6 +305,20 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help__subcmd__inbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -478,6 +498,52 @@ _bulletin() {
                     return 0
                     ;;
                 --recipients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__init)
+            opts="-h --name --from --reply-to --colour --relay --host --port --date --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --colour)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relay)
+                    COMPREPLY=($(compgen -W "nhsmail microsoft365 other sendmail" -- "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
