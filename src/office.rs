@@ -91,7 +91,7 @@ impl Settings {
     /// The files of the new office, relative to its folder, once each answer has been read back
     /// as `check` would read it.
     pub fn files(&self) -> Result<Vec<(PathBuf, String)>, Error> {
-        let from = self.from_mailbox()?;
+        let from = self.sender()?;
         let reply_to = match &self.reply_to {
             Some(r) => Some(parse_mailbox(r).map_err(Error::ReplyTo)?),
             None => None,
@@ -104,7 +104,7 @@ impl Settings {
     }
 
     /// `from` with the office's name when only an address was typed.
-    fn from_mailbox(&self) -> Result<Mailbox, Error> {
+    fn sender(&self) -> Result<Mailbox, Error> {
         let mailbox = parse_mailbox(&self.from).map_err(Error::From)?;
         Ok(match mailbox.name {
             Some(_) => mailbox,
@@ -248,7 +248,7 @@ colour: \"{colour}\"
 }
 
 fn recipients_yaml(s: &Settings, from: &Mailbox) -> String {
-    let relay = relay_yaml(&s.relay, &from.email.to_string());
+    let relay = relay_yaml(&s.relay, from.email.as_ref());
     format!(
         "# recipients.yaml: how the bulletin is sent, and who it is sent to. Written by `bulletin init`.
 #

@@ -329,10 +329,10 @@ impl<'a> After<'a> {
         match self.sent.get(e.address.as_str()) {
             Some((day, _)) => {
                 *day <= since
-                    && !self
+                    && self
                         .next
                         .get(e.address.as_str())
-                        .is_some_and(|(d, _)| *d <= since)
+                        .is_none_or(|(d, _)| *d > since)
             }
             None => self.date.is_some_and(|d| since >= d),
         }
