@@ -26,6 +26,7 @@ pub mod office;
 pub mod pipeline;
 pub mod preview;
 pub mod project;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod secret;

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use bulletin::date::Date;
 use bulletin::input::recipients::{Recipients, key};
 use bulletin::project::Project;
+use bulletin::reach::{self, Outcome};
 use bulletin::send::journal::{self, Journal, Status};
 use bulletin::send::resume::journal_path;
 use bulletin::suppress::{self, Entry, Suppressions};
@@ -40,6 +41,18 @@ pub struct Args {
     /// the current one]
     #[arg(long, value_name = "FILE")]
     recipients: Option<PathBuf>,
+    /// Count by list, or by practice (from the Practice column of the office's spreadsheet,
+    /// `people:`): reached or not, and why not
+    #[arg(long, value_enum, default_value = "list", requires = "issue")]
+    by: By,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum By {
+    /// One row per list
+    List,
+    /// One row per practice: reached (someone delivered) or not, and why not
+    Practice,
 }
 
 pub fn run(o: Args) -> Result<(), Failure> {
@@ -75,6 +88,9 @@ pub fn run(o: Args) -> Result<(), Failure> {
         journal.title().unwrap_or("(no title recorded)"),
         journal.path.display()
     );
+    if o.by == By::Practice {
+        return by_practice(&recipients, &journal, &after, o.csv.as_deref());
+    }
     let rows = rows(&recipients, &journal, &after);
     print_table(&rows);
     print_failures(&journal);
@@ -99,6 +115,128 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     if let Some(path) = &o.csv {
         let bytes = csv(&recipients, &journal, &name, suppressions.as_ref());
+        bulletin::files::write_atomic(path, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// `report ISSUE --by practice`: each practice of the office's spreadsheet, reached or not and
+/// why not, then the count; `--csv` writes one row per practice.
+fn by_practice(
+    recipients: &Recipients,
+    journal: &Journal,
+    after: &After,
+    csv_path: Option<&Path>,
+) -> Result<(), Failure> {
+    let Some(people) = &recipients.people else {
+        return Err(format!(
+            "{} names no spreadsheet of people, so there are no practices to count",
+            recipients.path.display()
+        )
+        .into());
+    };
+    let suppressed_now: HashMap<&str, &Entry> = after
+        .suppressions
+        .map(|s| {
+            s.suppressed
+                .iter()
+                .map(|e| (e.address.as_str(), e))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (practices, without) = reach::by_practice(people, |person| {
+        match journal.history.last.get(&person.key) {
+            Some(r) if r.status == Status::Delivered => match after.kind(&person.key) {
+                Some(Kind::Bounced) => Outcome::Bounced,
+                _ => Outcome::Delivered,
+            },
+            Some(r) => Outcome::Failed(reason(&r.reply)),
+            None if recipients.suppress.contains(&person.key) => {
+                Outcome::Suppressed("on the suppress list".to_string())
+            }
+            None => match suppressed_now.get(person.key.as_str()) {
+                Some(e) => Outcome::Suppressed(e.why.clone()),
+                None => Outcome::NotSent,
+            },
+        }
+    });
+    if practices.is_empty() {
+        return Err(format!(
+            "{} has no Practice column with anything in it",
+            people.path.display()
+        )
+        .into());
+    }
+    let width = practices
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    println!(
+        "{:<width$}  {:<8}  {:>6}  {:>9}  reached",
+        "practice", "ods code", "people", "delivered"
+    );
+    for p in &practices {
+        println!(
+            "{:<width$}  {:<8}  {:>6}  {:>9}  {}",
+            p.name,
+            p.ods_code.as_deref().unwrap_or("-"),
+            p.people.len(),
+            p.delivered(),
+            if p.reached() { "yes" } else { "no" }
+        );
+    }
+    let reached = practices.iter().filter(|p| p.reached()).count();
+    println!("\n{reached} of {} practices reached", practices.len());
+    for p in &practices {
+        if let Some(why) = p.why_not() {
+            println!("  {}: {why}", p.name);
+        }
+    }
+    if without > 0 {
+        println!(
+            "{without} {} in {} no practice",
+            if without == 1 {
+                "person has"
+            } else {
+                "people have"
+            },
+            people.path.display()
+        );
+    }
+    if let Some(path) = csv_path {
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer("\u{feff}".as_bytes().to_vec());
+        let mut line = |fields: &[&str]| {
+            for f in fields {
+                out.write_field(defused(f).as_bytes())
+                    .expect("writing to memory");
+            }
+            out.write_record(None::<&[u8]>).expect("writing to memory");
+        };
+        line(&[
+            "practice",
+            "ods_code",
+            "people",
+            "delivered",
+            "reached",
+            "why_not",
+        ]);
+        for p in &practices {
+            line(&[
+                &p.name,
+                p.ods_code.as_deref().unwrap_or(""),
+                &p.people.len().to_string(),
+                &p.delivered().to_string(),
+                if p.reached() { "yes" } else { "no" },
+                &p.why_not().unwrap_or_default(),
+            ]);
+        }
+        let bytes = out.into_inner().expect("writing to memory");
         bulletin::files::write_atomic(path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {}", path.display());

@@ -226,6 +226,8 @@ pub struct Recipients {
     pub suppress: HashSet<String>,
     /// `mailbox:`, or its defaults.
     pub mailbox: ReplyMailbox,
+    /// The office's spreadsheet (`people:`), as read this time.
+    pub people: Option<People>,
 }
 
 /// Who a send goes to, and who is left out and why.
@@ -431,6 +433,7 @@ pub(crate) fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recip
         lists: lists?,
         suppress: suppress?,
         mailbox: mailbox?,
+        people: sheet.flatten(),
     })
 }
 

@@ -156,10 +156,14 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
     );
     assert_eq!(send.status.code(), Some(1), "{}", text(&send));
     let after = utc_now();
-    // `bulletin inbox` later suppressed one of the people delivered.
+    // `bulletin inbox` later suppressed one of the people delivered: on the day of the send
+    // (a suppression dated before the send does not count against it).
     std::fs::write(
         dir.path().join("suppressions.yaml"),
-        "suppressed:\n  - address: \"moved@example.org\"\n    since: \"2026-11-24\"\n    why: \"hard bounce\"\n",
+        format!(
+            "suppressed:\n  - address: \"moved@example.org\"\n    since: \"{}\"\n    why: \"hard bounce\"\n",
+            &after[..10]
+        ),
     )
     .unwrap();
     let report = run(
@@ -213,7 +217,10 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
             "gps Dr Amara Okafor amara.okafor@example.org delivered no  ",
             "gps Dr Gone gone@example.org failed no  ",
             "gps Dr Hélène Dubois helene.dubois@example.org delivered no  ",
-            "gps Dr Moved moved@example.org delivered yes 2026-11-24 hard bounce",
+            &*format!(
+                "gps Dr Moved moved@example.org delivered yes {} hard bounce",
+                &after[..10]
+            ),
             "managers Dr Amara Okafor amara.okafor@example.org delivered no  ",
             "managers Sam Jones sam.jones@example.org not sent no  ",
         ]
@@ -369,5 +376,109 @@ fn unsubscribes_count_against_the_issue_sent_just_before_them() {
         row("2021-11-03"),
         Some(vec!["2021-11-03", "1", "0", "0", "1"]),
         "{out}"
+    );
+}
+
+/// Reach per practice after a real send to aiosmtpd that refuses one address, with a bounce of
+/// a delivered message recorded afterwards as `bulletin inbox` records it: the people come from
+/// a spreadsheet written by Python's openpyxl.
+#[test]
+fn the_report_by_practice_says_which_practices_were_reached_and_why_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = server(tmp.path(), &["gone@example.org"]);
+    let dir = office(server.port);
+    let recipients = std::fs::read_to_string(dir.path().join("recipients.yaml")).unwrap();
+    let lists = recipients.find("lists:").unwrap();
+    std::fs::write(
+        dir.path().join("recipients.yaml"),
+        format!(
+            "{}people: contacts.xlsx\nlists:\n  everyone: {{ where: {{ role: [Practice manager, GP partner] }} }}\n",
+            &recipients[..lists]
+        ),
+    )
+    .unwrap();
+    let python = Command::new("python3")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(
+            r#"
+import openpyxl
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Practices"
+ws.append(["Email", "Name", "Role", "Practice", "ODS code"])
+ws.append(["sam.jones@example.org", "Sam Jones", "Practice manager", "Tiptree Surgery", "F81001"])
+ws.append(["amara.okafor@example.org", "Dr Amara Okafor", "GP partner", "Tiptree Surgery", "F81001"])
+ws.append(["gone@example.org", "Pat Gone", "Practice manager", "Maldon Health Centre", "F81002"])
+ws.append(["moved@example.org", "Chris Moved", "Practice manager", "Witham Surgery", "F81003"])
+ws.append(["nolist@example.org", "Lee Nolist", "Receptionist", "Coggeshall Surgery", "F81004"])
+wb.save("contacts.xlsx")
+"#,
+        )
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "{}",
+        String::from_utf8_lossy(&python.stderr)
+    );
+    let send = run(
+        dir.path(),
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "everyone",
+            "--yes",
+        ],
+    );
+    assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+    // The message to moved@ was accepted, then bounced.
+    std::fs::write(
+        dir.path().join("suppressions.yaml"),
+        "suppressed:\n  - address: \"moved@example.org\"\n    since: \"2026-11-24\"\n    why: \"hard bounce\"\n    evidence:\n      issue: \"2021-10-20\"\n",
+    )
+    .unwrap();
+    let report = run(
+        dir.path(),
+        &[
+            "report",
+            "2021-10-20",
+            "--by",
+            "practice",
+            "--csv",
+            "practices.csv",
+        ],
+    );
+    assert!(report.status.success(), "{}", text(&report));
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    let body: Vec<&str> = stdout.lines().skip(2).collect();
+    assert_eq!(
+        body,
+        [
+            "practice              ods code  people  delivered  reached",
+            "Tiptree Surgery       F81001         2          2  yes",
+            "Maldon Health Centre  F81002         1          0  no",
+            "Witham Surgery        F81003         1          0  no",
+            "Coggeshall Surgery    F81004         1          0  no",
+            "",
+            "1 of 4 practices reached",
+            "  Maldon Health Centre: Pat Gone (Practice manager) refused by the relay (550 5.1.1 <…>: no such user here); no other address",
+            "  Witham Surgery: Chris Moved (Practice manager) bounced; no other address",
+            "  Coggeshall Surgery: Lee Nolist (Receptionist) not sent; no other address",
+            "wrote practices.csv",
+        ],
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("practices.csv")).unwrap();
+    let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(
+        rows[0],
+        "practice,ods_code,people,delivered,reached,why_not"
+    );
+    assert_eq!(rows[1], "Tiptree Surgery,F81001,2,2,yes,");
+    assert_eq!(
+        rows[3],
+        "Witham Surgery,F81003,1,0,no,Chris Moved (Practice manager) bounced; no other address"
     );
 }
