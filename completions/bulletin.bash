@@ -689,7 +689,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__report)
-            opts="-h --csv --recipients --help"
+            opts="-h --csv --recipients --by --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +701,10 @@ _bulletin() {
                     ;;
                 --recipients)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "list practice" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -67,7 +67,9 @@ complete -c bulletin -n "__fish_bulletin_using_subcommand lists" -l recipients -
 complete -c bulletin -n "__fish_bulletin_using_subcommand lists" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand report" -l csv -d 'Also write one row per person to this CSV file, for Excel (UTF-8, ISO dates)' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand report" -l recipients -d 'The recipients file [default: recipients.yaml in the office\'s folder, found upwards from the current one]' -r -F
-complete -c bulletin -n "__fish_bulletin_using_subcommand report" -s h -l help -d 'Print help'
+complete -c bulletin -n "__fish_bulletin_using_subcommand report" -l by -d 'Count by list, or by practice (from the Practice column of the office\'s spreadsheet, `people:`): reached or not, and why not' -r -f -a "list\t'One row per list'
+practice\t'One row per practice: reached (someone delivered) or not, and why not'"
+complete -c bulletin -n "__fish_bulletin_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bulletin -n "__fish_bulletin_using_subcommand dates" -l weeks -d 'How many weeks ahead to look, from today' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand dates" -l archive -d 'The archive folder [default: archive/ in the office\'s folder, found upwards from the current one]' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand dates" -s h -l help -d 'Print help'
