@@ -17,6 +17,7 @@ use lettre::message::Mailbox;
 
 use crate::address::parse_mailbox;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::input::limits::{MAX_PEOPLE_BYTES, MAX_PEOPLE_ROWS, thousands};
 
 /// A column the office's sheet can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -118,6 +119,18 @@ pub fn read(path: &Path) -> Result<(People, Diagnostics), Diagnostics> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if bytes > MAX_PEOPLE_BYTES {
+        return Err(whole(
+            format!(
+                "{} is {} MB, more than the {} MB a spreadsheet of people may be",
+                path.display(),
+                bytes / (1024 * 1024),
+                MAX_PEOPLE_BYTES / (1024 * 1024)
+            ),
+            "check that this is the office's list of people; save it with only the sheet of people in it",
+        ));
+    }
     let rows = match ext.as_str() {
         "csv" => csv_rows(path),
         "xlsx" | "xls" | "ods" | "xlsm" | "xlsb" => sheet_rows(path),
@@ -134,6 +147,16 @@ pub fn read(path: &Path) -> Result<(People, Diagnostics), Diagnostics> {
             "check the file name (it is relative to recipients.yaml), and close the file in Excel if it is being saved",
         )
     })?;
+    if rows.rows.len() > MAX_PEOPLE_ROWS {
+        return Err(whole(
+            format!(
+                "{} has more than the {} rows a spreadsheet of people may have",
+                path.display(),
+                thousands(MAX_PEOPLE_ROWS)
+            ),
+            "check that this is the office's list of people, one row a person",
+        ));
+    }
     people(path, rows)
 }
 
@@ -322,32 +345,35 @@ fn csv_rows(path: &Path) -> Result<Rows, String> {
         Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    // Each row as Excel shows it: a line end outside quotes ends one (a cell of several lines
-    // stays in its row, and an empty line is an empty row), each then read by the csv crate.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    // The row Excel shows a record on: one more than the line ends before it outside quotes (a
+    // cell of several lines stays in its row, and an empty line is an empty row). Counted here:
+    // after a Windows line end the csv crate starts the next record at its `\n`, and does not
+    // count empty lines as records.
+    let bytes = text.as_bytes();
     let mut rows = Vec::new();
-    let (mut from, mut quoted) = (0, false);
-    for (i, b) in text.bytes().enumerate().chain([(text.len(), b'\n')]) {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted || i == text.len() => {
-                let line = &text[from..i.min(text.len())];
-                from = (i + 1).min(text.len());
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .from_reader(line.as_bytes());
-                let cells = match reader.records().next() {
-                    Some(record) => record
-                        .map_err(|e| e.to_string())?
-                        .iter()
-                        .map(str::to_string)
-                        .collect(),
-                    None => Vec::new(),
-                };
-                rows.push((rows.len() + 1, cells));
-                quoted = false;
+    let (mut row, mut scanned, mut quoted) = (1, 0, false);
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        let mut start = record.position().map_or(scanned, |p| p.byte() as usize);
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        for b in bytes.get(scanned..start).unwrap_or_default() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' if !quoted => row += 1,
+                _ => {}
             }
-            _ => {}
+        }
+        scanned = scanned.max(start);
+        quoted = false;
+        rows.push((row, record.iter().map(str::to_string).collect()));
+        if rows.len() > MAX_PEOPLE_ROWS {
+            break;
         }
     }
     Ok(Rows { sheet: None, rows })
@@ -419,6 +445,23 @@ mod tests {
         assert_eq!(d.0[0].message, "row 5: `bad` is not an email address");
         let d = csv(b"Email,Name\nok@example.org,A\nbad,X\n").unwrap_err();
         assert_eq!(d.0[0].message, "row 3: `bad` is not an email address");
+    }
+
+    #[test]
+    fn a_sheet_too_long_to_be_people_is_refused_whole() {
+        let mut text = b"Email\n".to_vec();
+        for i in 0..MAX_PEOPLE_ROWS {
+            text.extend(format!("p{i}@example.org\n").as_bytes());
+        }
+        let d = csv(&text).unwrap_err();
+        assert_eq!(d.0.len(), 1);
+        assert!(
+            d.0[0].message.ends_with(
+                "people.csv has more than the 100,000 rows a spreadsheet of people may have"
+            ),
+            "{}",
+            d.0[0].message
+        );
     }
 
     #[test]
