@@ -310,3 +310,63 @@ fn a_command_outside_any_office_names_where_it_looked_and_points_at_init() {
         "nothing was written"
     );
 }
+
+/// At a terminal (a pseudo-terminal from Python's pty module), `init` asks for every answer not
+/// given as an option, Enter taking the default.
+#[cfg(unix)]
+#[test]
+fn at_a_terminal_init_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = r#"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], ["bulletin", "init", "office", "--date", "2021-10-27"])
+os.write(fd, b"Example LMC\nbulletin@example.org\n\n#7A1F5C\n3\nsmtp.example.org\n465\n")
+out = b""
+while True:
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, env!("CARGO_BIN_EXE_bulletin")])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(out.status.success(), "{screen}");
+    for question in [
+        "The office's short name, shown as the sender (such as Essex LMCs): ",
+        "Where replies go, if not to that address (Enter: the same): ",
+        "How the bulletin is sent, 1 to 4 (Enter: 1, NHSmail): ",
+        "The relay's port (Enter: 587): ",
+    ] {
+        assert!(screen.contains(question), "{question} in {screen}");
+    }
+    let publisher = fs::read_to_string(dir.path().join("office/bulletins/publisher.yaml")).unwrap();
+    assert!(publisher.contains("colour: \"#7A1F5C\"\n"), "{publisher}");
+    assert!(
+        publisher.contains("# reply_to:"),
+        "Enter: no reply_to\n{publisher}"
+    );
+    let recipients = fs::read_to_string(dir.path().join("office/recipients.yaml")).unwrap();
+    assert!(
+        recipients.contains("  host: smtp.example.org\n  port: 465\n"),
+        "{recipients}"
+    );
+    assert!(recipients.contains("  security: tls\n"), "{recipients}");
+    let (code, _, err) = run(
+        &dir.path().join("office"),
+        &["check", "--recipients", "recipients.yaml"],
+    );
+    assert_eq!(code, 0, "{err}");
+}
