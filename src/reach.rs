@@ -122,7 +122,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.csv");
         std::fs::write(&path, csv).unwrap();
-        crate::input::people::read(&path).unwrap().0
+        crate::input::people::read(&path, &Default::default())
+            .unwrap()
+            .0
     }
 
     #[test]

@@ -58,6 +58,28 @@ const HEADING_ROWS: usize = 10;
 /// The spreadsheet formats read, by the file name's ending.
 pub const EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "csv"];
 
+/// How to read the office's sheet, when its defaults do not fit: `people: { file: ..., sheet:
+/// ..., columns: { email: Work email } }`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The sheet of a workbook to read, by its name; the first when not given.
+    pub sheet: Option<String>,
+    /// Headings the office uses for columns, before the usual ones.
+    pub headings: Vec<(Column, String)>,
+}
+
+/// The columns `columns:` can name a heading for, by the key it is written with.
+pub const COLUMN_KEYS: &[(&str, Column)] = &[
+    ("email", Column::Email),
+    ("name", Column::Name),
+    ("first_name", Column::FirstName),
+    ("last_name", Column::LastName),
+    ("role", Column::Role),
+    ("practice", Column::Practice),
+    ("ods_code", Column::OdsCode),
+    ("area", Column::Area),
+];
+
 /// One person: one row of the sheet.
 #[derive(Clone, Debug)]
 pub struct Person {
@@ -108,7 +130,7 @@ struct Rows {
 /// Reads the people of `path`; every problem is reported (a bad address, a missing email, the
 /// same person twice with different roles), an error each, all of them. On success, the
 /// warnings (the same person twice with the same role).
-pub fn read(path: &Path) -> Result<(People, Diagnostics), Diagnostics> {
+pub fn read(path: &Path, options: &Options) -> Result<(People, Diagnostics), Diagnostics> {
     let whole = |message: String, help: &str| {
         let mut d = Diagnostics::default();
         d.push(Diagnostic::error(path, Pos::default(), message).with_help(help));
@@ -133,7 +155,7 @@ pub fn read(path: &Path) -> Result<(People, Diagnostics), Diagnostics> {
     }
     let rows = match ext.as_str() {
         "csv" => csv_rows(path),
-        "xlsx" | "xls" | "ods" | "xlsm" | "xlsb" => sheet_rows(path),
+        "xlsx" | "xls" | "ods" | "xlsm" | "xlsb" => sheet_rows(path, options.sheet.as_deref()),
         _ => {
             return Err(whole(
                 format!("{} is not a spreadsheet this program reads", path.display()),
@@ -157,11 +179,15 @@ pub fn read(path: &Path) -> Result<(People, Diagnostics), Diagnostics> {
             "check that this is the office's list of people, one row a person",
         ));
     }
-    people(path, rows)
+    people(path, rows, &options.headings)
 }
 
 /// The people of the rows read: the first row with anything in it holds the headings.
-fn people(path: &Path, rows: Rows) -> Result<(People, Diagnostics), Diagnostics> {
+fn people(
+    path: &Path,
+    rows: Rows,
+    custom: &[(Column, String)],
+) -> Result<(People, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let place = |row: usize| match &rows.sheet {
         Some(sheet) => format!("sheet {sheet}, row {row}"),
@@ -174,7 +200,7 @@ fn people(path: &Path, rows: Rows) -> Result<(People, Diagnostics), Diagnostics>
         .collect();
     // The headings: the first row with an Email heading among the first few (a title may be
     // above them), else the first row, for the message.
-    let has_email = |cells: &[String]| columns(cells).values().any(|c| *c == Column::Email);
+    let has_email = |cells: &[String]| columns(cells, custom).values().any(|c| *c == Column::Email);
     let at = filled
         .iter()
         .take(HEADING_ROWS)
@@ -188,7 +214,7 @@ fn people(path: &Path, rows: Rows) -> Result<(People, Diagnostics), Diagnostics>
         );
         return Err(diags);
     };
-    let columns = columns(headings);
+    let columns = columns(headings, custom);
     if !columns.values().any(|c| *c == Column::Email) {
         let found: Vec<&str> = headings
             .iter()
@@ -296,16 +322,39 @@ fn people(path: &Path, rows: Rows) -> Result<(People, Diagnostics), Diagnostics>
     Ok((out, diags))
 }
 
-/// Which column each heading is, by its place in the row; the first of two alike wins.
-fn columns(headings: &[String]) -> HashMap<usize, Column> {
+/// Which column each heading is, by its place in the row: the office's own headings (`custom`)
+/// first, then the usual ones; the first of two alike wins.
+fn columns(headings: &[String], custom: &[(Column, String)]) -> HashMap<usize, Column> {
     let mut out = HashMap::new();
-    let mut taken = Vec::new();
-    for (i, heading) in headings.iter().enumerate() {
-        let key = heading_key(heading);
-        let found = HEADINGS
+    let mut taken: Vec<Column> = Vec::new();
+    let find = |key: &str, custom_only: bool| {
+        custom
             .iter()
-            .find(|(_, names)| names.iter().any(|n| heading_key(n) == key))
-            .map(|(c, _)| *c);
+            .find(|(_, h)| heading_key(h) == key)
+            .map(|(c, _)| *c)
+            .or_else(|| {
+                (!custom_only)
+                    .then(|| {
+                        HEADINGS
+                            .iter()
+                            .find(|(_, names)| names.iter().any(|n| heading_key(n) == key))
+                            .map(|(c, _)| *c)
+                    })
+                    .flatten()
+            })
+    };
+    // The office's own headings take their columns before any usual heading can.
+    for (i, heading) in headings.iter().enumerate() {
+        if let Some(column) = find(&heading_key(heading), true).filter(|c| !taken.contains(c)) {
+            taken.push(column);
+            out.insert(i, column);
+        }
+    }
+    for (i, heading) in headings.iter().enumerate() {
+        if out.contains_key(&i) {
+            continue;
+        }
+        let found = find(&heading_key(heading), false);
         if let Some(column) = found.filter(|c| !taken.contains(c)) {
             taken.push(column);
             out.insert(i, column);
@@ -380,14 +429,29 @@ fn csv_rows(path: &Path) -> Result<Rows, String> {
 }
 
 /// The first sheet of an Excel or OpenDocument workbook.
-fn sheet_rows(path: &Path) -> Result<Rows, String> {
+fn sheet_rows(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
     use calamine::Reader;
     let mut book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
-    let Some(name) = book.sheet_names().first().cloned() else {
-        return Ok(Rows {
-            sheet: None,
-            rows: Vec::new(),
-        });
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(wanted) => match names.iter().find(|n| same(n, wanted)) {
+            Some(n) => n.clone(),
+            None => {
+                return Err(format!(
+                    "it has no sheet named {wanted}; its sheets are: {}",
+                    names.join(", ")
+                ));
+            }
+        },
+        None => match names.first() {
+            Some(n) => n.clone(),
+            None => {
+                return Ok(Rows {
+                    sheet: None,
+                    rows: Vec::new(),
+                });
+            }
+        },
     };
     let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
@@ -423,7 +487,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("people.csv");
         std::fs::write(&path, text).unwrap();
-        read(&path)
+        read(&path, &Options::default())
     }
 
     #[test]
@@ -462,6 +526,27 @@ mod tests {
             "{}",
             d.0[0].message
         );
+    }
+
+    #[test]
+    fn the_offices_own_headings_come_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        std::fs::write(
+            &path,
+            "Email,Work email,Job\nhome@example.org,work@example.org,GP partner\n",
+        )
+        .unwrap();
+        let options = Options {
+            sheet: None,
+            headings: vec![
+                (Column::Email, "work EMAIL".into()),
+                (Column::Role, "Job".into()),
+            ],
+        };
+        let (p, _) = read(&path, &options).unwrap();
+        assert_eq!(p.people[0].mailbox.email.to_string(), "work@example.org");
+        assert_eq!(p.people[0].get(Column::Role), Some("GP partner"));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub const SMTP_KEYS: &[&str] = &[
 ];
 pub const LIST_KEYS: &[&str] = &["name", "members", "include", "where"];
 pub const MEMBER_KEYS: &[&str] = &["email", "name"];
+pub const PEOPLE_KEYS: &[&str] = &["file", "sheet", "columns"];
 const SECRET_KEYS: &[&str] = &[
     "password",
     "pass",
@@ -821,6 +822,22 @@ fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
 /// `people:`: the office's spreadsheet, relative to the recipients file, read as it is now.
 /// `None` inside when it cannot be used (its problems are reported).
 fn people_file(ctx: &mut Ctx, node: &Node, recipients: &Path) -> Option<People> {
+    let (node, options) = match &node.value {
+        Value::Map(_) => {
+            let f = ctx.fields(node, "`people`", PEOPLE_KEYS)?;
+            let file = f.require(ctx, "file", "contacts.xlsx")?;
+            let sheet = match f.get("sheet") {
+                Some(n) => Some(ctx.value_line(n, "`sheet`")?),
+                None => None,
+            };
+            let headings = match f.get("columns") {
+                Some(n) => people_columns(ctx, n)?,
+                None => Vec::new(),
+            };
+            (file, people::Options { sheet, headings })
+        }
+        _ => (node, people::Options::default()),
+    };
     let name = ctx.value_line(node, "`people`")?;
     let ext = Path::new(&name)
         .extension()
@@ -843,7 +860,7 @@ fn people_file(ctx: &mut Ctx, node: &Node, recipients: &Path) -> Option<People> 
         );
         return None;
     }
-    match people::read(&path) {
+    match people::read(&path, &options) {
         Ok((p, warnings)) => {
             ctx.diags.extend(warnings);
             Some(p)
@@ -853,6 +870,39 @@ fn people_file(ctx: &mut Ctx, node: &Node, recipients: &Path) -> Option<People> 
             None
         }
     }
+}
+
+/// `columns:` of `people:`: the office's own heading for each column it names.
+fn people_columns(ctx: &mut Ctx, node: &Node) -> Option<Vec<(Column, String)>> {
+    let names: Vec<&str> = people::COLUMN_KEYS.iter().map(|(k, _)| *k).collect();
+    let Value::Map(entries) = &node.value else {
+        ctx.error(
+            node.pos,
+            "`columns` should name a heading for each column",
+            "write it as `columns: { email: Work email, role: Job title }`",
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (k, v) in entries {
+        let key = k.as_str().unwrap_or("");
+        match people::COLUMN_KEYS.iter().find(|(n, _)| *n == key) {
+            Some((_, column)) => match ctx.value_line(v, &format!("the heading of `{key}`")) {
+                Some(h) if !h.trim().is_empty() => out.push((*column, h)),
+                _ => ok = false,
+            },
+            None => {
+                let help = did_you_mean(key, &names).map_or_else(
+                    || format!("the columns are: {}", names.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                ctx.error(k.pos, format!("`{key}` is not a column of people"), help);
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
 }
 
 /// `where:` of a list: each column named, and the values (any of them) it must have.

@@ -339,3 +339,39 @@ fn where_without_a_sheet_and_a_column_it_cannot_match_are_errors() {
         "{err}"
     );
 }
+
+/// `people:` as a mapping: the sheet chosen by its name, and the office's own headings.
+#[test]
+fn the_sheet_and_the_offices_own_headings_can_be_given() {
+    let office = Office::new(
+        "transport: sendmail\npeople:\n  file: contacts.xlsx\n  sheet: GP practices\n  columns: { email: Work e-mail, role: Job }\nlists:\n  pms: { where: { role: Practice manager } }\n",
+    );
+    office.python(
+        r#"
+import openpyxl
+wb = openpyxl.Workbook()
+wb.active.title = "Notes"
+wb.active.append(["Email", "Role"])
+wb.active.append(["not.this@example.org", "Practice manager"])
+ws = wb.create_sheet("GP practices")
+ws.append(["Home email", "Work e-mail", "Name", "Job"])
+ws.append(["sam@home.example.org", "sam.jones@example.org", "Sam Jones", "Practice manager"])
+wb.save("contacts.xlsx")
+"#,
+    );
+    assert_eq!(
+        office.would_send("pms"),
+        ["Sam Jones <sam.jones@example.org>"]
+    );
+    let recipients = fs::read_to_string(office.path("recipients.yaml")).unwrap();
+    office.write(
+        "recipients.yaml",
+        &recipients.replace("GP practices", "Practices"),
+    );
+    let (code, _, err) = office.run(".", &["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: cannot read contacts.xlsx: it has no sheet named Practices; its sheets are: Notes, GP practices\n"),
+        "{err}"
+    );
+}
