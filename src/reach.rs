@@ -20,6 +20,8 @@ pub enum Outcome {
     Suppressed(String),
     /// Not sent: on no list that was sent the issue, or the send has not reached them yet.
     NotSent,
+    /// On none of the lists (for `check`, before any send).
+    OnNoList,
 }
 
 impl Outcome {
@@ -30,6 +32,7 @@ impl Outcome {
             Outcome::Failed(reason) => format!("refused by the relay ({reason})"),
             Outcome::Suppressed(why) => format!("suppressed ({why})"),
             Outcome::NotSent => "not sent".to_string(),
+            Outcome::OnNoList => "on no list".to_string(),
         }
     }
 }
@@ -112,6 +115,17 @@ pub fn by_practice(
         ));
     }
     (out, without)
+}
+
+/// For `check`: the practices nobody is left to reach at (everyone suppressed or on no list),
+/// each with why. `reachable` says of a person whether a send to their lists would reach them
+/// (as [`Outcome::Delivered`]) or why not.
+pub fn unreachable(people: &People, reachable: impl Fn(&Person) -> Outcome) -> Vec<Practice> {
+    by_practice(people, reachable)
+        .0
+        .into_iter()
+        .filter(|p| !p.reached())
+        .collect()
 }
 
 #[cfg(test)]

@@ -977,7 +977,12 @@ fn members_where(
             }
             values
         };
-        let (column, _) = clause[0];
+        // The condition that picks nobody on its own, else the first.
+        let (column, _) = clause
+            .iter()
+            .find(|(c, values)| !sheet.people.iter().any(|p| p.matches(*c, values)))
+            .unwrap_or(&clause[0]);
+        let column = *column;
         let key = WHERE_KEYS
             .iter()
             .find(|(_, c)| *c == column)

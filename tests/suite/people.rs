@@ -375,3 +375,61 @@ wb.save("contacts.xlsx")
         "{err}"
     );
 }
+
+/// `check` warns about each practice that nobody is left to reach at: all its people suppressed
+/// (by `suppress:` or by `bulletin inbox`) or on no list.
+#[test]
+fn check_warns_about_practices_nobody_is_left_to_reach_at() {
+    let office = Office::new(&format!("{LISTS}suppress:\n  - tom.reid@example.org\n"));
+    office.python(
+        r#"
+import csv
+with open("contacts.csv", "w", newline="", encoding="utf-8-sig") as f:
+    w = csv.writer(f)
+    w.writerow(["Email", "Name", "Role", "Practice"])
+    w.writerow(["sam.jones@example.org", "Sam Jones", "Practice manager", "Tiptree Surgery"])
+    w.writerow(["tom.reid@example.org", "Tom Reid", "Salaried GP", "Maldon Health Centre"])
+    w.writerow(["lee@example.org", "Lee Nolist", "Receptionist", "Coggeshall Surgery"])
+    w.writerow(["pat@example.org", "Pat Gone", "Practice manager", "Witham Surgery"])
+    w.writerow(["kim@example.org", "Kim Here", "GP partner", "Witham Surgery"])
+"#,
+    );
+    office.write(
+        "recipients.yaml",
+        &format!("{LISTS}suppress:\n  - tom.reid@example.org\n")
+            .replace("contacts.xlsx", "contacts.csv"),
+    );
+    office.write(
+        "suppressions.yaml",
+        "suppressed:\n  - address: \"pat@example.org\"\n    since: \"2021-10-21\"\n    why: \"hard bounce\"\n",
+    );
+    let (code, _, err) = office.run(".", &["check", "--recipients", "recipients.yaml"]);
+    assert_eq!(code, 0, "warnings only: {err}");
+    assert_eq!(
+        err,
+        "warning: list `north-gps` picks nobody from the spreadsheet
+ --> recipients.yaml:8:14
+  |
+8 |     where: { role: [GP partner, Salaried GP], area: North }
+  |              ^^^^
+  |
+  = help: contacts.csv has no `area` column with anything in it
+
+warning: nobody at Maldon Health Centre is left to reach: Tom Reid (Salaried GP) suppressed (on the suppress list); no other address
+--> contacts.csv
+ = help: add an address for the practice to the spreadsheet, or put its people on a list
+
+warning: nobody at Coggeshall Surgery is left to reach: Lee Nolist (Receptionist) on no list; no other address
+--> contacts.csv
+ = help: add an address for the practice to the spreadsheet, or put its people on a list
+
+3 warnings
+",
+        "Witham Surgery still has Kim"
+    );
+    let (code, _, _) = office.run(
+        ".",
+        &["check", "--recipients", "recipients.yaml", "--strict"],
+    );
+    assert_eq!(code, 1);
+}
