@@ -39,7 +39,17 @@ const HEADINGS: &[(Column, &[&str])] = &[
     (Column::FirstName, &["firstname", "forename", "givenname"]),
     (Column::LastName, &["lastname", "surname", "familyname"]),
     (Column::Role, &["role", "jobtitle"]),
-    (Column::Practice, &["practice", "practicename", "surgery"]),
+    (
+        Column::Practice,
+        &[
+            "practice",
+            "practicename",
+            "surgery",
+            "company",
+            "organisation",
+            "organization",
+        ],
+    ),
     (Column::OdsCode, &["odscode", "ods", "practicecode"]),
     (Column::Area, &["area", "locality"]),
 ];
