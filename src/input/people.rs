@@ -249,7 +249,13 @@ fn people(
     for (row, cells) in body {
         let mut values: HashMap<Column, String> = HashMap::new();
         for (i, cell) in cells.iter().enumerate() {
-            let cell = cell.split_whitespace().collect::<Vec<_>>().join(" ");
+            // Line breaks and tabs become spaces; other control characters (which no name or
+            // address has, and which could move a terminal's cursor) are dropped.
+            let cell = cell
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace(|c: char| c.is_control(), "");
             if let (Some(column), false) = (columns.get(&i), cell.is_empty()) {
                 values.entry(*column).or_insert(cell);
             }
@@ -557,6 +563,12 @@ mod tests {
         let (p, _) = read(&path, &options).unwrap();
         assert_eq!(p.people[0].mailbox.email.to_string(), "work@example.org");
         assert_eq!(p.people[0].get(Column::Role), Some("GP partner"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_name() {
+        let (p, _) = csv(b"Email,Name\nsam@example.org,\"Sam\x1b[2J\r\nJones\x07\"\n").unwrap();
+        assert_eq!(p.people[0].mailbox.name.as_deref(), Some("Sam[2J Jones"));
     }
 
     #[test]
