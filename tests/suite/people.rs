@@ -191,6 +191,10 @@ error: sheet Contacts, row 9: SAM.JONES@example.org is also on row 3 with anothe
             .any(|l| l.starts_with("everyone ") && l.contains(" 4 ")),
         "{out}"
     );
+    assert!(
+        out.contains("\npeople from ../contacts.xlsx: 3 people, read just now\n"),
+        "{out}"
+    );
 }
 
 #[test]
