@@ -67,6 +67,30 @@ pub enum Error {
     Exists { folder: PathBuf, found: Vec<String> },
     #[error("cannot write {}", .0.display())]
     Write(PathBuf, #[source] std::io::Error),
+    #[error("`{0}` is not a colour: write # and six hex digits, such as {DEFAULT_COLOUR}")]
+    NotAColour(String),
+    #[error(
+        "{colour} is too light to read on white (contrast {ratio:.1}:1, at least 4.5:1 is needed): choose a darker colour"
+    )]
+    TooLight { colour: String, ratio: f64 },
+}
+
+/// A colour `check` accepts in `publisher.yaml`: # and six hex digits, dark enough to read on
+/// white; for asking again at once at a terminal.
+pub fn check_colour(text: &str) -> Result<(), Error> {
+    let c = text.trim();
+    let hex = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit());
+    if !hex {
+        return Err(Error::NotAColour(c.to_string()));
+    }
+    let ratio = crate::colour::contrast_with_white(c);
+    if ratio < 4.5 {
+        return Err(Error::TooLight {
+            colour: c.to_string(),
+            ratio,
+        });
+    }
+    Ok(())
 }
 
 impl Error {

@@ -118,18 +118,28 @@ fn settings(args: Args, ask: &mut Ask) -> Result<Settings, Failure> {
     };
     let from = match args.from {
         Some(f) => f,
-        None => ask.required("The address the bulletin is sent from", "--from ADDRESS")?,
+        None => ask.checked(
+            "The address the bulletin is sent from",
+            "--from ADDRESS",
+            address,
+        )?,
     };
     let reply_to = match args.reply_to {
         Some(r) => Some(r),
-        None => ask.optional("Where replies go, if not to that address (Enter: the same)")?,
+        None => ask.optional_checked(
+            "Where replies go, if not to that address (Enter: the same)",
+            address,
+        )?,
     };
     let colour = match args.colour {
         Some(c) => c,
         None => ask
-            .optional(&format!(
-                "The colour of the header, # and six hex digits (Enter: {DEFAULT_COLOUR})"
-            ))?
+            .optional_checked(
+                &format!(
+                    "The colour of the header, # and six hex digits (Enter: {DEFAULT_COLOUR})"
+                ),
+                colour,
+            )?
             .unwrap_or_else(|| DEFAULT_COLOUR.to_string()),
     };
     let kind = match args.relay {
@@ -174,6 +184,18 @@ fn settings(args: Args, ask: &mut Ask) -> Result<Settings, Failure> {
     })
 }
 
+/// An address as `check` reads one.
+fn address(text: &str) -> Result<(), String> {
+    bulletin::address::parse_mailbox(text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// A colour `check` accepts.
+fn colour(text: &str) -> Result<(), String> {
+    office::check_colour(text).map_err(|e| e.to_string())
+}
+
 /// Questions at a terminal; without one, nothing is asked.
 struct Ask {
     terminal: bool,
@@ -201,21 +223,46 @@ impl Ask {
     }
 
     fn required(&mut self, question: &str, option: &str) -> Result<String, Failure> {
+        self.checked(question, option, |_| Ok(()))
+    }
+
+    /// An answer that `check` accepts: asked again, with why, until it is.
+    fn checked(
+        &mut self,
+        question: &str,
+        option: &str,
+        check: fn(&str) -> Result<(), String>,
+    ) -> Result<String, Failure> {
         if !self.terminal {
             return Err(format!("give {option}: there is no terminal to ask it at").into());
         }
         loop {
-            if let Some(answer) = self.line(question)? {
+            if let Some(answer) = self.optional_checked(question, check)? {
                 return Ok(answer);
             }
         }
     }
 
     fn optional(&mut self, question: &str) -> Result<Option<String>, Failure> {
+        self.optional_checked(question, |_| Ok(()))
+    }
+
+    /// An answer, or Enter for none; a wrong one is asked again, with why.
+    fn optional_checked(
+        &mut self,
+        question: &str,
+        check: fn(&str) -> Result<(), String>,
+    ) -> Result<Option<String>, Failure> {
         if !self.terminal {
             return Ok(None);
         }
-        self.line(question)
+        loop {
+            let answer = self.line(question)?;
+            match answer.as_deref().map(check) {
+                Some(Err(why)) => eprintln!("  {why}"),
+                _ => return Ok(answer),
+            }
+        }
     }
 
     fn relay(&mut self) -> Result<RelayKind, Failure> {

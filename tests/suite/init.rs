@@ -312,7 +312,7 @@ fn a_command_outside_any_office_names_where_it_looked_and_points_at_init() {
 }
 
 /// At a terminal (a pseudo-terminal from Python's pty module), `init` asks for every answer not
-/// given as an option, Enter taking the default.
+/// given as an option, Enter taking the default, and asks again, saying why, after a wrong one.
 #[cfg(unix)]
 #[test]
 fn at_a_terminal_init_asks() {
@@ -322,7 +322,7 @@ import os, pty, sys
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], ["bulletin", "init", "office", "--date", "2021-10-27"])
-os.write(fd, b"Example LMC\nbulletin@example.org\n\n#7A1F5C\n3\nsmtp.example.org\n465\n")
+os.write(fd, b"Example LMC\nnobody\nbulletin@example.org\n\n#FFFF00\n#7A1F5C\n3\nsmtp.example.org\n465\n")
 out = b""
 while True:
     try:
@@ -352,6 +352,22 @@ sys.exit(os.waitstatus_to_exitcode(status))
     ] {
         assert!(screen.contains(question), "{question} in {screen}");
     }
+    // A wrong answer is asked again, saying why.
+    assert!(
+        screen.contains(":   `nobody` is not a valid email address"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(":   #FFFF00 is too light to read on white"),
+        "{screen}"
+    );
+    assert_eq!(
+        screen
+            .matches("The address the bulletin is sent from: ")
+            .count(),
+        2,
+        "{screen}"
+    );
     let publisher = fs::read_to_string(dir.path().join("office/bulletins/publisher.yaml")).unwrap();
     assert!(publisher.contains("colour: \"#7A1F5C\"\n"), "{publisher}");
     assert!(
