@@ -271,7 +271,12 @@ fn people(
             );
             continue;
         };
-        let mut mailbox = match parse_mailbox(email) {
+        // A cell Excel turned into a link may hold `mailto:` before the address.
+        let address = match email.get(..7) {
+            Some(m) if m.eq_ignore_ascii_case("mailto:") => &email[7..],
+            _ => email.as_str(),
+        };
+        let mut mailbox = match parse_mailbox(address) {
             Ok(m) if m.name.is_none() => m,
             _ => {
                 diags.push(
@@ -573,7 +578,8 @@ mod tests {
 
     #[test]
     fn windows_1252_is_read_when_the_file_is_not_utf8() {
-        let (p, _) = csv(b"Email,Name\r\nzoe@example.org,Zo\xeb Br\xe2nt\r\n").unwrap();
+        let (p, _) = csv(b"Email,Name\r\nMAILTO:zoe@example.org,Zo\xeb Br\xe2nt\r\n").unwrap();
+        assert_eq!(p.people[0].mailbox.email.to_string(), "zoe@example.org");
         assert_eq!(p.people[0].mailbox.name.as_deref(), Some("Zoë Brânt"));
     }
 
