@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a new office''s folder: publisher.yaml, recipients.yaml, the first issue and schemas')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
@@ -85,8 +86,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         'bulletin;report' {
             [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Also write one row per person to this CSV file, for Excel (UTF-8, ISO dates)')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Count by list, or by practice (from the Practice column of the office''s spreadsheet, `people:`): reached or not, and why not')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'bulletin;dates' {
@@ -124,6 +126,19 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace a different version of this issue already in the archive (after a correction)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;init' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The office''s short name, shown as the sender, such as "Essex LMCs"')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The address the bulletin is sent from, such as bulletin@example.org')
+            [CompletionResult]::new('--reply-to', '--reply-to', [CompletionResultType]::ParameterName, 'Where replies go, if not to --from')
+            [CompletionResult]::new('--colour', '--colour', [CompletionResultType]::ParameterName, 'The colour of the header and headings, # and six hex digits [default: #005EB8]')
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'How messages leave this computer [default: nhsmail]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The relay''s name, for --relay other, such as smtp.example.org')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The relay''s port, for --relay other [default: 587]')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The first issue''s date, YYYY-MM-DD [default: today]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'bulletin;new' {
@@ -180,6 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a new office''s folder: publisher.yaml, recipients.yaml, the first issue and schemas')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
@@ -218,6 +234,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;archive' {
+            break
+        }
+        'bulletin;help;init' {
             break
         }
         'bulletin;help;new' {

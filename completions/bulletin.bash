@@ -37,6 +37,9 @@ _bulletin() {
             bulletin,inbox)
                 cmd="bulletin__subcmd__inbox"
                 ;;
+            bulletin,init)
+                cmd="bulletin__subcmd__init"
+                ;;
             bulletin,lists)
                 cmd="bulletin__subcmd__lists"
                 ;;
@@ -91,6 +94,9 @@ _bulletin() {
             bulletin__subcmd__help,inbox)
                 cmd="bulletin__subcmd__help__subcmd__inbox"
                 ;;
+            bulletin__subcmd__help,init)
+                cmd="bulletin__subcmd__help__subcmd__init"
+                ;;
             bulletin__subcmd__help,lists)
                 cmd="bulletin__subcmd__help__subcmd__lists"
                 ;;
@@ -131,7 +137,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive new import schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive init new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,7 +227,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help)
-            opts="check render send lists report dates inbox unsuppress preview archive new import schema login logout completions man help"
+            opts="check render send lists report dates inbox unsuppress preview archive init new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,6 +325,20 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help__subcmd__inbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -534,6 +554,52 @@ _bulletin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bulletin__subcmd__init)
+            opts="-h --name --from --reply-to --colour --relay --host --port --date --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --colour)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relay)
+                    COMPREPLY=($(compgen -W "nhsmail microsoft365 other sendmail" -- "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bulletin__subcmd__lists)
             opts="-h --recipients --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -669,7 +735,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__report)
-            opts="-h --csv --recipients --help"
+            opts="-h --csv --recipients --by --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +747,10 @@ _bulletin() {
                     ;;
                 --recipients)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "list practice" -- "${cur}"))
                     return 0
                     ;;
                 *)

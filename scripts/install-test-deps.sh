@@ -47,5 +47,10 @@ if ! python3 -c 'import docx' >/dev/null 2>&1; then
   echo "installing Python package: python-docx"
   python3 -m pip install --quiet --disable-pip-version-check python-docx
 fi
+# Spreadsheets made by a tool this project did not write, for tests/suite/people.rs.
+if ! python3 -c 'import openpyxl' >/dev/null 2>&1; then
+  echo "installing Python package: openpyxl"
+  python3 -m pip install --quiet --disable-pip-version-check openpyxl
+fi
 [ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

@@ -4,8 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, dates, import, inbox, lists, login, man, new, preview, render,
-    report, schema, send, unsuppress,
+    archive, check, completions, dates, import, inbox, init, lists, login, man, new, preview,
+    render, report, schema, send, unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -38,6 +38,8 @@ pub enum Command {
     Preview(preview::Args),
     /// Add a bulletin to the archive (a static website: a page per issue, an index and a feed)
     Archive(archive::Args),
+    /// Start a new office's folder: publisher.yaml, recipients.yaml, the first issue and schemas
+    Init(init::Args),
     /// Start next week's bulletin from a skeleton: bulletins/<date>.yaml
     New(new::Args),
     /// Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml

@@ -24,6 +24,32 @@ pub struct Project {
     cwd: PathBuf,
     /// The folder found (absolute), or the current folder when none was found.
     root: PathBuf,
+    /// Whether an office's folder was found.
+    found: bool,
+}
+
+/// A command that needs the office's folder was run outside any: it names the folders looked in
+/// (the current one and each above it) and points at `bulletin init`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "this is not an office's folder: none of {} holds {RECIPIENTS} or a {BULLETINS} folder",
+    list(looked_in)
+)]
+pub struct NotAnOffice {
+    /// The current folder first, then each folder above it.
+    pub looked_in: Vec<PathBuf>,
+}
+
+impl NotAnOffice {
+    /// What to do: go into the office's folder, or start one.
+    pub fn help(&self) -> String {
+        "go into the office's folder first (cd FOLDER), or start a new office here with: bulletin init".to_string()
+    }
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }
 
 impl Project {
@@ -41,6 +67,18 @@ impl Project {
         Project {
             cwd: cwd.to_path_buf(),
             root: found.unwrap_or(cwd).to_path_buf(),
+            found: found.is_some(),
+        }
+    }
+
+    /// The office's folder was found; otherwise why not, naming where it was looked for.
+    pub fn require(&self) -> Result<&Project, NotAnOffice> {
+        if self.found {
+            Ok(self)
+        } else {
+            Err(NotAnOffice {
+                looked_in: self.cwd.ancestors().map(Path::to_path_buf).collect(),
+            })
         }
     }
 
@@ -149,5 +187,19 @@ mod tests {
         let p = Project::find(&root.join("office"));
         assert_eq!(p.recipients(), Path::new("recipients.yaml"));
         assert_eq!(p.bulletins(), Path::new("bulletins"));
+        assert!(p.require().is_ok());
+    }
+
+    #[test]
+    fn outside_an_office_it_names_every_folder_it_looked_in() {
+        let e = Project::find(Path::new("/home/sam")).require().unwrap_err();
+        assert_eq!(
+            e.looked_in,
+            [Path::new("/home/sam"), Path::new("/home"), Path::new("/")]
+        );
+        assert_eq!(
+            e.to_string(),
+            "this is not an office's folder: none of /home/sam, /home, / holds recipients.yaml or a bulletins folder"
+        );
     }
 }

@@ -246,6 +246,12 @@ pub fn json(diags: &Diagnostics) -> String {
 /// error types with help are listed here, in the one place errors are shown.
 pub fn help_of(e: &anyhow::Error) -> Option<String> {
     e.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<crate::project::NotAnOffice>() {
+            return Some(e.help());
+        }
+        if let Some(e) = cause.downcast_ref::<crate::office::Error>() {
+            return e.help();
+        }
         cause
             .downcast_ref::<crate::archive::Error>()
             .and_then(crate::archive::Error::help)

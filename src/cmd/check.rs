@@ -2,10 +2,14 @@
 //! Problems go to stderr as cargo shows them, or, with `--format json`, to stdout as one JSON
 //! document for editors and scripts.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use bulletin::diagnostic::{Diagnostic, Diagnostics, Pos};
+use bulletin::input::recipients::Recipients;
+use bulletin::reach::{self, Outcome};
 use bulletin::report;
+use bulletin::suppress::{self, Suppressions};
 
 use super::{Failure, Stopped, plural};
 
@@ -110,6 +114,7 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
         warnings.make_strict();
         return Err(warnings);
     }
+    warnings.extend(unreachable_practices(&loaded));
     let counts: Vec<String> = loaded
         .counts()
         .iter()
@@ -119,4 +124,49 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
         format!("{}: ok ({})", path.display(), counts.join(", ")),
         warnings,
     ))
+}
+
+/// A warning for each practice of the office's spreadsheet that nobody is left to reach at:
+/// each of its people suppressed (by `suppress:` or by `bulletin inbox`) or on no list.
+fn unreachable_practices(recipients: &Recipients) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let Some(people) = &recipients.people else {
+        return out;
+    };
+    // A damaged suppressions file is reported by the commands that use it.
+    let inbox = Suppressions::load(&suppress::path_for(&recipients.path)).unwrap_or_default();
+    let on_a_list: HashSet<&str> = recipients
+        .lists
+        .values()
+        .flat_map(|l| &l.members)
+        .map(|m| m.key.as_str())
+        .collect();
+    let practices = reach::unreachable(people, |person| {
+        if recipients.suppress.contains(&person.key) {
+            Outcome::Suppressed("on the suppress list".to_string())
+        } else if let Some(e) = inbox.suppressed.iter().find(|e| e.address == person.key) {
+            Outcome::Suppressed(e.why.clone())
+        } else if !on_a_list.contains(person.key.as_str()) {
+            Outcome::OnNoList
+        } else {
+            Outcome::Delivered
+        }
+    });
+    for p in practices {
+        out.push(
+            Diagnostic::warning(
+                &people.path,
+                Pos::default(),
+                format!(
+                    "nobody at {} is left to reach: {}",
+                    p.name,
+                    p.why_not().unwrap_or_default()
+                ),
+            )
+            .with_help(
+                "add an address for the practice to the spreadsheet, or put its people on a list",
+            ),
+        );
+    }
+    out
 }

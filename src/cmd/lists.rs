@@ -40,6 +40,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
             escape_controls(&note)
         );
     }
+    if let Some(people) = &r.people {
+        let n = people.people.len();
+        println!(
+            "\npeople from {}: {n} {}, read just now",
+            people.path.display(),
+            if n == 1 { "person" } else { "people" }
+        );
+    }
     match &r.transport {
         Transport::Smtp(s) => println!(
             "\nsent through {} ({} a minute, {} connection(s))",

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod dates;
 pub mod import;
 pub mod inbox;
+pub mod init;
 pub mod lists;
 pub mod login;
 pub mod man;
@@ -56,6 +57,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Dates(args) => dates::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
+        Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Import(args) => import::run(args),
         Command::Schema(args) => schema::run(args),
@@ -146,6 +148,11 @@ pub fn load_recipients(
     given: Option<&std::path::Path>,
     stopped: Stopped,
 ) -> Result<bulletin::input::recipients::Recipients, Failure> {
+    if given.is_none() {
+        Project::from_current_dir()
+            .require()
+            .map_err(anyhow::Error::from)?;
+    }
     let path = recipients_path(given);
     if !path.exists() {
         return Err(Failure::from(format!(

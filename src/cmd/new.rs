@@ -24,9 +24,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let dir = args
-        .dir
-        .unwrap_or_else(|| Project::from_current_dir().bulletins());
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => Project::from_current_dir()
+            .require()
+            .map_err(anyhow::Error::from)?
+            .bulletins(),
+    };
     let dir = dir.as_path();
     let carried = folder::carry_over(dir);
     let date = match (&args.date, &carried.latest) {

@@ -7,7 +7,8 @@
 //!
 //! Bounces and unsubscribes after the send come from the suppression file that `bulletin inbox`
 //! keeps beside recipients.yaml, read through [`bulletin::suppress`]: a list's people who were
-//! delivered the issue and were suppressed on or after its date (or by a bounce answering it),
+//! delivered the issue and were suppressed after it was sent to them and before a later issue
+//! was (or by a bounce answering it),
 //! as bounced (hard, or too many soft) or unsubscribed (a request or a complaint). Until that
 //! file exists the two columns show `-`, and the report says why.
 
@@ -15,8 +16,10 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use bulletin::date::Date;
 use bulletin::input::recipients::{Recipients, key};
 use bulletin::project::Project;
+use bulletin::reach::{self, Outcome};
 use bulletin::send::journal::{self, Journal, Status};
 use bulletin::send::resume::journal_path;
 use bulletin::suppress::{self, Entry, Suppressions};
@@ -38,12 +41,28 @@ pub struct Args {
     /// the current one]
     #[arg(long, value_name = "FILE")]
     recipients: Option<PathBuf>,
+    /// Count by list, or by practice (from the Practice column of the office's spreadsheet,
+    /// `people:`): reached or not, and why not
+    #[arg(long, value_enum, default_value = "list", requires = "issue")]
+    by: By,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum By {
+    /// One row per list
+    List,
+    /// One row per practice: reached (someone delivered) or not, and why not
+    Practice,
 }
 
 pub fn run(o: Args) -> Result<(), Failure> {
     let Some(issue) = &o.issue else {
+        let project = Project::from_current_dir();
+        if o.recipients.is_none() {
+            project.require().map_err(anyhow::Error::from)?;
+        }
         return recent(
-            &Project::from_current_dir().bulletins(),
+            &project.bulletins(),
             &super::recipients_path(o.recipients.as_deref()),
         );
     };
@@ -57,21 +76,27 @@ pub fn run(o: Args) -> Result<(), Failure> {
     } else {
         None
     };
-    let after = After::new(&journal, &name, suppressions.as_ref());
+    // The other journals beside it say when each person was sent a later issue.
+    let folder = match journal.path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let others = journals(&folder)?;
+    let after = After::new(&journal, &name, &others, suppressions.as_ref());
     println!(
         "{name}: {} (journal {})\n",
         journal.title().unwrap_or("(no title recorded)"),
         journal.path.display()
     );
+    if o.by == By::Practice {
+        return by_practice(&recipients, &journal, &after, o.csv.as_deref());
+    }
     let rows = rows(&recipients, &journal, &after);
     print_table(&rows);
     print_failures(&journal);
     if suppressions.is_some() {
-        let since = after
-            .date
-            .map_or(String::new(), |d| format!(" from {d} on, or"));
         println!(
-            "\nbounced, unsubscribed: of the people delivered this issue, those {} lists{since} for a bounce of it",
+            "\nbounced, unsubscribed: of the people delivered this issue, those {} lists since it was sent to them (until a later issue was), or for a bounce of it",
             suppressions_path.display(),
         );
     } else {
@@ -90,6 +115,128 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     if let Some(path) = &o.csv {
         let bytes = csv(&recipients, &journal, &name, suppressions.as_ref());
+        bulletin::files::write_atomic(path, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// `report ISSUE --by practice`: each practice of the office's spreadsheet, reached or not and
+/// why not, then the count; `--csv` writes one row per practice.
+fn by_practice(
+    recipients: &Recipients,
+    journal: &Journal,
+    after: &After,
+    csv_path: Option<&Path>,
+) -> Result<(), Failure> {
+    let Some(people) = &recipients.people else {
+        return Err(format!(
+            "{} names no spreadsheet of people, so there are no practices to count",
+            recipients.path.display()
+        )
+        .into());
+    };
+    let suppressed_now: HashMap<&str, &Entry> = after
+        .suppressions
+        .map(|s| {
+            s.suppressed
+                .iter()
+                .map(|e| (e.address.as_str(), e))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (practices, without) = reach::by_practice(people, |person| {
+        match journal.history.last.get(&person.key) {
+            Some(r) if r.status == Status::Delivered => match after.kind(&person.key) {
+                Some(Kind::Bounced) => Outcome::Bounced,
+                _ => Outcome::Delivered,
+            },
+            Some(r) => Outcome::Failed(reason(&r.reply)),
+            None if recipients.suppress.contains(&person.key) => {
+                Outcome::Suppressed("on the suppress list".to_string())
+            }
+            None => match suppressed_now.get(person.key.as_str()) {
+                Some(e) => Outcome::Suppressed(e.why.clone()),
+                None => Outcome::NotSent,
+            },
+        }
+    });
+    if practices.is_empty() {
+        return Err(format!(
+            "{} has no Practice column with anything in it",
+            people.path.display()
+        )
+        .into());
+    }
+    let width = practices
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    println!(
+        "{:<width$}  {:<8}  {:>6}  {:>9}  reached",
+        "practice", "ods code", "people", "delivered"
+    );
+    for p in &practices {
+        println!(
+            "{:<width$}  {:<8}  {:>6}  {:>9}  {}",
+            p.name,
+            p.ods_code.as_deref().unwrap_or("-"),
+            p.people.len(),
+            p.delivered(),
+            if p.reached() { "yes" } else { "no" }
+        );
+    }
+    let reached = practices.iter().filter(|p| p.reached()).count();
+    println!("\n{reached} of {} practices reached", practices.len());
+    for p in &practices {
+        if let Some(why) = p.why_not() {
+            println!("  {}: {why}", p.name);
+        }
+    }
+    if without > 0 {
+        println!(
+            "{without} {} in {} no practice",
+            if without == 1 {
+                "person has"
+            } else {
+                "people have"
+            },
+            people.path.display()
+        );
+    }
+    if let Some(path) = csv_path {
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer("\u{feff}".as_bytes().to_vec());
+        let mut line = |fields: &[&str]| {
+            for f in fields {
+                out.write_field(defused(f).as_bytes())
+                    .expect("writing to memory");
+            }
+            out.write_record(None::<&[u8]>).expect("writing to memory");
+        };
+        line(&[
+            "practice",
+            "ods_code",
+            "people",
+            "delivered",
+            "reached",
+            "why_not",
+        ]);
+        for p in &practices {
+            line(&[
+                &p.name,
+                p.ods_code.as_deref().unwrap_or(""),
+                &p.people.len().to_string(),
+                &p.delivered().to_string(),
+                if p.reached() { "yes" } else { "no" },
+                &p.why_not().unwrap_or_default(),
+            ]);
+        }
+        let bytes = out.into_inner().expect("writing to memory");
         bulletin::files::write_atomic(path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {}", path.display());
@@ -184,7 +331,7 @@ fn recent(folder: &Path, recipients: &Path) -> Result<(), Failure> {
             .values()
             .filter(|r| r.status == Status::Failed)
             .count();
-        let after = After::new(j, &name, suppressions.as_ref());
+        let after = After::new(j, &name, &all, suppressions.as_ref());
         let later = |k: Kind| {
             suppressions.as_ref().map_or("-".to_string(), |_| {
                 j.history
@@ -210,7 +357,7 @@ fn recent(folder: &Path, recipients: &Path) -> Result<(), Failure> {
     }
     if suppressions.is_some() {
         println!(
-            "\nbounced, unsubscribed: of the people delivered each issue, those {} lists from its date on, or for a bounce of it",
+            "\nbounced, unsubscribed: of the people delivered each issue, those {} lists since it was sent to them (until a later issue was), or for a bounce of it",
             suppressions_path.display()
         );
     } else {
@@ -245,36 +392,115 @@ enum Kind {
     Unsubscribed,
 }
 
-/// Which suppressions came after an issue: made on or after its date, or by a bounce that
-/// names it.
+/// Which suppressions count against an issue. One that names the issue it answers (a bounce of
+/// one of its messages) counts against that issue only. Any other counts against the issue
+/// whose send to that person came last before it: the journal says when each person was sent
+/// it, and the other journals when they were sent a later one. A suppression is dated by its
+/// day (UTC), so one made on the day of a later send counts against the later issue. Without a
+/// time for the person, the issue's date stands for it.
 struct After<'a> {
     names: Vec<String>,
-    date: Option<bulletin::date::Date>,
+    date: Option<Date>,
+    /// When each person was sent this issue (UTC).
+    sent: HashMap<&'a str, Instant>,
+    /// For each person, the first send of another issue after this one (UTC).
+    next: HashMap<&'a str, Instant>,
     suppressions: Option<&'a Suppressions>,
 }
 
+/// A moment in UTC: the day, then the second of the day.
+type Instant = (Date, u32);
+
 impl<'a> After<'a> {
-    fn new(journal: &Journal, name: &str, suppressions: Option<&'a Suppressions>) -> After<'a> {
+    /// `others`: the other journals (this one among them is left out).
+    fn new(
+        journal: &'a Journal,
+        name: &str,
+        others: &'a [Journal],
+        suppressions: Option<&'a Suppressions>,
+    ) -> After<'a> {
+        let sent: HashMap<&str, Instant> = journal
+            .history
+            .time
+            .iter()
+            .filter(|(a, _)| journal.history.delivered_as.contains_key(*a))
+            .filter_map(|(a, t)| Some((a.as_str(), utc(t)?)))
+            .collect();
+        let mut next: HashMap<&str, Instant> = HashMap::new();
+        for other in others.iter().filter(|o| o.path != journal.path) {
+            for (address, time) in &other.history.time {
+                let (Some(&mine), Some(theirs)) = (sent.get(address.as_str()), utc(time)) else {
+                    continue;
+                };
+                if theirs > mine && other.history.delivered_as.contains_key(address) {
+                    let first = next.entry(address.as_str()).or_insert(theirs);
+                    *first = (*first).min(theirs);
+                }
+            }
+        }
         After {
             names: journal.names(),
-            date: name
-                .get(..10)
-                .and_then(|d| bulletin::date::Date::parse(d).ok()),
+            date: name.get(..10).and_then(|d| Date::parse(d).ok()),
+            sent,
+            next,
             suppressions,
         }
     }
 
     /// The kind of the suppression of `address` (the journal's key) after the issue, if any.
     fn kind(&self, address: &str) -> Option<Kind> {
-        let entry = self.suppressions?.suppressed.iter().find(|e| {
-            e.address == address
-                && ((!e.evidence.issue.is_empty() && self.names.contains(&e.evidence.issue))
-                    || self.date.is_some_and(|d| {
-                        bulletin::date::Date::parse(e.since.trim()).is_ok_and(|s| s >= d)
-                    }))
-        })?;
+        let entry = self
+            .suppressions?
+            .suppressed
+            .iter()
+            .find(|e| e.address == address && self.counts(e))?;
         kind(entry)
     }
+
+    fn counts(&self, e: &Entry) -> bool {
+        if !e.evidence.issue.is_empty() {
+            return self.names.contains(&e.evidence.issue);
+        }
+        let Ok(since) = Date::parse(e.since.trim()) else {
+            return false;
+        };
+        match self.sent.get(e.address.as_str()) {
+            Some((day, _)) => {
+                *day <= since
+                    && self
+                        .next
+                        .get(e.address.as_str())
+                        .is_none_or(|(d, _)| *d > since)
+            }
+            None => self.date.is_some_and(|d| since >= d),
+        }
+    }
+}
+
+/// A journal time (`2021-10-26T19:05:45.123+01:00`) in UTC.
+fn utc(time: &str) -> Option<Instant> {
+    let day = Date::parse(time.get(..10)?).ok()?;
+    let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<i64>().ok();
+    let local = number(11..13)? * 3600 + number(14..16)? * 60 + number(17..19)?;
+    let zone = time
+        .get(19..)?
+        .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match zone.as_bytes().first() {
+        None | Some(b'Z') => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let minutes =
+                zone.get(1..3)?.parse::<i64>().ok()? * 60 + zone.get(4..6)?.parse::<i64>().ok()?;
+            if *sign == b'+' {
+                minutes * 60
+            } else {
+                -minutes * 60
+            }
+        }
+        Some(_) => return None,
+    };
+    let seconds = local - offset;
+    let day = day.add_days(seconds.div_euclid(86_400));
+    Some((day, seconds.rem_euclid(86_400) as u32))
 }
 
 /// Bounced: a hard bounce or too many soft ones; unsubscribed: a request or a complaint.
@@ -544,7 +770,8 @@ fn defused(f: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{After, Kind, defused, reason};
+    use super::{After, Kind, defused, reason, utc};
+    use bulletin::date::Date;
     use bulletin::send::journal::{Journal, Version};
     use bulletin::suppress::{Entry, Evidence, Suppressions};
 
@@ -563,8 +790,8 @@ mod tests {
     }
 
     /// The rule that decides whether a suppression counts against an issue: its evidence names
-    /// the issue (any name the journal sent it under), or it was made on or after the issue's
-    /// date. Each side on its own, and neither.
+    /// the issue (any name the journal sent it under), or, naming none, it was made on or after
+    /// the issue's date (here the journal has no times). Each side on its own, and neither.
     #[test]
     fn a_suppression_counts_against_an_issue_it_names_or_that_it_follows() {
         let journal = Journal {
@@ -595,7 +822,7 @@ mod tests {
                 ),
                 // On the issue's date, naming nothing: counts.
                 entry("same-day@x.org", "2021-10-27", "unsubscribe request", ""),
-                // After it, though the bounce names another issue: counts by its date.
+                // After it, but a bounce of another issue: counts against that one.
                 entry(
                     "later@x.org",
                     "2021-11-02",
@@ -613,7 +840,7 @@ mod tests {
             ],
             ..Suppressions::default()
         };
-        let after = After::new(&journal, "2021-10-27-113", Some(&s));
+        let after = After::new(&journal, "2021-10-27-113", &[], Some(&s));
         let kinds: Vec<(&str, Option<Kind>)> = s
             .suppressed
             .iter()
@@ -625,7 +852,7 @@ mod tests {
                 ("named@x.org", Some(Kind::Bounced)),
                 ("earlier@x.org", Some(Kind::Bounced)),
                 ("same-day@x.org", Some(Kind::Unsubscribed)),
-                ("later@x.org", Some(Kind::Bounced)),
+                ("later@x.org", None),
                 ("before@x.org", None),
                 ("other@x.org", None),
                 ("no-date@x.org", None),
@@ -653,14 +880,91 @@ mod tests {
             ],
             ..Suppressions::default()
         };
-        let after = After::new(&undated, "autumn-special", Some(&s));
+        let after = After::new(&undated, "autumn-special", &[], Some(&s));
         assert_eq!(after.kind("named@x.org"), Some(Kind::Bounced));
         assert_eq!(after.kind("later@x.org"), None);
         // Without the suppressions file, nothing counts.
         assert_eq!(
-            After::new(&journal, "2021-10-27-113", None).kind("named@x.org"),
+            After::new(&journal, "2021-10-27-113", &[], None).kind("named@x.org"),
             None
         );
+    }
+
+    /// A journal named `name` at `path` that delivered each address at its time.
+    fn sent(path: &str, name: &str, deliveries: &[(&str, &str)]) -> Journal {
+        let mut j = Journal {
+            path: path.into(),
+            versions: vec![Version {
+                name: name.into(),
+                fingerprint: "f".into(),
+                title: String::new(),
+            }],
+            ..Journal::default()
+        };
+        for (address, time) in deliveries {
+            j.history.delivered_as.insert(address.to_string(), Some(0));
+            j.history.time.insert(address.to_string(), time.to_string());
+        }
+        j
+    }
+
+    /// Sent the evening before its date, an issue still counts the unsubscribes of the next
+    /// morning; and a suppression after the next issue was sent counts against that one.
+    #[test]
+    fn a_suppression_counts_against_the_issue_sent_last_before_it() {
+        let first = sent(
+            "2021-10-27.journal",
+            "2021-10-27",
+            &[
+                ("eve@x.org", "2021-10-26T19:05:00.000+01:00"),
+                ("late@x.org", "2021-10-26T19:06:00.000+01:00"),
+                ("night@x.org", "2021-10-27T00:30:00.000+01:00"),
+            ],
+        );
+        let second = sent(
+            "2021-11-03.journal",
+            "2021-11-03",
+            &[("late@x.org", "2021-11-03T08:00:00.000+00:00")],
+        );
+        let s = Suppressions {
+            suppressed: vec![
+                entry("eve@x.org", "2021-10-26", "unsubscribe request", ""),
+                entry("late@x.org", "2021-11-03", "unsubscribe request", ""),
+                // 00:30 in summer time is 23:30 UTC the day before.
+                entry("night@x.org", "2021-10-26", "unsubscribe request", ""),
+            ],
+            ..Suppressions::default()
+        };
+        let both = [first.clone(), second.clone()];
+        let after = After::new(&first, "2021-10-27", &both, Some(&s));
+        assert_eq!(after.kind("eve@x.org"), Some(Kind::Unsubscribed));
+        assert_eq!(
+            after.kind("late@x.org"),
+            None,
+            "it came after the next issue"
+        );
+        assert_eq!(after.kind("night@x.org"), Some(Kind::Unsubscribed));
+        let after = After::new(&second, "2021-11-03", &both, Some(&s));
+        assert_eq!(after.kind("late@x.org"), Some(Kind::Unsubscribed));
+        assert_eq!(after.kind("eve@x.org"), None, "never sent the second issue");
+    }
+
+    #[test]
+    fn journal_times_are_read_in_utc() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(
+            utc("2021-10-27T00:30:00.123+01:00"),
+            Some((d("2021-10-26"), 23 * 3600 + 1800))
+        );
+        assert_eq!(
+            utc("2021-10-26T23:30:00-01:00"),
+            Some((d("2021-10-27"), 1800))
+        );
+        assert_eq!(
+            utc("2021-10-26T08:00:00Z"),
+            Some((d("2021-10-26"), 8 * 3600))
+        );
+        assert_eq!(utc("yesterday"), None);
     }
 
     #[test]

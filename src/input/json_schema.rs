@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::input::bulletin::{BULLETIN_KEYS, DATE_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION_KEYS};
+use crate::input::people::COLUMN_KEYS;
 use crate::input::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::input::recipients::{
     IMAP_PASSWORD_ENV, LIST_KEYS, MAILBOX_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV,
@@ -31,7 +32,6 @@ impl File {
     pub const ALL: [File; 3] = [File::Bulletin, File::Publisher, File::Recipients];
 
     /// `bulletin`, `publisher`, `recipients`: the name in `schemas/<name>.schema.json`.
-    #[cfg(test)]
     pub fn name(self) -> &'static str {
         match self {
             File::Bulletin => "bulletin",
@@ -334,6 +334,43 @@ fn describe(context: &str, key: &str) -> Value {
             &["sendmail"],
             "Instead of `smtp:`: hand each message to this computer's own mail system.",
         ),
+        ("recipients", "people") => {
+            let file = json!({
+                "type": "string",
+                "pattern": "\\.([xX][lL][sS][xX]?|[oO][dD][sS]|[cC][sS][vV])$",
+                "description": "The spreadsheet, relative to this file, such as contacts.xlsx.",
+            });
+            let headings: Map<String, Value> = COLUMN_KEYS
+                .iter()
+                .map(|(k, _)| {
+                    (
+                        k.to_string(),
+                        one_line("The heading of this column in the sheet."),
+                    )
+                })
+                .collect();
+            json!({
+                "description": "The office's spreadsheet of people, one row a person, relative to this file: an Excel (.xlsx, .xls), OpenDocument (.ods) or CSV (.csv) file, such as contacts.xlsx. Its columns are found by their headings: Email; Name, or First name and Last name; Role; Practice; ODS code; Area. A list picks people from it with `where`. Read afresh by every check and send. Optional. Written as a mapping, it can choose the sheet and give the office's own headings: { file: contacts.xlsx, sheet: Contacts, columns: { email: Work email } }.",
+                "oneOf": [
+                    file,
+                    {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["file"],
+                        "properties": {
+                            "file": file,
+                            "sheet": one_line("The sheet to read, by its name. If left out: the first."),
+                            "columns": {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "description": "The office's own heading for a column, when it is not one of the usual ones, e.g. { email: Work email, role: Job }.",
+                                "properties": Value::Object(headings),
+                            },
+                        },
+                    },
+                ],
+            })
+        }
         ("recipients", "lists") => json!({
             "type": "object",
             "description": "The mailing lists, each under its id (used in `bulletin send --list ID`).",
@@ -468,10 +505,33 @@ fn describe(context: &str, key: &str) -> Value {
                 { "type": "array", "items": { "type": "string" } },
             ],
         }),
+        ("list", "where") => json!({
+            "type": "object",
+            "description": "The people of the spreadsheet (`people:`) on this list: those whose columns have these values, case ignored, e.g. { role: Practice manager } or { role: [GP partner, Salaried GP] }. Several columns must all match.",
+            "additionalProperties": false,
+            "minProperties": 1,
+            "properties": {
+                "role": where_value("The Role column (or Outlook's Job Title)."),
+                "practice": where_value("The Practice column."),
+                "ods_code": where_value("The ODS code column."),
+                "area": where_value("The Area column."),
+            },
+        }),
         ("member", "email") => one_line("The address, e.g. sam.jones@example.org."),
         ("member", "name") => one_line("The person's name. Optional."),
         _ => panic!("no schema for `{key}` in {context}: describe it in src/input/json_schema.rs"),
     }
+}
+
+/// One value, or a list of values, any of which a `where` column may have.
+fn where_value(description: &str) -> Value {
+    json!({
+        "description": description,
+        "oneOf": [
+            { "type": "string" },
+            { "type": "array", "minItems": 1, "items": { "type": "string" } },
+        ],
+    })
 }
 
 fn bulletin() -> Value {

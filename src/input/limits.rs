@@ -13,6 +13,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 
 /// The largest file read, in bytes (5 MB; the example bulletin is 19 KB).
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// The largest spreadsheet of people read, in bytes (20 MB; 300 people in Excel take 20 KB).
+pub const MAX_PEOPLE_BYTES: u64 = 20 * 1024 * 1024;
+/// The most rows a spreadsheet of people may have.
+pub const MAX_PEOPLE_ROWS: usize = 100_000;
 /// How deeply lists and mappings may nest in a YAML file (a bulletin needs 5 levels).
 pub const MAX_YAML_DEPTH: usize = 64;
 /// The most entries one YAML list or mapping may hold.

@@ -20,6 +20,7 @@ pub mod json_schema;
 pub mod limits;
 pub mod lines;
 pub mod markdown;
+pub mod people;
 pub mod placeholder;
 pub mod publisher;
 pub mod recipients;

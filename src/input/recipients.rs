@@ -14,10 +14,18 @@ use lettre::message::Mailbox;
 use crate::address::parse_mailbox;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::input::limits::{MAX_LISTS, thousands};
+use crate::input::people::{self, Column, People, WHERE_KEYS};
 use crate::input::schema::Ctx;
 use crate::input::yaml::{self, Node, Value};
 
-pub const TOP_KEYS: &[&str] = &["smtp", "transport", "lists", "suppress", "mailbox"];
+pub const TOP_KEYS: &[&str] = &[
+    "smtp",
+    "transport",
+    "people",
+    "lists",
+    "suppress",
+    "mailbox",
+];
 pub const MAILBOX_KEYS: &[&str] = &[
     "host",
     "port",
@@ -45,8 +53,9 @@ pub const SMTP_KEYS: &[&str] = &[
     "hello_name",
     "ca_file",
 ];
-pub const LIST_KEYS: &[&str] = &["name", "members", "include"];
+pub const LIST_KEYS: &[&str] = &["name", "members", "include", "where"];
 pub const MEMBER_KEYS: &[&str] = &["email", "name"];
+pub const PEOPLE_KEYS: &[&str] = &["file", "sheet", "columns"];
 const SECRET_KEYS: &[&str] = &[
     "password",
     "pass",
@@ -223,6 +232,8 @@ pub struct Recipients {
     pub suppress: HashSet<String>,
     /// `mailbox:`, or its defaults.
     pub mailbox: ReplyMailbox,
+    /// The office's spreadsheet (`people:`), as read this time.
+    pub people: Option<People>,
 }
 
 /// Who a send goes to, and who is left out and why.
@@ -378,7 +389,7 @@ pub fn load(path: &Path) -> Result<(Recipients, Diagnostics), Diagnostics> {
     }
 }
 
-fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
+pub(crate) fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
     // A secret is refused wherever it is written.
     find_secrets(ctx, root);
     let f = ctx.fields(root, "the recipients file", TOP_KEYS)?;
@@ -405,12 +416,13 @@ fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
             None
         }
     };
+    let sheet = f.get("people").map(|n| people_file(ctx, n, path));
     let lists = match f.require(
         ctx,
         "lists",
         "(one entry per list, e.g. `practice-managers:`)",
     ) {
-        Some(n) => lists(ctx, n),
+        Some(n) => lists(ctx, n, sheet.as_ref()),
         None => None,
     };
     let suppress = match f.get("suppress") {
@@ -427,6 +439,7 @@ fn from_node(ctx: &mut Ctx, root: &Node, path: &Path) -> Option<Recipients> {
         lists: lists?,
         suppress: suppress?,
         mailbox: mailbox?,
+        people: sheet.flatten(),
     })
 }
 
@@ -818,7 +831,204 @@ fn member(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Member> {
     }
 }
 
-fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
+/// `people:`: the office's spreadsheet, relative to the recipients file, read as it is now.
+/// `None` inside when it cannot be used (its problems are reported).
+fn people_file(ctx: &mut Ctx, node: &Node, recipients: &Path) -> Option<People> {
+    let (node, options) = match &node.value {
+        Value::Map(_) => {
+            let f = ctx.fields(node, "`people`", PEOPLE_KEYS)?;
+            let file = f.require(ctx, "file", "contacts.xlsx")?;
+            let sheet = match f.get("sheet") {
+                Some(n) => Some(ctx.value_line(n, "`sheet`")?),
+                None => None,
+            };
+            let headings = match f.get("columns") {
+                Some(n) => people_columns(ctx, n)?,
+                None => Vec::new(),
+            };
+            (file, people::Options { sheet, headings })
+        }
+        _ => (node, people::Options::default()),
+    };
+    let name = ctx.value_line(node, "`people`")?;
+    let ext = Path::new(&name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !ext.is_some_and(|e| people::EXTENSIONS.contains(&e.as_str())) {
+        ctx.error(
+            node.pos,
+            format!("`people: {name}` is not a spreadsheet this program reads"),
+            "name an Excel (.xlsx or .xls), OpenDocument (.ods) or CSV (.csv) file, such as `people: contacts.xlsx`",
+        );
+        return None;
+    }
+    let path = recipients.parent().unwrap_or(Path::new("")).join(&name);
+    if !path.exists() {
+        ctx.error(
+            node.pos,
+            format!("{} does not exist", path.display()),
+            "check the file name: it is relative to the recipients file",
+        );
+        return None;
+    }
+    match people::read(&path, &options) {
+        Ok((p, warnings)) => {
+            ctx.diags.extend(warnings);
+            Some(p)
+        }
+        Err(d) => {
+            ctx.diags.extend(d);
+            None
+        }
+    }
+}
+
+/// `columns:` of `people:`: the office's own heading for each column it names.
+fn people_columns(ctx: &mut Ctx, node: &Node) -> Option<Vec<(Column, String)>> {
+    let names: Vec<&str> = people::COLUMN_KEYS.iter().map(|(k, _)| *k).collect();
+    let Value::Map(entries) = &node.value else {
+        ctx.error(
+            node.pos,
+            "`columns` should name a heading for each column",
+            "write it as `columns: { email: Work email, role: Job title }`",
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (k, v) in entries {
+        let key = k.as_str().unwrap_or("");
+        match people::COLUMN_KEYS.iter().find(|(n, _)| *n == key) {
+            Some((_, column)) => match ctx.value_line(v, &format!("the heading of `{key}`")) {
+                Some(h) if !h.trim().is_empty() => out.push((*column, h)),
+                _ => ok = false,
+            },
+            None => {
+                let help = did_you_mean(key, &names).map_or_else(
+                    || format!("the columns are: {}", names.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                ctx.error(k.pos, format!("`{key}` is not a column of people"), help);
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
+/// `where:` of a list: each column named, and the values (any of them) it must have.
+fn where_clause(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Vec<(Column, Vec<String>)>> {
+    let names: Vec<&str> = WHERE_KEYS.iter().map(|(k, _)| *k).collect();
+    let Value::Map(entries) = &node.value else {
+        ctx.error(
+            node.pos,
+            format!("`where` of {what} should say which column has which value"),
+            "write it as `where: { role: Practice manager }`, or with several values `where: { role: [GP partner, Salaried GP] }`",
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (k, v) in entries {
+        let key = k.as_str().unwrap_or("");
+        let Some((_, column)) = WHERE_KEYS.iter().find(|(n, _)| *n == key) else {
+            let help = did_you_mean(key, &names).map_or_else(
+                || format!("the columns a list can match are: {}", names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            ctx.error(
+                k.pos,
+                format!("`{key}` is not a column `where` can match"),
+                help,
+            );
+            ok = false;
+            continue;
+        };
+        let items: Vec<&Node> = match &v.value {
+            Value::Seq(items) => items.iter().collect(),
+            _ => vec![v],
+        };
+        let mut values = Vec::new();
+        for item in items {
+            match ctx.value_line(item, &format!("a value of `{key}`")) {
+                Some(value) if !value.trim().is_empty() => values.push(value),
+                _ => ok = false,
+            }
+        }
+        out.push((*column, values));
+    }
+    ok.then_some(out)
+}
+
+/// The people of `sheet` that `clause` picks, as members; a warning when it picks nobody.
+fn members_where(
+    ctx: &mut Ctx,
+    node: &Node,
+    what: &str,
+    clause: &[(Column, Vec<String>)],
+    sheet: &People,
+) -> Vec<Member> {
+    let members: Vec<Member> = sheet
+        .people
+        .iter()
+        .filter(|p| clause.iter().all(|(c, values)| p.matches(*c, values)))
+        .map(|p| Member {
+            mailbox: p.mailbox.clone(),
+            key: p.key.clone(),
+            pos: node.pos,
+        })
+        .collect();
+    if members.is_empty() {
+        let found = |column: Column| {
+            let mut values: Vec<&str> = Vec::new();
+            for v in sheet.people.iter().filter_map(|p| p.get(column)) {
+                if !values.iter().any(|w| people::same(w, v)) {
+                    values.push(v);
+                }
+            }
+            values
+        };
+        // The condition that picks nobody on its own, else the first.
+        let (column, _) = clause
+            .iter()
+            .find(|(c, values)| !sheet.people.iter().any(|p| p.matches(*c, values)))
+            .unwrap_or(&clause[0]);
+        let column = *column;
+        let key = WHERE_KEYS
+            .iter()
+            .find(|(_, c)| *c == column)
+            .map_or("", |(k, _)| *k);
+        let values = found(column);
+        let help = if values.is_empty() {
+            format!(
+                "{} has no `{key}` column with anything in it",
+                sheet.path.display()
+            )
+        } else {
+            format!(
+                "the values of `{key}` in {} are: {}",
+                sheet.path.display(),
+                values.join(", ")
+            )
+        };
+        ctx.diags.push(
+            Diagnostic::warning(
+                ctx.path,
+                node.pos,
+                format!("{what} picks nobody from the spreadsheet"),
+            )
+            .with_help(help),
+        );
+    }
+    members
+}
+
+fn lists(
+    ctx: &mut Ctx,
+    node: &Node,
+    sheet: Option<&Option<People>>,
+) -> Option<BTreeMap<String, List>> {
     let Value::Map(entries) = &node.value else {
         ctx.error(
             node.pos,
@@ -897,6 +1107,27 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
                 }
             }
         }
+        if let Some(w) = f.get("where") {
+            match (where_clause(ctx, w, &what), sheet) {
+                (None, _) => ok = false,
+                (Some(_), None) => {
+                    ctx.error(
+                        w.pos,
+                        format!("{what} picks people with `where`, but the file names no spreadsheet of people"),
+                        "add a line `people: contacts.xlsx` (your spreadsheet's name, beside this file) at the top of the file",
+                    );
+                    ok = false;
+                }
+                // The spreadsheet's own problems are reported already.
+                (Some(_), Some(None)) => ok = false,
+                (Some(clause), Some(Some(people))) => {
+                    let picked = members_where(ctx, w, &what, &clause, people);
+                    let mut keys: HashSet<String> =
+                        members.iter().map(|m: &Member| m.key.clone()).collect();
+                    members.extend(picked.into_iter().filter(|m| keys.insert(m.key.clone())));
+                }
+            }
+        }
         let mut include = Vec::new();
         if let Some(inc) = f.get("include") {
             let items: Vec<&Node> = match &inc.value {
@@ -910,11 +1141,11 @@ fn lists(ctx: &mut Ctx, node: &Node) -> Option<BTreeMap<String, List>> {
                 }
             }
         }
-        if f.get("members").is_none() && f.get("include").is_none() {
+        if f.get("members").is_none() && f.get("include").is_none() && f.get("where").is_none() {
             ctx.error(
                 f.pos,
-                format!("{what} has no `members` and no `include`"),
-                "add `members:` with one address per line, or `include: [other-list]`",
+                format!("{what} has no `members`, `where` or `include`"),
+                "add `members:` with one address per line, `where: { role: Practice manager }` to pick people from the spreadsheet, or `include: [other-list]`",
             );
             ok = false;
         }

@@ -59,11 +59,13 @@ impl<'a> Ctx<'a> {
             pos: node.pos,
             what: what.to_string(),
             entries: Vec::new(),
+            keys: Vec::new(),
         };
         for (key, value) in entries {
             let name = key.as_str().unwrap_or("");
             if allowed.contains(&name) {
                 fields.entries.push((name, value));
+                fields.keys.push(key.pos);
                 continue;
             }
             let help = match did_you_mean(name, allowed) {
@@ -333,6 +335,8 @@ pub struct Fields<'n> {
     pub pos: Pos,
     pub what: String,
     pub entries: Vec<(&'n str, &'n Node)>,
+    /// Where each of `entries`' keys is.
+    keys: Vec<Pos>,
 }
 
 impl<'n> Fields<'n> {
@@ -365,11 +369,15 @@ impl<'n> Fields<'n> {
         v
     }
 
-    /// Where a key is written but left empty (`key:` with nothing, or only a comment, after it).
+    /// Where a key is written but left empty (`key:` with nothing, or only a comment, after it):
+    /// the key itself, as the empty value is placed where the next line starts (`colour: #7A1F5C`
+    /// is empty on its own line, not on the line after it).
     pub fn empty(&self, key: &str) -> Option<Pos> {
-        self.entries
+        let i = self
+            .entries
             .iter()
-            .find(|(k, v)| *k == key && v.is_null())
-            .map(|(_, v)| v.pos)
+            .position(|(k, v)| *k == key && v.is_null())?;
+        let (value, key) = (self.entries[i].1.pos, self.keys[i]);
+        Some(if value.line == key.line { value } else { key })
     }
 }

@@ -17,7 +17,9 @@ mod email_browser;
 mod hostile;
 mod import;
 mod inbox;
+mod init;
 mod paste;
+mod people;
 #[cfg(unix)]
 mod pipe;
 mod preview;

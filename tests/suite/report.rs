@@ -156,10 +156,14 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
     );
     assert_eq!(send.status.code(), Some(1), "{}", text(&send));
     let after = utc_now();
-    // `bulletin inbox` later suppressed one of the people delivered.
+    // `bulletin inbox` later suppressed one of the people delivered: on the day of the send
+    // (a suppression dated before the send does not count against it).
     std::fs::write(
         dir.path().join("suppressions.yaml"),
-        "suppressed:\n  - address: \"moved@example.org\"\n    since: \"2026-11-24\"\n    why: \"hard bounce\"\n",
+        format!(
+            "suppressed:\n  - address: \"moved@example.org\"\n    since: \"{}\"\n    why: \"hard bounce\"\n",
+            &after[..10]
+        ),
     )
     .unwrap();
     let report = run(
@@ -213,7 +217,10 @@ fn the_csv_has_one_row_per_person_and_list_for_excel() {
             "gps Dr Amara Okafor amara.okafor@example.org delivered no  ",
             "gps Dr Gone gone@example.org failed no  ",
             "gps Dr Hélène Dubois helene.dubois@example.org delivered no  ",
-            "gps Dr Moved moved@example.org delivered yes 2026-11-24 hard bounce",
+            &*format!(
+                "gps Dr Moved moved@example.org delivered yes {} hard bounce",
+                &after[..10]
+            ),
             "managers Dr Amara Okafor amara.okafor@example.org delivered no  ",
             "managers Sam Jones sam.jones@example.org not sent no  ",
         ]
@@ -297,4 +304,181 @@ fn a_damaged_suppressions_file_is_reported_with_its_line() {
         text(&report)
     );
     assert!(!dir.path().join("who-got-it.csv").exists());
+}
+
+/// Issue 23: sent the evening before its date, two people unsubscribed that same evening. The
+/// unsubscribes count against the issue whose send came before them (the journal says when),
+/// not only from the issue's date on; and one that follows the next issue counts against it.
+#[test]
+fn unsubscribes_count_against_the_issue_sent_just_before_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletins = dir.path().join("bulletins");
+    std::fs::create_dir(&bulletins).unwrap();
+    std::fs::write(
+        dir.path().join("recipients.yaml"),
+        "transport: sendmail\nlists:\n  gps:\n    members: [a@example.org, b@example.org, c@example.org]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bulletins.join("2021-10-27.journal"),
+        "issue\t2021-10-27\t2021-10-26T18:59:00.000+01:00\tabc Week one\n\
+         delivered\ta@example.org\t2021-10-26T19:00:00.000+01:00\t250 OK\n\
+         delivered\tb@example.org\t2021-10-26T19:00:01.000+01:00\t250 OK\n\
+         delivered\tc@example.org\t2021-10-26T19:00:02.000+01:00\t250 OK\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bulletins.join("2021-11-03.journal"),
+        "issue\t2021-11-03\t2021-11-03T08:00:00.000+00:00\tdef Week two\n\
+         delivered\tc@example.org\t2021-11-03T08:00:01.000+00:00\t250 OK\n",
+    )
+    .unwrap();
+    let entry = |a: &str, since: &str| {
+        format!("  - address: \"{a}\"\n    since: \"{since}\"\n    why: \"unsubscribe request\"\n")
+    };
+    std::fs::write(
+        dir.path().join("suppressions.yaml"),
+        format!(
+            "suppressed:\n{}{}{}",
+            entry("a@example.org", "2021-10-26"),
+            entry("b@example.org", "2021-10-26"),
+            entry("c@example.org", "2021-11-04"),
+        ),
+    )
+    .unwrap();
+    let first = run(dir.path(), &["report", "2021-10-27"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = String::from_utf8_lossy(&first.stdout);
+    let gps = out.lines().find(|l| l.starts_with("gps ")).unwrap();
+    let counts: Vec<&str> = gps.split_whitespace().collect();
+    // list, people, sent, delivered, failed, not sent, bounced, unsubscribed
+    assert_eq!(counts, ["gps", "3", "3", "3", "0", "0", "0", "2"], "{out}");
+    let second = run(dir.path(), &["report", "2021-11-03"]);
+    let out = String::from_utf8_lossy(&second.stdout);
+    let gps = out.lines().find(|l| l.starts_with("gps ")).unwrap();
+    assert!(
+        gps.ends_with(" 1"),
+        "c unsubscribed after the second issue: {out}"
+    );
+    let recent = run(dir.path(), &["report"]);
+    let out = String::from_utf8_lossy(&recent.stdout);
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l.split_whitespace().take(5).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        row("2021-10-27"),
+        Some(vec!["2021-10-27", "3", "0", "0", "2"]),
+        "{out}"
+    );
+    assert_eq!(
+        row("2021-11-03"),
+        Some(vec!["2021-11-03", "1", "0", "0", "1"]),
+        "{out}"
+    );
+}
+
+/// Reach per practice after a real send to aiosmtpd that refuses one address, with a bounce of
+/// a delivered message recorded afterwards as `bulletin inbox` records it: the people come from
+/// a spreadsheet written by Python's openpyxl.
+#[test]
+fn the_report_by_practice_says_which_practices_were_reached_and_why_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = server(tmp.path(), &["gone@example.org"]);
+    let dir = office(server.port);
+    let recipients = std::fs::read_to_string(dir.path().join("recipients.yaml")).unwrap();
+    let lists = recipients.find("lists:").unwrap();
+    std::fs::write(
+        dir.path().join("recipients.yaml"),
+        format!(
+            "{}people: contacts.xlsx\nlists:\n  everyone: {{ where: {{ role: [Practice manager, GP partner] }} }}\n",
+            &recipients[..lists]
+        ),
+    )
+    .unwrap();
+    let python = Command::new("python3")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(
+            r#"
+import openpyxl
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Practices"
+ws.append(["Email", "Name", "Role", "Practice", "ODS code"])
+ws.append(["sam.jones@example.org", "Sam Jones", "Practice manager", "Tiptree Surgery", "F81001"])
+ws.append(["amara.okafor@example.org", "Dr Amara Okafor", "GP partner", "Tiptree Surgery", "F81001"])
+ws.append(["gone@example.org", "Pat Gone", "Practice manager", "Maldon Health Centre", "F81002"])
+ws.append(["moved@example.org", "Chris Moved", "Practice manager", "Witham Surgery", "F81003"])
+ws.append(["nolist@example.org", "Lee Nolist", "Receptionist", "Coggeshall Surgery", "F81004"])
+wb.save("contacts.xlsx")
+"#,
+        )
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "{}",
+        String::from_utf8_lossy(&python.stderr)
+    );
+    let send = run(
+        dir.path(),
+        &[
+            "send",
+            "bulletins/2021-10-20.yaml",
+            "--list",
+            "everyone",
+            "--yes",
+        ],
+    );
+    assert_eq!(send.status.code(), Some(1), "{}", text(&send));
+    // The message to moved@ was accepted, then bounced.
+    std::fs::write(
+        dir.path().join("suppressions.yaml"),
+        "suppressed:\n  - address: \"moved@example.org\"\n    since: \"2026-11-24\"\n    why: \"hard bounce\"\n    evidence:\n      issue: \"2021-10-20\"\n",
+    )
+    .unwrap();
+    let report = run(
+        dir.path(),
+        &[
+            "report",
+            "2021-10-20",
+            "--by",
+            "practice",
+            "--csv",
+            "practices.csv",
+        ],
+    );
+    assert!(report.status.success(), "{}", text(&report));
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    let body: Vec<&str> = stdout.lines().skip(2).collect();
+    assert_eq!(
+        body,
+        [
+            "practice              ods code  people  delivered  reached",
+            "Tiptree Surgery       F81001         2          2  yes",
+            "Maldon Health Centre  F81002         1          0  no",
+            "Witham Surgery        F81003         1          0  no",
+            "Coggeshall Surgery    F81004         1          0  no",
+            "",
+            "1 of 4 practices reached",
+            "  Maldon Health Centre: Pat Gone (Practice manager) refused by the relay (550 5.1.1 <…>: no such user here); no other address",
+            "  Witham Surgery: Chris Moved (Practice manager) bounced; no other address",
+            "  Coggeshall Surgery: Lee Nolist (Receptionist) not sent; no other address",
+            "wrote practices.csv",
+        ],
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("practices.csv")).unwrap();
+    let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(
+        rows[0],
+        "practice,ods_code,people,delivered,reached,why_not"
+    );
+    assert_eq!(rows[1], "Tiptree Surgery,F81001,2,2,yes,");
+    assert_eq!(
+        rows[3],
+        "Witham Surgery,F81003,1,0,no,Chris Moved (Practice manager) bounced; no other address"
+    );
 }

@@ -300,6 +300,17 @@ fn the_recipients_schema_accepts_the_example_and_rejects_mistakes() {
         "[az, account, get-access-token, --query, accessToken, -o, tsv, --n, 5]",
     );
     let one_line = with_command("one-line.yaml", "pass show lmc/bulletin-smtp");
+    // People from a spreadsheet, named as text or as a mapping, and lists that pick them.
+    let people = temp_file(
+        &dir,
+        "people.yaml",
+        "transport: sendmail\npeople: contacts.xlsx\nlists:\n  pms: { where: { role: Practice manager } }\n  gps: { where: { role: [GP partner, Salaried GP], area: North }, members: [a@example.org] }\n  all: { include: [pms, gps] }\n",
+    );
+    let people_mapping = temp_file(
+        &dir,
+        "people-mapping.yaml",
+        "transport: sendmail\npeople: { file: Contacts.CSV, sheet: GPs, columns: { email: Work email } }\nlists:\n  pms: { where: { ods_code: F81001 } }\n",
+    );
     assert_valid(
         "recipients",
         &[
@@ -307,6 +318,8 @@ fn the_recipients_schema_accepts_the_example_and_rejects_mistakes() {
             sendmail,
             listed,
             one_line,
+            people,
+            people_mapping,
         ],
     );
     assert_rejected(
@@ -353,6 +366,22 @@ fn the_recipients_schema_accepts_the_example_and_rejects_mistakes() {
             (
                 temp_file(&dir, "no-lists.yaml", "transport: sendmail\n"),
                 "'lists' is a required property",
+            ),
+            (
+                temp_file(
+                    &dir,
+                    "where-column.yaml",
+                    "transport: sendmail\npeople: contacts.xlsx\nlists:\n  pms: { where: { job: Practice manager } }\n",
+                ),
+                "'job' was unexpected",
+            ),
+            (
+                temp_file(
+                    &dir,
+                    "people-docx.yaml",
+                    "transport: sendmail\npeople: contacts.docx\nlists:\n  all: { members: [a@example.org] }\n",
+                ),
+                "is not valid under any of the given schemas",
             ),
             (
                 temp_file(
