@@ -9,9 +9,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use bulletin::input::{self, recipients, yaml};
-use bulletin::pipeline;
-use bulletin::render::message::Template;
+use bulletin::api::{self as bench, Template};
 use divan::{Bencher, black_box};
 
 fn main() {
@@ -40,7 +38,7 @@ fn keys(n: usize) -> String {
 #[divan::bench(args = [20_000, 80_000])]
 fn yaml_mapping_of_n_keys(bencher: Bencher, n: usize) {
     let text = keys(n);
-    bencher.bench(|| yaml::parse(Path::new("b.yaml"), black_box(&text)).unwrap());
+    bencher.bench(|| bench::parse_yaml(Path::new("b.yaml"), black_box(&text)).unwrap());
 }
 
 /// What `check` does with a bulletin of n unknown keys: every one reported, with a suggestion.
@@ -48,7 +46,7 @@ fn yaml_mapping_of_n_keys(bencher: Bencher, n: usize) {
 fn check_bulletin_with_n_unknown_keys(bencher: Bencher, n: usize) {
     let (_dir, path) = file("b.yaml", &keys(n));
     bencher.bench(|| {
-        let problems = input::load(black_box(&path)).unwrap_err();
+        let problems = bench::load(black_box(&path)).unwrap_err();
         assert!(problems.errors() >= n);
     });
 }
@@ -62,7 +60,7 @@ fn recipients_list_of_n_members(bencher: Bencher, n: usize) {
     }
     let (_dir, path) = file("recipients.yaml", &text);
     bencher.bench(|| {
-        let (r, _) = recipients::load(black_box(&path)).unwrap();
+        let (r, _) = bench::load_recipients(black_box(&path)).unwrap();
         assert_eq!(r.counts()["all"].recipients, n);
     });
 }
@@ -80,7 +78,7 @@ fn recipients_include_chain_of_n_lists(bencher: Bencher, n: usize) {
     }
     let (_dir, path) = file("recipients.yaml", &text);
     bencher.bench(|| {
-        let (r, _) = recipients::load(black_box(&path)).unwrap();
+        let (r, _) = bench::load_recipients(black_box(&path)).unwrap();
         assert_eq!(r.counts()["l0"].recipients, n);
     });
 }
@@ -98,7 +96,7 @@ fn check_body_of_n_links_on_one_line(bencher: Bencher, n: usize) {
     text.push('\n');
     let (_dir, path) = file("b.yaml", &text);
     bencher.bench(|| {
-        let prepared = pipeline::prepare(black_box(&path), false).unwrap();
+        let prepared = bench::prepare(black_box(&path), false).unwrap();
         assert!(prepared.warnings.warnings() > n);
     });
 }
@@ -107,10 +105,10 @@ fn check_body_of_n_links_on_one_line(bencher: Bencher, n: usize) {
 #[divan::bench(args = [20_000, 80_000])]
 fn mime_message_of_n_lines(bencher: Bencher, n: usize) {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml");
-    let (loaded, _) = input::load(&example).unwrap();
+    let (loaded, _) = bench::load(&example).unwrap();
     let text = "A line of the bulletin, as the plain-text part wraps it.\n".repeat(n);
     let html = "<p>A line of the bulletin, as the HTML part has it.</p>\n".repeat(n);
-    let id = bulletin::identity::of(&loaded.bulletin);
+    let id = bench::identity(&loaded.bulletin);
     bencher.bench(|| {
         Template::new(
             &loaded.bulletin,

@@ -6,9 +6,7 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use bulletin::input::{self as load, Loaded};
-use bulletin::render::message::Template;
-use bulletin::render::{html, text};
+use bulletin::api::{self as bench, Loaded, Template};
 use divan::{Bencher, black_box};
 
 fn main() {
@@ -16,7 +14,7 @@ fn main() {
 }
 
 fn example() -> Loaded {
-    load::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml"))
+    bench::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml"))
         .expect("the example bulletin loads")
         .0
 }
@@ -25,19 +23,19 @@ fn example() -> Loaded {
 #[divan::bench]
 fn load_example(bencher: Bencher) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml");
-    bencher.bench(|| load::load(black_box(&path)).unwrap());
+    bencher.bench(|| bench::load(black_box(&path)).unwrap());
 }
 
 #[divan::bench]
 fn render_html(bencher: Bencher) {
     let l = example();
-    bencher.bench(|| html::render(black_box(&l.bulletin), &l.publisher));
+    bencher.bench(|| bench::html(black_box(&l.bulletin), &l.publisher));
 }
 
 #[divan::bench]
 fn render_text(bencher: Bencher) {
     let l = example();
-    bencher.bench(|| text::render(black_box(&l.bulletin), &l.publisher));
+    bencher.bench(|| bench::text(black_box(&l.bulletin), &l.publisher));
 }
 
 /// HTML + text + the encoded MIME body: once per bulletin.
@@ -45,12 +43,12 @@ fn render_text(bencher: Bencher) {
 fn render_mime_message(bencher: Bencher) {
     let l = example();
     bencher.bench(|| {
-        let h = html::render(&l.bulletin, &l.publisher);
-        let t = text::render(&l.bulletin, &l.publisher);
+        let h = bench::html(&l.bulletin, &l.publisher);
+        let t = bench::text(&l.bulletin, &l.publisher);
         Template::new(
             &l.bulletin,
             &l.publisher,
-            &bulletin::identity::of(&l.bulletin),
+            &bench::identity(&l.bulletin),
             &t,
             &h,
             false,
@@ -63,12 +61,12 @@ fn render_mime_message(bencher: Bencher) {
 #[divan::bench]
 fn per_recipient_message(bencher: Bencher) {
     let l = example();
-    let h = html::render(&l.bulletin, &l.publisher);
-    let t = text::render(&l.bulletin, &l.publisher);
+    let h = bench::html(&l.bulletin, &l.publisher);
+    let t = bench::text(&l.bulletin, &l.publisher);
     let template = Template::new(
         &l.bulletin,
         &l.publisher,
-        &bulletin::identity::of(&l.bulletin),
+        &bench::identity(&l.bulletin),
         &t,
         &h,
         false,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bulletin::archive;
+use crate::archive;
 
 use super::{Failure, Stopped, prepare};
 
@@ -24,7 +24,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let dir = args
         .dir
         .clone()
-        .unwrap_or_else(|| bulletin::project::Project::from_current_dir().archive());
+        .unwrap_or_else(|| crate::project::Project::from_current_dir().archive());
     let (path, dir) = (args.bulletin.as_path(), dir.as_path());
     let prepared = prepare(path, false, Stopped::NothingWritten)?;
     let loaded = &prepared.loaded;
@@ -55,8 +55,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         dir.join("index.html").display()
     );
     if done.dated > 0 {
-        let whole = dir.join(bulletin::calendar::SUBSCRIBE_FILE);
-        let at = bulletin::calendar::subscribe_url(&loaded.publisher)
+        let whole = dir.join(crate::calendar::SUBSCRIBE_FILE);
+        let at = crate::calendar::subscribe_url(&loaded.publisher)
             .map_or(String::new(), |url| format!(", to subscribe to at {url}"));
         println!(
             "{} holds the {} key date{} still to come{at}",

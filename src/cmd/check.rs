@@ -5,11 +5,11 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use bulletin::diagnostic::{Diagnostic, Diagnostics, Pos};
-use bulletin::input::recipients::Recipients;
-use bulletin::reach::{self, Outcome};
-use bulletin::report;
-use bulletin::suppress::{self, Suppressions};
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::input::recipients::Recipients;
+use crate::reach::{self, Outcome};
+use crate::report;
+use crate::suppress::{self, Suppressions};
 
 use super::{Failure, Stopped, plural};
 
@@ -42,7 +42,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // One line per file that passed, e.g. `bulletins/2021-10-20.yaml: ok (16 sections, ...)`.
     let mut passed = Vec::new();
     if let Some(path) = &args.bulletin {
-        match bulletin::pipeline::prepare(path, args.strict) {
+        match crate::pipeline::prepare(path, args.strict) {
             Ok(p) => {
                 let b = &p.loaded.bulletin;
                 passed.push(format!(
@@ -56,9 +56,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 ));
                 passed.push(format!(
                     "note: {}",
-                    bulletin::lint::unsubscribe_note(&p.loaded.publisher)
+                    crate::lint::unsubscribe_note(&p.loaded.publisher)
                 ));
-                if let Some(note) = bulletin::lint::calendar_note(b, &p.loaded.publisher) {
+                if let Some(note) = crate::lint::calendar_note(b, &p.loaded.publisher) {
                     passed.push(format!("note: {note}"));
                 }
                 diags.extend(p.warnings);
@@ -104,7 +104,7 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
         );
         return Err(d);
     }
-    let (loaded, mut warnings) = bulletin::input::recipients::load(path).map_err(|mut d| {
+    let (loaded, mut warnings) = crate::input::recipients::load(path).map_err(|mut d| {
         if strict {
             d.make_strict();
         }

@@ -1,16 +1,16 @@
 //! `bulletin dates`: the key dates still to come (the next 8 weeks, or `--weeks N`), for the
 //! office's own planning: every dated item of every archived issue, and of the bulletins in
 //! bulletins/ not archived yet (labelled so), one line each in date order. An item carried into
-//! later issues is listed once, as the latest issue has it ([`bulletin::calendar::upcoming`]).
+//! later issues is listed once, as the latest issue has it ([`crate::calendar::upcoming`]).
 //! Reads only.
 
 use std::path::{Path, PathBuf};
 
-use bulletin::calendar::{Upcoming, today, upcoming};
-use bulletin::date::Date;
-use bulletin::input::bulletin as reader;
-use bulletin::model::{Bulletin, DateKind};
-use bulletin::project::Project;
+use crate::calendar::{Upcoming, today, upcoming};
+use crate::date::Date;
+use crate::input::bulletin as reader;
+use crate::model::{Bulletin, DateKind};
+use crate::project::Project;
 
 use super::{Failure, plural};
 
@@ -45,7 +45,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         Some(dir) => dir,
         None => project.archive(),
     };
-    let (archived, unreadable) = bulletin::archive::issues(&archive);
+    let (archived, unreadable) = crate::archive::issues(&archive);
     for source in unreadable {
         eprintln!(
             "warning: {} cannot be read, so its dates are left out: run `bulletin check` on it",
@@ -54,7 +54,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     let names: Vec<String> = archived
         .iter()
-        .map(|(_, b)| bulletin::identity::name(b))
+        .map(|(_, b)| crate::identity::name(b))
         .collect();
     let mut issues: Vec<Issue> = archived
         .into_iter()
@@ -145,7 +145,7 @@ fn not_archived(folder: &Path, archived: &[String]) -> Vec<Issue> {
     let mut out = Vec::new();
     for path in paths {
         match reader::load(&path) {
-            Ok(b) if archived.contains(&bulletin::identity::name(&b)) => {}
+            Ok(b) if archived.contains(&crate::identity::name(&b)) => {}
             Ok(bulletin) => out.push(Issue {
                 label: format!("{} (not archived)", path.display()),
                 bulletin,

@@ -1,13 +1,13 @@
 //! `bulletin import FILE.docx`: a bulletin written in Word made into a bulletin file in the
-//! bulletins folder (see [`bulletin::input::docx`]), never overwriting one. It says what could not
+//! bulletins folder (see [`crate::input::docx`]), never overwriting one. It says what could not
 //! be carried over, and how many placeholders are left to fill in.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use bulletin::date::Date;
-use bulletin::input::{docx, folder, placeholder};
-use bulletin::project::Project;
+use crate::date::Date;
+use crate::input::{docx, folder, placeholder};
+use crate::project::Project;
 
 use super::Failure;
 
@@ -37,7 +37,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 return Err(format!(
                     "{} has no bulletin yet to follow: give the imported one's date, as bulletin import {} --date YYYY-MM-DD",
                     dir.display(),
-                    bulletin::project::typed(&args.file)
+                    crate::project::typed(&args.file)
                 )
                 .into());
             }
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .sum();
     println!(
         "next: replace the {blanks} [[placeholders]] in it with your own words, then run: bulletin check {}",
-        bulletin::project::typed(&path)
+        crate::project::typed(&path)
     );
     Ok(())
 }

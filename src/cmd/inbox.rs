@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::date::Date;
+use crate::inbox::evidence::Sent;
+use crate::inbox::{Inbox, MAX_MESSAGE_BYTES, imap};
+use crate::project::Project;
+use crate::suppress::{self, Suppressions};
 use anyhow::Context;
-use bulletin::date::Date;
-use bulletin::inbox::evidence::Sent;
-use bulletin::inbox::{Inbox, MAX_MESSAGE_BYTES, imap};
-use bulletin::project::Project;
-use bulletin::suppress::{self, Suppressions};
 
 use super::{Failure, Stopped, load_recipients, report};
 
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if let Err(e) = result {
             // What was read before the failure is saved; say what it was.
             for line in &inbox.lines {
-                println!("{}", bulletin::diagnostic::escape_controls(line));
+                println!("{}", crate::diagnostic::escape_controls(line));
             }
             return Err(e);
         }
@@ -115,7 +115,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // Each line quotes what a message said (an address, a subject): any invisible character
     // in it is shown as an escape.
     for line in &inbox.lines {
-        println!("{}", bulletin::diagnostic::escape_controls(line));
+        println!("{}", crate::diagnostic::escape_controls(line));
     }
     let c = &inbox.counts;
     println!(
@@ -208,7 +208,7 @@ fn confirm(mut store: Suppressions, path: &Path, addresses: &[String]) -> Result
     let today = Date::today();
     let mut done = Vec::new();
     for a in addresses {
-        let address = bulletin::inbox::normal(a);
+        let address = crate::inbox::normal(a);
         if store.confirm(&address, today) == 0 {
             return Err(Failure::from(format!(
                 "nothing from {address} waits for confirmation in {}: nothing was changed (run `bulletin inbox` first; `bulletin unsuppress` lifts a suppression)",
@@ -228,10 +228,10 @@ fn confirm(mut store: Suppressions, path: &Path, addresses: &[String]) -> Result
 
 /// The publisher's `mailto:` unsubscribe address, from `publisher.yaml` in the bulletins folder;
 /// `None` (with a warning) when it has none.
-fn unsubscribe_address() -> Result<Option<bulletin::inbox::classify::Mailto>, Failure> {
+fn unsubscribe_address() -> Result<Option<crate::inbox::classify::Mailto>, Failure> {
     let path = Project::from_current_dir()
         .bulletins()
-        .join(bulletin::input::publisher::FILE);
+        .join(crate::input::publisher::FILE);
     if !path.exists() {
         eprintln!(
             "warning: {} not found, so unsubscribe requests are not recognised",
@@ -239,12 +239,12 @@ fn unsubscribe_address() -> Result<Option<bulletin::inbox::classify::Mailto>, Fa
         );
         return Ok(None);
     }
-    match bulletin::input::publisher::load(&path) {
+    match crate::input::publisher::load(&path) {
         Ok(p) => Ok(p
             .unsubscribe
             .mailto
             .as_deref()
-            .and_then(bulletin::inbox::classify::Mailto::parse)),
+            .and_then(crate::inbox::classify::Mailto::parse)),
         Err(d) => {
             report(&d, Stopped::NothingWritten);
             Err(Failure::Reported)
@@ -259,7 +259,7 @@ fn read_dir(dir: &Path, inbox: &mut Inbox) -> Result<usize, Failure> {
     let folders = eml_files(dir, &mut files)?;
     files.sort();
     for f in &files {
-        let what = bulletin::diagnostic::escape_controls(&f.display().to_string()).into_owned();
+        let what = crate::diagnostic::escape_controls(&f.display().to_string()).into_owned();
         match read_message(f).with_context(|| format!("cannot read {what}"))? {
             Read::Message(raw) => inbox.take(&what, &raw),
             Read::TooLarge(size) => inbox.too_large(&what, size),

@@ -1,12 +1,12 @@
-//! `bulletin init [FOLDER]`: start a new office's folder (see [`bulletin::office`]). Each answer
+//! `bulletin init [FOLDER]`: start a new office's folder (see [`crate::office`]). Each answer
 //! can be given as an option; at a terminal, the ones not given are asked for, and without one
 //! the name and the sending address must be given.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use bulletin::date::Date;
-use bulletin::office::{self, DEFAULT_COLOUR, Relay, Settings};
+use crate::date::Date;
+use crate::office::{self, DEFAULT_COLOUR, Relay, Settings};
 
 use super::Failure;
 
@@ -97,11 +97,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let inside = if folder == std::path::Path::new(".") {
         String::new()
     } else {
-        format!("cd {}, then ", bulletin::project::typed(&folder))
+        format!("cd {}, then ", crate::project::typed(&folder))
     };
     println!(
         "next: {inside}replace the [[placeholders]] and run: bulletin check {}",
-        bulletin::project::typed(&issue)
+        crate::project::typed(&issue)
     );
     Ok(())
 }
@@ -172,7 +172,7 @@ fn settings(args: Args, ask: &mut Ask) -> Result<Settings, Failure> {
     };
     let date = match &args.date {
         Some(d) => Date::parse(d).map_err(|e| format!("--date: {e}"))?,
-        None => bulletin::calendar::today(),
+        None => crate::calendar::today(),
     };
     Ok(Settings {
         name,
@@ -186,7 +186,7 @@ fn settings(args: Args, ask: &mut Ask) -> Result<Settings, Failure> {
 
 /// An address as `check` reads one.
 fn address(text: &str) -> Result<(), String> {
-    bulletin::address::parse_mailbox(text)
+    crate::address::parse_mailbox(text)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }

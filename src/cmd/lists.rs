@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use bulletin::diagnostic::escape_controls;
-use bulletin::input::recipients::Transport;
+use crate::diagnostic::escape_controls;
+use crate::input::recipients::Transport;
 
 use super::{Failure, Stopped, load_recipients};
 
@@ -18,7 +18,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let mut r = load_recipients(args.recipients.as_deref(), Stopped::Nothing)?;
     // Who `bulletin inbox` suppressed (suppressions.yaml) is taken out, as `send` does.
-    bulletin::suppress::add_to(&mut r).map_err(anyhow::Error::from)?;
+    crate::suppress::add_to(&mut r).map_err(anyhow::Error::from)?;
     let width = r.lists.keys().map(String::len).max().unwrap_or(4).max(4);
     println!("{:width$}  {:>10}  name", "list", "recipients");
     let counts = r.counts();

@@ -1,14 +1,14 @@
 //! `bulletin login` and `bulletin logout`: keep the relay's password (or OAuth2 token) in the
 //! system's own secret store for `send`, or with `--mailbox` the reply mailbox's password for
-//! `inbox`, or remove it (see [`bulletin::secret`]). The server and the username come from the
+//! `inbox`, or remove it (see [`crate::secret`]). The server and the username come from the
 //! recipients file; the secret is typed without being shown, or
 //! piped in on one line by a script, and is never printed or written to a file.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
-use bulletin::input::recipients::{Recipients, SecretCommand, Transport};
-use bulletin::secret::{self, Account, STORE};
+use crate::input::recipients::{Recipients, SecretCommand, Transport};
+use crate::secret::{self, Account, STORE};
 
 use super::{Failure, Stopped, load_recipients};
 

@@ -18,9 +18,9 @@ pub mod schema;
 pub mod send;
 pub mod unsuppress;
 
-use bulletin::diagnostic::Diagnostics;
-use bulletin::pipeline::Prepared;
-use bulletin::project::Project;
+use crate::diagnostic::Diagnostics;
+use crate::pipeline::Prepared;
+use crate::project::Project;
 
 use crate::cli::Command;
 
@@ -92,7 +92,7 @@ pub fn report(diags: &Diagnostics, stopped: Stopped) {
     if diags.0.is_empty() {
         return;
     }
-    eprint!("{}", bulletin::report::human(diags, colour()));
+    eprint!("{}", crate::report::human(diags, colour()));
     eprintln!("{}", summary(diags, stopped));
 }
 
@@ -121,7 +121,7 @@ pub fn prepare(
     strict: bool,
     stopped: Stopped,
 ) -> Result<Prepared, Failure> {
-    match bulletin::pipeline::prepare(path, strict) {
+    match crate::pipeline::prepare(path, strict) {
         Ok(p) => {
             report(&p.warnings, stopped);
             Ok(p)
@@ -134,7 +134,7 @@ pub fn prepare(
 }
 
 /// The recipients file: `--recipients` if given, otherwise `recipients.yaml` in the office's
-/// folder (found upwards from the current one, see [`bulletin::project`]).
+/// folder (found upwards from the current one, see [`crate::project`]).
 pub fn recipients_path(given: Option<&std::path::Path>) -> std::path::PathBuf {
     match given {
         Some(p) => p.to_path_buf(),
@@ -147,7 +147,7 @@ pub fn recipients_path(given: Option<&std::path::Path>) -> std::path::PathBuf {
 pub fn load_recipients(
     given: Option<&std::path::Path>,
     stopped: Stopped,
-) -> Result<bulletin::input::recipients::Recipients, Failure> {
+) -> Result<crate::input::recipients::Recipients, Failure> {
     if given.is_none() {
         Project::from_current_dir()
             .require()
@@ -161,7 +161,7 @@ pub fn load_recipients(
             missing_recipients_help(&path)
         )));
     }
-    match bulletin::input::recipients::load(&path) {
+    match crate::input::recipients::load(&path) {
         Ok((r, warnings)) => {
             report(&warnings, stopped);
             Ok(r)

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use bulletin::date::Date;
-use bulletin::files::write_atomic;
-use bulletin::input::folder::{self, Carried};
-use bulletin::input::{placeholder, publisher};
-use bulletin::project::Project;
-use bulletin::skeleton::{self, Known};
+use crate::date::Date;
+use crate::files::write_atomic;
+use crate::input::folder::{self, Carried};
+use crate::input::{placeholder, publisher};
+use crate::project::Project;
+use crate::skeleton::{self, Known};
 
 use super::Failure;
 
@@ -97,7 +97,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         eprintln!(
             "note: {} could not be read, so no section was carried forward from it: run bulletin check {} to see why, and copy any section that runs on by hand",
             latest.path.display(),
-            bulletin::project::typed(&latest.path)
+            crate::project::typed(&latest.path)
         );
     }
     for title in &runs_on.not_copied {
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .sum();
     println!(
         "next: replace the {blanks} [[placeholders]] in it with your own words, then run: bulletin check {}",
-        bulletin::project::typed(&path)
+        crate::project::typed(&path)
     );
     Ok(())
 }

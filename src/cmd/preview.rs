@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
-    let result = runtime.block_on(bulletin::preview::serve(
+    let result = runtime.block_on(crate::preview::serve(
         bulletin.clone(),
         SocketAddr::new(ip, port),
         |addr| {

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use bulletin::address::parse_mailbox;
-use bulletin::files::write_atomic;
-use bulletin::pipeline::Prepared;
-use bulletin::render::message::Template;
+use crate::address::parse_mailbox;
+use crate::files::write_atomic;
+use crate::pipeline::Prepared;
+use crate::render::message::Template;
 
 use super::{Failure, Stopped, prepare};
 
@@ -37,7 +37,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         loaded, html, text, ..
     } = prepare(path, strict, Stopped::NothingWritten)?;
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
-    let id = bulletin::identity::of(b);
+    let id = crate::identity::of(b);
     let eml = Template::new(b, p, &id, &text, &html, false)?.for_recipient(&to, SystemTime::now());
     std::fs::create_dir_all(out)
         .map_err(|e| format!("cannot create the folder {}: {e}", out.display()))?;

@@ -3,10 +3,10 @@
 //! sent the issue, delivered, failed, not sent yet, with the relay's reasons for the failures
 //! grouped; `--csv FILE` writes one row per person for Excel. Without one, the recent issues
 //! (the journals in bulletins/) with their totals, bounced and unsubscribed included. Journals are read only through
-//! [`bulletin::send::journal::read`]; nothing is written but the CSV file.
+//! [`crate::send::journal::read`]; nothing is written but the CSV file.
 //!
 //! Bounces and unsubscribes after the send come from the suppression file that `bulletin inbox`
-//! keeps beside recipients.yaml, read through [`bulletin::suppress`]: a list's people who were
+//! keeps beside recipients.yaml, read through [`crate::suppress`]: a list's people who were
 //! delivered the issue and were suppressed after it was sent to them and before a later issue
 //! was (or by a bounce answering it),
 //! as bounced (hard, or too many soft) or unsubscribed (a request or a complaint). Until that
@@ -16,13 +16,13 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use bulletin::date::Date;
-use bulletin::input::recipients::{Recipients, key};
-use bulletin::project::Project;
-use bulletin::reach::{self, Outcome};
-use bulletin::send::journal::{self, Journal, Status};
-use bulletin::send::resume::journal_path;
-use bulletin::suppress::{self, Entry, Suppressions};
+use crate::date::Date;
+use crate::input::recipients::{Recipients, key};
+use crate::project::Project;
+use crate::reach::{self, Outcome};
+use crate::send::journal::{self, Journal, Status};
+use crate::send::resume::journal_path;
+use crate::suppress::{self, Entry, Suppressions};
 
 use super::{Failure, Stopped, load_recipients};
 
@@ -115,7 +115,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     if let Some(path) = &o.csv {
         let bytes = csv(&recipients, &journal, &name, suppressions.as_ref());
-        bulletin::files::write_atomic(path, &bytes)
+        crate::files::write_atomic(path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {}", path.display());
     }
@@ -237,7 +237,7 @@ fn by_practice(
             ]);
         }
         let bytes = out.into_inner().expect("writing to memory");
-        bulletin::files::write_atomic(path, &bytes)
+        crate::files::write_atomic(path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {}", path.display());
     }
@@ -771,9 +771,9 @@ fn defused(f: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::{After, Kind, defused, reason, utc};
-    use bulletin::date::Date;
-    use bulletin::send::journal::{Journal, Version};
-    use bulletin::suppress::{Entry, Evidence, Suppressions};
+    use crate::date::Date;
+    use crate::send::journal::{Journal, Version};
+    use crate::suppress::{Entry, Evidence, Suppressions};
 
     /// A suppression of `address` made on `since`, for `why`, whose evidence names `issue` (the
     /// issue of the original Message-ID; empty when the bounce did not quote it).

@@ -2,7 +2,7 @@
 //! for an editor's completion and hover help (docs/editor.md). The copies in `schemas/` are this
 //! command's output.
 
-use bulletin::input::json_schema::{self, File};
+use crate::input::json_schema::{self, File};
 
 use super::Failure;
 

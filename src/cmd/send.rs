@@ -7,16 +7,16 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use bulletin::address::parse_mailbox;
-use bulletin::identity::Identity;
-use bulletin::input::Loaded;
-use bulletin::input::recipients::{Recipients, Transport};
-use bulletin::pipeline::Prepared;
-use bulletin::render::message::Template;
-use bulletin::send::journal::{self, Locked, Writer};
-use bulletin::send::relay::{Channel, Failure as RelayFailure, Relay};
-use bulletin::send::resume::{self, Mode, Resume};
-use bulletin::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
+use crate::address::parse_mailbox;
+use crate::identity::Identity;
+use crate::input::Loaded;
+use crate::input::recipients::{Recipients, Transport};
+use crate::pipeline::Prepared;
+use crate::render::message::Template;
+use crate::send::journal::{self, Locked, Writer};
+use crate::send::relay::{Channel, Failure as RelayFailure, Relay};
+use crate::send::resume::{self, Mode, Resume};
+use crate::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
 
 use super::{Failure, Stopped, load_recipients, prepare};
@@ -122,8 +122,8 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let mut recipients = load_recipients(o.recipients.as_deref(), Stopped::NothingSent)?;
     // Who `bulletin inbox` suppressed (suppressions.yaml) is skipped like `suppress:`.
-    bulletin::suppress::add_to(&mut recipients).map_err(anyhow::Error::from)?;
-    let id = bulletin::identity::of(b);
+    crate::suppress::add_to(&mut recipients).map_err(anyhow::Error::from)?;
+    let id = crate::identity::of(b);
 
     if !o.test.is_empty() {
         return send_test(&o, &loaded, &recipients, &id, &text, &html);
@@ -132,7 +132,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
     let list = o.list.as_deref().unwrap_or_default();
     if !recipients.lists.contains_key(list) {
         let names = recipients.list_names();
-        let hint = bulletin::diagnostic::did_you_mean(list, &names)
+        let hint = crate::diagnostic::did_you_mean(list, &names)
             .map_or(String::new(), |s| format!("did you mean `{s}`? "));
         return Err(format!(
             "there is no list `{list}` in {}; {hint}the lists are: {}",
@@ -234,13 +234,13 @@ pub fn run(o: Args) -> Result<(), Failure> {
 }
 
 /// The office's Message-ID key in the bulletin's folder, made on the first send
-/// ([`bulletin::identity::Key`]).
-fn office_key(bulletin: &std::path::Path) -> Result<bulletin::identity::Key, Failure> {
+/// ([`crate::identity::Key`]).
+fn office_key(bulletin: &std::path::Path) -> Result<crate::identity::Key, Failure> {
     let folder = bulletin
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    bulletin::identity::Key::load_or_create(folder).map_err(Failure::from)
+    crate::identity::Key::load_or_create(folder).map_err(Failure::from)
 }
 
 /// `--test`: one copy, marked as a test, to each address and each member of each list named,
@@ -338,7 +338,7 @@ fn test_recipients(
             (r.recipients, r.suppressed)
         } else {
             let names = recipients.list_names();
-            let hint = bulletin::diagnostic::did_you_mean(value, &names)
+            let hint = crate::diagnostic::did_you_mean(value, &names)
                 .map_or(String::new(), |s| format!("did you mean `{s}`? "));
             return Err(format!(
                 "--test {value}: this is neither an email address nor a list in {}; {hint}the lists are: {}",
@@ -348,12 +348,12 @@ fn test_recipients(
             .into());
         };
         for m in members {
-            if seen.insert(bulletin::input::recipients::key(&m)) {
+            if seen.insert(crate::input::recipients::key(&m)) {
                 to.push(m);
             }
         }
         for m in left_out {
-            if seen.insert(bulletin::input::recipients::key(&m)) {
+            if seen.insert(crate::input::recipients::key(&m)) {
                 suppressed.push(m);
             }
         }
@@ -396,12 +396,12 @@ fn not_delivered<'a>(when: &str, replies: impl Iterator<Item = &'a str>) -> Stri
     )
 }
 
-/// The SMTP password or token ([`bulletin::secret::find`]): never shown.
+/// The SMTP password or token ([`crate::secret::find`]): never shown.
 fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
     let Transport::Smtp(s) = &recipients.transport else {
         return Ok(None);
     };
-    bulletin::secret::find(s, &recipients.path).map_err(|e| Failure::from(anyhow::Error::new(e)))
+    crate::secret::find(s, &recipients.path).map_err(|e| Failure::from(anyhow::Error::new(e)))
 }
 
 /// Opens one session with the relay (greeting, EHLO, STARTTLS, login) and closes it, before the

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bulletin::suppress::{self, Suppressions};
+use crate::suppress::{self, Suppressions};
 
 use super::{Failure, recipients_path};
 
@@ -20,7 +20,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let path = suppress::path_for(&recipients_path(args.recipients.as_deref()));
     let mut store = Suppressions::load(&path).map_err(anyhow::Error::from)?;
-    let address = bulletin::inbox::normal(&args.address);
+    let address = crate::inbox::normal(&args.address);
     if !store.lift(&address) {
         return Err(Failure::from(format!(
             "{address} is not in {}: nothing was changed (an address in `suppress:` in the recipients file is lifted by deleting its line there)",

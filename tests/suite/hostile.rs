@@ -350,8 +350,8 @@ fn the_preview_shows_a_too_deep_bulletin_and_stays_up() {
     }
     preview.assert_running();
     // The library's view of the same file, as the preview builds it.
-    let view = bulletin::preview::build(&f.path().join("bulletin.yaml"));
-    let bulletin::preview::View::Broken { diagnostics } = view else {
+    let view = bulletin::api::preview(&f.path().join("bulletin.yaml"));
+    let bulletin::api::View::Broken { diagnostics } = view else {
         panic!("a too-deep bulletin must not render")
     };
     assert!(diagnostics.contains(YAML_TOO_DEEP), "{diagnostics}");
