@@ -14,6 +14,7 @@ pub mod archive;
 pub mod calendar;
 pub(crate) mod colour;
 pub mod date;
+pub mod desk;
 pub mod diagnostic;
 pub mod files;
 pub mod identity;

@@ -1,0 +1,415 @@
+// The desk's script (src/desk/pages.rs puts it on every page). On the Write page: saves the
+// form as the office types (debounced, one save at a time, and once more when the tab closes),
+// shows the problems `bulletin check` finds next to their fields, keeps the preview beside the
+// form up to date, adds, removes and moves sections, links and key dates, and turns what is
+// pasted from Word or a web page into the bulletin's Markdown (paste.js). Every request that
+// changes something is a POST carrying the page's CSRF token.
+(function () {
+  'use strict';
+  var csrf = (document.querySelector('meta[name="desk-csrf"]') || {}).content || '';
+
+  function post(url, body, extra) {
+    var init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Desk-CSRF': csrf },
+      body: body === undefined ? '' : JSON.stringify(body),
+      credentials: 'same-origin',
+    };
+    if (extra) Object.keys(extra).forEach(function (k) { init[k] = extra[k]; });
+    return fetch(url, init);
+  }
+
+  // Forms that change something (Start next week's): sent with the token, then followed.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-desk-post]'), function (f) {
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      post(f.getAttribute('action')).then(function (r) {
+        location.href = r.url;
+      });
+    });
+  });
+
+  var page = document.querySelector('.write');
+  if (!page) return;
+  var name = page.dataset.name;
+  var base = page.dataset.base;
+  var status = document.getElementById('status');
+  var sections = document.getElementById('sections');
+  var uid = 1000;
+  var timer = null;
+  var inFlight = false;
+  var again = false;
+  var dirty = false;
+  var stopped = false; // a conflict waits for the office's choice
+  var previewVersion = 0;
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function val(scope, key) {
+    var el = scope.querySelector('[data-key="' + key + '"]');
+    return el ? el.value : '';
+  }
+
+  function origOf(el) {
+    return el.dataset.orig === undefined || el.dataset.orig === '' ? null : Number(el.dataset.orig);
+  }
+
+  // The section's own fields, not those of its rows.
+  function own(sec, key) {
+    var found = null;
+    Array.prototype.forEach.call(sec.querySelectorAll('[data-key="' + key + '"]'), function (el) {
+      if (!found && !el.closest('.row')) found = el;
+    });
+    return found;
+  }
+
+  // The form as the server reads it, the elements it came from (for renumbering after a save),
+  // and where each field's problems go.
+  function collect() {
+    var fields = {};
+    var top = function (id, key) {
+      var el = document.getElementById(id);
+      fields[key] = el;
+      return el.value;
+    };
+    var form = {
+      title: top('f-title', 'title'),
+      date: top('f-date', 'date'),
+      issue: top('f-issue', 'issue'),
+      summary: top('f-summary', 'summary'),
+      message: null,
+      sections: [],
+    };
+    var m = {
+      title: top('m-title', 'message.title'),
+      author: top('m-author', 'message.author'),
+      role: top('m-role', 'message.role'),
+      after: top('m-after', 'message.after'),
+      body: top('m-body', 'message.body'),
+    };
+    fields.message = fields['message.author'];
+    if (Object.keys(m).some(function (k) { return m[k] !== ''; })) form.message = m;
+    var elements = [];
+    Array.prototype.forEach.call(sections.querySelectorAll(':scope > .section'), function (sec, i) {
+      var p = 'sections.' + i + '.';
+      var s = { orig: origOf(sec), links: [], dates: [] };
+      ['title', 'label', 'date', 'body', 'note', 'until'].forEach(function (k) {
+        var el = own(sec, k);
+        s[k] = el ? el.value : '';
+        fields[p + k] = el;
+      });
+      fields['sections.' + i] = fields[p + 'title'];
+      fields[p + 'links'] = sec.querySelector('[data-action="add-link"]');
+      fields[p + 'dates'] = sec.querySelector('[data-action="add-date"]');
+      var rows = { links: [], dates: [] };
+      Array.prototype.forEach.call(sec.querySelectorAll('.links .row'), function (row, j) {
+        s.links.push({ orig: origOf(row), text: val(row, 'text'), url: val(row, 'url') });
+        fields[p + 'links.' + j + '.text'] = row.querySelector('[data-key="text"]');
+        fields[p + 'links.' + j + '.url'] = row.querySelector('[data-key="url"]');
+        fields[p + 'links.' + j] = fields[p + 'links.' + j + '.text'];
+        rows.links.push(row);
+      });
+      Array.prototype.forEach.call(sec.querySelectorAll('.dates .row'), function (row, j) {
+        s.dates.push({
+          orig: origOf(row),
+          what: val(row, 'what'),
+          date: val(row, 'date'),
+          time: val(row, 'time'),
+          end: val(row, 'end'),
+          place: val(row, 'where'),
+        });
+        ['what', 'date', 'time', 'end', 'where'].forEach(function (k) {
+          fields[p + 'dates.' + j + '.' + k] = row.querySelector('[data-key="' + k + '"]');
+        });
+        fields[p + 'dates.' + j] = fields[p + 'dates.' + j + '.what'];
+        rows.dates.push(row);
+      });
+      form.sections.push(s);
+      elements.push({ section: sec, rows: rows });
+    });
+    return { form: form, elements: elements, fields: fields };
+  }
+
+  // After a save, the saved items are the file's items in this order.
+  function renumber(elements) {
+    elements.forEach(function (e, i) {
+      if (!e.section.isConnected) return;
+      e.section.dataset.orig = i;
+      e.rows.links.forEach(function (r, j) { r.dataset.orig = j; });
+      e.rows.dates.forEach(function (r, j) { r.dataset.orig = j; });
+    });
+  }
+
+  function fieldFor(fields, id) {
+    while (id) {
+      if (fields[id]) return fields[id];
+      var cut = id.lastIndexOf('.');
+      id = cut < 0 ? '' : id.slice(0, cut);
+    }
+    return null;
+  }
+
+  function showProblems(problems, fields) {
+    Array.prototype.forEach.call(page.querySelectorAll('.problem'), function (p) {
+      p.hidden = true;
+      p.textContent = '';
+      p.classList.remove('warning');
+    });
+    Array.prototype.forEach.call(page.querySelectorAll('[aria-invalid]'), function (el) {
+      el.removeAttribute('aria-invalid');
+    });
+    var summary = document.getElementById('summary');
+    summary.textContent = '';
+    var errors = problems.filter(function (p) { return p.error; }).length;
+    var list = document.createElement('ul');
+    problems.forEach(function (p) {
+      var words = p.message + (p.help ? '. ' + p.help.charAt(0).toUpperCase() + p.help.slice(1) + '.' : '');
+      var el = p.field ? fieldFor(fields, p.field) : null;
+      var slot = el && el.closest('.field') ? el.closest('.field').querySelector('.problem') : null;
+      var li = document.createElement('li');
+      if (slot) {
+        var line = document.createElement('span');
+        line.textContent = (p.error ? 'Problem: ' : 'Check: ') + words;
+        if (slot.textContent) slot.appendChild(document.createElement('br'));
+        slot.appendChild(line);
+        slot.hidden = false;
+        if (p.error) el.setAttribute('aria-invalid', 'true');
+        else if (!slot.querySelector('.err')) slot.classList.add('warning');
+        if (p.error) line.className = 'err';
+        var a = document.createElement('a');
+        a.href = '#' + el.id;
+        a.textContent = words;
+        a.addEventListener('click', function (e) {
+          e.preventDefault();
+          el.focus();
+        });
+        li.appendChild(a);
+      } else {
+        li.textContent = words;
+      }
+      li.className = p.error ? 'err' : 'warn';
+      list.appendChild(li);
+    });
+    if (problems.length === 0) {
+      summary.hidden = true;
+      return;
+    }
+    var head = document.createElement('p');
+    var warnings = problems.length - errors;
+    head.textContent = errors > 0
+      ? errors + (errors === 1 ? ' problem' : ' problems') + ' to fix before the bulletin can be sent' +
+        (warnings ? ', and ' + warnings + ' to check' : '') + ':'
+      : warnings + (warnings === 1 ? ' thing' : ' things') + ' to check (the bulletin can be sent):';
+    summary.appendChild(head);
+    summary.appendChild(list);
+    summary.className = errors > 0 ? 'summary has-errors' : 'summary';
+    summary.hidden = false;
+  }
+
+  function refreshPreview() {
+    previewVersion += 1;
+    var frame = document.getElementById('preview');
+    frame.src = '/preview/' + name + '/email.html?v=' + previewVersion;
+    var text = document.getElementById('preview-text');
+    if (!text.hidden) loadText();
+  }
+
+  function loadText() {
+    var text = document.getElementById('preview-text');
+    fetch('/preview/' + name + '/email.txt?v=' + previewVersion, { credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.text() : 'The plain text comes back once the problems marked in red are fixed.';
+    }).then(function (t) { text.textContent = t; });
+  }
+
+  function save(options) {
+    options = options || {};
+    clearTimeout(timer);
+    if (stopped && !options.keepTheirs) return;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    dirty = false;
+    var snap = collect();
+    say('Saving…');
+    post('/api/save/' + name, { base: base, form: snap.form, keep_theirs: !!options.keepTheirs })
+      .then(function (r) {
+        return r.json().then(function (reply) { return { status: r.status, reply: reply }; });
+      })
+      .then(function (res) {
+        var reply = res.reply;
+        if (res.status === 409) {
+          stopped = true;
+          dirty = true;
+          document.getElementById('conflict').hidden = false;
+          say('Not saved: the file was changed outside the desk');
+          return;
+        }
+        if (res.status !== 200) {
+          dirty = true;
+          say('Not saved: ' + (reply.error || 'the desk could not save'));
+          return;
+        }
+        stopped = false;
+        document.getElementById('conflict').hidden = true;
+        base = reply.base;
+        renumber(snap.elements);
+        showProblems(reply.problems, snap.fields);
+        var when = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+        say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
+        if (reply.saved) refreshPreview();
+      })
+      .catch(function () {
+        dirty = true;
+        say('Not saved: the desk is not running. Start it again, then press Save.');
+      })
+      .then(function () {
+        inFlight = false;
+        if (again) {
+          again = false;
+          if (!stopped) schedule();
+        }
+      });
+  }
+
+  function schedule() {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(save, 600);
+  }
+
+  page.addEventListener('input', function () {
+    say('Changes not saved yet…');
+    schedule();
+  });
+  page.addEventListener('change', schedule);
+  document.getElementById('save').addEventListener('click', function () { save(); });
+  document.getElementById('reload').addEventListener('click', function () {
+    location.reload();
+  });
+  document.getElementById('keep-theirs').addEventListener('click', function () {
+    save({ keepTheirs: true });
+  });
+  // Closing the tab: one last save of what was typed.
+  window.addEventListener('pagehide', function () {
+    if (!dirty || stopped) return;
+    post('/api/save/' + name, { base: base, form: collect().form }, { keepalive: true });
+  });
+
+  function fresh(templateId) {
+    uid += 1;
+    var html = document.getElementById(templateId).innerHTML.replace(/__/g, String(uid));
+    var holder = document.createElement('div');
+    holder.innerHTML = html;
+    return holder.firstElementChild;
+  }
+
+  function numberSections() {
+    Array.prototype.forEach.call(sections.querySelectorAll(':scope > .section'), function (sec, i) {
+      sec.querySelector(':scope > legend .num').textContent = String(i + 1);
+      var n = i + 1;
+      sec.querySelector('[data-action="up"]').setAttribute('aria-label', 'Move section ' + n + ' up');
+      sec.querySelector('[data-action="down"]').setAttribute('aria-label', 'Move section ' + n + ' down');
+      sec.querySelector('[data-action="remove"]').setAttribute('aria-label', 'Remove section ' + n);
+    });
+  }
+  numberSections();
+
+  document.getElementById('add-section').addEventListener('click', function () {
+    var sec = fresh('section-template');
+    sections.appendChild(sec);
+    numberSections();
+    own(sec, 'title').focus();
+    schedule();
+  });
+
+  page.addEventListener('click', function (e) {
+    var button = e.target.closest('button[data-action]');
+    if (!button) return;
+    var sec = button.closest('.section');
+    var action = button.dataset.action;
+    if (action === 'up' && sec.previousElementSibling) {
+      sections.insertBefore(sec, sec.previousElementSibling);
+    } else if (action === 'down' && sec.nextElementSibling) {
+      sections.insertBefore(sec.nextElementSibling, sec);
+    } else if (action === 'remove') {
+      if (sections.querySelectorAll(':scope > .section').length === 1) {
+        say('A bulletin needs at least one section');
+        return;
+      }
+      var title = own(sec, 'title').value;
+      if (!confirm('Remove the section “' + title + '”?')) return;
+      var next = sec.nextElementSibling || sec.previousElementSibling;
+      sec.remove();
+      if (next) next.querySelector('[data-action="remove"]').focus();
+    } else if (action === 'add-link' || action === 'add-date') {
+      var row = fresh(action === 'add-link' ? 'link-template' : 'date-template');
+      var secId = own(sec, 'title').id.split('-')[0];
+      Array.prototype.forEach.call(row.querySelectorAll('[id]'), function (el) {
+        el.id = el.id.replace(/^s\d+/, secId);
+      });
+      Array.prototype.forEach.call(row.querySelectorAll('[for]'), function (el) {
+        el.setAttribute('for', el.getAttribute('for').replace(/^s\d+/, secId));
+      });
+      Array.prototype.forEach.call(row.querySelectorAll('[aria-describedby]'), function (el) {
+        el.setAttribute('aria-describedby', el.getAttribute('aria-describedby').replace(/(^|\s)(p|h)-s\d+/g, '$1$2-' + secId));
+      });
+      button.previousElementSibling.appendChild(row);
+      row.querySelector('input').focus();
+    } else if (action === 'remove-row') {
+      var r = button.closest('.row');
+      var nextRow = r.nextElementSibling || r.previousElementSibling;
+      var add = r.parentElement.nextElementSibling;
+      r.remove();
+      (nextRow ? nextRow.querySelector('input') : add).focus();
+    } else {
+      return;
+    }
+    if (action === 'up' || action === 'down') button.focus();
+    numberSections();
+    schedule();
+  });
+
+  // What people paste from Word, Outlook or a web page: its Markdown, and what was left out.
+  page.addEventListener('paste', function (e) {
+    var el = e.target;
+    if (!(el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && el.type === 'text'))) return;
+    var data = e.clipboardData;
+    if (!data || data.types.indexOf('text/html') < 0 || !window.bulletinPaste) return;
+    var result = window.bulletinPaste.htmlToMarkdown(data.getData('text/html'));
+    e.preventDefault();
+    var md = result.markdown;
+    if (el instanceof HTMLInputElement) md = md.replace(/\s*\n\s*/g, ' ');
+    el.setRangeText(md, el.selectionStart, el.selectionEnd, 'end');
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    var slot = el.closest('.field').querySelector('.pasted') || document.createElement('p');
+    slot.className = 'pasted hint';
+    slot.setAttribute('role', 'status');
+    slot.textContent = result.dropped.length
+      ? 'Pasted. Left out: ' + result.dropped.join('; ') + '.'
+      : 'Pasted.';
+    el.closest('.field').appendChild(slot);
+  });
+
+  // The preview's three views.
+  Array.prototype.forEach.call(document.querySelectorAll('.views button'), function (b) {
+    b.addEventListener('click', function () {
+      var view = b.dataset.view;
+      Array.prototype.forEach.call(document.querySelectorAll('.views button'), function (o) {
+        o.setAttribute('aria-pressed', String(o === b));
+      });
+      var frame = document.getElementById('preview');
+      var text = document.getElementById('preview-text');
+      frame.hidden = view === 'text';
+      text.hidden = view !== 'text';
+      frame.className = view === 'phone' ? 'phone' : '';
+      if (view === 'text') loadText();
+    });
+  });
+
+  var initial = JSON.parse(document.getElementById('problems-data').textContent || '[]');
+  showProblems(initial, collect().fields);
+})();
