@@ -24,6 +24,9 @@ use std::time::Duration;
 
 use bulletin::desk::form::Form;
 
+mod common;
+use common::smtp::Server;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const NAME: &str = "2021-10-20.yaml";
 const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
@@ -55,9 +58,15 @@ struct Desk {
 
 impl Desk {
     fn start(office: &Path, env: &[(&str, &str)]) -> Desk {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        // Its own process group, as a terminal gives it: Ctrl-C reaches it and what it runs.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .args(["desk", "--port", "0", "--no-open"])
             .envs(env.iter().copied())
+            .env_remove("BULLETIN_SMTP_PASSWORD")
+            .env_remove("BULLETIN_SMTP_TOKEN")
             .current_dir(office)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -128,8 +137,25 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// Ctrl-C, as a terminal sends it: SIGINT to the desk and to the send it runs.
+    #[cfg(unix)]
+    fn interrupt(&mut self) {
+        // SAFETY: a signal to the process group this test started.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGINT);
+        }
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Desk {
     fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: the process group this test started.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -460,4 +486,81 @@ fn kill_9_during_saves_leaves_the_old_file_or_the_new() {
         changed > 0,
         "no save was ever made: the test proves nothing"
     );
+}
+
+/// Runs desk-send-check.mjs on `desk`: its output.
+fn on_send_page(desk: &Desk, args: &[&str]) -> String {
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/browser/desk-send-check.mjs"))
+        .args(["--url", &desk.url, "--name", NAME])
+        .args(args)
+        .current_dir(Path::new(ROOT).join("tests/browser"))
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "desk-send-check.mjs {args:?} failed:\n{text}"
+    );
+    text
+}
+
+#[cfg(unix)]
+#[test]
+fn a_send_from_the_desk_stopped_by_ctrl_c_resumes_and_reaches_everyone_once() {
+    require_browser_deps();
+    let office = office();
+    let server = Server::start(office.path(), &[]);
+    let members: Vec<String> = (0..6).map(|i| format!("member{i}@example.org")).collect();
+    let mut recipients = format!(
+        "smtp:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  auth: none\n  rate_per_minute: 60\n  connections: 1\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    name: Everyone\n    members:\n",
+        server.port
+    );
+    for m in &members {
+        recipients.push_str(&format!("      - {m}\n"));
+    }
+    fs::write(office.path().join("recipients.yaml"), recipients).unwrap();
+
+    let mut desk = Desk::start(office.path(), &[]);
+    // A test copy, marked as one, to one address: nobody is recorded as having had the issue.
+    on_send_page(&desk, &["--do", "test", "--to", "reviewer@example.org"]);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "one test copy");
+    assert_eq!(messages[0].to, vec!["reviewer@example.org".to_string()]);
+    assert!(
+        messages[0].data.contains("[TEST]"),
+        "the test copy is marked"
+    );
+    // Who would get it: everyone, nothing sent.
+    let dry = on_send_page(&desk, &["--do", "dry-run"]);
+    for m in &members {
+        assert!(dry.contains(&format!("would send    {m}")), "{dry}");
+    }
+    assert_eq!(server.messages().len(), 1, "the dry run sent nothing");
+    // The send, stopped by Ctrl-C once it is under way.
+    let shown = on_send_page(&desk, &["--do", "send", "--until", "progress"]);
+    assert!(shown.contains("progress: "), "{shown}");
+    desk.interrupt();
+    let first = server.counts();
+    let sent_first: usize = members
+        .iter()
+        .map(|m| first.get(m).copied().unwrap_or(0))
+        .sum();
+    assert!(
+        sent_first < members.len(),
+        "Ctrl-C came too late to prove anything: {first:?}"
+    );
+    // A new desk resumes it from the Send page: everyone exactly once.
+    let desk = Desk::start(office.path(), &[]);
+    let shown = on_send_page(&desk, &["--do", "send", "--until", "done"]);
+    assert!(shown.contains("ok: send: Finished."), "{shown}");
+    let counts = server.counts();
+    for m in &members {
+        assert_eq!(counts.get(m), Some(&1), "{m} in {counts:?}\n{shown}");
+    }
+    assert_eq!(counts.get("reviewer@example.org"), Some(&1));
 }

@@ -39,11 +39,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .map_err(|e| format!("cannot start: {e}"))?;
     let port = args.port.unwrap_or(DEFAULT_PORT);
     let open = !args.no_open;
+    let program = std::env::current_exe()
+        .map_err(|e| format!("cannot find the bulletin program itself: {e}"))?;
     let start = |port: u16| {
         let root = root.clone();
         runtime.block_on(bulletin::desk::serve(
             root,
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+            program.clone(),
             move |url| {
                 println!("{url}");
                 println!("the desk is open at that address; press Ctrl-C to stop it");

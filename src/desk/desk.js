@@ -29,6 +29,67 @@
     });
   });
 
+  // Send, Archive and Replies: a run of the bulletin program, its output shown as it comes.
+  function follow(id) {
+    var box = document.getElementById('job');
+    var out = document.getElementById('job-output');
+    var said = document.getElementById('job-status');
+    var from = 0;
+    box.hidden = false;
+    out.textContent = '';
+    said.textContent = 'Running…';
+    function poll() {
+      fetch('/api/job/' + id + '?from=' + from, { credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (v) {
+          from += v.lines.length;
+          if (v.lines.length) out.textContent += v.lines.join('\n') + '\n';
+          if (v.done) {
+            said.textContent = v.code === 0 ? 'Finished.' : 'Stopped: see what it says above.';
+            Array.prototype.forEach.call(document.querySelectorAll('[data-send],[data-run]'), function (b) {
+              if (!b.dataset.blocked) b.disabled = false;
+            });
+          } else {
+            setTimeout(poll, 300);
+          }
+        });
+    }
+    poll();
+  }
+
+  function started(r) {
+    return r.json().then(function (v) {
+      if (v.job) {
+        Array.prototype.forEach.call(document.querySelectorAll('[data-send],[data-run]'), function (b) {
+          if (b.disabled) b.dataset.blocked = '1';
+          b.disabled = true;
+        });
+        follow(v.job);
+      } else {
+        var box = document.getElementById('job');
+        box.hidden = false;
+        document.getElementById('job-status').textContent = 'Not started: ' + (v.error || 'the desk refused');
+      }
+    });
+  }
+
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-send],button[data-run]');
+    if (!b || b.disabled) return;
+    if (b.dataset.run) {
+      post('/api/run', { what: b.dataset.run, name: b.dataset.name || '' }).then(started);
+      return;
+    }
+    var action = b.dataset.send;
+    var name = location.pathname.split('/').pop();
+    var to = action === 'test' ? document.getElementById('test-to').value : (document.getElementById('list') || {}).value;
+    if (action === 'send') {
+      var label = document.getElementById('list').selectedOptions[0].textContent;
+      if (!confirm('Send this bulletin to ' + label + ' now?')) return;
+    }
+    post('/api/send/' + name, { action: action, to: to || '', mode: b.dataset.mode || '' }).then(started);
+  });
+
   var page = document.querySelector('.write');
   if (!page) return;
   var name = page.dataset.name;

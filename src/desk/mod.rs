@@ -19,8 +19,10 @@
 
 pub mod edit;
 pub mod form;
+pub mod jobs;
 pub mod pages;
 pub mod problems;
+pub mod send;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -56,6 +58,8 @@ pub struct Desk {
     bound: SocketAddr,
     /// One save at a time, so that two tabs cannot interleave a read and a write.
     saving: tokio::sync::Mutex<()>,
+    /// The runs of `bulletin send`, `archive`, `inbox` and `report` the pages start.
+    jobs: jobs::Jobs,
 }
 
 /// A random token of 32 hex digits (128 bits) from the system's generator.
@@ -66,11 +70,13 @@ pub fn random_token() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Serves the desk for the office folder `root` on `addr` until the process ends. `on_ready` is
-/// told the full address to open, token included.
+/// Serves the desk for the office folder `root` on `addr` until the process ends; `program` is
+/// the `bulletin` program, which sends and archives for it. `on_ready` is told the full address
+/// to open, token included.
 pub async fn serve(
     root: PathBuf,
     addr: SocketAddr,
+    program: PathBuf,
     on_ready: impl FnOnce(String),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -84,14 +90,15 @@ pub async fn serve(
         csrf: random_token()?,
         bound,
         saving: tokio::sync::Mutex::new(()),
+        jobs: jobs::Jobs::new(program),
     });
     let url = format!("http://{bound}/?token={}", desk.token);
     let app = Router::new()
         .route("/", get(pages::home))
         .route("/write/{name}", get(pages::write))
-        .route("/send/{name}", get(pages::send))
-        .route("/archive", get(pages::archive))
-        .route("/replies", get(pages::replies))
+        .route("/send/{name}", get(send::page))
+        .route("/archive", get(send::archive_page))
+        .route("/replies", get(send::replies_page))
         .route("/preview/{name}/email.html", get(pages::preview_html))
         .route("/preview/{name}/email.txt", get(pages::preview_text))
         .route("/static/desk.js", get(pages::script))
@@ -99,6 +106,9 @@ pub async fn serve(
         .route("/static/desk.css", get(pages::style))
         .route("/api/save/{name}", post(save))
         .route("/api/new", post(pages::start_next))
+        .route("/api/send/{name}", post(send::start))
+        .route("/api/run", post(send::start_other))
+        .route("/api/job/{id}", get(send::job))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(desk.clone(), guard))
         .with_state(desk);
@@ -188,7 +198,7 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn query_value(query: &str, name: &str) -> Option<String> {
+pub(crate) fn query_value(query: &str, name: &str) -> Option<String> {
     query
         .split('&')
         .filter_map(|pair| pair.split_once('='))

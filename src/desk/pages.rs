@@ -19,7 +19,7 @@ const PASTE: &str = include_str!("paste.js");
 const STYLE: &str = include_str!("desk.css");
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(super) enum Tab {
     Home,
     Write,
     Send,
@@ -28,7 +28,13 @@ enum Tab {
 }
 
 /// The page around `body`: the bar of links, each page one click from every other.
-fn layout(desk: &Desk, title: &str, tab: Tab, current: Option<&str>, body: Markup) -> Html<String> {
+pub(super) fn layout(
+    desk: &Desk,
+    title: &str,
+    tab: Tab,
+    current: Option<&str>,
+    body: Markup,
+) -> Html<String> {
     let current = current
         .map(str::to_string)
         .or_else(|| desk.bulletin_names().into_iter().next());
@@ -108,6 +114,7 @@ struct State_ {
     errors: usize,
     warnings: usize,
     archived: bool,
+    delivered: usize,
 }
 
 fn state_of(desk: &Desk, name: &str) -> State_ {
@@ -119,6 +126,7 @@ fn state_of(desk: &Desk, name: &str) -> State_ {
         errors: 0,
         warnings: 0,
         archived: false,
+        delivered: super::send::delivered(&path),
     };
     match crate::pipeline::prepare(&path, false) {
         Ok(p) => {
@@ -204,7 +212,11 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
 }
 
 fn state_words(s: &State_) -> String {
-    match (s.errors, s.archived) {
+    let sent = match s.delivered {
+        0 => String::new(),
+        n => format!("sent to {n} {}, ", if n == 1 { "person" } else { "people" }),
+    };
+    let words: String = match (s.errors, s.archived) {
         (0, true) => "archived".into(),
         (0, false) if s.warnings > 0 => format!(
             "draft, {} thing{} to look at",
@@ -213,7 +225,8 @@ fn state_words(s: &State_) -> String {
         ),
         (0, false) => "draft, ready to send".into(),
         (n, _) => format!("{n} problem{} to fix", plural(n)),
-    }
+    };
+    format!("{sent}{words}")
 }
 
 fn next_step(s: &State_) -> &'static str {
@@ -224,7 +237,7 @@ fn next_step(s: &State_) -> &'static str {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
@@ -426,79 +439,6 @@ fn key_date(i: &str, j: &str, d: &DateForm) -> Markup {
             button type="button" data-action="remove-row" { "Remove date" }
         }
     }
-}
-
-/// The Send page: whether the issue can go, and how.
-pub async fn send(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
-    let Some(path) = desk.bulletin(&name) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Html(refused_page(
-                "There is no such bulletin in the bulletins folder.",
-            )),
-        )
-            .into_response();
-    };
-    let result = crate::pipeline::prepare(&path, false);
-    let recipients = desk.root.join(crate::project::RECIPIENTS);
-    let lists = crate::input::recipients::load(&recipients)
-        .ok()
-        .map(|(r, _)| {
-            r.counts()
-                .into_iter()
-                .map(|(id, c)| (id.to_string(), c.recipients, c.suppressed))
-                .collect::<Vec<_>>()
-        });
-    let body = html! {
-        h1 { "Send: " (name) }
-        @match &result {
-            Err(d) => {
-                div class="refused" role="alert" id="send-refused" {
-                    p { strong { "This issue cannot be sent yet: " (d.errors()) " problem" (plural(d.errors())) " to fix." } }
-                    p { "Fix what is marked in red on the " a href={"/write/" (name)} { "Write page" } ", then come back." }
-                }
-            }
-            Ok(p) => {
-                p id="send-ready" { "“" (p.loaded.bulletin.title) "” is ready to send." }
-            }
-        }
-        h2 { "Who gets it" }
-        @match &lists {
-            Some(lists) => {
-                table class="issues" {
-                    thead { tr { th scope="col" { "Mailing list" } th scope="col" { "People" } th scope="col" { "Not sent to (unsubscribed or bounced)" } } }
-                    tbody { @for (id, n, s) in lists { tr { td { (id) } td { (n) } td { (s) } } } }
-                }
-            }
-            None => p { "The mailing lists are in recipients.yaml, which this folder does not have yet (or it has a mistake): see docs/send.md." }
-        }
-        h2 { "Sending" }
-        p { "Sending from the desk comes next. Until then, send as before:" }
-        pre { "bulletin send bulletins/" (name) " --test you@example.org\nbulletin send bulletins/" (name) " --list everyone --dry-run\nbulletin send bulletins/" (name) " --list everyone" }
-        button type="button" class="button" disabled[result.is_err()] aria-describedby=[result.is_err().then_some("send-refused")] { "Send a test copy" }
-    };
-    layout(&desk, "Send", Tab::Send, Some(&name), body).into_response()
-}
-
-pub async fn archive(State(desk): State<Arc<Desk>>) -> Html<String> {
-    let dir = desk.root.join(crate::project::ARCHIVE);
-    let body = html! {
-        h1 { "Archive" }
-        @if dir.join("index.html").is_file() {
-            p { "The archive website is in the folder " code { (dir.display()) } "." }
-        } @else {
-            p { "There is no archive yet. Add an issue to it with " code { "bulletin archive bulletins/DATE.yaml" } "." }
-        }
-    };
-    layout(&desk, "Archive", Tab::Archive, None, body)
-}
-
-pub async fn replies(State(desk): State<Arc<Desk>>) -> Html<String> {
-    let body = html! {
-        h1 { "Replies" }
-        p { "Bounces, unsubscribes and replies are read with " code { "bulletin inbox" } ", and who got each issue is shown by " code { "bulletin report" } ". They will be shown here next." }
-    };
-    layout(&desk, "Replies", Tab::Replies, None, body)
 }
 
 /// "Start next week's": what `bulletin new` does, then the Write page of the new issue.
