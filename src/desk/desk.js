@@ -108,9 +108,22 @@
     status.textContent = text;
   }
 
+  // A field whose value is a blank of a new issue ([[like this]]) shows it as a hint, and keeps
+  // it in the file until something is typed there.
+  function v(el) {
+    if (!el) return '';
+    return el.value === '' && el.dataset.blank ? el.dataset.blank : el.value;
+  }
+  Array.prototype.forEach.call(page.querySelectorAll('input[data-key], textarea[data-key]'), function (el) {
+    var m = /^\[\[([\s\S]*)\]\]$/.exec(el.value.trim());
+    if (!m) return;
+    el.dataset.blank = el.value;
+    el.placeholder = m[1];
+    el.value = '';
+  });
+
   function val(scope, key) {
-    var el = scope.querySelector('[data-key="' + key + '"]');
-    return el ? el.value : '';
+    return v(scope.querySelector('[data-key="' + key + '"]'));
   }
 
   function origOf(el) {
@@ -133,7 +146,7 @@
     var top = function (id, key) {
       var el = document.getElementById(id);
       fields[key] = el;
-      return el.value;
+      return v(el);
     };
     var form = {
       title: top('f-title', 'title'),
@@ -158,7 +171,7 @@
       var s = { orig: origOf(sec), links: [], dates: [] };
       ['title', 'label', 'date', 'body', 'note', 'until'].forEach(function (k) {
         var el = own(sec, k);
-        s[k] = el ? el.value : '';
+        s[k] = v(el);
         fields[p + k] = el;
       });
       fields['sections.' + i] = fields[p + 'title'];
@@ -226,7 +239,9 @@
     var errors = problems.filter(function (p) { return p.error; }).length;
     var list = document.createElement('ul');
     problems.forEach(function (p) {
-      var words = p.message + (p.help ? '. ' + p.help.charAt(0).toUpperCase() + p.help.slice(1) + '.' : '');
+      var cap = function (t) { return t.charAt(0).toUpperCase() + t.slice(1); };
+      var words = cap(p.message) + '.';
+      var fix = p.help ? 'To fix: ' + p.help + '.' : '';
       var el = p.field ? fieldFor(fields, p.field) : null;
       var slot = el && el.closest('.field') ? el.closest('.field').querySelector('.problem') : null;
       var li = document.createElement('li');
@@ -235,20 +250,30 @@
         line.textContent = (p.error ? 'Problem: ' : 'Check: ') + words;
         if (slot.textContent) slot.appendChild(document.createElement('br'));
         slot.appendChild(line);
+        if (fix) {
+          slot.appendChild(document.createElement('br'));
+          var how = document.createElement('span');
+          how.className = 'fix';
+          how.textContent = fix;
+          slot.appendChild(how);
+        }
         slot.hidden = false;
         if (p.error) el.setAttribute('aria-invalid', 'true');
         else if (!slot.querySelector('.err')) slot.classList.add('warning');
         if (p.error) line.className = 'err';
         var a = document.createElement('a');
         a.href = '#' + el.id;
-        a.textContent = words;
+        var label = el.closest('.field').querySelector('label').textContent;
+        var sec = el.closest('.section');
+        var where = sec ? 'Section ' + sec.querySelector(':scope > legend .num').textContent + ', ' : '';
+        a.textContent = where + label + ': ' + words;
         a.addEventListener('click', function (e) {
           e.preventDefault();
           el.focus();
         });
         li.appendChild(a);
       } else {
-        li.textContent = words;
+        li.textContent = words + (fix ? ' ' + fix : '');
       }
       li.className = p.error ? 'err' : 'warn';
       list.appendChild(li);
@@ -347,6 +372,29 @@
     schedule();
   });
   page.addEventListener('change', schedule);
+
+  // "Where it goes" offers the sections as they are now.
+  function sectionChoices() {
+    var select = document.getElementById('m-after');
+    var chosen = select.value;
+    var titles = Array.prototype.map.call(sections.querySelectorAll(':scope > .section'), function (sec) {
+      return own(sec, 'title').value;
+    }).filter(function (t) { return t.trim() !== ''; });
+    while (select.options.length > 1) select.remove(1);
+    titles.forEach(function (t) {
+      var o = new Option('After “' + t + '”', t);
+      select.add(o);
+    });
+    if (chosen && titles.map(function (t) { return t.toLowerCase(); }).indexOf(chosen.toLowerCase()) < 0) {
+      select.add(new Option('After “' + chosen + '”', chosen));
+    }
+    Array.prototype.forEach.call(select.options, function (o) {
+      if (o.value.toLowerCase() === chosen.toLowerCase()) o.selected = true;
+    });
+  }
+  page.addEventListener('focusin', function (e) {
+    if (e.target.id === 'm-after') sectionChoices();
+  });
   document.getElementById('save').addEventListener('click', function () { save(); });
   document.getElementById('reload').addEventListener('click', function () {
     location.reload();

@@ -155,37 +155,31 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
         .iter()
         .find(|s| s.date.is_some_and(|d| d >= today.add_days(-3)));
     let latest = crate::input::folder::latest(&desk.bulletins).map(|(d, _)| d);
+    // The issue to work on: this week's, else the newest not yet sent or archived.
+    let current = this_week.or_else(|| states.first().filter(|s| !s.archived && s.delivered == 0));
     let body = html! {
         h1 { "This week" }
-        @match this_week {
+        @match current {
             Some(s) => {
-                section class="card" {
-                    h2 { (s.title) }
+                section class="card" aria-labelledby="current-h" {
+                    h2 id="current-h" { (if s.title.is_empty() { s.name.as_str() } else { s.title.as_str() }) }
                     p { (s.date.map_or(s.name.clone(), |d| d.long())) " · " (state_words(s)) }
                     p class="next" { (next_step(s)) }
                     p { a class="button" href={"/write/" (s.name)} { "Write this issue" } " " a href={"/send/" (s.name)} { "Send it" } }
                 }
             }
             None => {
-                section class="card" {
-                    p { "There is no issue for this week yet." }
-                    @if let Some(d) = latest {
-                        form method="post" action="/api/new" data-desk-post="" {
-                            button type="submit" class="button" { "Start next week's (" (d.add_days(7).long()) ")" }
-                        }
-                        p class="hint" { "This does what " code { "bulletin new" } " does: a new file with the issue number, the message's author and the sections that run on carried over." }
-                    } @else {
-                        p { "Put last week's bulletin in the bulletins folder first." }
-                    }
-                }
+                section class="card" { p { "There is no issue in progress." } }
             }
         }
-        @if this_week.is_some() {
-            @if let Some(d) = latest.filter(|d| *d >= today.add_days(-3)) {
-                form method="post" action="/api/new" data-desk-post="" {
-                    button type="submit" { "Start the following week's (" (d.add_days(7).long()) ")" }
+        @match latest {
+            Some(d) => {
+                form method="post" action="/api/new" data-desk-post="" class="start" {
+                    button type="submit" class=[current.is_none().then_some("button")] { "Start next week's (" (d.add_days(7).long()) ")" }
                 }
+                p class="hint" { "This does what " code { "bulletin new" } " does: a new issue a week after the latest, with its number, the message's author and the sections that run on carried over." }
             }
+            None => p { "Put last week's bulletin in the bulletins folder to start from it." }
         }
         h2 { "Recent issues" }
         table class="issues" {
@@ -318,6 +312,7 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str) -> Markup {
                 div class="toolbar" {
                     h1 { "Write: " (name) }
                     button type="button" id="save" class="button" { "Save" }
+                    a class="to-preview" href="#preview-side" { "Go to the preview" }
                     span id="status" role="status" aria-live="polite" { "Saved as you type" }
                 }
                 div id="conflict" class="conflict" hidden role="alert" {
@@ -366,7 +361,7 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str) -> Markup {
                 template id="link-template" { (link("__", "__", &LinkForm::default())) }
                 template id="date-template" { (key_date("__", "__", &DateForm::default())) }
             }
-            aside class="preview-side" aria-label="Preview" {
+            aside class="preview-side" id="preview-side" aria-label="Preview" {
                 div class="views" role="group" aria-label="Show the preview" {
                     button type="button" data-view="desktop" aria-pressed="true" { "Desktop" }
                     button type="button" data-view="phone" aria-pressed="false" { "Phone" }
@@ -475,13 +470,9 @@ fn preview_view(desk: &Desk, name: &str) -> Option<View> {
 pub async fn preview_html(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
     match preview_view(&desk, &name) {
         Some(View::Ready { html, .. }) => Html(html).into_response(),
-        Some(View::Broken { .. }) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Html(refused_page(
-                "The preview comes back once the problems marked in red are fixed.",
-            )),
-        )
-            .into_response(),
+        Some(View::Broken { .. }) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Html(no_preview())).into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -494,6 +485,21 @@ pub async fn preview_text(State(desk): State<Arc<Desk>>, Path(name): Path<String
         Some(View::Broken { .. }) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// What the preview shows while the bulletin has errors.
+fn no_preview() -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head { meta charset="utf-8"; title { "No preview yet" } }
+            body style="font-family:Arial,sans-serif;margin:24px;color:#1f2933" {
+                p style="font-size:18px" { strong { "The preview comes back once the problems marked in red are fixed." } }
+                p { "The list of problems is at the top of the form." }
+            }
+        }
+    }
+    .into_string()
 }
 
 pub async fn script() -> Response {

@@ -217,6 +217,20 @@ try {
   if (!mine.includes('summary: Our summary') || !mine.includes('# Changed by hand in another editor.')) fail(`after keeping theirs, the file is:\n${mine.slice(0, 600)}`);
   step('a file changed on disk is not overwritten: the page says so; "keep theirs as a copy" keeps it and saves ours into it');
 
+  // Start next week's from Home: what `bulletin new` writes.
+  const scratch = fs.mkdtempSync(path.join(office, 'scratch-'));
+  for (const f of ['2021-10-20.yaml', 'publisher.yaml']) fs.copyFileSync(path.join(office, 'bulletins', f), path.join(scratch, f));
+  execFileSync(opts.bin, ['new', '--dir', scratch], { stdio: 'pipe' });
+  await nav.getByRole('link', { name: 'Home', exact: true }).click();
+  await page.getByRole('button', { name: /^Start next week's \(27 October 2021\)$/ }).click();
+  await page.getByRole('heading', { name: 'Write: 2021-10-27.yaml' }).waitFor({ timeout: WAIT_MS });
+  const started = fs.readFileSync(path.join(office, 'bulletins', '2021-10-27.yaml'), 'utf8');
+  if (started !== fs.readFileSync(path.join(scratch, '2021-10-27.yaml'), 'utf8')) fail('Start next week\'s wrote something other than what bulletin new writes');
+  await page.locator('#summary.has-errors').waitFor({ timeout: WAIT_MS });
+  await page.screenshot({ path: path.join(shots, 'write-new-1280.png') });
+  step('"Start next week\'s" on Home writes what bulletin new writes and opens it, its blanks listed as problems');
+  await page.goto(at('/write/2021-10-20.yaml'));
+
   // Keyboard: the skip link comes first and focus is visible.
   await page.reload();
   await page.keyboard.press('Tab');
