@@ -40,5 +40,5 @@ if ! python3 -c 'import icalendar, vobject' >/dev/null 2>&1; then
   echo "installing Python packages: icalendar vobject"
   python3 -m pip install --quiet --disable-pip-version-check icalendar vobject
 fi
-[ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
+[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

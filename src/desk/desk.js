@@ -420,8 +420,8 @@
     Array.prototype.forEach.call(sections.querySelectorAll(':scope > .section'), function (sec, i) {
       sec.querySelector(':scope > legend .num').textContent = String(i + 1);
       var n = i + 1;
-      sec.querySelector('[data-action="up"]').setAttribute('aria-label', 'Move section ' + n + ' up');
-      sec.querySelector('[data-action="down"]').setAttribute('aria-label', 'Move section ' + n + ' down');
+      sec.querySelector('[data-action="up"]').setAttribute('aria-label', 'Move up, section ' + n);
+      sec.querySelector('[data-action="down"]').setAttribute('aria-label', 'Move down, section ' + n);
       sec.querySelector('[data-action="remove"]').setAttribute('aria-label', 'Remove section ' + n);
     });
   }

@@ -17,8 +17,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's WCAG 2.2 A and AA rules on the page (the email in the preview is checked elsewhere). */
+async function accessible(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(
+      { exclude: [['#preview']] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } },
+    );
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  });
+  if (found.length) fail(`axe finds on ${what}:\n${found.join('\n')}`);
+}
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -244,6 +260,20 @@ try {
   const second = await page.evaluate(() => [document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]);
   if (second[1] === 'none') fail(`focus is not visible on ${second[0]}`);
   step('the keyboard reaches the skip link, then the bar, with visible focus');
+
+  // axe-core on every page, with problems shown on the Write page.
+  await page.locator('#f-date').fill('2021-10-22');
+  await saved(page);
+  await accessible(page, 'the Write page with a problem');
+  for (const name of ['Home', 'Send', 'Archive', 'Replies']) {
+    await nav.getByRole('link', { name, exact: true }).click();
+    await page.waitForLoadState('load');
+    await accessible(page, name);
+  }
+  await nav.getByRole('link', { name: 'Write', exact: true }).click();
+  await page.locator('#f-date').fill('2021-10-20');
+  await saved(page);
+  step('axe-core finds no WCAG 2.2 A or AA violation on Write (with a problem shown), Home, Send, Archive or Replies');
 
   // Screenshots, and no sideways scrolling at 768 px.
   await page.screenshot({ path: path.join(shots, 'write-1280.png') });
