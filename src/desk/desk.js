@@ -362,16 +362,13 @@
   }
 
   function schedule() {
+    if (!stopped) say('Changes not saved yet…');
     dirty = true;
     clearTimeout(timer);
     timer = setTimeout(save, 600);
   }
 
-  page.addEventListener('input', function () {
-    say('Changes not saved yet…');
-    schedule();
-  });
-  page.addEventListener('change', schedule);
+  page.addEventListener('input', schedule);
 
   // "Where it goes" offers the sections as they are now.
   function sectionChoices() {
@@ -468,6 +465,11 @@
       });
       button.previousElementSibling.appendChild(row);
       row.querySelector('input').focus();
+    } else if (action === 'row-up') {
+      var moving = button.closest('.row');
+      if (!moving.previousElementSibling) return;
+      moving.parentElement.insertBefore(moving, moving.previousElementSibling);
+      button.focus();
     } else if (action === 'remove-row') {
       var r = button.closest('.row');
       var nextRow = r.nextElementSibling || r.previousElementSibling;

@@ -417,7 +417,10 @@ fn link(i: &str, j: &str, l: &LinkForm) -> Markup {
         div class="row link" data-orig=[l.orig] {
             (field(&id("text"), "Link text", &l.text, "text", None))
             (field(&id("url"), "Link address", &l.url, "url", None))
-            button type="button" data-action="remove-row" { "Remove link" }
+            div class="row-buttons" {
+                button type="button" data-action="row-up" { "Move up" }
+                button type="button" data-action="remove-row" { "Remove link" }
+            }
         }
     }
 }
@@ -431,7 +434,10 @@ fn key_date(i: &str, j: &str, d: &DateForm) -> Markup {
             (field(&id("time"), "Time", &d.time, "time", None))
             (field(&id("end"), "Ends", &d.end, "time", None))
             (field(&id("where"), "Where", &d.place, "text", None))
-            button type="button" data-action="remove-row" { "Remove date" }
+            div class="row-buttons" {
+                button type="button" data-action="row-up" { "Move up" }
+                button type="button" data-action="remove-row" { "Remove date" }
+            }
         }
     }
 }

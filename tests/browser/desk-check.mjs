@@ -174,6 +174,21 @@ try {
   await frame.getByRole('heading', { name: 'Practice manager vacancy' }).waitFor({ timeout: WAIT_MS });
   step('a new section with a link and a key date: check --strict passes, every other line kept, the preview shows it');
 
+  // Moving a section moves its own lines, comments included; nothing else changes.
+  const unmoved = read();
+  await page.getByRole('button', { name: 'Move up, section 3' }).click();
+  await saved(page);
+  const moved = read();
+  const titles = (t) => t.split('\n').filter((l) => l.startsWith('  - title: ')).slice(0, 3);
+  if (!titles(moved)[1].includes('Infection Prevention Control')) fail(`after moving section 3 up the sections are ${JSON.stringify(titles(moved))}`);
+  const sorted = (t) => t.split('\n').sort().join('\n');
+  if (sorted(moved) !== sorted(unmoved)) fail('moving a section changed lines, not only their order');
+  if (check(true) !== null) fail(`check --strict fails after moving a section:\n${check(true)}`);
+  await page.getByRole('button', { name: 'Move up, section 3' }).click();
+  await saved(page);
+  if (read() !== unmoved) fail('moving the section back did not give back the same file');
+  step('moving a section up moves its lines (its comment too) and moving it back gives the same bytes');
+
   // A paste of HTML goes through paste.js into the text.
   const text = section.getByLabel(/^Text/).first();
   await text.focus();
