@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
+            [CompletionResult]::new('desk', 'desk', [CompletionResultType]::ParameterValue, 'Write, check and send the bulletin in the browser: the desk, on this computer only')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
@@ -109,6 +110,13 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'bulletin;desk' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on [default: 8700, or any free port if it is taken]')
+            [CompletionResult]::new('--no-open', '--no-open', [CompletionResultType]::ParameterName, 'Do not open the browser (the address is printed either way)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'bulletin;preview' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on (0 picks a free one)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address instead of 127.0.0.1 (others on the network could then see it)')
@@ -169,6 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
+            [CompletionResult]::new('desk', 'desk', [CompletionResultType]::ParameterValue, 'Write, check and send the bulletin in the browser: the desk, on this computer only')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
@@ -202,6 +211,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;unsuppress' {
+            break
+        }
+        'bulletin;help;desk' {
             break
         }
         'bulletin;help;preview' {

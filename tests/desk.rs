@@ -145,7 +145,21 @@ impl Desk {
         unsafe {
             libc::kill(-(self.child.id() as i32), libc::SIGINT);
         }
-        let _ = self.child.wait();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(
+                    status.success(),
+                    "Ctrl-C ends the desk with code 0: {status}"
+                );
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the desk did not stop within 5 s of Ctrl-C"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 

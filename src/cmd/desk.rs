@@ -66,5 +66,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "port {port} is in use: choose another with --port (or --port 0 for any free one)"
         )),
         _ => Failure::from(format!("the desk stopped: {e}")),
-    })
+    })?;
+    let _ = writeln!(std::io::stdout(), "desk stopped");
+    Ok(())
 }

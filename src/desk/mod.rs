@@ -70,7 +70,7 @@ pub fn random_token() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Serves the desk for the office folder `root` on `addr` until the process ends; `program` is
+/// Serves the desk for the office folder `root` on `addr` until Ctrl-C; `program` is
 /// the `bulletin` program, which sends and archives for it. `on_ready` is told the full address
 /// to open, token included.
 pub async fn serve(
@@ -113,7 +113,12 @@ pub async fn serve(
         .layer(middleware::from_fn_with_state(desk.clone(), guard))
         .with_state(desk);
     on_ready(url);
-    axum::serve(listener, app).await
+    // Ctrl-C stops it (a send it runs gets the Ctrl-C too, and stops as `send` does).
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
 }
 
 /// The checks every request passes before any handler sees it: our own `Host`, the access

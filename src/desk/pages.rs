@@ -158,7 +158,7 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
     // The issue to work on: this week's, else the newest not yet sent or archived.
     let current = this_week.or_else(|| states.first().filter(|s| !s.archived && s.delivered == 0));
     let body = html! {
-        h1 { "This week" }
+        h1 { (if this_week.is_some() { "This week" } else { "The issue in progress" }) }
         @match current {
             Some(s) => {
                 section class="card" aria-labelledby="current-h" {
