@@ -940,6 +940,18 @@ mod tests {
     }
 
     #[test]
+    fn a_file_with_windows_line_ends_keeps_them() {
+        let crlf = EXAMPLE.replace('\n', "\r\n");
+        let new = edited(&crlf, |f| {
+            f.title = "New".into();
+            f.sections[0].note = "One\ntwo".into();
+        });
+        assert!(new.contains("\r\ntitle: New\r\n"));
+        assert!(new.contains("    note: |\r\n      One\r\n      two\r\n"));
+        assert!(!new.replace("\r\n", "").contains('\n'), "a bare line feed");
+    }
+
+    #[test]
     fn values_that_need_quotes_get_them() {
         for v in [
             "yes",

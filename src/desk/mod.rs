@@ -191,6 +191,13 @@ async fn guard(State(desk): State<Arc<Desk>>, request: Request, next: Next) -> R
         "referrer-policy",
         header::HeaderValue::from_static("no-referrer"),
     );
+    // Only the desk's own scripts run in its pages; the email's images may come from anywhere.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'self'; img-src * data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'",
+        ),
+    );
     response
 }
 
