@@ -424,11 +424,16 @@ fn hostile_requests_get_nothing() {
         "/replies",
         "/static/desk.js",
     ] {
-        let (status, _, body) = http(
+        let (status, head, body) = http(
             &desk.addr,
             &format!("GET {page} HTTP/1.1\r\n{host}{cookie}\r\n"),
         );
         assert_eq!(status, 200, "{page}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-security-policy: default-src 'self'"),
+            "{page}: {head}"
+        );
         assert!(
             !body.contains(&desk.token),
             "{page} carries the access token"
