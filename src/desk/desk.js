@@ -103,6 +103,10 @@
   var dirty = false;
   var stopped = false; // a conflict waits for the office's choice
   var previewVersion = 0;
+  // How long after the last keystroke the form is saved (and the preview follows).
+  var SAVE_AFTER_MS = 300;
+  // How long after a keystroke the preview is asked for.
+  var PREVIEW_AFTER_MS = 40;
 
   function say(text) {
     status.textContent = text;
@@ -346,7 +350,7 @@
         showProblems(reply.problems, snap.fields);
         var when = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
         say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
-        if (reply.saved) refreshPreview();
+        if (reply.saved && !document.getElementById('preview').srcdoc) refreshPreview();
       })
       .catch(function () {
         dirty = true;
@@ -361,11 +365,36 @@
       });
   }
 
+  // The preview follows the form as it is typed, before it is saved: the server writes the
+  // form into the file's text in memory and renders it. Only the latest answer is shown.
+  var previewTimer = null;
+  var previewAsked = 0;
+  function followPreview() {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () {
+      previewAsked += 1;
+      var mine = previewAsked;
+      post('/api/preview/' + name, { form: collect().form })
+        .then(function (r) { return r.json(); })
+        .then(function (v) {
+          if (mine !== previewAsked) return;
+          var frame = document.getElementById('preview');
+          var note = document.getElementById('preview-note');
+          note.hidden = !v.broken;
+          if (v.broken) return;
+          frame.srcdoc = v.html;
+          document.getElementById('preview-text').textContent = v.text;
+        })
+        .catch(function () {});
+    }, PREVIEW_AFTER_MS);
+  }
+
   function schedule() {
+    followPreview();
     if (!stopped) say('Changes not saved yet…');
     dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(save, 600);
+    timer = setTimeout(save, SAVE_AFTER_MS);
   }
 
   page.addEventListener('input', schedule);

@@ -105,6 +105,7 @@ pub async fn serve(
         .route("/static/paste.js", get(pages::paste_script))
         .route("/static/desk.css", get(pages::style))
         .route("/api/save/{name}", post(save))
+        .route("/api/preview/{name}", post(preview))
         .route("/api/new", post(pages::start_next))
         .route("/api/send/{name}", post(send::start))
         .route("/api/run", post(send::start_other))
@@ -404,6 +405,45 @@ fn save_form(path: &Path, request: SaveRequest) -> (StatusCode, SaveReply) {
             ..SaveReply::default()
         },
     )
+}
+
+#[derive(Deserialize)]
+struct PreviewRequest {
+    form: Form,
+}
+
+/// The email as the form would make it, without saving: the file on disk with the form written
+/// into it (as a save would), rendered as `bulletin preview` renders it. `{"html", "text"}`, or
+/// `{"broken": true}` while it has an error.
+async fn preview(
+    State(desk): State<Arc<Desk>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(path) = desk.bulletin(&name) else {
+        return not_found().await;
+    };
+    let Ok(request) = serde_json::from_slice::<PreviewRequest>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a preview request").into_response();
+    };
+    let view = std::fs::read_to_string(&path).ok().and_then(|text| {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+        let root = yaml::parse(&path, &text).ok()?;
+        let new = edit::rewrite(&text, &root, &request.form).ok()?;
+        Some(crate::preview::build_text(&path, &new))
+    });
+    let json = match view {
+        Some(crate::preview::View::Ready { html, text, .. }) => {
+            serde_json::json!({ "html": html, "text": text })
+        }
+        _ => serde_json::json!({ "broken": true }),
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        json.to_string(),
+    )
+        .into_response()
 }
 
 /// The problems `bulletin check` finds in the bulletin, at their fields (`text` is its YAML).
