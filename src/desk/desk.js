@@ -407,16 +407,16 @@
       return own(sec, 'title').value;
     }).filter(function (t) { return t.trim() !== ''; });
     while (select.options.length > 1) select.remove(1);
+    var same = function (a, b) { return a.trim().toLowerCase() === b.trim().toLowerCase(); };
+    var found = false;
     titles.forEach(function (t) {
-      var o = new Option('After “' + t + '”', t);
-      select.add(o);
+      // The spelling already chosen, so that an unchanged choice changes nothing.
+      var mine = chosen !== '' && same(t, chosen);
+      found = found || mine;
+      select.add(new Option('After “' + t + '”', mine ? chosen : t, false, mine));
     });
-    if (chosen && titles.map(function (t) { return t.toLowerCase(); }).indexOf(chosen.toLowerCase()) < 0) {
-      select.add(new Option('After “' + chosen + '”', chosen));
-    }
-    Array.prototype.forEach.call(select.options, function (o) {
-      if (o.value.toLowerCase() === chosen.toLowerCase()) o.selected = true;
-    });
+    if (chosen && !found) select.add(new Option('After “' + chosen + '”', chosen, false, true));
+    if (!chosen) select.options[0].selected = true;
   }
   page.addEventListener('focusin', function (e) {
     if (e.target.id === 'm-after') sectionChoices();

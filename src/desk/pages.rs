@@ -340,9 +340,11 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str) -> Markup {
                         select id="m-after" data-key="after" aria-describedby="p-m-after" {
                             option value="" selected[message.after.is_empty()] { "Before the sections" }
                             @for t in &titles {
-                                option value=(t) selected[!message.after.is_empty() && message.after.eq_ignore_ascii_case(t)] { "After “" (t) "”" }
+                                @let chosen = !message.after.is_empty() && message.after.trim().eq_ignore_ascii_case(t.trim());
+                                // The file's own spelling, so that an unchanged choice changes nothing.
+                                option value=(if chosen { message.after.as_str() } else { t }) selected[chosen] { "After “" (t) "”" }
                             }
-                            @if !message.after.is_empty() && !titles.iter().any(|t| t.eq_ignore_ascii_case(&message.after)) {
+                            @if !message.after.is_empty() && !titles.iter().any(|t| t.trim().eq_ignore_ascii_case(message.after.trim())) {
                                 option value=(message.after) selected { "After “" (message.after) "”" }
                             }
                         }

@@ -120,6 +120,12 @@ try {
   });
   page.on('dialog', (d) => d.accept());
 
+  // The message placed after a section named in other capitals than its title: the choice in
+  // "Where it goes" must keep the file's own spelling.
+  const role = '  role: Chief Executive of Essex LMCs\n';
+  if (!read().includes(role)) fail(`the example has no line ${JSON.stringify(role)}`);
+  fs.writeFileSync(bulletin, read().replace(role, `${role}  after: introduction\n`));
+
   // Home, then Write in one click.
   await page.goto(opts.url);
   if (new URL(page.url()).search !== '') fail(`the token stayed in the address: ${page.url()}`);
@@ -140,6 +146,7 @@ try {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await saved(page);
   if (!fs.readFileSync(bulletin).equals(original)) fail('Save with nothing changed changed the file');
+  if ((await page.locator('#m-after').inputValue()) !== 'introduction') fail('"Where it goes" does not show the section the file names');
   step('Save with nothing changed leaves the file byte for byte');
 
   // One field: one line.
