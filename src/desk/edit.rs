@@ -952,6 +952,107 @@ mod tests {
     }
 
     #[test]
+    fn every_field_of_a_new_issue_can_be_filled_in_and_its_comments_stay() {
+        let date = crate::date::Date::parse("2021-10-27").unwrap();
+        let skeleton = crate::skeleton::bulletin(date, &crate::skeleton::Known::default());
+        let new = edited(&skeleton, |f| {
+            f.title = "Flu: the plan".into();
+            f.summary = "What to do # now".into();
+            f.issue = "113".into();
+            let m = f.message.as_mut().unwrap();
+            m.author = "Dr A".into();
+            m.role = "Chief Executive".into();
+            m.body = "Para one.\n\nPara two.".into();
+            let s = &mut f.sections[0];
+            s.title = "- Dash first".into();
+            s.label = "Guidance".into();
+            s.body = "  indented first line\n- a bullet".into();
+            s.links[0].text = "The plan (PDF)".into();
+            s.links[0].url = "https://www.example.org/plan.pdf".into();
+            s.note = "Read page 6.".into();
+            s.until = "2021-11-30".into();
+            s.dates.push(DateForm {
+                what: "Webinar".into(),
+                date: "2021-11-04".into(),
+                time: "13:00".into(),
+                end: "14:00".into(),
+                place: "https://teams.example.org/x".into(),
+                ..Default::default()
+            });
+        });
+        let comments = |t: &str| -> Vec<String> {
+            t.lines()
+                .filter(|l| l.trim_start().starts_with('#'))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(comments(&new), comments(&skeleton), "{new}");
+        assert!(
+            !new.lines()
+                .any(|l| !l.trim_start().starts_with('#') && l.contains("[[")),
+            "{new}"
+        );
+    }
+
+    #[test]
+    fn any_value_in_any_field_changes_only_that_field() {
+        let values = [
+            "plain words",
+            "a: colon",
+            "hash #here",
+            "'single' and \"double\"",
+            "- dash",
+            "ünïcödé — “quotes”",
+            "[[blank]]",
+            "trailing space ",
+        ];
+        type Set = fn(&mut Form, &str);
+        let fields: [(&str, Set); 8] = [
+            ("title", |f, v| f.title = v.into()),
+            ("summary", |f, v| f.summary = v.into()),
+            ("message.role", |f, v| {
+                f.message.as_mut().unwrap().role = v.into()
+            }),
+            ("sections.0.label", |f, v| f.sections[0].label = v.into()),
+            ("sections.0.note", |f, v| f.sections[0].note = v.into()),
+            ("sections.1.links.1.text", |f, v| {
+                f.sections[1].links[1].text = v.into()
+            }),
+            ("sections.1.dates.0.where", |f, v| {
+                f.sections[1].dates[0].place = v.into()
+            }),
+            ("sections.3.body", |f, v| {
+                f.sections[3].body = format!("{v}\n\n- {v}")
+            }),
+        ];
+        let spans = field_lines(EXAMPLE, &parse(EXAMPLE));
+        for (id, set) in fields {
+            let (first, last) = spans
+                .iter()
+                .find(|s| s.0 == id)
+                .map(|s| (s.1, s.2))
+                .unwrap();
+            for v in values {
+                let new = edited(EXAMPLE, |f| set(f, v));
+                let old: Vec<&str> = EXAMPLE.lines().collect();
+                let now: Vec<&str> = new.lines().collect();
+                let grew = now.len() as isize - old.len() as isize;
+                assert_eq!(
+                    old[..first - 1],
+                    now[..first - 1],
+                    "{id} = {v:?}: lines before it changed"
+                );
+                let after = (last as isize + grew) as usize;
+                assert_eq!(
+                    old[last..],
+                    now[after..],
+                    "{id} = {v:?}: lines after it changed"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn values_that_need_quotes_get_them() {
         for v in [
             "yes",
