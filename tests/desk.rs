@@ -367,6 +367,31 @@ fn hostile_requests_get_nothing() {
         let (status, reply) = desk.save(NAME, &body, &headers);
         assert_eq!(status, 403, "{headers}: {reply}");
     }
+    // The other changes: starting an issue, sending, archiving, without the CSRF token.
+    for (what, body) in [
+        ("/api/new".to_string(), ""),
+        (
+            format!("/api/send/{NAME}"),
+            r#"{"action":"test","to":"a@example.org"}"#,
+        ),
+        ("/api/run".to_string(), r#"{"what":"report"}"#),
+        (format!("/api/preview/{NAME}"), "{}"),
+    ] {
+        let (status, _, _) = http(
+            &desk.addr,
+            &format!(
+                "POST {what} HTTP/1.1\r\n{host}{cookie}Origin: http://{}\r\nContent-Length: {}\r\n\r\n{body}",
+                desk.addr,
+                body.len()
+            ),
+        );
+        assert_eq!(status, 403, "POST {what} without the CSRF token");
+    }
+    assert_eq!(
+        fs::read_dir(&bulletins).unwrap().count(),
+        3,
+        "a refused request wrote a file"
+    );
     let (status, _, _) = http(
         &desk.addr,
         &format!("GET /api/save/{NAME} HTTP/1.1\r\n{host}{cookie}\r\n"),
