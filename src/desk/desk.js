@@ -105,8 +105,6 @@
   var previewVersion = 0;
   // How long after the last keystroke the form is saved (and the preview follows).
   var SAVE_AFTER_MS = 300;
-  // How long after a keystroke the preview is asked for.
-  var PREVIEW_AFTER_MS = 40;
 
   function say(text) {
     status.textContent = text;
@@ -366,27 +364,38 @@
   }
 
   // The preview follows the form as it is typed, before it is saved: the server writes the
-  // form into the file's text in memory and renders it. Only the latest answer is shown.
+  // form into the file's text in memory and renders it. One request at a time: keystrokes that
+  // come while one is answered are shown by the next.
+  var previewBusy = false;
+  var previewWanted = false;
   var previewTimer = null;
-  var previewAsked = 0;
+  // A burst of keystrokes asks once, this long after the last.
+  var PREVIEW_AFTER_MS = 20;
   function followPreview() {
     clearTimeout(previewTimer);
-    previewTimer = setTimeout(function () {
-      previewAsked += 1;
-      var mine = previewAsked;
-      post('/api/preview/' + name, { form: collect().form })
-        .then(function (r) { return r.json(); })
-        .then(function (v) {
-          if (mine !== previewAsked) return;
-          var frame = document.getElementById('preview');
-          var note = document.getElementById('preview-note');
-          note.hidden = !v.broken;
-          if (v.broken) return;
-          frame.srcdoc = v.html;
-          document.getElementById('preview-text').textContent = v.text;
-        })
-        .catch(function () {});
-    }, PREVIEW_AFTER_MS);
+    previewTimer = setTimeout(askPreview, PREVIEW_AFTER_MS);
+  }
+  function askPreview() {
+    if (previewBusy) {
+      previewWanted = true;
+      return;
+    }
+    previewBusy = true;
+    previewWanted = false;
+    post('/api/preview/' + name, { form: collect().form })
+      .then(function (r) { return r.json(); })
+      .then(function (v) {
+        var note = document.getElementById('preview-note');
+        note.hidden = !v.broken;
+        if (v.broken) return;
+        document.getElementById('preview').srcdoc = v.html;
+        document.getElementById('preview-text').textContent = v.text;
+      })
+      .catch(function () {})
+      .then(function () {
+        previewBusy = false;
+        if (previewWanted) askPreview();
+      });
   }
 
   function schedule() {
