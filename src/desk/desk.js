@@ -522,6 +522,53 @@
     schedule();
   });
 
+  // The format buttons above a text (and Ctrl+B, Ctrl+I in it): the bulletin's Markdown for
+  // people who never type `**`.
+  function format(area, how) {
+    var start = area.selectionStart;
+    var end = area.selectionEnd;
+    var chosen = area.value.slice(start, end);
+    if (how === 'bold' || how === 'italic') {
+      var mark = how === 'bold' ? '**' : '_';
+      var words = chosen || (how === 'bold' ? 'bold words' : 'slanted words');
+      area.setRangeText(mark + words + mark, start, end, 'select');
+      area.setSelectionRange(start + mark.length, start + mark.length + words.length);
+    } else if (how === 'link') {
+      var address = prompt('The link\'s web address (starting https://):', 'https://');
+      if (!address || address === 'https://') return;
+      area.setRangeText('[' + (chosen || address) + '](' + address.trim() + ')', start, end, 'end');
+    } else {
+      // Whole lines: from the start of the first line chosen to the end of the last.
+      var from = area.value.lastIndexOf('\n', start - 1) + 1;
+      var to = area.value.indexOf('\n', end);
+      if (to < 0) to = area.value.length;
+      var lines = area.value.slice(from, to).split('\n');
+      var n = 0;
+      var marked = lines.map(function (l) {
+        if (l.trim() === '') return l;
+        var bare = l.replace(/^(\s*)(- |\d+\. )/, '$1');
+        n += 1;
+        return how === 'bullets' ? '- ' + bare : n + '. ' + bare;
+      });
+      area.setRangeText(marked.join('\n'), from, to, 'select');
+    }
+    area.focus();
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  page.addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-format]');
+    if (!b) return;
+    format(document.getElementById(b.closest('.format').getAttribute('aria-controls')), b.dataset.format);
+  });
+  page.addEventListener('keydown', function (e) {
+    if (!(e.target instanceof HTMLTextAreaElement) || !(e.ctrlKey || e.metaKey) || e.altKey) return;
+    var key = e.key.toLowerCase();
+    if (key === 'b' || key === 'i') {
+      e.preventDefault();
+      format(e.target, key === 'b' ? 'bold' : 'italic');
+    }
+  });
+
   // What people paste from Word, Outlook or a web page: its Markdown, and what was left out.
   page.addEventListener('paste', function (e) {
     var el = e.target;

@@ -278,7 +278,16 @@ fn field(id: &str, label: &str, value: &str, kind: &str, hint: Option<&str>) -> 
             label for=(id) { (label) }
             @if let Some(h) = hint { span class="hint" id={"h-" (id)} { (h) } }
             @match kind {
-                "textarea" => textarea id=(id) data-key=(id_key(id)) rows="8" aria-describedby=(described) { (value) },
+                "textarea" => {
+                    div class="format" role="toolbar" aria-label={"Format " (label)} aria-controls=(id) {
+                        button type="button" data-format="bold" { "Bold" }
+                        button type="button" data-format="italic" { "Italic" }
+                        button type="button" data-format="bullets" { "Bullets" }
+                        button type="button" data-format="numbers" { "Numbering" }
+                        button type="button" data-format="link" { "Link" }
+                    }
+                    textarea id=(id) data-key=(id_key(id)) rows="8" aria-describedby=(described) { (value) }
+                },
                 "note" => textarea id=(id) data-key=(id_key(id)) rows="2" aria-describedby=(described) { (value) },
                 _ => {
                     @let real = match kind {

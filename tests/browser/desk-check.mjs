@@ -198,6 +198,19 @@ try {
   if (read() !== unmoved) fail('moving the section back did not give back the same file');
   step('moving a section up moves its lines (its comment too) and moving it back gives the same bytes');
 
+  // The format buttons: bold on the words chosen, bullets on the lines chosen.
+  const area = section.getByLabel(/^Text/).first();
+  await area.fill('Closing soon\nFull time\nPart time');
+  await area.evaluate((el) => el.setSelectionRange(0, 'Closing soon'.length));
+  await section.getByRole('toolbar', { name: /^Format Text/ }).getByRole('button', { name: 'Bold' }).click();
+  await area.evaluate((el) => el.setSelectionRange(el.value.indexOf('Full'), el.value.length));
+  await section.getByRole('toolbar', { name: /^Format Text/ }).getByRole('button', { name: 'Bullets' }).click();
+  const formatted = await area.inputValue();
+  if (formatted !== '**Closing soon**\n- Full time\n- Part time') fail(`Bold and Bullets gave ${JSON.stringify(formatted)}`);
+  await saved(page);
+  if (!read().includes('      **Closing soon**\n      - Full time\n      - Part time\n')) fail('the formatted text was not saved as Markdown');
+  step('the Bold and Bullets buttons write the Markdown, saved in the file');
+
   // A paste of HTML goes through paste.js into the text.
   const text = section.getByLabel(/^Text/).first();
   await text.focus();
