@@ -284,6 +284,18 @@ try {
   step('"Start next week\'s" on Home writes what bulletin new writes and opens it, its blanks listed as problems');
   await page.goto(at('/write/2021-10-20.yaml'));
 
+  // Archive: one click adds the issue (bulletin archive), and Home then says it is archived.
+  await nav.getByRole('link', { name: 'Archive', exact: true }).click();
+  await page.getByRole('row', { name: /^2021-10-20\.yaml/ }).getByRole('button', { name: /^Add to the archive/ }).click();
+  await page.waitForFunction(() => /^(Finished|Stopped)/.test(document.getElementById('job-status').textContent), null, { timeout: 30_000 });
+  const archived = await page.locator('#job-output').textContent();
+  if ((await page.locator('#job-status').textContent()) !== 'Finished.' || !fs.existsSync(path.join(office, 'archive', 'index.html'))) fail(`archiving from the desk failed:\n${archived}`);
+  await nav.getByRole('link', { name: 'Home', exact: true }).click();
+  const issueRow = page.getByRole('row', { name: /Write 2021-10-20\.yaml/ });
+  if (!/archived/.test(await issueRow.textContent())) fail(`Home does not say the issue is archived: ${await issueRow.textContent()}`);
+  step('Archive adds the issue with bulletin archive, and Home says it is archived');
+  await page.goto(at('/write/2021-10-20.yaml'));
+
   // Keyboard: the skip link comes first and focus is visible.
   await page.reload();
   await page.keyboard.press('Tab');
