@@ -607,4 +607,8 @@ fn a_send_from_the_desk_stopped_by_ctrl_c_resumes_and_reaches_everyone_once() {
         assert_eq!(counts.get(m), Some(&1), "{m} in {counts:?}\n{shown}");
     }
     assert_eq!(counts.get("reviewer@example.org"), Some(&1));
+    // Replies: who got each issue, from the journal the send wrote.
+    let report = on_send_page(&desk, &["--do", "report"]);
+    assert!(report.contains("ok: report: Finished."), "{report}");
+    assert!(report.contains("2021-10-20"), "{report}");
 }

@@ -3,6 +3,7 @@
 //
 //   node tests/browser/desk-send-check.mjs --url URL --name 2021-10-20.yaml --do test --to ADDRESS
 //   ... --do dry-run            "Who would get it"
+//   ... --do report             Replies: "Who got each issue"
 //   ... --do send --until progress|done
 //                               "Send to the list" (the confirmation accepted), then waits for the
 //                               first progress line or for the end
@@ -32,10 +33,18 @@ try {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('dialog', (d) => d.accept());
   await page.goto(opts.url);
-  await page.getByRole('navigation', { name: 'Desk' }).getByRole('link', { name: 'Send', exact: true }).click();
-  await page.getByRole('heading', { name: `Send: ${opts.name}` }).waitFor();
+  const nav = page.getByRole('navigation', { name: 'Desk' });
   const status = page.locator('#job-status');
-  if (opts.do === 'test') {
+  if (opts.do === 'report') {
+    await nav.getByRole('link', { name: 'Replies', exact: true }).click();
+    await page.getByRole('button', { name: 'Who got each issue' }).click();
+  } else {
+    await nav.getByRole('link', { name: 'Send', exact: true }).click();
+    await page.getByRole('heading', { name: `Send: ${opts.name}` }).waitFor();
+  }
+  if (opts.do === 'report') {
+    // Asked for above.
+  } else if (opts.do === 'test') {
     await page.getByLabel('Send a test copy to').fill(opts.to);
     await page.getByRole('button', { name: 'Send a test copy' }).click();
   } else if (opts.do === 'dry-run') {
