@@ -107,7 +107,7 @@ pub fn refused_page(why: &str) -> String {
 }
 
 /// How an issue stands, for the Home page.
-struct State_ {
+struct IssueState {
     name: String,
     title: String,
     date: Option<Date>,
@@ -117,9 +117,9 @@ struct State_ {
     delivered: usize,
 }
 
-fn state_of(desk: &Desk, name: &str) -> State_ {
+fn state_of(desk: &Desk, name: &str) -> IssueState {
     let path = desk.bulletins.join(name);
-    let mut s = State_ {
+    let mut s = IssueState {
         name: name.to_string(),
         title: String::new(),
         date: Date::parse(name.get(..10).unwrap_or("")).ok(),
@@ -149,7 +149,7 @@ fn state_of(desk: &Desk, name: &str) -> State_ {
 
 pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
     let names = desk.bulletin_names();
-    let states: Vec<State_> = names.iter().take(8).map(|n| state_of(&desk, n)).collect();
+    let states: Vec<IssueState> = names.iter().take(8).map(|n| state_of(&desk, n)).collect();
     let today = Date::today();
     let this_week = states
         .iter()
@@ -205,7 +205,7 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
     )
 }
 
-fn state_words(s: &State_) -> String {
+fn state_words(s: &IssueState) -> String {
     let sent = match s.delivered {
         0 => String::new(),
         n => format!("sent to {n} {}, ", if n == 1 { "person" } else { "people" }),
@@ -223,7 +223,7 @@ fn state_words(s: &State_) -> String {
     format!("{sent}{words}")
 }
 
-fn next_step(s: &State_) -> &'static str {
+fn next_step(s: &IssueState) -> &'static str {
     match (s.errors, s.archived) {
         (0, true) => "It is in the archive. Start next week's when you are ready.",
         (0, false) => "Next: send a test copy to yourself, then send it.",
