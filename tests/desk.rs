@@ -226,7 +226,25 @@ fn require_browser_deps() {
 fn desk_in_headless_chromium() {
     require_browser_deps();
     let office = office();
-    let desk = Desk::start(office.path(), &[]);
+    // "Open the archive website" hands the page to the system's browser: here a script that
+    // records what it was given (`$BROWSER`, which the `opener` crate honours).
+    let opened = office.path().join("opened.txt");
+    let browser = office.path().join("browser");
+    fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" > '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let desk = Desk::start(office.path(), &[("BROWSER", browser.to_str().unwrap())]);
     let shots = PathBuf::from(ROOT).join("target/desk-shots");
     let out = Command::new("node")
         .arg(Path::new(ROOT).join("tests/browser/desk-check.mjs"))
@@ -247,6 +265,8 @@ fn desk_in_headless_chromium() {
         out.status.success(),
         "desk-check.mjs failed:\n{stdout}\n{stderr}"
     );
+    let handed = fs::read_to_string(&opened).expect("the browser was run");
+    assert!(handed.trim().ends_with("archive/index.html"), "{handed}");
     for step in [
         "byte for byte",
         "exactly one line",

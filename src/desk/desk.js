@@ -68,7 +68,7 @@
       } else {
         var box = document.getElementById('job');
         box.hidden = false;
-        document.getElementById('job-status').textContent = 'Not started: ' + (v.error || 'the desk refused');
+        document.getElementById('job-status').textContent = v.said || 'Not started: ' + (v.error || 'the desk refused');
       }
     });
   }

@@ -255,6 +255,25 @@ pub async fn start(
     run(&desk, &args)
 }
 
+/// Opens the archive's index in this computer's browser (the desk runs on the office's own
+/// computer), as `preview --open` opens its page.
+fn open_archive(desk: &Desk) -> Response {
+    let index = desk.root.join(crate::project::ARCHIVE).join("index.html");
+    if !index.is_file() {
+        return refused("there is no archive yet");
+    }
+    match opener::open_browser(&index) {
+        Ok(()) => json(
+            StatusCode::OK,
+            serde_json::json!({ "said": "The archive is open in your browser." }),
+        ),
+        Err(_) => refused(&format!(
+            "no browser could be opened: open {} yourself",
+            index.display()
+        )),
+    }
+}
+
 fn run(desk: &Desk, args: &[String]) -> Response {
     if desk.jobs.busy() {
         return refused("another send or archive is still running: wait for it to finish");
@@ -295,10 +314,11 @@ pub async fn archive_page(State(desk): State<Arc<Desk>>) -> Html<String> {
     let body = html! {
         h1 { "Archive" }
         @if dir.join("index.html").is_file() {
-            p { "The archive website is in the folder " code { (dir.display()) } ": open " code { "index.html" } " there, or publish the folder on the office's website." }
+            p { "The archive website is in the folder " code { (dir.display()) } ": publish that folder on the office's website." }
         } @else {
             p { "There is no archive yet: add an issue to start it." }
         }
+        p { button type="button" class="button" data-run="open-archive" { "Open the archive website" } }
         table class="issues" {
             thead { tr { th scope="col" { "Issue" } th scope="col" { span class="visually-hidden" { "Action" } } } }
             tbody {
@@ -356,6 +376,7 @@ pub async fn start_other(State(desk): State<Arc<Desk>>, body: Bytes) -> Response
         "inbox" => vec!["inbox".into()],
         "inbox-dry" => vec!["inbox".into(), "--dry-run".into()],
         "report" => vec!["report".into()],
+        "open-archive" => return open_archive(&desk),
         _ => return refused("nothing to do"),
     };
     run(&desk, &args)

@@ -290,10 +290,12 @@ try {
   await page.waitForFunction(() => /^(Finished|Stopped)/.test(document.getElementById('job-status').textContent), null, { timeout: 30_000 });
   const archived = await page.locator('#job-output').textContent();
   if ((await page.locator('#job-status').textContent()) !== 'Finished.' || !fs.existsSync(path.join(office, 'archive', 'index.html'))) fail(`archiving from the desk failed:\n${archived}`);
+  await page.getByRole('button', { name: 'Open the archive website' }).click();
+  await page.getByText('The archive is open in your browser.').waitFor({ timeout: WAIT_MS });
   await nav.getByRole('link', { name: 'Home', exact: true }).click();
   const issueRow = page.getByRole('row', { name: /Write 2021-10-20\.yaml/ });
   if (!/archived/.test(await issueRow.textContent())) fail(`Home does not say the issue is archived: ${await issueRow.textContent()}`);
-  step('Archive adds the issue with bulletin archive, and Home says it is archived');
+  step('Archive adds the issue with bulletin archive and opens the archive website; Home says it is archived');
   await page.goto(at('/write/2021-10-20.yaml'));
 
   // Keyboard: the skip link comes first and focus is visible.
