@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
+            [CompletionResult]::new('desk', 'desk', [CompletionResultType]::ParameterValue, 'Write, check and send the bulletin in the browser: the desk, on this computer only')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a new office''s folder: publisher.yaml, recipients.yaml, the first issue and schemas')
@@ -109,6 +110,13 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         }
         'bulletin;unsuppress' {
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, beside which suppressions.yaml is [default: recipients.yaml in the office''s folder, found upwards from the current one]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;desk' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on [default: 8700, or any free port if it is taken]')
+            [CompletionResult]::new('--no-open', '--no-open', [CompletionResultType]::ParameterName, 'Do not open the browser (the address is printed either way)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -193,6 +201,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Read bounces, complaints and unsubscribe requests, and suppress those addresses for send')
             [CompletionResult]::new('unsuppress', 'unsuppress', [CompletionResultType]::ParameterValue, 'Send the bulletin again to an address that `bulletin inbox` suppressed')
+            [CompletionResult]::new('desk', 'desk', [CompletionResultType]::ParameterValue, 'Write, check and send the bulletin in the browser: the desk, on this computer only')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview a bulletin in the browser, reloading it whenever the file is saved')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Add a bulletin to the archive (a static website: a page per issue, an index and a feed)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a new office''s folder: publisher.yaml, recipients.yaml, the first issue and schemas')
@@ -228,6 +237,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;unsuppress' {
+            break
+        }
+        'bulletin;help;desk' {
             break
         }
         'bulletin;help;preview' {

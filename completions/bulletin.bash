@@ -28,6 +28,9 @@ _bulletin() {
             bulletin,dates)
                 cmd="bulletin__subcmd__dates"
                 ;;
+            bulletin,desk)
+                cmd="bulletin__subcmd__desk"
+                ;;
             bulletin,help)
                 cmd="bulletin__subcmd__help"
                 ;;
@@ -85,6 +88,9 @@ _bulletin() {
             bulletin__subcmd__help,dates)
                 cmd="bulletin__subcmd__help__subcmd__dates"
                 ;;
+            bulletin__subcmd__help,desk)
+                cmd="bulletin__subcmd__help__subcmd__desk"
+                ;;
             bulletin__subcmd__help,help)
                 cmd="bulletin__subcmd__help__subcmd__help"
                 ;;
@@ -137,7 +143,7 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report dates inbox unsuppress preview archive init new import schema login logout completions man help"
+            opts="-h -V --help --version check render send lists report dates inbox unsuppress desk preview archive init new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,8 +232,26 @@ _bulletin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bulletin__subcmd__desk)
+            opts="-h --port --no-open --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bulletin__subcmd__help)
-            opts="check render send lists report dates inbox unsuppress preview archive init new import schema login logout completions man help"
+            opts="check render send lists report dates inbox unsuppress desk preview archive init new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +307,20 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help__subcmd__dates)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__desk)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

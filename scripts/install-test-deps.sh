@@ -52,5 +52,5 @@ if ! python3 -c 'import openpyxl' >/dev/null 2>&1; then
   echo "installing Python package: openpyxl"
   python3 -m pip install --quiet --disable-pip-version-check openpyxl
 fi
-[ -d tests/browser/node_modules/playwright-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
+[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
 echo "test dependencies ready"

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, dates, import, inbox, init, lists, login, man, new, preview,
+    archive, check, completions, dates, desk, import, inbox, init, lists, login, man, new, preview,
     render, report, schema, send, unsuppress,
 };
 
@@ -34,6 +34,8 @@ pub enum Command {
     Inbox(inbox::Args),
     /// Send the bulletin again to an address that `bulletin inbox` suppressed
     Unsuppress(unsuppress::Args),
+    /// Write, check and send the bulletin in the browser: the desk, on this computer only
+    Desk(desk::Args),
     /// Preview a bulletin in the browser, reloading it whenever the file is saved
     Preview(preview::Args),
     /// Add a bulletin to the archive (a static website: a page per issue, an index and a feed)

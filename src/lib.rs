@@ -16,6 +16,7 @@ mod cli;
 mod cmd;
 mod colour;
 mod date;
+mod desk;
 mod diagnostic;
 mod files;
 mod identity;
@@ -40,10 +41,13 @@ mod tls;
 
 pub use run::main;
 
-/// The library's stages that the benchmarks (`benches/`) measure and a test calls directly, and
-/// nothing more: every other module is private, so the compiler reports whatever the program
+/// The library's stages that the benchmarks (`benches/`) measure and the tests call directly
+/// (the desk's form and its lossless rewrite, the preview's view), and nothing more: every other module is private, so the compiler reports whatever the program
 /// does not use.
 pub mod api {
+    pub use crate::desk::edit::rewrite;
+    pub use crate::desk::fingerprint;
+    pub use crate::desk::form::Form;
     pub use crate::identity::of as identity;
     pub use crate::input::recipients::load as load_recipients;
     pub use crate::input::yaml::parse as parse_yaml;

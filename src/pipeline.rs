@@ -22,7 +22,19 @@ pub struct Prepared {
 /// Loads, renders and lints a bulletin. Every problem found comes back together, errors and
 /// warnings, sorted by file and position; with `strict`, warnings count as errors.
 pub fn prepare(path: &Path, strict: bool) -> Result<Prepared, Diagnostics> {
-    let (loaded, mut diags) = match input::load(path) {
+    prepare_loaded(input::load(path), strict)
+}
+
+/// [`prepare`] for a bulletin's text not on disk, as if it were at `path` (the desk's preview).
+pub fn prepare_text(path: &Path, text: &str, strict: bool) -> Result<Prepared, Diagnostics> {
+    prepare_loaded(input::load_text(path, text), strict)
+}
+
+fn prepare_loaded(
+    loaded: Result<(input::Loaded, Diagnostics), Diagnostics>,
+    strict: bool,
+) -> Result<Prepared, Diagnostics> {
+    let (loaded, mut diags) = match loaded {
         Ok(ok) => ok,
         Err(mut d) => {
             if strict {

@@ -49,12 +49,22 @@ pub enum View {
 
 /// Loads and renders a bulletin for the preview.
 pub fn build(path: &Path) -> View {
+    view_of(pipeline::prepare(path, false))
+}
+
+/// [`build`] for a bulletin's text not on disk, as if it were at `path` (the desk's preview of
+/// what is being typed).
+pub fn build_text(path: &Path, text: &str) -> View {
+    view_of(pipeline::prepare_text(path, text, false))
+}
+
+fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
     let Prepared {
         loaded,
         html,
         text,
         warnings,
-    } = match pipeline::prepare(path, false) {
+    } = match prepared {
         Ok(p) => p,
         Err(d) => {
             return View::Broken {

@@ -20,7 +20,7 @@ pub fn main() -> ExitCode {
     #[cfg(unix)]
     if !matches!(
         cli.command,
-        cli::Command::Send(_) | cli::Command::Preview(_)
+        cli::Command::Send(_) | cli::Command::Preview(_) | cli::Command::Desk(_)
     ) {
         // SAFETY: called before any other thread starts; it only restores the default action.
         unsafe {

@@ -17,6 +17,35 @@ pub struct Known {
     pub carried: Vec<String>,
 }
 
+/// What `bulletin new` (and the desk's "Start next week's") writes for an issue dated `date`,
+/// given what the bulletins folder carries over: the skeleton with the latest issue's number,
+/// signature and sections that run on.
+pub struct NewIssue {
+    pub text: String,
+    pub known: Known,
+    /// The sections carried forward, and those left behind.
+    pub runs_on: crate::input::folder::Carried,
+}
+
+pub fn new_issue(carried: &crate::input::folder::CarryOver, date: Date) -> NewIssue {
+    let runs_on = carried
+        .latest
+        .as_ref()
+        .map(|latest| crate::input::folder::carried_sections(latest, date))
+        .unwrap_or_default();
+    let known = Known {
+        issue: carried.issue_for(date),
+        author: carried.author.clone(),
+        role: carried.role.clone(),
+        carried: runs_on.sections.iter().map(|s| s.text.clone()).collect(),
+    };
+    NewIssue {
+        text: bulletin(date, &known),
+        known,
+        runs_on,
+    }
+}
+
 /// A new bulletin for `date`, with a placeholder wherever the office must write something.
 pub fn bulletin(date: Date, known: &Known) -> String {
     let issue = match known.issue {

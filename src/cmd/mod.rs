@@ -4,6 +4,7 @@ pub mod archive;
 pub mod check;
 pub mod completions;
 pub mod dates;
+pub mod desk;
 pub mod import;
 pub mod inbox;
 pub mod init;
@@ -55,6 +56,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Lists(args) => lists::run(args),
         Command::Report(args) => report::run(args),
         Command::Dates(args) => dates::run(args),
+        Command::Desk(args) => desk::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Archive(args) => archive::run(args),
         Command::Init(args) => init::run(args),

@@ -8,7 +8,7 @@ use crate::files::write_atomic;
 use crate::input::folder::{self, Carried};
 use crate::input::{placeholder, publisher};
 use crate::project::Project;
-use crate::skeleton::{self, Known};
+use crate::skeleton;
 
 use super::Failure;
 
@@ -59,18 +59,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         };
         return Err(format!("{} already exists: {advice}", path.display()).into());
     }
-    let runs_on = carried
-        .latest
-        .as_ref()
-        .map(|latest| folder::carried_sections(latest, date))
-        .unwrap_or_default();
-    let known = Known {
-        issue: carried.issue_for(date),
-        author: carried.author.clone(),
-        role: carried.role.clone(),
-        carried: runs_on.sections.iter().map(|s| s.text.clone()).collect(),
-    };
-    let text = skeleton::bulletin(date, &known);
+    let skeleton::NewIssue {
+        text,
+        known,
+        runs_on,
+    } = skeleton::new_issue(&carried, date);
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
     write_atomic(&path, text.as_bytes())

@@ -505,9 +505,16 @@ fn send(
     }))
 }
 
-/// A progress bar on a terminal, redrawn four times a second; otherwise a line every 5 seconds.
+/// A progress bar on a terminal, redrawn four times a second; otherwise a line every 5 seconds
+/// (every second when the desk runs it).
 /// Each time the relay limits the rate, a line says so and gives the rate now in use.
 async fn report_progress(progress: Arc<Progress>, start: Instant, terminal: bool) {
+    // Run by the desk (which shows each line in the page as it comes): a line every second.
+    let every = if std::env::var_os(crate::desk::jobs::DESK_RUN).is_some() {
+        4
+    } else {
+        20
+    };
     let mut ticks = 0u32;
     let mut throttles_told = 0;
     loop {
@@ -523,7 +530,7 @@ async fn report_progress(progress: Arc<Progress>, start: Instant, terminal: bool
                 progress.rate_now.load(Ordering::SeqCst)
             );
         }
-        if terminal || ticks.is_multiple_of(20) {
+        if terminal || ticks.is_multiple_of(every) {
             print_progress(&progress, start, terminal);
         }
     }

@@ -48,9 +48,23 @@ pub struct Loaded {
 /// Loads and validates a bulletin and its publisher. On failure every problem found is returned
 /// (errors and warnings together); on success, the warnings found while reading.
 pub fn load(bulletin_path: &Path) -> Result<(Loaded, Diagnostics), Diagnostics> {
+    load_parsed(bulletin_path, yaml::load_file(bulletin_path))
+}
+
+/// [`load`] for a bulletin's text that is not on disk (yet), as if it were at `bulletin_path`:
+/// the desk's preview of what is being typed.
+pub fn load_text(bulletin_path: &Path, text: &str) -> Result<(Loaded, Diagnostics), Diagnostics> {
+    let parsed = yaml::parse(bulletin_path, text).map(|node| (text.to_string(), node));
+    load_parsed(bulletin_path, parsed)
+}
+
+fn load_parsed(
+    bulletin_path: &Path,
+    parsed: Result<(String, yaml::Node), Diagnostics>,
+) -> Result<(Loaded, Diagnostics), Diagnostics> {
     let publisher_path = publisher::path_for(bulletin_path);
     let mut diags = Diagnostics::default();
-    let bulletin = match yaml::load_file(bulletin_path) {
+    let bulletin = match parsed {
         Ok((source, node)) => {
             let mut ctx = Ctx::new(bulletin_path, &source, &mut diags);
             let bulletin = bulletin::bulletin_from(&mut ctx, &node);

@@ -12,6 +12,7 @@ mod calendar;
 mod check;
 mod cli;
 mod completions;
+mod desk;
 mod email;
 mod email_browser;
 mod hostile;

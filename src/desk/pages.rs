@@ -1,0 +1,540 @@
+//! The desk's pages, rendered on the server with maud: Home, Write, Send, Archive and Replies,
+//! each with the same bar of links to the others. `desk.js` (and `paste.js`, the paste from Word)
+//! adds saving as the office types, the live preview and the problems at their fields.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::Desk;
+use super::form::{DateForm, Form, LinkForm, SectionForm};
+use crate::date::Date;
+use crate::preview::{View, build};
+
+const SCRIPT: &str = include_str!("desk.js");
+const PASTE: &str = include_str!("paste.js");
+const STYLE: &str = include_str!("desk.css");
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tab {
+    Home,
+    Write,
+    Send,
+    Archive,
+    Replies,
+}
+
+/// The page around `body`: the bar of links, each page one click from every other.
+pub(super) fn layout(
+    desk: &Desk,
+    title: &str,
+    tab: Tab,
+    current: Option<&str>,
+    body: Markup,
+) -> Html<String> {
+    let current = current
+        .map(str::to_string)
+        .or_else(|| desk.bulletin_names().into_iter().next());
+    let links = [
+        (Tab::Home, "Home", "/".to_string()),
+        (
+            Tab::Write,
+            "Write",
+            current
+                .as_ref()
+                .map_or("/".into(), |n| format!("/write/{n}")),
+        ),
+        (
+            Tab::Send,
+            "Send",
+            current
+                .as_ref()
+                .map_or("/".into(), |n| format!("/send/{n}")),
+        ),
+        (Tab::Archive, "Archive", "/archive".into()),
+        (Tab::Replies, "Replies", "/replies".into()),
+    ];
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en-GB" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="desk-csrf" content=(desk.csrf());
+                    title { (title) " · Bulletin desk" }
+                    link rel="icon" href="data:,";
+                    link rel="stylesheet" href="/static/desk.css";
+                }
+                body {
+                    a class="skip" href="#main" { "Skip to the page" }
+                    header class="bar" {
+                        span class="brand" { "Bulletin desk" }
+                        nav aria-label="Desk" {
+                            ul {
+                                @for (t, label, href) in &links {
+                                    li { a href=(href) aria-current=[(*t == tab).then_some("page")] { (label) } }
+                                }
+                            }
+                        }
+                    }
+                    main id="main" { (body) }
+                    script src="/static/paste.js" {}
+                    script src="/static/desk.js" {}
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// The page for a refused request: why, and what to do.
+pub fn refused_page(why: &str) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head { meta charset="utf-8"; title { "Bulletin desk" } link rel="icon" href="data:,"; }
+            body style="font-family:Arial,sans-serif;max-width:40em;margin:40px auto;padding:0 20px" {
+                h1 { "The desk cannot show this" }
+                p { (why) }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// How an issue stands, for the Home page.
+struct IssueState {
+    name: String,
+    title: String,
+    date: Option<Date>,
+    errors: usize,
+    warnings: usize,
+    archived: bool,
+    delivered: usize,
+}
+
+fn state_of(desk: &Desk, name: &str) -> IssueState {
+    let path = desk.bulletins.join(name);
+    let mut s = IssueState {
+        name: name.to_string(),
+        title: String::new(),
+        date: Date::parse(name.get(..10).unwrap_or("")).ok(),
+        errors: 0,
+        warnings: 0,
+        archived: false,
+        delivered: super::send::delivered(&path),
+    };
+    match crate::pipeline::prepare(&path, false) {
+        Ok(p) => {
+            s.title = p.loaded.bulletin.title.clone();
+            s.warnings = p.warnings.warnings();
+            let id = crate::identity::name(&p.loaded.bulletin);
+            s.archived = desk.root.join(crate::project::ARCHIVE).join(id).is_dir();
+        }
+        Err(d) => {
+            s.errors = d.errors();
+            s.warnings = d.warnings();
+            if let Ok((_, root)) = crate::input::yaml::load_file(&path) {
+                s.title =
+                    super::form::read(super::form::get(&root, "title"), super::form::Kind::Line);
+            }
+        }
+    }
+    s
+}
+
+pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
+    let names = desk.bulletin_names();
+    let states: Vec<IssueState> = names.iter().take(8).map(|n| state_of(&desk, n)).collect();
+    let today = Date::today();
+    let this_week = states
+        .iter()
+        .find(|s| s.date.is_some_and(|d| d >= today.add_days(-3)));
+    let latest = crate::input::folder::latest(&desk.bulletins).map(|(d, _)| d);
+    // The issue to work on: this week's, else the newest not yet sent or archived.
+    let current = this_week.or_else(|| states.first().filter(|s| !s.archived && s.delivered == 0));
+    let body = html! {
+        h1 { (if this_week.is_some() { "This week" } else { "The issue in progress" }) }
+        @match current {
+            Some(s) => {
+                section class="card" aria-labelledby="current-h" {
+                    h2 id="current-h" { (if s.title.is_empty() { s.name.as_str() } else { s.title.as_str() }) }
+                    p { (s.date.map_or(s.name.clone(), |d| d.long())) " · " (state_words(s)) }
+                    p class="next" { (next_step(s)) }
+                    p { a class="button" href={"/write/" (s.name)} { "Write this issue" } " " a href={"/send/" (s.name)} { "Send it" } }
+                }
+            }
+            None => {
+                section class="card" { p { "There is no issue in progress." } }
+            }
+        }
+        @match latest {
+            Some(d) => {
+                form method="post" action="/api/new" data-desk-post="" class="start" {
+                    button type="submit" class=[current.is_none().then_some("button")] { "Start next week's (" (d.add_days(7).long()) ")" }
+                }
+                p class="hint" { "This does what " code { "bulletin new" } " does: a new issue a week after the latest, with its number, the message's author and the sections that run on carried over." }
+            }
+            None => p { "Put last week's bulletin in the bulletins folder to start from it." }
+        }
+        h2 { "Recent issues" }
+        table class="issues" {
+            thead { tr { th scope="col" { "Issue" } th scope="col" { "Date" } th scope="col" { "State" } th scope="col" { span class="visually-hidden" { "Actions" } } } }
+            tbody {
+                @for s in &states {
+                    tr {
+                        td { (if s.title.is_empty() { s.name.as_str() } else { s.title.as_str() }) }
+                        td { (s.date.map_or(String::new(), |d| d.long())) }
+                        td { (state_words(s)) }
+                        td { a href={"/write/" (s.name)} { "Write" span class="visually-hidden" { " " (s.name) } } " · " a href={"/send/" (s.name)} { "Send" span class="visually-hidden" { " " (s.name) } } }
+                    }
+                }
+            }
+        }
+    };
+    layout(
+        &desk,
+        "Home",
+        Tab::Home,
+        this_week.map(|s| s.name.as_str()),
+        body,
+    )
+}
+
+fn state_words(s: &IssueState) -> String {
+    let sent = match s.delivered {
+        0 => String::new(),
+        n => format!("sent to {n} {}, ", if n == 1 { "person" } else { "people" }),
+    };
+    let words: String = match (s.errors, s.archived) {
+        (0, true) => "archived".into(),
+        (0, false) if s.warnings > 0 => format!(
+            "draft, {} thing{} to look at",
+            s.warnings,
+            plural(s.warnings)
+        ),
+        (0, false) => "draft, ready to send".into(),
+        (n, _) => format!("{n} problem{} to fix", plural(n)),
+    };
+    format!("{sent}{words}")
+}
+
+fn next_step(s: &IssueState) -> &'static str {
+    match (s.errors, s.archived) {
+        (0, true) => "It is in the archive. Start next week's when you are ready.",
+        (0, false) => "Next: send a test copy to yourself, then send it.",
+        _ => "Next: fix the problems marked in red on the Write page.",
+    }
+}
+
+pub(super) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The Write page: the form beside the preview.
+pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
+    let Some(path) = desk.bulletin(&name) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Html(refused_page(
+                "There is no such bulletin in the bulletins folder.",
+            )),
+        )
+            .into_response();
+    };
+    let bytes = std::fs::read(&path).unwrap_or_default();
+    let base = super::fingerprint(&bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    let root = crate::input::yaml::parse(&path, &text);
+    let problems = super::check(&path, &text);
+    let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
+    let body = match &root {
+        Err(d) => html! {
+            h1 { "This bulletin has a mistake the desk cannot read past" }
+            p { "Open " code { (name) } " in a text editor and correct this, then come back:" }
+            ul { @for d in &d.0 { li { (super::problems::plain_words(&d.message)) @if let Some(h) = &d.help { " — " (super::problems::plain_words(h)) } } } }
+        },
+        Ok(root) => write_form(&name, &base, &Form::read(root), &problems_json),
+    };
+    layout(&desk, "Write", Tab::Write, Some(&name), body).into_response()
+}
+
+fn field(id: &str, label: &str, value: &str, kind: &str, hint: Option<&str>) -> Markup {
+    let described = format!(
+        "p-{id}{}",
+        if hint.is_some() {
+            format!(" h-{id}")
+        } else {
+            String::new()
+        }
+    );
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            @if let Some(h) = hint { span class="hint" id={"h-" (id)} { (h) } }
+            @match kind {
+                "textarea" => {
+                    div class="format" role="toolbar" aria-label={"Format " (label)} aria-controls=(id) {
+                        button type="button" data-format="bold" { "Bold" }
+                        button type="button" data-format="italic" { "Italic" }
+                        button type="button" data-format="bullets" { "Bullets" }
+                        button type="button" data-format="numbers" { "Numbering" }
+                        button type="button" data-format="link" { "Link" }
+                    }
+                    textarea id=(id) data-key=(id_key(id)) rows="8" aria-describedby=(described) { (value) }
+                },
+                "note" => textarea id=(id) data-key=(id_key(id)) rows="2" aria-describedby=(described) { (value) },
+                _ => {
+                    @let real = match kind {
+                        "date" if Date::parse(value).is_err() && !value.is_empty() => "text",
+                        "time" if !valid_time(value) => "text",
+                        k => k,
+                    };
+                    input id=(id) data-key=(id_key(id)) type=(real) value=(value) aria-describedby=(described);
+                }
+            }
+            p class="problem" id={"p-" (id)} hidden {}
+        }
+    }
+}
+
+fn valid_time(v: &str) -> bool {
+    v.is_empty() || crate::date::Time::parse(v).is_ok() && v.len() == 5
+}
+
+/// The form key of a control's id: its last part (`s3-title` is a section's `title`).
+fn id_key(id: &str) -> &str {
+    id.rsplit('-').next().unwrap_or(id)
+}
+
+fn write_form(name: &str, base: &str, form: &Form, problems: &str) -> Markup {
+    let message = form.message.clone().unwrap_or_default();
+    let titles: Vec<&str> = form.sections.iter().map(|s| s.title.as_str()).collect();
+    html! {
+        div class="write" data-name=(name) data-base=(base) {
+            div class="form-side" {
+                div class="toolbar" {
+                    h1 { "Write: " (name) }
+                    button type="button" id="save" class="button" { "Save" }
+                    a class="to-preview" href="#preview-side" { "Go to the preview" }
+                    span id="status" role="status" aria-live="polite" { "Saved as you type" }
+                }
+                div id="conflict" class="conflict" hidden role="alert" {
+                    p { strong { "This bulletin was changed outside the desk" } " (in another program, or another desk) since you opened it. Your latest changes are not saved yet." }
+                    button type="button" id="reload" { "Load their version (lose my latest changes)" }
+                    " "
+                    button type="button" id="keep-theirs" { "Keep their version as a copy, and save mine" }
+                }
+                div id="summary" class="summary" hidden tabindex="-1" {}
+                script type="application/json" id="problems-data" { (PreEscaped(problems.replace("</", "<\\/"))) }
+                fieldset {
+                    legend { "The bulletin" }
+                    (field("f-title", "Title", &form.title, "text", Some("The email's subject")))
+                    (field("f-date", "Date", &form.date, "date", None))
+                    (field("f-issue", "Issue number", &form.issue, "text", None))
+                    (field("f-summary", "Summary", &form.summary, "text", Some("One sentence shown beside the subject in the inbox")))
+                }
+                fieldset id="message" {
+                    legend { "The Chief Executive's message" }
+                    (field("m-title", "Message title", &message.title, "text", Some("Leave empty for “A message from” and the author")))
+                    (field("m-author", "Author", &message.author, "text", None))
+                    (field("m-role", "Role", &message.role, "text", None))
+                    div class="field" {
+                        label for="m-after" { "Where it goes" }
+                        select id="m-after" data-key="after" aria-describedby="p-m-after" {
+                            option value="" selected[message.after.is_empty()] { "Before the sections" }
+                            @for t in &titles {
+                                @let chosen = !message.after.is_empty() && message.after.trim().eq_ignore_ascii_case(t.trim());
+                                // The file's own spelling, so that an unchanged choice changes nothing.
+                                option value=(if chosen { message.after.as_str() } else { t }) selected[chosen] { "After “" (t) "”" }
+                            }
+                            @if !message.after.is_empty() && !titles.iter().any(|t| t.trim().eq_ignore_ascii_case(message.after.trim())) {
+                                option value=(message.after) selected { "After “" (message.after) "”" }
+                            }
+                        }
+                        p class="problem" id="p-m-after" hidden {}
+                    }
+                    (field("m-body", "Message text", &message.body, "textarea", Some(MARKDOWN_HINT)))
+                    p class="hint" { "Empty every box of the message to leave it out." }
+                }
+                div id="sections" {
+                    @for (i, s) in form.sections.iter().enumerate() {
+                        (section(&i.to_string(), s))
+                    }
+                }
+                button type="button" id="add-section" { "Add a section" }
+                template id="section-template" { (section("__", &SectionForm::default())) }
+                template id="link-template" { (link("__", "__", &LinkForm::default())) }
+                template id="date-template" { (key_date("__", "__", &DateForm::default())) }
+            }
+            aside class="preview-side" id="preview-side" aria-label="Preview" {
+                div class="views" role="group" aria-label="Show the preview" {
+                    button type="button" data-view="desktop" aria-pressed="true" { "Desktop" }
+                    button type="button" data-view="phone" aria-pressed="false" { "Phone" }
+                    button type="button" data-view="text" aria-pressed="false" { "Plain text" }
+                }
+                p id="preview-note" class="hint" hidden { "The preview comes back once the problems marked in red are fixed." }
+                iframe id="preview" src={"/preview/" (name) "/email.html"} title="The email as readers will see it" {}
+                pre id="preview-text" hidden {}
+            }
+        }
+    }
+}
+
+const MARKDOWN_HINT: &str = "Paste from Word keeps bullets, bold and links. A line starting “- ” is a bullet; **two stars** make bold.";
+
+fn section(i: &str, s: &SectionForm) -> Markup {
+    let id = |k: &str| format!("s{i}-{k}");
+    html! {
+        fieldset class="section" data-orig=[s.orig] {
+            legend { "Section " span class="num" { (i.parse::<usize>().map_or(String::new(), |n| (n + 1).to_string())) } }
+            div class="moves" {
+                button type="button" data-action="up" { "Move up" }
+                button type="button" data-action="down" { "Move down" }
+                button type="button" data-action="remove" { "Remove section" }
+            }
+            (field(&id("title"), "Section title", &s.title, "text", None))
+            (field(&id("label"), "Label", &s.label, "text", Some("A word beside the heading, such as Guidance")))
+            (field(&id("date"), "Date", &s.date, "date", None))
+            (field(&id("body"), "Text", &s.body, "textarea", Some(MARKDOWN_HINT)))
+            fieldset class="links" {
+                legend { "Links" }
+                div class="rows" {
+                    @for (j, l) in s.links.iter().enumerate() { (link(i, &j.to_string(), l)) }
+                }
+                button type="button" data-action="add-link" { "Add a link" }
+            }
+            (field(&id("note"), "Note", &s.note, "note", Some("A short line printed under the links")))
+            fieldset class="dates" {
+                legend { "Key dates" }
+                div class="rows" {
+                    @for (j, d) in s.dates.iter().enumerate() { (key_date(i, &j.to_string(), d)) }
+                }
+                button type="button" data-action="add-date" { "Add a key date" }
+            }
+            (field(&id("until"), "Runs until", &s.until, "date", Some("Carry this section into each new issue until this day")))
+        }
+    }
+}
+
+fn link(i: &str, j: &str, l: &LinkForm) -> Markup {
+    let id = |k: &str| format!("s{i}-l{j}-{k}");
+    html! {
+        div class="row link" data-orig=[l.orig] {
+            (field(&id("text"), "Link text", &l.text, "text", None))
+            (field(&id("url"), "Link address", &l.url, "url", None))
+            div class="row-buttons" {
+                button type="button" data-action="row-up" { "Move up" }
+                button type="button" data-action="remove-row" { "Remove link" }
+            }
+        }
+    }
+}
+
+fn key_date(i: &str, j: &str, d: &DateForm) -> Markup {
+    let id = |k: &str| format!("s{i}-d{j}-{k}");
+    html! {
+        div class="row date" data-orig=[d.orig] {
+            (field(&id("what"), "What", &d.what, "text", None))
+            (field(&id("date"), "Date", &d.date, "date", None))
+            (field(&id("time"), "Time", &d.time, "time", None))
+            (field(&id("end"), "Ends", &d.end, "time", None))
+            (field(&id("where"), "Where", &d.place, "text", None))
+            div class="row-buttons" {
+                button type="button" data-action="row-up" { "Move up" }
+                button type="button" data-action="remove-row" { "Remove date" }
+            }
+        }
+    }
+}
+
+/// "Start next week's": what `bulletin new` does, then the Write page of the new issue.
+pub async fn start_next(State(desk): State<Arc<Desk>>) -> Response {
+    let carried = crate::input::folder::carry_over(&desk.bulletins);
+    let Some(latest) = &carried.latest else {
+        return (
+            StatusCode::CONFLICT,
+            Html(refused_page("There is no bulletin yet to follow.")),
+        )
+            .into_response();
+    };
+    let date = latest.date.add_days(7);
+    let path = desk.bulletins.join(format!("{date}.yaml"));
+    if !path.exists() {
+        let new = crate::skeleton::new_issue(&carried, date);
+        if let Err(e) = crate::files::write_atomic(&path, new.text.as_bytes()) {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html(refused_page(&format!(
+                    "The new issue could not be written: {e}"
+                ))),
+            )
+                .into_response();
+        }
+    }
+    axum::response::Redirect::to(&format!("/write/{date}.yaml")).into_response()
+}
+
+fn preview_view(desk: &Desk, name: &str) -> Option<View> {
+    desk.bulletin(name).map(|p| build(&p))
+}
+
+pub async fn preview_html(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
+    match preview_view(&desk, &name) {
+        Some(View::Ready { html, .. }) => Html(html).into_response(),
+        Some(View::Broken { .. }) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Html(no_preview())).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub async fn preview_text(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
+    match preview_view(&desk, &name) {
+        Some(View::Ready { text, .. }) => {
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+        }
+        Some(View::Broken { .. }) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// What the preview shows while the bulletin has errors.
+fn no_preview() -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head { meta charset="utf-8"; title { "No preview yet" } }
+            body style="font-family:Arial,sans-serif;margin:24px;color:#1f2933" {
+                p style="font-size:18px" { strong { "The preview comes back once the problems marked in red are fixed." } }
+                p { "The list of problems is at the top of the form." }
+            }
+        }
+    }
+    .into_string()
+}
+
+pub async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+pub async fn paste_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        PASTE,
+    )
+        .into_response()
+}
+
+pub async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}

@@ -1,0 +1,149 @@
+//! The problems `bulletin check` finds (the same [`crate::pipeline::prepare`]), put at the form
+//! field they concern and said in the desk's words: a key such as `until` becomes the field's
+//! label, "Runs until", and no line or column is shown.
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::yaml::Node;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The form field (`sections.2.date`), or `None` for the bulletin as a whole or another
+    /// file (publisher.yaml).
+    pub field: Option<String>,
+    pub error: bool,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Every problem of `diags`, each at the field whose lines hold it.
+pub fn place(
+    diags: &Diagnostics,
+    bulletin: &std::path::Path,
+    text: &str,
+    root: Option<&Node>,
+) -> Vec<Problem> {
+    let spans = root
+        .map(|r| super::edit::field_lines(text, r))
+        .unwrap_or_default();
+    diags
+        .0
+        .iter()
+        .map(|d| Problem {
+            field: field_of(d, bulletin, &spans),
+            error: d.is_error(),
+            message: plain_words(&d.message),
+            help: d.help.as_deref().map(plain_words),
+        })
+        .collect()
+}
+
+/// The narrowest field whose lines hold the problem's line.
+fn field_of(
+    d: &Diagnostic,
+    bulletin: &std::path::Path,
+    spans: &[(String, usize, usize)],
+) -> Option<String> {
+    if d.pos.line == 0 || d.file.file_name() != bulletin.file_name() {
+        return None;
+    }
+    spans
+        .iter()
+        .filter(|(_, first, last)| (*first..=*last).contains(&d.pos.line))
+        .min_by_key(|(id, first, last)| (last - first, usize::MAX - id.len()))
+        .map(|(id, ..)| id.clone())
+}
+
+/// The labels the desk shows for the format's keys.
+const LABELS: &[(&str, &str)] = &[
+    ("title", "Title"),
+    ("date", "Date"),
+    ("issue", "Issue number"),
+    ("summary", "Summary"),
+    ("message", "Message"),
+    ("author", "Author"),
+    ("role", "Role"),
+    ("after", "Where it goes"),
+    ("body", "Text"),
+    ("label", "Label"),
+    ("note", "Note"),
+    ("until", "Runs until"),
+    ("links", "Links"),
+    ("text", "Link text"),
+    ("url", "Link address"),
+    ("dates", "Key dates"),
+    ("what", "What"),
+    ("time", "Time"),
+    ("end", "Ends"),
+    ("where", "Where"),
+    ("sections", "Sections"),
+    ("continued_from", "Continued from"),
+];
+
+/// A message with each `key` (or `key:`) named by its label, in quotation marks.
+pub fn plain_words(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let quoted = &after[..close];
+        let key = quoted.trim_end_matches(':');
+        match LABELS.iter().find(|(k, _)| *k == key) {
+            Some((_, label)) => out.push_str(&format!("“{label}”")),
+            None => out.push_str(&format!("“{quoted}”")),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_the_labels_the_page_shows() {
+        assert_eq!(
+            plain_words("this file is named for 2021-10-20: change `date:` to 2021-10-20"),
+            "this file is named for 2021-10-20: change “Date” to 2021-10-20"
+        );
+        assert_eq!(
+            plain_words("`until` is before `x`"),
+            "“Runs until” is before “x”"
+        );
+        assert_eq!(plain_words("a ` alone"), "a ` alone");
+    }
+
+    #[test]
+    fn a_problem_goes_to_the_narrowest_field_on_its_line() {
+        let spans = vec![
+            ("sections.0".to_string(), 3, 9),
+            ("sections.0.date".to_string(), 5, 5),
+        ];
+        let d = Diagnostic::error(
+            std::path::Path::new("b/x.yaml"),
+            crate::diagnostic::Pos::new(5, 11),
+            "bad",
+        );
+        assert_eq!(
+            field_of(&d, std::path::Path::new("x.yaml"), &spans).as_deref(),
+            Some("sections.0.date")
+        );
+        let other = Diagnostic::error(
+            std::path::Path::new("b/publisher.yaml"),
+            crate::diagnostic::Pos::new(5, 1),
+            "bad",
+        );
+        assert_eq!(
+            field_of(&other, std::path::Path::new("x.yaml"), &spans),
+            None
+        );
+    }
+}

@@ -1,0 +1,383 @@
+//! The Send, Archive and Replies pages, and the runs of `bulletin send`, `archive`, `inbox` and
+//! `report` they start ([`super::jobs`]). Nothing is sent while `check` finds an error (the
+//! page offers no button and the request is refused), and a bulletin changed after it was sent
+//! is met with the choices `send` itself offers (`--continue-changed`, `--correction`),
+//! explained, decided from the journal by the same library code ([`crate::send::resume`]).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::Desk;
+use super::pages::{Tab, layout, plural, refused_page};
+use crate::send::journal;
+use crate::send::resume::{self, Mode, Refusal};
+
+/// How the issue stands with its journal: delivered so far, and why `send` would refuse.
+struct Sent {
+    delivered: usize,
+    refusal: Option<Refusal>,
+}
+
+fn sent(path: &Path, b: &crate::model::Bulletin) -> Sent {
+    let id = crate::identity::of(b);
+    let target = match resume::locate(path, None, &id, &b.title, Mode::Resume) {
+        Ok(t) => t,
+        Err(r) => {
+            return Sent {
+                delivered: 0,
+                refusal: Some(r),
+            };
+        }
+    };
+    let Ok(journal) = journal::read(&target.path) else {
+        return Sent {
+            delivered: 0,
+            refusal: None,
+        };
+    };
+    Sent {
+        delivered: journal.delivered(),
+        refusal: resume::check(path, &target, &journal, &b.title, Mode::Resume).err(),
+    }
+}
+
+/// How many people an issue was delivered to, from its journal (for the Home page).
+pub fn delivered(path: &Path) -> usize {
+    journal::read(&resume::journal_path(path)).map_or(0, |j| j.delivered())
+}
+
+/// The mailing lists: id, name, people, suppressed.
+fn lists(desk: &Desk) -> Option<Vec<(String, String, usize, usize)>> {
+    let path = desk.root.join(crate::project::RECIPIENTS);
+    let (r, _) = crate::input::recipients::load(&path).ok()?;
+    let counts = r.counts();
+    Some(
+        r.lists
+            .iter()
+            .map(|(id, l)| {
+                let c = counts.get(id.as_str());
+                (
+                    id.clone(),
+                    l.name.clone(),
+                    c.map_or(0, |c| c.recipients),
+                    c.map_or(0, |c| c.suppressed),
+                )
+            })
+            .collect(),
+    )
+}
+
+pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>) -> Response {
+    let Some(path) = desk.bulletin(&name) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Html(refused_page(
+                "There is no such bulletin in the bulletins folder.",
+            )),
+        )
+            .into_response();
+    };
+    let result = crate::pipeline::prepare(&path, false);
+    let state = result
+        .as_ref()
+        .ok()
+        .map(|p| sent(&path, &p.loaded.bulletin));
+    let lists = lists(&desk);
+    let blocked = result.is_err();
+    let body = html! {
+        h1 { "Send: " (name) }
+        @match &result {
+            Err(d) => {
+                div class="refused" role="alert" id="send-refused" {
+                    p { strong { "This issue cannot be sent yet: " (d.errors()) " problem" (plural(d.errors())) " to fix." } }
+                    p { "Fix what is marked in red on the " a href={"/write/" (name)} { "Write page" } ", then come back." }
+                }
+            }
+            Ok(p) => {
+                p id="send-ready" { "“" (p.loaded.bulletin.title) "” is ready to send." }
+            }
+        }
+        @if let Some(s) = &state {
+            @if s.delivered > 0 { p { "Delivered so far to " (s.delivered) " " (if s.delivered == 1 { "person" } else { "people" }) ". Sending again carries on with those who have not had it: nobody gets it twice." } }
+            @match &s.refusal {
+                Some(Refusal::Changed { delivered, .. }) => {
+                    div class="refused" role="alert" id="changed" {
+                        p { strong { "This bulletin was changed after it was sent." } " " (delivered) " " (if *delivered == 1 { "person has" } else { "people have" }) " the earlier version. Choose how to go on:" }
+                        ul {
+                            li { strong { "Send this version only to those who have not had it" } ": the others keep the earlier version." }
+                            li { strong { "Send this version to everyone again, as a correction" } ": “Correction:” goes before the subject." }
+                        }
+                        p { "Or put the bulletin back as it was sent." }
+                    }
+                }
+                Some(other) => {
+                    div class="refused" role="alert" id="refusal" { p { (super::problems::plain_words(&other.to_string())) } }
+                }
+                None => {}
+            }
+        }
+        section class="card" aria-labelledby="test-h" {
+            h2 id="test-h" { "Send a test copy" }
+            div class="field" {
+                label for="test-to" { "Send a test copy to" }
+                span class="hint" id="test-hint" { "An email address, or the name of a list of reviewers. “[TEST]” goes before the subject, and nobody is recorded as having had the issue." }
+                input id="test-to" type="text" aria-describedby="test-hint" autocomplete="email";
+            }
+            button type="button" class="button" data-send="test" disabled[blocked] { "Send a test copy" }
+        }
+        section class="card" aria-labelledby="list-h" {
+            h2 id="list-h" { "Send to a mailing list" }
+            @match &lists {
+                Some(lists) if !lists.is_empty() => {
+                    div class="field" {
+                        label for="list" { "Mailing list" }
+                        select id="list" {
+                            @for (id, lname, n, s) in lists {
+                                option value=(id) { (lname) " (" (n) " people" @if *s > 0 { ", " (s) " not sent to: unsubscribed or bounced" } ")" }
+                            }
+                        }
+                    }
+                    p {
+                        button type="button" data-send="dry-run" disabled[blocked] { "Who would get it" }
+                        " "
+                        @match state.as_ref().and_then(|s| s.refusal.as_ref()) {
+                            Some(Refusal::Changed { .. }) => {
+                                button type="button" class="button" data-send="send" data-mode="continue-changed" disabled[blocked] { "Send this version only to those who have not had it" }
+                                " "
+                                button type="button" class="button" data-send="send" data-mode="correction" disabled[blocked] { "Send this version to everyone again, as a correction" }
+                            }
+                            Some(_) => {}
+                            None => {
+                                button type="button" class="button" data-send="send" disabled[blocked] { "Send to the list" }
+                            }
+                        }
+                    }
+                    p class="hint" { "If a send stops (the computer sleeps, the relay goes down, the desk is closed), press Send again: it carries on where it stopped, and nobody gets it twice." }
+                }
+                _ => p { "The mailing lists are in recipients.yaml, which this folder does not have yet (or it has a mistake): see docs/send.md." }
+            }
+        }
+        div id="job" hidden {
+            h2 { "What happened" }
+            p id="job-status" role="status" {}
+            pre id="job-output" {}
+        }
+    };
+    layout(&desk, "Send", Tab::Send, Some(&name), body).into_response()
+}
+
+#[derive(Deserialize)]
+struct SendRequest {
+    /// `test`, `dry-run` or `send`.
+    action: String,
+    /// The test copy's addresses and lists, or the list.
+    #[serde(default)]
+    to: String,
+    /// `continue-changed` or `correction`, for a bulletin changed after it was sent.
+    #[serde(default)]
+    mode: String,
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn refused(why: &str) -> Response {
+    json(StatusCode::CONFLICT, serde_json::json!({ "error": why }))
+}
+
+/// Starts `bulletin send` for the page: a test copy, a dry run or the send, never while the
+/// bulletin has an error.
+pub async fn start(
+    State(desk): State<Arc<Desk>>,
+    UrlPath(name): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    let Some(path) = desk.bulletin(&name) else {
+        return refused("there is no such bulletin");
+    };
+    let Ok(request) = serde_json::from_slice::<SendRequest>(&body) else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({ "error": "not a send request" }),
+        );
+    };
+    if let Err(d) = crate::pipeline::prepare(&path, false) {
+        return refused(&format!(
+            "not sent: the bulletin has {} problem{} to fix on the Write page",
+            d.errors(),
+            plural(d.errors())
+        ));
+    }
+    let lists = lists(&desk).unwrap_or_default();
+    let is_list = |l: &str| lists.iter().any(|(id, ..)| id == l);
+    let file = format!("{}/{name}", crate::project::BULLETINS);
+    let args: Vec<String> = match request.action.as_str() {
+        "test" => {
+            let parts: Vec<&str> = request.to.split(',').map(str::trim).collect();
+            let ok = !request.to.trim().is_empty()
+                && parts
+                    .iter()
+                    .all(|p| is_list(p) || crate::address::parse_mailbox(p).is_ok());
+            if !ok {
+                return refused("give an email address, or the name of a list");
+            }
+            vec!["send".into(), file, format!("--test={}", parts.join(","))]
+        }
+        "dry-run" | "send" if is_list(&request.to) => {
+            let mut args = vec!["send".into(), file, format!("--list={}", request.to)];
+            if request.action == "dry-run" {
+                args.push("--dry-run".into());
+            } else {
+                args.push("--yes".into());
+                match request.mode.as_str() {
+                    "continue-changed" => args.push("--continue-changed".into()),
+                    "correction" => args.push("--correction".into()),
+                    _ => {}
+                }
+            }
+            args
+        }
+        _ => return refused("choose a mailing list"),
+    };
+    run(&desk, &args)
+}
+
+/// Opens the archive's index in this computer's browser (the desk runs on the office's own
+/// computer), as `preview --open` opens its page.
+fn open_archive(desk: &Desk) -> Response {
+    let index = desk.root.join(crate::project::ARCHIVE).join("index.html");
+    if !index.is_file() {
+        return refused("there is no archive yet");
+    }
+    match opener::open_browser(&index) {
+        Ok(()) => json(
+            StatusCode::OK,
+            serde_json::json!({ "said": "The archive is open in your browser." }),
+        ),
+        Err(_) => refused(&format!(
+            "no browser could be opened: open {} yourself",
+            index.display()
+        )),
+    }
+}
+
+fn run(desk: &Desk, args: &[String]) -> Response {
+    if desk.jobs.busy() {
+        return refused("another send or archive is still running: wait for it to finish");
+    }
+    match desk.jobs.start(&desk.root, args) {
+        Ok(id) => json(StatusCode::OK, serde_json::json!({ "job": id })),
+        Err(e) => json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({ "error": format!("could not start: {e}") }),
+        ),
+    }
+}
+
+/// A job's output from `?from=N` on.
+pub async fn job(
+    State(desk): State<Arc<Desk>>,
+    UrlPath(id): UrlPath<u64>,
+    request: axum::extract::Request,
+) -> Response {
+    let from = super::query_value(request.uri().query().unwrap_or(""), "from")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    match desk.jobs.view(id, from) {
+        Some(view) => json(
+            StatusCode::OK,
+            serde_json::to_value(view).unwrap_or_default(),
+        ),
+        None => json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "error": "no such job" }),
+        ),
+    }
+}
+
+pub async fn archive_page(State(desk): State<Arc<Desk>>) -> Html<String> {
+    let dir = desk.root.join(crate::project::ARCHIVE);
+    let names = desk.bulletin_names();
+    let body = html! {
+        h1 { "Archive" }
+        @if dir.join("index.html").is_file() {
+            p { "The archive website is in the folder " code { (dir.display()) } ": publish that folder on the office's website." }
+        } @else {
+            p { "There is no archive yet: add an issue to start it." }
+        }
+        p { button type="button" class="button" data-run="open-archive" { "Open the archive website" } }
+        table class="issues" {
+            thead { tr { th scope="col" { "Issue" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+            tbody {
+                @for n in names.iter().take(12) {
+                    tr { td { (n) } td { button type="button" data-run="archive" data-name=(n) { "Add to the archive" span class="visually-hidden" { ": " (n) } } } }
+                }
+            }
+        }
+        div id="job" hidden { h2 { "What happened" } p id="job-status" role="status" {} pre id="job-output" {} }
+    };
+    layout(&desk, "Archive", Tab::Archive, None, body)
+}
+
+pub async fn replies_page(State(desk): State<Arc<Desk>>) -> Html<String> {
+    let body = html! {
+        h1 { "Replies" }
+        p { "Bounces and unsubscribe requests are read from the office's mailbox (set in recipients.yaml); each address is then left out of every send." }
+        p {
+            button type="button" data-run="inbox-dry" { "See what the mailbox holds (changes nothing)" }
+            " "
+            button type="button" class="button" data-run="inbox" { "Read the mailbox and act on it" }
+            " "
+            button type="button" data-run="report" { "Who got each issue" }
+        }
+        div id="job" hidden { h2 { "What happened" } p id="job-status" role="status" {} pre id="job-output" {} }
+    };
+    layout(&desk, "Replies", Tab::Replies, None, body)
+}
+
+#[derive(Deserialize)]
+struct RunRequest {
+    what: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Archive an issue, read the mailbox, or report: the same commands, run for the page.
+pub async fn start_other(State(desk): State<Arc<Desk>>, body: Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<RunRequest>(&body) else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({ "error": "not a request" }),
+        );
+    };
+    let args: Vec<String> = match request.what.as_str() {
+        "archive" => {
+            if desk.bulletin(&request.name).is_none() {
+                return refused("there is no such bulletin");
+            }
+            vec![
+                "archive".into(),
+                format!("{}/{}", crate::project::BULLETINS, request.name),
+            ]
+        }
+        "inbox" => vec!["inbox".into()],
+        "inbox-dry" => vec!["inbox".into(), "--dry-run".into()],
+        "report" => vec!["report".into()],
+        "open-archive" => return open_archive(&desk),
+        _ => return refused("nothing to do"),
+    };
+    run(&desk, &args)
+}

@@ -1,0 +1,69 @@
+// Does one thing on a running desk's Send page in Debian's headless Chromium, as the office
+// would, and prints what the page showed (tests/desk.rs checks the mail that arrived):
+//
+//   node tests/browser/desk-send-check.mjs --url URL --name 2021-10-20.yaml --do test --to ADDRESS
+//   ... --do dry-run            "Who would get it"
+//   ... --do report             Replies: "Who got each issue"
+//   ... --do send --until progress|done
+//                               "Send to the list" (the confirmation accepted), then waits for the
+//                               first progress line or for the end
+//
+// Prints the page's output lines, then `ok: ...`; exits 1 if the page did not do it.
+
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const WAIT_MS = 30_000;
+const opts = parseArgs({
+  options: {
+    url: { type: 'string' },
+    name: { type: 'string' },
+    do: { type: 'string' },
+    to: { type: 'string' },
+    until: { type: 'string', default: 'done' },
+  },
+}).values;
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+let failed = false;
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  await page.goto(opts.url);
+  const nav = page.getByRole('navigation', { name: 'Desk' });
+  const status = page.locator('#job-status');
+  if (opts.do === 'report') {
+    await nav.getByRole('link', { name: 'Replies', exact: true }).click();
+    await page.getByRole('button', { name: 'Who got each issue' }).click();
+  } else {
+    await nav.getByRole('link', { name: 'Send', exact: true }).click();
+    await page.getByRole('heading', { name: `Send: ${opts.name}` }).waitFor();
+  }
+  if (opts.do === 'report') {
+    // Asked for above.
+  } else if (opts.do === 'test') {
+    await page.getByLabel('Send a test copy to').fill(opts.to);
+    await page.getByRole('button', { name: 'Send a test copy' }).click();
+  } else if (opts.do === 'dry-run') {
+    await page.getByRole('button', { name: 'Who would get it' }).click();
+  } else {
+    await page.getByRole('button', { name: 'Send to the list' }).click();
+  }
+  if (opts.until === 'progress') {
+    await page.waitForFunction(() => /progress: [1-9]/.test(document.getElementById('job-output').textContent), null, { timeout: WAIT_MS });
+  } else {
+    await page.waitForFunction(() => /^(Finished|Stopped)/.test(document.getElementById('job-status').textContent), null, { timeout: WAIT_MS });
+  }
+  console.log(await page.locator('#job-output').textContent());
+  if (errors.length) throw new Error(errors.join('\n'));
+  console.log(`ok: ${opts.do}: ${await status.textContent()}`);
+} catch (e) {
+  failed = true;
+  console.error(`FAILED: ${e.message}`);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

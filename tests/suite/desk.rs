@@ -1,0 +1,633 @@
+//! `bulletin desk` through the real binary, on a copy of an office folder (the example bulletin
+//! and its publisher.yaml) in a temporary folder.
+//!
+//! - `desk_in_headless_chromium` runs `tests/browser/desk-check.mjs` (Node and playwright-core
+//!   driving Debian's `/usr/bin/chromium`): save unchanged is byte-identical, a new title is one
+//!   changed line, a new section with a link and a key date passes `check --strict`, a paste of
+//!   HTML goes through paste.js, a wrong date is shown at its field and Send is refused until it
+//!   is fixed, a file changed on disk is never overwritten silently, keyboard focus is visible,
+//!   screenshots at 1280 and 768 px go to `target/desk-shots/`.
+//! - `the_first_line_is_the_address_with_its_token`: the contract other tests rely on.
+//! - `hostile_requests_get_nothing`: no token, a wrong token, another Host (DNS rebinding), a
+//!   POST without the same Origin or without the CSRF token, names that lead out of the
+//!   bulletins folder (`..`, absolute, a link to a file outside): each refused, the file
+//!   untouched, and no page carries the token or a password from the environment.
+//! - `kill_9_during_saves_leaves_the_old_file_or_the_new`: SIGKILL of the desk at many moments
+//!   while it saves: the bulletin always parses and is one of the versions it was given.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bulletin::api::Form;
+
+use crate::common::smtp::Server;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const NAME: &str = "2021-10-20.yaml";
+const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
+
+/// A temporary office folder: `bulletins/` with the example and its publisher.yaml.
+fn office() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletins = dir.path().join("bulletins");
+    fs::create_dir_all(&bulletins).unwrap();
+    for name in [NAME, "publisher.yaml"] {
+        fs::copy(
+            Path::new(ROOT).join("bulletins").join(name),
+            bulletins.join(name),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// A running `bulletin desk`, killed when dropped.
+struct Desk {
+    child: Child,
+    /// The first line it printed.
+    url: String,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    token: String,
+}
+
+impl Desk {
+    fn start(office: &Path, env: &[(&str, &str)]) -> Desk {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        // Its own process group, as a terminal gives it: Ctrl-C reaches it and what it runs.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
+            .args(["desk", "--port", "0", "--no-open"])
+            .envs(env.iter().copied())
+            .env_remove("BULLETIN_SMTP_PASSWORD")
+            .env_remove("BULLETIN_SMTP_TOKEN")
+            .current_dir(office)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the bulletin binary runs");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut url = String::new();
+        stdout.read_line(&mut url).unwrap();
+        // Keep reading, so that the desk never writes into a closed pipe.
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        });
+        let url = url.trim().to_string();
+        let rest = url
+            .strip_prefix("http://")
+            .unwrap_or_else(|| panic!("the first line is not the address: {url:?}"));
+        let (addr, query) = rest.split_once("/?token=").unwrap();
+        Desk {
+            child,
+            addr: addr.to_string(),
+            token: query.to_string(),
+            url,
+        }
+    }
+
+    fn cookie(&self) -> String {
+        format!("Cookie: bulletin_desk={}\r\n", self.token)
+    }
+
+    /// The page's CSRF token, as a page opened with the cookie gets it.
+    fn csrf(&self) -> String {
+        let (status, _, body) = http(
+            &self.addr,
+            &format!(
+                "GET /write/{NAME} HTTP/1.1\r\nHost: {}\r\n{}\r\n",
+                self.addr,
+                self.cookie()
+            ),
+        );
+        assert_eq!(status, 200, "{body}");
+        let at = body
+            .find("name=\"desk-csrf\" content=\"")
+            .expect("the page has its CSRF token")
+            + 26;
+        body[at..at + 32].to_string()
+    }
+
+    /// POSTs a save with the given headers added; its status and reply.
+    fn save(&self, name: &str, body: &str, headers: &str) -> (u16, String) {
+        let (status, _, reply) = http(
+            &self.addr,
+            &format!(
+                "POST /api/save/{name} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                self.addr,
+                body.len()
+            ),
+        );
+        (status, reply)
+    }
+
+    fn good_headers(&self, csrf: &str) -> String {
+        format!(
+            "{}Origin: http://{}\r\nX-Desk-CSRF: {csrf}\r\n",
+            self.cookie(),
+            self.addr
+        )
+    }
+}
+
+impl Desk {
+    /// Ctrl-C, as a terminal sends it: SIGINT to the desk and to the send it runs.
+    #[cfg(unix)]
+    fn interrupt(&mut self) {
+        // SAFETY: a signal to the process group this test started.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGINT);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(
+                    status.success(),
+                    "Ctrl-C ends the desk with code 0: {status}"
+                );
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the desk did not stop within 5 s of Ctrl-C"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: the process group this test started.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends one raw HTTP/1.1 request (with `Connection: close` added): status, headers, body.
+fn http(addr: &str, request: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let (head, body) = request.split_once("\r\n\r\n").unwrap();
+    write!(stream, "{head}\r\nConnection: close\r\n\r\n{body}").unwrap();
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// The form of the bulletin at `path`, with its title changed, as the page would send it.
+fn save_body(path: &Path, title: &str) -> String {
+    let bytes = fs::read(path).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let root = bulletin::api::parse_yaml(path, &text).unwrap();
+    let mut form = Form::read(&root);
+    form.title = title.to_string();
+    serde_json::json!({ "base": bulletin::api::fingerprint(&bytes), "form": form }).to_string()
+}
+
+fn require_browser_deps() {
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        _ => panic!("Node.js is missing: {INSTALL_HINT}"),
+    }
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "Chromium is missing: {INSTALL_HINT}"
+    );
+    assert!(
+        Path::new(ROOT)
+            .join("tests/browser/node_modules/playwright-core")
+            .exists(),
+        "tests/browser/node_modules/playwright-core is missing: {INSTALL_HINT}"
+    );
+}
+
+#[test]
+fn desk_in_headless_chromium() {
+    require_browser_deps();
+    let office = office();
+    // "Open the archive website" hands the page to the system's browser: here a script that
+    // records what it was given (`$BROWSER`, which the `opener` crate honours).
+    let opened = office.path().join("opened.txt");
+    let browser = office.path().join("browser");
+    fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" > '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let desk = Desk::start(office.path(), &[("BROWSER", browser.to_str().unwrap())]);
+    let shots = PathBuf::from(ROOT).join("target/desk-shots");
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/browser/desk-check.mjs"))
+        .arg("--url")
+        .arg(&desk.url)
+        .arg("--office")
+        .arg(office.path())
+        .arg("--bin")
+        .arg(env!("CARGO_BIN_EXE_bulletin"))
+        .arg("--shots")
+        .arg(&shots)
+        .current_dir(Path::new(ROOT).join("tests/browser"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "desk-check.mjs failed:\n{stdout}\n{stderr}"
+    );
+    let handed = fs::read_to_string(&opened).expect("the browser was run");
+    assert!(handed.trim().ends_with("archive/index.html"), "{handed}");
+    for step in [
+        "byte for byte",
+        "exactly one line",
+        "check --strict passes",
+        "Send is refused",
+        "not overwritten",
+        "no console error",
+    ] {
+        assert!(stdout.contains(step), "no step \"{step}\" in:\n{stdout}");
+    }
+}
+
+#[test]
+fn the_first_line_is_the_address_with_its_token() {
+    let office = office();
+    let one = Desk::start(office.path(), &[]);
+    let two = Desk::start(office.path(), &[]);
+    for desk in [&one, &two] {
+        assert!(desk.addr.starts_with("127.0.0.1:"), "{}", desk.url);
+        assert_eq!(desk.token.len(), 32, "{}", desk.url);
+        assert!(
+            desk.token.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{}",
+            desk.url
+        );
+    }
+    assert_ne!(one.token, two.token, "each run has its own token");
+    // The token in the address becomes an HttpOnly, SameSite=Strict cookie, and leaves the address.
+    let (status, head, _) = http(
+        &one.addr,
+        &format!(
+            "GET /?token={} HTTP/1.1\r\nHost: {}\r\n\r\n",
+            one.token, one.addr
+        ),
+    );
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .expect("a cookie");
+    for part in ["HttpOnly", "SameSite=Strict", &one.token] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(
+        head.to_ascii_lowercase().contains("location: /\r")
+            || head.to_ascii_lowercase().ends_with("location: /"),
+        "{head}"
+    );
+}
+
+#[test]
+fn hostile_requests_get_nothing() {
+    let office = office();
+    let bulletins = office.path().join("bulletins");
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.yaml");
+    fs::write(&secret, "title: Outside secret\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&secret, bulletins.join("2021-10-27.yaml")).unwrap();
+    let password = "sekrit-smtp-password-4711";
+    let desk = Desk::start(office.path(), &[("BULLETIN_SMTP_PASSWORD", password)]);
+    let path = bulletins.join(NAME);
+    let original = fs::read(&path).unwrap();
+    let title = "Improving access for patients";
+    let host = format!("Host: {}\r\n", desk.addr);
+
+    // No token, a wrong token: no page.
+    for request in [
+        format!("GET / HTTP/1.1\r\n{host}\r\n"),
+        format!("GET /write/{NAME} HTTP/1.1\r\n{host}\r\n"),
+        format!("GET /preview/{NAME}/email.html HTTP/1.1\r\n{host}\r\n"),
+        format!("GET /write/{NAME}?token=0123456789abcdef0123456789abcdef HTTP/1.1\r\n{host}\r\n"),
+        format!(
+            "GET /write/{NAME} HTTP/1.1\r\n{host}Cookie: bulletin_desk=0123456789abcdef0123456789abcdef\r\n\r\n"
+        ),
+    ] {
+        let (status, _, body) = http(&desk.addr, &request);
+        assert_eq!(status, 403, "{request}");
+        assert!(!body.contains(title), "{request} showed the bulletin");
+    }
+    // Another Host, with the right token (DNS rebinding).
+    let port = desk.addr.rsplit(':').next().unwrap();
+    for other in [
+        format!("rebind.example:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+        "127.0.0.1:1".to_string(),
+    ] {
+        let (status, _, body) = http(
+            &desk.addr,
+            &format!(
+                "GET /write/{NAME} HTTP/1.1\r\nHost: {other}\r\n{}\r\n",
+                desk.cookie()
+            ),
+        );
+        assert_eq!(status, 403, "Host {other}");
+        assert!(!body.contains(title));
+    }
+    // A change without the same Origin or without the CSRF token: refused, the file untouched.
+    let csrf = desk.csrf();
+    let body = save_body(&path, "Changed by an attacker");
+    let cookie = desk.cookie();
+    for headers in [
+        format!("{cookie}X-Desk-CSRF: {csrf}\r\n"),
+        format!("{cookie}Origin: http://evil.example\r\nX-Desk-CSRF: {csrf}\r\n"),
+        format!(
+            "{cookie}Origin: http://{}.evil.example\r\nX-Desk-CSRF: {csrf}\r\n",
+            desk.addr
+        ),
+        format!("{cookie}Origin: null\r\nX-Desk-CSRF: {csrf}\r\n"),
+        format!("{cookie}Origin: http://{}\r\n", desk.addr),
+        format!(
+            "{cookie}Origin: http://{}\r\nX-Desk-CSRF: {}\r\n",
+            desk.addr,
+            "f".repeat(32)
+        ),
+        format!("Origin: http://{}\r\nX-Desk-CSRF: {csrf}\r\n", desk.addr),
+    ] {
+        let (status, reply) = desk.save(NAME, &body, &headers);
+        assert_eq!(status, 403, "{headers}: {reply}");
+    }
+    // The other changes: starting an issue, sending, archiving, without the CSRF token.
+    for (what, body) in [
+        ("/api/new".to_string(), ""),
+        (
+            format!("/api/send/{NAME}"),
+            r#"{"action":"test","to":"a@example.org"}"#,
+        ),
+        ("/api/run".to_string(), r#"{"what":"report"}"#),
+        (format!("/api/preview/{NAME}"), "{}"),
+    ] {
+        let (status, _, _) = http(
+            &desk.addr,
+            &format!(
+                "POST {what} HTTP/1.1\r\n{host}{cookie}Origin: http://{}\r\nContent-Length: {}\r\n\r\n{body}",
+                desk.addr,
+                body.len()
+            ),
+        );
+        assert_eq!(status, 403, "POST {what} without the CSRF token");
+    }
+    assert_eq!(
+        fs::read_dir(&bulletins).unwrap().count(),
+        3,
+        "a refused request wrote a file"
+    );
+    let (status, _, _) = http(
+        &desk.addr,
+        &format!("GET /api/save/{NAME} HTTP/1.1\r\n{host}{cookie}\r\n"),
+    );
+    assert_eq!(status, 405, "a GET changes nothing");
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        original,
+        "a refused request changed the file"
+    );
+    // Names that lead out of the bulletins folder: not found, whatever the request.
+    let good = desk.good_headers(&csrf);
+    for name in [
+        "..%2Fbulletins%2F2021-10-20.yaml",
+        "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "%2Fetc%2Fpasswd",
+        "publisher.yaml",
+        "2021-10-27.yaml",
+        "..",
+        "2021-10-20.yaml%00",
+    ] {
+        let (status, _, page) = http(
+            &desk.addr,
+            &format!("GET /write/{name} HTTP/1.1\r\n{host}{cookie}\r\n"),
+        );
+        assert!(
+            status == 404 || status == 400,
+            "GET /write/{name}: {status}"
+        );
+        assert!(
+            !page.contains("Outside secret") && !page.contains("root:"),
+            "{name}"
+        );
+        let (status, _) = desk.save(name, &save_body(&path, "x"), &good);
+        assert!(status == 404 || status == 400, "save {name}: {status}");
+    }
+    assert_eq!(
+        fs::read_to_string(&secret).unwrap(),
+        "title: Outside secret\n"
+    );
+    // The same save, asked for properly, is made: the refusals above were for their reasons.
+    let (status, reply) = desk.save(NAME, &body, &good);
+    assert_eq!(status, 200, "{reply}");
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .contains("title: Changed by an attacker")
+    );
+    // No page carries the token or a password.
+    for page in [
+        "/",
+        &format!("/write/{NAME}"),
+        &format!("/send/{NAME}"),
+        "/archive",
+        "/replies",
+        "/static/desk.js",
+    ] {
+        let (status, head, body) = http(
+            &desk.addr,
+            &format!("GET {page} HTTP/1.1\r\n{host}{cookie}\r\n"),
+        );
+        assert_eq!(status, 200, "{page}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-security-policy: default-src 'self'"),
+            "{page}: {head}"
+        );
+        assert!(
+            !body.contains(&desk.token),
+            "{page} carries the access token"
+        );
+        assert!(!body.contains(password), "{page} carries the password");
+    }
+}
+
+#[test]
+fn kill_9_during_saves_leaves_the_old_file_or_the_new() {
+    let office = office();
+    let path = office.path().join("bulletins").join(NAME);
+    let original = fs::read_to_string(&path).unwrap();
+    // The versions the desk is asked to write: the title, and a long text, alternating.
+    let long = "A paragraph long enough to take a while to write. ".repeat(2000);
+    let versions: Vec<String> = (0..2)
+        .map(|i| {
+            let root = bulletin::api::parse_yaml(&path, &original).unwrap();
+            let mut form = Form::read(&root);
+            form.title = format!("Version {i}");
+            form.sections[0].body = format!("{i} {long}");
+            bulletin::api::rewrite(&original, &root, &form).unwrap()
+        })
+        .collect();
+    let mut changed = 0;
+    for round in 0..20u64 {
+        let desk = Desk::start(office.path(), &[]);
+        let csrf = desk.csrf();
+        let headers = desk.good_headers(&csrf);
+        let deadline = std::time::Instant::now() + Duration::from_millis(20 + (round * 37) % 150);
+        let mut saves = 0;
+        while std::time::Instant::now() < deadline {
+            let current = fs::read_to_string(&path).unwrap();
+            let root = bulletin::api::parse_yaml(&path, &current).unwrap();
+            let mut form = Form::read(&root);
+            let target = &versions[saves % 2];
+            let want = Form::read(&bulletin::api::parse_yaml(&path, target).unwrap());
+            form.title = want.title.clone();
+            form.sections[0].body = want.sections[0].body.clone();
+            let body = serde_json::json!({ "base": bulletin::api::fingerprint(current.as_bytes()), "form": form }).to_string();
+            // Send without waiting for the answer half of the time, so the kill lands mid-save.
+            if saves % 2 == 0 {
+                let mut s = TcpStream::connect(&desk.addr).unwrap();
+                let _ = write!(
+                    s,
+                    "POST /api/save/{NAME} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+                    desk.addr,
+                    body.len()
+                );
+                std::thread::sleep(Duration::from_millis(round % 7));
+            } else {
+                desk.save(NAME, &body, &headers);
+            }
+            saves += 1;
+        }
+        let mut desk = desk;
+        desk.child.kill().unwrap();
+        desk.child.wait().unwrap();
+        let now = fs::read_to_string(&path).unwrap();
+        assert!(
+            now == original || versions.contains(&now),
+            "round {round}: after kill -9 the file is none of the versions ({} bytes)",
+            now.len()
+        );
+        bulletin::api::parse_yaml(&path, &now).expect("the file parses");
+        changed += usize::from(now != original);
+    }
+    assert!(
+        changed > 0,
+        "no save was ever made: the test proves nothing"
+    );
+}
+
+/// Runs desk-send-check.mjs on `desk`: its output.
+fn on_send_page(desk: &Desk, args: &[&str]) -> String {
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/browser/desk-send-check.mjs"))
+        .args(["--url", &desk.url, "--name", NAME])
+        .args(args)
+        .current_dir(Path::new(ROOT).join("tests/browser"))
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "desk-send-check.mjs {args:?} failed:\n{text}"
+    );
+    text
+}
+
+#[cfg(unix)]
+#[test]
+fn a_send_from_the_desk_stopped_by_ctrl_c_resumes_and_reaches_everyone_once() {
+    require_browser_deps();
+    let office = office();
+    let server = Server::start(office.path(), &[]);
+    let members: Vec<String> = (0..6).map(|i| format!("member{i}@example.org")).collect();
+    let mut recipients = format!(
+        "smtp:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  auth: none\n  rate_per_minute: 60\n  connections: 1\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    name: Everyone\n    members:\n",
+        server.port
+    );
+    for m in &members {
+        recipients.push_str(&format!("      - {m}\n"));
+    }
+    fs::write(office.path().join("recipients.yaml"), recipients).unwrap();
+
+    let mut desk = Desk::start(office.path(), &[]);
+    // A test copy, marked as one, to one address: nobody is recorded as having had the issue.
+    on_send_page(&desk, &["--do", "test", "--to", "reviewer@example.org"]);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "one test copy");
+    assert_eq!(messages[0].to, vec!["reviewer@example.org".to_string()]);
+    assert!(
+        messages[0].data.contains("[TEST]"),
+        "the test copy is marked"
+    );
+    // Who would get it: everyone, nothing sent.
+    let dry = on_send_page(&desk, &["--do", "dry-run"]);
+    for m in &members {
+        assert!(dry.contains(&format!("would send    {m}")), "{dry}");
+    }
+    assert_eq!(server.messages().len(), 1, "the dry run sent nothing");
+    // The send, stopped by Ctrl-C once it is under way.
+    let shown = on_send_page(&desk, &["--do", "send", "--until", "progress"]);
+    assert!(shown.contains("progress: "), "{shown}");
+    desk.interrupt();
+    let first = server.counts();
+    let sent_first: usize = members
+        .iter()
+        .map(|m| first.get(m).copied().unwrap_or(0))
+        .sum();
+    assert!(
+        sent_first < members.len(),
+        "Ctrl-C came too late to prove anything: {first:?}"
+    );
+    // A new desk resumes it from the Send page: everyone exactly once.
+    let desk = Desk::start(office.path(), &[]);
+    let shown = on_send_page(&desk, &["--do", "send", "--until", "done"]);
+    assert!(shown.contains("ok: send: Finished."), "{shown}");
+    let counts = server.counts();
+    for m in &members {
+        assert_eq!(counts.get(m), Some(&1), "{m} in {counts:?}\n{shown}");
+    }
+    assert_eq!(counts.get("reviewer@example.org"), Some(&1));
+    // Replies: who got each issue, from the journal the send wrote.
+    let report = on_send_page(&desk, &["--do", "report"]);
+    assert!(report.contains("ok: report: Finished."), "{report}");
+    assert!(report.contains("2021-10-20"), "{report}");
+}
