@@ -18,6 +18,10 @@ use crate::input::people::{self, Column, People, WHERE_KEYS};
 use crate::input::schema::Ctx;
 use crate::input::yaml::{self, Node, Value};
 
+mod settings;
+
+pub use settings::{Kind, MAILBOX, SMTP, Setting, keys as settings_keys};
+
 pub const TOP_KEYS: &[&str] = &[
     "smtp",
     "transport",
@@ -25,33 +29,6 @@ pub const TOP_KEYS: &[&str] = &[
     "lists",
     "suppress",
     "mailbox",
-];
-pub const MAILBOX_KEYS: &[&str] = &[
-    "host",
-    "port",
-    "security",
-    "username",
-    "folder",
-    "secret_command",
-    "soft_bounces",
-    "soft_bounce_days",
-    "ca_file",
-    "authserv_id",
-];
-pub const SMTP_KEYS: &[&str] = &[
-    "host",
-    "port",
-    "security",
-    "auth",
-    "username",
-    "secret_command",
-    "rate_per_minute",
-    "connections",
-    "retries",
-    "retry_wait_seconds",
-    "timeout_seconds",
-    "hello_name",
-    "ca_file",
 ];
 pub const LIST_KEYS: &[&str] = &["name", "members", "include", "where"];
 pub const MEMBER_KEYS: &[&str] = &["email", "name"];
@@ -95,8 +72,8 @@ impl Default for ReplyMailbox {
     fn default() -> ReplyMailbox {
         ReplyMailbox {
             imap: None,
-            soft_bounces: 3,
-            soft_bounce_days: 30,
+            soft_bounces: settings::default_number(MAILBOX, "soft_bounces") as u32,
+            soft_bounce_days: settings::default_number(MAILBOX, "soft_bounce_days") as u32,
             authserv_id: None,
         }
     }
@@ -138,6 +115,31 @@ pub enum Auth {
     Password,
     Xoauth2,
     None,
+}
+
+impl Security {
+    /// The value of `security:` in the file, one of [`settings::SMTP`]'s (and
+    /// [`settings::MAILBOX`]'s) values for it.
+    fn named(name: &str) -> Security {
+        match name {
+            "starttls" => Security::StartTls,
+            "tls" => Security::Tls,
+            "none" => Security::None,
+            _ => unreachable!("`security: {name}` is not in the settings table"),
+        }
+    }
+}
+
+impl Auth {
+    /// The value of `auth:` in the file, one of [`settings::SMTP`]'s values for it.
+    fn named(name: &str) -> Auth {
+        match name {
+            "password" => Auth::Password,
+            "xoauth2" => Auth::Xoauth2,
+            "none" => Auth::None,
+            _ => unreachable!("`auth: {name}` is not in the settings table"),
+        }
+    }
 }
 
 /// `secret_command`: what prints the password or token, and where the file says so.
@@ -465,95 +467,24 @@ fn find_secrets(ctx: &mut Ctx, node: &Node) {
     }
 }
 
-fn number(
-    ctx: &mut Ctx,
-    node: &Node,
-    what: &str,
-    range: std::ops::RangeInclusive<u64>,
-) -> Option<u64> {
-    let n = node
-        .as_str()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .filter(|n| range.contains(n));
-    if n.is_none() {
-        ctx.error(
-            node.pos,
-            format!(
-                "{what} should be a whole number from {} to {}",
-                range.start(),
-                range.end()
-            ),
-            "write the number without quotes",
-        );
-    }
-    n
-}
-
-fn choice<T: Copy>(ctx: &mut Ctx, node: &Node, what: &str, options: &[(&str, T)]) -> Option<T> {
-    let text = ctx.value(node, what)?;
-    let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-    match options.iter().find(|(n, _)| *n == text.trim()) {
-        Some((_, v)) => Some(*v),
-        None => {
-            let hint = did_you_mean(text.trim(), &names)
-                .map_or(String::new(), |s| format!("did you mean `{s}`? "));
-            ctx.error(
-                node.pos,
-                format!(
-                    "{what} `{}` is not one of: {}",
-                    text.trim(),
-                    names.join(", ")
-                ),
-                format!("{hint}choose one of: {}", names.join(", ")),
-            );
-            None
-        }
-    }
-}
-
 fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
-    let f = ctx.fields(node, "`smtp`", SMTP_KEYS)?;
+    let f = ctx.fields(node, "`smtp`", &settings::keys(SMTP))?;
     let host = f
         .require(ctx, "host", "smtp.example.org")
         .and_then(|n| ctx.value_line(n, "`host`"));
-    let security = match f.get("security") {
-        Some(n) => choice(
-            ctx,
-            n,
-            "`security`",
-            &[
-                ("starttls", Security::StartTls),
-                ("tls", Security::Tls),
-                ("none", Security::None),
-            ],
-        ),
-        None => Some(Security::StartTls),
-    };
-    let port = match f.get("port") {
-        Some(n) => number(ctx, n, "`port`", 1..=65535).map(|p| p as u16),
-        None => Some(match security {
+    let security = settings::choice(ctx, &f, SMTP, "security").map(Security::named);
+    let port = match settings::number_or(ctx, &f, SMTP, "port") {
+        Some(Some(p)) => Some(p as u16),
+        Some(None) => Some(match security {
             Some(Security::Tls) => 465,
             Some(Security::None) => 25,
             _ => 587,
         }),
+        None => None,
     };
     let auth_node = f.get("auth");
-    let auth = match auth_node {
-        Some(n) => choice(
-            ctx,
-            n,
-            "`auth`",
-            &[
-                ("password", Auth::Password),
-                ("xoauth2", Auth::Xoauth2),
-                ("none", Auth::None),
-            ],
-        ),
-        None => Some(Auth::Password),
-    };
-    let username = f
-        .get("username")
-        .and_then(|n| ctx.value_line(n, "`username`"));
+    let auth = settings::choice(ctx, &f, SMTP, "auth").map(Auth::named);
+    let username = settings::line(ctx, &f, SMTP, "username").flatten();
     if auth.is_some_and(|a| a != Auth::None) && username.is_none() && f.get("username").is_none() {
         ctx.error(
             f.pos,
@@ -571,21 +502,15 @@ fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
                 "use `security: starttls` (or `tls`); `security: none` with a login is allowed only for a relay on this machine (127.0.0.1)",
             );
     }
-    let get_num = |ctx: &mut Ctx, key: &str, default: u64, range| match f.get(key) {
-        Some(n) => number(ctx, n, &format!("`{key}`"), range),
-        None => Some(default),
-    };
-    let rate = get_num(ctx, "rate_per_minute", 30, 0..=1_000_000);
-    let connections = get_num(ctx, "connections", 1, 1..=64);
-    let retries = get_num(ctx, "retries", 5, 0..=50);
-    let retry_wait = get_num(ctx, "retry_wait_seconds", 2, 0..=3600);
-    let timeout = get_num(ctx, "timeout_seconds", 60, 1..=3600);
+    let rate = settings::number(ctx, &f, SMTP, "rate_per_minute");
+    let connections = settings::number(ctx, &f, SMTP, "connections");
+    let retries = settings::number(ctx, &f, SMTP, "retries");
+    let retry_wait = settings::number(ctx, &f, SMTP, "retry_wait_seconds");
+    let timeout = settings::number(ctx, &f, SMTP, "timeout_seconds");
     let secret_command = f
         .get("secret_command")
         .and_then(|n| secret_command(ctx, n, HAS_SHELL));
-    let hello_name = f
-        .get("hello_name")
-        .and_then(|n| ctx.value_line(n, "`hello_name`"));
+    let hello_name = settings::line(ctx, &f, SMTP, "hello_name").flatten();
     let ca_pem = ca_file(ctx, f.get("ca_file"));
     Some(Smtp {
         host: host?,
@@ -634,53 +559,29 @@ fn ca_file(ctx: &mut Ctx, node: Option<&Node>) -> Option<Option<Vec<u8>>> {
 }
 
 fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
-    let f = ctx.fields(node, "`mailbox`", MAILBOX_KEYS)?;
-    let soft_bounces = match f.get("soft_bounces") {
-        Some(n) => number(ctx, n, "`soft_bounces`", 1..=100).map(|n| n as u32),
-        None => Some(3),
-    };
-    let soft_bounce_days = match f.get("soft_bounce_days") {
-        Some(n) => number(ctx, n, "`soft_bounce_days`", 1..=3650).map(|n| n as u32),
-        None => Some(30),
-    };
-    let authserv_id = match f.get("authserv_id") {
-        Some(n) => ctx
-            .value_line(n, "`authserv_id`")
-            .map(|v| Some(v.trim().to_ascii_lowercase())),
-        None => Some(None),
-    };
+    let f = ctx.fields(node, "`mailbox`", &settings::keys(MAILBOX))?;
+    let soft_bounces = settings::number(ctx, &f, MAILBOX, "soft_bounces").map(|n| n as u32);
+    let soft_bounce_days = settings::number(ctx, &f, MAILBOX, "soft_bounce_days").map(|n| n as u32);
+    let authserv_id = settings::line(ctx, &f, MAILBOX, "authserv_id")
+        .map(|v| v.map(|v| v.trim().to_ascii_lowercase()));
     let imap = match f.get("host") {
         None => Some(None),
         Some(h) => {
             let host = ctx.value_line(h, "`host`");
-            let security = match f.get("security") {
-                Some(n) => choice(
-                    ctx,
-                    n,
-                    "`security`",
-                    &[
-                        ("tls", Security::Tls),
-                        ("starttls", Security::StartTls),
-                        ("none", Security::None),
-                    ],
-                ),
-                None => Some(Security::Tls),
-            };
-            let port = match f.get("port") {
-                Some(n) => number(ctx, n, "`port`", 1..=65535).map(|p| p as u16),
-                None => Some(if security == Some(Security::Tls) {
+            let security = settings::choice(ctx, &f, MAILBOX, "security").map(Security::named);
+            let port = match settings::number_or(ctx, &f, MAILBOX, "port") {
+                Some(Some(p)) => Some(p as u16),
+                Some(None) => Some(if security == Some(Security::Tls) {
                     993
                 } else {
                     143
                 }),
+                None => None,
             };
             let username = f
                 .require(ctx, "username", "bulletin@example.org")
                 .and_then(|n| ctx.value_line(n, "`username`"));
-            let folder = match f.get("folder") {
-                Some(n) => ctx.value_line(n, "`folder`"),
-                None => Some("INBOX".to_string()),
-            };
+            let folder = settings::line(ctx, &f, MAILBOX, "folder").map(Option::unwrap_or_default);
             if let (Some(Security::None), Some(h)) = (security, &host)
                 && !is_loopback_host(h)
             {
