@@ -13,7 +13,7 @@ use crate::input::bulletin::{BULLETIN_KEYS, DATE_KEYS, LINK_KEYS, MESSAGE_KEYS, 
 use crate::input::people::COLUMN_KEYS;
 use crate::input::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::input::recipients::{
-    Kind, LIST_KEYS, MAILBOX, MEMBER_KEYS, SMTP, Setting, TOP_KEYS, settings_keys,
+    Kind, LIST_KEYS, MAILBOX, MEMBER_KEYS, PORTS, SMTP, Setting, TOP_KEYS, settings_keys,
 };
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
@@ -433,6 +433,7 @@ fn setting(context: &str, s: &Setting) -> Value {
     let description = s.description();
     match s.kind {
         Kind::Number { min, max, .. } => whole_number(min, max, &description),
+        Kind::Port { .. } => whole_number(*PORTS.start(), *PORTS.end(), &description),
         Kind::Choice { values, .. } => choice(values, &description),
         Kind::Line { .. } => one_line(&description),
         Kind::Command => secret_command(context, &description),

@@ -67,16 +67,9 @@ pub(super) fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
         None => Some(None),
         Some(h) => {
             let host = ctx.value_line(h, "`host`");
-            let security = settings::choice(ctx, &f, MAILBOX, "security").map(Security::named);
-            let port = match settings::number_or(ctx, &f, MAILBOX, "port") {
-                Some(Some(p)) => Some(p as u16),
-                Some(None) => Some(if security == Some(Security::Tls) {
-                    993
-                } else {
-                    143
-                }),
-                None => None,
-            };
+            let security_name = settings::choice(ctx, &f, MAILBOX, "security");
+            let security = security_name.map(Security::named);
+            let port = settings::port(ctx, &f, MAILBOX, security_name);
             let username = f
                 .require(ctx, "username", "bulletin@example.org")
                 .and_then(|n| ctx.value_line(n, "`username`"));

@@ -28,7 +28,7 @@ pub use lists::{LIST_KEYS, List, MEMBER_KEYS, Resolved, key};
 pub use mailbox::{Imap, ReplyMailbox};
 pub use relay::{Auth, Security, Smtp, Transport, is_loopback_host};
 pub use secrets::{CommandLine, IMAP_PASSWORD_ENV, PASSWORD_ENV, SecretCommand, TOKEN_ENV};
-pub use settings::{Kind, MAILBOX, SMTP, Setting, keys as settings_keys};
+pub use settings::{Kind, MAILBOX, PORTS, SMTP, Setting, keys as settings_keys};
 
 pub const TOP_KEYS: &[&str] = &[
     "smtp",

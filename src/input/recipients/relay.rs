@@ -105,16 +105,9 @@ pub(super) fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
     let host = f
         .require(ctx, "host", "smtp.example.org")
         .and_then(|n| ctx.value_line(n, "`host`"));
-    let security = settings::choice(ctx, &f, SMTP, "security").map(Security::named);
-    let port = match settings::number_or(ctx, &f, SMTP, "port") {
-        Some(Some(p)) => Some(p as u16),
-        Some(None) => Some(match security {
-            Some(Security::Tls) => 465,
-            Some(Security::None) => 25,
-            _ => 587,
-        }),
-        None => None,
-    };
+    let security_name = settings::choice(ctx, &f, SMTP, "security");
+    let security = security_name.map(Security::named);
+    let port = settings::port(ctx, &f, SMTP, security_name);
     let auth_node = f.get("auth");
     let auth = settings::choice(ctx, &f, SMTP, "auth").map(Auth::named);
     let username = settings::line(ctx, &f, SMTP, "username").flatten();

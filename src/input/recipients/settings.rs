@@ -21,12 +21,16 @@ pub struct Setting {
 
 #[derive(Debug)]
 pub enum Kind {
-    /// A whole number from `min` to `max`; `default` when left out (`None`: it depends on
-    /// another setting, as the port depends on `security`).
+    /// A whole number from `min` to `max`; `default` when left out.
     Number {
         min: u64,
         max: u64,
         default: Option<u64>,
+    },
+    /// A port, 1 to 65535 ([`PORTS`]); when left out, the one `by_security` gives for the
+    /// `security` chosen.
+    Port {
+        by_security: &'static [(&'static str, u64)],
     },
     /// One of `values` (in the order the errors and the schema list them), `default` if left out.
     Choice {
@@ -46,11 +50,9 @@ pub const SMTP: &[Setting] = &[
         None,
         "The relay's name, from your IT team, e.g. send.nhs.net or smtp.office365.com.",
     ),
-    Setting::number(
+    Setting::port(
         "port",
-        1,
-        65535,
-        None,
+        &[("starttls", 587), ("tls", 465), ("none", 25)],
         "587 for starttls, 465 for tls. If left out: 587, 465 or 25 to match `security`.",
     ),
     Setting::choice(
@@ -129,11 +131,9 @@ pub const MAILBOX: &[Setting] = &[
         None,
         "The IMAP server's name, e.g. outlook.office365.com. Without it, `bulletin inbox` needs `--dir`.",
     ),
-    Setting::number(
+    Setting::port(
         "port",
-        1,
-        65535,
-        None,
+        &[("tls", 993), ("starttls", 143), ("none", 143)],
         "993 for tls, 143 for starttls. If left out: 993, or 143 for `security: starttls` or `none`.",
     ),
     Setting::choice(
@@ -183,6 +183,9 @@ pub const MAILBOX: &[Setting] = &[
     ),
 ];
 
+/// The ports a `port:` can be.
+pub const PORTS: std::ops::RangeInclusive<u64> = 1..=65535;
+
 /// The keys of a section, for [`Ctx::fields`] and the schema.
 pub fn keys(table: &[Setting]) -> Vec<&'static str> {
     table.iter().map(|s| s.key).collect()
@@ -207,6 +210,18 @@ impl Setting {
         Setting {
             key,
             kind: Kind::Number { min, max, default },
+            text,
+        }
+    }
+
+    const fn port(
+        key: &'static str,
+        by_security: &'static [(&'static str, u64)],
+        text: &'static str,
+    ) -> Setting {
+        Setting {
+            key,
+            kind: Kind::Port { by_security },
             text,
         }
     }
@@ -238,7 +253,7 @@ impl Setting {
             Kind::Number { default, .. } => default.map(|d| d.to_string()),
             Kind::Choice { default, .. } => Some(default.to_string()),
             Kind::Line { default } => default.map(str::to_string),
-            Kind::Command => None,
+            Kind::Port { .. } | Kind::Command => None,
         }
     }
 
@@ -256,20 +271,45 @@ impl Setting {
     }
 }
 
-/// The whole number `key` of `f`, checked against its range; `Some(None)` when it is left out
-/// and has no default of its own; `None` when it is wrong (reported).
-pub fn number_or(
+/// The whole number `key` of `f`, or its default; `None` when it is wrong (reported).
+pub fn number(ctx: &mut Ctx, f: &Fields, table: &'static [Setting], key: &str) -> Option<u64> {
+    let Kind::Number {
+        min,
+        max,
+        default: Some(default),
+    } = setting(table, key).kind
+    else {
+        panic!("`{key}` is not a number with a default");
+    };
+    match f.get(key) {
+        Some(node) => checked(ctx, node, key, min, max),
+        None => Some(default),
+    }
+}
+
+/// The `port` of `f`, or the one for `security` (its value, `None` when it is wrong); `None`
+/// when the port is wrong (reported).
+pub fn port(
     ctx: &mut Ctx,
     f: &Fields,
     table: &'static [Setting],
-    key: &str,
-) -> Option<Option<u64>> {
-    let Kind::Number { min, max, default } = setting(table, key).kind else {
-        panic!("`{key}` is not a number");
+    security: Option<&str>,
+) -> Option<u16> {
+    let Kind::Port { by_security } = setting(table, "port").kind else {
+        panic!("`port` is not a port");
     };
-    let Some(node) = f.get(key) else {
-        return Some(default);
+    let n = match f.get("port") {
+        Some(node) => checked(ctx, node, "port", *PORTS.start(), *PORTS.end())?,
+        None => by_security
+            .iter()
+            .find(|(s, _)| Some(*s) == security)
+            .map_or(by_security[0].1, |(_, p)| *p),
     };
+    Some(n as u16)
+}
+
+/// `node`, a whole number from `min` to `max`; `None` when it is not (reported).
+fn checked(ctx: &mut Ctx, node: &Node, key: &str, min: u64, max: u64) -> Option<u64> {
     let n = node
         .as_str()
         .and_then(|s| s.trim().parse::<u64>().ok())
@@ -280,14 +320,8 @@ pub fn number_or(
             format!("`{key}` should be a whole number from {min} to {max}"),
             "write the number without quotes",
         );
-        return None;
     }
-    Some(n)
-}
-
-/// The whole number `key` of `f`, or its default; `None` when it is wrong (reported).
-pub fn number(ctx: &mut Ctx, f: &Fields, table: &'static [Setting], key: &str) -> Option<u64> {
-    number_or(ctx, f, table, key).map(|n| n.unwrap_or_else(|| panic!("`{key}` has no default")))
+    n
 }
 
 /// The value of the choice `key` of `f`, or its default; `None` when it is not one of its
@@ -394,6 +428,29 @@ mod tests {
                 for range in ranges(row) {
                     assert_eq!(range, (min, max), "{row}");
                 }
+            }
+        }
+    }
+
+    /// The ports `port` defaults to.
+    fn ports(table: &'static [Setting]) -> Vec<u64> {
+        let Kind::Port { by_security } = setting(table, "port").kind else {
+            panic!("no port");
+        };
+        by_security.iter().map(|(_, p)| *p).collect()
+    }
+
+    #[test]
+    fn the_docs_and_descriptions_quote_each_default_port() {
+        let send = doc("send.md");
+        let row = send.lines().find(|l| l.starts_with("| `port` | ")).unwrap();
+        let inbox = doc("inbox.md");
+        let line = inbox.lines().find(|l| l.contains("# port: ")).unwrap();
+        for (table, quoted) in [(SMTP, row), (MAILBOX, line)] {
+            let description = setting(table, "port").description();
+            for p in ports(table) {
+                assert!(quoted.contains(&p.to_string()), "{p}: {quoted}");
+                assert!(description.contains(&p.to_string()), "{p}: {description}");
             }
         }
     }
