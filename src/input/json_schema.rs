@@ -159,7 +159,7 @@ fn describe(context: &str, key: &str) -> Value {
         _ => &[],
     };
     if let Some(s) = table.iter().find(|s| s.key == key) {
-        return setting(context, s);
+        return setting(s);
     }
     match (context, key) {
         ("bulletin", "title") => {
@@ -429,27 +429,20 @@ fn describe(context: &str, key: &str) -> Value {
 }
 
 /// A setting of the relay or the mailbox, from its row of the settings table.
-fn setting(context: &str, s: &Setting) -> Value {
+fn setting(s: &Setting) -> Value {
     let description = s.description();
     match s.kind {
         Kind::Number { min, max, .. } => whole_number(min, max, &description),
         Kind::Port { .. } => whole_number(*PORTS.start(), *PORTS.end(), &description),
         Kind::Choice { values, .. } => choice(values, &description),
         Kind::Line { .. } => one_line(&description),
-        Kind::Command => secret_command(context, &description),
+        Kind::Command => secret_command(&description),
     }
 }
 
-/// `secret_command`: for the relay a list or one line for the shell, for the mailbox a list.
-fn secret_command(context: &str, description: &str) -> Value {
-    if context == "mailbox" {
-        return json!({
-            "description": description,
-            "type": "array",
-            "minItems": 1,
-            "items": { "type": ["string", "number"] },
-        });
-    }
+/// `secret_command`, of the relay or the mailbox (the loader reads both alike): a list, or one
+/// line for the shell.
+fn secret_command(description: &str) -> Value {
     json!({
         "description": description,
         "oneOf": [
