@@ -5,7 +5,9 @@
 //!
 //! Each schema's keys come from the key lists the loaders use ([`BULLETIN_KEYS`] and the rest),
 //! so a key cannot be added to a file without the schema describing it: [`describe`] has no
-//! answer for an unknown key, and the test of the committed `schemas/*.json` fails.
+//! answer for an unknown key, and the test of the committed `schemas/*.json` fails. The relay's
+//! and the mailbox's settings (`smtp:`, `mailbox:`) are described by the loader's own settings
+//! table ([`SMTP`], [`MAILBOX`]): their ranges, values and descriptions are not written here.
 
 use serde_json::{Map, Value, json};
 
