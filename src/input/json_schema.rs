@@ -5,7 +5,9 @@
 //!
 //! Each schema's keys come from the key lists the loaders use ([`BULLETIN_KEYS`] and the rest),
 //! so a key cannot be added to a file without the schema describing it: [`describe`] has no
-//! answer for an unknown key, and the test of the committed `schemas/*.json` fails.
+//! answer for an unknown key, and the test of the committed `schemas/*.json` fails. The relay's
+//! and the mailbox's settings (`smtp:`, `mailbox:`) are described by the loader's own settings
+//! table ([`SMTP`], [`MAILBOX`]): their ranges, values and descriptions are not written here.
 
 use serde_json::{Map, Value, json};
 
@@ -13,8 +15,7 @@ use crate::input::bulletin::{BULLETIN_KEYS, DATE_KEYS, LINK_KEYS, MESSAGE_KEYS, 
 use crate::input::people::COLUMN_KEYS;
 use crate::input::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::input::recipients::{
-    IMAP_PASSWORD_ENV, LIST_KEYS, MAILBOX_KEYS, MEMBER_KEYS, PASSWORD_ENV, SMTP_KEYS, TOKEN_ENV,
-    TOP_KEYS,
+    Kind, LIST_KEYS, MAILBOX, MEMBER_KEYS, PORTS, SMTP, Setting, TOP_KEYS, settings_keys,
 };
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
@@ -154,6 +155,14 @@ fn member(description: &str) -> Value {
 /// What `key` holds in `context` (the mapping it is a key of), for the editor's hover help.
 /// Panics for a key it does not know: every key a loader accepts must be described here.
 fn describe(context: &str, key: &str) -> Value {
+    let table = match context {
+        "smtp" => SMTP,
+        "mailbox" => MAILBOX,
+        _ => &[],
+    };
+    if let Some(s) = table.iter().find(|s| s.key == key) {
+        return setting(s);
+    }
     match (context, key) {
         ("bulletin", "title") => {
             one_line("The bulletin's headline and the email subject. One line.")
@@ -326,7 +335,7 @@ fn describe(context: &str, key: &str) -> Value {
         }
 
         ("recipients", "smtp") => Value::Object(with(
-            object("smtp", SMTP_KEYS, &["host"]),
+            object("smtp", &settings_keys(SMTP), &["host"]),
             "description",
             json!("How to reach the mail relay. Use either `smtp:` or `transport: sendmail`."),
         )),
@@ -382,114 +391,12 @@ fn describe(context: &str, key: &str) -> Value {
             "items": member("An address never to be sent to."),
         }),
         ("recipients", "mailbox") => Value::Object(with(
-            object("mailbox", MAILBOX_KEYS, &[]),
+            object("mailbox", &settings_keys(MAILBOX), &[]),
             "description",
             json!(
                 "The mailbox where bounces and replies arrive, read by `bulletin inbox` over IMAP, and when soft bounces suppress an address (see docs/inbox.md). Optional."
             ),
         )),
-        ("mailbox", "host") => one_line(
-            "The IMAP server's name, e.g. outlook.office365.com. Without it, `bulletin inbox` needs `--dir`.",
-        ),
-        ("mailbox", "port") => whole_number(
-            1,
-            65535,
-            "993 for tls, 143 for starttls. If left out: 993, or 143 for `security: starttls` or `none`.",
-        ),
-        ("mailbox", "security") => choice(
-            &["tls", "starttls", "none"],
-            "tls (port 993, the default), starttls (port 143, encrypted before the login), or none (only for a server on this computer).",
-        ),
-        ("mailbox", "username") => one_line(&format!(
-            "The mailbox you log in as. The password is never written here: it comes from {IMAP_PASSWORD_ENV} or `secret_command`."
-        )),
-        ("mailbox", "folder") => one_line("The folder to read. If left out: INBOX."),
-        ("mailbox", "secret_command") => json!({
-            "description": "A program that prints the mailbox's password, as a list: [program, argument, ...]. Optional.",
-            "type": "array",
-            "minItems": 1,
-            "items": { "type": ["string", "number"] },
-        }),
-        ("mailbox", "soft_bounces") => whole_number(
-            1,
-            100,
-            "This many soft (temporary) bounces suppress an address. If left out: 3.",
-        ),
-        ("mailbox", "soft_bounce_days") => {
-            whole_number(1, 3650, "... within this many days. If left out: 30.")
-        }
-        ("mailbox", "authserv_id") => one_line(
-            "The name your own mail server writes first in the Authentication-Results header it adds (ask your IT team, e.g. mx.example.org): an unsubscribe request that this server says passed DMARC for its sender is applied without asking you. If left out, only requests that reply to a bulletin are.",
-        ),
-        ("smtp", "host") => one_line(
-            "The relay's name, from your IT team, e.g. send.nhs.net or smtp.office365.com.",
-        ),
-        ("smtp", "port") => whole_number(
-            1,
-            65535,
-            "587 for starttls, 465 for tls. If left out: 587, 465 or 25 to match `security`.",
-        ),
-        ("smtp", "security") => choice(
-            &["starttls", "tls", "none"],
-            "How the connection is encrypted: starttls (port 587, the default), tls (port 465), or none (only for a relay on this computer).",
-        ),
-        ("smtp", "auth") => choice(
-            &["password", "xoauth2", "none"],
-            &format!(
-                "How to log in: password (the default), xoauth2 (an OAuth2 token), or none. The password or token is never written here: `bulletin login` keeps it in this computer's own store, or it comes from {PASSWORD_ENV} ({TOKEN_ENV} for a token) or `secret_command`."
-            ),
-        ),
-        ("smtp", "username") => one_line("The mailbox you log in as. Needed unless `auth: none`."),
-        ("smtp", "secret_command") => json!({
-            "description": "A program that prints the password or token, e.g. a password manager's, used when the environment variable is not set (before what `bulletin login` stored). Best written as a list, the program and then each argument, run as written on every system: [az, account, get-access-token, --query, accessToken, -o, tsv]. One line of text is run by the shell `sh`, which Windows does not have. Optional.",
-            "oneOf": [
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    // A number is an argument too (`-n, 5`), as `check` reads it.
-                    "items": {
-                        "type": ["string", "number"],
-                        "pattern": ONE_LINE,
-                        "description": "The program, then each argument, taken as written.",
-                    },
-                },
-                one_line("A command line for the shell `sh` (not on Windows)."),
-            ],
-        }),
-        ("smtp", "rate_per_minute") => whole_number(
-            0,
-            1_000_000,
-            "At most this many messages a minute over all connections; 0 means no limit. Default 30.",
-        ),
-        ("smtp", "connections") => whole_number(
-            1,
-            64,
-            "How many connections to the relay at once. Default 1.",
-        ),
-        ("smtp", "retries") => whole_number(
-            0,
-            50,
-            "How many times a temporary failure is tried again. Default 5.",
-        ),
-        ("smtp", "retry_wait_seconds") => whole_number(
-            0,
-            3600,
-            "Seconds before the first retry; the wait doubles each time. Default 2.",
-        ),
-        ("smtp", "timeout_seconds") => whole_number(
-            1,
-            3600,
-            "How many seconds to wait for the relay to answer. Default 60.",
-        ),
-        ("smtp", "hello_name") => one_line(
-            "The name this computer gives the relay. Leave it out unless your IT team asks. Optional.",
-        ),
-        ("smtp", "ca_file") => one_line(
-            "Your organisation's CA certificate (PEM) for a relay with its own certificate, relative to this file. Optional.",
-        ),
-        ("mailbox", "ca_file") => one_line(
-            "Your organisation's CA certificate (PEM) for a mailbox server with its own certificate, relative to this file. Optional.",
-        ),
         ("list", "name") => one_line(
             "The list's name as people know it, e.g. Practice managers. If left out: its id.",
         ),
@@ -521,6 +428,39 @@ fn describe(context: &str, key: &str) -> Value {
         ("member", "name") => one_line("The person's name. Optional."),
         _ => panic!("no schema for `{key}` in {context}: describe it in src/input/json_schema.rs"),
     }
+}
+
+/// A setting of the relay or the mailbox, from its row of the settings table.
+fn setting(s: &Setting) -> Value {
+    let description = s.description();
+    match s.kind {
+        Kind::Number { min, max, .. } => whole_number(min, max, &description),
+        Kind::Port { .. } => whole_number(*PORTS.start(), *PORTS.end(), &description),
+        Kind::Choice { values, .. } => choice(values, &description),
+        Kind::Line { .. } => one_line(&description),
+        Kind::Command => secret_command(&description),
+    }
+}
+
+/// `secret_command`, of the relay or the mailbox (the loader reads both alike): a list, or one
+/// line for the shell.
+fn secret_command(description: &str) -> Value {
+    json!({
+        "description": description,
+        "oneOf": [
+            {
+                "type": "array",
+                "minItems": 1,
+                // A number is an argument too (`-n, 5`), as `check` reads it.
+                "items": {
+                    "type": ["string", "number"],
+                    "pattern": ONE_LINE,
+                    "description": "The program, then each argument, taken as written.",
+                },
+            },
+            one_line("A command line for the shell `sh` (not on Windows)."),
+        ],
+    })
 }
 
 /// One value, or a list of values, any of which a `where` column may have.
