@@ -23,8 +23,50 @@
   Array.prototype.forEach.call(document.querySelectorAll('form[data-desk-post]'), function (f) {
     f.addEventListener('submit', function (e) {
       e.preventDefault();
-      post(f.getAttribute('action')).then(function (r) {
-        location.href = r.url;
+      var fields = {};
+      new FormData(f).forEach(function (v, k) { fields[k] = v; });
+      post(f.getAttribute('action'), fields).then(function (r) {
+        if (r.ok) {
+          location.href = r.url;
+          return;
+        }
+        // A refusal: its reason, beside the form.
+        r.text().then(function (t) {
+          var why = new DOMParser().parseFromString(t, 'text/html').querySelector('p');
+          var said = (f.closest('li') || f).querySelector('[role=status]');
+          if (said) said.textContent = why ? why.textContent : 'The desk refused this.';
+        });
+      });
+    });
+  });
+
+  // "Start from a Word document": the file itself as the body, the date in the address; then
+  // the new issue's Write page, or why not.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-desk-upload]'), function (f) {
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var file = f.querySelector('input[type=file]').files[0];
+      var date = f.querySelector('input[type=date]').value;
+      var said = f.querySelector('[role=status]');
+      if (!file || !date) return;
+      if (file.size > 25 * 1024 * 1024) {
+        said.textContent = 'This document is larger than 25 MB: save a copy without its pictures and choose that.';
+        return;
+      }
+      said.textContent = 'Reading the document…';
+      fetch(f.dataset.deskUpload + '?date=' + encodeURIComponent(date), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Desk-CSRF': csrf },
+        body: file,
+        credentials: 'same-origin',
+      }).then(function (r) {
+        if (r.status === 413) return { error: 'This document is too large for the desk.' };
+        return r.json();
+      }).then(function (v) {
+        if (v.write) location.href = v.write;
+        else said.textContent = v.error || 'The desk refused this document.';
+      }, function () {
+        said.textContent = 'The desk did not answer: is it still running?';
       });
     });
   });

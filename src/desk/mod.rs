@@ -60,7 +60,13 @@ pub struct Desk {
     saving: tokio::sync::Mutex<()>,
     /// The runs of `bulletin send`, `archive`, `inbox` and `report` the pages start.
     jobs: jobs::Jobs,
+    /// What a Word document imported in this run could not carry over, by the bulletin's name:
+    /// shown on its Write page.
+    imported: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
 }
+
+/// The largest Word document "Start from a Word document" takes (pictures make them big).
+pub const MAX_DOCX_BYTES: usize = 25 * 1024 * 1024;
 
 /// A random token of 32 hex digits (128 bits) from the system's generator.
 pub fn random_token() -> std::io::Result<String> {
@@ -91,6 +97,7 @@ pub async fn serve(
         bound,
         saving: tokio::sync::Mutex::new(()),
         jobs: jobs::Jobs::new(program),
+        imported: std::sync::Mutex::default(),
     });
     let url = format!("http://{bound}/?token={}", desk.token);
     let app = Router::new()
@@ -107,6 +114,12 @@ pub async fn serve(
         .route("/api/save/{name}", post(save))
         .route("/api/preview/{name}", post(preview))
         .route("/api/new", post(pages::start_next))
+        .route(
+            "/api/import",
+            post(pages::import_docx).layer(axum::extract::DefaultBodyLimit::max(MAX_DOCX_BYTES)),
+        )
+        .route("/api/replies/confirm", post(send::confirm))
+        .route("/api/replies/dismiss", post(send::dismiss))
         .route("/api/send/{name}", post(send::start))
         .route("/api/run", post(send::start_other))
         .route("/api/job/{id}", get(send::job))
@@ -273,6 +286,11 @@ impl Desk {
             .into_iter()
             .find(|n| n == name)
             .map(|n| self.bulletins.join(n))
+    }
+
+    /// The suppressions file of the office's recipients file.
+    pub fn suppressions(&self) -> PathBuf {
+        crate::suppress::path_for(&self.root.join(crate::project::RECIPIENTS))
     }
 
     pub fn csrf(&self) -> &str {
