@@ -365,11 +365,11 @@ fn imported_notes(notes: &[String]) -> Markup {
         section class="card imported" id="imported" aria-labelledby="imported-h" {
             h2 id="imported-h" { "Started from a Word document" }
             @if notes.is_empty() {
-                p { "Everything in the document was carried over. Fill in what is marked [[like this]], then check the preview." }
+                p { "Everything in the document was carried over. Fill in the boxes marked in red, then look at the preview." }
             } @else {
                 p { "Carried over, except for these (add them by hand if they are needed):" }
                 ul { @for n in notes { li { (n) } } }
-                p { "Fill in what is marked [[like this]], then check the preview." }
+                p { "Then fill in the boxes marked in red, and look at the preview." }
             }
         }
     }

@@ -73,7 +73,7 @@ async function shoot(page, name) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > 768) fail(`${name} scrolls sideways at 768 px (${wide} px wide)`);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: path.join(shots, `${name}-1280.png`), fullPage: true });
+  await page.screenshot({ path: path.join(shots, `${name}-1280.png`) });
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
