@@ -56,6 +56,16 @@ pub(crate) fn retry_in_use<T>(
     }
 }
 
+/// Writes a file that must not exist yet: one that exists (or is created meanwhile) is left
+/// alone, and the error's kind is `AlreadyExists`.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes).and_then(|()| file.sync_all())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,14 +113,4 @@ mod tests {
         assert_eq!(result.unwrap_err().kind(), ErrorKind::NotFound);
         assert!(waited.is_empty());
     }
-}
-
-/// Writes a file that must not exist yet: one that exists (or is created meanwhile) is left
-/// alone, and the error's kind is `AlreadyExists`.
-pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    file.write_all(bytes).and_then(|()| file.sync_all())
 }

@@ -81,7 +81,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// Writes a file that must not exist yet: one created meanwhile is left alone.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    crate::files::write_new(path, bytes).map_err(|e| {
-        Failure::from(format!("cannot create or write {}: {e}", path.display()))
-    })
+    crate::files::write_new(path, bytes)
+        .map_err(|e| Failure::from(format!("cannot create or write {}: {e}", path.display())))
 }

@@ -349,7 +349,11 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
             ul { @for d in &d.0 { li { (super::problems::plain_words(&d.message)) @if let Some(h) = &d.help { " — " (super::problems::plain_words(h)) } } } }
         },
         Ok(root) => {
-            let notes = desk.imported.lock().ok().and_then(|n| n.get(&name).cloned());
+            let notes = desk
+                .imported
+                .lock()
+                .ok()
+                .and_then(|n| n.get(&name).cloned());
             html! {
                 @if let Some(notes) = notes { (imported_notes(&notes)) }
                 (write_form(&name, &base, &Form::read(root), &problems_json))

@@ -332,10 +332,7 @@ pub async fn archive_page(State(desk): State<Arc<Desk>>) -> Html<String> {
     layout(&desk, "Archive", Tab::Archive, None, body)
 }
 
-pub async fn replies_page(
-    State(desk): State<Arc<Desk>>,
-    uri: axum::http::Uri,
-) -> Html<String> {
+pub async fn replies_page(State(desk): State<Arc<Desk>>, uri: axum::http::Uri) -> Html<String> {
     let file = desk.suppressions();
     let waiting = if file.exists() {
         crate::suppress::Suppressions::load(&file).map(|s| s.to_confirm)

@@ -707,7 +707,10 @@ fn word_document_and_replies_in_headless_chromium() {
     let (suppressed, rest) = after.split_once("soft_bounces:").unwrap();
     let (_, waiting) = rest.split_once("to_confirm:").unwrap();
     assert!(suppressed.contains("\"kept@example.org\""), "{after}");
-    assert!(suppressed.contains("\"amara.okafor@example.org\""), "{after}");
+    assert!(
+        suppressed.contains("\"amara.okafor@example.org\""),
+        "{after}"
+    );
     assert!(
         suppressed.contains("\"unsubscribe request (confirmed by hand)\""),
         "{after}"
@@ -780,7 +783,10 @@ fn a_word_document_needs_the_csrf_token_and_a_size_under_the_limit() {
         let mut out = Vec::new();
         let _ = stream.read_to_end(&mut out);
         let text = String::from_utf8_lossy(&out).into_owned();
-        text.split(' ').nth(1).and_then(|s| s.parse::<u16>().ok()).unwrap_or(0)
+        text.split(' ')
+            .nth(1)
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(0)
     };
     // Without the page's CSRF token, or from another site: refused.
     assert_eq!(post(&desk.cookie(), b"PK"), 403);
