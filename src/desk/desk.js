@@ -390,7 +390,7 @@
         showProblems(reply.problems, snap.fields);
         var when = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
         say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
-        if (reply.saved && !document.getElementById('preview').srcdoc) refreshPreview();
+        if (reply.saved && !previewShown) refreshPreview();
       })
       .catch(function () {
         dirty = true;
@@ -430,7 +430,7 @@
         var note = document.getElementById('preview-note');
         note.hidden = !v.broken;
         if (v.broken) return;
-        document.getElementById('preview').srcdoc = v.html;
+        showPreview(v.html);
         document.getElementById('preview-text').textContent = v.text;
       })
       .catch(function () {})
@@ -438,6 +438,38 @@
         previewBusy = false;
         if (previewWanted) askPreview();
       });
+  }
+
+  // Puts the email into the preview frame. Once the frame holds a document, it is changed in
+  // place (its head and body replaced) rather than a new one loaded: no navigation, no load
+  // event, and the reader's scroll position stays where it was.
+  var previewShown = false;
+  function showPreview(html) {
+    var frame = document.getElementById('preview');
+    var doc = null;
+    try {
+      doc = frame.contentDocument;
+    } catch (e) {
+      doc = null;
+    }
+    previewShown = true;
+    if (!doc || !doc.body || doc.readyState !== 'complete') {
+      frame.srcdoc = html;
+      return;
+    }
+    var next = new DOMParser().parseFromString(html, 'text/html');
+    var copyAttributes = function (from, to) {
+      Array.prototype.slice.call(to.attributes).forEach(function (a) {
+        if (!from.hasAttribute(a.name)) to.removeAttribute(a.name);
+      });
+      Array.prototype.forEach.call(from.attributes, function (a) {
+        if (to.getAttribute(a.name) !== a.value) to.setAttribute(a.name, a.value);
+      });
+    };
+    copyAttributes(next.documentElement, doc.documentElement);
+    if (doc.head.innerHTML !== next.head.innerHTML) doc.head.innerHTML = next.head.innerHTML;
+    copyAttributes(next.body, doc.body);
+    doc.body.innerHTML = next.body.innerHTML;
   }
 
   function schedule() {
