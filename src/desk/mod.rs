@@ -4,7 +4,9 @@
 //!
 //! - [`form`]: the bulletin as the Write page's fields; [`edit`]: writing them back into the YAML
 //!   without disturbing anything else; [`problems`]: `check`'s problems put at their fields;
-//!   [`pages`]: the pages (maud), with `desk.js` and `paste.js` on top.
+//!   [`pages`]: the pages (maud), with `desk.js` and `paste.js` on top; "Start from a Word
+//!   document" calls the library's import ([`crate::input::docx`]) on the uploaded file (at most
+//!   [`MAX_DOCX_BYTES`]) and writes a new bulletin, never over one.
 //! - Security (a web page on any site can make the browser send requests to 127.0.0.1): a random
 //!   token per run, given in the address printed at start and then kept in an `HttpOnly`,
 //!   `SameSite=Strict` cookie; the `Host` header must name the desk's own address (DNS

@@ -1,8 +1,10 @@
-//! The Send, Archive and Replies pages, and the runs of `bulletin send`, `archive`, `inbox` and
-//! `report` they start ([`super::jobs`]). Nothing is sent while `check` finds an error (the
-//! page offers no button and the request is refused), and a bulletin changed after it was sent
-//! is met with the choices `send` itself offers (`--continue-changed`, `--correction`),
-//! explained, decided from the journal by the same library code ([`crate::send::resume`]).
+//! The Send, Archive and Replies pages, and the runs of `bulletin send`, `archive`, `inbox`
+//! and `report` they start ([`super::jobs`]); Replies' Confirm and Dismiss of what `inbox` left
+//! waiting for a person, through [`crate::suppress`] as `inbox --confirm` and `--dismiss` do.
+//! Nothing is sent while `check` finds an error (the page offers no button and the request is
+//! refused), and a bulletin changed after it was sent is met with the choices `send` itself
+//! offers (`--continue-changed`, `--correction`), explained, decided from the journal by the
+//! same library code ([`crate::send::resume`]).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -397,7 +399,12 @@ fn reply_words(why: &str) -> String {
     match why {
         "unsubscribe request" => "asks to be taken off the list".into(),
         "complaint" => "a report that the bulletin is unwanted (spam)".into(),
-        "hard bounce" => "a message saying the address does not exist".into(),
+        "bounce in plain text" => {
+            "a message saying mail to this address was not delivered (not a standard report)".into()
+        }
+        w if w.starts_with("hard bounce") => {
+            "a report that mail to this address cannot be delivered".into()
+        }
         other => other.to_string(),
     }
 }
