@@ -1,7 +1,9 @@
 //! What the `bulletin` binary does: parses the command line, runs the command, prints what went
 //! wrong and sets the exit code. Only [`main`] chooses exit codes (docs/commands.md lists them):
 //! 0 done, 1 failed (the problems are printed), 2 the command line was wrong (clap), 130 stopped
-//! by Ctrl-C before the work was done.
+//! by Ctrl-C before the work was done. With no arguments at all it prints the help, except on
+//! Windows and macOS, where that is how the program is double-clicked: there it starts the desk
+//! ([`without_arguments`]).
 
 use std::io::Write;
 use std::process::ExitCode;
