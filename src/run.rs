@@ -32,7 +32,7 @@ pub fn main() -> ExitCode {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
-    exit(cmd::run(cli.command))
+    exit_code(cmd::run(cli.command))
 }
 
 /// What the program does when started with no arguments.
@@ -73,7 +73,7 @@ fn desk_on_double_click() -> ExitCode {
         let _ = std::io::stdin().read_line(&mut String::new());
         return ExitCode::from(1);
     }
-    let code = exit(cmd::run(cli::Command::Desk(Default::default())));
+    let code = exit_code(cmd::run(cli::Command::Desk(Default::default())));
     if code != ExitCode::SUCCESS {
         let _ = writeln!(std::io::stderr(), "\nPress Enter to close this window.");
         let _ = std::io::stdin().read_line(&mut String::new());
@@ -82,7 +82,7 @@ fn desk_on_double_click() -> ExitCode {
 }
 
 /// The exit code (and the error printed) for how a command ended.
-fn exit(result: Result<(), cmd::Failure>) -> ExitCode {
+fn exit_code(result: Result<(), cmd::Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(cmd::Failure::Reported) => ExitCode::from(1),
