@@ -103,6 +103,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Read the `.eml` files in this folder (mail saved from any mail program) instead of the mailbox in the recipients file')
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file [default: recipients.yaml in the office''s folder, found upwards from the current one]')
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Suppress this address on a request or report that `inbox` listed for you to confirm (it showed no proof that it came from a bulletin sent to them); read nothing else')
+            [CompletionResult]::new('--dismiss', '--dismiss', [CompletionResultType]::ParameterName, 'Drop a request or report that `inbox` listed for you to confirm, without suppressing the address (it was not genuine); read nothing else')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, without changing the suppressions file or marking any message')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -567,7 +567,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__inbox)
-            opts="-h --dir --recipients --dry-run --confirm --help"
+            opts="-h --dir --recipients --dry-run --confirm --dismiss --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -582,6 +582,10 @@ _bulletin() {
                     return 0
                     ;;
                 --confirm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dismiss)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -78,6 +78,7 @@ complete -c bulletin -n "__fish_bulletin_using_subcommand dates" -s h -l help -d
 complete -c bulletin -n "__fish_bulletin_using_subcommand inbox" -l dir -d 'Read the `.eml` files in this folder (mail saved from any mail program) instead of the mailbox in the recipients file' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand inbox" -l recipients -d 'The recipients file [default: recipients.yaml in the office\'s folder, found upwards from the current one]' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand inbox" -l confirm -d 'Suppress this address on a request or report that `inbox` listed for you to confirm (it showed no proof that it came from a bulletin sent to them); read nothing else' -r
+complete -c bulletin -n "__fish_bulletin_using_subcommand inbox" -l dismiss -d 'Drop a request or report that `inbox` listed for you to confirm, without suppressing the address (it was not genuine); read nothing else' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand inbox" -l dry-run -d 'Show what would change, without changing the suppressions file or marking any message'
 complete -c bulletin -n "__fish_bulletin_using_subcommand inbox" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand unsuppress" -l recipients -d 'The recipients file, beside which suppressions.yaml is [default: recipients.yaml in the office\'s folder, found upwards from the current one]' -r -F

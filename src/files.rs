@@ -1,6 +1,7 @@
 //! Writing files so that a reader never sees half of one: write a temporary file beside the
 //! target, flush it to disk, then rename it over the target; and trying a rename again while
-//! another program (on Windows: Explorer, the indexer, antivirus) holds the file for a moment.
+//! another program (on Windows: Explorer, the indexer, antivirus) holds the file for a moment;
+//! and writing a new file without ever replacing one that exists.
 
 use std::io::Write;
 use std::path::Path;
@@ -53,6 +54,16 @@ pub(crate) fn retry_in_use<T>(
             done => return done,
         }
     }
+}
+
+/// Writes a file that must not exist yet: one that exists (or is created meanwhile) is left
+/// alone, and the error's kind is `AlreadyExists`.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes).and_then(|()| file.sync_all())
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! What the `bulletin` binary does: parses the command line, runs the command, prints what went
 //! wrong and sets the exit code. Only [`main`] chooses exit codes (docs/commands.md lists them):
 //! 0 done, 1 failed (the problems are printed), 2 the command line was wrong (clap), 130 stopped
-//! by Ctrl-C before the work was done.
+//! by Ctrl-C before the work was done. With no arguments at all it prints the help, except on
+//! Windows and macOS, where that is how the program is double-clicked: there it starts the desk
+//! ([`without_arguments`]).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,6 +14,9 @@ use crate::{cli, cmd};
 
 /// The whole program, for `src/main.rs`.
 pub fn main() -> ExitCode {
+    if std::env::args_os().len() <= 1 && without_arguments(std::env::consts::OS) == Bare::Desk {
+        return desk_on_double_click();
+    }
     let cli = cli::Cli::parse();
     // Commands that only print (check, report, lists, schema, completions, inbox, ...) end quietly
     // when read by `head` or a pager that has seen enough, as other command-line tools do: the
@@ -27,7 +32,58 @@ pub fn main() -> ExitCode {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
-    match cmd::run(cli.command) {
+    exit_code(cmd::run(cli.command))
+}
+
+/// What the program does when started with no arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bare {
+    /// Prints the help, as command-line programs do (Linux and the rest: started from a shell).
+    Help,
+    /// Starts the desk: on Windows and macOS the program is opened by a double-click, and help
+    /// printed in a console that closes at once would say nothing to anyone.
+    Desk,
+}
+
+/// What no arguments mean on the system `os` (`std::env::consts::OS`, fixed when the program
+/// is built for its target).
+fn without_arguments(os: &str) -> Bare {
+    match os {
+        "windows" | "macos" => Bare::Desk,
+        _ => Bare::Help,
+    }
+}
+
+/// The program opened by a double-click: the desk in the current folder's office; if it is not
+/// an office's folder, what to do, and the window stays open until Enter is pressed.
+fn desk_on_double_click() -> ExitCode {
+    let project = crate::project::Project::from_current_dir();
+    if !project.bulletins().is_dir() {
+        let here = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|_| "this folder".into());
+        let mut err = std::io::stderr();
+        let _ = writeln!(
+            err,
+            "The bulletin desk starts in an office's folder (the one holding the bulletins folder), and {here} is not one.\n\
+             Put the bulletin program in the office's folder and open it from there,\n\
+             or, to start a new office's folder here, run `bulletin init` in a terminal.\n\n\
+             Press Enter to close this window."
+        );
+        let _ = std::io::stdin().read_line(&mut String::new());
+        return ExitCode::from(1);
+    }
+    let code = exit_code(cmd::run(cli::Command::Desk(Default::default())));
+    if code != ExitCode::SUCCESS {
+        let _ = writeln!(std::io::stderr(), "\nPress Enter to close this window.");
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
+    code
+}
+
+/// The exit code (and the error printed) for how a command ended.
+fn exit_code(result: Result<(), cmd::Failure>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(cmd::Failure::Reported) => ExitCode::from(1),
         Err(cmd::Failure::Interrupted) => ExitCode::from(130),
@@ -37,5 +93,18 @@ pub fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "error: {}", crate::report::error(&e));
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Bare, without_arguments};
+
+    #[test]
+    fn no_arguments_start_the_desk_only_where_the_program_is_double_clicked() {
+        assert_eq!(without_arguments("windows"), Bare::Desk);
+        assert_eq!(without_arguments("macos"), Bare::Desk);
+        assert_eq!(without_arguments("linux"), Bare::Help);
+        assert_eq!(without_arguments("freebsd"), Bare::Help);
     }
 }

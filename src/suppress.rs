@@ -236,6 +236,14 @@ impl Suppressions {
         n
     }
 
+    /// Drops what waits for confirmation from `address` (lower case) without suppressing it: the
+    /// request or report was not genuine. How many entries there were (0: nothing changed).
+    pub fn dismiss(&mut self, address: &str) -> usize {
+        let before = self.to_confirm.len();
+        self.to_confirm.retain(|e| e.address != address);
+        before - self.to_confirm.len()
+    }
+
     /// Soft bounces for `address` within `days` days before `today`, this one included.
     pub fn recent_soft_bounces(&self, address: &str, today: Date, days: u32) -> usize {
         let from = today.days_since_epoch() - i64::from(days);

@@ -8,7 +8,7 @@ use crate::project::Project;
 
 use super::Failure;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Default)]
 pub struct Args {
     /// The port to listen on [default: 8700, or any free port if it is taken]
     #[arg(long)]

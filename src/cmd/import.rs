@@ -2,7 +2,6 @@
 //! bulletins folder (see [`crate::input::docx`]), never overwriting one. It says what could not
 //! be carried over, and how many placeholders are left to fill in.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::date::Date;
@@ -82,13 +81,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// Writes a file that must not exist yet: one created meanwhile is left alone.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(())
+    crate::files::write_new(path, bytes)
+        .map_err(|e| Failure::from(format!("cannot create or write {}: {e}", path.display())))
 }

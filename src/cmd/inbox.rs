@@ -30,6 +30,10 @@ pub struct Args {
     /// showed no proof that it came from a bulletin sent to them); read nothing else
     #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["dir", "dry_run"])]
     confirm: Vec<String>,
+    /// Drop a request or report that `inbox` listed for you to confirm, without suppressing the
+    /// address (it was not genuine); read nothing else
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["dir", "dry_run", "confirm"])]
+    dismiss: Vec<String>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -38,6 +42,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let store = Suppressions::load(&store_path).map_err(anyhow::Error::from)?;
     if !args.confirm.is_empty() {
         return confirm(store, &store_path, &args.confirm);
+    }
+    if !args.dismiss.is_empty() {
+        return dismiss(store, &store_path, &args.dismiss);
     }
     let unsubscribe = unsubscribe_address()?;
     let mut warnings = Vec::new();
@@ -222,6 +229,27 @@ fn confirm(mut store: Suppressions, path: &Path, addresses: &[String]) -> Result
         println!(
             "suppressed {address} (confirmed): `bulletin send` no longer sends them the bulletin"
         );
+    }
+    Ok(())
+}
+
+/// `--dismiss`: drops what waits for confirmation from each address, suppressing nobody;
+/// refuses (changing nothing) an address with nothing waiting.
+fn dismiss(mut store: Suppressions, path: &Path, addresses: &[String]) -> Result<(), Failure> {
+    let mut done = Vec::new();
+    for a in addresses {
+        let address = crate::inbox::normal(a);
+        if store.dismiss(&address) == 0 {
+            return Err(Failure::from(format!(
+                "nothing from {address} waits for confirmation in {}: nothing was changed",
+                path.display()
+            )));
+        }
+        done.push(address);
+    }
+    store.save(path).map_err(anyhow::Error::from)?;
+    for address in done {
+        println!("dismissed what waited from {address}: they are still sent the bulletin");
     }
     Ok(())
 }

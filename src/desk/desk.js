@@ -23,8 +23,50 @@
   Array.prototype.forEach.call(document.querySelectorAll('form[data-desk-post]'), function (f) {
     f.addEventListener('submit', function (e) {
       e.preventDefault();
-      post(f.getAttribute('action')).then(function (r) {
-        location.href = r.url;
+      var fields = {};
+      new FormData(f).forEach(function (v, k) { fields[k] = v; });
+      post(f.getAttribute('action'), fields).then(function (r) {
+        if (r.ok) {
+          location.href = r.url;
+          return;
+        }
+        // A refusal: its reason, beside the form.
+        r.text().then(function (t) {
+          var why = new DOMParser().parseFromString(t, 'text/html').querySelector('p');
+          var said = (f.closest('li') || f).querySelector('[role=status]');
+          if (said) said.textContent = why ? why.textContent : 'The desk refused this.';
+        });
+      });
+    });
+  });
+
+  // "Start from a Word document": the file itself as the body, the date in the address; then
+  // the new issue's Write page, or why not.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-desk-upload]'), function (f) {
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var file = f.querySelector('input[type=file]').files[0];
+      var date = f.querySelector('input[type=date]').value;
+      var said = f.querySelector('[role=status]');
+      if (!file || !date) return;
+      if (file.size > 25 * 1024 * 1024) {
+        said.textContent = 'This document is larger than 25 MB: save a copy without its pictures and choose that.';
+        return;
+      }
+      said.textContent = 'Reading the document…';
+      fetch(f.dataset.deskUpload + '?date=' + encodeURIComponent(date), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Desk-CSRF': csrf },
+        body: file,
+        credentials: 'same-origin',
+      }).then(function (r) {
+        if (r.status === 413) return { error: 'This document is too large for the desk.' };
+        return r.json();
+      }).then(function (v) {
+        if (v.write) location.href = v.write;
+        else said.textContent = v.error || 'The desk refused this document.';
+      }, function () {
+        said.textContent = 'The desk did not answer: is it still running?';
       });
     });
   });
@@ -348,7 +390,7 @@
         showProblems(reply.problems, snap.fields);
         var when = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
         say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
-        if (reply.saved && !document.getElementById('preview').srcdoc) refreshPreview();
+        if (reply.saved && !previewShown) refreshPreview();
       })
       .catch(function () {
         dirty = true;
@@ -388,7 +430,7 @@
         var note = document.getElementById('preview-note');
         note.hidden = !v.broken;
         if (v.broken) return;
-        document.getElementById('preview').srcdoc = v.html;
+        showPreview(v.html);
         document.getElementById('preview-text').textContent = v.text;
       })
       .catch(function () {})
@@ -396,6 +438,38 @@
         previewBusy = false;
         if (previewWanted) askPreview();
       });
+  }
+
+  // Puts the email into the preview frame. Once the frame holds a document, it is changed in
+  // place (its head and body replaced) rather than a new one loaded: no navigation, no load
+  // event, and the reader's scroll position stays where it was.
+  var previewShown = false;
+  function showPreview(html) {
+    var frame = document.getElementById('preview');
+    var doc = null;
+    try {
+      doc = frame.contentDocument;
+    } catch (e) {
+      doc = null;
+    }
+    previewShown = true;
+    if (!doc || !doc.body || doc.readyState !== 'complete') {
+      frame.srcdoc = html;
+      return;
+    }
+    var next = new DOMParser().parseFromString(html, 'text/html');
+    var copyAttributes = function (from, to) {
+      Array.prototype.slice.call(to.attributes).forEach(function (a) {
+        if (!from.hasAttribute(a.name)) to.removeAttribute(a.name);
+      });
+      Array.prototype.forEach.call(from.attributes, function (a) {
+        if (to.getAttribute(a.name) !== a.value) to.setAttribute(a.name, a.value);
+      });
+    };
+    copyAttributes(next.documentElement, doc.documentElement);
+    if (doc.head.innerHTML !== next.head.innerHTML) doc.head.innerHTML = next.head.innerHTML;
+    copyAttributes(next.body, doc.body);
+    doc.body.innerHTML = next.body.innerHTML;
   }
 
   function schedule() {

@@ -4,7 +4,9 @@
 //!
 //! - [`form`]: the bulletin as the Write page's fields; [`edit`]: writing them back into the YAML
 //!   without disturbing anything else; [`problems`]: `check`'s problems put at their fields;
-//!   [`pages`]: the pages (maud), with `desk.js` and `paste.js` on top.
+//!   [`pages`]: the pages (maud), with `desk.js` and `paste.js` on top; "Start from a Word
+//!   document" calls the library's import ([`crate::input::docx`]) on the uploaded file (at most
+//!   [`MAX_DOCX_BYTES`]) and writes a new bulletin, never over one.
 //! - Security (a web page on any site can make the browser send requests to 127.0.0.1): a random
 //!   token per run, given in the address printed at start and then kept in an `HttpOnly`,
 //!   `SameSite=Strict` cookie; the `Host` header must name the desk's own address (DNS
@@ -60,7 +62,13 @@ pub struct Desk {
     saving: tokio::sync::Mutex<()>,
     /// The runs of `bulletin send`, `archive`, `inbox` and `report` the pages start.
     jobs: jobs::Jobs,
+    /// What a Word document imported in this run could not carry over, by the bulletin's name:
+    /// shown on its Write page.
+    imported: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
 }
+
+/// The largest Word document "Start from a Word document" takes (pictures make them big).
+pub const MAX_DOCX_BYTES: usize = 25 * 1024 * 1024;
 
 /// A random token of 32 hex digits (128 bits) from the system's generator.
 pub fn random_token() -> std::io::Result<String> {
@@ -91,6 +99,7 @@ pub async fn serve(
         bound,
         saving: tokio::sync::Mutex::new(()),
         jobs: jobs::Jobs::new(program),
+        imported: std::sync::Mutex::default(),
     });
     let url = format!("http://{bound}/?token={}", desk.token);
     let app = Router::new()
@@ -107,6 +116,12 @@ pub async fn serve(
         .route("/api/save/{name}", post(save))
         .route("/api/preview/{name}", post(preview))
         .route("/api/new", post(pages::start_next))
+        .route(
+            "/api/import",
+            post(pages::import_docx).layer(axum::extract::DefaultBodyLimit::max(MAX_DOCX_BYTES)),
+        )
+        .route("/api/replies/confirm", post(send::confirm))
+        .route("/api/replies/dismiss", post(send::dismiss))
         .route("/api/send/{name}", post(send::start))
         .route("/api/run", post(send::start_other))
         .route("/api/job/{id}", get(send::job))
@@ -273,6 +288,11 @@ impl Desk {
             .into_iter()
             .find(|n| n == name)
             .map(|n| self.bulletins.join(n))
+    }
+
+    /// The suppressions file of the office's recipients file.
+    pub fn suppressions(&self) -> PathBuf {
+        crate::suppress::path_for(&self.root.join(crate::project::RECIPIENTS))
     }
 
     pub fn csrf(&self) -> &str {

@@ -181,6 +181,7 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
             }
             None => p { "Put last week's bulletin in the bulletins folder to start from it." }
         }
+        (word_form(latest.map_or(today, |d| d.add_days(7))))
         h2 { "Recent issues" }
         table class="issues" {
             thead { tr { th scope="col" { "Issue" } th scope="col" { "Date" } th scope="col" { "State" } th scope="col" { span class="visually-hidden" { "Actions" } } } }
@@ -203,6 +204,94 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
         this_week.map(|s| s.name.as_str()),
         body,
     )
+}
+
+/// "Start from a Word document": the file and the issue's date, sent by `desk.js`.
+fn word_form(date: Date) -> Markup {
+    html! {
+        form class="card word" id="word" data-desk-upload="/api/import" aria-labelledby="word-h" {
+            h2 id="word-h" { "Start from a Word document" }
+            p class="hint" id="word-hint" { "A bulletin written in Word (.docx) becomes a new issue: its headings become sections, with their bullets, bold and links. The desk then says what it could not carry over." }
+            div class="field" {
+                label for="word-file" { "Word document" }
+                input id="word-file" name="file" type="file" required accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document" aria-describedby="word-hint";
+            }
+            div class="field" {
+                label for="word-date" { "Date of the new issue" }
+                input id="word-date" name="date" type="date" required value=(date.to_string());
+            }
+            button type="submit" class="button" { "Start from this document" }
+            p id="word-status" role="status" aria-live="polite" {}
+        }
+    }
+}
+
+/// The Word document in the request's body made into a new issue dated `?date=`, never over
+/// one that exists; `{"write": address of its Write page}`, or `{"error": why}`.
+pub async fn import_docx(
+    State(desk): State<Arc<Desk>>,
+    uri: axum::http::Uri,
+    body: axum::body::Bytes,
+) -> Response {
+    let refuse = |status: StatusCode, why: String| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "error": why }).to_string(),
+        )
+            .into_response()
+    };
+    let given = super::query_value(uri.query().unwrap_or(""), "date").unwrap_or_default();
+    let Ok(date) = Date::parse(&given) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Choose the date of the new issue.".into(),
+        );
+    };
+    let name = format!("{date}.yaml");
+    let path = desk.bulletins.join(&name);
+    if path.exists() {
+        return refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "There is already an issue dated {}: nothing was written. Choose another date, or open that issue from the list below.",
+                date.long()
+            ),
+        );
+    }
+    let imported =
+        match tokio::task::spawn_blocking(move || crate::input::docx::to_bulletin(&body, date))
+            .await
+        {
+            Ok(Ok(imported)) => imported,
+            Ok(Err(e)) => {
+                return refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("The desk cannot read this file: {e}."),
+                );
+            }
+            Err(_) => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The desk could not read this file.".into(),
+                );
+            }
+        };
+    if let Err(e) = crate::files::write_new(&path, imported.yaml.as_bytes()) {
+        return refuse(
+            StatusCode::CONFLICT,
+            format!("The new issue could not be written ({e}): nothing was changed."),
+        );
+    }
+    if let Ok(mut notes) = desk.imported.lock() {
+        notes.insert(name.clone(), imported.notes);
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "write": format!("/write/{name}") }).to_string(),
+    )
+        .into_response()
 }
 
 fn state_words(s: &IssueState) -> String {
@@ -259,9 +348,35 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
             p { "Open " code { (name) } " in a text editor and correct this, then come back:" }
             ul { @for d in &d.0 { li { (super::problems::plain_words(&d.message)) @if let Some(h) = &d.help { " — " (super::problems::plain_words(h)) } } } }
         },
-        Ok(root) => write_form(&name, &base, &Form::read(root), &problems_json),
+        Ok(root) => {
+            let notes = desk
+                .imported
+                .lock()
+                .ok()
+                .and_then(|n| n.get(&name).cloned());
+            html! {
+                @if let Some(notes) = notes { (imported_notes(&notes)) }
+                (write_form(&name, &base, &Form::read(root), &problems_json))
+            }
+        }
     };
     layout(&desk, "Write", Tab::Write, Some(&name), body).into_response()
+}
+
+/// What the Word document this issue was started from could not carry over.
+fn imported_notes(notes: &[String]) -> Markup {
+    html! {
+        section class="card imported" id="imported" aria-labelledby="imported-h" {
+            h2 id="imported-h" { "Started from a Word document" }
+            @if notes.is_empty() {
+                p { "Everything in the document was carried over. Fill in the boxes marked in red, then look at the preview." }
+            } @else {
+                p { "Carried over, except for these (add them by hand if they are needed):" }
+                ul { @for n in notes { li { (n) } } }
+                p { "Then fill in the boxes marked in red, and look at the preview." }
+            }
+        }
+    }
 }
 
 fn field(id: &str, label: &str, value: &str, kind: &str, hint: Option<&str>) -> Markup {

@@ -1,8 +1,10 @@
-//! The Send, Archive and Replies pages, and the runs of `bulletin send`, `archive`, `inbox` and
-//! `report` they start ([`super::jobs`]). Nothing is sent while `check` finds an error (the
-//! page offers no button and the request is refused), and a bulletin changed after it was sent
-//! is met with the choices `send` itself offers (`--continue-changed`, `--correction`),
-//! explained, decided from the journal by the same library code ([`crate::send::resume`]).
+//! The Send, Archive and Replies pages, and the runs of `bulletin send`, `archive`, `inbox`
+//! and `report` they start ([`super::jobs`]); Replies' Confirm and Dismiss of what `inbox` left
+//! waiting for a person, through [`crate::suppress`] as `inbox --confirm` and `--dismiss` do.
+//! Nothing is sent while `check` finds an error (the page offers no button and the request is
+//! refused), and a bulletin changed after it was sent is met with the choices `send` itself
+//! offers (`--continue-changed`, `--correction`), explained, decided from the journal by the
+//! same library code ([`crate::send::resume`]).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -332,9 +334,53 @@ pub async fn archive_page(State(desk): State<Arc<Desk>>) -> Html<String> {
     layout(&desk, "Archive", Tab::Archive, None, body)
 }
 
-pub async fn replies_page(State(desk): State<Arc<Desk>>) -> Html<String> {
+pub async fn replies_page(State(desk): State<Arc<Desk>>, uri: axum::http::Uri) -> Html<String> {
+    let file = desk.suppressions();
+    let waiting = if file.exists() {
+        crate::suppress::Suppressions::load(&file).map(|s| s.to_confirm)
+    } else {
+        Ok(Vec::new())
+    };
+    let done = super::query_value(uri.query().unwrap_or(""), "done");
     let body = html! {
         h1 { "Replies" }
+        @match done.as_deref() {
+            Some("confirmed") => p class="said" role="status" { "Confirmed: that address is no longer sent the bulletin." },
+            Some("dismissed") => p class="said" role="status" { "Dismissed: nothing was changed for that address; it is still sent the bulletin." },
+            _ => {}
+        }
+        section class="card" aria-labelledby="waiting-h" {
+            h2 id="waiting-h" { "Waiting for you" }
+            @match &waiting {
+                Err(e) => p class="problem" { "The list of replies cannot be read: " (e.to_string()) },
+                Ok(w) if w.is_empty() => p { "Nothing is waiting for you." },
+                Ok(w) => {
+                    p { "Reading the mailbox found these, but nothing showed that they answer a bulletin the office sent. Confirm each that is genuine (the person is then no longer sent the bulletin); dismiss the others (nothing changes for them)." }
+                    ul class="waiting" {
+                        @for (i, e) in w.iter().enumerate() {
+                            li aria-labelledby={"w" (i)} {
+                                p id={"w" (i)} { strong { (e.address) } ": " (reply_words(&e.why)) }
+                                @if !e.evidence.text.is_empty() { p class="hint" { "It said: “" (e.evidence.text) "”" } }
+                                p class="hint" {
+                                    "Received " (crate::date::Date::parse(&e.since).map_or(e.since.clone(), |d| d.long()))
+                                    @if !e.evidence.issue.is_empty() { ", about the issue of " (crate::date::Date::parse(&e.evidence.issue).map_or(e.evidence.issue.clone(), |d| d.long())) }
+                                }
+                                form method="post" action="/api/replies/confirm" data-desk-post="" class="inline" {
+                                    input type="hidden" name="address" value=(e.address);
+                                    button type="submit" class="button" { "Confirm" span class="visually-hidden" { " " (e.address) } }
+                                }
+                                " "
+                                form method="post" action="/api/replies/dismiss" data-desk-post="" class="inline" {
+                                    input type="hidden" name="address" value=(e.address);
+                                    button type="submit" { "Dismiss" span class="visually-hidden" { " " (e.address) } }
+                                }
+                                p class="problem why" role="status" {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
         p { "Bounces and unsubscribe requests are read from the office's mailbox (set in recipients.yaml); each address is then left out of every send." }
         p {
             button type="button" data-run="inbox-dry" { "See what the mailbox holds (changes nothing)" }
@@ -346,6 +392,66 @@ pub async fn replies_page(State(desk): State<Arc<Desk>>) -> Html<String> {
         div id="job" hidden { h2 { "What happened" } p id="job-status" role="status" {} pre id="job-output" {} }
     };
     layout(&desk, "Replies", Tab::Replies, None, body)
+}
+
+/// What a waiting entry is, in the office's words.
+fn reply_words(why: &str) -> String {
+    match why {
+        "unsubscribe request" => "asks to be taken off the list".into(),
+        "complaint" => "a report that the bulletin is unwanted (spam)".into(),
+        "bounce in plain text" => {
+            "a message saying mail to this address was not delivered (not a standard report)".into()
+        }
+        w if w.starts_with("hard bounce") => {
+            "a report that mail to this address cannot be delivered".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplyRequest {
+    address: String,
+}
+
+/// "Confirm": what `bulletin inbox --confirm ADDRESS` does.
+pub async fn confirm(State(desk): State<Arc<Desk>>, body: Bytes) -> Response {
+    on_waiting(&desk, &body, true).await
+}
+
+/// "Dismiss": what `bulletin inbox --dismiss ADDRESS` does.
+pub async fn dismiss(State(desk): State<Arc<Desk>>, body: Bytes) -> Response {
+    on_waiting(&desk, &body, false).await
+}
+
+async fn on_waiting(desk: &Desk, body: &[u8], confirm: bool) -> Response {
+    let no = |status: StatusCode, why: String| (status, Html(refused_page(&why))).into_response();
+    let Ok(request) = serde_json::from_slice::<ReplyRequest>(body) else {
+        return no(StatusCode::BAD_REQUEST, "Nothing to do.".into());
+    };
+    let address = crate::inbox::normal(&request.address);
+    let _one_at_a_time = desk.saving.lock().await;
+    let file = desk.suppressions();
+    let mut store = match crate::suppress::Suppressions::load(&file) {
+        Ok(s) => s,
+        Err(e) => return no(StatusCode::CONFLICT, e.to_string()),
+    };
+    let found = if confirm {
+        store.confirm(&address, crate::date::Date::today())
+    } else {
+        store.dismiss(&address)
+    };
+    if found == 0 {
+        return no(
+            StatusCode::CONFLICT,
+            format!("Nothing from {address} is waiting any more: nothing was changed."),
+        );
+    }
+    if let Err(e) = store.save(&file) {
+        return no(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    }
+    let done = if confirm { "confirmed" } else { "dismissed" };
+    axum::response::Redirect::to(&format!("/replies?done={done}")).into_response()
 }
 
 #[derive(Deserialize)]

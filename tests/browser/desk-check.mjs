@@ -8,7 +8,7 @@
 // publisher.yaml, which the desk serves; this script changes the bulletin through the page and
 // on disk. Steps: Home and its bar of links; Save with nothing changed leaves the file byte for
 // byte; a new Title changes exactly one line; a new section with a link and a key date passes
-// `bulletin check --strict` and shows in the preview; a paste of HTML goes through paste.js; a
+// `bulletin check --strict` and shows in the preview (changed in place, not loaded again); a paste of HTML goes through paste.js; a
 // wrong date shows its problem next to the Date field and Send is refused until it is fixed; a
 // file changed on disk is never overwritten silently (and "keep their version as a copy"
 // keeps it); keyboard focus is visible; screenshots at 1280 and 768 px; no console error, page
@@ -157,7 +157,11 @@ try {
   if (diff.length !== 1 || diff[0][2] !== 'title: Flu clinics this winter') fail(`a new title changed: ${JSON.stringify(diff)}`);
   step(`a new Title changes exactly one line (line ${diff[0][0]})`);
 
-  // A new section with a link and a key date.
+  // A new section with a link and a key date. The preview follows in the same document (it is
+  // changed in place, not loaded again): a mark left in it stays.
+  await page.locator('#preview').evaluate((f) => {
+    f.contentWindow.deskMark = 'kept';
+  });
   await page.getByRole('button', { name: 'Add a section' }).click();
   const section = page.locator('#sections > .section').last();
   await section.getByLabel('Section title').fill('Practice manager vacancy');
@@ -181,6 +185,8 @@ try {
   if (problem !== null) fail(`bulletin check --strict fails after adding a section:\n${problem}\n${withSection.slice(-800)}`);
   const frame = page.frameLocator('#preview');
   await frame.getByRole('heading', { name: 'Practice manager vacancy' }).waitFor({ timeout: WAIT_MS });
+  if ((await page.locator('#preview').evaluate((f) => f.contentWindow.deskMark)) !== 'kept') fail('the preview loaded a new document instead of changing its own');
+  step('the preview changes its document in place as the office types');
   step('a new section with a link and a key date: check --strict passes, every other line kept, the preview shows it');
 
   // Moving a section moves its own lines, comments included; nothing else changes.

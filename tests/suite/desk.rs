@@ -631,3 +631,174 @@ fn a_send_from_the_desk_stopped_by_ctrl_c_resumes_and_reaches_everyone_once() {
     assert!(report.contains("ok: report: Finished."), "{report}");
     assert!(report.contains("2021-10-20"), "{report}");
 }
+
+/// Two requests waiting for a person, and one address already suppressed.
+const WAITING: &str = r#"suppressed:
+  - address: "kept@example.org"
+    since: "2026-11-01"
+    why: "hard bounce"
+to_confirm:
+  - address: "amara.okafor@example.org"
+    since: "2026-12-01"
+    why: "unsubscribe request"
+    evidence:
+      message_id: "<a1@example.org>"
+      text: "Please take me off this list"
+  - address: "sam.jones@example.org"
+    since: "2026-12-02"
+    why: "complaint"
+    evidence:
+      message_id: "<b2@example.org>"
+      text: "Abuse report"
+"#;
+
+#[test]
+fn word_document_and_replies_in_headless_chromium() {
+    require_browser_deps();
+    let office = office();
+    let made = Command::new("python3")
+        .arg(Path::new(ROOT).join("tests/import/make_docx.py"))
+        .arg("minutes.docx")
+        .current_dir(office.path())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        made.status.success(),
+        "python-docx could not write the document ({INSTALL_HINT}):\n{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let suppressions = office.path().join("suppressions.yaml");
+    fs::write(&suppressions, WAITING).unwrap();
+    let desk = Desk::start(office.path(), &[]);
+    let shots = PathBuf::from(ROOT).join("target/desk-shots");
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/browser/desk-word.mjs"))
+        .arg("--url")
+        .arg(&desk.url)
+        .arg("--office")
+        .arg(office.path())
+        .arg("--docx")
+        .arg(office.path().join("minutes.docx"))
+        .arg("--shots")
+        .arg(&shots)
+        .current_dir(Path::new(ROOT).join("tests/browser"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "desk-word.mjs failed:\n{stdout}\n{stderr}"
+    );
+    for step in ["opened in Write", "overwrites nothing", "one click each"] {
+        assert!(stdout.contains(step), "no step \"{step}\" in:\n{stdout}");
+    }
+    // The imported issue is one `bulletin check` reads (its placeholders are its only errors).
+    let check = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["check", "bulletins/2021-10-27.yaml"])
+        .current_dir(office.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(said.contains("placeholder"), "{said}");
+    // Amara suppressed (confirmed by hand), Sam gone from what waits and not suppressed, the
+    // address suppressed before kept.
+    let after = fs::read_to_string(&suppressions).unwrap();
+    let (suppressed, rest) = after.split_once("soft_bounces:").unwrap();
+    let (_, waiting) = rest.split_once("to_confirm:").unwrap();
+    assert!(suppressed.contains("\"kept@example.org\""), "{after}");
+    assert!(
+        suppressed.contains("\"amara.okafor@example.org\""),
+        "{after}"
+    );
+    assert!(
+        suppressed.contains("\"unsubscribe request (confirmed by hand)\""),
+        "{after}"
+    );
+    assert!(!waiting.contains("address:"), "{after}");
+    assert!(!after.contains("sam.jones@example.org"), "{after}");
+}
+
+#[test]
+fn inbox_dismiss_drops_what_waits_and_suppresses_no_one() {
+    let office = office();
+    fs::copy(
+        Path::new(ROOT).join("recipients.example.yaml"),
+        office.path().join("recipients.yaml"),
+    )
+    .unwrap();
+    let suppressions = office.path().join("suppressions.yaml");
+    fs::write(&suppressions, WAITING).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .args(args)
+            .current_dir(office.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["inbox", "--dismiss", "Sam.Jones@example.org"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "dismissed what waited from sam.jones@example.org: they are still sent the bulletin\n"
+    );
+    let after = fs::read_to_string(&suppressions).unwrap();
+    assert!(!after.contains("sam.jones@example.org"), "{after}");
+    assert!(after.contains("amara.okafor@example.org"), "{after}");
+    assert!(!after.contains("(confirmed by hand)"), "{after}");
+    // Nothing waits from Sam now: refused, nothing changed.
+    let again = run(&["inbox", "--dismiss", "sam.jones@example.org"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("nothing from sam.jones@example.org waits"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(fs::read_to_string(&suppressions).unwrap(), after);
+}
+
+#[test]
+fn a_word_document_needs_the_csrf_token_and_a_size_under_the_limit() {
+    let office = office();
+    let desk = Desk::start(office.path(), &[]);
+    let csrf = desk.csrf();
+    let written = office.path().join("bulletins/2021-10-27.yaml");
+    let post = |headers: &str, body: &[u8]| {
+        let mut stream = TcpStream::connect(&desk.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let head = format!(
+            "POST /api/import?date=2021-10-27 HTTP/1.1\r\nHost: {}\r\n{headers}Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            desk.addr,
+            body.len()
+        );
+        // The desk may answer and close before all of a too-large body is written.
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        text.split(' ')
+            .nth(1)
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(0)
+    };
+    // Without the page's CSRF token, or from another site: refused.
+    assert_eq!(post(&desk.cookie(), b"PK"), 403);
+    let other_site = format!(
+        "{}Origin: http://evil.example\r\nX-Desk-CSRF: {csrf}\r\n",
+        desk.cookie()
+    );
+    assert_eq!(post(&other_site, b"PK"), 403);
+    // Larger than the limit: refused.
+    let big = vec![b'x'; 26 * 1024 * 1024];
+    assert_eq!(post(&desk.good_headers(&csrf), &big), 413);
+    // Not a Word document: refused with why.
+    assert_eq!(post(&desk.good_headers(&csrf), b"just text"), 422);
+    assert!(!written.exists());
+}
