@@ -69,12 +69,7 @@ pub fn bulletin(date: Date, known: &Known) -> String {
     let carried: String = known.carried.iter().map(|s| format!("\n{s}")).collect();
     format!(
         "# The bulletin for {long}.
-# Text in double square brackets, [[like this]], is a placeholder: replace each one,
-# brackets included, with your own words. `bulletin check` lists any that are left, and the
-# bulletin cannot be sent until there are none. The format is described in docs/format.md.
-# Then run: bulletin check bulletins/{date}.yaml
-# yaml-language-server: $schema=../schemas/bulletin.schema.json
-
+{how_to}
 title: {title}
 date: {date}
 {issue}summary: {summary}
@@ -104,6 +99,7 @@ sections:
     # until: {example_until}    (to carry this section into each new bulletin until that date)
 {carried}",
         long = date.long(),
+        how_to = how_to(date),
         example_date = date.add_days(7),
         example_until = date.add_days(28),
         title = quoted(&mark("the title of this week's bulletin")),
@@ -124,6 +120,19 @@ sections:
         note = quoted(&mark(
             "a short line printed under the links (so the links are above it), or delete this line"
         )),
+    )
+}
+
+/// The comment lines under a new bulletin's first line (from `new` or `import`): what the
+/// placeholders are, the command to check it, and the editor schema.
+pub fn how_to(date: Date) -> String {
+    format!(
+        "# Text in double square brackets, [[like this]], is a placeholder: replace each one,
+# brackets included, with your own words. `bulletin check` lists any that are left, and the
+# bulletin cannot be sent until there are none. The format is described in docs/format.md.
+# Then run: bulletin check bulletins/{date}.yaml
+# yaml-language-server: $schema=../schemas/bulletin.schema.json
+"
     )
 }
 

@@ -42,12 +42,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             }
         },
     };
-    let name = format!("{date}.yaml");
-    let path = if dir == Path::new(".") {
-        PathBuf::from(name)
-    } else {
-        dir.join(name)
-    };
+    let path = folder::issue_path(&dir, date);
     if path.exists() {
         return Err(format!(
             "{} already exists: nothing was written; choose another --date, or move that file away first",

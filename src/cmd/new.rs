@@ -1,7 +1,7 @@
 //! `bulletin new`: start next week's bulletin from the skeleton, never overwriting one. Without
 //! `--date` it follows the latest issue in the folder (a week later, the next issue number).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::date::Date;
 use crate::files::write_atomic;
@@ -44,13 +44,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .into());
         }
     };
-    let name = format!("{date}.yaml");
-    // From inside the bulletins folder, `2021-10-27.yaml` rather than `./2021-10-27.yaml`.
-    let path = if dir == Path::new(".") {
-        PathBuf::from(name)
-    } else {
-        dir.join(name)
-    };
+    let path = folder::issue_path(dir, date);
     if path.exists() {
         let advice = if args.date.is_some() {
             "edit it, or choose another --date"

@@ -249,7 +249,7 @@ pub async fn import_docx(
         );
     };
     let name = format!("{date}.yaml");
-    let path = desk.bulletins.join(&name);
+    let path = crate::input::folder::issue_path(&desk.bulletins, date);
     if path.exists() {
         return refuse(
             StatusCode::CONFLICT,
@@ -579,7 +579,7 @@ pub async fn start_next(State(desk): State<Arc<Desk>>) -> Response {
             .into_response();
     };
     let date = latest.date.add_days(7);
-    let path = desk.bulletins.join(format!("{date}.yaml"));
+    let path = crate::input::folder::issue_path(&desk.bulletins, date);
     if !path.exists() {
         let new = crate::skeleton::new_issue(&carried, date);
         if let Err(e) = crate::files::write_atomic(&path, new.text.as_bytes()) {

@@ -1086,17 +1086,13 @@ fn write_yaml(layout: &Layout, date: Date) -> String {
     };
     let mut y = format!(
         "# The bulletin for {long}, imported from a Word document by `bulletin import`.
-# Text in double square brackets, [[like this]], is a placeholder: replace each one,
-# brackets included, with your own words. `bulletin check` lists any that are left, and the
-# bulletin cannot be sent until there are none. The format is described in docs/format.md.
-# Then run: bulletin check bulletins/{date}.yaml
-# yaml-language-server: $schema=../schemas/bulletin.schema.json
-
+{how_to}
 title: {title}
 date: {date}
 summary: {summary}
 ",
         long = date.long(),
+        how_to = crate::skeleton::how_to(date),
         summary = quoted(&mark(
             "one sentence that appears beside the subject in the inbox"
         )),

@@ -76,6 +76,17 @@ pub fn carry_over(dir: &Path) -> CarryOver {
     }
 }
 
+/// Where the issue of `date` is kept in `dir`: `YYYY-MM-DD.yaml` (just the name when `dir` is
+/// the current folder, so messages say `2021-10-27.yaml` rather than `./2021-10-27.yaml`).
+pub fn issue_path(dir: &Path, date: Date) -> PathBuf {
+    let name = format!("{date}.yaml");
+    if dir == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        dir.join(name)
+    }
+}
+
 /// The issue in `dir` with the latest date in its name, `YYYY-MM-DD.yaml`.
 pub fn latest(dir: &Path) -> Option<(Date, PathBuf)> {
     std::fs::read_dir(dir)
