@@ -9,35 +9,28 @@
 //! from the environment, a command or the system's store) and the commands touch the disk, the
 //! network or other programs.
 
-mod address;
 mod archive;
-mod calendar;
 mod cli;
 mod cmd;
-mod colour;
-mod date;
 mod desk;
-mod diagnostic;
-mod files;
-mod identity;
 mod inbox;
-mod input;
-mod lint;
-mod markdown;
-mod model;
 mod office;
 mod pipeline;
 mod preview;
 mod project;
 mod reach;
-mod render;
 mod report;
 mod run;
-mod secret;
-mod send;
-mod skeleton;
-mod suppress;
-mod tls;
+
+// The layers below, each a crate of the workspace (README: "Layout"), named as `crate::input`,
+// `crate::model`, … here as in every layer.
+use bulletin_input as input;
+use bulletin_input::{lint, skeleton};
+use bulletin_model::{address, colour, date, diagnostic, files, identity, markdown, model};
+use bulletin_render as render;
+use bulletin_render::calendar;
+use bulletin_send as send;
+use bulletin_send::{secret, suppress, tls};
 
 pub use run::main;
 

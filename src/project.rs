@@ -125,20 +125,8 @@ pub fn relative(from: &Path, target: &Path) -> PathBuf {
     out
 }
 
-/// `path` as it would be typed in a command that a message suggests: as it is when it has
-/// nothing a shell would split or expand, otherwise quoted, in double quotes on Windows (which
-/// PowerShell and cmd both understand, and no Windows path contains) and single quotes elsewhere.
-pub fn typed(path: &Path) -> String {
-    let s = path.display().to_string();
-    let plain = |c: char| c.is_alphanumeric() || "-_./\\:+,@=%~".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s
-    } else if cfg!(windows) {
-        format!("\"{s}\"")
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
+/// `path` as a command that a message suggests would type it (the send's messages use it too).
+pub use crate::files::typed;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,444 @@
+//! The HTML email: tables, a 600px column that reflows to a phone, Outlook conditional comments,
+//! a hidden preheader, one `<h1>`, an `<h2>` per item, numbered as the contents list numbers
+//! them. docs/email.md says which patterns are used and why.
+//!
+//! Styles are split by who reads them, which keeps the example under 35 KB. Inline: what must
+//! survive a mail program that drops `<style>` (Gmail's apps with a non-Google account) or
+//! overrides it (Gmail colours links without an inline colour): backgrounds, also as `bgcolor`
+//! for Outlook; each card cell's padding, text size and colour, which its paragraphs inherit;
+//! link colours; the font on the outer wrapper. The first `<style>` block refines (margins,
+//! heading sizes, small grey text, the phone layout); the second, kept apart so that a client
+//! that rejects the media query drops only it, is dark mode: every element that carries a
+//! colour has a class that block overrides, so no text keeps a light-mode colour on a dark
+//! background.
+//!
+//! Every string from the YAML goes through maud's escaping; only the fixed fragments below
+//! (Outlook comments, the `<style>` blocks, the preheader's filler) are written raw.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::calendar;
+use crate::colour::lightened_for;
+use crate::markdown::{Block, Inline};
+use crate::model::{Bulletin, Item, KeyDate, Logo, Message, Publisher, Section};
+use crate::{boxed, number_of, when};
+
+/// The font stack, written once on the wrapper (and for Outlook in its own `<style>`).
+const FONT: &str = "Arial,Helvetica,sans-serif";
+const TEXT: &str = "#1f2933";
+const MUTED: &str = "#4a5560";
+const PAGE: &str = "#eef1f4";
+const CARD: &str = "#ffffff";
+/// The background of the documents box and code.
+const BOX: &str = "#f2f6fa";
+
+/// Dark mode: page, card, box, text and muted text.
+const DARK_PAGE: &str = "#111418";
+const DARK_CARD: &str = "#1c2127";
+const DARK_BOX: &str = "#242b33";
+const DARK_TEXT: &str = "#e8ecef";
+const DARK_MUTED: &str = "#b6c0c9";
+
+/// Typography and spacing for clients that keep `<style>` (Outlook, Apple Mail, Gmail and
+/// Outlook on the web and their apps): a client that drops it shows the same text with its own
+/// spacing, on the same backgrounds, in the same colours. Then the phone layout.
+fn base_style(p: &Publisher) -> String {
+    let brand = &p.colour;
+    format!(
+        ":root{{color-scheme:light dark;supported-color-schemes:light dark}}\
+body{{margin:0;padding:0;width:100%}}\
+table{{border-collapse:collapse}}\
+.s{{font-size:0;line-height:0}}\
+.c{{font-size:16px;line-height:24px;color:{TEXT}}}\
+p{{margin:0 0 16px}}\
+h1{{margin:0 0 8px;font-size:28px;line-height:34px}}\
+h2{{margin:0 0 12px;font-size:22px;line-height:28px;color:{brand}}}\
+h3{{margin:16px 0 8px;font-size:18px;line-height:24px}}\
+ul,ol{{margin:0 0 16px 24px;padding:0}}\
+li{{margin:0 0 8px}}\
+li ul,li ol{{margin:8px 0 0 24px}}\
+.m{{margin:16px 0 0;font-size:14px;line-height:20px;color:{MUTED}}}\
+.m a{{color:{MUTED}}}\
+.e{{margin:0 0 4px;font-size:13px;line-height:18px;font-weight:bold;color:{MUTED}}}\
+.k{{margin:8px 0;font-size:13px;line-height:18px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:{MUTED}}}\
+.e b{{color:{brand}}}\
+.l{{margin:0}}\
+.t{{margin:8px 0 0}}\
+.i li{{margin:0 0 6px;font-size:15px;line-height:22px}}\
+@media screen and (max-width:620px){{\
+.c{{padding:20px 16px !important}}\
+.h,.f{{padding-left:16px !important;padding-right:16px !important}}\
+h1{{font-size:24px !important;line-height:30px !important}}\
+}}"
+    )
+}
+
+/// Outlook's Word engine: 96 dpi, the font everywhere (it falls back to Times New Roman
+/// otherwise) and line heights taken exactly.
+const MSO_HEAD: &str = "<!--[if mso]><noscript><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml></noscript><style>*{font-family:Arial,Helvetica,sans-serif !important}td,p,li,h1,h2,h3,a{mso-line-height-rule:exactly}</style><![endif]-->";
+const MSO_OPEN: &str = "<!--[if mso]><table role=\"presentation\" align=\"center\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:600px;\"><tr><td><![endif]-->";
+const MSO_CLOSE: &str = "<!--[if mso]></td></tr></table><![endif]-->";
+
+/// After the preheader, so that the inbox does not fill its preview line with the start of the
+/// body: joiners and spaces that show as nothing.
+const PREHEADER_FILLER: &str = "&zwnj;&nbsp;";
+
+/// Renders the bulletin as a complete HTML email document.
+pub fn render(b: &Bulletin, p: &Publisher) -> String {
+    document(b, p, None).into_string()
+}
+
+/// The bulletin as a web page: `before` goes above the bulletin and `after` below it, and the
+/// email's "view in your browser" line is left out (the archive uses this; email never does).
+pub fn render_with(b: &Bulletin, p: &Publisher, before: Markup, after: Markup) -> String {
+    document(b, p, Some((before, after))).into_string()
+}
+
+/// The styles that depend on the publisher: dark mode, with the brand colour lightened until it
+/// reads on the dark backgrounds.
+fn dark_style(p: &Publisher) -> String {
+    let accent = lightened_for(&p.colour, DARK_BOX, 5.0);
+    format!(
+        "@media (prefers-color-scheme:dark){{\
+.p{{background-color:{DARK_PAGE} !important}}\
+.c{{background-color:{DARK_CARD} !important;color:{DARK_TEXT} !important}}\
+.d{{background-color:{DARK_BOX} !important}}\
+.c h1,.c h3{{color:{DARK_TEXT} !important}}\
+.c h2,.c a,.e b{{color:{accent} !important}}\
+.m,.m a,.e,.k,.f,.f a{{color:{DARK_MUTED} !important}}\
+}}"
+    )
+}
+
+fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Markup {
+    let is_email = wrap.is_none();
+    let (before, after) = wrap.unwrap_or((html! {}, html! {}));
+    let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
+    let items = b.items();
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" dir="ltr" xmlns="http://www.w3.org/1999/xhtml" xmlns:o="urn:schemas-microsoft-com:office:office" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="x-apple-disable-message-reformatting";
+                meta name="format-detection" content="telephone=no, date=no, address=no, email=no";
+                meta name="color-scheme" content="light dark";
+                meta name="supported-color-schemes" content="light dark";
+                title { (b.title) }
+                (PreEscaped(MSO_HEAD))
+                style { (PreEscaped(base_style(p))) }
+                style { (PreEscaped(dark_style(p))) }
+            }
+            body class="p" bgcolor=(PAGE) style=(format!("margin:0;padding:0;width:100%;background-color:{PAGE};-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%;")) {
+                // The usual hidden preheader: not shown, and no text in the page's colour.
+                div aria-hidden="true" style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px;" {
+                    (preheader)
+                    (PreEscaped(PREHEADER_FILLER.repeat(24)))
+                }
+                (before)
+                div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="p" style=(format!("background-color:{PAGE};font-family:{FONT};word-break:break-word;overflow-wrap:anywhere;")) {
+                    (PreEscaped(MSO_OPEN))
+                    table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;" {
+                        @if let Some(url) = crate::web_version(p, b).filter(|_| is_email) {
+                            tr { td class="f" align="center" style=(format!("padding:12px 16px;font-size:13px;line-height:18px;mso-line-height-rule:exactly;color:{MUTED};")) {
+                                a href=(url) style=(muted_link()) { "View this bulletin in your web browser" }
+                            } }
+                        }
+                        (masthead(p))
+                        tr { td class="c" bgcolor=(CARD) style="padding:28px 32px" {
+                            h1 style=(format!("color:{TEXT}")) { (b.title) }
+                            p class="m" style="margin:0 0 16px;" { (b.dateline()) }
+                            @if let Some(s) = &b.summary {
+                                p { (s) }
+                            }
+                            (key_dates(b, &items, p))
+                            (contents(&items, p))
+                        } }
+                        @for (i, item) in items.iter().enumerate() {
+                            tr { td class="s" height="16" {} }
+                            tr { td class="c" bgcolor=(CARD) style="padding:28px 32px" {
+                                @match item {
+                                    Item::Message(m) => (message(m, i + 1, p)),
+                                    Item::Section(s) => (section(b, s, i + 1, p)),
+                                }
+                                p class="m" {
+                                    a href="#contents" style="text-decoration:underline" { "Back to contents" }
+                                }
+                            } }
+                        }
+                        tr { td class="f" style=(format!("padding:24px 32px 40px;font-size:13px;line-height:20px;mso-line-height-rule:exactly;color:{MUTED};")) {
+                            (footer(b, p))
+                        } }
+                    }
+                    (PreEscaped(MSO_CLOSE))
+                }
+                (after)
+            }
+        }
+    }
+}
+
+/// The publisher's name on a bar of the brand colour, or their logo on white above a bar.
+fn masthead(p: &Publisher) -> Markup {
+    match &p.logo {
+        None => html! {
+            tr { td class="h" bgcolor=(p.colour) style=(format!("padding:16px 32px;font-size:16px;line-height:22px;mso-line-height-rule:exactly;font-weight:bold;color:#ffffff;")) {
+                (p.name)
+            } }
+        },
+        Some(logo) => html! {
+            tr { td class="h" bgcolor="#ffffff" style=(format!("padding:20px 32px;border-bottom:4px solid {};", p.colour)) {
+                (logo_image(logo))
+            } }
+        },
+    }
+}
+
+/// The logo at its given size (scaled down on a narrower screen); its alt text, shown where
+/// images are blocked, in the heading's style.
+fn logo_image(logo: &Logo) -> Markup {
+    html! {
+        img src=(logo.url) width=(logo.width) height=(logo.height) alt=(logo.alt)
+            style=(format!("display:block;border:0;outline:none;text-decoration:none;width:{}px;max-width:100%;height:auto;font-size:18px;line-height:24px;font-weight:bold;color:{TEXT};", logo.width));
+    }
+}
+
+fn link_style(p: &Publisher) -> String {
+    format!("color:{};text-decoration:underline", p.colour)
+}
+
+fn muted_link() -> String {
+    format!("color:{MUTED};text-decoration:underline")
+}
+
+/// The numbered contents list. In-page links work in most webmail and desktop clients; where
+/// they are ignored (Gmail's and Outlook's phone apps) the numbers lead the reader, since each
+/// card shows its number above its heading.
+fn contents(items: &[Item], p: &Publisher) -> Markup {
+    html! {
+        p id="contents" class="k" { "In this issue" }
+        ol class="i" style="margin:0 0 0 28px;padding:0;" {
+            @for item in items {
+                li {
+                    a href=(format!("#{}", item.anchor())) style=(link_style(p)) { (item.title()) }
+                }
+            }
+        }
+    }
+}
+
+/// The line above a card's heading: its number in the contents list, then any label and date.
+fn eyebrow(number: usize, details: &[String]) -> Markup {
+    html! {
+        p class="e" {
+            b { (number) }
+            @for d in details { " · " (d) }
+        }
+    }
+}
+
+/// The message: its number, heading and text, signed once at the end (the heading usually
+/// names the author already).
+fn message(m: &Message, number: usize, p: &Publisher) -> Markup {
+    html! {
+        (eyebrow(number, &[]))
+        h2 id="message" { (m.title) }
+        (blocks(&m.body.blocks, p))
+        p style="margin:16px 0 0;" {
+            strong { (m.author) }
+            @if let Some(role) = &m.role { br; (role) }
+        }
+    }
+}
+
+fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
+    let details: Vec<String> = s
+        .label
+        .iter()
+        .cloned()
+        .chain(s.date.map(|d| d.long()))
+        .chain(
+            s.continued_from
+                .map(|d| format!("Continued from {}", d.long())),
+        )
+        .collect();
+    html! {
+        (eyebrow(number, &details))
+        h2 id=(s.anchor) { (s.title) }
+        (blocks(&s.body.blocks, p))
+        @if !s.dates.is_empty() || !s.links.is_empty() {
+            (documents(b, s, p))
+        }
+        @if let Some(note) = &s.note {
+            p class="m" {
+                @for (i, line) in note.lines().enumerate() { @if i > 0 { br; } (line) }
+            }
+        }
+    }
+}
+
+/// The "Key dates" list after the summary, above the contents, in the contents' pattern (a small heading, then
+/// paragraphs in the title card): every item of the bulletin from its date on, in date order,
+/// each with a link to its section by number and its "Add to calendar" link, then one link to
+/// subscribe to the archive's calendar. Lean, since it repeats what the sections say.
+fn key_dates(b: &Bulletin, items: &[Item], p: &Publisher) -> Markup {
+    let dates = boxed(b);
+    if dates.is_empty() {
+        return html! {};
+    }
+    html! {
+        p class="k" { "Key dates" }
+        @for (d, s) in &dates { (key_date(b, d, s, Some(number_of(items, s)), p, false)) }
+        @if let Some(url) = calendar::subscribe_url(p) {
+            p class="t" { a href=(url) style=(link_style(p)) { "Subscribe to the calendar" } }
+        }
+    }
+}
+
+/// One key date: its day (and time) in bold, what, where (a meeting link as a link); in the
+/// Key dates list, a link to the section by its number. "Add to calendar" where the archive has
+/// the item's calendar file: once per item, in the list, or in the section where the list does
+/// not show the item.
+fn key_date(
+    b: &Bulletin,
+    d: &KeyDate,
+    s: &Section,
+    number: Option<usize>,
+    p: &Publisher,
+    first: bool,
+) -> Markup {
+    let listed = b.key_dates && d.date >= b.date;
+    let ics = calendar::item_url(p, b, s, d).filter(|_| number.is_some() || !listed);
+    let mut links = Vec::new();
+    if let Some(place) = d.place.as_ref().filter(|_| d.place_is_link()) {
+        links.push(html! { a href=(place) style=(link_style(p)) { "Join online" } });
+    }
+    if let Some(url) = ics {
+        links.push(html! { a href=(url) style=(link_style(p)) { "Add to calendar" } });
+    }
+    html! {
+        p class=(if first { "l" } else { "t" }) {
+            b { (when(d, b)) } br;
+            @if let Some(n) = number {
+                // The item's section: its number, and a link to it where in-page links work.
+                (n) ". " a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (d.what) }
+            } @else { (d.what) }
+            @if let Some(place) = d.place.as_ref().filter(|_| !d.place_is_link()) { ", " (place) }
+            @if !links.is_empty() {
+                br;
+                @for (i, l) in links.into_iter().enumerate() { @if i > 0 { " · " } (l) }
+            }
+        }
+    }
+}
+
+/// The box under a section's text: its dates (each with its calendar link), then its
+/// documents. Background and border on the cell, where Outlook draws them.
+fn documents(b: &Bulletin, s: &Section, p: &Publisher) -> Markup {
+    html! {
+        table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" {
+            tr { td class="d" bgcolor=(BOX) style=(format!("padding:12px 16px;border-left:4px solid {}", p.colour)) {
+                @for (i, d) in s.dates.iter().enumerate() {
+                    (key_date(b, d, s, None, p, i == 0))
+                }
+                @for (i, l) in s.links.iter().enumerate() {
+                    p class=(if i > 0 || !s.dates.is_empty() { "t" } else { "l" }) { a href=(l.url) style=(link_style(p)) { (l.text) } }
+                }
+            } }
+        }
+    }
+}
+
+fn blocks(blocks: &[Block], p: &Publisher) -> Markup {
+    html! { @for b in blocks { (block(b, p, false)) } }
+}
+
+fn block(b: &Block, p: &Publisher, in_item: bool) -> Markup {
+    let margin = if in_item { "0 0 8px" } else { "0 0 16px" };
+    html! {
+        @match b {
+            Block::Para(c) => @if in_item { p style="margin:0 0 8px;" { (inlines(c, p)) } } @else { p { (inlines(c, p)) } },
+            Block::Heading(c) => h3 style=(format!("color:{TEXT}")) { (inlines(c, p)) },
+            Block::List { start, items } => {
+                // Indented by a margin in the style block: Outlook ignores padding on lists.
+                @if let Some(n) = start {
+                    ol start=[(*n != 1).then_some(n)] { @for item in items { (list_item(item, p)) } }
+                } @else {
+                    ul { @for item in items { (list_item(item, p)) } }
+                }
+            },
+            Block::Quote(inner) => blockquote style=(format!("margin:{margin};padding:0 0 0 16px;border-left:4px solid #c5ced6;")) {
+                @for b in inner { (block(b, p, false)) }
+            },
+            Block::Code(code) => pre class="d" style=(format!("margin:{margin};padding:12px;background-color:{BOX};font-family:Consolas,Menlo,monospace;font-size:14px;line-height:20px;white-space:pre-wrap;")) { (code) },
+            Block::Rule => hr style="margin:16px 0;border:0;border-top:1px solid #c5ced6;";
+        }
+    }
+}
+
+/// A list item; one paragraph alone is written without its `<p>`, as in a tight Markdown list.
+fn list_item(item: &[Block], p: &Publisher) -> Markup {
+    html! {
+        li {
+            @if let [Block::Para(c)] = item {
+                (inlines(c, p))
+            } @else {
+                @for b in item { (block(b, p, true)) }
+            }
+        }
+    }
+}
+
+fn inlines(content: &[Inline], p: &Publisher) -> Markup {
+    html! {
+        @for i in content {
+            @match i {
+                Inline::Text(t) => (t),
+                Inline::Code(t) => code style="font-family:Consolas,Menlo,monospace;font-size:15px;" { (t) },
+                Inline::Em(c) => em { (inlines(c, p)) },
+                Inline::Strong(c) => strong { (inlines(c, p)) },
+                Inline::Link { url, content } => a href=(url) style=(link_style(p)) { (inlines(content, p)) },
+                Inline::Break => br;
+            }
+        }
+    }
+}
+
+fn footer(b: &Bulletin, p: &Publisher) -> Markup {
+    html! {
+        p style="margin:0 0 12px;" {
+            strong { (p.name) }
+            @for line in &p.address { br; (line) }
+            @if let Some(site) = &p.website {
+                br; a href=(site) style=(muted_link()) { (site.trim_start_matches("https://").trim_end_matches('/')) }
+            }
+        }
+        p style="margin:0 0 12px;" {
+            "You receive this bulletin from " (p.name) " because you are on its mailing list. "
+            @if let Some(url) = &p.unsubscribe.https {
+                a href=(url) style=(muted_link()) { "Unsubscribe from this bulletin" } ". "
+            }
+            @if let Some(mailto) = &p.unsubscribe.mailto {
+                "To unsubscribe by email, write to "
+                a href=(mailto) style=(muted_link()) { (mailto_address(mailto)) }
+                " with the subject “unsubscribe”."
+            }
+        }
+        @if let Some(url) = crate::web_version(p, b) {
+            p style="margin:0;" {
+                "This issue and earlier ones are on the web: "
+                a href=(url) style=(muted_link()) { "the web version of this bulletin" } "."
+            }
+        }
+    }
+}
+
+/// `mailto:a@example.org?subject=x` → `a@example.org`
+pub fn mailto_address(mailto: &str) -> &str {
+    mailto
+        .trim_start_matches("mailto:")
+        .split('?')
+        .next()
+        .unwrap_or("")
+}
