@@ -75,7 +75,7 @@ pub fn random_token() -> std::io::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes)
         .map_err(|e| std::io::Error::other(format!("no random numbers: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::identity::hex(&bytes))
 }
 
 /// Serves the desk for the office folder `root` on `addr` until Ctrl-C; `program` is
@@ -303,10 +303,7 @@ impl Desk {
 /// The fingerprint of a file's bytes: what the page says it was given, to catch a file
 /// changed on disk since.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::identity::hex(&Sha256::digest(bytes))
 }
 
 #[derive(Deserialize)]

@@ -288,7 +288,18 @@ fn fingerprint(b: &Bulletin) -> String {
         e.mark("no-key-dates");
     }
     let digest = e.hash.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&digest[..8])
+}
+
+/// `bytes` as lowercase hexadecimal digits, two a byte: how fingerprints, keys and tokens are
+/// written everywhere.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// The office's secret for Message-IDs, `message-ids.key` in the bulletins folder (beside the
@@ -352,7 +363,7 @@ impl Key {
         let mut key = [0u8; 32];
         getrandom::getrandom(&mut key)
             .map_err(|_| "the system gave no random bytes for the Message-ID key".to_string())?;
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex(&key);
         let path = Key::path(folder);
         let text = format!(
             "# The office's secret for Message-IDs (docs/inbox.md), made by `bulletin send`.\n# Keep it: without it `bulletin inbox` cannot tell replies to the issues sent. Never share it.\n{hex}\n"

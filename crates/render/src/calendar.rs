@@ -89,7 +89,7 @@ fn key(bulletin: &Bulletin, section: &Section, item: &KeyDate) -> String {
         hash.update(twin.to_string());
     }
     let digest = hash.finalize();
-    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::identity::hex(&digest[..10]);
     format!("{first}-{hex}")
 }
 

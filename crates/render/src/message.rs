@@ -213,10 +213,7 @@ fn boundary(text: &str, html: &str) -> String {
     h.update(text.as_bytes());
     h.update([0]);
     h.update(html.as_bytes());
-    let hex: String = h.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = crate::identity::hex(&h.finalize()[..12]);
     format!("=_{hex}")
 }
 

@@ -71,7 +71,7 @@ pub fn message_key(message_id: &str, raw: &[u8]) -> String {
         return message_id.trim().to_string();
     }
     let digest = Sha256::digest(raw);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::identity::hex(&digest);
     format!("sha256:{hex}")
 }
 
