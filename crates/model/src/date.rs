@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use chrono::{Datelike, Days, NaiveDate};
+
 /// A valid calendar day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -28,17 +30,17 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-fn is_leap(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+/// 1 January 1970, from which Unix time counts.
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date")
 }
 
+/// The number of days in a month (1 to 12) of a year: the calendar's rules are chrono's.
 fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 31,
-    }
+    (28..=31)
+        .rev()
+        .find(|d| NaiveDate::from_ymd_opt(year, u32::from(month), *d).is_some())
+        .unwrap_or(28) as u8
 }
 
 /// Why a text is not a date, in words an office user can act on.
@@ -83,36 +85,44 @@ impl Date {
         if !(1..=12).contains(&month) {
             return Err(DateError::Month(text, month));
         }
-        if day == 0 || day > days_in_month(year, month) {
+        if NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day)).is_none() {
             return Err(DateError::Day(text, year, month));
         }
         Ok(Date { year, month, day })
     }
 
-    /// Days since 1970-01-01 (negative before it).
-    pub fn days_since_epoch(self) -> i64 {
-        // Howard Hinnant's days_from_civil.
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+    /// The same day as chrono's date (every `Date` is a valid one).
+    fn naive(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, u32::from(self.month), u32::from(self.day))
+            .expect("a Date is always a valid calendar day")
     }
 
-    /// The date `days` after this one.
+    fn from_naive(d: NaiveDate) -> Date {
+        Date {
+            year: d.year(),
+            month: d.month() as u8,
+            day: d.day() as u8,
+        }
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days_since_epoch(self) -> i64 {
+        (self.naive() - epoch()).num_days()
+    }
+
+    /// The date `days` after this one (saturating at chrono's range, far beyond any bulletin's).
     pub fn add_days(self, days: i64) -> Date {
-        let z = self.days_since_epoch() + days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
+        let d = self.naive();
+        let moved = if days >= 0 {
+            d.checked_add_days(Days::new(days.unsigned_abs()))
+        } else {
+            d.checked_sub_days(Days::new(days.unsigned_abs()))
+        };
+        Date::from_naive(moved.unwrap_or(if days >= 0 {
+            NaiveDate::MAX
+        } else {
+            NaiveDate::MIN
+        }))
     }
 
     /// "20 October 2021", as the bulletin prints dates.
@@ -127,12 +137,7 @@ impl Date {
 
     /// The UTC date of the given Unix time.
     pub fn from_unix(seconds: i64) -> Date {
-        Date {
-            year: 1970,
-            month: 1,
-            day: 1,
-        }
-        .add_days(seconds.div_euclid(86_400))
+        Date::from_naive(epoch()).add_days(seconds.div_euclid(86_400))
     }
 
     /// Noon (UTC) on this day: the fixed time stamped on an archived message, so that archiving
