@@ -36,7 +36,7 @@ pub struct CarryOver {
 impl CarryOver {
     /// The number of an issue dated `date`: one more than the latest's, if it has one and comes
     /// before.
-    pub fn issue_for(&self, date: Date) -> Option<u32> {
+    pub(crate) fn issue_for(&self, date: Date) -> Option<u32> {
         let latest = self.latest.as_ref()?;
         (date > latest.date)
             .then_some(latest.issue?)
@@ -130,7 +130,7 @@ const SECTION_INDENT: usize = 2;
 /// `continued_from:` added (the latest issue's date) unless they already have one, and without
 /// their dated items that are before `date`. Nothing when the latest issue cannot be read, or
 /// when `date` is not after it.
-pub fn carried_sections(latest: &Latest, date: Date) -> Carried {
+pub(crate) fn carried_sections(latest: &Latest, date: Date) -> Carried {
     let mut carried = Carried::default();
     if date <= latest.date {
         return carried;

@@ -30,7 +30,7 @@ pub enum File {
 
 impl File {
     #[cfg(test)]
-    pub const ALL: [File; 3] = [File::Bulletin, File::Publisher, File::Recipients];
+    pub(crate) const ALL: [File; 3] = [File::Bulletin, File::Publisher, File::Recipients];
 
     /// `bulletin`, `publisher`, `recipients`: the name in `schemas/<name>.schema.json`.
     pub fn name(self) -> &'static str {

@@ -12,25 +12,25 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 
 /// The largest file read, in bytes (5 MB; the example bulletin is 19 KB).
-pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 /// The largest spreadsheet of people read, in bytes (20 MB; 300 people in Excel take 20 KB).
-pub const MAX_PEOPLE_BYTES: u64 = 20 * 1024 * 1024;
+pub(crate) const MAX_PEOPLE_BYTES: u64 = 20 * 1024 * 1024;
 /// The most rows a spreadsheet of people may have.
-pub const MAX_PEOPLE_ROWS: usize = 100_000;
+pub(crate) const MAX_PEOPLE_ROWS: usize = 100_000;
 /// How deeply lists and mappings may nest in a YAML file (a bulletin needs 5 levels).
-pub const MAX_YAML_DEPTH: usize = 64;
+pub(crate) const MAX_YAML_DEPTH: usize = 64;
 /// The most entries one YAML list or mapping may hold.
-pub const MAX_ENTRIES: usize = 100_000;
+pub(crate) const MAX_ENTRIES: usize = 100_000;
 /// How deeply quotes and lists, or emphasis and links, may nest in Markdown text.
-pub const MAX_MARKDOWN_DEPTH: usize = 16;
+pub(crate) const MAX_MARKDOWN_DEPTH: usize = 16;
 /// The most mailing lists a recipients file may define.
-pub const MAX_LISTS: usize = 1_000;
+pub(crate) const MAX_LISTS: usize = 1_000;
 /// The longest bulletin title, in characters: it is the email's subject, and a longer subject
 /// is cut short by every mail program. The publisher's `name` (in the From and List-Id headers)
 /// has the same limit.
-pub const MAX_TITLE_CHARS: usize = 150;
+pub(crate) const MAX_TITLE_CHARS: usize = 150;
 /// The longest unsubscribe address, in characters (it goes into the List-Unsubscribe header).
-pub const MAX_UNSUBSCRIBE_CHARS: usize = 500;
+pub(crate) const MAX_UNSUBSCRIBE_CHARS: usize = 500;
 /// How many character problems are listed one by one before the rest are counted.
 const MAX_REPORTED: usize = 20;
 
@@ -66,7 +66,7 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Diagnostic> {
 /// C1 control characters other than tab and line feed (a carriage return only as part of a
 /// Windows line ending), DEL, and the Unicode line and paragraph separators. They are invisible
 /// in an editor, break the feed's XML, and could drive the terminal that prints them.
-pub fn check_characters(path: &Path, text: &str, out: &mut Diagnostics) {
+pub(crate) fn check_characters(path: &Path, text: &str, out: &mut Diagnostics) {
     let mut found = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         for (col, (at, c)) in line.char_indices().enumerate() {

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::{Bulletin, Link, Publisher, Section};
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
-pub const HTML_LIMIT: usize = 100 * 1024;
+pub(crate) const HTML_LIMIT: usize = 100 * 1024;
 
 /// Link texts that do not say where the link goes.
 const VAGUE: &[&str] = &[

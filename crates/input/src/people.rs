@@ -55,7 +55,7 @@ const HEADINGS: &[(Column, &[&str])] = &[
 ];
 
 /// The columns a list's `where:` can match, by the key it is written with.
-pub const WHERE_KEYS: &[(&str, Column)] = &[
+pub(crate) const WHERE_KEYS: &[(&str, Column)] = &[
     ("role", Column::Role),
     ("practice", Column::Practice),
     ("ods_code", Column::OdsCode),
@@ -66,7 +66,7 @@ pub const WHERE_KEYS: &[(&str, Column)] = &[
 const HEADING_ROWS: usize = 10;
 
 /// The spreadsheet formats read, by the file name's ending.
-pub const EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "csv"];
+pub(crate) const EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "csv"];
 
 /// How to read the office's sheet, when its defaults do not fit: `people: { file: ..., sheet:
 /// ..., columns: { email: Work email } }`.
@@ -79,7 +79,7 @@ pub struct Options {
 }
 
 /// The columns `columns:` can name a heading for, by the key it is written with.
-pub const COLUMN_KEYS: &[(&str, Column)] = &[
+pub(crate) const COLUMN_KEYS: &[(&str, Column)] = &[
     ("email", Column::Email),
     ("name", Column::Name),
     ("first_name", Column::FirstName),

@@ -6,8 +6,8 @@ use crate::diagnostic::Diagnostic;
 use crate::schema::Ctx;
 use crate::yaml::{Node, Value};
 
-pub const OPEN: &str = "[[";
-pub const CLOSE: &str = "]]";
+pub(crate) const OPEN: &str = "[[";
+pub(crate) const CLOSE: &str = "]]";
 
 /// `what` as a placeholder: `[[the title of this week's bulletin]]`.
 pub fn mark(what: &str) -> String {

@@ -12,7 +12,7 @@ use crate::schema::Ctx;
 use crate::url::url_problem;
 use crate::yaml::{self, Node, Value};
 
-pub const PUBLISHER_KEYS: &[&str] = &[
+pub(crate) const PUBLISHER_KEYS: &[&str] = &[
     "name",
     "from",
     "reply_to",
@@ -28,12 +28,12 @@ pub const PUBLISHER_KEYS: &[&str] = &[
     "message_role",
 ];
 
-pub const LOGO_KEYS: &[&str] = &["url", "width", "height", "alt"];
+pub(crate) const LOGO_KEYS: &[&str] = &["url", "width", "height", "alt"];
 
 /// The widest a logo may be shown: the 600-pixel column less the header's side margins.
-pub const MAX_LOGO_WIDTH: u64 = 536;
+pub(crate) const MAX_LOGO_WIDTH: u64 = 536;
 /// The tallest: a taller header pushes the bulletin's title below the first screen of a phone.
-pub const MAX_LOGO_HEIGHT: u64 = 200;
+pub(crate) const MAX_LOGO_HEIGHT: u64 = 200;
 
 /// The file's name; it sits beside the bulletins.
 pub const FILE: &str = "publisher.yaml";

@@ -114,7 +114,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A value (as [`Ctx::value`]) that must fit on one line, such as a host name.
-    pub fn value_line(&mut self, node: &Node, what: &str) -> Option<String> {
+    pub(crate) fn value_line(&mut self, node: &Node, what: &str) -> Option<String> {
         let text = self.value(node, what)?;
         self.one_line(node, what, text)
     }
@@ -177,7 +177,7 @@ impl<'a> Ctx<'a> {
 
     /// Reports text whose line breaks matter (bodies, notes, the address) written so that
     /// YAML joins its lines: plain text running over several lines, or a `>` block.
-    pub fn line_breaks_kept(&mut self, node: &Node, what: &str) {
+    pub(crate) fn line_breaks_kept(&mut self, node: &Node, what: &str) {
         let help = format!(
             "write `{}: |` and the text on the lines below, indented two spaces more than the key",
             key_name(what)
@@ -205,7 +205,7 @@ impl<'a> Ctx<'a> {
 
     /// A one-line text of at most `max` characters, for text that goes into an email header,
     /// where a longer line is cut short or breaks the limit of 998 characters a line.
-    pub fn short_line(
+    pub(crate) fn short_line(
         &mut self,
         node: &Node,
         what: &str,
@@ -246,14 +246,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// The file position of byte `offset` of a scalar's text.
-    pub fn pos_in(&self, node: &Node, text: &str, offset: usize) -> Pos {
+    pub(crate) fn pos_in(&self, node: &Node, text: &str, offset: usize) -> Pos {
         self.positions_in(node, text, &[offset])[0]
     }
 
     /// The file positions of several byte offsets of a scalar's text, found in one pass over
     /// the text (one pass for each offset would take time growing with the square of a long
     /// body's length).
-    pub fn positions_in(&self, node: &Node, text: &str, offsets: &[usize]) -> Vec<Pos> {
+    pub(crate) fn positions_in(&self, node: &Node, text: &str, offsets: &[usize]) -> Vec<Pos> {
         let mut order: Vec<usize> = (0..offsets.len()).collect();
         order.sort_by_key(|&i| offsets[i]);
         let mut places = vec![Pos::default(); offsets.len()];

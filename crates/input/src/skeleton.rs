@@ -125,7 +125,7 @@ sections:
 
 /// The comment lines under a new bulletin's first line (from `new` or `import`): what the
 /// placeholders are, the command to check it, and the editor schema.
-pub fn how_to(date: Date) -> String {
+pub(crate) fn how_to(date: Date) -> String {
     format!(
         "# Text in double square brackets, [[like this]], is a placeholder: replace each one,
 # brackets included, with your own words. `bulletin check` lists any that are left, and the

@@ -2,7 +2,7 @@
 
 /// Why a URL cannot be used in the bulletin, with what to do about it; `None` if it is fine.
 /// Links must be absolute `https:` addresses (or `mailto:` where `allow_mailto`).
-pub fn url_problem(url: &str, allow_mailto: bool) -> Option<(String, String)> {
+pub(crate) fn url_problem(url: &str, allow_mailto: bool) -> Option<(String, String)> {
     let trimmed = url.trim();
     if trimmed.is_empty() {
         return Some((

@@ -379,7 +379,7 @@ impl MarkedEventReceiver for Builder<'_> {
 /// as `Issue`, and `#113` is dropped. YAML parsers report no comments, so this is read from the
 /// source text.
 #[derive(Clone, Debug, PartialEq)]
-pub struct TrailingComment {
+pub(crate) struct TrailingComment {
     /// Where the `#` is.
     pub pos: Pos,
     /// From the `#` to the end of the line.
@@ -390,7 +390,7 @@ pub struct TrailingComment {
 
 /// Where a plain (unquoted) value ends in the source.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PlainExtent {
+pub(crate) struct PlainExtent {
     /// The line of its last word (equal to the node's line for a value on one line).
     pub last_line: usize,
     /// A comment after its last word, on that line.
@@ -401,7 +401,7 @@ pub struct PlainExtent {
 /// against the source from the node's position. `None` for other values, and when the source
 /// does not match (a value inside `[...]`, for one), so that nothing is reported by mistake.
 #[cfg(test)]
-pub fn plain_extent(source: &str, node: &Node) -> Option<PlainExtent> {
+pub(crate) fn plain_extent(source: &str, node: &Node) -> Option<PlainExtent> {
     let skip = node.pos.line.checked_sub(1)?;
     let start = source.split_inclusive('\n').take(skip).map(str::len).sum();
     plain_extent_from(&source[start..], node)
@@ -409,7 +409,7 @@ pub fn plain_extent(source: &str, node: &Node) -> Option<PlainExtent> {
 
 /// [`plain_extent`] given the source from the start of the node's line (which the schema
 /// walker finds without reading the file from the top each time).
-pub fn plain_extent_from(source: &str, node: &Node) -> Option<PlainExtent> {
+pub(crate) fn plain_extent_from(source: &str, node: &Node) -> Option<PlainExtent> {
     let Value::Scalar(value, Style::Plain) = &node.value else {
         return None;
     };
@@ -471,7 +471,7 @@ fn comment_start(segment: &str) -> Option<usize> {
 
 /// For a `|` or `>` block: where its indicator is (`|` or `>`, on the line before its text)
 /// and how many lines of text it has. `None` for other values.
-pub fn block_extent(source: &str, lines: &LineIndex, node: &Node) -> Option<(Pos, usize)> {
+pub(crate) fn block_extent(source: &str, lines: &LineIndex, node: &Node) -> Option<(Pos, usize)> {
     if !matches!(node.style(), Some(Style::Block | Style::Folded)) {
         return None;
     }

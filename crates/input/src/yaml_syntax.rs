@@ -13,7 +13,7 @@ use crate::diagnostic::Pos;
 
 /// A syntax error, explained.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Explained {
+pub(crate) struct Explained {
     pub pos: Pos,
     pub message: String,
     pub help: String,
@@ -157,7 +157,7 @@ fn classify(text: &str) -> Vec<(String, Line)> {
 }
 
 /// Explains the parser's error `info`, reported at 1-based `line` and 0-based `col`.
-pub fn explain(text: &str, info: &str, line: usize, col: usize) -> Explained {
+pub(crate) fn explain(text: &str, info: &str, line: usize, col: usize) -> Explained {
     let lines = classify(text);
     let at = line.max(1).min(lines.len().max(1)) - 1;
     let content = |i: usize| match lines.get(i) {

@@ -312,7 +312,7 @@ pub fn hex(bytes: &[u8]) -> String {
 pub struct Key([u8; 32]);
 
 /// The key file's name, in the bulletins folder.
-pub const KEY_FILE: &str = "message-ids.key";
+pub(crate) const KEY_FILE: &str = "message-ids.key";
 
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

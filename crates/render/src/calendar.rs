@@ -37,7 +37,7 @@ pub fn item_file_name(bulletin: &Bulletin, section: &Section, item: &KeyDate) ->
 
 /// The web address of one item's calendar file, or `None` where the publisher has no
 /// `archive_url` (the email then has no calendar links: `check` says why).
-pub fn item_url(
+pub(crate) fn item_url(
     publisher: &Publisher,
     bulletin: &Bulletin,
     section: &Section,

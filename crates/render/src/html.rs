@@ -435,7 +435,7 @@ fn footer(b: &Bulletin, p: &Publisher) -> Markup {
 }
 
 /// `mailto:a@example.org?subject=x` → `a@example.org`
-pub fn mailto_address(mailto: &str) -> &str {
+pub(crate) fn mailto_address(mailto: &str) -> &str {
     mailto
         .trim_start_matches("mailto:")
         .split('?')

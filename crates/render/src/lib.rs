@@ -53,7 +53,7 @@ pub fn when(item: &KeyDate, bulletin: &Bulletin) -> String {
 }
 
 /// The section's number in the contents list (the message counts), from 1.
-pub fn number_of(items: &[Item], section: &Section) -> usize {
+pub(crate) fn number_of(items: &[Item], section: &Section) -> usize {
     items
         .iter()
         .position(|i| matches!(i, Item::Section(s) if std::ptr::eq(*s, section)))
@@ -61,7 +61,7 @@ pub fn number_of(items: &[Item], section: &Section) -> usize {
 }
 
 /// The key dates the box lists: none where `key_dates: false`.
-pub fn boxed(bulletin: &Bulletin) -> Vec<(&KeyDate, &Section)> {
+pub(crate) fn boxed(bulletin: &Bulletin) -> Vec<(&KeyDate, &Section)> {
     if bulletin.key_dates {
         bulletin.key_dates()
     } else {
@@ -71,7 +71,7 @@ pub fn boxed(bulletin: &Bulletin) -> Vec<(&KeyDate, &Section)> {
 
 /// The address of one issue's web version, if the publisher has an archive: its folder there is
 /// named by the identity, as `bulletin archive` names it.
-pub fn web_version(publisher: &Publisher, bulletin: &Bulletin) -> Option<String> {
+pub(crate) fn web_version(publisher: &Publisher, bulletin: &Bulletin) -> Option<String> {
     publisher.archive_url.as_ref().map(|base| {
         let base = base.trim_end_matches('/');
         format!("{base}/{}/", crate::identity::name(bulletin))

@@ -9,7 +9,7 @@ use crate::model::{Bulletin, Item, KeyDate, Publisher, Section};
 use crate::{boxed, number_of, when};
 
 /// The widest a line may be, except for an address that cannot be broken.
-pub const WIDTH: usize = 78;
+pub(crate) const WIDTH: usize = 78;
 
 /// Renders the bulletin as plain text (lines end in `\n`).
 pub fn render(b: &Bulletin, p: &Publisher) -> String {

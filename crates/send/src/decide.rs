@@ -8,7 +8,7 @@ use super::failure::Kind;
 
 /// Where an attempt failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Opening a session: nothing of the message was sent, and the failure is the relay's, never
     /// the recipient's.
     Open,
@@ -18,7 +18,7 @@ pub enum Phase {
 
 /// What one message has met so far, and the settings that bound it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
+pub(crate) struct Counters {
     /// Temporary failures (each one a try).
     pub failures: u32,
     /// Times the relay limited the rate, in a row.
@@ -52,12 +52,12 @@ pub enum Action {
 }
 
 /// How many times in a row one message may meet a relay limiting the rate before the send stops.
-pub const THROTTLES_IN_A_ROW: u32 = 12;
+pub(crate) const THROTTLES_IN_A_ROW: u32 = 12;
 
 /// The longest wait before a retry or after a throttle.
 const LONGEST: Duration = Duration::from_secs(300);
 
-pub fn decide(phase: Phase, kind: Kind, c: &Counters) -> Action {
+pub(crate) fn decide(phase: Phase, kind: Kind, c: &Counters) -> Action {
     // A refused connection before the relay took anything is a relay that is down, not one
     // limiting the rate.
     let kind = match kind {

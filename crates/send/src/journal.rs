@@ -120,7 +120,7 @@ impl Journal {
     }
 
     /// How many were delivered a version other than `now` (or one not recorded).
-    pub fn delivered_other_than(&self, now: &Version) -> usize {
+    pub(crate) fn delivered_other_than(&self, now: &Version) -> usize {
         self.history
             .delivered_as
             .values()
@@ -429,7 +429,7 @@ pub fn read(path: &Path) -> Result<Journal, ReadError> {
 /// recorded in it: emptied by accident (saved empty by a program, a sync gone wrong), it would
 /// mail everyone again. A journal deleted on purpose is a fresh start (docs/send.md). Called
 /// before the lock is taken: on Windows the lock file cannot be read while it is locked.
-pub fn refuse_emptied(path: &Path) -> Result<(), ReadError> {
+pub(crate) fn refuse_emptied(path: &Path) -> Result<(), ReadError> {
     let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
     if empty && sent_from(path) {
         return Err(ReadError::EmptiedAfterSend {

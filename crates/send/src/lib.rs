@@ -91,7 +91,7 @@ impl Stop {
         self.notify.notify_waiters();
     }
 
-    pub fn is_stopped(&self) -> bool {
+    pub(crate) fn is_stopped(&self) -> bool {
         self.stopped.load(Ordering::SeqCst)
     }
 
@@ -216,7 +216,7 @@ impl RateLimit {
     }
 
     /// The rate in use, in messages a minute (0: no limit).
-    pub fn per_minute_in_use(&self) -> u32 {
+    pub(crate) fn per_minute_in_use(&self) -> u32 {
         let st = self.state.lock().unwrap();
         st.interval.map_or(0, |_| Self::per_minute_now(&st) as u32)
     }

@@ -86,7 +86,7 @@ impl Conn {
     /// Whether the relay ended the session between messages (a relay may end it after so many
     /// messages, then refuse new connections for a while). Such a session is opened again
     /// before the next message instead of failing it: nothing of that message was sent.
-    pub fn ended_by_relay(&self) -> bool {
+    pub(crate) fn ended_by_relay(&self) -> bool {
         match self {
             Conn::Smtp(s) => s.watch.relay_closed(),
             Conn::Sendmail => false,
@@ -95,7 +95,7 @@ impl Conn {
 
     /// Whether this session has the MAIL, RCPT and DATA of a message other than `envelope`
     /// under way (after the previous message's end): then it cannot send `envelope`.
-    pub fn primed_for_another(&self, envelope: &Envelope) -> bool {
+    pub(crate) fn primed_for_another(&self, envelope: &Envelope) -> bool {
         match self {
             Conn::Smtp(s) => s.primed.as_ref().is_some_and(|p| p != envelope),
             Conn::Sendmail => false,

@@ -137,7 +137,7 @@ pub fn journal_path(bulletin: &Path) -> PathBuf {
 }
 
 /// The journal of correction `n`: `bulletins/2021-10-20.correction-1.journal`.
-pub fn correction_path(journal: &Path, n: u32) -> PathBuf {
+pub(crate) fn correction_path(journal: &Path, n: u32) -> PathBuf {
     let stem = journal
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().to_string());

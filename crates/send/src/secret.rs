@@ -17,7 +17,7 @@ use crate::input::recipients::{
 };
 
 /// The service every entry of this program in the system's store is filed under.
-pub const SERVICE: &str = "bulletin";
+pub(crate) const SERVICE: &str = "bulletin";
 
 /// The system's store, as its users know it.
 pub const STORE: &str = if cfg!(windows) {
@@ -125,7 +125,7 @@ impl Account {
     /// The entry's user name in the store, under the service [`SERVICE`]:
     /// `password for bulletin@example.org at smtp.example.org:587`. A password and a token are
     /// kept apart, so that changing `auth` never sends one as the other.
-    pub fn entry_name(&self) -> String {
+    pub(crate) fn entry_name(&self) -> String {
         format!("{} for {self}", self.kind)
     }
 }

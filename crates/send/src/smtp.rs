@@ -39,7 +39,7 @@ impl Reply {
     }
 
     /// The first line's enhanced status code (RFC 3463), e.g. `4.7.0`, if it has one.
-    pub fn enhanced(&self) -> Option<&str> {
+    pub(crate) fn enhanced(&self) -> Option<&str> {
         let word = self.lines.first()?.split_whitespace().next()?;
         let mut parts = word.split('.');
         let ok = parts.next().is_some_and(|c| matches!(c, "2" | "4" | "5"))
@@ -67,7 +67,7 @@ impl Reply {
 
 /// Why a session cannot go on.
 #[derive(Debug)]
-pub enum Lost {
+pub(crate) enum Lost {
     /// The relay reset the connection (RST): it closed it with bytes we sent still unread, or
     /// refused them after it had closed.
     Reset,
@@ -130,13 +130,13 @@ impl Stream {
     }
 
     /// Whether the relay has sent something not read yet (after a reply: something unasked).
-    pub fn unread(&self) -> bool {
+    pub(crate) fn unread(&self) -> bool {
         self.at < self.buf.len()
     }
 
     /// The connection under the stream, to start TLS on. Refused if the relay sent more than
     /// was asked (bytes that would otherwise pass for the encrypted session's).
-    pub fn into_io(self) -> Result<Box<dyn Io>, Lost> {
+    pub(crate) fn into_io(self) -> Result<Box<dyn Io>, Lost> {
         if self.unread() {
             return Err(Lost::Garbled(
                 "it sent more than its answer to STARTTLS".into(),
@@ -243,7 +243,7 @@ fn parse_line(line: &str) -> Result<(u16, bool, String), Lost> {
 
 /// The extensions a relay offered in its reply to EHLO.
 #[derive(Clone, Debug, Default)]
-pub struct Extensions {
+pub(crate) struct Extensions {
     pub pipelining: bool,
     pub starttls: bool,
     pub smtputf8: bool,

@@ -265,7 +265,7 @@ impl Suppressions {
     }
 
     /// The file's text.
-    pub fn to_yaml(&self) -> String {
+    pub(crate) fn to_yaml(&self) -> String {
         let q = quote;
         let ev = |out: &mut String, e: &Evidence| {
             out.push_str("    evidence:\n");

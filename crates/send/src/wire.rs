@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 /// reset) the connection. A relay never takes a message before its final "."; one that closed
 /// the connection before we wrote that "." did not take it, so the message is safe to send again.
 #[derive(Clone, Copy, Debug)]
-pub struct Peer {
+pub(crate) struct Peer {
     #[cfg(unix)]
     fd: std::os::fd::RawFd,
 }
@@ -72,7 +72,7 @@ impl Peer {
 
 /// What a session's [`Wire`] has written, shared with the code that sends.
 #[derive(Debug)]
-pub struct Watch {
+pub(crate) struct Watch {
     peer: Peer,
     /// Bytes the socket has taken so far.
     written: AtomicU64,

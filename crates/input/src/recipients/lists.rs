@@ -18,7 +18,7 @@ use super::Recipients;
 
 pub const LIST_KEYS: &[&str] = &["name", "members", "include", "where"];
 pub const MEMBER_KEYS: &[&str] = &["email", "name"];
-pub const PEOPLE_KEYS: &[&str] = &["file", "sheet", "columns"];
+pub(crate) const PEOPLE_KEYS: &[&str] = &["file", "sheet", "columns"];
 
 /// How many includes of missing lists are reported one by one, with a suggestion each.
 const MISSING_REPORTED: usize = 20;

@@ -30,7 +30,7 @@ pub use relay::{Auth, Security, Smtp, Transport, is_loopback_host};
 pub use secrets::{CommandLine, IMAP_PASSWORD_ENV, PASSWORD_ENV, SecretCommand, TOKEN_ENV};
 pub use settings::{Kind, MAILBOX, PORTS, SMTP, Setting, keys as settings_keys};
 
-pub const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "smtp",
     "transport",
     "people",

@@ -40,7 +40,7 @@ pub enum CommandLine {
 }
 
 /// Whether this system has the `sh` that the one-line form of `secret_command` needs.
-pub const HAS_SHELL: bool = cfg!(not(windows));
+pub(crate) const HAS_SHELL: bool = cfg!(not(windows));
 
 pub(super) fn find_secrets(ctx: &mut Ctx, node: &Node) {
     match &node.value {

@@ -192,7 +192,7 @@ pub fn keys(table: &[Setting]) -> Vec<&'static str> {
 }
 
 /// The setting `key` of `table`. Panics for a key the table lacks: a mistake in this program.
-pub fn setting(table: &'static [Setting], key: &str) -> &'static Setting {
+pub(crate) fn setting(table: &'static [Setting], key: &str) -> &'static Setting {
     table
         .iter()
         .find(|s| s.key == key)
@@ -248,7 +248,7 @@ impl Setting {
     }
 
     /// The default as written in the file, if there is one.
-    pub fn default_text(&self) -> Option<String> {
+    pub(crate) fn default_text(&self) -> Option<String> {
         match &self.kind {
             Kind::Number { default, .. } => default.map(|d| d.to_string()),
             Kind::Choice { default, .. } => Some(default.to_string()),
@@ -380,7 +380,7 @@ pub fn line(
 }
 
 /// The default of the whole number `key` of `table`.
-pub fn default_number(table: &'static [Setting], key: &str) -> u64 {
+pub(crate) fn default_number(table: &'static [Setting], key: &str) -> u64 {
     match setting(table, key).kind {
         Kind::Number {
             default: Some(d), ..
