@@ -17,14 +17,9 @@ struct Office {
 
 impl Office {
     fn new() -> Office {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-        std::fs::copy(
-            Path::new(ROOT).join("bulletins/publisher.yaml"),
-            dir.path().join("bulletins/publisher.yaml"),
-        )
-        .unwrap();
-        Office { dir }
+        Office {
+            dir: crate::common::office::publisher_only(),
+        }
     }
 
     /// A copy of the example with another date, title and issue number.

@@ -32,17 +32,7 @@ const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repositor
 
 /// A temporary office folder: `bulletins/` with the example and its publisher.yaml.
 fn office() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let bulletins = dir.path().join("bulletins");
-    fs::create_dir_all(&bulletins).unwrap();
-    for name in [NAME, "publisher.yaml"] {
-        fs::copy(
-            Path::new(ROOT).join("bulletins").join(name),
-            bulletins.join(name),
-        )
-        .unwrap();
-    }
-    dir
+    crate::common::office::example()
 }
 
 /// A running `bulletin desk`, killed when dropped.

@@ -19,14 +19,7 @@ const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repositor
 
 /// An office folder with the example's publisher.yaml, and nothing in it yet.
 fn office() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-    std::fs::copy(
-        Path::new(ROOT).join("bulletins/publisher.yaml"),
-        dir.path().join("bulletins/publisher.yaml"),
-    )
-    .unwrap();
-    dir
+    crate::common::office::publisher_only()
 }
 
 fn run(program: &str, args: &[&str], cwd: &Path) -> Output {

@@ -82,18 +82,9 @@ struct Office {
 
 impl Office {
     fn new(smtp_port: u16, mailbox: &str) -> Office {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-        for f in ["2021-10-20.yaml", "publisher.yaml"] {
-            std::fs::copy(
-                Path::new(ROOT).join("bulletins").join(f),
-                dir.path().join("bulletins").join(f),
-            )
-            .unwrap();
-        }
-        let mut y = format!(
-            "smtp:\n  host: 127.0.0.1\n  port: {smtp_port}\n  security: none\n  auth: none\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    members:\n"
-        );
+        let dir = crate::common::office::example();
+        let mut y = crate::common::office::smtp(smtp_port, "");
+        y.push_str("lists:\n  all:\n    members:\n");
         for i in 1..=MEMBERS {
             y.push_str(&format!("      - {}\n", member(i)));
         }

@@ -4,7 +4,7 @@
 //! commas, Windows line ends), and an Outlook contacts export. Each is made at test time.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// An office with the example bulletin, sending through sendmail (never used: only dry runs).
@@ -14,17 +14,9 @@ struct Office {
 
 impl Office {
     fn new(recipients: &str) -> Office {
-        let dir = tempfile::tempdir().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        fs::create_dir_all(dir.path().join("bulletins")).unwrap();
-        for f in ["2021-10-20.yaml", "publisher.yaml"] {
-            fs::copy(
-                root.join("bulletins").join(f),
-                dir.path().join("bulletins").join(f),
-            )
-            .unwrap();
-        }
-        let office = Office { dir };
+        let office = Office {
+            dir: crate::common::office::example(),
+        };
         office.write("recipients.yaml", recipients);
         office
     }

@@ -39,15 +39,7 @@ fn text(o: &Output) -> String {
 
 /// An office folder with the example bulletin and two lists, `gps` sent, `managers` not yet.
 fn office(port: u16) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-    for f in ["2021-10-20.yaml", "publisher.yaml"] {
-        std::fs::copy(
-            Path::new(ROOT).join("bulletins").join(f),
-            dir.path().join("bulletins").join(f),
-        )
-        .unwrap();
-    }
+    let dir = crate::common::office::example();
     let recipients = format!(
         "smtp:
   host: 127.0.0.1

@@ -18,6 +18,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 #[cfg(target_os = "linux")]
 use crate::common::keyring::{keyctl_read, own_session_keyring};
+use crate::common::office;
 use crate::common::smtp::Server;
 
 /// A temporary office folder: the example bulletin, publisher.yaml and a recipients.yaml.
@@ -31,16 +32,9 @@ fn member(i: usize) -> String {
 
 impl Office {
     fn new() -> Office {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-        for f in ["2021-10-20.yaml", "publisher.yaml"] {
-            std::fs::copy(
-                Path::new(ROOT).join("bulletins").join(f),
-                dir.path().join("bulletins").join(f),
-            )
-            .unwrap();
+        Office {
+            dir: office::example(),
         }
-        Office { dir }
     }
 
     fn path(&self) -> &Path {
@@ -49,24 +43,7 @@ impl Office {
 
     /// Writes recipients.yaml: list `all` with `n` members, smtp on `port`, `settings` added.
     fn recipients(&self, port: u16, n: usize, settings: &str, extra: &str) {
-        let mut smtp = vec![
-            ("host", "127.0.0.1".to_string()),
-            ("port", port.to_string()),
-            ("security", "none".into()),
-            ("auth", "none".into()),
-            ("rate_per_minute", "0".into()),
-            ("retry_wait_seconds", "0".into()),
-            ("timeout_seconds", "10".into()),
-        ];
-        for line in settings.lines() {
-            let (k, v) = line.trim().split_once(": ").unwrap();
-            smtp.retain(|(key, _)| *key != k);
-            smtp.push((k, v.to_string()));
-        }
-        let mut y = String::from("smtp:\n");
-        for (k, v) in smtp {
-            y.push_str(&format!("  {k}: {v}\n"));
-        }
+        let mut y = office::smtp(port, settings);
         y.push_str("lists:\n  all:\n    name: Everyone\n    members:\n");
         for i in 0..n {
             y.push_str(&format!("      - Member {i} <{}>\n", member(i)));

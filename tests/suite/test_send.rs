@@ -3,12 +3,10 @@
 //! tests/smtp/server.py, installed by scripts/install-test-deps.sh). A test copy is marked in the
 //! subject and never recorded, so the same people still get the real issue from their list.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use mail_parser::MessageParser;
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 use crate::common::smtp::Server;
 
@@ -42,25 +40,10 @@ struct Office {
 
 impl Office {
     fn new(port: u16) -> Office {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-        for f in ["2021-10-20.yaml", "publisher.yaml"] {
-            std::fs::copy(
-                Path::new(ROOT).join("bulletins").join(f),
-                dir.path().join("bulletins").join(f),
-            )
-            .unwrap();
-        }
-        let recipients = format!(
-            "smtp:
-  host: 127.0.0.1
-  port: {port}
-  security: none
-  auth: none
-  rate_per_minute: 0
-  retry_wait_seconds: 0
-  timeout_seconds: 10
-lists:
+        let dir = crate::common::office::example();
+        let mut recipients = crate::common::office::smtp(port, "");
+        recipients.push_str(
+            "lists:
   all:
     name: Everyone
     members:
@@ -75,7 +58,7 @@ lists:
       - Left <left@example.org>
 suppress:
   - left@example.org
-"
+",
         );
         std::fs::write(dir.path().join("recipients.yaml"), recipients).unwrap();
         Office { dir }
