@@ -279,8 +279,11 @@ fn find_journal(issue: &str) -> Result<Journal, Failure> {
 }
 
 fn read(path: &Path) -> Result<Journal, Failure> {
-    journal::read(path)
-        .map_err(|e| format!("cannot read the journal {}: {e}", path.display()).into())
+    journal::read(path).map_err(|e| {
+        anyhow::Error::new(e)
+            .context(format!("cannot read the journal {}", path.display()))
+            .into()
+    })
 }
 
 /// Every journal in `folder` that records a send, newest name first.

@@ -150,8 +150,12 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     let journal_path = target.path.clone();
     let read_journal = || {
-        let journal = journal::read(&journal_path)
-            .map_err(|e| format!("cannot read the journal {}: {e}", journal_path.display()))?;
+        let journal = journal::read(&journal_path).map_err(|e| {
+            anyhow::Error::new(e).context(format!(
+                "cannot read the journal {}",
+                journal_path.display()
+            ))
+        })?;
         let resume = resume::check(&o.bulletin, &target, &journal, &b.title, mode)
             .map_err(anyhow::Error::new)?;
         if let Some(w) = &resume.warning {

@@ -120,7 +120,10 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                     }
                 }
                 Some(other) => {
-                    div class="refused" role="alert" id="refusal" { p { (super::problems::plain_words(&other.to_string())) } }
+                    div class="refused" role="alert" id="refusal" {
+                        p { (super::problems::plain_words(&other.to_string())) }
+                        @if let Some(help) = other.help() { p { (super::problems::plain_words(&help)) } }
+                    }
                 }
                 None => {}
             }

@@ -163,9 +163,7 @@ impl Journal {
 pub enum ReadError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    #[error(
-        "line {line} is not a line that `bulletin send` writes ({problem}):\n    {shown}\n  help: nothing was sent. The journal records who already has the bulletin, so `send` will not guess past a damaged line. If the journal was opened and saved by a spreadsheet or an editor, put back the copy `bulletin send` wrote (tab-separated, one record a line, see docs/send.md), or correct line {line}"
-    )]
+    #[error("line {line} is not a line that `bulletin send` writes ({problem}):\n    {shown}")]
     Damaged {
         line: usize,
         problem: String,
@@ -173,10 +171,26 @@ pub enum ReadError {
         shown: String,
     },
     #[error(
-        "it is empty, but its lock file {} says a send of this bulletin was recorded in it: sending now could mail everyone it recorded a second time\n  help: nothing was sent. Put back the journal (from a backup, or the Recycle Bin or Trash if it was deleted and made again); if you are sure nobody has been sent this bulletin, delete {} and run the same command again",
-        lock.display(), lock.display()
+        "it is empty, but its lock file {} says a send of this bulletin was recorded in it: sending now could mail everyone it recorded a second time",
+        lock.display()
     )]
     EmptiedAfterSend { lock: PathBuf },
+}
+
+impl ReadError {
+    /// What the person can do about it, shown after the message.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ReadError::Io(_) => None,
+            ReadError::Damaged { line, .. } => Some(format!(
+                "nothing was sent. The journal records who already has the bulletin, so `send` will not guess past a damaged line. If the journal was opened and saved by a spreadsheet or an editor, put back the copy `bulletin send` wrote (tab-separated, one record a line, see docs/send.md), or correct line {line}"
+            )),
+            ReadError::EmptiedAfterSend { lock } => Some(format!(
+                "nothing was sent. Put back the journal (from a backup, or the Recycle Bin or Trash if it was deleted and made again); if you are sure nobody has been sent this bulletin, delete {} and run the same command again",
+                lock.display()
+            )),
+        }
+    }
 }
 
 /// How a journal's bytes end.

@@ -53,7 +53,7 @@ pub struct Resume {
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
     #[error(
-        "{what} after it was sent: {} already {} the earlier version (journal {})\n  sent: {}\n  now:  {}\n  help: nothing was sent. Run the same command again with one of:\n    --continue-changed  to send this version only to those who have not had the bulletin yet\n    --correction        to send this version to everyone on the list, as a correction (\"Correction: \" before the subject)\n  or put the file back as it was sent.",
+        "{what} after it was sent: {} already {} the earlier version (journal {})\n  sent: {}\n  now:  {}",
         people(*delivered), if *delivered == 1 { "has" } else { "have" }, journal.display(),
         describe(sent), describe(now),
         what = if sent.name != now.name {
@@ -70,19 +70,11 @@ pub enum Refusal {
         delivered: usize,
     },
     #[error(
-        "{}\n  help: {}",
+        "{}",
         if *same_content {
             format!("this bulletin was already sent from another file, as {name}: {title:?} (journal {}, {delivered} delivered)", other.display())
         } else {
             format!("another bulletin was already sent as {name}: {title:?} (journal {}, {delivered} delivered)", other.display())
-        },
-        if *same_content {
-            format!("to carry on sending it, add --journal {}", crate::files::typed(other))
-        } else {
-            format!(
-                "if this is another issue, correct its `date:`, or give it an `issue:` number (two issues on one date need different numbers); if it is a changed version of that bulletin, add --journal {}",
-                crate::files::typed(other)
-            )
         }
     )]
     Collision {
@@ -93,12 +85,12 @@ pub enum Refusal {
         same_content: bool,
     },
     #[error(
-        "there is nothing to correct: {} has not changed since it was sent (journal {})\n  help: run without --correction to carry on sending it",
+        "there is nothing to correct: {} has not changed since it was sent (journal {})",
         file.display(), journal.display()
     )]
     NothingToCorrect { file: PathBuf, journal: PathBuf },
     #[error(
-        "{} has not been delivered to anyone yet (journal {}), so there is nothing to correct\n  help: run without --correction",
+        "{} has not been delivered to anyone yet (journal {}), so there is nothing to correct",
         file.display(), journal.display()
     )]
     NotSentYet { file: PathBuf, journal: PathBuf },
@@ -107,6 +99,26 @@ pub enum Refusal {
         path: PathBuf,
         problem: journal::ReadError,
     },
+}
+
+impl Refusal {
+    /// What the person can do about it (shown after the message: [`Refusal`]'s text says only
+    /// what is wrong).
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Refusal::Changed { .. } => "nothing was sent. Run the same command again with one of:\n    --continue-changed  to send this version only to those who have not had the bulletin yet\n    --correction        to send this version to everyone on the list, as a correction (\"Correction: \" before the subject)\n  or put the file back as it was sent.".into(),
+            Refusal::Collision { other, same_content: true, .. } => {
+                format!("to carry on sending it, add --journal {}", crate::files::typed(other))
+            }
+            Refusal::Collision { other, .. } => format!(
+                "if this is another issue, correct its `date:`, or give it an `issue:` number (two issues on one date need different numbers); if it is a changed version of that bulletin, add --journal {}",
+                crate::files::typed(other)
+            ),
+            Refusal::NothingToCorrect { .. } => "run without --correction to carry on sending it".into(),
+            Refusal::NotSentYet { .. } => "run without --correction".into(),
+            Refusal::Unreadable { problem, .. } => return problem.help(),
+        })
+    }
 }
 
 fn people(n: usize) -> String {
