@@ -54,25 +54,10 @@ fn without_arguments(os: &str) -> Bare {
     }
 }
 
-/// The program opened by a double-click: the desk in the current folder's office; if it is not
-/// an office's folder, what to do, and the window stays open until Enter is pressed.
+/// The program opened by a double-click: the desk in the current folder's office, or where there
+/// is none, the desk's first-run page, which sets one up or opens one elsewhere. If the desk
+/// cannot start, the window stays open until Enter is pressed, so the reason can be read.
 fn desk_on_double_click() -> ExitCode {
-    let project = crate::project::Project::from_current_dir();
-    if !project.bulletins().is_dir() {
-        let here = std::env::current_dir()
-            .map(|d| d.display().to_string())
-            .unwrap_or_else(|_| "this folder".into());
-        let mut err = std::io::stderr();
-        let _ = writeln!(
-            err,
-            "The bulletin desk starts in an office's folder (the one holding the bulletins folder), and {here} is not one.\n\
-             Put the bulletin program in the office's folder and open it from there,\n\
-             or, to start a new office's folder here, run `bulletin init` in a terminal.\n\n\
-             Press Enter to close this window."
-        );
-        let _ = std::io::stdin().read_line(&mut String::new());
-        return ExitCode::from(1);
-    }
     let code = exit_code(cmd::run(cli::Command::Desk(Default::default())));
     if code != ExitCode::SUCCESS {
         let _ = writeln!(std::io::stderr(), "\nPress Enter to close this window.");

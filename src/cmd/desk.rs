@@ -23,15 +23,9 @@ const DEFAULT_PORT: u16 = 8700;
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let bulletins = Project::from_current_dir().bulletins();
-    let root = std::fs::canonicalize(&bulletins)
+    let office = std::fs::canonicalize(&bulletins)
         .ok()
-        .and_then(|b| b.parent().map(|p| p.to_path_buf()))
-        .ok_or_else(|| {
-            Failure::from(format!(
-                "{} does not exist: run bulletin desk in the office's folder (the one with the bulletins folder)",
-                bulletins.display()
-            ))
-        })?;
+        .and_then(|b| b.parent().map(|p| p.to_path_buf()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -41,24 +35,65 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let open = !args.no_open;
     let program = std::env::current_exe()
         .map_err(|e| format!("cannot find the bulletin program itself: {e}"))?;
+    let token = crate::desk::random_token().map_err(|e| format!("cannot start: {e}"))?;
+    let announce = move |url: String| {
+        println!("{url}");
+        println!("the desk is open at that address; press Ctrl-C to stop it");
+        let _ = std::io::stdout().flush();
+        if open && opener::open_browser(&url).is_err() {
+            eprintln!("note: could not open a browser; open the address above yourself");
+        }
+    };
+    // No office here: the first-run page sets one up, then the desk opens it at the same
+    // address, so the page in the browser carries on.
+    // Told once, by whichever server binds first.
+    let announce = std::cell::RefCell::new(Some(announce));
+    let tell = |url: String| {
+        if let Some(announce) = announce.borrow_mut().take() {
+            announce(url);
+        }
+    };
+    let (office, port) = match office {
+        Some(office) => (office, port),
+        None => {
+            let start = |port: u16| {
+                runtime.block_on(crate::desk::setup::serve(
+                    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+                    program.clone(),
+                    token.clone(),
+                    tell,
+                ))
+            };
+            let Some((office, bound)) = start_on(port, args.port.is_none(), start)? else {
+                let _ = writeln!(std::io::stdout(), "desk stopped");
+                return Ok(());
+            };
+            println!("set up the office in {}", office.display());
+            (office, bound.port())
+        }
+    };
     let start = |port: u16| {
-        let root = root.clone();
         runtime.block_on(crate::desk::serve(
-            root,
+            office.clone(),
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
             program.clone(),
-            move |url| {
-                println!("{url}");
-                println!("the desk is open at that address; press Ctrl-C to stop it");
-                let _ = std::io::stdout().flush();
-                if open && opener::open_browser(&url).is_err() {
-                    eprintln!("note: could not open a browser; open the address above yourself");
-                }
-            },
+            token.clone(),
+            tell,
         ))
     };
+    start_on(port, args.port.is_none(), start)?;
+    let _ = writeln!(std::io::stdout(), "desk stopped");
+    Ok(())
+}
+
+/// Runs `start` on `port`, or on any free port when that one is taken and `any` allows it.
+fn start_on<T>(
+    port: u16,
+    any: bool,
+    mut start: impl FnMut(u16) -> std::io::Result<T>,
+) -> Result<T, Failure> {
     let result = match start(port) {
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && args.port.is_none() => start(0),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && any => start(0),
         other => other,
     };
     result.map_err(|e| match e.kind() {
@@ -66,7 +101,5 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "port {port} is in use: choose another with --port (or --port 0 for any free one)"
         )),
         _ => Failure::from(format!("the desk stopped: {e}")),
-    })?;
-    let _ = writeln!(std::io::stdout(), "desk stopped");
-    Ok(())
+    })
 }

@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod pages;
 pub mod problems;
 pub mod send;
+pub mod setup;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -78,13 +79,14 @@ pub fn random_token() -> std::io::Result<String> {
     Ok(crate::identity::hex(&bytes))
 }
 
-/// Serves the desk for the office folder `root` on `addr` until Ctrl-C; `program` is
-/// the `bulletin` program, which sends and archives for it. `on_ready` is told the full address
-/// to open, token included.
+/// Serves the desk for the office folder `root` on `addr` until Ctrl-C, with the access `token`
+/// (from [`random_token`]); `program` is the `bulletin` program, which sends and archives for
+/// it. `on_ready` is told the full address to open, token included.
 pub async fn serve(
     root: PathBuf,
     addr: SocketAddr,
     program: PathBuf,
+    token: String,
     on_ready: impl FnOnce(String),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -94,7 +96,7 @@ pub async fn serve(
     let desk = Arc::new(Desk {
         bulletins: bulletins.canonicalize()?,
         root,
-        token: random_token()?,
+        token,
         csrf: random_token()?,
         bound,
         saving: tokio::sync::Mutex::new(()),

@@ -792,3 +792,89 @@ fn a_word_document_needs_the_csrf_token_and_a_size_under_the_limit() {
     assert_eq!(post(&desk.good_headers(&csrf), b"just text"), 422);
     assert!(!written.exists());
 }
+
+#[test]
+fn first_run_sets_up_an_office_in_headless_chromium() {
+    require_browser_deps();
+    // Started in a folder that is no office (as a double-click in Downloads is), with a home of
+    // its own, where the page proposes Documents/Bulletin.
+    let place = tempfile::tempdir().unwrap();
+    let (cwd, home) = (place.path().join("Downloads"), place.path().join("home"));
+    fs::create_dir_all(&cwd).unwrap();
+    fs::create_dir_all(home.join("Documents")).unwrap();
+    let home_str = home.to_str().unwrap();
+    let desk = Desk::start(&cwd, &[("HOME", home_str), ("USERPROFILE", home_str)]);
+    let folder = home.join("Documents/Bulletin");
+    let (status, _, page) = http(
+        &desk.addr,
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {}\r\n{}\r\n",
+            desk.addr,
+            desk.cookie()
+        ),
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!("value=\"{}\"", folder.display())),
+        "the page does not propose {}:\n{page}",
+        folder.display()
+    );
+    // Without the CSRF token, nothing is written.
+    let body = format!(
+        r#"{{"name":"X","from":"x@example.org","relay":"sendmail","folder":"{}"}}"#,
+        folder.display()
+    );
+    let (status, _, _) = http(
+        &desk.addr,
+        &format!(
+            "POST /api/setup HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\n{1}Content-Type: application/json\r\nContent-Length: {2}\r\n\r\n{body}",
+            desk.addr,
+            desk.cookie(),
+            body.len()
+        ),
+    );
+    assert_eq!(status, 403);
+    assert!(
+        !folder.exists(),
+        "a request without the CSRF token wrote the office"
+    );
+    let shots = PathBuf::from(ROOT).join("target/desk-shots");
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/browser/desk-setup.mjs"))
+        .arg("--url")
+        .arg(&desk.url)
+        .arg("--folder")
+        .arg(&folder)
+        .arg("--shots")
+        .arg(&shots)
+        .current_dir(Path::new(ROOT).join("tests/browser"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "desk-setup.mjs failed:\n{stdout}\n{stderr}"
+    );
+    // The office the page made is one the commands accept: its first issue's only errors are
+    // the blanks still to fill in.
+    let issue = fs::read_dir(folder.join("bulletins"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .find(|n| n.len() == 15 && n.ends_with(".yaml"))
+        .expect("a first issue");
+    let check = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["check", &format!("bulletins/{issue}")])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(said.contains("placeholder"), "{said}");
+    assert!(
+        !said
+            .lines()
+            .any(|l| l.starts_with("error") && !l.contains("placeholder")),
+        "{said}"
+    );
+}
