@@ -107,7 +107,10 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
             }
         }
         @if let Some(s) = &state {
-            @if s.delivered > 0 { p { "Delivered so far to " (s.delivered) " " (if s.delivered == 1 { "person" } else { "people" }) ". Sending again carries on with those who have not had it: nobody gets it twice." } }
+            @if s.delivered > 0 {
+                p { "Delivered so far to " (s.delivered) " " (if s.delivered == 1 { "person" } else { "people" }) ". Sending again carries on with those who have not had it: nobody gets it twice." }
+                p { button type="button" data-run="reach" data-name=(name) { "Which practices it reached" } }
+            }
             @match &s.refusal {
                 Some(Refusal::Changed { delivered, .. }) => {
                     div class="refused" role="alert" id="changed" {
@@ -485,6 +488,18 @@ pub async fn start_other(State(desk): State<Arc<Desk>>, body: Bytes) -> Response
         "inbox" => vec!["inbox".into()],
         "inbox-dry" => vec!["inbox".into(), "--dry-run".into()],
         "report" => vec!["report".into()],
+        // Reach per practice of one issue (from the office's spreadsheet of people).
+        "reach" => {
+            if desk.bulletin(&request.name).is_none() {
+                return refused("there is no such bulletin");
+            }
+            vec![
+                "report".into(),
+                format!("{}/{}", crate::project::BULLETINS, request.name),
+                "--by".into(),
+                "practice".into(),
+            ]
+        }
         "open-archive" => return open_archive(&desk),
         _ => return refused("nothing to do"),
     };

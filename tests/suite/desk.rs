@@ -36,7 +36,7 @@ fn office() -> tempfile::TempDir {
 }
 
 /// A running `bulletin desk`, killed when dropped.
-struct Desk {
+pub(crate) struct Desk {
     child: Child,
     /// The first line it printed.
     url: String,
@@ -46,7 +46,7 @@ struct Desk {
 }
 
 impl Desk {
-    fn start(office: &Path, env: &[(&str, &str)]) -> Desk {
+    pub(crate) fn start(office: &Path, env: &[(&str, &str)]) -> Desk {
         let mut command = Command::new(env!("CARGO_BIN_EXE_bulletin"));
         // Its own process group, as a terminal gives it: Ctrl-C reaches it and what it runs.
         #[cfg(unix)]
@@ -80,6 +80,60 @@ impl Desk {
             token: query.to_string(),
             url,
         }
+    }
+
+    /// Runs what a page's `data-run` button runs (`/api/run`) for bulletin `name` and waits for
+    /// it to end: its exit code and output lines.
+    pub(crate) fn run_job(&self, what: &str, name: &str) -> (Option<i32>, Vec<String>) {
+        let body = format!(r#"{{"what":"{what}","name":"{name}"}}"#);
+        let (status, _, reply) = http(
+            &self.addr,
+            &format!(
+                "POST /api/run HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\n{1}x-desk-csrf: {2}\r\nContent-Type: application/json\r\nContent-Length: {3}\r\n\r\n{body}",
+                self.addr,
+                self.cookie(),
+                self.csrf(),
+                body.len()
+            ),
+        );
+        assert_eq!(status, 200, "{reply}");
+        let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        let id = reply["job"].as_u64().expect("a job id");
+        for _ in 0..600 {
+            let (_, _, view) = http(
+                &self.addr,
+                &format!(
+                    "GET /api/job/{id} HTTP/1.1\r\nHost: {}\r\n{}\r\n",
+                    self.addr,
+                    self.cookie()
+                ),
+            );
+            let view: serde_json::Value = serde_json::from_str(&view).unwrap();
+            if view["done"] == true {
+                let lines = view["lines"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_str().unwrap_or_default().to_string())
+                    .collect();
+                return (view["code"].as_i64().map(|c| c as i32), lines);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the job did not end within a minute");
+    }
+
+    /// A page of the desk, opened with its cookie: status and body.
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = http(
+            &self.addr,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\n{}\r\n",
+                self.addr,
+                self.cookie()
+            ),
+        );
+        (status, body)
     }
 
     fn cookie(&self) -> String {

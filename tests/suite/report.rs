@@ -473,4 +473,21 @@ wb.save("contacts.xlsx")
         rows[3],
         "Witham Surgery,F81003,1,0,no,Chris Moved (Practice manager) bounced; no other address"
     );
+    // The desk: the Send page offers the same report, and runs it.
+    let desk = crate::desk::Desk::start(dir.path(), &[]);
+    let (status, page) = desk.get("/send/2021-10-20.yaml");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Which practices it reached"), "{page}");
+    let (code, lines) = desk.run_job("reach", "2021-10-20.yaml");
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l == "1 of 4 practices reached"),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Witham Surgery: Chris Moved (Practice manager) bounced")),
+        "{lines:?}"
+    );
 }
