@@ -10,9 +10,11 @@
 //! network or other programs.
 
 mod address;
+mod approval;
 mod archive;
 mod calendar;
 mod cli;
+mod clock;
 mod cmd;
 mod colour;
 mod date;
