@@ -58,11 +58,12 @@ impl Approval {
 
     /// "Dr Jane Smith on Monday 7 December 2026 at 09:30 (UK time)".
     pub fn who_and_when(&self) -> String {
-        format!(
-            "{} on {} (UK time)",
-            self.by,
-            crate::date::uk_time(self.at)
-        )
+        format!("{} on {}", self.by, self.when())
+    }
+
+    /// "Monday 7 December 2026 at 09:30 (UK time)".
+    pub fn when(&self) -> String {
+        format!("{} (UK time)", crate::date::uk_time(self.at))
     }
 }
 
@@ -105,8 +106,8 @@ pub enum Refusal {
         approvers: Vec<String>,
     },
     #[error(
-        "{} changed since {} approved it:\n{}\n  help: nothing was sent. Send a test copy of this version for approval (`bulletin send {} --test ADDRESS`); once it is approved, record it with `bulletin approve {} --as NAME` (or Approve in the desk), or put the file back as it was approved",
-        file.display(), since.who_and_when(),
+        "{} changed since {} approved it on {}:\n{}\n  help: nothing was sent. Send a test copy of this version for approval (`bulletin send {} --test ADDRESS`); once it is approved, record it with `bulletin approve {} --as NAME` (or Approve in the desk), or put the file back as it was approved",
+        file.display(), since.by, since.when(),
         changes.iter().map(|c| format!("  - {c}")).collect::<Vec<_>>().join("\n"),
         file.display(), file.display()
     )]
@@ -166,8 +167,9 @@ impl Status {
                 names(&p.approvers)
             )),
             Status::Changed(a, changes) => Some(format!(
-                "changed since {} approved it ({}): it must be approved again before it is sent",
-                a.who_and_when(),
+                "changed since {} approved it on {} ({}): it must be approved again before it is sent",
+                a.by,
+                a.when(),
                 changes.join("; ")
             )),
         }

@@ -146,13 +146,14 @@ pub fn run(o: Args) -> Result<(), Failure> {
         )
         .into());
     }
-    if let Some(line) = approval.line(p) {
-        tell!("note: {line}");
-    }
+    let line = approval.line(p);
     if !o.dry_run
         && let Some(refusal) = approval.refusal(&o.bulletin, p)
     {
         return Err(anyhow::Error::new(refusal).into());
+    }
+    if let Some(line) = line {
+        tell!("note: approval: {line}");
     }
     // The journal belongs to the bulletin's file; it records which issue and content it sent.
     let mode = o.mode();
@@ -307,7 +308,10 @@ fn daily_stop(a: &Allowance, sent_now: usize, left: usize, recipients: &Recipien
     let all = match (a.next_at, a.all_at) {
         (_, _) if a.now > 0 => String::new(),
         (Some(next), Some(all)) if all > next => {
-            format!("; all {left} can go from {}", crate::date::uk_time(all))
+            format!(
+                "; all {left} can go from {} (UK time)",
+                crate::date::uk_time(all)
+            )
         }
         (_, Some(_)) => format!("; all {left} can go then"),
         (_, None) => format!(
