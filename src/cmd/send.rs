@@ -734,12 +734,12 @@ fn print_dry_run(
         plan.duplicates.len()
     )?;
     if let Some(a) = daily.filter(|a| a.now < plan.to_send.len()) {
-        writeln!(out, "{}", daily_line(a, plan.to_send.len()))?;
+        writeln!(out, "daily limit: {}", daily_line(a, plan.to_send.len()))?;
     }
     out.flush()
 }
 
-/// How the daily limit holds some back: "the daily limit lets 3 of them go now (...)".
+/// How the daily limit holds some back: "3 of the 8 now (...); the other 5 from ...".
 fn daily_line(a: &Allowance, wanted: usize) -> String {
     let rest = match a.next_at {
         Some(t) => format!(
@@ -750,7 +750,7 @@ fn daily_line(a: &Allowance, wanted: usize) -> String {
         None => String::new(),
     };
     format!(
-        "the daily limit lets {} of them go now (`daily_limit: {}`; {} delivered in the last 24 hours){rest}",
+        "{} of the {wanted} now (`daily_limit: {}`; {} delivered in the last 24 hours){rest}",
         a.now, a.limit, a.counted
     )
 }

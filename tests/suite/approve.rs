@@ -244,7 +244,7 @@ fn the_daily_limit_stops_the_send_and_the_same_command_carries_on_a_day_later() 
     let mut office = Office::new(server.port, 8, "  daily_limit: 5\n", None);
     let dry = office.run(&["send", FILE, "--list", "all", "--dry-run"]);
     assert!(String::from_utf8_lossy(&dry.stdout).contains(
-        "the daily limit lets 5 of them go now (`daily_limit: 5`; 0 delivered in the last 24 hours); the other 3 from Wednesday 2 December 2026 at 12:00 (UK time)"
+        "daily limit: 5 of the 8 now (`daily_limit: 5`; 0 delivered in the last 24 hours); the other 3 from Wednesday 2 December 2026 at 12:00 (UK time)"
     ), "{}", shown(&dry));
     let out = office.send();
     assert_eq!(out.status.code(), Some(75), "{}", shown(&out));
