@@ -176,6 +176,75 @@ impl Status {
     }
 }
 
+/// Why an approval cannot be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum ApproveError {
+    #[error(
+        "{} names no `approvers`, so no issue needs approving: nothing was written\n  help: to have each issue approved before it is sent, add the names of those who approve to {}, e.g. approvers: [Dr Jane Smith]",
+        publisher.display(), publisher.display()
+    )]
+    NoApprovers { publisher: PathBuf },
+    #[error(
+        "`{name}` is not one of the approvers in {} ({}): nothing was written\n  help: {}only someone {} names under `approvers` can approve an issue",
+        publisher.display(), approvers.join(", "),
+        crate::diagnostic::did_you_mean(name, &approvers.iter().map(String::as_str).collect::<Vec<_>>())
+            .map_or(String::new(), |s| format!("did you mean `{s}`? ")),
+        publisher.display()
+    )]
+    NotAnApprover {
+        name: String,
+        approvers: Vec<String>,
+        publisher: PathBuf,
+    },
+    #[error(transparent)]
+    File(#[from] Error),
+}
+
+/// What [`approve`] did.
+#[derive(Debug)]
+pub enum Approved {
+    /// Recorded now.
+    Recorded(Approval),
+    /// This person had already approved it as it is: nothing new to record.
+    Already(Approval),
+}
+
+/// The same name, whatever its capitals and spaces.
+fn same_name(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    words(a) == words(b)
+}
+
+/// Records that `by` (one of `p`'s approvers, as publisher.yaml spells the name) approved the
+/// bulletin in `file` as it is now, at `now`: what `bulletin approve` and the desk's Approve do.
+pub fn approve(
+    file: &Path,
+    b: &Bulletin,
+    p: &Publisher,
+    by: &str,
+    now: i64,
+) -> Result<Approved, ApproveError> {
+    let publisher = crate::input::publisher::path_for(file);
+    if p.approvers.is_empty() {
+        return Err(ApproveError::NoApprovers { publisher });
+    }
+    let Some(name) = p.approvers.iter().find(|n| same_name(n, by)) else {
+        return Err(ApproveError::NotAnApprover {
+            name: by.to_string(),
+            approvers: p.approvers.clone(),
+            publisher,
+        });
+    };
+    if let Status::Approved(a) = status(file, b, p)?
+        && same_name(&a.by, name)
+    {
+        return Ok(Approved::Already(a));
+    }
+    let a = Approval::of(b, name, now);
+    record(&path_for(file), a.clone())?;
+    Ok(Approved::Recorded(a))
+}
+
 /// Where the bulletin in `file` (`b`, published by `p`) stands with approval, from its
 /// approval file.
 pub fn status(file: &Path, b: &Bulletin, p: &Publisher) -> Result<Status, Error> {
@@ -185,7 +254,7 @@ pub fn status(file: &Path, b: &Bulletin, p: &Publisher) -> Result<Status, Error>
     let approvals = read(&path_for(file))?;
     let content = crate::identity::of(b).fingerprint().to_string();
     // By one of today's approvers: a name taken off the list approves nothing any more.
-    let counts = |a: &&Approval| p.approvers.iter().any(|n| n.eq_ignore_ascii_case(&a.by));
+    let counts = |a: &&Approval| p.approvers.iter().any(|n| same_name(n, &a.by));
     if let Some(a) = approvals
         .iter()
         .rev()
