@@ -211,7 +211,12 @@ pub enum Approved {
 
 /// The same name, whatever its capitals and spaces.
 fn same_name(a: &str, b: &str) -> bool {
-    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let words = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     words(a) == words(b)
 }
 
@@ -334,8 +339,7 @@ fn section_changes(approved: &[Part], now: &[Part]) -> Vec<String> {
     let mut matched: Vec<Option<usize>> = vec![None; is.len()];
     // Same content first (a section moved is not a section changed), then the same title.
     for (j, s) in is.iter().enumerate() {
-        if let Some(i) = (0..was.len()).find(|&i| !used[i] && was[i].fingerprint == s.fingerprint)
-        {
+        if let Some(i) = (0..was.len()).find(|&i| !used[i] && was[i].fingerprint == s.fingerprint) {
             used[i] = true;
             matched[j] = Some(i);
         }
@@ -400,10 +404,9 @@ pub fn read(path: &Path) -> Result<Vec<Approval>, Error> {
         problem,
     };
     let root = yaml::parse(path, &text).map_err(|d| {
-        damaged(
-            d.0.first()
-                .map_or("not YAML".into(), |d| format!("line {}: {}", d.pos.line, d.message)),
-        )
+        damaged(d.0.first().map_or("not YAML".into(), |d| {
+            format!("line {}: {}", d.pos.line, d.message)
+        }))
     })?;
     let Value::Seq(items) = &root.value else {
         return Err(damaged("it is not a list of approvals".into()));
@@ -503,11 +506,9 @@ fn text(approvals: &[Approval]) -> String {
 pub fn record(path: &Path, approval: Approval) -> Result<(), Error> {
     let mut approvals = read(path)?;
     approvals.push(approval);
-    crate::files::write_atomic(path, text(&approvals).as_bytes()).map_err(|source| {
-        Error::Write {
-            path: path.to_path_buf(),
-            source,
-        }
+    crate::files::write_atomic(path, text(&approvals).as_bytes()).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
@@ -571,7 +572,10 @@ mod tests {
         now.push(part(PartKind::Summary, "", "s1"));
         now.push(part(PartKind::Message, "A word", "m2"));
         now.last_mut().unwrap().fingerprint = "m2".into();
-        let k = now.iter().position(|p| p.kind == PartKind::KeyDates).unwrap();
+        let k = now
+            .iter()
+            .position(|p| p.kind == PartKind::KeyDates)
+            .unwrap();
         now[k].fingerprint = "k2".into();
         assert_eq!(
             changes(&approved, &now),
@@ -585,8 +589,7 @@ mod tests {
     }
 
     fn example() -> (Bulletin, Publisher) {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml");
         let loaded = crate::input::load(&path).expect("the example loads").0;
         let mut p = loaded.publisher;
         p.approvers = vec!["Dr Jane Smith".into(), "Sam Jones".into()];
@@ -598,7 +601,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("2021-10-20.yaml");
         let (mut b, p) = example();
-        assert!(matches!(status(&file, &b, &p).unwrap(), Status::NotApproved));
+        assert!(matches!(
+            status(&file, &b, &p).unwrap(),
+            Status::NotApproved
+        ));
         let a = Approval::of(&b, "dr jane smith", 1_700_000_000_000);
         record(&path_for(&file), a.clone()).unwrap();
         assert_eq!(read(&path_for(&file)).unwrap(), vec![a.clone()]);
@@ -621,7 +627,10 @@ mod tests {
         let again = Approval::of(&b, "Sam Jones", 1_700_000_100_000);
         record(&path_for(&file), again.clone()).unwrap();
         assert_eq!(read(&path_for(&file)).unwrap(), vec![a, again]);
-        assert!(matches!(status(&file, &b, &p).unwrap(), Status::Approved(_)));
+        assert!(matches!(
+            status(&file, &b, &p).unwrap(),
+            Status::Approved(_)
+        ));
         // Someone taken off the list of approvers approves nothing any more.
         let p2 = Publisher {
             approvers: vec!["Dr Jane Smith".into()],
@@ -636,7 +645,10 @@ mod tests {
             approvers: Vec::new(),
             ..p
         };
-        assert!(matches!(status(&file, &b, &p3).unwrap(), Status::NotRequired));
+        assert!(matches!(
+            status(&file, &b, &p3).unwrap(),
+            Status::NotRequired
+        ));
     }
 
     #[test]
@@ -645,7 +657,10 @@ mod tests {
         let path = dir.path().join("x.approval");
         std::fs::write(&path, "- by: \"A\"\n  at: \"yesterday\"\n").unwrap();
         let e = read(&path).unwrap_err().to_string();
-        assert!(e.contains("line 1: `at` yesterday is not a time") || e.contains("is missing"), "{e}");
+        assert!(
+            e.contains("line 1: `at` yesterday is not a time") || e.contains("is missing"),
+            "{e}"
+        );
         std::fs::write(&path, "by: A\n").unwrap();
         assert!(read(&path).unwrap_err().to_string().contains("not a list"));
     }

@@ -4,8 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    approve, archive, check, completions, dates, desk, import, inbox, init, lists, login, man, new, preview,
-    render, report, schema, send, unsuppress,
+    approve, archive, check, completions, dates, desk, import, inbox, init, lists, login, man, new,
+    preview, render, report, schema, send, unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.

@@ -172,7 +172,12 @@ pub fn uk_time(ms: i64) -> String {
     };
     let start = last_sunday(3) * 86_400 + 3600;
     let end = last_sunday(10) * 86_400 + 3600;
-    let local = utc_secs + if (start..end).contains(&utc_secs) { 3600 } else { 0 };
+    let local = utc_secs
+        + if (start..end).contains(&utc_secs) {
+            3600
+        } else {
+            0
+        };
     let date = Date::from_unix(local);
     let weekday = WEEKDAYS[(date.days_since_epoch() + 4).rem_euclid(7) as usize];
     let s = local.rem_euclid(86_400);
@@ -311,11 +316,29 @@ mod uk_time_tests {
         // 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
         let at = |days: i64, secs: i64| (days * 86_400 + secs) * 1000;
         let d = |t: &str| super::Date::parse(t).unwrap().days_since_epoch();
-        assert_eq!(uk_time(at(d("2026-12-02"), 9 * 3600)), "Wednesday 2 December 2026 at 09:00");
-        assert_eq!(uk_time(at(d("2026-03-29"), 3600 - 60)), "Sunday 29 March 2026 at 00:59");
-        assert_eq!(uk_time(at(d("2026-03-29"), 3600)), "Sunday 29 March 2026 at 02:00");
-        assert_eq!(uk_time(at(d("2026-07-01"), 23 * 3600 + 30 * 60)), "Thursday 2 July 2026 at 00:30");
-        assert_eq!(uk_time(at(d("2026-10-25"), 3600 - 60)), "Sunday 25 October 2026 at 01:59");
-        assert_eq!(uk_time(at(d("2026-10-25"), 3600)), "Sunday 25 October 2026 at 01:00");
+        assert_eq!(
+            uk_time(at(d("2026-12-02"), 9 * 3600)),
+            "Wednesday 2 December 2026 at 09:00"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-03-29"), 3600 - 60)),
+            "Sunday 29 March 2026 at 00:59"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-03-29"), 3600)),
+            "Sunday 29 March 2026 at 02:00"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-07-01"), 23 * 3600 + 30 * 60)),
+            "Thursday 2 July 2026 at 00:30"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-10-25"), 3600 - 60)),
+            "Sunday 25 October 2026 at 01:59"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-10-25"), 3600)),
+            "Sunday 25 October 2026 at 01:00"
+        );
     }
 }

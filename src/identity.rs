@@ -179,15 +179,14 @@ impl Encoder {
         }
     }
 
-
     /// The Chief Executive's message.
     fn message(&mut self, m: &Message) {
         let Message {
-        title,
-        author,
-        role,
-        body,
-        after,
+            title,
+            author,
+            role,
+            body,
+            after,
         } = m;
         self.mark("message");
         self.field("title", title);
@@ -205,17 +204,17 @@ impl Encoder {
     /// One section: its heading, label, date, words, links, note and key dates.
     fn section(&mut self, s: &Section) {
         let Section {
-        title,
-        pos: _,
-        anchor: _, // follows from the order
-        label,
-        date,
-        date_pos: _,
-        body,
-        links,
-        note,
-        dates,
-        continued_from,
+            title,
+            pos: _,
+            anchor: _, // follows from the order
+            label,
+            date,
+            date_pos: _,
+            body,
+            links,
+            note,
+            dates,
+            continued_from,
         } = s;
         self.mark("section");
         self.field("title", title);
@@ -379,7 +378,9 @@ pub fn parts(b: &Bulletin) -> Vec<Part> {
     };
     let mut parts = vec![
         one(PartKind::Title, "", &|e| e.field("title", &b.title)),
-        one(PartKind::Date, "", &|e| e.field("date", &b.date.to_string())),
+        one(PartKind::Date, "", &|e| {
+            e.field("date", &b.date.to_string())
+        }),
     ];
     if let Some(n) = b.issue {
         parts.push(one(PartKind::Issue, "", &|e| {
@@ -398,7 +399,9 @@ pub fn parts(b: &Bulletin) -> Vec<Part> {
         }));
     }
     let listed = if b.key_dates { "listed" } else { "not listed" };
-    parts.push(one(PartKind::KeyDates, "", &|e| e.field("key-dates", listed)));
+    parts.push(one(PartKind::KeyDates, "", &|e| {
+        e.field("key-dates", listed)
+    }));
     parts
 }
 

@@ -14,9 +14,9 @@ use crate::input::Loaded;
 use crate::input::recipients::{Recipients, Transport};
 use crate::pipeline::Prepared;
 use crate::render::message::Template;
+use crate::send::daily::{self, Allowance};
 use crate::send::journal::{self, Locked, Writer};
 use crate::send::relay::{Channel, Failure as RelayFailure, Relay};
-use crate::send::daily::{self, Allowance};
 use crate::send::resume::{self, Mode, Resume};
 use crate::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
@@ -220,7 +220,15 @@ pub fn run(o: Args) -> Result<(), Failure> {
     if !o.yes {
         try_relay(&recipients, credential.clone())?;
         let confirm_daily = daily.as_ref();
-        confirm(&loaded, &recipients, list, &plan, &target.identity, &resume, confirm_daily)?;
+        confirm(
+            &loaded,
+            &recipients,
+            list,
+            &plan,
+            &target.identity,
+            &resume,
+            confirm_daily,
+        )?;
     }
     let to_send = match &daily {
         Some(a) => plan.to_send[..a.now].to_vec(),

@@ -184,14 +184,27 @@ fn approvers_from(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
     };
     let mut names: Vec<String> = Vec::new();
     for n in items {
-        let name = ctx.short_line(n, "an approver's name", MAX_TITLE_CHARS, "give the person's name as the office knows it, such as Dr Jane Smith")?;
+        let name = ctx.short_line(
+            n,
+            "an approver's name",
+            MAX_TITLE_CHARS,
+            "give the person's name as the office knows it, such as Dr Jane Smith",
+        )?;
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
-            ctx.error(n.pos, "an approver's name is empty", "write the person's name, or remove the line");
+            ctx.error(
+                n.pos,
+                "an approver's name is empty",
+                "write the person's name, or remove the line",
+            );
             return None;
         }
         if names.iter().any(|m| m.eq_ignore_ascii_case(&name)) {
-            ctx.error(n.pos, format!("`{name}` is named twice in `approvers`"), "remove one of them");
+            ctx.error(
+                n.pos,
+                format!("`{name}` is named twice in `approvers`"),
+                "remove one of them",
+            );
             return None;
         }
         names.push(name);

@@ -167,7 +167,10 @@ mod tests {
         assert_eq!(a.all_at, Some(NOW + 19 * H));
         // Two wait: both must leave.
         let a = allowance(2, &[NOW - H, NOW - 5 * H], NOW, 2);
-        assert_eq!((a.next_at, a.all_at), (Some(NOW + 19 * H), Some(NOW + 23 * H)));
+        assert_eq!(
+            (a.next_at, a.all_at),
+            (Some(NOW + 19 * H), Some(NOW + 23 * H))
+        );
     }
 
     #[test]
@@ -202,10 +205,18 @@ mod tests {
             "delivered\ta@example.org\t2026-12-01T09:00:00+00:00\t250 ok\n",
         )
         .unwrap();
-        std::fs::write(dir.path().join("notes.txt"), "delivered\tx@example.org\t1\tok\n").unwrap();
+        std::fs::write(
+            dir.path().join("notes.txt"),
+            "delivered\tx@example.org\t1\tok\n",
+        )
+        .unwrap();
         let other = tempfile::tempdir().unwrap();
         let own = other.path().join("elsewhere.journal");
-        std::fs::write(&own, "delivered\td@example.org\t2026-12-01T11:00:00Z\t250 ok\n").unwrap();
+        std::fs::write(
+            &own,
+            "delivered\td@example.org\t2026-12-01T11:00:00Z\t250 ok\n",
+        )
+        .unwrap();
         let mut times = delivered_times(dir.path(), &own, now).unwrap();
         times.sort_unstable();
         let at = |t: &str| journal::parse_time(t).unwrap();
@@ -230,9 +241,18 @@ mod tests {
         let utc = journal::parse_time("2026-12-01T12:00:00.000+00:00").unwrap();
         assert_eq!(journal::parse_time("2026-12-01T12:00:00Z"), Some(utc));
         assert_eq!(journal::parse_time("2026-12-01T13:00:00+01:00"), Some(utc));
-        assert_eq!(journal::parse_time("2026-12-01T12:00:00.5Z"), Some(utc + 500));
-        assert_eq!(journal::parse_time(&journal::iso(utc + 123)), Some(utc + 123));
-        assert_eq!(journal::parse_time("1635332400123"), Some(1_635_332_400_123));
+        assert_eq!(
+            journal::parse_time("2026-12-01T12:00:00.5Z"),
+            Some(utc + 500)
+        );
+        assert_eq!(
+            journal::parse_time(&journal::iso(utc + 123)),
+            Some(utc + 123)
+        );
+        assert_eq!(
+            journal::parse_time("1635332400123"),
+            Some(1_635_332_400_123)
+        );
         assert_eq!(journal::parse_time("yesterday"), None);
     }
 }

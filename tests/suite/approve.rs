@@ -109,7 +109,10 @@ fn subjects(server: &Server) -> Vec<(String, String)> {
         .into_iter()
         .map(|m| {
             let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
-            (m.to[0].clone(), parsed.subject().unwrap_or_default().to_string())
+            (
+                m.to[0].clone(),
+                parsed.subject().unwrap_or_default().to_string(),
+            )
         })
         .collect()
 }
@@ -134,9 +137,15 @@ fn an_issue_approved_is_sent_and_its_test_copy_was_marked_for_approval() {
     );
     // Approved (the name's capitals do not matter), recorded beside the bulletin.
     let out = office.run(&["approve", FILE, "--as", "dr jane  SMITH"]);
-    assert_snapshot("tests/snapshots/approve/approved.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/approved.txt",
+        shown(&out).as_bytes(),
+    );
     let record = office.read("bulletins/2021-10-20.approval");
-    assert!(record.contains("- by: \"Dr Jane Smith\"\n  at: \"2026-12-01T12:00:00.000+00:00\""), "{record}");
+    assert!(
+        record.contains("- by: \"Dr Jane Smith\"\n  at: \"2026-12-01T12:00:00.000+00:00\""),
+        "{record}"
+    );
     // Approving the same content again records nothing.
     let again = office.run(&["approve", FILE, "--as", "Dr Jane Smith"]);
     assert!(again.status.success());
@@ -175,13 +184,21 @@ fn an_issue_not_approved_or_changed_since_is_refused_saying_what_changed() {
     let office = Office::new(server.port, 3, "", Some(APPROVERS));
     let out = office.send();
     assert_eq!(out.status.code(), Some(1));
-    assert_snapshot("tests/snapshots/approve/not-approved.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/not-approved.txt",
+        shown(&out).as_bytes(),
+    );
     // The dry run still shows who would get it, and says why it would be refused.
     let dry = office.run(&["send", FILE, "--list", "all", "--dry-run"]);
     assert!(dry.status.success(), "{}", shown(&dry));
     assert!(String::from_utf8_lossy(&dry.stderr).contains("note: approval: not approved yet"));
 
-    assert!(office.run(&["approve", FILE, "--as", "Sam Jones"]).status.success());
+    assert!(
+        office
+            .run(&["approve", FILE, "--as", "Sam Jones"])
+            .status
+            .success()
+    );
     // A day later, one section's note is changed after approval.
     let mut office = office;
     office.now = "2026-12-02T09:15:00Z".into();
@@ -191,16 +208,27 @@ fn an_issue_not_approved_or_changed_since_is_refused_saying_what_changed() {
     std::fs::write(&path, text.replace("page 6, point 11", "page 7, point 11")).unwrap();
     let out = office.send();
     assert_eq!(out.status.code(), Some(1));
-    assert_snapshot("tests/snapshots/approve/changed.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/changed.txt",
+        shown(&out).as_bytes(),
+    );
     assert!(server.messages().is_empty(), "nothing may be sent");
     assert!(!office.file("bulletins/2021-10-20.journal").exists());
     // The title too.
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replacen("title: Improving access", "title: Improved access", 1))
-        .unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("title: Improving access", "title: Improved access", 1),
+    )
+    .unwrap();
     let out = office.send();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("  - the title changed\n  - section 3 \"Infection Prevention Control\" changed\n"), "{err}");
+    assert!(
+        err.contains(
+            "  - the title changed\n  - section 3 \"Infection Prevention Control\" changed\n"
+        ),
+        "{err}"
+    );
     assert!(server.messages().is_empty());
 }
 
@@ -211,7 +239,10 @@ fn only_an_approver_can_approve() {
     let office = Office::new(server.port, 1, "", Some(APPROVERS));
     let out = office.run(&["approve", FILE, "--as", "Sam Jone"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_snapshot("tests/snapshots/approve/not-an-approver.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/not-an-approver.txt",
+        shown(&out).as_bytes(),
+    );
     assert!(!office.file("bulletins/2021-10-20.approval").exists());
     // A hand-written approval by someone not on the list approves nothing.
     std::fs::write(
@@ -221,7 +252,11 @@ fn only_an_approver_can_approve() {
     .unwrap();
     let out = office.send();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has not been approved"), "{}", shown(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has not been approved"),
+        "{}",
+        shown(&out)
+    );
     assert!(server.messages().is_empty());
     // Without approvers in publisher.yaml there is nothing to approve, and sending needs none.
     let office = Office::new(server.port, 1, "", None);
@@ -248,15 +283,27 @@ fn the_daily_limit_stops_the_send_and_the_same_command_carries_on_a_day_later() 
     ), "{}", shown(&dry));
     let out = office.send();
     assert_eq!(out.status.code(), Some(75), "{}", shown(&out));
-    assert_snapshot("tests/snapshots/approve/daily-limit-stop.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/daily-limit-stop.txt",
+        shown(&out).as_bytes(),
+    );
     assert_eq!(server.messages().len(), 5);
     let journal = office.read("bulletins/2021-10-20.journal");
-    assert_eq!(journal.lines().filter(|l| l.starts_with("delivered\t")).count(), 5);
+    assert_eq!(
+        journal
+            .lines()
+            .filter(|l| l.starts_with("delivered\t"))
+            .count(),
+        5
+    );
     assert!(!journal.contains("failed\t"), "{journal}");
     // Run again at once: nothing is sent, and it says when.
     let out = office.send();
     assert_eq!(out.status.code(), Some(75));
-    assert_snapshot("tests/snapshots/approve/daily-limit-nothing.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/daily-limit-nothing.txt",
+        shown(&out).as_bytes(),
+    );
     assert_eq!(server.messages().len(), 5);
     // A minute before the window ends: still nothing.
     office.now = "2026-12-02T11:59:00Z".into();
@@ -288,6 +335,9 @@ fn the_daily_count_spans_every_issues_journal() {
     .unwrap();
     let out = office.send();
     assert_eq!(out.status.code(), Some(75), "{}", shown(&out));
-    assert_snapshot("tests/snapshots/approve/daily-limit-two-issues.txt", shown(&out).as_bytes());
+    assert_snapshot(
+        "tests/snapshots/approve/daily-limit-two-issues.txt",
+        shown(&out).as_bytes(),
+    );
     assert_eq!(server.messages().len(), 3, "5 a day, 2 already today");
 }

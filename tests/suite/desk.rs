@@ -813,7 +813,11 @@ fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
     let office = office();
     let publisher = office.path().join("bulletins/publisher.yaml");
     let text = fs::read_to_string(&publisher).unwrap();
-    fs::write(&publisher, format!("{text}approvers: [Dr Jane Smith, Sam Jones]\n")).unwrap();
+    fs::write(
+        &publisher,
+        format!("{text}approvers: [Dr Jane Smith, Sam Jones]\n"),
+    )
+    .unwrap();
     let server = Server::start(office.path(), &[]);
     fs::write(
         office.path().join("recipients.yaml"),
@@ -827,7 +831,10 @@ fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
     let refused = on_send_page(&desk, &["--do", "send", "--until", "done"]);
     assert!(refused.contains("has not been approved"), "{refused}");
     assert!(refused.contains("ok: send: Stopped"), "{refused}");
-    assert!(server.messages().is_empty(), "an issue not approved was sent");
+    assert!(
+        server.messages().is_empty(),
+        "an issue not approved was sent"
+    );
     // Forged from another page: no CSRF token, nothing approved.
     let body = r#"{"by":"Sam Jones"}"#;
     let (status, _, _) = http(
@@ -844,9 +851,19 @@ fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
     let approval = office.path().join("bulletins/2021-10-20.approval");
     assert!(!approval.exists());
     let shown = on_send_page(&desk, &["--do", "approve", "--as", "Sam Jones"]);
-    assert!(shown.contains("before: Not approved yet: Dr Jane Smith or Sam Jones must approve"), "{shown}");
-    assert!(shown.contains("after: Approved by Sam Jones on "), "{shown}");
-    assert!(fs::read_to_string(&approval).unwrap().contains("- by: \"Sam Jones\""));
+    assert!(
+        shown.contains("before: Not approved yet: Dr Jane Smith or Sam Jones must approve"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("after: Approved by Sam Jones on "),
+        "{shown}"
+    );
+    assert!(
+        fs::read_to_string(&approval)
+            .unwrap()
+            .contains("- by: \"Sam Jones\"")
+    );
     let sent = on_send_page(&desk, &["--do", "send", "--until", "done"]);
     assert!(sent.contains("ok: send: Finished."), "{sent}");
     assert_eq!(server.messages().len(), 2);
