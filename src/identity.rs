@@ -17,6 +17,10 @@
 //!
 //! Fingerprints are written into journals, so the encoding must give the same answer for the same
 //! bulletin in every later version: a new optional field must add nothing when it is absent.
+//!
+//! [`parts`] gives each part (the title, the date, the message, each section, ...) a fingerprint
+//! of its own in the same encoding: an approval keeps them ([`crate::approval`]), so that `send`
+//! can say which part changed since; they too must stay the same from one version to the next.
 
 use std::path::{Path, PathBuf};
 
@@ -558,6 +562,33 @@ mod tests {
         b.title = "Title!".into();
         assert_ne!(of(&b).fingerprint(), a.fingerprint());
         assert_ne!(of(&bulletin(Some(1))).fingerprint(), a.fingerprint());
+    }
+
+    #[test]
+    fn each_part_has_a_fingerprint_of_its_own_and_they_are_stable() {
+        let a = parts(&bulletin(None));
+        let kinds: Vec<PartKind> = a.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PartKind::Title, PartKind::Date, PartKind::KeyDates]);
+        // Pinned: approvals keep them, so they must not change between versions.
+        assert_eq!(a[0].fingerprint, "137f89ce8d27c9b3");
+        let mut b = bulletin(Some(7));
+        b.title = "Title!".into();
+        let changed = parts(&b);
+        assert_ne!(changed[0].fingerprint, a[0].fingerprint);
+        assert_eq!(changed[1], a[1], "the date did not change");
+        assert_eq!(changed[2].kind, PartKind::Issue);
+        // The sections of the example: one part each, in order, with their titles.
+        let example =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bulletins/2021-10-20.yaml");
+        let b = crate::input::load(&example).unwrap().0.bulletin;
+        let all = parts(&b);
+        let sections: Vec<&str> = all
+            .iter()
+            .filter(|p| p.kind == PartKind::Section)
+            .map(|p| p.title.as_str())
+            .collect();
+        let titles: Vec<&str> = b.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(sections, titles);
     }
 
     #[test]
