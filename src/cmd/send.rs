@@ -1,5 +1,7 @@
 //! `bulletin send`: confirm, then send through the library's send engine, showing progress and
-//! a summary. Exit 0 only when everyone on the list has been delivered; 130 after Ctrl-C.
+//! a summary. Exit 0 only when everyone on the list has been delivered; 75 when it stopped at
+//! the daily limit ([`daily`]); 130 after Ctrl-C. With `approvers` in publisher.yaml, only an
+//! issue approved as it is now is sent ([`crate::approval`]).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -151,15 +153,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         )
         .into());
     }
-    let line = approval.line(p);
-    if !o.dry_run
-        && let Some(refusal) = approval.refusal(&o.bulletin, p)
-    {
-        return Err(anyhow::Error::new(refusal).into());
-    }
-    if let Some(line) = line {
-        tell!("note: approval: {line}");
-    }
+    approved_or_refused(&o, p, approval)?;
     // The journal belongs to the bulletin's file; it records which issue and content it sent.
     let mode = o.mode();
     let target = resume::locate(&o.bulletin, o.journal.as_deref(), &id, &b.title, mode)
@@ -224,15 +218,15 @@ pub fn run(o: Args) -> Result<(), Failure> {
     }
     if !o.yes {
         try_relay(&recipients, credential.clone())?;
-        let confirm_daily = daily.as_ref();
+        let identity = &target.identity;
         confirm(
             &loaded,
             &recipients,
             list,
             &plan,
-            &target.identity,
+            identity,
             &resume,
-            confirm_daily,
+            daily.as_ref(),
         )?;
     }
     let to_send = match &daily {
@@ -279,6 +273,25 @@ pub fn run(o: Args) -> Result<(), Failure> {
         let replies = outcome.failed.iter().map(|(_, r)| r.as_str());
         let earlier = plan.failed_earlier.iter().map(|(_, r)| r.as_str());
         return Err(Failure::from(not_delivered("", replies.chain(earlier))));
+    }
+    Ok(())
+}
+
+/// With `approvers` in publisher.yaml: refuses an issue not approved as it is now (a dry run
+/// only says so), or notes who approved it.
+fn approved_or_refused(
+    o: &Args,
+    p: &crate::model::Publisher,
+    approval: Status,
+) -> Result<(), Failure> {
+    let line = approval.line(p);
+    if !o.dry_run
+        && let Some(refusal) = approval.refusal(&o.bulletin, p)
+    {
+        return Err(anyhow::Error::new(refusal).into());
+    }
+    if let Some(line) = line {
+        tell!("note: approval: {line}");
     }
     Ok(())
 }
