@@ -211,6 +211,8 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Ok(());
     }
     // The daily limit: nothing to send now is said before anything is asked or connected to.
+    // Held to the end: another send from this folder cannot count the same room meanwhile.
+    let _turn = daily_turn(&recipients, &o.bulletin)?;
     let daily = daily_allowance(&recipients, &o.bulletin, &journal_path, plan.to_send.len())?;
     if let Some(a) = daily.as_ref().filter(|a| a.now == 0) {
         tell!("{}", daily_stop(a, 0, plan.to_send.len(), &recipients));
@@ -296,6 +298,23 @@ fn approved_or_refused(
     Ok(())
 }
 
+/// The folder of the bulletin's file, where the journals of every issue are.
+fn folder(bulletin: &Path) -> &Path {
+    bulletin
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Under a `daily_limit`, this send's turn among the sends from the bulletin's folder
+/// ([`daily::take_turn`]); `None` without a limit.
+fn daily_turn(recipients: &Recipients, bulletin: &Path) -> Result<Option<daily::Turn>, Failure> {
+    match &recipients.transport {
+        Transport::Smtp(s) if s.daily_limit > 0 => Ok(Some(daily::take_turn(folder(bulletin))?)),
+        _ => Ok(None),
+    }
+}
+
 /// What `daily_limit` allows now of `wanted` recipients, counted from the journals beside the
 /// bulletin and this send's own ([`daily`]); `None` when there is no limit.
 fn daily_allowance(
@@ -311,11 +330,8 @@ fn daily_allowance(
         return Ok(None);
     }
     let now = crate::clock::now_ms();
-    let folder = bulletin
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let times = daily::delivered_times(folder, journal, now).map_err(anyhow::Error::new)?;
+    let times =
+        daily::delivered_times(folder(bulletin), journal, now).map_err(anyhow::Error::new)?;
     Ok(Some(daily::allowance(s.daily_limit, &times, now, wanted)))
 }
 

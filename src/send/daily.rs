@@ -3,7 +3,8 @@
 //! last 24 hours, from the journals of every issue in the bulletins folder ([`delivered_times`]),
 //! sends only as many as the limit leaves, and says when the rest can go ([`allowance`], a pure
 //! function). The same command carries on then: those left were never tried, so nothing about
-//! them is in the journal.
+//! them is in the journal. Sends from one folder under a limit take turns ([`take_turn`]), so
+//! that two at once (of two issues) cannot both count the same room.
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,36 @@ pub fn allowance(limit: u64, delivered: &[i64], now: i64, wanted: usize) -> Allo
     allowance.next_at = leaves(for_one);
     allowance.all_at = (rest <= limit_n).then(|| leaves(for_all)).flatten();
     allowance
+}
+
+/// The lock a send under a daily limit holds in the bulletins folder, from its count to its end
+/// (named like the journals' locks, which an office's `.gitignore` leaves out).
+pub const TURN_FILE: &str = "daily-limit.journal.lock";
+
+/// A send's turn: the lock on [`TURN_FILE`], released when dropped.
+#[derive(Debug)]
+pub struct Turn {
+    _lock: std::fs::File,
+}
+
+/// Takes the turn of the sends from `folder` under a daily limit; refused while another holds it.
+pub fn take_turn(folder: &Path) -> Result<Turn, String> {
+    let path = folder.join(TURN_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(Turn { _lock: lock }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another `bulletin send` is sending from {}: under `daily_limit`, sends take turns so that together they keep to the limit (its lock is {})\n  help: nothing was sent. Wait for the other send to finish, then run this one again",
+            folder.display(),
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+    }
 }
 
 /// Why the deliveries of the last 24 hours cannot be counted.
@@ -234,6 +265,16 @@ mod tests {
         std::fs::write(dir.path().join("bad.journal"), "delivered,a@example.org\n").unwrap();
         let e = delivered_times(dir.path(), &own, now).unwrap_err();
         assert!(e.path.ends_with("bad.journal"), "{e}");
+    }
+
+    #[test]
+    fn sends_under_a_limit_take_turns() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = take_turn(dir.path()).unwrap();
+        let refused = take_turn(dir.path()).unwrap_err();
+        assert!(refused.contains("sends take turns"), "{refused}");
+        drop(first);
+        take_turn(dir.path()).expect("the turn is free once the first send has ended");
     }
 
     #[test]

@@ -341,3 +341,24 @@ fn the_daily_count_spans_every_issues_journal() {
     );
     assert_eq!(server.messages().len(), 3, "5 a day, 2 already today");
 }
+
+#[test]
+fn under_a_daily_limit_two_sends_from_one_folder_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let office = Office::new(server.port, 2, "  daily_limit: 5\n", None);
+    // Another send (of another issue) holds the turn.
+    let lock = std::fs::File::create(office.file("bulletins/daily-limit.journal.lock")).unwrap();
+    lock.lock().unwrap();
+    let out = office.send();
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sends take turns"),
+        "{}",
+        shown(&out)
+    );
+    assert!(server.messages().is_empty());
+    drop(lock);
+    assert!(office.send().status.success());
+    assert_eq!(server.messages().len(), 2);
+}
