@@ -475,7 +475,7 @@ fn quoted(s: &str) -> String {
 /// The whole file for `approvals`.
 fn text(approvals: &[Approval]) -> String {
     let mut out = String::from(
-        "# Who approved this bulletin for sending, and which content: written by `bulletin approve`\n# (docs/send.md). `bulletin send` sends the bulletin only as an approver last approved it.\n",
+        "# Who approved this bulletin for sending, and which content: written by `bulletin approve`\n# (docs/send.md). `bulletin send` sends the bulletin only with content an approver approved.\n",
     );
     for a in approvals {
         out.push_str(&format!(
