@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a bulletin (and its publisher.yaml), and the recipients file, without writing anything')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render a bulletin as an HTML email, a plain-text email and a complete .eml message')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Record that an approver (`approvers` in publisher.yaml) approved a bulletin as it is now')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
             [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
@@ -74,6 +75,12 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Try again the recipients whose delivery failed in an earlier run')
             [CompletionResult]::new('--correction', '--correction', [CompletionResultType]::ParameterName, 'The bulletin changed after it was sent: send this version to everyone on the list again, as a correction ("Correction: " before the subject), with its own journal')
             [CompletionResult]::new('--continue-changed', '--continue-changed', [CompletionResultType]::ParameterName, 'The bulletin changed after it was sent: send this version only to those who have not had it yet (the journal records the change)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'bulletin;approve' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who approves it: one of `approvers` in publisher.yaml, e.g. --as "Dr Jane Smith"')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -197,6 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a bulletin (and its publisher.yaml), and the recipients file, without writing anything')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render a bulletin as an HTML email, a plain-text email and a complete .eml message')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send a bulletin to a mailing list: one message per person, resumable, never twice')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Record that an approver (`approvers` in publisher.yaml) approved a bulletin as it is now')
             [CompletionResult]::new('lists', 'lists', [CompletionResultType]::ParameterValue, 'Show the mailing lists in the recipients file, with how many people each reaches')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Show who got an issue, list by list (delivered, failed and why), or the recent issues')
             [CompletionResult]::new('dates', 'dates', [CompletionResultType]::ParameterValue, 'List the key dates still to come (the next 8 weeks) across the archive, for planning')
@@ -223,6 +231,9 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             break
         }
         'bulletin;help;send' {
+            break
+        }
+        'bulletin;help;approve' {
             break
         }
         'bulletin;help;lists' {

@@ -16,6 +16,9 @@ _bulletin() {
             ",$1")
                 cmd="bulletin"
                 ;;
+            bulletin,approve)
+                cmd="bulletin__subcmd__approve"
+                ;;
             bulletin,archive)
                 cmd="bulletin__subcmd__archive"
                 ;;
@@ -75,6 +78,9 @@ _bulletin() {
                 ;;
             bulletin,unsuppress)
                 cmd="bulletin__subcmd__unsuppress"
+                ;;
+            bulletin__subcmd__help,approve)
+                cmd="bulletin__subcmd__help__subcmd__approve"
                 ;;
             bulletin__subcmd__help,archive)
                 cmd="bulletin__subcmd__help__subcmd__archive"
@@ -143,12 +149,30 @@ _bulletin() {
 
     case "${cmd}" in
         bulletin)
-            opts="-h -V --help --version check render send lists report dates inbox unsuppress desk preview archive init new import schema login logout completions man help"
+            opts="-h -V --help --version check render send approve lists report dates inbox unsuppress desk preview archive init new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__approve)
+            opts="-h --as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -251,8 +275,22 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__help)
-            opts="check render send lists report dates inbox unsuppress desk preview archive init new import schema login logout completions man help"
+            opts="check render send approve lists report dates inbox unsuppress desk preview archive init new import schema login logout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bulletin__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

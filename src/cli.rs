@@ -4,8 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    archive, check, completions, dates, desk, import, inbox, init, lists, login, man, new, preview,
-    render, report, schema, send, unsuppress,
+    approve, archive, check, completions, dates, desk, import, inbox, init, lists, login, man, new,
+    preview, render, report, schema, send, unsuppress,
 };
 
 /// Write, check and render the LMC bulletin.
@@ -24,6 +24,8 @@ pub enum Command {
     Render(render::Args),
     /// Send a bulletin to a mailing list: one message per person, resumable, never twice
     Send(send::Args),
+    /// Record that an approver (`approvers` in publisher.yaml) approved a bulletin as it is now
+    Approve(approve::Args),
     /// Show the mailing lists in the recipients file, with how many people each reaches
     Lists(lists::Args),
     /// Show who got an issue, list by list (delivered, failed and why), or the recent issues

@@ -9,6 +9,7 @@
 //! from the environment, a command or the system's store) and the commands touch the disk, the
 //! network or other programs.
 
+mod approval;
 mod archive;
 mod cli;
 mod cmd;
@@ -30,7 +31,7 @@ use bulletin_model::{address, colour, date, diagnostic, files, identity, markdow
 use bulletin_render as render;
 use bulletin_render::calendar;
 use bulletin_send as send;
-use bulletin_send::{secret, suppress, tls};
+use bulletin_send::{clock, secret, suppress, tls};
 
 pub use run::main;
 

@@ -1,9 +1,9 @@
 //! What the `bulletin` binary does: parses the command line, runs the command, prints what went
 //! wrong and sets the exit code. Only [`main`] chooses exit codes (docs/commands.md lists them):
-//! 0 done, 1 failed (the problems are printed), 2 the command line was wrong (clap), 130 stopped
-//! by Ctrl-C before the work was done. With no arguments at all it prints the help, except on
-//! Windows and macOS, where that is how the program is double-clicked: there it starts the desk
-//! ([`without_arguments`]).
+//! 0 done, 1 failed (the problems are printed), 2 the command line was wrong (clap), 75 `send`
+//! stopped at the daily limit (run it again later), 130 stopped by Ctrl-C before the work was
+//! done. With no arguments at all it prints the help, except on Windows and macOS, where that is
+//! how the program is double-clicked: there it starts the desk ([`without_arguments`]).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -72,6 +72,7 @@ fn exit_code(result: Result<(), cmd::Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(cmd::Failure::Reported) => ExitCode::from(1),
         Err(cmd::Failure::Interrupted) => ExitCode::from(130),
+        Err(cmd::Failure::Later) => ExitCode::from(75),
         Err(cmd::Failure::Error(e)) => {
             // Written, not `eprintln!`: a reader gone (`2>&1 | head`) must not turn the exit
             // status into a panic's 101.

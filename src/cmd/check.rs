@@ -61,6 +61,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 if let Some(note) = crate::lint::calendar_note(b, &p.loaded.publisher) {
                     passed.push(format!("note: {note}"));
                 }
+                // With `approvers` in publisher.yaml: whether `send` would send it as it is.
+                match crate::approval::status(path, b, &p.loaded.publisher) {
+                    Ok(status) => passed.extend(
+                        status
+                            .line(&p.loaded.publisher)
+                            .map(|l| format!("note: approval: {l}")),
+                    ),
+                    Err(e) => passed.push(format!("note: approval: {e}")),
+                }
                 diags.extend(p.warnings);
             }
             Err(d) => diags.extend(d),

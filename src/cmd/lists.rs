@@ -50,10 +50,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     match &r.transport {
         Transport::Smtp(s) => println!(
-            "\nsent through {} ({} a minute, {} connection(s))",
+            "\nsent through {} ({} a minute, {} connection(s){})",
             s.describe(),
             s.rate_per_minute,
-            s.connections
+            s.connections,
+            if s.daily_limit > 0 {
+                format!(", at most {} in any 24 hours", s.daily_limit)
+            } else {
+                String::new()
+            }
         ),
         Transport::Sendmail => println!("\nsent through the local mail system (sendmail)"),
     }

@@ -1,5 +1,6 @@
 //! One function per command; each loads through the library and does its own output.
 
+pub mod approve;
 pub mod archive;
 pub mod check;
 pub mod completions;
@@ -32,6 +33,9 @@ pub enum Failure {
     Reported,
     /// Stopped by Ctrl-C before the work was done: exit 130, as shells expect.
     Interrupted,
+    /// Stopped (what to do was printed) until later: `send` at the daily limit. Exit 75,
+    /// sysexits' EX_TEMPFAIL ("try again later"), so a scheduled task can tell it apart.
+    Later,
     /// One error, with its chain of causes: exit 1.
     Error(anyhow::Error),
 }
@@ -53,6 +57,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Check(args) => check::run(args),
         Command::Render(args) => render::run(args),
         Command::Send(args) => send::run(args),
+        Command::Approve(args) => approve::run(args),
         Command::Lists(args) => lists::run(args),
         Command::Report(args) => report::run(args),
         Command::Dates(args) => dates::run(args),

@@ -1,18 +1,22 @@
 //! `bulletin send`: confirm, then send through the library's send engine, showing progress and
-//! a summary. Exit 0 only when everyone on the list has been delivered; 130 after Ctrl-C.
+//! a summary. Exit 0 only when everyone on the list has been delivered; 75 when it stopped at
+//! the daily limit ([`daily`]); 130 after Ctrl-C. With `approvers` in publisher.yaml, only an
+//! issue approved as it is now is sent ([`crate::approval`]).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::address::parse_mailbox;
+use crate::approval::Status;
 use crate::identity::Identity;
 use crate::input::Loaded;
 use crate::input::recipients::{Recipients, Transport};
 use crate::pipeline::Prepared;
 use crate::render::message::Template;
+use crate::send::daily::{self, Allowance};
 use crate::send::journal::{self, Locked, Writer};
 use crate::send::relay::{Channel, Failure as RelayFailure, Relay};
 use crate::send::resume::{self, Mode, Resume};
@@ -124,10 +128,18 @@ pub fn run(o: Args) -> Result<(), Failure> {
     // Who `bulletin inbox` suppressed (suppressions.yaml) is skipped like `suppress:`.
     crate::suppress::add_to(&mut recipients).map_err(anyhow::Error::from)?;
     let id = crate::identity::of(b);
+    // With `approvers` in publisher.yaml: sent only as approved (crate::approval).
+    let approval = crate::approval::status(&o.bulletin, b, p);
 
     if !o.test.is_empty() {
-        return send_test(&o, &loaded, &recipients, &id, &text, &html);
+        // A test copy needs no approval: it is how the approvers see the issue.
+        let for_approval = matches!(
+            approval,
+            Ok(Status::NotApproved | Status::Changed(..)) | Err(_)
+        );
+        return send_test(&o, &loaded, &recipients, &id, &text, &html, for_approval);
     }
+    let approval = approval.map_err(anyhow::Error::new)?;
 
     let list = o.list.as_deref().unwrap_or_default();
     if !recipients.lists.contains_key(list) {
@@ -141,6 +153,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         )
         .into());
     }
+    approved_or_refused(&o, p, approval)?;
     // The journal belongs to the bulletin's file; it records which issue and content it sent.
     let mode = o.mode();
     let target = resume::locate(&o.bulletin, o.journal.as_deref(), &id, &b.title, mode)
@@ -165,11 +178,14 @@ pub fn run(o: Args) -> Result<(), Failure> {
     };
     if o.dry_run {
         let (journal, resume) = read_journal()?;
+        let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
+        let daily = daily_allowance(&recipients, &o.bulletin, &journal_path, plan.to_send.len())?;
         let printed = print_dry_run(
             &mut std::io::stdout().lock(),
-            &engine::plan(recipients.resolve(list), &journal.history, o.retry_failed),
+            &plan,
             &target.identity,
             &resume,
+            daily.as_ref(),
         );
         // Read by `head` or a pager that has seen enough: not an error.
         return match printed {
@@ -198,10 +214,32 @@ pub fn run(o: Args) -> Result<(), Failure> {
         }
         return Ok(());
     }
+    // The daily limit: nothing to send now is said before anything is asked or connected to.
+    // Held to the end: another send from this folder cannot count the same room meanwhile.
+    let _turn = daily_turn(&recipients, &o.bulletin)?;
+    let daily = daily_allowance(&recipients, &o.bulletin, &journal_path, plan.to_send.len())?;
+    if let Some(a) = daily.as_ref().filter(|a| a.now == 0) {
+        tell!("{}", daily_stop(a, 0, plan.to_send.len(), &recipients));
+        return Err(Failure::Later);
+    }
     if !o.yes {
         try_relay(&recipients, credential.clone())?;
-        confirm(&loaded, &recipients, list, &plan, &target.identity, &resume)?;
+        let identity = &target.identity;
+        confirm(
+            &loaded,
+            &recipients,
+            list,
+            &plan,
+            identity,
+            &resume,
+            daily.as_ref(),
+        )?;
     }
+    let to_send = match &daily {
+        Some(a) => plan.to_send[..a.now].to_vec(),
+        None => plan.to_send.clone(),
+    };
+    let held = plan.to_send.len() - to_send.len();
     let senders = match &recipients.transport {
         Transport::Smtp(s) => s.connections,
         Transport::Sendmail => 1,
@@ -214,11 +252,11 @@ pub fn run(o: Args) -> Result<(), Failure> {
         credential,
         template,
         &loaded,
-        plan.to_send.clone(),
+        to_send,
         Some(writer),
         o.no_wait(),
     )?;
-    summary(&plan, &outcome, &journal_path);
+    summary(&plan, &outcome, held, &journal_path);
     if outcome.interrupted && outcome.not_sent > 0 {
         tell!(
             "stopped: {} not sent yet. Run the same command again to send to them (nobody gets it twice).",
@@ -229,12 +267,111 @@ pub fn run(o: Args) -> Result<(), Failure> {
     if let Some(reason) = outcome.fatal {
         return Err(format!("sending stopped: {reason}").into());
     }
+    if held > 0 {
+        // Counted again: this run's deliveries are in the journal now, at their own times.
+        let after = daily_allowance(&recipients, &o.bulletin, &journal_path, held)?;
+        if let Some(a) = after {
+            tell!("{}", daily_stop(&a, outcome.delivered, held, &recipients));
+        }
+        return Err(Failure::Later);
+    }
     if !outcome.failed.is_empty() || !plan.failed_earlier.is_empty() {
         let replies = outcome.failed.iter().map(|(_, r)| r.as_str());
         let earlier = plan.failed_earlier.iter().map(|(_, r)| r.as_str());
         return Err(Failure::from(not_delivered("", replies.chain(earlier))));
     }
     Ok(())
+}
+
+/// With `approvers` in publisher.yaml: refuses an issue not approved as it is now (a dry run
+/// only says so), or notes who approved it.
+fn approved_or_refused(
+    o: &Args,
+    p: &crate::model::Publisher,
+    approval: Status,
+) -> Result<(), Failure> {
+    let line = approval.line(p);
+    if !o.dry_run
+        && let Some(refusal) = approval.refusal(&o.bulletin, p)
+    {
+        return Err(anyhow::Error::new(refusal).into());
+    }
+    if let Some(line) = line {
+        tell!("note: approval: {line}");
+    }
+    Ok(())
+}
+
+/// The folder of the bulletin's file, where the journals of every issue are.
+fn folder(bulletin: &Path) -> &Path {
+    bulletin
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Under a `daily_limit`, this send's turn among the sends from the bulletin's folder
+/// ([`daily::take_turn`]); `None` without a limit.
+fn daily_turn(recipients: &Recipients, bulletin: &Path) -> Result<Option<daily::Turn>, Failure> {
+    match &recipients.transport {
+        Transport::Smtp(s) if s.daily_limit > 0 => Ok(Some(daily::take_turn(folder(bulletin))?)),
+        _ => Ok(None),
+    }
+}
+
+/// What `daily_limit` allows now of `wanted` recipients, counted from the journals beside the
+/// bulletin and this send's own ([`daily`]); `None` when there is no limit.
+fn daily_allowance(
+    recipients: &Recipients,
+    bulletin: &Path,
+    journal: &Path,
+    wanted: usize,
+) -> Result<Option<Allowance>, Failure> {
+    let Transport::Smtp(s) = &recipients.transport else {
+        return Ok(None);
+    };
+    if s.daily_limit == 0 {
+        return Ok(None);
+    }
+    let now = crate::clock::now_ms();
+    let times =
+        daily::delivered_times(folder(bulletin), journal, now).map_err(anyhow::Error::new)?;
+    Ok(Some(daily::allowance(s.daily_limit, &times, now, wanted)))
+}
+
+/// What stopped at the daily limit, and when the same command can carry on: `sent_now` were
+/// delivered in this run, `left` wait.
+fn daily_stop(a: &Allowance, sent_now: usize, left: usize, recipients: &Recipients) -> String {
+    let head = if sent_now == 0 {
+        "nothing was sent: the daily limit is reached"
+    } else {
+        "stopped at the daily limit"
+    };
+    let when = match a.next_at {
+        Some(t) if a.now == 0 => format!("from {} (UK time)", crate::date::uk_time(t)),
+        _ => "now".to_string(),
+    };
+    let all = match (a.next_at, a.all_at) {
+        (_, _) if a.now > 0 => String::new(),
+        (Some(next), Some(all)) if all > next => {
+            format!(
+                "; all {left} can go from {} (UK time)",
+                crate::date::uk_time(all)
+            )
+        }
+        (_, Some(_)) => format!("; all {left} can go then"),
+        (_, None) => format!(
+            "; at most {} go in any 24 hours, so the {left} left take more than a day",
+            a.limit
+        ),
+    };
+    format!(
+        "{head}: {} recipient{} delivered in the last 24 hours (`daily_limit: {}` in {}); {left} not sent yet\n  help: run the same command again {when} to carry on{all}. Nobody gets it twice.",
+        a.counted,
+        super::plural(a.counted),
+        a.limit,
+        recipients.path.display()
+    )
 }
 
 /// The office's Message-ID key in the bulletin's folder, made on the first send
@@ -256,6 +393,7 @@ fn send_test(
     id: &Identity,
     text: &str,
     html: &str,
+    for_approval: bool,
 ) -> Result<(), Failure> {
     let (b, p) = (&loaded.bulletin, &loaded.publisher);
     let (to, suppressed) = test_recipients(&o.test, recipients)?;
@@ -282,7 +420,12 @@ fn send_test(
         return Ok(());
     }
     let credential = secret(recipients)?;
-    let template = Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?);
+    let template = if for_approval {
+        Template::for_approval(b, p, id, text, html)?
+    } else {
+        Template::new(b, p, id, text, html, true)?
+    }
+    .keyed(office_key(&o.bulletin)?);
     let outcome = send(
         recipients,
         credential,
@@ -294,7 +437,8 @@ fn send_test(
     )?;
     if outcome.delivered > 0 {
         say!(
-            "sent a test copy to {} {} (not recorded: they will still get the issue when it goes to their list)",
+            "sent a test copy{} to {} {} (not recorded: they will still get the issue when it goes to their list)",
+            if for_approval { " for approval" } else { "" },
             outcome.delivered,
             people(outcome.delivered)
         );
@@ -596,6 +740,7 @@ fn print_dry_run(
     plan: &Plan,
     id: &Identity,
     resume: &Resume,
+    daily: Option<&Allowance>,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -634,7 +779,26 @@ fn print_dry_run(
         plan.suppressed.len(),
         plan.duplicates.len()
     )?;
+    if let Some(a) = daily.filter(|a| a.now < plan.to_send.len()) {
+        writeln!(out, "daily limit: {}", daily_line(a, plan.to_send.len()))?;
+    }
     out.flush()
+}
+
+/// How the daily limit holds some back: "3 of the 8 now (...); the other 5 from ...".
+fn daily_line(a: &Allowance, wanted: usize) -> String {
+    let rest = match a.next_at {
+        Some(t) => format!(
+            "; the other {} from {} (UK time)",
+            a.held_back(wanted),
+            crate::date::uk_time(t)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{} of the {wanted} now (`daily_limit: {}`; {} delivered in the last 24 hours){rest}",
+        a.now, a.limit, a.counted
+    )
 }
 
 fn confirm(
@@ -644,6 +808,7 @@ fn confirm(
     plan: &Plan,
     id: &Identity,
     resume: &Resume,
+    daily: Option<&Allowance>,
 ) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -666,6 +831,9 @@ fn confirm(
         plan.already_delivered.len(),
         plan.suppressed.len()
     );
+    if let Some(a) = daily.filter(|a| a.now < plan.to_send.len()) {
+        tell!("  daily limit {}", daily_line(a, plan.to_send.len()));
+    }
     tell!(
         "  through     {}",
         Channel::new(&recipients.transport, None).describe()
@@ -687,7 +855,7 @@ fn confirm(
     }
 }
 
-fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
+fn summary(plan: &Plan, outcome: &Outcome, held: usize, journal: &std::path::Path) {
     // One column for the words and one for the numbers, whichever lines are shown.
     let row = |label: &str, n: usize| say!("  {label:<26} {n:>6}");
     say!("\nsummary");
@@ -715,6 +883,9 @@ fn summary(plan: &Plan, outcome: &Outcome, journal: &std::path::Path) {
     }
     if outcome.not_sent > 0 {
         row("not sent yet", outcome.not_sent);
+    }
+    if held > 0 {
+        row("held for the daily limit", held);
     }
     say!("  {:<26} {}", "journal", journal.display());
 }

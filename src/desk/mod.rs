@@ -125,6 +125,7 @@ pub async fn serve(
         .route("/api/replies/confirm", post(send::confirm))
         .route("/api/replies/dismiss", post(send::dismiss))
         .route("/api/send/{name}", post(send::start))
+        .route("/api/approve/{name}", post(send::approve))
         .route("/api/run", post(send::start_other))
         .route("/api/job/{id}", get(send::job))
         .fallback(not_found)

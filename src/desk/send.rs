@@ -4,7 +4,10 @@
 //! Nothing is sent while `check` finds an error (the page offers no button and the request is
 //! refused), and a bulletin changed after it was sent is met with the choices `send` itself
 //! offers (`--continue-changed`, `--correction`), explained, decided from the journal by the
-//! same library code ([`crate::send::resume`]).
+//! same library code ([`crate::send::resume`]). With `approvers` in publisher.yaml, the Send
+//! page shows where the issue stands with approval and records an approval as `bulletin
+//! approve` does ([`crate::approval::approve`]); the send itself is `bulletin send`, which
+//! refuses an issue not approved as it is.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -93,6 +96,11 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         .map(|p| sent(&path, &p.loaded.bulletin));
     let lists = lists(&desk);
     let blocked = result.is_err();
+    let approval = result.as_ref().ok().and_then(|p| {
+        let publisher = &p.loaded.publisher;
+        let status = crate::approval::status(&path, &p.loaded.bulletin, publisher);
+        (!publisher.approvers.is_empty()).then(|| (publisher.approvers.clone(), status))
+    });
     let body = html! {
         h1 { "Send: " (name) }
         @match &result {
@@ -131,11 +139,14 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                 None => {}
             }
         }
+        @if let Some((approvers, status)) = &approval {
+            (approval_card(&name, approvers, status, blocked))
+        }
         section class="card" aria-labelledby="test-h" {
             h2 id="test-h" { "Send a test copy" }
             div class="field" {
                 label for="test-to" { "Send a test copy to" }
-                span class="hint" id="test-hint" { "An email address, or the name of a list of reviewers. “[TEST]” goes before the subject, and nobody is recorded as having had the issue." }
+                span class="hint" id="test-hint" { "An email address, or the name of a list of reviewers. “[TEST]” goes before the subject (“[FOR APPROVAL]” while the issue waits for approval), and nobody is recorded as having had the issue." }
                 input id="test-to" type="text" aria-describedby="test-hint" autocomplete="email";
             }
             button type="button" class="button" data-send="test" disabled[blocked] { "Send a test copy" }
@@ -179,6 +190,90 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         }
     };
     layout(&desk, "Send", Tab::Send, Some(&name), body).into_response()
+}
+
+/// Where the issue stands with approval, and (until it is approved as it is) the Approve form.
+fn approval_card(
+    name: &str,
+    approvers: &[String],
+    status: &Result<crate::approval::Status, crate::approval::Error>,
+    blocked: bool,
+) -> maud::Markup {
+    use crate::approval::Status;
+    let approved = matches!(status, Ok(Status::Approved(_)));
+    html! {
+        section class="card" aria-labelledby="approve-h" {
+            h2 id="approve-h" { "Approval" }
+            @match status {
+                Ok(Status::Approved(a)) => p id="approval" class="said" { "Approved by " (a.by) " on " (a.when()) ". It is sent as it is now." },
+                Ok(Status::Changed(a, changes)) => div id="approval" class="refused" role="alert" {
+                    p { strong { "Changed since " (a.by) " approved it on " (a.when()) ":" } }
+                    ul { @for c in changes { li { (c) } } }
+                    p { "Send a test copy of this version to be approved, then record the approval again." }
+                }
+                Ok(_) => p id="approval" class="refused" role="alert" { "Not approved yet: " (approvers.join(" or ")) " must approve this issue before it is sent. Send them a test copy (its subject starts “[FOR APPROVAL]”), then record their approval here." },
+                Err(e) => p id="approval" class="refused" role="alert" { (super::problems::plain_words(&e.to_string())) },
+            }
+            @if !approved {
+                form method="post" action={"/api/approve/" (name)} data-desk-post="" {
+                    div class="field" {
+                        label for="approver" { "Approved by" }
+                        select id="approver" name="by" {
+                            @for a in approvers { option value=(a) { (a) } }
+                        }
+                    }
+                    button type="submit" class="button" disabled[blocked] { "Approve this version" }
+                    p class="problem why" role="status" {}
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ApproveRequest {
+    by: String,
+}
+
+/// "Approve this version": what `bulletin approve FILE --as NAME` does, for an issue without
+/// errors, by one of the approvers publisher.yaml names.
+pub async fn approve(
+    State(desk): State<Arc<Desk>>,
+    UrlPath(name): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    let no = |status: StatusCode, why: String| (status, Html(refused_page(&why))).into_response();
+    let Some(path) = desk.bulletin(&name) else {
+        return no(
+            StatusCode::NOT_FOUND,
+            "There is no such bulletin in the bulletins folder.".into(),
+        );
+    };
+    let Ok(request) = serde_json::from_slice::<ApproveRequest>(&body) else {
+        return no(StatusCode::BAD_REQUEST, "Nothing to approve.".into());
+    };
+    let _one_at_a_time = desk.saving.lock().await;
+    let prepared = match crate::pipeline::prepare(&path, false) {
+        Ok(p) => p,
+        Err(d) => {
+            return no(
+                StatusCode::CONFLICT,
+                format!(
+                    "Not approved: the bulletin has {} problem{} to fix on the Write page.",
+                    d.errors(),
+                    plural(d.errors())
+                ),
+            );
+        }
+    };
+    let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
+    match crate::approval::approve(&path, b, p, &request.by, crate::clock::now_ms()) {
+        Ok(_) => axum::response::Redirect::to(&format!("/send/{name}")).into_response(),
+        Err(e) => no(
+            StatusCode::CONFLICT,
+            super::problems::plain_words(&e.to_string()),
+        ),
+    }
 }
 
 #[derive(Deserialize)]

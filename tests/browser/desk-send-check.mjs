@@ -4,12 +4,15 @@
 //   node tests/browser/desk-send-check.mjs --url URL --name 2021-10-20.yaml --do test --to ADDRESS
 //   ... --do dry-run            "Who would get it"
 //   ... --do report             Replies: "Who got each issue"
+//   ... --do approve --as NAME  "Approved by" NAME, "Approve this version"; prints what the page
+//                               then says about approval
 //   ... --do send --until progress|done
 //                               "Send to the list" (the confirmation accepted), then waits for the
 //                               first progress line or for the end
 //
 // Prints the page's output lines, then `ok: ...`; exits 1 if the page did not do it.
 
+import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -22,6 +25,7 @@ const opts = parseArgs({
     do: { type: 'string' },
     to: { type: 'string' },
     until: { type: 'string', default: 'done' },
+    as: { type: 'string' },
   },
 }).values;
 
@@ -42,7 +46,23 @@ try {
     await nav.getByRole('link', { name: 'Send', exact: true }).click();
     await page.getByRole('heading', { name: `Send: ${opts.name}` }).waitFor();
   }
-  if (opts.do === 'report') {
+  if (opts.do === 'approve') {
+    console.log(`before: ${await page.locator('#approval').textContent()}`);
+    // To look at: the Approval card waiting, at 1280 and 768 px.
+    const shots = new URL('../../target/desk-shots/', import.meta.url).pathname;
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: `${shots}send-approval-1280.png`, fullPage: true });
+    await page.setViewportSize({ width: 768, height: 900 });
+    await page.screenshot({ path: `${shots}send-approval-768.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByLabel('Approved by').selectOption(opts.as);
+    await page.getByRole('button', { name: 'Approve this version' }).click();
+    // The page comes back from the desk (a new page): locators wait through the navigation.
+    await page.locator('#approval', { hasText: /^Approved by/ }).waitFor({ timeout: WAIT_MS });
+    console.log(`after: ${await page.locator('#approval').textContent()}`);
+    if (errors.length) throw new Error(errors.join('\n'));
+    console.log('ok: approve');
+  } else if (opts.do === 'report') {
     // Asked for above.
   } else if (opts.do === 'test') {
     await page.getByLabel('Send a test copy to').fill(opts.to);
@@ -52,14 +72,18 @@ try {
   } else {
     await page.getByRole('button', { name: 'Send to the list' }).click();
   }
-  if (opts.until === 'progress') {
+  if (opts.do === 'approve') {
+    // Done above.
+  } else if (opts.until === 'progress') {
     await page.waitForFunction(() => /progress: [1-9]/.test(document.getElementById('job-output').textContent), null, { timeout: WAIT_MS });
   } else {
     await page.waitForFunction(() => /^(Finished|Stopped)/.test(document.getElementById('job-status').textContent), null, { timeout: WAIT_MS });
   }
-  console.log(await page.locator('#job-output').textContent());
-  if (errors.length) throw new Error(errors.join('\n'));
-  console.log(`ok: ${opts.do}: ${await status.textContent()}`);
+  if (opts.do !== 'approve') {
+    console.log(await page.locator('#job-output').textContent());
+    if (errors.length) throw new Error(errors.join('\n'));
+    console.log(`ok: ${opts.do}: ${await status.textContent()}`);
+  }
 } catch (e) {
   failed = true;
   console.error(`FAILED: ${e.message}`);

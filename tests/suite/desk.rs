@@ -932,3 +932,69 @@ fn first_run_sets_up_an_office_in_headless_chromium() {
         "{said}"
     );
 }
+
+/// With `approvers` in publisher.yaml: the desk's send goes through `bulletin send`, which
+/// refuses the issue until it is approved; a POST without the page's CSRF token approves
+/// nothing; "Approve this version" on the Send page records the approval as `bulletin approve`
+/// does, and then the send reaches everyone.
+#[test]
+fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
+    require_browser_deps();
+    let office = office();
+    let publisher = office.path().join("bulletins/publisher.yaml");
+    let text = fs::read_to_string(&publisher).unwrap();
+    fs::write(
+        &publisher,
+        format!("{text}approvers: [Dr Jane Smith, Sam Jones]\n"),
+    )
+    .unwrap();
+    let server = Server::start(office.path(), &[]);
+    fs::write(
+        office.path().join("recipients.yaml"),
+        format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  auth: none\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    name: Everyone\n    members:\n      - member0@example.org\n      - member1@example.org\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let desk = Desk::start(office.path(), &[]);
+    let refused = on_send_page(&desk, &["--do", "send", "--until", "done"]);
+    assert!(refused.contains("has not been approved"), "{refused}");
+    assert!(refused.contains("ok: send: Stopped"), "{refused}");
+    assert!(
+        server.messages().is_empty(),
+        "an issue not approved was sent"
+    );
+    // Forged from another page: no CSRF token, nothing approved.
+    let body = r#"{"by":"Sam Jones"}"#;
+    let (status, _, _) = http(
+        &desk.addr,
+        &format!(
+            "POST /api/approve/{NAME} HTTP/1.1\r\nHost: {}\r\n{}Origin: http://{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            desk.addr,
+            desk.cookie(),
+            desk.addr,
+            body.len()
+        ),
+    );
+    assert_eq!(status, 403);
+    let approval = office.path().join("bulletins/2021-10-20.approval");
+    assert!(!approval.exists());
+    let shown = on_send_page(&desk, &["--do", "approve", "--as", "Sam Jones"]);
+    assert!(
+        shown.contains("before: Not approved yet: Dr Jane Smith or Sam Jones must approve"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("after: Approved by Sam Jones on "),
+        "{shown}"
+    );
+    assert!(
+        fs::read_to_string(&approval)
+            .unwrap()
+            .contains("- by: \"Sam Jones\"")
+    );
+    let sent = on_send_page(&desk, &["--do", "send", "--until", "done"]);
+    assert!(sent.contains("ok: send: Finished."), "{sent}");
+    assert_eq!(server.messages().len(), 2);
+}

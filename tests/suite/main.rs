@@ -6,6 +6,8 @@
 
 mod common;
 
+#[cfg(feature = "test-hooks")]
+mod approve;
 mod archive;
 #[cfg(feature = "test-hooks")]
 mod calendar;

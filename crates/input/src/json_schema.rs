@@ -333,6 +333,12 @@ fn describe(context: &str, key: &str) -> Value {
         ("publisher", "message_role") => {
             one_line("The role printed under `message_author` in new bulletins. Optional.")
         }
+        ("publisher", "approvers") => json!({
+            "type": "array",
+            "items": { "type": "string", "minLength": 1, "pattern": "^[^\\n]*$" },
+            "uniqueItems": true,
+            "description": "Who approves each issue before it is sent, by name, e.g. [Dr Jane Smith]. With anyone here, `bulletin send` sends only an issue one of them approved as it is now (`bulletin approve FILE --as NAME`, or Approve in the desk). Optional: without it, no approval is needed.",
+        }),
 
         ("recipients", "smtp") => Value::Object(with(
             object("smtp", &settings_keys(SMTP), &["host"]),

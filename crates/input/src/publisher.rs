@@ -26,6 +26,7 @@ pub(crate) const PUBLISHER_KEYS: &[&str] = &[
     "logo",
     "message_author",
     "message_role",
+    "approvers",
 ];
 
 pub(crate) const LOGO_KEYS: &[&str] = &["url", "width", "height", "alt"];
@@ -143,6 +144,7 @@ pub fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         None => Some("#005EB8".to_string()),
     };
     let logo = f.get("logo").map(|n| logo_from(ctx, n));
+    let approvers = f.get("approvers").map(|n| approvers_from(ctx, n));
     // Only `bulletin new` uses these (input::folder reads them, tolerating a broken file): the
     // sign-off it writes into a new issue's message. Here they are only checked.
     for key in ["message_author", "message_role"] {
@@ -164,8 +166,50 @@ pub fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         list_id: list_id?,
         colour: colour?,
         logo: logo.flatten(),
+        approvers: approvers.flatten().unwrap_or_default(),
     })
     .filter(|_| !ctx.diags.has_errors())
+}
+
+/// `approvers`: who may approve an issue before it is sent (`bulletin approve FILE --as NAME`),
+/// a list of names, each on one line, none twice.
+fn approvers_from(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
+    let Value::Seq(items) = &node.value else {
+        ctx.error(
+            node.pos,
+            "`approvers` should be a list of names",
+            "for example: approvers: [Dr Jane Smith, Sam Jones]",
+        );
+        return None;
+    };
+    let mut names: Vec<String> = Vec::new();
+    for n in items {
+        let name = ctx.short_line(
+            n,
+            "an approver's name",
+            MAX_TITLE_CHARS,
+            "give the person's name as the office knows it, such as Dr Jane Smith",
+        )?;
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            ctx.error(
+                n.pos,
+                "an approver's name is empty",
+                "write the person's name, or remove the line",
+            );
+            return None;
+        }
+        if names.iter().any(|m| m.eq_ignore_ascii_case(&name)) {
+            ctx.error(
+                n.pos,
+                format!("`{name}` is named twice in `approvers`"),
+                "remove one of them",
+            );
+            return None;
+        }
+        names.push(name);
+    }
+    Some(names)
 }
 
 /// The logo: an `https:` image in a format every mail program shows, its size, and its text.

@@ -159,6 +159,51 @@ impl Date {
     }
 }
 
+/// A moment (milliseconds since 1970) as the office reads it on the UK's clock (Europe/London:
+/// British Summer Time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
+/// of October): "Wednesday 2 December 2026 at 09:00".
+pub fn uk_time(ms: i64) -> String {
+    let utc_secs = ms.div_euclid(1000);
+    let year = Date::from_unix(utc_secs).year;
+    let last_sunday = |month: u8| {
+        let end = Date {
+            year,
+            month,
+            day: 31,
+        };
+        // 1970-01-01 was a Thursday: (days + 4) % 7 is 0 on Sundays.
+        let days = end.days_since_epoch();
+        days - (days + 4).rem_euclid(7)
+    };
+    let start = last_sunday(3) * 86_400 + 3600;
+    let end = last_sunday(10) * 86_400 + 3600;
+    let local = utc_secs
+        + if (start..end).contains(&utc_secs) {
+            3600
+        } else {
+            0
+        };
+    let date = Date::from_unix(local);
+    let weekday = WEEKDAYS[(date.days_since_epoch() + 4).rem_euclid(7) as usize];
+    let s = local.rem_euclid(86_400);
+    format!(
+        "{weekday} {} at {:02}:{:02}",
+        date.long(),
+        s / 3600,
+        s / 60 % 60
+    )
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
 impl fmt::Display for Date {
     /// ISO 8601: `2021-10-20`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -264,5 +309,41 @@ mod time_tests {
         for bad in ["24:00", "12:60", "2pm", "1430", "14:3", "", "14:30:00"] {
             assert!(Time::parse(bad).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod uk_time_tests {
+    use super::uk_time;
+
+    #[test]
+    fn uk_time_follows_british_summer_time() {
+        // 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        let at = |days: i64, secs: i64| (days * 86_400 + secs) * 1000;
+        let d = |t: &str| super::Date::parse(t).unwrap().days_since_epoch();
+        assert_eq!(
+            uk_time(at(d("2026-12-02"), 9 * 3600)),
+            "Wednesday 2 December 2026 at 09:00"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-03-29"), 3600 - 60)),
+            "Sunday 29 March 2026 at 00:59"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-03-29"), 3600)),
+            "Sunday 29 March 2026 at 02:00"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-07-01"), 23 * 3600 + 30 * 60)),
+            "Thursday 2 July 2026 at 00:30"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-10-25"), 3600 - 60)),
+            "Sunday 25 October 2026 at 01:59"
+        );
+        assert_eq!(
+            uk_time(at(d("2026-10-25"), 3600)),
+            "Sunday 25 October 2026 at 01:00"
+        );
     }
 }

@@ -17,6 +17,10 @@
 //!
 //! Fingerprints are written into journals, so the encoding must give the same answer for the same
 //! bulletin in every later version: a new optional field must add nothing when it is absent.
+//!
+//! [`parts`] gives each part (the title, the date, the message, each section, ...) a fingerprint
+//! of its own in the same encoding: an approval keeps them ([`crate::approval`]), so that `send`
+//! can say which part changed since; they too must stay the same from one version to the next.
 
 use std::path::{Path, PathBuf};
 
@@ -94,6 +98,19 @@ struct Encoder {
 }
 
 impl Encoder {
+    fn new() -> Encoder {
+        Encoder {
+            hash: Sha256::new(),
+            text: String::new(),
+        }
+    }
+
+    /// The first 8 bytes of the digest, in hex: 16 digits.
+    fn finish(mut self) -> String {
+        self.flush_text();
+        hex(&self.hash.finalize()[..8])
+    }
+
     fn field(&mut self, tag: &str, value: &str) {
         self.flush_text();
         self.raw(tag, value);
@@ -165,6 +182,81 @@ impl Encoder {
         }
     }
 
+    /// The Chief Executive's message.
+    fn message(&mut self, m: &Message) {
+        let Message {
+            title,
+            author,
+            role,
+            body,
+            after,
+        } = m;
+        self.mark("message");
+        self.field("title", title);
+        self.field("author", author);
+        self.optional("role", role.as_deref());
+        // Where it is shown; left out in the default place, so that the fingerprints of
+        // bulletins written before the message could move stay as they were.
+        if *after > 0 {
+            self.field("after", &after.to_string());
+        }
+        self.markdown(body);
+        self.mark("/message");
+    }
+
+    /// One section: its heading, label, date, words, links, note and key dates.
+    fn section(&mut self, s: &Section) {
+        let Section {
+            title,
+            pos: _,
+            anchor: _, // follows from the order
+            label,
+            date,
+            date_pos: _,
+            body,
+            links,
+            note,
+            dates,
+            continued_from,
+        } = s;
+        self.mark("section");
+        self.field("title", title);
+        self.optional("label", label.as_deref());
+        self.optional("date", date.map(|d| d.to_string()).as_deref());
+        self.markdown(body);
+        for Link { text, url, pos: _ } in links {
+            self.field("link", url);
+            self.field("link-text", text);
+        }
+        self.optional("note", note.as_deref());
+        // Left out when absent, so that bulletins written before dates existed keep their
+        // fingerprints (journals hold them).
+        for KeyDate {
+            what,
+            date,
+            time,
+            end,
+            place,
+            kind,
+            pos: _,
+        } in dates
+        {
+            self.mark("key-date");
+            self.field("what", what);
+            self.field("date", &date.to_string());
+            self.optional("time", time.map(|t| t.to_string()).as_deref());
+            self.optional("end", end.map(|t| t.to_string()).as_deref());
+            self.optional("where", place.as_deref());
+            self.field("kind", kind.as_str());
+            self.mark("/key-date");
+        }
+        self.optional(
+            "continued-from",
+            continued_from.map(|d| d.to_string()).as_deref(),
+        );
+        self.mark("/section");
+    }
+
     fn inlines(&mut self, inlines: &[Inline]) {
         for i in inlines {
             match i {
@@ -205,90 +297,115 @@ fn fingerprint(b: &Bulletin) -> String {
         all_links: _, // the same links again, gathered for the lints
         key_dates,
     } = b;
-    let mut e = Encoder {
-        hash: Sha256::new(),
-        text: String::new(),
-    };
+    let mut e = Encoder::new();
     e.field("title", title);
     e.field("date", &date.to_string());
     e.optional("issue", issue.map(|n| n.to_string()).as_deref());
     e.optional("summary", summary.as_deref());
-    if let Some(Message {
-        title,
-        author,
-        role,
-        body,
-        after,
-    }) = message
-    {
-        e.mark("message");
-        e.field("title", title);
-        e.field("author", author);
-        e.optional("role", role.as_deref());
-        // Where it is shown; left out in the default place, so that the fingerprints of
-        // bulletins written before the message could move stay as they were.
-        if *after > 0 {
-            e.field("after", &after.to_string());
-        }
-        e.markdown(body);
-        e.mark("/message");
+    if let Some(m) = message {
+        e.message(m);
     }
-    for Section {
-        title,
-        pos: _,
-        anchor: _, // follows from the order
-        label,
-        date,
-        date_pos: _,
-        body,
-        links,
-        note,
-        dates,
-        continued_from,
-    } in sections
-    {
-        e.mark("section");
-        e.field("title", title);
-        e.optional("label", label.as_deref());
-        e.optional("date", date.map(|d| d.to_string()).as_deref());
-        e.markdown(body);
-        for Link { text, url, pos: _ } in links {
-            e.field("link", url);
-            e.field("link-text", text);
-        }
-        e.optional("note", note.as_deref());
-        // Left out when absent, so that bulletins written before dates existed keep their
-        // fingerprints (journals hold them).
-        for KeyDate {
-            what,
-            date,
-            time,
-            end,
-            place,
-            kind,
-            pos: _,
-        } in dates
-        {
-            e.mark("key-date");
-            e.field("what", what);
-            e.field("date", &date.to_string());
-            e.optional("time", time.map(|t| t.to_string()).as_deref());
-            e.optional("end", end.map(|t| t.to_string()).as_deref());
-            e.optional("where", place.as_deref());
-            e.field("kind", kind.as_str());
-            e.mark("/key-date");
-        }
-        e.optional(
-            "continued-from",
-            continued_from.map(|d| d.to_string()).as_deref(),
-        );
-        e.mark("/section");
+    for section in sections {
+        e.section(section);
     }
     if !key_dates {
         e.mark("no-key-dates");
     }
-    let digest = e.hash.finalize();
-    hex(&digest[..8])
+    e.finish()
+}
+
+/// What a part of a bulletin is, as the office names it in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartKind {
+    Title,
+    Date,
+    Issue,
+    Summary,
+    Message,
+    Section,
+    /// Whether the key dates are listed (`key_dates: false` turns them off).
+    KeyDates,
+}
+
+impl PartKind {
+    /// The word an approval file writes for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            PartKind::Title => "title",
+            PartKind::Date => "date",
+            PartKind::Issue => "issue",
+            PartKind::Summary => "summary",
+            PartKind::Message => "message",
+            PartKind::Section => "section",
+            PartKind::KeyDates => "key-dates",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<PartKind> {
+        [
+            PartKind::Title,
+            PartKind::Date,
+            PartKind::Issue,
+            PartKind::Summary,
+            PartKind::Message,
+            PartKind::Section,
+            PartKind::KeyDates,
+        ]
+        .into_iter()
+        .find(|k| k.key() == key)
+    }
+}
+
+/// One part of what readers see, with a fingerprint of its own (the same encoding as the
+/// whole, [`Identity::fingerprint`]): an approval keeps these, so that `send` can say which
+/// parts changed since ([`crate::approval`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub kind: PartKind,
+    /// The section's or the message's title; empty for the other parts.
+    pub title: String,
+    pub fingerprint: String,
+}
+
+/// The parts of a bulletin, in order: title, date, issue number and summary (those it has), the
+/// message, each section, and whether key dates are listed.
+pub fn parts(b: &Bulletin) -> Vec<Part> {
+    let one = |kind: PartKind, title: &str, encode: &dyn Fn(&mut Encoder)| {
+        let mut e = Encoder::new();
+        encode(&mut e);
+        Part {
+            kind,
+            title: title.to_string(),
+            fingerprint: e.finish(),
+        }
+    };
+    let mut parts = vec![
+        one(PartKind::Title, "", &|e| e.field("title", &b.title)),
+        one(PartKind::Date, "", &|e| {
+            e.field("date", &b.date.to_string())
+        }),
+    ];
+    if let Some(n) = b.issue {
+        parts.push(one(PartKind::Issue, "", &|e| {
+            e.field("issue", &n.to_string())
+        }));
+    }
+    if let Some(summary) = &b.summary {
+        parts.push(one(PartKind::Summary, "", &|e| e.field("summary", summary)));
+    }
+    if let Some(m) = &b.message {
+        parts.push(one(PartKind::Message, &m.title, &|e| e.message(m)));
+    }
+    for section in &b.sections {
+        parts.push(one(PartKind::Section, &section.title, &|e| {
+            e.section(section)
+        }));
+    }
+    let listed = if b.key_dates { "listed" } else { "not listed" };
+    parts.push(one(PartKind::KeyDates, "", &|e| {
+        e.field("key-dates", listed)
+    }));
+    parts
 }
 
 /// `bytes` as lowercase hexadecimal digits, two a byte: how fingerprints, keys and tokens are
@@ -453,6 +570,21 @@ mod tests {
         b.title = "Title!".into();
         assert_ne!(of(&b).fingerprint(), a.fingerprint());
         assert_ne!(of(&bulletin(Some(1))).fingerprint(), a.fingerprint());
+    }
+
+    #[test]
+    fn each_part_has_a_fingerprint_of_its_own_and_they_are_stable() {
+        let a = parts(&bulletin(None));
+        let kinds: Vec<PartKind> = a.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PartKind::Title, PartKind::Date, PartKind::KeyDates]);
+        // Pinned: approvals keep them, so they must not change between versions.
+        assert_eq!(a[0].fingerprint, "137f89ce8d27c9b3");
+        let mut b = bulletin(Some(7));
+        b.title = "Title!".into();
+        let changed = parts(&b);
+        assert_ne!(changed[0].fingerprint, a[0].fingerprint);
+        assert_eq!(changed[1], a[1], "the date did not change");
+        assert_eq!(changed[2].kind, PartKind::Issue);
     }
 
     #[test]

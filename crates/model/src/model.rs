@@ -192,6 +192,9 @@ pub struct Publisher {
     pub colour: String,
     /// A hosted image shown in the email's header instead of the name.
     pub logo: Option<Logo>,
+    /// Who may approve an issue (`approvers:`); when there are any, `send` sends only an issue
+    /// one of them approved, as it is now ([`crate::approval`]).
+    pub approvers: Vec<String>,
 }
 
 /// The publisher's logo: an `https:` address (never attached to the message) and its size in

@@ -94,13 +94,37 @@ impl Template {
         html: &str,
         test: bool,
     ) -> Result<Template, String> {
+        Template::build(p, id, text, html, test, subject(b, id, test))
+    }
+
+    /// A test copy for the approvers (`approvers` in publisher.yaml) of an issue not yet
+    /// approved as it is: "[FOR APPROVAL] " before the subject, and a test copy's Message-IDs.
+    pub fn for_approval(
+        b: &Bulletin,
+        p: &Publisher,
+        id: &Identity,
+        text: &str,
+        html: &str,
+    ) -> Result<Template, String> {
+        let subject = format!("[FOR APPROVAL] {}", subject(b, id, false));
+        Template::build(p, id, text, html, true, subject)
+    }
+
+    fn build(
+        p: &Publisher,
+        id: &Identity,
+        text: &str,
+        html: &str,
+        test: bool,
+        subject: String,
+    ) -> Result<Template, String> {
         let placeholder: Mailbox = "placeholder@example.invalid"
             .parse()
             .map_err(|e| format!("{e}"))?;
         let mut builder = lettre::Message::builder()
             .from(p.from.clone())
             .to(placeholder)
-            .subject(subject(b, id, test))
+            .subject(subject)
             .date(SystemTime::UNIX_EPOCH)
             .message_id(Some("<placeholder@example.invalid>".into()))
             .header(ListId(format!("{} <{}>", phrase(&p.name), p.list_id)))

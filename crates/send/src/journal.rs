@@ -36,7 +36,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -263,6 +263,33 @@ fn valid_time(t: &str) -> bool {
             && r[4..6].iter().all(u8::is_ascii_digit))
 }
 
+/// A journal time ([`valid_time`]) in milliseconds since 1970, its offset taken into account.
+pub fn parse_time(t: &str) -> Option<i64> {
+    if !valid_time(t) {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().ok();
+    }
+    let num = |r: std::ops::Range<usize>| t[r].parse::<i64>().ok();
+    let date = crate::date::Date::parse(&t[..10]).ok()?;
+    let mut ms = date.days_since_epoch() * 86_400_000
+        + (num(11..13)? * 3600 + num(14..16)? * 60 + num(17..19)?) * 1000;
+    let mut rest = &t[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        let digits = format!("{:0<3}", &frac[..n.min(3)]);
+        ms += digits.parse::<i64>().ok()?;
+        rest = &frac[n..];
+    }
+    if rest != "Z" {
+        let sign = if rest.starts_with('-') { -1 } else { 1 };
+        let offset = rest[1..3].parse::<i64>().ok()? * 60 + rest[4..6].parse::<i64>().ok()?;
+        ms -= sign * offset * 60_000;
+    }
+    Some(ms)
+}
+
 /// The address of a record, as the send compares it ([`crate::input::recipients::key`]): an
 /// address typed in capitals by a person editing the journal still matches its recipient.
 fn record_address(a: &str) -> Option<String> {
@@ -472,14 +499,11 @@ fn field(s: &str) -> String {
 /// Now, in ISO 8601 with its offset, to the millisecond: `2026-11-24T08:05:45.123+00:00`
 /// (UTC, so that journals written on machines in different zones sort and compare alike).
 fn now() -> String {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    iso(ms)
+    iso(crate::clock::now_ms())
 }
 
-fn iso(ms: i64) -> String {
+/// Milliseconds since 1970 as a journal writes them: `2026-11-24T08:05:45.123+00:00`.
+pub fn iso(ms: i64) -> String {
     let seconds = ms.div_euclid(1000);
     let d = crate::date::Date::from_unix(seconds);
     let s = seconds.rem_euclid(86_400);

@@ -6,6 +6,8 @@
 //! decides who gets a message now (skipping those already delivered, suppressed or listed
 //! twice); [`run`] sends. Printing is left to the command.
 
+pub mod clock;
+pub mod daily;
 pub mod decide;
 mod failure;
 pub mod journal;

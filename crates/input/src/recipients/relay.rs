@@ -63,6 +63,8 @@ pub struct Smtp {
     pub secret_command: Option<Box<SecretCommand>>,
     /// Messages a minute across all connections; 0 = no limit.
     pub rate_per_minute: u32,
+    /// Recipients in any 24 hours, over every issue's journal; 0 = no limit.
+    pub daily_limit: u64,
     pub connections: usize,
     /// How many times a temporary failure (4xx, a dropped connection) is retried.
     pub retries: u32,
@@ -129,6 +131,7 @@ pub(super) fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
             );
     }
     let rate = settings::number(ctx, &f, SMTP, "rate_per_minute");
+    let daily_limit = settings::number(ctx, &f, SMTP, "daily_limit");
     let connections = settings::number(ctx, &f, SMTP, "connections");
     let retries = settings::number(ctx, &f, SMTP, "retries");
     let retry_wait = settings::number(ctx, &f, SMTP, "retry_wait_seconds");
@@ -146,6 +149,7 @@ pub(super) fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
         username,
         secret_command,
         rate_per_minute: rate? as u32,
+        daily_limit: daily_limit?,
         connections: connections? as usize,
         retries: retries? as u32,
         retry_wait: Duration::from_secs(retry_wait?),

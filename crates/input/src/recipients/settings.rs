@@ -85,6 +85,13 @@ pub const SMTP: &[Setting] = &[
         "At most this many messages a minute over all connections; 0 means no limit. Default {default}.",
     ),
     Setting::number(
+        "daily_limit",
+        0,
+        10_000_000,
+        Some(0),
+        "At most this many recipients in any 24 hours, counted from the journals of every issue (Microsoft 365 and NHSmail mailboxes take about 10,000 a day): `send` stops there and says when it can go on; 0 means no limit. Default {default}.",
+    ),
+    Setting::number(
         "connections",
         1,
         64,
