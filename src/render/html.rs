@@ -158,6 +158,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                         @for (i, item) in items.iter().enumerate() {
                             tr { td class="s" height="16" {} }
                             tr { td class="c" bgcolor=(CARD) style="padding:28px 32px" {
+                                (named_anchor(item.anchor()))
                                 @match item {
                                     Item::Message(m) => (message(m, i + 1, p)),
                                     Item::Section(s) => (section(b, s, i + 1, p)),
@@ -217,7 +218,7 @@ fn muted_link() -> String {
 /// card shows its number above its heading.
 fn contents(items: &[Item], p: &Publisher) -> Markup {
     html! {
-        p id="contents" class="k" { "In this issue" }
+        p id="contents" class="k" { (named_anchor("contents")) "In this issue" }
         ol class="i" style="margin:0 0 0 28px;padding:0;" {
             @for item in items {
                 li {
@@ -226,6 +227,13 @@ fn contents(items: &[Item], p: &Publisher) -> Markup {
             }
         }
     }
+}
+
+/// The target of an in-page link (`href="#x"`) for the mail programs that follow only a named
+/// anchor (Outlook for Windows, Gmail's webmail, in caniemail's data); browsers and the other
+/// programs go to the `id` next to it. Empty, so it shows nothing.
+fn named_anchor(name: &str) -> Markup {
+    html! { a name=(name) {} }
 }
 
 /// The line above a card's heading: its number in the contents list, then any label and date.

@@ -12,7 +12,8 @@
 // - dark mode is really on (the page's background is dark), so the contrast is measured on the
 //   dark styles;
 // - on a phone (under 620 px) the header and footer have the cards' side padding;
-// - a logo, if there is one, is shown and fits the window.
+// - a logo, if there is one, is shown and fits the window;
+// - every in-page link (href="#x") has an empty <a name="x"> and an element with id "x".
 // A full-page screenshot of each is written to DIR/NAME-WIDTH-SCHEME.png. The email may load
 // nothing but its logo, which is answered with a generated image (there is no network here).
 // Prints one line per check; exits 0 if all pass, 1 otherwise (2 on bad arguments).
@@ -143,7 +144,12 @@ function measure() {
     if (!widest || right > widest.right) widest = { right: Math.round(right), tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 60) };
   }
   const logo = document.querySelector('img');
+  // In-page links: Outlook for Windows and Gmail's webmail follow only a named anchor.
+  const inPage = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href').slice(1));
+  const unnamed = [...new Set(inPage)].filter((x) => !document.querySelector(`a[name="${CSS.escape(x)}"]`) || !document.getElementById(x));
   return {
+    inPage: inPage.length,
+    unnamed,
     checked,
     failures,
     lowest,
@@ -218,6 +224,10 @@ try {
           const same = [header, footer].every((p) => !p || (p[0] === card[0] && p[1] === card[1]));
           report(same, `${where}: side padding of cards ${card}, header ${header}, footer ${footer}`);
         }
+        report(
+          m.inPage > 0 && m.unnamed.length === 0,
+          `${where}: ${m.inPage} in-page links, ${m.unnamed.length ? `no <a name> and id for #${m.unnamed.join(', #')}` : 'each to an <a name> and an id'}`,
+        );
         if (m.logo) {
           const shown = m.logo.complete && m.logo.natural > 0 && m.logo.right <= m.innerWidth;
           report(shown, `${where}: the logo is shown, ${Math.round(m.logo.width)} px wide`);
