@@ -48,11 +48,16 @@ fn base_style(p: &Publisher) -> String {
         ":root{{color-scheme:light dark;supported-color-schemes:light dark}}\
 body{{margin:0;padding:0;width:100%}}\
 table{{border-collapse:collapse}}\
+table,td{{mso-table-lspace:0pt !important;mso-table-rspace:0pt !important}}\
+a[x-apple-data-detectors],.unstyle-auto-detected-links a,.aBn{{border-bottom:0 !important;cursor:default !important;color:inherit !important;text-decoration:none !important;font-size:inherit !important;font-family:inherit !important;font-weight:inherit !important;line-height:inherit !important}}\
+#MessageViewBody,#MessageWebViewDiv{{width:100% !important}}\
+#MessageViewBody a{{color:inherit;text-decoration:none;font-size:inherit;font-family:inherit;font-weight:inherit;line-height:inherit}}\
+u~div .p{{min-width:100vw}}\
+.im{{color:inherit !important}}\
 .s{{font-size:0;line-height:0}}\
-.c{{font-size:16px;line-height:24px;color:{TEXT}}}\
 p{{margin:0 0 16px}}\
-h1{{margin:0 0 8px;font-size:28px;line-height:34px}}\
-h2{{margin:0 0 12px;font-size:22px;line-height:28px;color:{brand}}}\
+h1{{margin:0 0 8px}}\
+h2{{margin:0 0 12px;font-size:22px;line-height:28px}}\
 h3{{margin:16px 0 8px;font-size:18px;line-height:24px}}\
 ul,ol{{margin:0 0 16px 24px;padding:0}}\
 li{{margin:0 0 8px}}\
@@ -146,8 +151,8 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                             } }
                         }
                         (masthead(p))
-                        tr { td class="c" bgcolor=(CARD) style="padding:28px 32px" {
-                            h1 style=(format!("color:{TEXT}")) { (b.title) }
+                        tr { td class="c" bgcolor=(CARD) style=(card_style()) {
+                            h1 style=(format!("color:{TEXT};font-size:28px;line-height:34px")) { (b.title) }
                             p class="m" style="margin:0 0 16px;" { (b.dateline()) }
                             @if let Some(s) = &b.summary {
                                 p { (s) }
@@ -156,15 +161,15 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                             (contents(&items, p))
                         } }
                         @for (i, item) in items.iter().enumerate() {
-                            tr { td class="s" height="16" {} }
-                            tr { td class="c" bgcolor=(CARD) style="padding:28px 32px" {
+                            tr { td class="s" height="16" aria-hidden="true" { (PreEscaped("&nbsp;")) } }
+                            tr { td class="c" bgcolor=(CARD) style=(card_style()) {
                                 (named_anchor(item.anchor()))
                                 @match item {
                                     Item::Message(m) => (message(m, i + 1, p)),
                                     Item::Section(s) => (section(b, s, i + 1, p)),
                                 }
                                 p class="m" {
-                                    a href="#contents" style="text-decoration:underline" { "Back to contents" }
+                                    a href="#contents" style=(muted_link()) { "Back to contents" }
                                 }
                             } }
                         }
@@ -203,6 +208,18 @@ fn logo_image(logo: &Logo) -> Markup {
         img src=(logo.url) width=(logo.width) height=(logo.height) alt=(logo.alt)
             style=(format!("display:block;border:0;outline:none;text-decoration:none;width:{}px;max-width:100%;height:auto;font-size:18px;line-height:24px;font-weight:bold;color:{TEXT};", logo.width));
     }
+}
+
+/// A card's cell: its padding, and the text size, line height and colour its paragraphs and
+/// lists inherit, inline so that a mail program that drops `<style>` keeps them.
+fn card_style() -> String {
+    format!("padding:28px 32px;font-size:16px;line-height:24px;color:{TEXT}")
+}
+
+/// An `<h2>`'s colour, inline for the same reason (its size is a refinement: a mail program's
+/// own, 24 px, fits the card's 24 px lines).
+fn heading_style(p: &Publisher) -> String {
+    format!("color:{}", p.colour)
 }
 
 fn link_style(p: &Publisher) -> String {
@@ -251,7 +268,7 @@ fn eyebrow(number: usize, details: &[String]) -> Markup {
 fn message(m: &Message, number: usize, p: &Publisher) -> Markup {
     html! {
         (eyebrow(number, &[]))
-        h2 id="message" { (m.title) }
+        h2 id="message" style=(heading_style(p)) { (m.title) }
         (blocks(&m.body.blocks, p))
         p style="margin:16px 0 0;" {
             strong { (m.author) }
@@ -273,7 +290,7 @@ fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
         .collect();
     html! {
         (eyebrow(number, &details))
-        h2 id=(s.anchor) { (s.title) }
+        h2 id=(s.anchor) style=(heading_style(p)) { (s.title) }
         (blocks(&s.body.blocks, p))
         @if !s.dates.is_empty() || !s.links.is_empty() {
             (documents(b, s, p))

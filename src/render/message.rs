@@ -237,10 +237,11 @@ fn html_part(html: &str) -> SinglePart {
     }
 }
 
-/// Lines of a 7-bit MIME body: at most 998 characters (RFC 5322) and, where a break point
-/// allows, under 78.
+/// Lines of a 7-bit MIME body: at most 998 characters (RFC 5322), broken at the last break
+/// point before 900. Not at 78 (RFC 5322's "should", for people reading the raw text): a line
+/// break every 78 characters would add 3 % to the size that Gmail's clip counts.
 const MAX_LINE: usize = 998;
-const WANTED_LINE: usize = 78;
+const WANTED_LINE: usize = 900;
 
 /// The HTML as 7-bit lines with CRLF endings, the same document to a browser: every character
 /// outside ASCII written as a character reference (`&#8217;`), and a space where a line may
@@ -365,9 +366,10 @@ mod tests {
 
     #[test]
     fn html_is_sent_as_seven_bit_lines_that_read_the_same() {
-        let long = "word ".repeat(40);
+        let long = "word ".repeat(400);
         let html = format!(
-            "<!DOCTYPE html><html><head><title>A title’s words</title><style>a{{color:red}}b{{color:blue}}</style></head><body><!--[if mso]><table role=\"x\"><![endif]--><p class=\"a b\" style=\"color:#000\">{long}£5</p><pre>  keep  these  spaces  {long}</pre></body></html>"
+            "<!DOCTYPE html><html><head><title>A title’s words</title><style>a{{color:red}}b{{color:blue}}</style></head><body><!--[if mso]><table role=\"x\"><![endif]--><p class=\"a b\" style=\"color:#000\">{long}£5</p><pre>  keep  these  spaces  {}</pre></body></html>",
+            "word ".repeat(20)
         );
         let out = seven_bit_html(&html).unwrap();
         assert!(out.is_ascii());
@@ -379,7 +381,7 @@ mod tests {
         // Only spaces became line breaks (or breaks went in after a `}` in the style), and none
         // of the comment's, the pre's or the title's.
         assert!(out.contains("<!--[if mso]><table role=\"x\"><![endif]-->"));
-        assert!(out.contains(&format!("<pre>  keep  these  spaces  {long}</pre>")));
+        assert!(out.contains(&format!("<pre>  keep  these  spaces  {}</pre>", "word ".repeat(20))));
         assert!(out.contains("<title>A title&#8217;s words</title>"));
         let unbroken = out.trim_end().replace("\r\n", " ").replace("} ", "}");
         let expected = html.replace('’', "&#8217;").replace('£', "&#163;");

@@ -13,7 +13,10 @@
 //   dark styles;
 // - on a phone (under 620 px) the header and footer have the cards' side padding;
 // - a logo, if there is one, is shown and fits the window;
-// - every in-page link (href="#x") has an empty <a name="x"> and an element with id "x".
+// - every in-page link (href="#x") has an empty <a name="x"> and an element with id "x";
+// - in light mode with every <style> removed (as Gmail's apps show an email to a non-Google
+//   account), every visible text still reaches AA: what matters is inline;
+// - with and without <style>, no text of more than one line has a line height under its size.
 // A full-page screenshot of each is written to DIR/NAME-WIDTH-SCHEME.png. The email may load
 // nothing but its logo, which is answered with a generated image (there is no network here).
 // Prints one line per check; exits 0 if all pass, 1 otherwise (2 on bad arguments).
@@ -107,6 +110,7 @@ function measure() {
   };
 
   const failures = [];
+  const overlaps = [];
   let checked = 0;
   let lowest = null;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -119,6 +123,11 @@ function measure() {
     const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
     const style = getComputedStyle(el);
     if (rects.length === 0 || style.visibility !== 'visible') continue;
+    // Lines of one text drawn over each other: a line height under the font's size.
+    const lineHeight = parseFloat(style.lineHeight);
+    if (rects.length > 1 && lineHeight < parseFloat(style.fontSize)) {
+      overlaps.push(`"${text.slice(0, 40)}": ${style.fontSize} text on ${style.lineHeight} lines`);
+    }
     const bg = background(el);
     const fg = channels(style.color);
     const shown = over([fg[0], fg[1], fg[2], fg[3] * opacity(el)], bg);
@@ -148,6 +157,7 @@ function measure() {
   const inPage = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href').slice(1));
   const unnamed = [...new Set(inPage)].filter((x) => !document.querySelector(`a[name="${CSS.escape(x)}"]`) || !document.getElementById(x));
   return {
+    overlaps,
     inPage: inPage.length,
     unnamed,
     checked,
@@ -202,6 +212,14 @@ try {
         });
         await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
         const m = await page.evaluate(measure);
+        // As a mail program that drops <style> shows it (Gmail's apps with a non-Google
+        // account): what matters is inline, so every text still reaches AA in light mode.
+        let bare = null;
+        if (scheme === 'light') {
+          await page.evaluate(() => document.querySelectorAll('style').forEach((s) => s.remove()));
+          bare = await page.evaluate(measure);
+          await page.screenshot({ path: path.join(shots, `${name}-${width}-nostyle.png`), fullPage: true });
+        }
         const shot = path.join(shots, `${name}-${width}-${scheme}.png`);
         await page.screenshot({ path: shot, fullPage: true });
         await context.close();
@@ -213,6 +231,18 @@ try {
         );
         const dark = m.pageLuminance < 0.05;
         report(dark === (scheme === 'dark'), `${where}: the page background is ${dark ? 'dark' : 'light'}`);
+        for (const [what, r] of [['', m], [', without <style>', bare]]) {
+          if (!r) continue;
+          report(r.overlaps.length === 0, `${where}${what}: ${r.overlaps.length ? `lines overlap: ${r.overlaps.join('; ')}` : 'no text has lines closer than its size'}`);
+        }
+        if (bare) {
+          const low = bare.lowest;
+          report(
+            bare.failures.length === 0 && bare.checked > 0,
+            `${where}, without <style>: ${bare.checked} text nodes, lowest contrast ${low ? `${low.ratio}:1 ("${low.text}", ${low.fg} on ${low.bg})` : 'none'}` +
+              bare.failures.map((f) => `\n       under ${f.needed}:1: ${f.ratio}:1 "${f.text}" ${f.fg} on ${f.bg}`).join(''),
+          );
+        }
         const low = m.lowest;
         report(
           m.failures.length === 0 && m.checked > 0,
