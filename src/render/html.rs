@@ -42,8 +42,7 @@ const DARK_MUTED: &str = "#b6c0c9";
 /// Typography and spacing for clients that keep `<style>` (Outlook, Apple Mail, Gmail and
 /// Outlook on the web and their apps): a client that drops it shows the same text with its own
 /// spacing, on the same backgrounds, in the same colours. Then the phone layout.
-fn base_style(p: &Publisher) -> String {
-    let brand = &p.colour;
+fn base_style() -> String {
     format!(
         ":root{{color-scheme:light dark;supported-color-schemes:light dark}}\
 body{{margin:0;padding:0;width:100%}}\
@@ -56,7 +55,7 @@ u~div .p{{min-width:100vw}}\
 .im{{color:inherit !important}}\
 .s{{font-size:0;line-height:0}}\
 p{{margin:0 0 16px}}\
-h1{{margin:0 0 8px}}\
+h1{{margin:0 0 12px}}\
 h2{{margin:0 0 12px;font-size:22px;line-height:28px}}\
 h3{{margin:16px 0 8px;font-size:18px;line-height:24px}}\
 ul,ol{{margin:0 0 16px 24px;padding:0}}\
@@ -66,14 +65,19 @@ li ul,li ol{{margin:8px 0 0 24px}}\
 .m a{{color:{MUTED}}}\
 .e{{margin:0 0 4px;font-size:13px;line-height:18px;font-weight:bold;color:{MUTED}}}\
 .k{{margin:8px 0;font-size:13px;line-height:18px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:{MUTED}}}\
-.e b{{color:{brand}}}\
+.k .u{{letter-spacing:0;text-transform:none;font-weight:normal}}\
 .l{{margin:0}}\
 .t{{margin:8px 0 0}}\
 .i li{{margin:0 0 6px;font-size:15px;line-height:22px}}\
 @media screen and (max-width:620px){{\
-.c{{padding:20px 16px !important}}\
+.c{{padding:16px !important}}\
 .h,.f{{padding-left:16px !important;padding-right:16px !important}}\
-h1{{font-size:24px !important;line-height:30px !important}}\
+.h{{padding-top:12px !important;padding-bottom:12px !important}}\
+h1{{margin-bottom:8px !important;font-size:22px !important;line-height:28px !important}}\
+.d{{padding:10px 12px !important;font-size:15px !important;line-height:22px !important}}\
+table{{table-layout:fixed}}\
+.i{{margin:0 !important}}\
+.i li{{margin:0 0 4px !important;font-size:14px !important;line-height:20px !important;list-style:decimal inside;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}\
 }}"
     )
 }
@@ -109,7 +113,7 @@ fn dark_style(p: &Publisher) -> String {
 .c{{background-color:{DARK_CARD} !important;color:{DARK_TEXT} !important}}\
 .d{{background-color:{DARK_BOX} !important}}\
 .c h1,.c h3{{color:{DARK_TEXT} !important}}\
-.c h2,.c a,.e b{{color:{accent} !important}}\
+.c h2,.c a{{color:{accent} !important}}\
 .m,.m a,.e,.k,.f,.f a{{color:{DARK_MUTED} !important}}\
 }}"
     )
@@ -132,7 +136,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                 meta name="supported-color-schemes" content="light dark";
                 title { (b.title) }
                 (PreEscaped(MSO_HEAD))
-                style { (PreEscaped(base_style(p))) }
+                style { (PreEscaped(base_style())) }
                 style { (PreEscaped(dark_style(p))) }
             }
             body class="p" bgcolor=(PAGE) style=(format!("margin:0;padding:0;width:100%;background-color:{PAGE};-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%;")) {
@@ -145,15 +149,10 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                 div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="p" style=(format!("background-color:{PAGE};font-family:{FONT};word-break:break-word;overflow-wrap:anywhere;")) {
                     (PreEscaped(MSO_OPEN))
                     table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;" {
-                        @if let Some(url) = crate::render::web_version(p, b).filter(|_| is_email) {
-                            tr { td class="f" align="center" style=(format!("padding:12px 16px;font-size:13px;line-height:18px;mso-line-height-rule:exactly;color:{MUTED};")) {
-                                a href=(url) style=(muted_link()) { "View this bulletin in your web browser" }
-                            } }
-                        }
-                        (masthead(p))
+                        (masthead(p, crate::render::web_version(p, b).filter(|_| is_email)))
                         tr { td class="c" bgcolor=(CARD) style=(card_style()) {
+                            p class="m" style="margin:0 0 4px;" { (b.dateline()) }
                             h1 style=(format!("color:{TEXT};font-size:28px;line-height:34px")) { (b.title) }
-                            p class="m" style="margin:0 0 16px;" { (b.dateline()) }
                             @if let Some(s) = &b.summary {
                                 p { (s) }
                             }
@@ -185,19 +184,45 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
     }
 }
 
-/// The publisher's name on a bar of the brand colour, or their logo on white above a bar.
-fn masthead(p: &Publisher) -> Markup {
-    match &p.logo {
-        None => html! {
-            tr { td class="h" bgcolor=(p.colour) style=(format!("padding:16px 32px;font-size:16px;line-height:22px;mso-line-height-rule:exactly;font-weight:bold;color:#ffffff;")) {
-                (p.name)
-            } }
-        },
-        Some(logo) => html! {
-            tr { td class="h" bgcolor="#ffffff" style=(format!("padding:20px 32px;border-bottom:4px solid {};", p.colour)) {
-                (logo_image(logo))
-            } }
-        },
+/// The publisher's name on a bar of the brand colour, or their logo on white above a bar; at
+/// its right, the link to the web version (in a row of its own above the bar it took 42 px of
+/// a phone's first screen).
+fn masthead(p: &Publisher, web: Option<String>) -> Markup {
+    let (cell, bg, link) = match &p.logo {
+        None => (
+            format!(
+                "padding:16px 32px;font-size:16px;line-height:22px;mso-line-height-rule:exactly;font-weight:bold;color:#ffffff;"
+            ),
+            p.colour.clone(),
+            "color:#ffffff;text-decoration:underline".to_string(),
+        ),
+        Some(_) => (
+            format!("padding:20px 32px;border-bottom:4px solid {};", p.colour),
+            "#ffffff".to_string(),
+            muted_link(),
+        ),
+    };
+    let brand = html! {
+        @match &p.logo {
+            None => (p.name),
+            Some(logo) => (logo_image(logo)),
+        }
+    };
+    html! {
+        tr { td class="h" bgcolor=(bg) style=(cell) {
+            @if let Some(url) = web {
+                table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" {
+                    tr {
+                        td { (brand) }
+                        td align="right" style="padding-left:12px;font-size:13px;line-height:18px;font-weight:normal" {
+                            a href=(url) style=(link) { "View in your browser" }
+                        }
+                    }
+                }
+            } @else {
+                (brand)
+            }
+        } }
     }
 }
 
@@ -235,7 +260,7 @@ fn muted_link() -> String {
 /// card shows its number above its heading.
 fn contents(items: &[Item], p: &Publisher) -> Markup {
     html! {
-        p id="contents" class="k" { (named_anchor("contents")) "In this issue" }
+        p id="contents" class="k" style="margin:24px 0 8px" { (named_anchor("contents")) "In this issue" }
         ol class="i" style="margin:0 0 0 28px;padding:0;" {
             @for item in items {
                 li {
@@ -253,13 +278,21 @@ fn named_anchor(name: &str) -> Markup {
     html! { a name=(name) {} }
 }
 
-/// The line above a card's heading: its number in the contents list, then any label and date.
-fn eyebrow(number: usize, details: &[String]) -> Markup {
+/// The line above a card's heading: its label and date, where they say something
+/// ([`crate::render::details`]).
+fn eyebrow(details: &[String]) -> Markup {
     html! {
-        p class="e" {
-            b { (number) }
-            @for d in details { " · " (d) }
+        @if !details.is_empty() {
+            p class="e" { (details.join(" · ")) }
         }
+    }
+}
+
+/// A card's heading, numbered as the contents list numbers it ("3. Infection Prevention
+/// Control", as in the text part): where in-page links do not work, the reader scrolls to 3.
+fn heading(anchor: &str, number: usize, title: &str, p: &Publisher) -> Markup {
+    html! {
+        h2 id=(anchor) style=(heading_style(p)) { (number) ". " (title) }
     }
 }
 
@@ -267,8 +300,7 @@ fn eyebrow(number: usize, details: &[String]) -> Markup {
 /// names the author already).
 fn message(m: &Message, number: usize, p: &Publisher) -> Markup {
     html! {
-        (eyebrow(number, &[]))
-        h2 id="message" style=(heading_style(p)) { (m.title) }
+        (heading("message", number, &m.title, p))
         (blocks(&m.body.blocks, p))
         p style="margin:16px 0 0;" {
             strong { (m.author) }
@@ -278,19 +310,9 @@ fn message(m: &Message, number: usize, p: &Publisher) -> Markup {
 }
 
 fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
-    let details: Vec<String> = s
-        .label
-        .iter()
-        .cloned()
-        .chain(s.date.map(|d| d.long()))
-        .chain(
-            s.continued_from
-                .map(|d| format!("Continued from {}", d.long())),
-        )
-        .collect();
     html! {
-        (eyebrow(number, &details))
-        h2 id=(s.anchor) style=(heading_style(p)) { (s.title) }
+        (eyebrow(&crate::render::details(b, s)))
+        (heading(&s.anchor, number, &s.title, p))
         (blocks(&s.body.blocks, p))
         @if !s.dates.is_empty() || !s.links.is_empty() {
             (documents(b, s, p))
@@ -303,28 +325,43 @@ fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
     }
 }
 
-/// The "Key dates" list after the summary, above the contents, in the contents' pattern (a small heading, then
-/// paragraphs in the title card): every item of the bulletin from its date on, in date order,
-/// each with a link to its section by number and its "Add to calendar" link, then one link to
-/// subscribe to the archive's calendar. Lean, since it repeats what the sections say.
+/// The "Key dates" box after the summary, above the contents: every item of the bulletin from
+/// its date on, in date order, each with a link to its section and the section's number, and
+/// beside the heading one link to subscribe to the archive's calendar. A box of
+/// its own, as the documents box (background and border on the cell, where Outlook draws
+/// them), and compact: it repeats what the sections say.
 fn key_dates(b: &Bulletin, items: &[Item], p: &Publisher) -> Markup {
     let dates = boxed(b);
     if dates.is_empty() {
         return html! {};
     }
     html! {
-        p class="k" { "Key dates" }
-        @for (d, s) in &dates { (key_date(b, d, s, Some(number_of(items, s)), p, false)) }
-        @if let Some(url) = calendar::subscribe_url(p) {
-            p class="t" { a href=(url) style=(link_style(p)) { "Subscribe to the calendar" } }
+        table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" {
+            tr { td class="d" bgcolor=(BOX) style=(box_style(p)) {
+                p class="k" style="margin:0 0 4px" {
+                    "Key dates"
+                    @if let Some(url) = calendar::subscribe_url(p) {
+                        " · " a class="u" href=(url) style=(link_style(p)) { "Subscribe to the calendar" }
+                    }
+                }
+                @for (i, (d, s)) in dates.iter().enumerate() {
+                    (key_date(b, d, s, Some(number_of(items, s)), p, i == 0))
+                }
+            } }
         }
     }
 }
 
-/// One key date: its day (and time) in bold, what, where (a meeting link as a link); in the
-/// Key dates list, a link to the section by its number. "Add to calendar" where the archive has
-/// the item's calendar file: once per item, in the list, or in the section where the list does
-/// not show the item.
+/// The documents box and the key dates box: a tinted cell with a bar of the brand colour.
+fn box_style(p: &Publisher) -> String {
+    format!("padding:12px 16px;border-left:4px solid {}", p.colour)
+}
+
+/// One key date on a line as a date reads: "**Thu 4 Nov, 1pm–2pm** · LMC webinar on the access
+/// plan (item 3)", then where. In the Key dates box, `what` links to the section and its number
+/// follows it, and nothing more: the box is the first screen's index of dates. In the section,
+/// a line of what to do: "Join online" for a meeting link, "Add to calendar" where the archive
+/// has the item's calendar file (each took a phone's line per date in the box).
 fn key_date(
     b: &Bulletin,
     d: &KeyDate,
@@ -333,10 +370,13 @@ fn key_date(
     p: &Publisher,
     first: bool,
 ) -> Markup {
-    let listed = b.key_dates && d.date >= b.date;
-    let ics = calendar::item_url(p, b, s, d).filter(|_| number.is_some() || !listed);
+    let ics = calendar::item_url(p, b, s, d).filter(|_| number.is_none());
     let mut links = Vec::new();
-    if let Some(place) = d.place.as_ref().filter(|_| d.place_is_link()) {
+    if let Some(place) = d
+        .place
+        .as_ref()
+        .filter(|_| d.place_is_link() && number.is_none())
+    {
         links.push(html! { a href=(place) style=(link_style(p)) { "Join online" } });
     }
     if let Some(url) = ics {
@@ -344,10 +384,10 @@ fn key_date(
     }
     html! {
         p class=(if first { "l" } else { "t" }) {
-            b { (when(d, b)) } br;
+            b { (when(d, b)) } " · "
             @if let Some(n) = number {
-                // The item's section: its number, and a link to it where in-page links work.
-                (n) ". " a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (d.what) }
+                // The item's section: a link to it where in-page links work, and its number.
+                a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (d.what) } " (item " (n) ")"
             } @else { (d.what) }
             @if let Some(place) = d.place.as_ref().filter(|_| !d.place_is_link()) { ", " (place) }
             @if !links.is_empty() {
@@ -363,7 +403,7 @@ fn key_date(
 fn documents(b: &Bulletin, s: &Section, p: &Publisher) -> Markup {
     html! {
         table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" {
-            tr { td class="d" bgcolor=(BOX) style=(format!("padding:12px 16px;border-left:4px solid {}", p.colour)) {
+            tr { td class="d" bgcolor=(BOX) style=(box_style(p)) {
                 @for (i, d) in s.dates.iter().enumerate() {
                     (key_date(b, d, s, None, p, i == 0))
                 }

@@ -258,7 +258,10 @@ pub fn seven_bit_html(html: &str) -> Option<String> {
     let mut state = Scan::Text;
     let mut rest = html;
     while let Some(c) = rest.chars().next() {
-        let lower = |s: &str| rest.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+        let lower = |s: &str| {
+            rest.get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+        };
         let (next, len) = match state {
             Scan::Text if rest.starts_with("<!--") => (Scan::Comment, 4),
             Scan::Text if lower("<pre") => (Scan::Pre, 4),
@@ -316,7 +319,9 @@ pub fn seven_bit_html(html: &str) -> Option<String> {
 enum Scan {
     Text,
     /// Inside a tag; in a quoted attribute value if `quote`.
-    Tag { quote: Option<char> },
+    Tag {
+        quote: Option<char>,
+    },
     Comment,
     /// Inside `<pre>`: its spaces are the text's own.
     Pre,
@@ -381,13 +386,19 @@ mod tests {
         // Only spaces became line breaks (or breaks went in after a `}` in the style), and none
         // of the comment's, the pre's or the title's.
         assert!(out.contains("<!--[if mso]><table role=\"x\"><![endif]-->"));
-        assert!(out.contains(&format!("<pre>  keep  these  spaces  {}</pre>", "word ".repeat(20))));
+        assert!(out.contains(&format!(
+            "<pre>  keep  these  spaces  {}</pre>",
+            "word ".repeat(20)
+        )));
         assert!(out.contains("<title>A title&#8217;s words</title>"));
         let unbroken = out.trim_end().replace("\r\n", " ").replace("} ", "}");
         let expected = html.replace('’', "&#8217;").replace('£', "&#163;");
         assert_eq!(unbroken, expected);
         // A word longer than a line may be: quoted-printable instead.
-        assert_eq!(seven_bit_html(&format!("<p>{}</p>", "x".repeat(1200))), None);
+        assert_eq!(
+            seven_bit_html(&format!("<p>{}</p>", "x".repeat(1200))),
+            None
+        );
     }
 
     #[test]

@@ -66,16 +66,7 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
             }
             Item::Section(s) => s,
         };
-        let meta: Vec<String> = s
-            .label
-            .iter()
-            .cloned()
-            .chain(s.date.map(|d| d.long()))
-            .chain(
-                s.continued_from
-                    .map(|d| format!("Continued from {}", d.long())),
-            )
-            .collect();
+        let meta = crate::render::details(b, s);
         if !meta.is_empty() {
             out.wrap(&meta.join(" · "), "", "");
             out.blank();

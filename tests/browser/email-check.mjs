@@ -1,7 +1,7 @@
 // Checks rendered HTML emails in Debian's headless Chromium (through playwright-core, which never
 // downloads a browser of its own), as a reader's screen shows them.
 //
-//   node tests/browser/email-check.mjs --shots DIR NAME=FILE.html [NAME=FILE.html ...]
+//   node tests/browser/email-check.mjs --shots DIR [--first-item NAME=PX] NAME=FILE.html [...]
 //
 // Each email is opened from disk at 320, 375 and 800 px wide, in light and in dark mode
 // (prefers-color-scheme emulated). At each:
@@ -16,7 +16,9 @@
 // - every in-page link (href="#x") has an empty <a name="x"> and an element with id "x";
 // - in light mode with every <style> removed (as Gmail's apps show an email to a non-Google
 //   account), every visible text still reaches AA: what matters is inline;
-// - with and without <style>, no text of more than one line has a line height under its size.
+// - with and without <style>, no text of more than one line has a line height under its size;
+// - with --first-item NAME=PX, at 375 px that email's first item (the card of its first <h2>)
+//   starts at most PX down: on a phone's first screen.
 // A full-page screenshot of each is written to DIR/NAME-WIDTH-SCHEME.png. The email may load
 // nothing but its logo, which is answered with a generated image (there is no network here).
 // Prints one line per check; exits 0 if all pass, 1 otherwise (2 on bad arguments).
@@ -50,7 +52,7 @@ function usage(message) {
 
 let parsed;
 try {
-  parsed = parseArgs({ options: { shots: { type: 'string' } }, allowPositionals: true });
+  parsed = parseArgs({ options: { shots: { type: 'string' }, 'first-item': { type: 'string', multiple: true } }, allowPositionals: true });
 } catch (e) {
   usage(e.message);
 }
@@ -64,6 +66,15 @@ const emails = parsed.positionals.map((arg) => {
   return { name: arg.slice(0, at), file };
 });
 const shots = path.resolve(parsed.values.shots);
+// --first-item NAME=PX: at 375 px, that email's first item (the card of its first <h2>) starts
+// at most PX from the top: the reader sees it on the first screen.
+const firstItemMax = new Map(
+  (parsed.values['first-item'] || []).map((arg) => {
+    const [n, px] = arg.split('=');
+    if (!n || !(Number(px) > 0)) usage(`--first-item ${arg}: expected NAME=PX`);
+    return [n, Number(px)];
+  }),
+);
 fs.mkdirSync(shots, { recursive: true });
 
 /** Runs in the page: every visible text node's contrast, and what the page looks like. */
@@ -153,10 +164,13 @@ function measure() {
     if (!widest || right > widest.right) widest = { right: Math.round(right), tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 60) };
   }
   const logo = document.querySelector('img');
+  const firstHeading = document.querySelector('h2');
+  const firstItem = firstHeading && firstHeading.closest('td');
   // In-page links: Outlook for Windows and Gmail's webmail follow only a named anchor.
   const inPage = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href').slice(1));
   const unnamed = [...new Set(inPage)].filter((x) => !document.querySelector(`a[name="${CSS.escape(x)}"]`) || !document.getElementById(x));
   return {
+    firstItemTop: firstItem ? Math.round(firstItem.getBoundingClientRect().top + window.scrollY) : null,
     overlaps,
     inPage: inPage.length,
     unnamed,
@@ -258,6 +272,12 @@ try {
           m.inPage > 0 && m.unnamed.length === 0,
           `${where}: ${m.inPage} in-page links, ${m.unnamed.length ? `no <a name> and id for #${m.unnamed.join(', #')}` : 'each to an <a name> and an id'}`,
         );
+        if (width === 375 && scheme === 'light' && firstItemMax.has(name)) {
+          const max = firstItemMax.get(name);
+          report(m.firstItemTop !== null && m.firstItemTop <= max, `${where}: the first item starts ${m.firstItemTop} px down (at most ${max})`);
+        } else {
+          console.log(`     the first item starts ${m.firstItemTop} px down`);
+        }
         if (m.logo) {
           const shown = m.logo.complete && m.logo.natural > 0 && m.logo.right <= m.innerWidth;
           report(shown, `${where}: the logo is shown, ${Math.round(m.logo.width)} px wide`);
