@@ -66,6 +66,7 @@ li ul,li ol{{margin:8px 0 0 24px}}\
 .e{{margin:0 0 4px;font-size:13px;line-height:18px;font-weight:bold;color:{MUTED}}}\
 .k{{margin:8px 0;font-size:13px;line-height:18px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:{MUTED}}}\
 .k .u{{letter-spacing:0;text-transform:none;font-weight:normal}}\
+.a{{margin:-4px 0 16px;font-size:15px;line-height:22px}}\
 .l{{margin:0}}\
 .t{{margin:8px 0 0}}\
 .i li{{margin:0 0 6px;font-size:15px;line-height:22px}}\
@@ -73,7 +74,7 @@ li ul,li ol{{margin:8px 0 0 24px}}\
 .c{{padding:16px !important}}\
 .h,.f{{padding-left:16px !important;padding-right:16px !important}}\
 .h{{padding-top:12px !important;padding-bottom:12px !important}}\
-h1{{margin-bottom:8px !important;font-size:22px !important;line-height:28px !important}}\
+h1{{margin-bottom:6px !important;font-size:22px !important;line-height:28px !important}}\
 .d{{padding:10px 12px !important;font-size:15px !important;line-height:22px !important}}\
 table{{table-layout:fixed}}\
 .i{{margin:0 !important}}\
@@ -161,7 +162,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                         } }
                         @for (i, item) in items.iter().enumerate() {
                             tr { td class="s" height="16" aria-hidden="true" { (PreEscaped("&nbsp;")) } }
-                            tr { td class="c" bgcolor=(CARD) style=(card_style()) {
+                            tr { td class="c" bgcolor=(CARD) style=(item_card_style(item, p)) {
                                 (named_anchor(item.anchor()))
                                 @match item {
                                     Item::Message(m) => (message(m, i + 1, p)),
@@ -241,6 +242,15 @@ fn card_style() -> String {
     format!("padding:28px 32px;font-size:16px;line-height:24px;color:{TEXT}")
 }
 
+/// An item's card: the Chief Executive's message set apart by a rule of the brand colour along
+/// its top (a cell's border, which Outlook draws; it keeps its colour in dark mode).
+fn item_card_style(item: &Item, p: &Publisher) -> String {
+    match item {
+        Item::Message(_) => format!("{};border-top:4px solid {}", card_style(), p.colour),
+        Item::Section(_) => card_style(),
+    }
+}
+
 /// An `<h2>`'s colour, inline for the same reason (its size is a refinement: a mail program's
 /// own, 24 px, fits the card's 24 px lines).
 fn heading_style(p: &Publisher) -> String {
@@ -260,7 +270,7 @@ fn muted_link() -> String {
 /// card shows its number above its heading.
 fn contents(items: &[Item], p: &Publisher) -> Markup {
     html! {
-        p id="contents" class="k" style="margin:24px 0 8px" { (named_anchor("contents")) "In this issue" }
+        p id="contents" class="k" style="margin:24px 0 6px" { (named_anchor("contents")) "In this issue" }
         ol class="i" style="margin:0 0 0 28px;padding:0;" {
             @for item in items {
                 li {
@@ -296,16 +306,13 @@ fn heading(anchor: &str, number: usize, title: &str, p: &Publisher) -> Markup {
     }
 }
 
-/// The message: its number, heading and text, signed once at the end (the heading usually
-/// names the author already).
+/// The message: its numbered heading, then who writes it (a letter's signature at its end came
+/// after the reader had read it), then its text.
 fn message(m: &Message, number: usize, p: &Publisher) -> Markup {
     html! {
         (heading("message", number, &m.title, p))
+        p class="a" { strong { (m.author) } @if let Some(role) = &m.role { ", " (role) } }
         (blocks(&m.body.blocks, p))
-        p style="margin:16px 0 0;" {
-            strong { (m.author) }
-            @if let Some(role) = &m.role { br; (role) }
-        }
     }
 }
 

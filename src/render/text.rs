@@ -56,12 +56,13 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
         out.heading(&format!("{}. {}", i + 1, item.title()), '-');
         let s = match item {
             Item::Message(m) => {
-                blocks(&mut out, &m.body.blocks, "");
-                out.line(&m.author);
-                if let Some(role) = &m.role {
-                    out.wrap(role, "", "");
+                // Who writes it under the heading, as in the HTML.
+                match &m.role {
+                    Some(role) => out.wrap(&format!("{}, {role}", m.author), "", ""),
+                    None => out.line(&m.author),
                 }
                 out.blank();
+                blocks(&mut out, &m.body.blocks, "");
                 continue;
             }
             Item::Section(s) => s,

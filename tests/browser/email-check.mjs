@@ -17,6 +17,8 @@
 // - in light mode with every <style> removed (as Gmail's apps show an email to a non-Google
 //   account), every visible text still reaches AA: what matters is inline;
 // - with and without <style>, no text of more than one line has a line height under its size;
+// - the Chief Executive's message's card differs from every other card (its top border or its
+//   background);
 // - with --first-item NAME=PX, at 375 px that email's first item (the card of its first <h2>)
 //   starts at most PX down: on a phone's first screen.
 // A full-page screenshot of each is written to DIR/NAME-WIDTH-SCHEME.png. The email may load
@@ -164,12 +166,22 @@ function measure() {
     if (!widest || right > widest.right) widest = { right: Math.round(right), tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 60) };
   }
   const logo = document.querySelector('img');
+  // The Chief Executive's message set apart: its card's top border or background differs from
+  // every other card's.
+  const cardLook = (td) => {
+    const st = getComputedStyle(td);
+    return `${st.borderTopWidth} ${st.borderTopStyle} ${st.borderTopColor} / ${st.backgroundColor}`;
+  };
+  const messageCard = document.getElementById('message')?.closest('td');
+  const otherCards = [...document.querySelectorAll('h2')].map((h) => h.closest('td')).filter((td) => td !== messageCard);
+  const message = messageCard && { look: cardLook(messageCard), same: otherCards.filter((td) => cardLook(td) === cardLook(messageCard)).length, others: otherCards.length };
   const firstHeading = document.querySelector('h2');
   const firstItem = firstHeading && firstHeading.closest('td');
   // In-page links: Outlook for Windows and Gmail's webmail follow only a named anchor.
   const inPage = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href').slice(1));
   const unnamed = [...new Set(inPage)].filter((x) => !document.querySelector(`a[name="${CSS.escape(x)}"]`) || !document.getElementById(x));
   return {
+    message,
     firstItemTop: firstItem ? Math.round(firstItem.getBoundingClientRect().top + window.scrollY) : null,
     overlaps,
     inPage: inPage.length,
@@ -272,6 +284,12 @@ try {
           m.inPage > 0 && m.unnamed.length === 0,
           `${where}: ${m.inPage} in-page links, ${m.unnamed.length ? `no <a name> and id for #${m.unnamed.join(', #')}` : 'each to an <a name> and an id'}`,
         );
+        if (m.message) {
+          report(
+            m.message.same === 0 && m.message.others > 0,
+            `${where}: the message's card (${m.message.look}) ${m.message.same ? `looks like ${m.message.same} other card(s)` : `differs from the ${m.message.others} other cards`}`,
+          );
+        }
         if (width === 375 && scheme === 'light' && firstItemMax.has(name)) {
           const max = firstItemMax.get(name);
           report(m.firstItemTop !== null && m.firstItemTop <= max, `${where}: the first item starts ${m.firstItemTop} px down (at most ${max})`);

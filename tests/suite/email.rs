@@ -735,6 +735,56 @@ fn the_message_goes_after_the_section_it_names() {
     assert!(example.html.find("id=\"message\"") < example.html.find("id=\"section-1\""));
 }
 
+/// The Chief Executive's message looks like one: a rule of the brand colour along the top of
+/// its card (no other card has one), its author under its heading, and no number on a line of
+/// its own above it (no card has one: the heading carries it).
+#[test]
+fn the_message_is_set_apart_and_says_who_writes_it_under_its_heading() {
+    for bulletin in [example(), fixture()] {
+        let r = render(&bulletin, &[]);
+        let h = &r.html;
+        let cards: Vec<&str> = tags(h, "td")
+            .into_iter()
+            .filter(|t| attr(t, "class") == Some("c"))
+            .collect();
+        let ruled: Vec<usize> = cards
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| attr(t, "style").unwrap().contains("border-top:4px solid #"))
+            .map(|(i, _)| i)
+            .collect();
+        let message_card = h[..h.find("id=\"message\"").unwrap()]
+            .matches("class=\"c\"")
+            .count()
+            - 1;
+        assert_eq!(ruled, [message_card], "{}", bulletin.display());
+        let heading = h.find("<h2 id=\"message\"").unwrap();
+        let after = &h[heading + h[heading..].find("</h2>").unwrap() + 5..];
+        assert!(
+            after.starts_with(
+                "<p class=\"a\"><strong>Dr Brian Balmer</strong>, Chief Executive of Essex LMCs</p>"
+            ),
+            "{}",
+            &after[..120]
+        );
+        for line in tags(h, "p")
+            .into_iter()
+            .filter(|t| attr(t, "class") == Some("e"))
+        {
+            let start = h.find(line).unwrap() + line.len();
+            let text = &h[start..start + h[start..].find("</p>").unwrap()];
+            assert!(
+                !text.trim().chars().all(|c| c.is_ascii_digit()),
+                "a lone number: {line}{text}"
+            );
+        }
+    }
+    let r = render(&example(), &[]);
+    assert!(r.text.contains(
+        "1. A message from Dr Brian Balmer\n---------------------------------\n\nDr Brian Balmer, Chief Executive of Essex LMCs\n\n"
+    ), "{}", r.text);
+}
+
 #[test]
 fn the_message_names_its_author_at_most_twice() {
     let r = render(&example(), &[]);
