@@ -76,7 +76,6 @@ li ul,li ol{{margin:8px 0 0 24px}}\
 .h{{padding-top:12px !important;padding-bottom:12px !important}}\
 h1{{margin-bottom:6px !important;font-size:22px !important;line-height:28px !important}}\
 .d{{padding:10px 12px !important;font-size:15px !important;line-height:22px !important}}\
-table{{table-layout:fixed}}\
 .i{{margin:0 !important}}\
 .i li{{margin:0 0 4px !important;font-size:14px !important;line-height:20px !important;list-style:decimal inside;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}\
 }}"
@@ -115,6 +114,7 @@ fn dark_style(p: &Publisher) -> String {
 .d{{background-color:{DARK_BOX} !important}}\
 .c h1,.c h3{{color:{DARK_TEXT} !important}}\
 .c h2,.c a{{color:{accent} !important}}\
+.c a.b{{color:#ffffff !important}}\
 .m,.m a,.e,.k,.f,.f a{{color:{DARK_MUTED} !important}}\
 }}"
     )
@@ -149,7 +149,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                 (before)
                 div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="p" style=(format!("background-color:{PAGE};font-family:{FONT};word-break:break-word;overflow-wrap:anywhere;")) {
                     (PreEscaped(MSO_OPEN))
-                    table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;" {
+                    table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;table-layout:fixed;" {
                         (masthead(p, crate::render::web_version(p, b).filter(|_| is_email)))
                         tr { td class="c" bgcolor=(CARD) style=(card_style()) {
                             p class="m" style="margin:0 0 4px;" { (b.dateline()) }
@@ -378,17 +378,12 @@ fn key_date(
     first: bool,
 ) -> Markup {
     let ics = calendar::item_url(p, b, s, d).filter(|_| number.is_none());
-    let mut links = Vec::new();
-    if let Some(place) = d
+    let join = d
         .place
         .as_ref()
-        .filter(|_| d.place_is_link() && number.is_none())
-    {
-        links.push(html! { a href=(place) style=(link_style(p)) { "Join online" } });
-    }
-    if let Some(url) = ics {
-        links.push(html! { a href=(url) style=(link_style(p)) { "Add to calendar" } });
-    }
+        .filter(|_| d.place_is_link() && number.is_none());
+    let calendar_link =
+        |url: &String| html! { a href=(url) style=(link_style(p)) { "Add to calendar" } };
     html! {
         p class=(if first { "l" } else { "t" }) {
             b { (when(d, b)) } " · "
@@ -397,9 +392,28 @@ fn key_date(
                 a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (d.what) } " (item " (n) ")"
             } @else { (d.what) }
             @if let Some(place) = d.place.as_ref().filter(|_| !d.place_is_link()) { ", " (place) }
-            @if !links.is_empty() {
-                br;
-                @for (i, l) in links.into_iter().enumerate() { @if i > 0 { " · " } (l) }
+        }
+        @if let Some(place) = join {
+            (join_button(place, ics.as_ref().map(calendar_link), p))
+        } @else if let Some(url) = &ics {
+            p class="t" { (calendar_link(url)) }
+        }
+    }
+}
+
+/// "Join online" as a button 44 px tall, a finger's size (a link of one line was 17 px): the
+/// brand colour on the cell, where Outlook draws it (with `mso-padding-alt`, as it ignores a
+/// link's padding), and on the link for the others; then "Add to calendar" beside it.
+fn join_button(url: &str, beside: Option<Markup>, p: &Publisher) -> Markup {
+    html! {
+        table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 0" {
+            tr {
+                td bgcolor=(p.colour) style=(format!("border-radius:4px;mso-padding-alt:12px 20px;background-color:{}", p.colour)) {
+                    a class="b" href=(url) style=(format!("display:inline-block;padding:12px 20px;font-size:16px;line-height:20px;font-weight:bold;white-space:nowrap;color:#ffffff;text-decoration:underline;border-radius:4px;background-color:{}", p.colour)) { "Join online" }
+                }
+                @if let Some(link) = beside {
+                    td style="padding-left:16px" { (link) }
+                }
             }
         }
     }

@@ -17,6 +17,7 @@
 // - in light mode with every <style> removed (as Gmail's apps show an email to a non-Google
 //   account), every visible text still reaches AA: what matters is inline;
 // - with and without <style>, no text of more than one line has a line height under its size;
+// - every "Join online" link is a button at least 44 px tall;
 // - the Chief Executive's message's card differs from every other card (its top border or its
 //   background);
 // - with --first-item NAME=PX, at 375 px that email's first item (the card of its first <h2>)
@@ -175,12 +176,15 @@ function measure() {
   const messageCard = document.getElementById('message')?.closest('td');
   const otherCards = [...document.querySelectorAll('h2')].map((h) => h.closest('td')).filter((td) => td !== messageCard);
   const message = messageCard && { look: cardLook(messageCard), same: otherCards.filter((td) => cardLook(td) === cardLook(messageCard)).length, others: otherCards.length };
+  // "Join online": a button a finger can hit.
+  const joins = [...document.querySelectorAll('a')].filter((a) => a.textContent.trim() === 'Join online').map((a) => Math.round(a.getBoundingClientRect().height));
   const firstHeading = document.querySelector('h2');
   const firstItem = firstHeading && firstHeading.closest('td');
   // In-page links: Outlook for Windows and Gmail's webmail follow only a named anchor.
   const inPage = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href').slice(1));
   const unnamed = [...new Set(inPage)].filter((x) => !document.querySelector(`a[name="${CSS.escape(x)}"]`) || !document.getElementById(x));
   return {
+    joins,
     message,
     firstItemTop: firstItem ? Math.round(firstItem.getBoundingClientRect().top + window.scrollY) : null,
     overlaps,
@@ -284,6 +288,9 @@ try {
           m.inPage > 0 && m.unnamed.length === 0,
           `${where}: ${m.inPage} in-page links, ${m.unnamed.length ? `no <a name> and id for #${m.unnamed.join(', #')}` : 'each to an <a name> and an id'}`,
         );
+        if (m.joins.length) {
+          report(m.joins.every((h) => h >= 44), `${where}: "Join online" is ${m.joins.join(', ')} px tall (at least 44)`);
+        }
         if (m.message) {
           report(
             m.message.same === 0 && m.message.others > 0,

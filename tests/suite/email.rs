@@ -1080,8 +1080,59 @@ fn the_key_dates_list_is_in_date_order_from_the_bulletins_date() {
         "{list}"
     );
     let webinars = &r.html[r.html.find("id=\"section-2\"").unwrap()..];
-    assert!(webinars.contains("<a href=\"https://teams.microsoft.com/l/meetup-join/contract\""));
+    assert!(webinars.contains("href=\"https://teams.microsoft.com/l/meetup-join/contract\""));
     assert!(r.text.contains("In 2. Webinars"));
+}
+
+/// "Join online" is a button a finger can hit (44 px: 12 + 20 + 12), drawn by Outlook too (the
+/// cell's colour and `mso-padding-alt`), with "Add to calendar" beside it; and "In this issue"
+/// has 24 px above it (8 px after the key dates made it look like part of them).
+#[test]
+fn join_online_is_a_button_and_the_contents_have_room_above() {
+    let (_dir, bulletin) = beside_publisher(DATED);
+    let r = render(&bulletin, &[]);
+    let h = &r.html;
+    let join = tags(h, "a")
+        .into_iter()
+        .find(|a| attr(a, "href") == Some("https://teams.microsoft.com/l/meetup-join/contract"))
+        .expect("the meeting link");
+    let style = attr(join, "style").unwrap();
+    for prop in [
+        "display:inline-block",
+        "padding:12px 20px",
+        "line-height:20px",
+        "color:#ffffff",
+        "background-color:#005EB8",
+        "text-decoration:underline",
+    ] {
+        assert!(style.contains(prop), "{prop} in {join}");
+    }
+    assert_eq!(attr(join, "class"), Some("b"));
+    let before = &h[..h.find(join).unwrap()];
+    let cell = tags(before, "td").pop().unwrap();
+    assert_eq!(attr(cell, "bgcolor"), Some("#005EB8"), "{cell}");
+    assert!(
+        attr(cell, "style")
+            .unwrap()
+            .contains("mso-padding-alt:12px 20px")
+    );
+    let after = &h[h.find(join).unwrap()..];
+    assert!(
+        after[..after.find("</table>").unwrap()].contains(">Add to calendar</a>"),
+        "Add to calendar beside the button"
+    );
+    // In dark mode the button keeps its white text.
+    assert!(h.contains(".c a.b{color:#ffffff !important}"));
+    let contents = tags(h, "p")
+        .into_iter()
+        .find(|t| attr(t, "id") == Some("contents"))
+        .unwrap();
+    assert!(
+        attr(contents, "style")
+            .unwrap()
+            .starts_with("margin:24px 0"),
+        "{contents}"
+    );
 }
 
 #[test]
