@@ -21,7 +21,7 @@ use crate::calendar;
 use crate::colour::lightened_for;
 use crate::markdown::{Block, Inline};
 use crate::model::{Bulletin, Item, KeyDate, Logo, Message, Publisher, Section};
-use crate::render::{boxed, number_of, when};
+use crate::render::{boxed, html_text, number_of, when};
 
 /// The font stack, written once on the wrapper (and for Outlook in its own `<style>`).
 const FONT: &str = "Arial,Helvetica,sans-serif";
@@ -191,9 +191,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
 fn masthead(p: &Publisher, web: Option<String>) -> Markup {
     let (cell, bg, link) = match &p.logo {
         None => (
-            format!(
-                "padding:16px 32px;font-size:16px;line-height:22px;mso-line-height-rule:exactly;font-weight:bold;color:#ffffff;"
-            ),
+            "padding:16px 32px;font-size:16px;line-height:22px;mso-line-height-rule:exactly;font-weight:bold;color:#ffffff;".to_string(),
             p.colour.clone(),
             "color:#ffffff;text-decoration:underline".to_string(),
         ),
@@ -326,7 +324,7 @@ fn section(b: &Bulletin, s: &Section, number: usize, p: &Publisher) -> Markup {
         }
         @if let Some(note) = &s.note {
             p class="m" {
-                @for (i, line) in note.lines().enumerate() { @if i > 0 { br; } (line) }
+                @for (i, line) in note.lines().enumerate() { @if i > 0 { br; } (html_text::linked(line, &muted_link())) }
             }
         }
     }
@@ -477,14 +475,19 @@ fn list_item(item: &[Block], p: &Publisher) -> Markup {
 }
 
 fn inlines(content: &[Inline], p: &Publisher) -> Markup {
+    inlines_in(content, p, false)
+}
+
+/// Inline content; inside a link (`in_link`), an email address is not made a link of its own.
+fn inlines_in(content: &[Inline], p: &Publisher, in_link: bool) -> Markup {
     html! {
         @for i in content {
             @match i {
-                Inline::Text(t) => (t),
+                Inline::Text(t) => @if in_link { (t) } @else { (html_text::linked(t, &link_style(p))) },
                 Inline::Code(t) => code style="font-family:Consolas,Menlo,monospace;font-size:15px;" { (t) },
-                Inline::Em(c) => em { (inlines(c, p)) },
-                Inline::Strong(c) => strong { (inlines(c, p)) },
-                Inline::Link { url, content } => a href=(url) style=(link_style(p)) { (inlines(content, p)) },
+                Inline::Em(c) => em { (inlines_in(c, p, in_link)) },
+                Inline::Strong(c) => strong { (inlines_in(c, p, in_link)) },
+                Inline::Link { url, content } => a href=(url) style=(link_style(p)) { (inlines_in(content, p, true)) },
                 Inline::Break => br;
             }
         }

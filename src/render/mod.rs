@@ -1,6 +1,7 @@
 //! The views of a bulletin: each is a pure function of the validated model and the publisher.
 //!
-//! - [`html`]: the HTML email (also the body of the archive's web page);
+//! - [`html`]: the HTML email (also the body of the archive's web page), writing its texts
+//!   with `html_text` (bare email addresses as links);
 //! - [`text`]: the plain-text email;
 //! - [`message`]: the MIME message built from both, once per bulletin, then per recipient.
 //!
@@ -8,6 +9,7 @@
 //! the text say the same thing.
 
 pub mod html;
+mod html_text;
 pub mod message;
 pub mod text;
 

@@ -599,6 +599,37 @@ fn typed_line_breaks_bare_addresses_and_word_bullets_come_out_as_meant() {
     assert!(text.contains("\nPage 6.\nPage 7.\n"), "{text}");
 }
 
+/// A bare email address in a text is a `mailto:` link in the HTML (as a bare https: address
+/// is a link); not inside a link's own text; the plain text keeps the address as written.
+#[test]
+fn bare_email_addresses_are_mailto_links_in_the_html() {
+    let (_dir, bulletin) = beside_publisher(
+        "title: Winter\ndate: 2021-10-27\nsections:\n  - title: Flu\n    body: |\n      Questions to flu.team@example.org, by Friday.\n      See [the page of practice.manager@example.org](https://www.example.org/pm).\n    note: Or write to office@example.org.\n",
+    );
+    let r = render(&bulletin, &[]);
+    let all = links(&r.html);
+    for address in ["flu.team@example.org", "office@example.org"] {
+        assert!(
+            all.contains(&(format!("mailto:{address}"), address.to_string())),
+            "{address}: {all:?}"
+        );
+    }
+    assert!(
+        r.html.contains("flu.team@example.org</a>, by Friday."),
+        "the comma is not in it"
+    );
+    assert!(
+        !all.iter()
+            .any(|(h, _)| h == "mailto:practice.manager@example.org"),
+        "no link inside a link"
+    );
+    assert!(
+        r.text
+            .contains("Questions to flu.team@example.org, by Friday.")
+    );
+    assert!(!r.text.contains("mailto:"), "{}", r.text);
+}
+
 /// The bulletin of tests/fixtures/email: a logo, the message after the introduction, long
 /// words and addresses, lists inside lists, bold and italic.
 fn fixture() -> PathBuf {
