@@ -153,7 +153,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                         (masthead(p, crate::render::web_version(p, b).filter(|_| is_email)))
                         tr { td class="c" bgcolor=(CARD) style=(card_style()) {
                             p class="m" style="margin:0 0 4px;" { (b.dateline()) }
-                            h1 style=(format!("color:{TEXT};font-size:28px;line-height:34px")) { (b.title) }
+                            h1 style=(format!("color:{TEXT};font-size:28px;line-height:34px")) { (html_text::breakable(&b.title)) }
                             @if let Some(s) = &b.summary {
                                 p { (s) }
                             }
@@ -272,7 +272,7 @@ fn contents(items: &[Item], p: &Publisher) -> Markup {
         ol class="i" style="margin:0 0 0 28px;padding:0;" {
             @for item in items {
                 li {
-                    a href=(format!("#{}", item.anchor())) style=(link_style(p)) { (item.title()) }
+                    a href=(format!("#{}", item.anchor())) style=(link_style(p)) { (html_text::breakable(item.title())) }
                 }
             }
         }
@@ -300,7 +300,7 @@ fn eyebrow(details: &[String]) -> Markup {
 /// Control", as in the text part): where in-page links do not work, the reader scrolls to 3.
 fn heading(anchor: &str, number: usize, title: &str, p: &Publisher) -> Markup {
     html! {
-        h2 id=(anchor) style=(heading_style(p)) { (number) ". " (title) }
+        h2 id=(anchor) style=(heading_style(p)) { (number) ". " (html_text::breakable(title)) }
     }
 }
 
@@ -387,9 +387,9 @@ fn key_date(
             b { (when(d, b)) } " · "
             @if let Some(n) = number {
                 // The item's section: a link to it where in-page links work, and its number.
-                a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (d.what) } " (item " (n) ")"
-            } @else { (d.what) }
-            @if let Some(place) = d.place.as_ref().filter(|_| !d.place_is_link()) { ", " (place) }
+                a href=(format!("#{}", s.anchor)) style=(link_style(p)) { (html_text::breakable(&d.what)) } " (item " (n) ")"
+            } @else { (html_text::breakable(&d.what)) }
+            @if let Some(place) = d.place.as_ref().filter(|_| !d.place_is_link()) { ", " (html_text::breakable(place)) }
         }
         @if let Some(place) = join {
             (join_button(place, ics.as_ref().map(calendar_link), p))
@@ -427,7 +427,7 @@ fn documents(b: &Bulletin, s: &Section, p: &Publisher) -> Markup {
                     (key_date(b, d, s, None, p, i == 0))
                 }
                 @for (i, l) in s.links.iter().enumerate() {
-                    p class=(if i > 0 || !s.dates.is_empty() { "t" } else { "l" }) { a href=(l.url) style=(link_style(p)) { (l.text) } }
+                    p class=(if i > 0 || !s.dates.is_empty() { "t" } else { "l" }) { a href=(l.url) style=(link_style(p)) { (html_text::breakable(&l.text)) } }
                 }
             } }
         }
@@ -483,7 +483,7 @@ fn inlines_in(content: &[Inline], p: &Publisher, in_link: bool) -> Markup {
     html! {
         @for i in content {
             @match i {
-                Inline::Text(t) => @if in_link { (t) } @else { (html_text::linked(t, &link_style(p))) },
+                Inline::Text(t) => @if in_link { (html_text::breakable(t)) } @else { (html_text::linked(t, &link_style(p))) },
                 Inline::Code(t) => code style="font-family:Consolas,Menlo,monospace;font-size:15px;" { (t) },
                 Inline::Em(c) => em { (inlines_in(c, p, in_link)) },
                 Inline::Strong(c) => strong { (inlines_in(c, p, in_link)) },

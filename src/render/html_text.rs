@@ -1,10 +1,21 @@
 //! How the HTML email writes a run of the bulletin's text: a bare email address becomes a
-//! `mailto:` link (as a bare `https://` address already is a link, by the Markdown reader).
-//! HTML only: the plain text shows the same characters.
+//! `mailto:` link (as a bare `https://` address already is a link, by the Markdown reader), and a
+//! run of more than [`LONG_RUN`] characters without a space gets `<wbr>` break points, since
+//! Outlook for Windows (Word's engine), Outlook.com and Gmail ignore `overflow-wrap` and
+//! `word-break`: a pasted file name or address would otherwise widen the column. HTML only: the
+//! plain text shows the same characters.
+
+use std::fmt::Write as _;
 
 use maud::{Markup, html};
 
-/// `text` with each bare email address a `mailto:` link styled `link_style`.
+/// A run longer than this, with no space in it, gets break points (Gmail breaks at about 30).
+pub const LONG_RUN: usize = 30;
+/// In such a run, at most this many characters between two break points.
+const PIECE: usize = 20;
+
+/// `text` with each bare email address a `mailto:` link styled `link_style`, and `<wbr>` in
+/// its long runs (the addresses' included).
 pub fn linked(text: &str, link_style: &str) -> Markup {
     let mut parts = Vec::new();
     let mut rest = text;
@@ -16,12 +27,46 @@ pub fn linked(text: &str, link_style: &str) -> Markup {
     parts.push((rest, None));
     html! {
         @for (plain, address) in parts {
-            (plain)
+            (breakable(plain))
             @if let Some(a) = address {
-                a href=(format!("mailto:{a}")) style=(link_style) { (a) }
+                a href=(format!("mailto:{a}")) style=(link_style) { (breakable(a)) }
             }
         }
     }
+}
+
+/// `text` escaped, with `<wbr>` in each run of more than [`LONG_RUN`] characters without
+/// whitespace: after a `/`, `.`, `-`, `_`, `?`, `&`, `=` or `@` once the piece is 8 characters
+/// long, and after any character once it is [`PIECE`] long.
+pub fn breakable(text: &str) -> Markup {
+    let mut out = String::with_capacity(text.len() + 16);
+    for run in text.split_inclusive(char::is_whitespace) {
+        if run.trim_end().chars().count() <= LONG_RUN {
+            out.push_str(&escape(run));
+            continue;
+        }
+        let mut piece = 0;
+        let chars: Vec<char> = run.chars().collect();
+        for (j, c) in chars.iter().enumerate() {
+            out.push_str(&escape(&c.to_string()));
+            piece += 1;
+            let last = j + 1 == chars.len() || chars[j + 1].is_whitespace();
+            let after_mark = matches!(c, '/' | '.' | '-' | '_' | '?' | '&' | '=' | '@');
+            if !last && ((after_mark && piece >= 8) || piece >= PIECE) {
+                out.push_str("<wbr>");
+                piece = 0;
+            }
+        }
+    }
+    maud::PreEscaped(out)
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    maud::Escaper::new(&mut out)
+        .write_str(s)
+        .expect("writing to a String");
+    out
 }
 
 /// Where the first bare email address in `text` starts and ends: `name@domain.tld`, the name
@@ -80,8 +125,35 @@ mod tests {
         assert_eq!(
             out,
             "Write to <a href=\"mailto:office@example.org\" style=\"color:red\">office@example.org</a>. \
-             Or (<a href=\"mailto:jane.o'neil+lmc@mail.example.co.uk\" style=\"color:red\">jane.o'neil+lmc@mail.example.co.uk</a>), not a@b or @x."
+             Or (<a href=\"mailto:jane.o'neil+lmc@mail.example.co.uk\" style=\"color:red\">jane.o'neil+lmc@<wbr>mail.example.<wbr>co.uk</a>), not a@b or @x."
         );
         assert_eq!(linked("no address", "s").into_string(), "no address");
+    }
+
+    #[test]
+    fn long_runs_get_break_points_and_short_words_none() {
+        assert_eq!(
+            breakable("a short sentence, with words & signs").into_string(),
+            "a short sentence, with words &amp; signs"
+        );
+        let long = "pneumonoultramicroscopicsilicovolcanoconiosis";
+        let out = breakable(&format!("the {long} room")).into_string();
+        assert_eq!(
+            out,
+            "the pneumonoultramicrosc<wbr>opicsilicovolcanocon<wbr>iosis room"
+        );
+        assert_eq!(out.replace("<wbr>", ""), format!("the {long} room"));
+        let url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ5ZDc0";
+        let out = breakable(url).into_string();
+        assert!(
+            out.starts_with("https://<wbr>teams.microsoft.<wbr>com/l/meetup-<wbr>"),
+            "{out}"
+        );
+        assert_eq!(out.replace("<wbr>", ""), url);
+        // No piece between break points is longer than PIECE.
+        assert!(
+            out.split("<wbr>").all(|p| p.chars().count() <= PIECE),
+            "{out}"
+        );
     }
 }

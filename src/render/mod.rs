@@ -1,7 +1,7 @@
 //! The views of a bulletin: each is a pure function of the validated model and the publisher.
 //!
 //! - [`html`]: the HTML email (also the body of the archive's web page), writing its texts
-//!   with `html_text` (bare email addresses as links);
+//!   with `html_text` (bare email addresses as links, `<wbr>` in long runs);
 //! - [`text`]: the plain-text email;
 //! - [`message`]: the MIME message built from both, once per bulletin, then per recipient.
 //!

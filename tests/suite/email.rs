@@ -630,6 +630,41 @@ fn bare_email_addresses_are_mailto_links_in_the_html() {
     assert!(!r.text.contains("mailto:"), "{}", r.text);
 }
 
+/// Word's engine (Outlook for Windows), Outlook.com and Gmail ignore `overflow-wrap`: every run
+/// of more than 30 characters without a space in the HTML's text (link texts, headings, the
+/// contents, key dates) has a `<wbr>` at least every 20 characters. The plain text is as
+/// written.
+#[test]
+fn long_runs_break_in_words_engine_too() {
+    let r = render(&fixture(), &[]);
+    let h = &r.html;
+    // The body after the hidden preheader (its filler of joiners is one long run).
+    let body = &h[h.find("<body").unwrap()..];
+    let body = &body[body.find("</div>").unwrap()..];
+    let mut long = Vec::new();
+    let mut checked = 0;
+    for (i, piece) in body.split('<').enumerate() {
+        let text = piece.split_once('>').map_or(piece, |(_, t)| t);
+        if i > 0 && (piece.starts_with("code") || piece.starts_with("pre")) {
+            continue;
+        }
+        for run in text.split(char::is_whitespace) {
+            checked += 1;
+            if run.chars().count() > 30 {
+                long.push(run.to_string());
+            }
+        }
+    }
+    assert!(checked > 100);
+    assert!(long.is_empty(), "runs without a break point: {long:?}");
+    assert!(h.contains("pneumonoultramicrosc<wbr>opicsilicovolcanocon<wbr>iosis"));
+    assert!(
+        r.text
+            .contains("pneumonoultramicroscopicsilicovolcanoconiosis")
+    );
+    assert!(!r.text.contains("wbr"));
+}
+
 /// The bulletin of tests/fixtures/email: a logo, the message after the introduction, long
 /// words and addresses, lists inside lists, bold and italic.
 fn fixture() -> PathBuf {
