@@ -237,6 +237,16 @@ fn html_part(html: &str) -> SinglePart {
     }
 }
 
+/// The size in bytes of the HTML part as it is sent, which is what Gmail's clip counts: its
+/// 7-bit lines (each character outside ASCII written as a reference of 6 to 8 bytes), or its
+/// quoted-printable encoding.
+pub fn html_sent_len(html: &str) -> usize {
+    match seven_bit_html(html) {
+        Some(lines) => lines.len(),
+        None => lettre::message::Body::new(crlf(html)).len(),
+    }
+}
+
 /// Lines of a 7-bit MIME body: at most 998 characters (RFC 5322), broken at the last break
 /// point before 900. Not at 78 (RFC 5322's "should", for people reading the raw text): a line
 /// break every 78 characters would add 3 % to the size that Gmail's clip counts.
@@ -398,6 +408,21 @@ mod tests {
         assert_eq!(
             seven_bit_html(&format!("<p>{}</p>", "x".repeat(1200))),
             None
+        );
+    }
+
+    #[test]
+    fn the_size_as_sent_counts_references_and_quoted_printable() {
+        // 30 curly apostrophes: 3 bytes each in UTF-8, 7 as a reference.
+        let html = format!("<p>{}</p>", "it’s ".repeat(30));
+        assert_eq!(html.len(), 7 + 30 * 7);
+        assert_eq!(html_sent_len(&html), 7 + 30 * 11 + 2);
+        // A word longer than a line may be goes quoted-printable: 3 % more, and its soft breaks.
+        let html = format!("<p>{}</p>", "x".repeat(2000));
+        let sent = html_sent_len(&html);
+        assert!(
+            sent > html.len() + 2000 / 76 * 3 - 3 && sent < html.len() * 11 / 10,
+            "{sent}"
         );
     }
 

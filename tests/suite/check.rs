@@ -1528,6 +1528,42 @@ fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
     assert!(stderr.contains("error: the HTML email is"), "{stderr}");
 }
 
+/// Gmail's clip counts the HTML part as sent: a bulletin whose HTML is 92 KB but 114 KB as
+/// sent (each curly quote, 3 bytes, is sent as a 7-byte reference) is clipped, and `check`
+/// says so with the size.
+#[test]
+fn the_clip_warning_counts_the_html_as_sent() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    let mut yaml = String::from("title: A long one\ndate: 2021-10-20\nsections:\n");
+    for i in 0..60 {
+        yaml.push_str(&format!("  - title: Section {i}\n    body: |\n"));
+        for _ in 0..8 {
+            yaml.push_str("      - It’s the practice’s, the PCN’s and the CCG’s “view”: we’re sure it’s ‘fine’ – or isn’t it?\n");
+        }
+    }
+    fs::write(&file, yaml).unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = bulletin(&[
+        OsStr::new("render"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = fs::read_to_string(out.join("2021-10-20.html")).unwrap();
+    assert!(html.len() < 100 * 1024, "{}", html.len());
+    let (code, stdout, stderr) = check(&file, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: the HTML email is 114.4 KB as sent, over the 102 KB at which Gmail clips it"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("HTML 115 KB as sent"), "{stdout}");
+}
+
 // Colour.
 
 /// `bulletin check FILE` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not:
