@@ -1564,6 +1564,40 @@ fn the_clip_warning_counts_the_html_as_sent() {
     assert!(stdout.contains("HTML 115 KB as sent"), "{stdout}");
 }
 
+/// Text pasted from a PDF with its line breaks: `check` warns at the paragraph's first line, and
+/// the plain text leaves no word alone where a kept line is re-wrapped.
+#[test]
+fn a_paragraph_pasted_with_its_line_breaks_is_a_warning() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    fs::write(
+        &file,
+        "title: Fit notes\ndate: 2021-10-20\nsections:\n  - title: Fit notes\n    body: |\n      From the DWP's letter of 15 April, as it was printed on the page:\n\n      GPs and other healthcare professionals may now issue fit notes to\n      patients who are not fit for work, and nurses, occupational therapists and all,\n      pharmacists and physiotherapists may do so too, from 1 July this year,\n      as the regulations allow.\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = check(&file, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: 3 lines in a row here are 60 characters or longer: this looks like text pasted with its line breaks kept"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2021-10-20.yaml:8:7"), "{stderr}");
+    let out = dir.path().join("out");
+    let (code, _, err) = bulletin(&[
+        OsStr::new("render"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(out.join("2021-10-20.txt")).unwrap();
+    let body = &text[text.find("GPs and").unwrap()..text.find("regulations allow.").unwrap()];
+    assert!(
+        body.lines().all(|l| l.trim().contains(' ')),
+        "a one-word line:\n{body}"
+    );
+}
+
 // Colour.
 
 /// `bulletin check FILE` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not:
