@@ -125,6 +125,41 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
     let (before, after) = wrap.unwrap_or((html! {}, html! {}));
     let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
     let items = b.items();
+    // The email itself; on the archive's web page, the page's `<main>`.
+    let column = html! {
+        div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="p" style=(format!("background-color:{PAGE};font-family:{FONT};word-break:break-word;overflow-wrap:anywhere;")) {
+            (PreEscaped(MSO_OPEN))
+            table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;table-layout:fixed;" {
+                (masthead(p, crate::render::web_version(p, b).filter(|_| is_email)))
+                tr { td class="c" bgcolor=(CARD) style=(card_style()) {
+                    p class="m" style="margin:0 0 4px;" { (b.dateline()) }
+                    h1 style=(format!("color:{TEXT};font-size:28px;line-height:34px")) { (html_text::breakable(&b.title)) }
+                    @if let Some(s) = &b.summary {
+                        p { (s) }
+                    }
+                    (key_dates(b, &items, p))
+                    (contents(&items, p))
+                } }
+                @for (i, item) in items.iter().enumerate() {
+                    tr { td class="s" height="16" aria-hidden="true" { (PreEscaped("&nbsp;")) } }
+                    tr { td class="c" bgcolor=(CARD) style=(item_card_style(item, p)) {
+                        (named_anchor(item.anchor()))
+                        @match item {
+                            Item::Message(m) => (message(m, i + 1, p)),
+                            Item::Section(s) => (section(b, s, i + 1, p)),
+                        }
+                        p class="m" {
+                            a href="#contents" style=(muted_link()) { "Back to contents" }
+                        }
+                    } }
+                }
+                tr { td class="f" style=(format!("padding:24px 32px 40px;font-size:13px;line-height:20px;mso-line-height-rule:exactly;color:{MUTED};")) {
+                    (footer(b, p))
+                } }
+            }
+            (PreEscaped(MSO_CLOSE))
+        }
+    };
     html! {
         (DOCTYPE)
         html lang="en-GB" dir="ltr" xmlns="http://www.w3.org/1999/xhtml" xmlns:o="urn:schemas-microsoft-com:office:office" {
@@ -147,38 +182,7 @@ fn document(b: &Bulletin, p: &Publisher, wrap: Option<(Markup, Markup)>) -> Mark
                     (PreEscaped(PREHEADER_FILLER.repeat(24)))
                 }
                 (before)
-                div role="article" aria-roledescription="email" aria-label=(b.title) lang="en-GB" dir="ltr" class="p" style=(format!("background-color:{PAGE};font-family:{FONT};word-break:break-word;overflow-wrap:anywhere;")) {
-                    (PreEscaped(MSO_OPEN))
-                    table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" align="center" style="width:100%;max-width:600px;margin:0 auto;table-layout:fixed;" {
-                        (masthead(p, crate::render::web_version(p, b).filter(|_| is_email)))
-                        tr { td class="c" bgcolor=(CARD) style=(card_style()) {
-                            p class="m" style="margin:0 0 4px;" { (b.dateline()) }
-                            h1 style=(format!("color:{TEXT};font-size:28px;line-height:34px")) { (html_text::breakable(&b.title)) }
-                            @if let Some(s) = &b.summary {
-                                p { (s) }
-                            }
-                            (key_dates(b, &items, p))
-                            (contents(&items, p))
-                        } }
-                        @for (i, item) in items.iter().enumerate() {
-                            tr { td class="s" height="16" aria-hidden="true" { (PreEscaped("&nbsp;")) } }
-                            tr { td class="c" bgcolor=(CARD) style=(item_card_style(item, p)) {
-                                (named_anchor(item.anchor()))
-                                @match item {
-                                    Item::Message(m) => (message(m, i + 1, p)),
-                                    Item::Section(s) => (section(b, s, i + 1, p)),
-                                }
-                                p class="m" {
-                                    a href="#contents" style=(muted_link()) { "Back to contents" }
-                                }
-                            } }
-                        }
-                        tr { td class="f" style=(format!("padding:24px 32px 40px;font-size:13px;line-height:20px;mso-line-height-rule:exactly;color:{MUTED};")) {
-                            (footer(b, p))
-                        } }
-                    }
-                    (PreEscaped(MSO_CLOSE))
-                }
+                @if is_email { (column) } @else { main { (column) } }
                 (after)
             }
         }
