@@ -14,6 +14,8 @@ use crate::{lint, render};
 pub struct Prepared {
     pub loaded: Loaded,
     pub html: String,
+    /// The size in bytes of the HTML part as it is sent (what Gmail's clip counts).
+    pub html_sent: usize,
     pub text: String,
     /// Warnings only (errors stop the pipeline); with `strict` they have become errors.
     pub warnings: Diagnostics,
@@ -45,10 +47,11 @@ fn prepare_loaded(
     };
     let html = render::html::render(&loaded.bulletin, &loaded.publisher);
     let text = render::text::render(&loaded.bulletin, &loaded.publisher);
+    let html_sent = render::message::html_sent_len(&html);
     diags.extend(lint::lint(
         &loaded.bulletin_path,
         &loaded.bulletin,
-        html.len(),
+        html_sent,
     ));
     diags.sort();
     if strict {
@@ -60,6 +63,7 @@ fn prepare_loaded(
     Ok(Prepared {
         loaded,
         html,
+        html_sent,
         text,
         warnings: diags,
     })

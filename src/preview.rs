@@ -64,6 +64,7 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
         html,
         text,
         warnings,
+        ..
     } = match prepared {
         Ok(p) => p,
         Err(d) => {

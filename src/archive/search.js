@@ -7,7 +7,8 @@
 // refuse fetch() of a file opened from disk (file://) but load scripts, so the search works there
 // and on any web server alike (mdBook's search does the same).
 //
-// Every word typed must start a word of the issue ("vacc" finds "vaccination"), whatever the
+// Every word typed must start a word of the issue, its date included ("vacc" finds
+// "vaccination", "april 2021" the issues of that month), whatever the
 // capitals and accents; words of one letter are left out. Results are built with DOM methods and
 // textContent: nothing from the index is ever read as HTML.
 (() => {
@@ -64,6 +65,8 @@
           order,
           title: vocabulary(issue.title ?? ''),
           summary: vocabulary(issue.summary ?? ''),
+          // Its day, month and year ("15 April 2021"): "fit note april" finds last spring's.
+          when: vocabulary(issue.date ?? ''),
           passages: (issue.passages ?? []).map((p) => ({
             ...p,
             heading: p.heading ?? '',
@@ -94,6 +97,10 @@
         }
         if (starts(doc.summary, term)) {
           score += 4;
+          seen = true;
+        }
+        if (starts(doc.when, term)) {
+          score += 2;
           seen = true;
         }
         for (const p of doc.passages) {

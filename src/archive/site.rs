@@ -163,6 +163,17 @@ fn issue_card(e: &Entry, latest: bool) -> Markup {
             @if let Some(s) = &e.summary {
                 p class="summary" { (s) }
             }
+            // What the issue holds, so a reader scanning for last spring's fit-note guidance
+            // finds it without opening each issue.
+            @if !e.passages.is_empty() {
+                p class="sections" {
+                    "In this issue: "
+                    @for (i, passage) in e.passages.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        (passage.heading)
+                    }
+                }
+            }
         }
     }
 }
@@ -206,13 +217,17 @@ pub fn index_page(p: &Publisher, list: &[Entry], calendar: bool) -> String {
                     }
                 }))
                 main class="wrap" {
-                    form id="search" class="search" role="search" action="" hidden {
+                    // No `action`: the form goes to this page (`?q=`), which search.js reads.
+                    form id="search" class="search" role="search" hidden {
                         label for="search-box" { "Search past issues" }
-                        p id="search-hint" class="hint" { "Words from an issue's title, summary or sections. The start of a word is enough." }
-                        input type="search" id="search-box" name="q" autocomplete="off" spellcheck="false" aria-describedby="search-hint" aria-controls="search-results";
+                        p id="search-hint" class="hint" { "Words from an issue's title, summary or sections, or its month and year (\u{201c}fit notes April 2021\u{201d}). The start of a word is enough." }
+                        div class="field" {
+                            input type="search" id="search-box" name="q" autocomplete="off" spellcheck="false" aria-describedby="search-hint" aria-controls="search-results";
+                            button type="submit" { "Search" }
+                        }
                     }
                     p id="search-status" class="status" role="status" {}
-                    ol id="search-results" class="issues" aria-label="Search results" hidden {}
+                    ol id="search-results" class="issues" hidden {}
                     div id="issues" tabindex="-1" {
                         @for year in &years {
                             section aria-labelledby=(format!("year-{year}")) {
@@ -284,8 +299,9 @@ pub fn search_index(list: &[Entry]) -> String {
 }
 
 /// The style of the links above an issue's page: a box of their own in the email's column, with
-/// colours for dark mode too (the email's own dark-mode rules know nothing of them).
-const ISSUE_NAV_CSS: &str = ".archive-nav{box-sizing:border-box;max-width:600px;margin:16px auto;padding:12px 16px;background:#ffffff;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:22px;overflow-wrap:anywhere}.archive-nav a{color:var(--brand);text-decoration:underline}@media (prefers-color-scheme:dark){.archive-nav{background:#1c2127;color:#e8ecef}.archive-nav a{color:#8cc4ff}}";
+/// colours for dark mode too (the email's own dark-mode rules know nothing of them); and room
+/// above a heading that a search result leads to.
+const ISSUE_NAV_CSS: &str = "h2[id]{scroll-margin-top:48px}.archive-nav{box-sizing:border-box;max-width:600px;margin:16px auto;padding:12px 16px;background:#ffffff;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:22px;overflow-wrap:anywhere}.archive-nav a{color:var(--brand);text-decoration:underline}@media (prefers-color-scheme:dark){.archive-nav{background:#1c2127;color:#e8ecef}.archive-nav a{color:#8cc4ff}}";
 
 /// An issue's page: the email as a web page, with links above it to the index and to the
 /// issues either side.
@@ -296,7 +312,9 @@ pub fn issue_page(b: &Bulletin, p: &Publisher, slug: &str, list: &[Entry]) -> St
     let newer = at.and_then(|i| i.checked_sub(1)).and_then(|i| list.get(i));
     let nav = html! {
         // The colour is `#RRGGBB`, checked when publisher.yaml was read.
-        style { (PreEscaped(format!(".archive-nav{{--brand:{}}}{ISSUE_NAV_CSS}", p.colour))) }
+        // A search result's section lands below the top with room for its label above its
+        // heading, and marked.
+        style { (PreEscaped(format!(".archive-nav{{--brand:{0}}}{ISSUE_NAV_CSS}h2:target{{outline:3px solid {0};outline-offset:4px}}", p.colour))) }
         nav class="archive-nav" aria-label="Bulletin archive" {
             a href="../index.html" { "All " (p.name) " bulletins" }
             @if let Some(o) = older {

@@ -46,13 +46,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Ok(p) => {
                 let b = &p.loaded.bulletin;
                 passed.push(format!(
-                    "{}: ok ({} section{}, {} link{}, HTML {} KB)",
+                    "{}: ok ({} section{}, {} link{}, HTML {} KB as sent)",
                     path.display(),
                     b.sections.len(),
                     plural(b.sections.len()),
                     b.all_links.len(),
                     plural(b.all_links.len()),
-                    p.html.len().div_ceil(1024)
+                    p.html_sent.div_ceil(1024)
                 ));
                 passed.push(format!(
                     "note: {}",

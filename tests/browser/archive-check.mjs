@@ -312,6 +312,27 @@ async function checkSite(browser, base, tag) {
   await checkContrast(page, `${tag}: the search results`);
   step(`${tag}: the results fit 320 px and meet WCAG AA in light and dark mode`);
 
+  // Each issue's month and year are searched too ("fit note april" finds last spring's issue):
+  // a word of every issue with the month of one, and a month alone.
+  for (const m of expect.months ?? []) {
+    const r = await search(page, m.words);
+    if (JSON.stringify(r.titles) !== JSON.stringify([m.issue])) {
+      fail(`${tag}: searching "${m.words}" found ${JSON.stringify(r.titles)}, not only "${m.issue}" (${r.status})`);
+    }
+    step(`${tag}: "${m.words}" finds "${m.issue}" only (its date)`);
+  }
+  // The index lists each issue's section titles; the search form is a valid form.
+  const form = await page.evaluate(() => ({
+    sections: [...document.querySelectorAll('#issues .sections')].map((p) => p.textContent),
+    action: document.querySelector('#search').hasAttribute('action'),
+    submit: !!document.querySelector('#search button[type="submit"]'),
+    labelled: document.querySelector('#search-results').hasAttribute('aria-label'),
+  }));
+  if (!form.sections.some((t) => t.includes(u.heading))) fail(`${tag}: the index does not list the section "${u.heading}": ${JSON.stringify(form.sections)}`);
+  if (form.action || !form.submit || form.labelled) fail(`${tag}: the search form: ${JSON.stringify(form)}`);
+  step(`${tag}: the index lists each issue's sections; the form has a submit button and no empty action`);
+  await search(page, typed);
+
   // Follow the section's link with the keyboard: it opens the issue at that section.
   await page.focus(`#search-results .hits a[href="${hit.href}"]`);
   await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
@@ -319,8 +340,25 @@ async function checkSite(browser, base, tag) {
     const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
     return { url: location.href, heading: target ? target.textContent.trim() : null, title: document.title };
   });
-  if (landed.heading !== u.heading) fail(`${tag}: the section's link went to ${landed.url}, where #… is ${JSON.stringify(landed.heading)}`);
+  // The heading starts with the item's number, as the contents list numbers it.
+  if (landed.heading?.replace(/^\d+\. /, '') !== u.heading) fail(`${tag}: the section's link went to ${landed.url}, where #… is ${JSON.stringify(landed.heading)}`);
   step(`${tag}: Enter on the result opens ${landed.url.replace(base, '')} at "${landed.heading}"`);
+  // It lands with room above the heading (for its label) and the heading marked; the page has
+  // its <main>.
+  const view = await page.evaluate(() => {
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    return {
+      top: Math.round(target.getBoundingClientRect().top),
+      outline: getComputedStyle(target).outlineStyle,
+      main: document.querySelectorAll('main').length,
+      inMain: !!target.closest('main'),
+    };
+  });
+  if (view.top < 40 || view.top > 120 || view.outline === 'none' || view.main !== 1 || !view.inMain) {
+    fail(`${tag}: the section landed ${JSON.stringify(view)}`);
+  }
+  step(`${tag}: the section's heading lands ${view.top} px down, outlined (${view.outline}), in the page's one <main>`);
+  await page.screenshot({ path: path.join(shots, `${tag}-landed.png`) });
   // The issue page's links to the index and the issues either side (the email below them is
   // checked by the email's own tests).
   await page.evaluate(() => window.scrollTo(0, 0));

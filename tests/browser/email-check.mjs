@@ -1,7 +1,7 @@
 // Checks rendered HTML emails in Debian's headless Chromium (through playwright-core, which never
 // downloads a browser of its own), as a reader's screen shows them.
 //
-//   node tests/browser/email-check.mjs --shots DIR NAME=FILE.html [NAME=FILE.html ...]
+//   node tests/browser/email-check.mjs --shots DIR [--first-item NAME=PX] NAME=FILE.html [...]
 //
 // Each email is opened from disk at 320, 375 and 800 px wide, in light and in dark mode
 // (prefers-color-scheme emulated). At each:
@@ -12,7 +12,16 @@
 // - dark mode is really on (the page's background is dark), so the contrast is measured on the
 //   dark styles;
 // - on a phone (under 620 px) the header and footer have the cards' side padding;
-// - a logo, if there is one, is shown and fits the window.
+// - a logo, if there is one, is shown and fits the window;
+// - every in-page link (href="#x") has an empty <a name="x"> and an element with id "x";
+// - in light mode with every <style> removed (as Gmail's apps show an email to a non-Google
+//   account), every visible text still reaches AA: what matters is inline;
+// - with and without <style>, no text of more than one line has a line height under its size;
+// - every "Join online" link is a button at least 44 px tall;
+// - the Chief Executive's message's card differs from every other card (its top border or its
+//   background);
+// - with --first-item NAME=PX, at 375 px that email's first item (the card of its first <h2>)
+//   starts at most PX down: on a phone's first screen.
 // A full-page screenshot of each is written to DIR/NAME-WIDTH-SCHEME.png. The email may load
 // nothing but its logo, which is answered with a generated image (there is no network here).
 // Prints one line per check; exits 0 if all pass, 1 otherwise (2 on bad arguments).
@@ -46,7 +55,7 @@ function usage(message) {
 
 let parsed;
 try {
-  parsed = parseArgs({ options: { shots: { type: 'string' } }, allowPositionals: true });
+  parsed = parseArgs({ options: { shots: { type: 'string' }, 'first-item': { type: 'string', multiple: true } }, allowPositionals: true });
 } catch (e) {
   usage(e.message);
 }
@@ -60,6 +69,15 @@ const emails = parsed.positionals.map((arg) => {
   return { name: arg.slice(0, at), file };
 });
 const shots = path.resolve(parsed.values.shots);
+// --first-item NAME=PX: at 375 px, that email's first item (the card of its first <h2>) starts
+// at most PX from the top: the reader sees it on the first screen.
+const firstItemMax = new Map(
+  (parsed.values['first-item'] || []).map((arg) => {
+    const [n, px] = arg.split('=');
+    if (!n || !(Number(px) > 0)) usage(`--first-item ${arg}: expected NAME=PX`);
+    return [n, Number(px)];
+  }),
+);
 fs.mkdirSync(shots, { recursive: true });
 
 /** Runs in the page: every visible text node's contrast, and what the page looks like. */
@@ -106,6 +124,7 @@ function measure() {
   };
 
   const failures = [];
+  const overlaps = [];
   let checked = 0;
   let lowest = null;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -118,6 +137,11 @@ function measure() {
     const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
     const style = getComputedStyle(el);
     if (rects.length === 0 || style.visibility !== 'visible') continue;
+    // Lines of one text drawn over each other: a line height under the font's size.
+    const lineHeight = parseFloat(style.lineHeight);
+    if (rects.length > 1 && lineHeight < parseFloat(style.fontSize)) {
+      overlaps.push(`"${text.slice(0, 40)}": ${style.fontSize} text on ${style.lineHeight} lines`);
+    }
     const bg = background(el);
     const fg = channels(style.color);
     const shown = over([fg[0], fg[1], fg[2], fg[3] * opacity(el)], bg);
@@ -143,7 +167,29 @@ function measure() {
     if (!widest || right > widest.right) widest = { right: Math.round(right), tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 60) };
   }
   const logo = document.querySelector('img');
+  // The Chief Executive's message set apart: its card's top border or background differs from
+  // every other card's.
+  const cardLook = (td) => {
+    const st = getComputedStyle(td);
+    return `${st.borderTopWidth} ${st.borderTopStyle} ${st.borderTopColor} / ${st.backgroundColor}`;
+  };
+  const messageCard = document.getElementById('message')?.closest('td');
+  const otherCards = [...document.querySelectorAll('h2')].map((h) => h.closest('td')).filter((td) => td !== messageCard);
+  const message = messageCard && { look: cardLook(messageCard), same: otherCards.filter((td) => cardLook(td) === cardLook(messageCard)).length, others: otherCards.length };
+  // "Join online": a button a finger can hit.
+  const joins = [...document.querySelectorAll('a')].filter((a) => a.textContent.trim() === 'Join online').map((a) => Math.round(a.getBoundingClientRect().height));
+  const firstHeading = document.querySelector('h2');
+  const firstItem = firstHeading && firstHeading.closest('td');
+  // In-page links: Outlook for Windows and Gmail's webmail follow only a named anchor.
+  const inPage = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href').slice(1));
+  const unnamed = [...new Set(inPage)].filter((x) => !document.querySelector(`a[name="${CSS.escape(x)}"]`) || !document.getElementById(x));
   return {
+    joins,
+    message,
+    firstItemTop: firstItem ? Math.round(firstItem.getBoundingClientRect().top + window.scrollY) : null,
+    overlaps,
+    inPage: inPage.length,
+    unnamed,
     checked,
     failures,
     lowest,
@@ -196,6 +242,14 @@ try {
         });
         await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
         const m = await page.evaluate(measure);
+        // As a mail program that drops <style> shows it (Gmail's apps with a non-Google
+        // account): what matters is inline, so every text still reaches AA in light mode.
+        let bare = null;
+        if (scheme === 'light') {
+          await page.evaluate(() => document.querySelectorAll('style').forEach((s) => s.remove()));
+          bare = await page.evaluate(measure);
+          await page.screenshot({ path: path.join(shots, `${name}-${width}-nostyle.png`), fullPage: true });
+        }
         const shot = path.join(shots, `${name}-${width}-${scheme}.png`);
         await page.screenshot({ path: shot, fullPage: true });
         await context.close();
@@ -207,6 +261,18 @@ try {
         );
         const dark = m.pageLuminance < 0.05;
         report(dark === (scheme === 'dark'), `${where}: the page background is ${dark ? 'dark' : 'light'}`);
+        for (const [what, r] of [['', m], [', without <style>', bare]]) {
+          if (!r) continue;
+          report(r.overlaps.length === 0, `${where}${what}: ${r.overlaps.length ? `lines overlap: ${r.overlaps.join('; ')}` : 'no text has lines closer than its size'}`);
+        }
+        if (bare) {
+          const low = bare.lowest;
+          report(
+            bare.failures.length === 0 && bare.checked > 0,
+            `${where}, without <style>: ${bare.checked} text nodes, lowest contrast ${low ? `${low.ratio}:1 ("${low.text}", ${low.fg} on ${low.bg})` : 'none'}` +
+              bare.failures.map((f) => `\n       under ${f.needed}:1: ${f.ratio}:1 "${f.text}" ${f.fg} on ${f.bg}`).join(''),
+          );
+        }
         const low = m.lowest;
         report(
           m.failures.length === 0 && m.checked > 0,
@@ -217,6 +283,25 @@ try {
           const { card, header, footer } = m.padding;
           const same = [header, footer].every((p) => !p || (p[0] === card[0] && p[1] === card[1]));
           report(same, `${where}: side padding of cards ${card}, header ${header}, footer ${footer}`);
+        }
+        report(
+          m.inPage > 0 && m.unnamed.length === 0,
+          `${where}: ${m.inPage} in-page links, ${m.unnamed.length ? `no <a name> and id for #${m.unnamed.join(', #')}` : 'each to an <a name> and an id'}`,
+        );
+        if (m.joins.length) {
+          report(m.joins.every((h) => h >= 44), `${where}: "Join online" is ${m.joins.join(', ')} px tall (at least 44)`);
+        }
+        if (m.message) {
+          report(
+            m.message.same === 0 && m.message.others > 0,
+            `${where}: the message's card (${m.message.look}) ${m.message.same ? `looks like ${m.message.same} other card(s)` : `differs from the ${m.message.others} other cards`}`,
+          );
+        }
+        if (width === 375 && scheme === 'light' && firstItemMax.has(name)) {
+          const max = firstItemMax.get(name);
+          report(m.firstItemTop !== null && m.firstItemTop <= max, `${where}: the first item starts ${m.firstItemTop} px down (at most ${max})`);
+        } else {
+          console.log(`     the first item starts ${m.firstItemTop} px down`);
         }
         if (m.logo) {
           const shown = m.logo.complete && m.logo.natural > 0 && m.logo.right <= m.innerWidth;

@@ -279,7 +279,8 @@ async function checkFrames(page, when) {
       await sleep(100);
     }
     const box = await handle.boundingBox();
-    found[id] = { h2: state.h2.map(squash), width: box ? Math.round(box.width) : 0 };
+    // Each heading starts with its item's number ("3. Title"), as the contents list numbers it.
+    found[id] = { h2: state.h2.map((t) => squash(t).replace(/^\d+\. /, '')), width: box ? Math.round(box.width) : 0 };
   }
   return found;
 }

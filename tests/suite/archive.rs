@@ -711,6 +711,11 @@ fn the_site_in_headless_chromium() {
         "unique": { "word": "zymurgy", "issue": "Winter pressures in general practice", "heading": "Infection Prevention Control" },
         "common": { "word": "bullies", "count": 4 },
         "folder": { "name": folder, "title": "September issue" },
+        // Issue 25: each issue's month and year are searched ("january" was only in a date).
+        "months": [
+            { "words": "zymurgy november", "issue": "Winter pressures in general practice" },
+            { "words": "january 2022", "issue": long },
+        ],
     });
     let expect_file = office.dir.path().join("expect.json");
     std::fs::write(&expect_file, expect.to_string()).unwrap();

@@ -1528,6 +1528,76 @@ fn an_html_part_gmail_would_clip_is_a_warning_and_strict_error() {
     assert!(stderr.contains("error: the HTML email is"), "{stderr}");
 }
 
+/// Gmail's clip counts the HTML part as sent: a bulletin whose HTML is 92 KB but 114 KB as
+/// sent (each curly quote, 3 bytes, is sent as a 7-byte reference) is clipped, and `check`
+/// says so with the size.
+#[test]
+fn the_clip_warning_counts_the_html_as_sent() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    let mut yaml = String::from("title: A long one\ndate: 2021-10-20\nsections:\n");
+    for i in 0..60 {
+        yaml.push_str(&format!("  - title: Section {i}\n    body: |\n"));
+        for _ in 0..8 {
+            yaml.push_str("      - It’s the practice’s, the PCN’s and the CCG’s “view”: we’re sure it’s ‘fine’ – or isn’t it?\n");
+        }
+    }
+    fs::write(&file, yaml).unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = bulletin(&[
+        OsStr::new("render"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = fs::read_to_string(out.join("2021-10-20.html")).unwrap();
+    assert!(html.len() < 100 * 1024, "{}", html.len());
+    let (code, stdout, stderr) = check(&file, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: the HTML email is 114.4 KB as sent, over the 102 KB at which Gmail clips it"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("HTML 115 KB as sent"), "{stdout}");
+}
+
+/// Text pasted from a PDF with its line breaks: `check` warns at the paragraph's first line, and
+/// the plain text leaves no word alone where a kept line is re-wrapped.
+#[test]
+fn a_paragraph_pasted_with_its_line_breaks_is_a_warning() {
+    let dir = dir_with_publisher();
+    let file = dir.path().join("2021-10-20.yaml");
+    fs::write(
+        &file,
+        "title: Fit notes\ndate: 2021-10-20\nsections:\n  - title: Fit notes\n    body: |\n      From the DWP's letter of 15 April, as it was printed on the page:\n\n      GPs and other healthcare professionals may now issue fit notes to\n      patients who are not fit for work, and nurses, occupational therapists and all,\n      pharmacists and physiotherapists may do so too, from 1 July this year,\n      as the regulations allow.\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = check(&file, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: 3 lines in a row here are 60 characters or longer: this looks like text pasted with its line breaks kept"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2021-10-20.yaml:8:7"), "{stderr}");
+    let out = dir.path().join("out");
+    let (code, _, err) = bulletin(&[
+        OsStr::new("render"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(out.join("2021-10-20.txt")).unwrap();
+    let body = &text[text.find("GPs and").unwrap()..text.find("regulations allow.").unwrap()];
+    assert!(
+        body.lines().all(|l| l.trim().contains(' ')),
+        "a one-word line:\n{body}"
+    );
+}
+
 // Colour.
 
 /// `bulletin check FILE` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not:

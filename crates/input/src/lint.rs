@@ -13,8 +13,9 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::{Bulletin, Link, Publisher, Section};
 
-/// Gmail clips messages whose HTML is larger than about 102 KB.
-pub(crate) const HTML_LIMIT: usize = 100 * 1024;
+/// Gmail clips a message whose HTML part is larger than 102 KB as sent (encoded), showing
+/// "[Message clipped]" and hiding the rest, the unsubscribe line included.
+pub(crate) const HTML_LIMIT: usize = 102 * 1024;
 
 /// Link texts that do not say where the link goes.
 const VAGUE: &[&str] = &[
@@ -65,9 +66,9 @@ pub(crate) fn links(path: &Path, links: &[Link]) -> Diagnostics {
     out
 }
 
-/// Every lint that applies to the bulletin read from `path`; `html_len` is the size of the
-/// rendered HTML part in bytes.
-pub fn lint(path: &Path, b: &Bulletin, html_len: usize) -> Diagnostics {
+/// Every lint that applies to the bulletin read from `path`; `html_sent` is the size in bytes of
+/// the HTML part as it is sent ([`crate::render::message::html_sent_len`]).
+pub fn lint(path: &Path, b: &Bulletin, html_sent: usize) -> Diagnostics {
     let mut out = Diagnostics::default();
     // The first section with each title (compared without case), by title.
     let mut titles: HashMap<String, &Section> = HashMap::new();
@@ -88,14 +89,14 @@ pub fn lint(path: &Path, b: &Bulletin, html_len: usize) -> Diagnostics {
             );
         }
     }
-    if html_len > HTML_LIMIT {
+    if html_sent > HTML_LIMIT {
         out.push(
             Diagnostic::warning(
                 path,
                 Pos::default(),
                 format!(
-                    "the HTML email is {} KB, over the {} KB at which Gmail cuts messages off",
-                    html_len / 1024,
+                    "the HTML email is {:.1} KB as sent, over the {} KB at which Gmail clips it: readers in Gmail would see \"[Message clipped]\" and not the rest, the unsubscribe line included",
+                    html_sent as f64 / 1024.0,
                     HTML_LIMIT / 1024
                 ),
             )

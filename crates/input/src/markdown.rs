@@ -44,6 +44,7 @@ enum Frame {
 pub fn parse(source: &str) -> Markdown {
     let mut md = Markdown::default();
     tab_tables(source, &mut md.warnings);
+    hard_wrapped(source, &mut md.warnings);
     let rewritten = word_bullets(source, &mut md.warnings);
     let source = &*rewritten.text;
     let mut stack = vec![Frame::Root(Vec::new())];
@@ -319,6 +320,52 @@ fn tab_tables(source: &str, warnings: &mut Vec<Problem>) {
         offset += line.len();
     }
     finish(&mut start);
+}
+
+/// How many lines in a row of 60 characters or more make a paragraph look pasted with its line
+/// breaks kept (from a PDF, or an email that wrapped its text at about 72).
+const WRAPPED_RUN: usize = 3;
+const WRAPPED_LINE: usize = 60;
+
+/// Runs of [`WRAPPED_RUN`] or more lines of a paragraph, each [`WRAPPED_LINE`] characters or
+/// longer: text pasted with the line breaks of the page it came from. Each line break in a
+/// paragraph is kept, so the email would break the text at the same places on every screen.
+/// One warning per run, at its first line; a blank line or a new list item ends a paragraph.
+fn hard_wrapped(source: &str, warnings: &mut Vec<Problem>) {
+    let mut run: Option<(usize, usize)> = None; // (offset of the run's first line, lines)
+    let mut finish = |run: &mut Option<(usize, usize)>| {
+        if let Some((at, lines)) = run.take()
+            && lines >= WRAPPED_RUN
+        {
+            warnings.push(Problem {
+                offset: at,
+                message: format!("{lines} lines in a row here are {WRAPPED_LINE} characters or longer: this looks like text pasted with its line breaks kept (from a PDF or an email), and the email would break it at the same places on every screen"),
+                help: "join the lines of each paragraph into one (in the desk or your editor, delete each line break and type a space); keep a line break only where one is meant".into(),
+            });
+        }
+    };
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let words = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        let new_item = words.starts_with(['-', '*', '+']) && words[1..].starts_with(' ')
+            || words.split_once(['.', ')']).is_some_and(|(n, after)| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && after.starts_with(' ')
+            });
+        if new_item || words.is_empty() {
+            finish(&mut run);
+        }
+        if words.chars().count() >= WRAPPED_LINE {
+            match &mut run {
+                Some((_, lines)) => *lines += 1,
+                None => run = Some((offset + indent, 1)),
+            }
+        } else {
+            finish(&mut run);
+        }
+        offset += line.len();
+    }
+    finish(&mut run);
 }
 
 /// The column where the text of the list item whose marker is at byte `at` starts: after the
@@ -685,6 +732,45 @@ mod tests {
         }
         let md = parse("1. one\n**Next**\n");
         assert_eq!(md.warnings.len(), 1, "{:?}", md.warnings);
+    }
+
+    #[test]
+    fn three_long_lines_in_a_row_of_a_paragraph_are_a_paste_with_its_line_breaks() {
+        let line = "Practices should review the guidance on fit notes before the end of";
+        assert!(line.len() >= 60);
+        let pasted = format!("Intro.\n\n{line}\n{line}\n{line}\nthe month.\n");
+        let md = parse(&pasted);
+        let offsets: Vec<usize> = md.warnings.iter().map(|w| w.offset).collect();
+        assert_eq!(offsets, vec![8], "{:?}", md.warnings);
+        assert!(
+            md.warnings[0]
+                .message
+                .starts_with("3 lines in a row here are 60 characters")
+        );
+        // Inside a bullet point too, its first line with the marker.
+        let md = parse(&format!("- {line}\n  {line}\n  {line}\n"));
+        assert_eq!(md.warnings.len(), 1, "{:?}", md.warnings);
+        // Two long lines, long one-line paragraphs, or long bullet points one after another: no.
+        assert!(
+            parse(&format!("{line}\n{line}\nshort\n"))
+                .warnings
+                .is_empty()
+        );
+        assert!(
+            parse(&format!("{line}\n\n{line}\n\n{line}\n"))
+                .warnings
+                .is_empty()
+        );
+        assert!(
+            parse(&format!("- {line}\n- {line}\n- {line}\n"))
+                .warnings
+                .is_empty()
+        );
+        assert!(
+            parse(&format!("1. {line}\n2. {line}\n3. {line}\n"))
+                .warnings
+                .is_empty()
+        );
     }
 
     #[test]

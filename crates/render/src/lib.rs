@@ -1,6 +1,7 @@
 //! The views of a bulletin: each is a pure function of the validated model and the publisher.
 //!
-//! - [`html`]: the HTML email (also the body of the archive's web page);
+//! - [`html`]: the HTML email (also the body of the archive's web page), writing its texts
+//!   with `html_text` (bare email addresses as links, `<wbr>` in long runs);
 //! - [`text`]: the plain-text email;
 //! - [`message`]: the MIME message built from both, once per bulletin, then per recipient.
 //!
@@ -9,6 +10,7 @@
 
 pub mod calendar;
 pub mod html;
+mod html_text;
 pub mod message;
 pub mod text;
 
@@ -60,6 +62,23 @@ pub(crate) fn number_of(items: &[Item], section: &Section) -> usize {
         .map_or(0, |i| i + 1)
 }
 
+/// What a section's card says beside its heading: its label, its date and what it continues;
+/// but not its date when it is the issue's own, nor a label every section shares (the example
+/// repeated "Guidance · 20 October 2021" sixteen times above its headings).
+pub fn details(b: &Bulletin, s: &Section) -> Vec<String> {
+    let shared = b.sections.len() > 1 && b.sections.iter().all(|o| o.label == s.label);
+    s.label
+        .iter()
+        .filter(|_| !shared)
+        .cloned()
+        .chain(s.date.filter(|d| *d != b.date).map(|d| d.long()))
+        .chain(
+            s.continued_from
+                .map(|d| format!("Continued from {}", d.long())),
+        )
+        .collect()
+}
+
 /// The key dates the box lists: none where `key_dates: false`.
 pub(crate) fn boxed(bulletin: &Bulletin) -> Vec<(&KeyDate, &Section)> {
     if bulletin.key_dates {
@@ -82,6 +101,51 @@ pub(crate) fn web_version(publisher: &Publisher, bulletin: &Bulletin) -> Option<
 mod tests {
     use super::*;
     use crate::date::Time;
+
+    fn section(label: Option<&str>, date: Option<&str>) -> Section {
+        Section {
+            title: "t".into(),
+            pos: Default::default(),
+            anchor: "section-1".into(),
+            label: label.map(str::to_string),
+            date: date.map(|d| Date::parse(d).unwrap()),
+            date_pos: Default::default(),
+            body: Default::default(),
+            links: Vec::new(),
+            note: None,
+            dates: Vec::new(),
+            continued_from: None,
+        }
+    }
+
+    #[test]
+    fn a_card_leaves_out_the_issues_date_and_a_label_every_section_shares() {
+        let mut b = Bulletin {
+            title: "t".into(),
+            date: Date::parse("2021-10-20").unwrap(),
+            issue: None,
+            summary: None,
+            message: None,
+            sections: vec![
+                section(Some("Guidance"), Some("2021-10-20")),
+                section(Some("Guidance"), Some("2021-10-13")),
+            ],
+            all_links: Vec::new(),
+            key_dates: true,
+        };
+        assert!(details(&b, &b.sections[0]).is_empty());
+        assert_eq!(details(&b, &b.sections[1]), ["13 October 2021"]);
+        b.sections[1].label = Some("News".into());
+        b.sections[1].continued_from = Some(Date::parse("2021-10-06").unwrap());
+        assert_eq!(details(&b, &b.sections[0]), ["Guidance"]);
+        assert_eq!(
+            details(&b, &b.sections[1]),
+            ["News", "13 October 2021", "Continued from 6 October 2021"]
+        );
+        // One section alone keeps its label: there is nothing it repeats.
+        b.sections.truncate(1);
+        assert_eq!(details(&b, &b.sections[0]), ["Guidance"]);
+    }
 
     #[test]
     fn weekdays_and_times_read_as_the_bulletin_prints_them() {

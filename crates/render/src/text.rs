@@ -56,26 +56,18 @@ pub fn render(b: &Bulletin, p: &Publisher) -> String {
         out.heading(&format!("{}. {}", i + 1, item.title()), '-');
         let s = match item {
             Item::Message(m) => {
-                blocks(&mut out, &m.body.blocks, "");
-                out.line(&m.author);
-                if let Some(role) = &m.role {
-                    out.wrap(role, "", "");
+                // Who writes it under the heading, as in the HTML.
+                match &m.role {
+                    Some(role) => out.wrap(&format!("{}, {role}", m.author), "", ""),
+                    None => out.line(&m.author),
                 }
                 out.blank();
+                blocks(&mut out, &m.body.blocks, "");
                 continue;
             }
             Item::Section(s) => s,
         };
-        let meta: Vec<String> = s
-            .label
-            .iter()
-            .cloned()
-            .chain(s.date.map(|d| d.long()))
-            .chain(
-                s.continued_from
-                    .map(|d| format!("Continued from {}", d.long())),
-            )
-            .collect();
+        let meta = crate::details(b, s);
         if !meta.is_empty() {
             out.wrap(&meta.join(" · "), "", "");
             out.blank();
@@ -200,10 +192,19 @@ impl Out {
         }
     }
 
-    /// Like [`Out::wrap`], keeping the line breaks in `s` (typed in a body or a note).
+    /// Like [`Out::wrap`], keeping the line breaks in `s` (typed in a body or a note). Where a
+    /// kept line is longer than the width (text pasted with its line breaks), its last word
+    /// does not stand alone before the next kept line ([`no_lone_word`]).
     fn wrap_lines(&mut self, s: &str, first: &str, rest: &str) {
+        let kept = s.contains('\n');
         for (i, line) in s.split('\n').enumerate() {
-            self.wrap(line, if i == 0 { first } else { rest }, rest);
+            let mut lines = wrap(line, if i == 0 { first } else { rest }, rest, WIDTH);
+            if kept {
+                no_lone_word(&mut lines, rest, WIDTH);
+            }
+            for l in lines {
+                self.line(&l);
+            }
         }
     }
 
@@ -237,6 +238,30 @@ pub fn wrap(s: &str, first: &str, rest: &str, width: usize) -> Vec<String> {
         lines.push(current);
     }
     lines
+}
+
+/// When re-wrapping a kept line left one word on its last line ("… the practice\nfine"
+/// before the next kept line), moves the word before it down too, if that fits the width.
+fn no_lone_word(lines: &mut [String], rest: &str, width: usize) {
+    let n = lines.len();
+    if n < 2 {
+        return;
+    }
+    let last = lines[n - 1][rest.len()..].to_string();
+    if last.contains(' ') {
+        return;
+    }
+    let Some((kept, moved)) = lines[n - 2].rsplit_once(' ') else {
+        return;
+    };
+    if kept.trim().is_empty() || kept.chars().count() <= rest.chars().count() {
+        return;
+    }
+    let joined = format!("{rest}{moved} {last}");
+    if joined.chars().count() <= width {
+        lines[n - 2] = kept.to_string();
+        lines[n - 1] = joined;
+    }
 }
 
 fn blocks(out: &mut Out, blocks: &[Block], indent: &str) {
@@ -320,6 +345,31 @@ fn inlines(content: &[Inline]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_line_longer_than_the_width_leaves_no_word_alone() {
+        let mut out = Out::default();
+        let pasted = format!(
+            "{}\nnext line of the paste.",
+            "A line pasted from a PDF that is a little longer than the plain text's width allows"
+        );
+        out.wrap_lines(&pasted, "- ", "  ");
+        let text = out.finish();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "- A line pasted from a PDF that is a little longer than the plain text's",
+                "  width allows",
+                "  next line of the paste."
+            ]
+        );
+        assert!(lines.iter().all(|l| l.trim().contains(' ')), "{text}");
+        // Without kept breaks, wrapping is as it was.
+        let mut out = Out::default();
+        out.wrap_lines("one two three", "", "");
+        assert_eq!(out.finish(), "one two three\n");
+    }
 
     #[test]
     fn wraps_without_breaking_addresses() {

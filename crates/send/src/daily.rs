@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::journal::{self, ReadError};
 
 /// The window the limit counts over.
-pub const WINDOW_MS: i64 = 24 * 3600 * 1000;
+pub(crate) const WINDOW_MS: i64 = 24 * 3600 * 1000;
 
 /// What the limit allows now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ pub fn allowance(limit: u64, delivered: &[i64], now: i64, wanted: usize) -> Allo
 
 /// The lock a send under a daily limit holds in the bulletins folder, from its count to its end
 /// (named like the journals' locks, which an office's `.gitignore` leaves out).
-pub const TURN_FILE: &str = "daily-limit.journal.lock";
+pub(crate) const TURN_FILE: &str = "daily-limit.journal.lock";
 
 /// A send's turn: the lock on [`TURN_FILE`], released when dropped.
 #[derive(Debug)]
