@@ -25,6 +25,7 @@ mod input;
 mod lint;
 mod markdown;
 mod model;
+mod oauth;
 mod office;
 mod pipeline;
 mod preview;

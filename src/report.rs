@@ -252,6 +252,9 @@ pub fn help_of(e: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<crate::office::Error>() {
             return e.help();
         }
+        if let Some(e) = cause.downcast_ref::<crate::oauth::Error>() {
+            return e.help();
+        }
         cause
             .downcast_ref::<crate::archive::Error>()
             .and_then(crate::archive::Error::help)
