@@ -55,6 +55,9 @@ class Handler:
         self.jwt_issuer = args.jwt_issuer
         self.jwt_user = args.jwt_user
         self.jwks = None
+        # The relay's clock, this many seconds ahead of the provider's: it takes a token as
+        # expired that long before the provider would.
+        self.clock_ahead = args.clock_ahead
         self.logins = open(args.logins, "a", encoding="utf-8") if args.logins else None
         self.pipelining = not args.no_pipelining
         self.ehlo_refuse_after = args.ehlo_refuse_after
@@ -109,9 +112,11 @@ class Handler:
             claims = jwt.decode(token, key.key, algorithms=["RS256"], issuer=self.jwt_issuer,
                                 options={"verify_aud": False, "require": ["exp", "iss"]})
             record["exp"] = claims["exp"]
+            if claims["exp"] - self.clock_ahead <= time.time():
+                raise jwt.ExpiredSignatureError("expired by the relay's clock")
             if fields.get("user") == self.jwt_user:
                 record["ok"] = True
-                server.session.token_exp = claims["exp"]
+                server.session.token_exp = claims["exp"] - self.clock_ahead
             else:
                 record["why"] = "user"
         except Exception as e:  # an expired, forged or garbled token: refused
@@ -244,6 +249,7 @@ def main():
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
     p.add_argument("--jwt-issuer", default=None, metavar="URL", help="take XOAUTH2 with a token this OpenID provider signed, not expired")
     p.add_argument("--jwt-user", default=None, metavar="USER", help="the user of --jwt-issuer's logins")
+    p.add_argument("--clock-ahead", type=float, default=0, metavar="SECONDS", help="with --jwt-issuer: take tokens as expired this much earlier")
     p.add_argument("--logins", default=None, metavar="FILE", help="log each XOAUTH2 attempt of --jwt-issuer (one JSON line: time, ok, a hash of the token)")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
     p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")

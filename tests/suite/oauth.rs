@@ -284,6 +284,48 @@ fn sign_in_then_a_send_that_outlives_its_tokens_renews_them_and_delivers_everyth
     assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
 }
 
+/// A relay whose clock runs ahead of the provider's refuses a token bulletin still holds as
+/// valid: the token is renewed and the login tried again, and nobody's message fails for it.
+#[test]
+fn a_token_the_relay_refuses_is_renewed_once_and_the_login_tried_again() {
+    own_session_keyring();
+    let provider = Provider::start(&["--client-id", APP, "--ttl", "6"]);
+    let office = Office::new();
+    let log = office.dir.path().join("logins.jsonl");
+    // Tokens of 6 s expire 3 s early to the relay; bulletin renews them 1.5 s early.
+    let relay = Server::start(
+        office.dir.path(),
+        &[
+            "--jwt-issuer",
+            &provider.issuer(),
+            "--jwt-user",
+            USER,
+            "--logins",
+            log.to_str().unwrap(),
+            "--clock-ahead",
+            "3",
+            "--no-pipelining",
+        ],
+    );
+    office.recipients(relay.port, &provider.issuer(), APP, 8, 60);
+    let (_, login) = office.sign_in(&provider);
+    assert!(login.status.success(), "{}", text(&login));
+    let sent = office.send();
+    assert!(sent.status.success(), "{}\n{:?}", text(&sent), logins(&log));
+    assert_eq!(relay.counts().len(), 8, "{}", text(&sent));
+    assert!(!String::from_utf8_lossy(&sent.stdout).contains("failed                          1"));
+    let logins = logins(&log);
+    // At least one token was refused, and each refusal was followed by a login with a new token
+    // that was taken.
+    let refused: Vec<usize> = (0..logins.len()).filter(|&i| !logins[i].0).collect();
+    assert!(!refused.is_empty(), "{logins:?}");
+    for i in refused {
+        let next = logins.get(i + 1).unwrap_or_else(|| panic!("{logins:?}"));
+        assert!(next.0 && next.1 != logins[i].1, "{logins:?}");
+    }
+    let _ = office.command(&["logout"]).output();
+}
+
 #[test]
 fn a_revoked_sign_in_and_a_wrong_app_say_what_to_do() {
     own_session_keyring();
