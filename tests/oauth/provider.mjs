@@ -5,9 +5,14 @@
 // tokens that stay valid until revoked, and, with --consent-required, an organisation that
 // has not consented to the app. It prints `PORT <n>` once listening. A line `revoke` on its
 // standard input revokes every refresh token issued so far (as an administrator revoking the
-// user's sessions would); it answers `revoked`.
+// user's sessions would); it answers `revoked`. With --pem-dir DIR it writes its public key in
+// PEM where Dovecot's local validation of tokens looks for it (DIR/default/RS256/KID), and with
+// --subject NAME its tokens name that user (`sub`) instead of the mock's own.
 import { OAuth2Server, Events } from 'oauth2-mock-server';
 import readline from 'node:readline';
+import { createPublicKey } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -17,9 +22,17 @@ const option = (name, fallback) => {
 const clientId = option('--client-id', 'bulletin-test-app');
 const ttl = Number(option('--ttl', '3600'));
 const consentRequired = args.includes('--consent-required');
+const pemDir = option('--pem-dir', null);
+const subject = option('--subject', null);
 
 const server = new OAuth2Server();
-await server.issuer.keys.generate('RS256');
+const key = await server.issuer.keys.generate('RS256');
+if (pemDir) {
+  const dir = join(pemDir, 'default', 'RS256');
+  mkdirSync(dir, { recursive: true });
+  const jwk = server.issuer.keys.toJSON().find((k) => k.kid === key.kid);
+  writeFileSync(join(dir, key.kid), createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }));
+}
 
 // Refresh tokens issued and not revoked; how many access tokens were issued by refresh.
 const valid = new Set();
@@ -49,6 +62,7 @@ server.service.on(Events.BeforeAuthorizeRedirect, (redirect, req) => {
 
 server.service.on(Events.BeforeTokenSigning, (token) => {
   token.payload.exp = Math.floor(Date.now() / 1000) + ttl;
+  if (subject) token.payload.sub = subject;
 });
 
 server.service.on(Events.BeforeResponse, (response, req) => {

@@ -136,8 +136,15 @@ impl Office {
     /// `bulletin login --no-open`, its sign-in address followed as a browser would: the
     /// address printed, and the command's output.
     fn sign_in(&self, provider: &Provider) -> (String, Output) {
+        self.sign_in_with(provider, &[])
+    }
+
+    /// [`Office::sign_in`] with more arguments to `login` (`--mailbox`).
+    fn sign_in_with(&self, provider: &Provider, extra: &[&str]) -> (String, Output) {
+        let mut args = vec!["login", "--no-open"];
+        args.extend_from_slice(extra);
         let mut child = self
-            .command(&["login", "--no-open"])
+            .command(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -160,6 +167,123 @@ impl Office {
         let mut output = child.wait_with_output().unwrap();
         output.stdout = format!("{before}{address}\n{rest}").into_bytes();
         (address, output)
+    }
+}
+
+/// Dovecot on 127.0.0.1 taking XOAUTH2 only with a token the provider signed (its passdb
+/// `oauth2`, validating tokens locally with the provider's public key, which the provider
+/// wrote into `keys`), for the user `office`, with a Maildir.
+struct Dovecot {
+    child: Child,
+    port: u16,
+    maildir: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Dovecot {
+    fn start(issuer: &str, keys: &Path) -> Dovecot {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir = d.join("Maildir");
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        std::fs::create_dir_all(d.join("home")).unwrap();
+        // Dovecot will not give mail to uid 0: as root, the mail belongs to nobody.
+        let root = unsafe { libc::getuid() } == 0;
+        let (uid, gid) = if root {
+            (65534, 65534)
+        } else {
+            (unsafe { libc::getuid() }, unsafe { libc::getgid() })
+        };
+        let users = if root {
+            String::new()
+        } else {
+            let user = std::env::var("USER").unwrap_or_default();
+            format!(
+                "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {gid}\n"
+            )
+        };
+        std::fs::write(
+            d.join("oauth2.conf.ext"),
+            format!(
+                "introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix={}/\nusername_attribute = sub\nissuers = {issuer}\n",
+                keys.display()
+            ),
+        )
+        .unwrap();
+        let conf = format!(
+            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = xoauth2 oauthbearer\nauth_verbose = yes\n{users}passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {d}/oauth2.conf.ext\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
+            d = d.display(),
+            m = maildir.display(),
+        );
+        std::fs::write(d.join("dovecot.conf"), conf).unwrap();
+        let child = Command::new("dovecot")
+            .arg("-F")
+            .arg("-c")
+            .arg(d.join("dovecot.conf"))
+            .spawn()
+            .or_else(|_| {
+                Command::new("/usr/sbin/dovecot")
+                    .arg("-F")
+                    .arg("-c")
+                    .arg(d.join("dovecot.conf"))
+                    .spawn()
+            })
+            .expect("dovecot (run scripts/install-test-deps.sh)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "dovecot did not start: {}",
+                std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Dovecot {
+            child,
+            port,
+            maildir,
+            dir,
+        }
+    }
+
+    /// Puts a message in the inbox, as a delivery would, owned by the mail user.
+    fn deliver(&self, name: &str, bytes: &[u8]) {
+        std::fs::write(self.maildir.join("new").join(format!("{name}.host")), bytes).unwrap();
+        if unsafe { libc::getuid() } == 0 {
+            let root = self.maildir.parent().unwrap();
+            std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+            for p in [self.maildir.clone(), root.join("home")]
+                .into_iter()
+                .chain(["new", "cur", "tmp"].map(|s| self.maildir.join(s)))
+                .chain(
+                    std::fs::read_dir(self.maildir.join("new"))
+                        .unwrap()
+                        .map(|e| e.unwrap().path()),
+                )
+            {
+                std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+            }
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        // SIGTERM, so that the master stops its own processes.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
     }
 }
 
@@ -402,4 +526,64 @@ fn consent_not_given_says_to_ask_it_for_admin_consent() {
         text(&login)
     );
     assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
+}
+
+#[test]
+fn inbox_signs_in_to_dovecot_with_the_mailbox_sign_in() {
+    own_session_keyring();
+    let keys = tempfile::tempdir().unwrap();
+    let mut provider = Provider::start(&[
+        "--client-id",
+        APP,
+        "--subject",
+        "office",
+        "--pem-dir",
+        keys.path().to_str().unwrap(),
+    ]);
+    let imap = Dovecot::start(&provider.issuer(), keys.path());
+    let office = Office::new();
+    office.recipients(25, &provider.issuer(), APP, 1, 0);
+    let path = office.dir.path().join("recipients.yaml");
+    let mut y = std::fs::read_to_string(&path).unwrap();
+    y.push_str(&format!(
+        "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n  auth: oauth2\n  oauth2:\n    issuer: {}\n    client_id: {APP}\n    scopes: [https://outlook.office.com/IMAP.AccessAsUser.All, offline_access]\n",
+        imap.port,
+        provider.issuer()
+    ));
+    std::fs::write(&path, y).unwrap();
+    imap.deliver(
+        "1",
+        b"From: someone@example.org\r\nTo: office@example.org\r\nSubject: hello\r\nMessage-ID: <1@example.org>\r\n\r\nHello.\r\n",
+    );
+
+    let (address, login) = office.sign_in_with(&provider, &["--mailbox"]);
+    assert!(login.status.success(), "{}", text(&login));
+    // The mailbox's scopes only: the relay signs in another user (bulletin@example.org).
+    assert!(address.contains("IMAP.AccessAsUser.All"), "{address}");
+    assert!(!address.contains("SMTP.Send"), "{address}");
+
+    let read = office.command(&["inbox"]).output().unwrap();
+    assert!(read.status.success(), "{}\n{}", text(&read), imap.log());
+    assert!(
+        String::from_utf8_lossy(&read.stdout).contains("1 message read:"),
+        "{}",
+        text(&read)
+    );
+    assert!(
+        imap.log().contains("Login: user=<office>, method=XOAUTH2"),
+        "{}",
+        imap.log()
+    );
+
+    // Revoked: `inbox` says to sign in again, for the mailbox.
+    provider.revoke();
+    let revoked = office.command(&["inbox"]).output().unwrap();
+    assert_eq!(revoked.status.code(), Some(1), "{}", text(&revoked));
+    assert!(
+        String::from_utf8_lossy(&revoked.stderr)
+            .contains("help: the sign-in kept on this computer is no longer valid (it was revoked, expired, or the password changed): sign in again with `bulletin login --mailbox`"),
+        "{}",
+        text(&revoked)
+    );
+    let _ = office.command(&["logout", "--mailbox"]).output();
 }
