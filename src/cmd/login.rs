@@ -16,14 +16,8 @@ use super::{Failure, Stopped, load_recipients};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The recipients file, whose `smtp:` names the relay and the username [default:
-    /// recipients.yaml in the office's folder, found upwards from the current one]
-    #[arg(long, value_name = "FILE")]
-    recipients: Option<PathBuf>,
-    /// The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the
-    /// recipients file) instead of the relay's
-    #[arg(long)]
-    mailbox: bool,
+    #[command(flatten)]
+    which: Which,
     /// With `auth: oauth2`: print the sign-in address instead of opening the browser
     #[arg(long)]
     no_open: bool,
@@ -33,12 +27,25 @@ pub struct Args {
     device: bool,
 }
 
+/// Whose login: the relay's or the reply mailbox's, in which recipients file.
+#[derive(clap::Args, Debug)]
+pub struct Which {
+    /// The recipients file, whose `smtp:` names the relay and the username [default:
+    /// recipients.yaml in the office's folder, found upwards from the current one]
+    #[arg(long, value_name = "FILE")]
+    recipients: Option<PathBuf>,
+    /// The password (or sign-in) of the reply mailbox that `bulletin inbox` reads (`mailbox:` in
+    /// the recipients file) instead of the relay's
+    #[arg(long)]
+    mailbox: bool,
+}
+
 pub fn login(o: Args) -> Result<(), Failure> {
-    let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
-    if let Some((username, settings)) = sign_in(&recipients, o.mailbox) {
+    let recipients = load_recipients(o.which.recipients.as_deref(), Stopped::Nothing)?;
+    if let Some((username, settings)) = sign_in(&recipients, o.which.mailbox) {
         return sign_in_with(&username, &settings, &o);
     }
-    let (command, account) = account(&recipients, o.mailbox)?;
+    let (command, account) = account(&recipients, o.which.mailbox)?;
     let secret = read_secret(&account)?;
     secret::save(&account, &secret).map_err(anyhow::Error::new)?;
     let (user, logout) = (
@@ -77,7 +84,7 @@ pub fn login(o: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn logout(o: Args) -> Result<(), Failure> {
+pub fn logout(o: Which) -> Result<(), Failure> {
     let recipients = load_recipients(o.recipients.as_deref(), Stopped::Nothing)?;
     let (_, account) = account(&recipients, o.mailbox)?;
     if secret::forget(&account).map_err(anyhow::Error::new)? {
@@ -128,7 +135,7 @@ fn sign_in(recipients: &Recipients, mailbox: bool) -> Option<(String, OAuth2)> {
 
 /// Signs `username` in with the provider of `settings` and keeps the refresh token.
 fn sign_in_with(username: &str, settings: &OAuth2, o: &Args) -> Result<(), Failure> {
-    let login = if o.mailbox {
+    let login = if o.which.mailbox {
         "bulletin login --mailbox"
     } else {
         "bulletin login"

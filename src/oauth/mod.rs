@@ -61,26 +61,59 @@ impl std::fmt::Display for Step {
     }
 }
 
+/// A refusal by the provider, with what [`Error::help`] needs to say what to do.
+#[derive(Debug)]
+pub struct Refused {
+    pub issuer: String,
+    pub step: Step,
+    /// The provider's OAuth2 error code, e.g. `invalid_grant`.
+    pub code: String,
+    /// Its `error_description`, on one line (never a token).
+    pub description: Option<String>,
+    /// The address an administrator opens to consent to the app for the organisation.
+    pub admin_consent: Option<String>,
+    pub client_id: String,
+    /// The command that signs in again (`bulletin login` or `bulletin login --mailbox`).
+    pub login: &'static str,
+}
+
+impl Refused {
+    /// What the person can do about this refusal.
+    fn help(&self) -> String {
+        let (client_id, login) = (&self.client_id, self.login);
+        match problem(&self.code, self.description.as_deref()) {
+            Problem::Consent => match &self.admin_consent {
+                Some(url) => format!(
+                    "your organisation has not yet allowed bulletin (app {client_id}) to send for you: ask your IT team to give admin consent by opening, as an administrator, {url}; then run `{login}` again"
+                ),
+                None => format!(
+                    "your organisation has not yet allowed bulletin (app {client_id}) to send for you: ask your IT team to give admin consent to that app; then run `{login}` again"
+                ),
+            },
+            Problem::WrongApp => format!(
+                "the sign-in service does not know the app {client_id} (or not in this organisation): check `client_id` and the tenant in `issuer` under `oauth2:` in the recipients file with your IT team (see docs/send.md)"
+            ),
+            Problem::SignInAgain => format!(
+                "the sign-in kept on this computer is no longer valid (it was revoked, expired, or the password changed): sign in again with `{login}`"
+            ),
+            Problem::Declined => {
+                format!("the sign-in was declined in the browser: run `{login}` again and accept")
+            }
+            Problem::Other => format!(
+                "try `{login}` again; if it keeps failing, give this message to your IT team"
+            ),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot reach the sign-in service at {url}: {reason}")]
     Unreachable { url: String, reason: String },
     #[error("{url} did not answer as a sign-in (OpenID) service should: {reason}")]
     NotAProvider { url: String, reason: String },
-    #[error("the sign-in service {issuer} refused {step}: {code}{}", description.as_deref().map_or(String::new(), |d| format!(" ({d})")))]
-    Refused {
-        issuer: String,
-        step: Step,
-        /// The provider's OAuth2 error code, e.g. `invalid_grant`.
-        code: String,
-        /// Its `error_description`, on one line (never a token).
-        description: Option<String>,
-        /// The address an administrator opens to consent to the app for the organisation.
-        admin_consent: Option<String>,
-        client_id: String,
-        /// The command that signs in again (`bulletin login` or `bulletin login --mailbox`).
-        login: &'static str,
-    },
+    #[error("the sign-in service {} refused {}: {}{}", .0.issuer, .0.step, .0.code, .0.description.as_deref().map_or(String::new(), |d| format!(" ({d})")))]
+    Refused(Box<Refused>),
     #[error("the sign-in service gave no refresh token, so bulletin could not stay signed in")]
     NoRefreshToken { login: &'static str },
     #[error("the sign-in was not finished within {0:?}")]
@@ -101,35 +134,7 @@ impl Error {
     /// What the person can do about it, if anything is known.
     pub fn help(&self) -> Option<String> {
         match self {
-            Error::Refused {
-                code,
-                description,
-                admin_consent,
-                client_id,
-                login,
-                ..
-            } => Some(match problem(code, description.as_deref()) {
-                Problem::Consent => match admin_consent {
-                    Some(url) => format!(
-                        "your organisation has not yet allowed bulletin (app {client_id}) to send for you: ask your IT team to give admin consent by opening, as an administrator, {url}; then run `{login}` again"
-                    ),
-                    None => format!(
-                        "your organisation has not yet allowed bulletin (app {client_id}) to send for you: ask your IT team to give admin consent to that app; then run `{login}` again"
-                    ),
-                },
-                Problem::WrongApp => format!(
-                    "the sign-in service does not know the app {client_id} (or not in this organisation): check `client_id` and the tenant in `issuer` under `oauth2:` in the recipients file with your IT team (see docs/send.md)"
-                ),
-                Problem::SignInAgain => format!(
-                    "the sign-in kept on this computer is no longer valid (it was revoked, expired, or the password changed): sign in again with `{login}`"
-                ),
-                Problem::Declined => format!(
-                    "the sign-in was declined in the browser: run `{login}` again and accept"
-                ),
-                Problem::Other => format!(
-                    "try `{login}` again; if it keeps failing, give this message to your IT team"
-                ),
-            }),
+            Error::Refused(r) => Some(r.help()),
             Error::NoRefreshToken { login } => Some(format!(
                 "add `offline_access` to `scopes` under `oauth2:` in the recipients file, then run `{login}` again"
             )),
@@ -391,7 +396,7 @@ pub(super) fn reason(e: &reqwest::Error) -> String {
 
 /// `Refusal` as the error of `step`.
 pub fn refused(settings: &OAuth2, step: Step, r: Refusal, login: &'static str) -> Error {
-    Error::Refused {
+    Error::Refused(Box::new(Refused {
         issuer: settings.issuer.to_string(),
         step,
         code: r.code,
@@ -399,7 +404,7 @@ pub fn refused(settings: &OAuth2, step: Step, r: Refusal, login: &'static str) -
         admin_consent: admin_consent(settings),
         client_id: settings.client_id.clone(),
         login,
-    }
+    }))
 }
 
 #[cfg(test)]

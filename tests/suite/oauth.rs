@@ -510,6 +510,24 @@ fn a_revoked_sign_in_and_a_wrong_app_say_what_to_do() {
     let _ = office.command(&["logout"]).output();
 }
 
+/// `--device` asks the provider's discovery document for RFC 8628's endpoint; this provider
+/// has none, and `login` says to sign in in a browser instead.
+#[test]
+fn device_sign_in_where_the_provider_has_none_says_to_use_the_browser() {
+    let provider = Provider::start(&["--client-id", APP]);
+    let office = Office::new();
+    office.recipients(25, &provider.issuer(), APP, 1, 0);
+    let out = office.command(&["login", "--device"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: {}/ does not offer sign-in with a code on another device\n  help: sign in in a browser: run `bulletin login` without `--device`\n",
+            provider.issuer()
+        )
+    );
+}
+
 #[test]
 fn consent_not_given_says_to_ask_it_for_admin_consent() {
     own_session_keyring();

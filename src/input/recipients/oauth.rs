@@ -139,3 +139,80 @@ fn scopes(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
     }
     Some(words)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Auth, Transport, load};
+
+    /// The recipients file with `smtp` lines `relay` (indented under `smtp:`): what the loader
+    /// made of it, or its diagnostics as text.
+    fn loaded(relay: &str) -> Result<super::super::Recipients, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recipients.yaml");
+        std::fs::write(
+            &path,
+            format!("smtp:\n  host: smtp.office365.com\n  username: bulletin@example.org\n{relay}lists:\n  a:\n    members: [x@example.org]\n"),
+        )
+        .unwrap();
+        load(&path).map(|r| r.0).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn oauth2_is_read_with_its_issuer_app_and_scopes() {
+        let r = loaded("  auth: oauth2\n  oauth2:\n    issuer: https://login.microsoftonline.com/example.org/v2.0\n    client_id: ' app-1 '\n    scopes: [https://outlook.office.com/SMTP.Send, offline_access]\n").unwrap();
+        let Transport::Smtp(s) = r.transport else {
+            panic!("smtp");
+        };
+        assert_eq!(s.auth, Auth::OAuth2);
+        let o = s.oauth2.unwrap();
+        assert_eq!(
+            o.issuer.as_str(),
+            "https://login.microsoftonline.com/example.org/v2.0"
+        );
+        assert_eq!(o.client_id, "app-1");
+        assert_eq!(
+            o.scopes,
+            ["https://outlook.office.com/SMTP.Send", "offline_access"]
+        );
+        // Scopes on one line, as the schema allows.
+        let r = loaded("  auth: oauth2\n  oauth2: { issuer: 'http://127.0.0.1:8080', client_id: a, scopes: 'x offline_access' }\n").unwrap();
+        let Transport::Smtp(s) = r.transport else {
+            panic!("smtp");
+        };
+        assert_eq!(s.oauth2.unwrap().scopes, ["x", "offline_access"]);
+    }
+
+    #[test]
+    fn a_wrong_oauth2_says_what_to_write() {
+        let cases = [
+            (
+                "  auth: oauth2\n",
+                "`smtp` has `auth: oauth2` but no `oauth2:`",
+            ),
+            (
+                "  auth: password\n  oauth2: { issuer: 'https://a.example.org', client_id: a, scopes: [x] }\n",
+                "`oauth2:` is used only with `auth: oauth2`",
+            ),
+            (
+                "  auth: oauth2\n  oauth2: { issuer: 'http://login.example.org', client_id: a, scopes: [x] }\n",
+                "`issuer` `http://login.example.org` is not an https address",
+            ),
+            (
+                "  auth: oauth2\n  oauth2: { issuer: 'https://a.example.org', scopes: [x] }\n",
+                "client_id",
+            ),
+            (
+                "  auth: oauth2\n  oauth2: { issuer: 'https://a.example.org', client_id: a, scopes: [] }\n",
+                "`scopes` should be a list of scopes",
+            ),
+            (
+                "  auth: oauth2\n  oauth2: { issuer: 'https://a.example.org', client_id: a, scopes: [x], secret: y }\n",
+                "`secret` must not be written in this file",
+            ),
+        ];
+        for (relay, said) in cases {
+            let e = loaded(relay).err().unwrap_or_else(|| panic!("{relay}"));
+            assert!(e.contains(said), "{relay}\n{e}");
+        }
+    }
+}
