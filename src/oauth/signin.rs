@@ -73,27 +73,9 @@ pub async fn browser(
 ) -> Result<String, Error> {
     let http = super::client();
     let provider = super::discover(&http, &settings.issuer).await?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(|e| Error::Listen(e.to_string()))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| Error::Listen(e.to_string()))?
-        .port();
-    // `localhost` may be ::1 to the browser: listen there too where the system has it.
-    let v6 = tokio::net::TcpListener::bind(("::1", port)).await.ok();
-    let redirect = format!("http://localhost:{port}/");
+    let loopback = Loopback::listen().await?;
+    let redirect = format!("http://localhost:{}/", loopback.port);
     let (state, verifier) = (random()?, random()?);
-    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    let app = axum::Router::new()
-        .route("/", axum::routing::get(answer))
-        .with_state(tx);
-    let mut servers = vec![tokio::spawn(
-        axum::serve(listener, app.clone()).into_future(),
-    )];
-    if let Some(v6) = v6 {
-        servers.push(tokio::spawn(axum::serve(v6, app).into_future()));
-    }
     let address = sign_in_address(&provider, settings, username, &redirect, &state, &verifier);
     say(&format!(
         "Sign in as {username} at {} in your browser.",
@@ -106,31 +88,8 @@ pub async fn browser(
     }
     say(address.as_str());
     say("Waiting for the sign-in to finish (Ctrl-C stops)...");
-    let got = tokio::time::timeout(WAIT, rx.recv()).await;
-    for s in &servers {
-        s.abort();
-    }
-    let pairs: Vec<(String, String)> = match got {
-        Ok(Some(pairs)) => pairs,
-        _ => return Err(Error::TimedOut(WAIT)),
-    };
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    if get("state") != Some(state.as_str()) {
-        return Err(Error::StateMismatch);
-    }
-    if let Some(code) = get("error") {
-        let description = get("error_description").map(super::one_line);
-        return Err(super::refused(
-            settings,
-            Step::SignIn,
-            super::Refusal {
-                code: code.to_string(),
-                description,
-            },
-            login,
-        ));
-    }
-    let code = get("code").unwrap_or_default();
+    let answer = loopback.answer().await?;
+    let code = code_of(&answer, &state, settings, login)?;
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -143,6 +102,79 @@ pub async fn browser(
         .await?
         .map_err(|r| super::refused(settings, Step::SignIn, r, login))?;
     granted.refresh_token.ok_or(Error::NoRefreshToken { login })
+}
+
+/// The code in the provider's answer `pairs` (the redirect's query), if it is the answer to
+/// this sign-in (its `state`) and not a refusal.
+fn code_of<'a>(
+    pairs: &'a [(String, String)],
+    state: &str,
+    settings: &OAuth2,
+    login: &'static str,
+) -> Result<&'a str, Error> {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if get("state") != Some(state) {
+        return Err(Error::StateMismatch);
+    }
+    if let Some(code) = get("error") {
+        let refusal = super::Refusal {
+            code: code.to_string(),
+            description: get("error_description").map(super::one_line),
+        };
+        return Err(super::refused(settings, Step::SignIn, refusal, login));
+    }
+    get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or(Error::StateMismatch)
+}
+
+/// The loopback address the provider sends the browser back to: 127.0.0.1 on a port the
+/// system chooses, and ::1 on the same port where the system has it (`localhost` may be
+/// either to the browser).
+struct Loopback {
+    port: u16,
+    servers: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+    answers: tokio::sync::mpsc::Receiver<Vec<(String, String)>>,
+}
+
+impl Loopback {
+    async fn listen() -> Result<Loopback, Error> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| Error::Listen(e.to_string()))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::Listen(e.to_string()))?
+            .port();
+        let v6 = tokio::net::TcpListener::bind(("::1", port)).await.ok();
+        let (tx, answers) = tokio::sync::mpsc::channel(4);
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(answer))
+            .with_state(tx);
+        let mut servers = vec![tokio::spawn(
+            axum::serve(listener, app.clone()).into_future(),
+        )];
+        if let Some(v6) = v6 {
+            servers.push(tokio::spawn(axum::serve(v6, app).into_future()));
+        }
+        Ok(Loopback {
+            port,
+            servers,
+            answers,
+        })
+    }
+
+    /// The first answer the browser brings (within [`WAIT`]); then it listens no more.
+    async fn answer(mut self) -> Result<Vec<(String, String)>, Error> {
+        let got = tokio::time::timeout(WAIT, self.answers.recv()).await;
+        for s in &self.servers {
+            s.abort();
+        }
+        match got {
+            Ok(Some(pairs)) => Ok(pairs),
+            _ => Err(Error::TimedOut(WAIT)),
+        }
+    }
 }
 
 /// The browser's request to the loopback address: the provider's answer (a code or an error,
@@ -256,6 +288,43 @@ mod tests {
             challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWq4iL8w"),
             "JWKDGaauqP9Rx9ko9tXTWEjevYq8k8m9rs6s84nOJtg"
         );
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn only_the_answer_to_this_sign_in_gives_its_code() {
+        let settings = OAuth2 {
+            issuer: url::Url::parse("https://login.example.org/t/v2.0").unwrap(),
+            client_id: "app".into(),
+            scopes: vec!["x".into()],
+        };
+        let code = |list: &[(&str, &str)]| {
+            code_of(&pairs(list), "s1", &settings, "bulletin login").map(str::to_string)
+        };
+        assert_eq!(code(&[("code", "c"), ("state", "s1")]).unwrap(), "c");
+        assert!(matches!(
+            code(&[("code", "c"), ("state", "s2")]),
+            Err(Error::StateMismatch)
+        ));
+        assert!(matches!(code(&[("code", "c")]), Err(Error::StateMismatch)));
+        assert!(matches!(
+            code(&[("state", "s1")]),
+            Err(Error::StateMismatch)
+        ));
+        match code(&[("error", "access_denied"), ("state", "s1")]) {
+            Err(Error::Refused(r)) => assert_eq!(r.code, "access_denied"),
+            other => panic!("{other:?}"),
+        }
+        // A refusal for another sign-in is not this one's.
+        assert!(matches!(
+            code(&[("error", "access_denied"), ("state", "s2")]),
+            Err(Error::StateMismatch)
+        ));
     }
 
     #[test]
