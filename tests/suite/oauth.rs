@@ -605,3 +605,65 @@ fn inbox_signs_in_to_dovecot_with_the_mailbox_sign_in() {
     );
     let _ = office.command(&["logout", "--mailbox"]).output();
 }
+
+/// The relay and the mailbox sign in the same person with the same app: one `bulletin login`
+/// asks for both scopes, and both `send` and `inbox` use that one sign-in.
+#[test]
+fn one_sign_in_serves_send_and_inbox_for_the_same_mailbox() {
+    own_session_keyring();
+    let keys = tempfile::tempdir().unwrap();
+    let provider = Provider::start(&[
+        "--client-id",
+        APP,
+        "--subject",
+        "office",
+        "--pem-dir",
+        keys.path().to_str().unwrap(),
+    ]);
+    let imap = Dovecot::start(&provider.issuer(), keys.path());
+    let office = Office::new();
+    let relay = Server::start(
+        office.dir.path(),
+        &["--jwt-issuer", &provider.issuer(), "--jwt-user", "office"],
+    );
+    office.recipients(relay.port, &provider.issuer(), APP, 2, 0);
+    let path = office.dir.path().join("recipients.yaml");
+    let mut y = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(&format!("username: {USER}"), "username: office");
+    y.push_str(&format!(
+        "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n  auth: oauth2\n  oauth2:\n    issuer: {}\n    client_id: {APP}\n    scopes: [https://outlook.office.com/IMAP.AccessAsUser.All, offline_access]\n",
+        imap.port,
+        provider.issuer()
+    ));
+    std::fs::write(&path, y).unwrap();
+    imap.deliver(
+        "1",
+        b"From: someone@example.org\r\nTo: office@example.org\r\nSubject: hello\r\nMessage-ID: <2@example.org>\r\n\r\nHello.\r\n",
+    );
+
+    let (address, login) = office.sign_in(&provider);
+    assert!(login.status.success(), "{}", text(&login));
+    let scope = url::Url::parse(&address)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(
+        scope.as_deref(),
+        Some(
+            "https://outlook.office.com/SMTP.Send offline_access https://outlook.office.com/IMAP.AccessAsUser.All"
+        )
+    );
+    let sent = office.send();
+    assert!(sent.status.success(), "{}", text(&sent));
+    assert_eq!(relay.counts().len(), 2);
+    let read = office.command(&["inbox"]).output().unwrap();
+    assert!(read.status.success(), "{}\n{}", text(&read), imap.log());
+    assert!(
+        String::from_utf8_lossy(&read.stdout).contains("1 message read:"),
+        "{}",
+        text(&read)
+    );
+    let _ = office.command(&["logout"]).output();
+}
