@@ -41,8 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password (or token) that `bulletin login` stored')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send; with `auth: oauth2`, sign in to NHSmail or Microsoft 365 in the browser')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password, token or sign-in that `bulletin login` stored')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the script that completes bulletin''s commands with the Tab key in your shell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -178,14 +178,16 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         }
         'bulletin;login' {
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office''s folder, found upwards from the current one]')
-            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay''s')
+            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The password (or sign-in) of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay''s')
+            [CompletionResult]::new('--no-open', '--no-open', [CompletionResultType]::ParameterName, 'With `auth: oauth2`: print the sign-in address instead of opening the browser')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'With `auth: oauth2`: sign in on another device with a short code (for a computer without a browser), where the provider offers it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'bulletin;logout' {
             [CompletionResult]::new('--recipients', '--recipients', [CompletionResultType]::ParameterName, 'The recipients file, whose `smtp:` names the relay and the username [default: recipients.yaml in the office''s folder, found upwards from the current one]')
-            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The password of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay''s')
+            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The password (or sign-in) of the reply mailbox that `bulletin inbox` reads (`mailbox:` in the recipients file) instead of the relay''s')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -217,8 +219,8 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start next week''s bulletin from a skeleton: bulletins/<date>.yaml')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Make a bulletin written in Word (.docx) into a bulletin file: bulletins/<date>.yaml')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors')
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password (or token) that `bulletin login` stored')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Keep the relay''s password (or OAuth2 token) in this computer''s own secret store, for send; with `auth: oauth2`, sign in to NHSmail or Microsoft 365 in the browser')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the password, token or sign-in that `bulletin login` stored')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the script that completes bulletin''s commands with the Tab key in your shell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

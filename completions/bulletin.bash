@@ -699,7 +699,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__login)
-            opts="-h --recipients --mailbox --help"
+            opts="-h --recipients --mailbox --no-open --device --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -5,7 +5,8 @@
 # shell completions and manual pages, tests/suite/completions.rs), openssl (test certificates), Python's aiosmtpd (the SMTP server
 # the send tests use), Debian's Dovecot (the IMAP server tests/suite/inbox.rs starts) and Python's
 # jsonschema and PyYAML (the schema tests' validator), and pandoc and python-docx (the .docx files
-# tests/suite/import.rs makes for `bulletin import`).
+# tests/suite/import.rs makes for `bulletin import`), and for the sign-in tests (tests/suite/oauth.rs)
+# npm's oauth2-mock-server (an OpenID provider) and Python's PyJWT (the SMTP server checks tokens).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -47,10 +48,18 @@ if ! python3 -c 'import docx' >/dev/null 2>&1; then
   echo "installing Python package: python-docx"
   python3 -m pip install --quiet --disable-pip-version-check python-docx
 fi
+# The SMTP server of tests/suite/oauth.rs checks each XOAUTH2 token's signature against the
+# OpenID provider's keys (PyJWT with cryptography's RSA).
+if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
+  echo "installing Python packages: PyJWT cryptography"
+  python3 -m pip install --quiet --disable-pip-version-check PyJWT cryptography
+fi
 # Spreadsheets made by a tool this project did not write, for tests/suite/people.rs.
 if ! python3 -c 'import openpyxl' >/dev/null 2>&1; then
   echo "installing Python package: openpyxl"
   python3 -m pip install --quiet --disable-pip-version-check openpyxl
 fi
 [ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
+# The OpenID provider of tests/suite/oauth.rs (oauth2-mock-server), as package-lock.json pins it.
+[ -d tests/oauth/node_modules/oauth2-mock-server ] || { echo "installing Node packages: tests/oauth"; npm ci --silent --prefix tests/oauth; }
 echo "test dependencies ready"

@@ -50,10 +50,11 @@ pub enum Command {
     Import(import::Args),
     /// Print the JSON Schema of a bulletin, publisher.yaml or recipients.yaml, for editors
     Schema(schema::Args),
-    /// Keep the relay's password (or OAuth2 token) in this computer's own secret store, for send
+    /// Keep the relay's password (or OAuth2 token) in this computer's own secret store, for send;
+    /// with `auth: oauth2`, sign in to NHSmail or Microsoft 365 in the browser
     Login(login::Args),
-    /// Remove the password (or token) that `bulletin login` stored
-    Logout(login::Args),
+    /// Remove the password, token or sign-in that `bulletin login` stored
+    Logout(login::Which),
     /// Print the script that completes bulletin's commands with the Tab key in your shell
     Completions(completions::Args),
     /// Write the manual pages (bulletin.1, bulletin-send.1, ...) into a folder, for `man`

@@ -31,7 +31,7 @@ use bulletin_model::{address, colour, date, diagnostic, files, identity, markdow
 use bulletin_render as render;
 use bulletin_render::calendar;
 use bulletin_send as send;
-use bulletin_send::{clock, secret, suppress, tls};
+use bulletin_send::{clock, oauth, secret, suppress, tls};
 
 pub use run::main;
 

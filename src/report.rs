@@ -258,6 +258,12 @@ pub fn help_of(e: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<crate::send::journal::ReadError>() {
             return e.help();
         }
+        if let Some(e) = cause.downcast_ref::<crate::oauth::Error>() {
+            return e.help();
+        }
+        if let Some(crate::inbox::imap::Error::SignIn(e)) = cause.downcast_ref() {
+            return e.help();
+        }
         cause
             .downcast_ref::<crate::archive::Error>()
             .and_then(crate::archive::Error::help)

@@ -544,17 +544,33 @@ fn not_delivered<'a>(when: &str, replies: impl Iterator<Item = &'a str>) -> Stri
     )
 }
 
-/// The SMTP password or token ([`crate::secret::find`]): never shown.
-fn secret(recipients: &Recipients) -> Result<Option<String>, Failure> {
+/// The SMTP password or token ([`crate::secret::find`]): never shown. A sign-in
+/// (`auth: oauth2`) gets its first access token here, so that a sign-in to renew is said
+/// before anything else, with what to do ([`crate::oauth::Error::help`]).
+fn secret(recipients: &Recipients) -> Result<Option<crate::secret::Credential>, Failure> {
     let Transport::Smtp(s) = &recipients.transport else {
         return Ok(None);
     };
-    crate::secret::find(s, &recipients.path).map_err(|e| Failure::from(anyhow::Error::new(e)))
+    let found = crate::secret::find(s, &recipients.path)
+        .map_err(|e| Failure::from(anyhow::Error::new(e)))?;
+    if let Some(crate::secret::Credential::OAuth2(tokens)) = &found {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start: {e}"))?;
+        runtime
+            .block_on(tokens.access())
+            .map_err(|e| Failure::from(anyhow::Error::new(e)))?;
+    }
+    Ok(found)
 }
 
 /// Opens one session with the relay (greeting, EHLO, STARTTLS, login) and closes it, before the
 /// question: a relay that is down or a wrong password is reported in seconds, not after "yes".
-fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), Failure> {
+fn try_relay(
+    recipients: &Recipients,
+    credential: Option<crate::secret::Credential>,
+) -> Result<(), Failure> {
     if matches!(recipients.transport, Transport::Sendmail) {
         return Ok(());
     }
@@ -580,7 +596,7 @@ fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), 
 
 fn send(
     recipients: &Recipients,
-    credential: Option<String>,
+    credential: Option<crate::secret::Credential>,
     template: Template,
     loaded: &Loaded,
     to: Vec<Mailbox>,

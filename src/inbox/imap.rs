@@ -2,7 +2,8 @@
 //! relay): log in, open the folder, fetch each message not yet marked with [`DONE`], and mark the
 //! ones that were taken so that a rerun does not count them twice. The password comes from
 //! `BULLETIN_IMAP_PASSWORD`, `secret_command` or `bulletin login --mailbox`; it is never printed, and no message here quotes
-//! it.
+//! it. With `auth: oauth2` the login is AUTHENTICATE XOAUTH2 with an access token of the sign-in
+//! (renewed once if the server refuses it).
 
 use std::path::Path;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use async_imap::Client;
 
 use crate::input::recipients::{Imap, Security};
+use crate::secret::Credential;
 
 /// The IMAP keyword set on every message `inbox` has taken.
 pub const DONE: &str = "$BulletinProcessed";
@@ -41,6 +43,8 @@ pub struct Fetched {
 pub enum Error {
     #[error(transparent)]
     Secret(#[from] crate::secret::Error),
+    #[error(transparent)]
+    SignIn(#[from] crate::oauth::Error),
     #[error(
         "cannot reach the mailbox server {at}: {reason}. Check `host` and `port` under `mailbox:` and your network; nothing was changed"
     )]
@@ -82,9 +86,10 @@ pub enum Error {
 }
 
 /// The mailbox's password: the environment variable, else `secret_command`, else what
-/// `bulletin login --mailbox` stored ([`crate::secret::find_mailbox`]).
-pub fn password(imap: &Imap, file: &Path) -> Result<String, Error> {
-    Ok(crate::secret::find_mailbox(imap, file)?)
+/// `bulletin login --mailbox` stored ([`crate::secret::find_mailbox`]); or for `auth: oauth2`
+/// its sign-in.
+pub fn password(imap: &Imap, file: &Path) -> Result<Credential, Error> {
+    Ok(crate::secret::find_mailbox_login(imap, file)?)
 }
 
 /// A logged-in session with the folder open.
@@ -94,7 +99,7 @@ pub struct Session {
 
 impl Session {
     /// Connects, logs in and opens the folder.
-    pub async fn open(imap: &Imap, password: &str) -> Result<Session, Error> {
+    pub async fn open(imap: &Imap, password: &Credential) -> Result<Session, Error> {
         let at = imap.describe();
         let unreachable = |reason: String| Error::Unreachable {
             at: at.clone(),
@@ -253,7 +258,7 @@ where
 async fn login<T>(
     mut client: Client<T>,
     imap: &Imap,
-    password: &str,
+    password: &Credential,
     greet: bool,
 ) -> Result<Open<T>, Error>
 where
@@ -263,17 +268,32 @@ where
     if greet {
         greeting(&mut client, &at).await?;
     }
-    let mut session =
-        match tokio::time::timeout(timeout(), client.login(&imap.username, password)).await {
-            Ok(Ok(s)) => s,
-            // The server's words are not quoted: some echo what was sent.
-            Ok(Err(_)) | Err(_) => {
-                return Err(Error::Login {
-                    at,
-                    user: imap.username.clone(),
-                });
+    let refused = || Error::Login {
+        at: at.clone(),
+        user: imap.username.clone(),
+    };
+    let mut session = match password {
+        Credential::Secret(password) => {
+            match tokio::time::timeout(timeout(), client.login(&imap.username, password)).await {
+                Ok(Ok(s)) => s,
+                // The server's words are not quoted: some echo what was sent.
+                Ok(Err(_)) | Err(_) => return Err(refused()),
             }
-        };
+        }
+        Credential::OAuth2(tokens) => {
+            let token = tokens.access().await?;
+            match xoauth2(client, &imap.username, &token).await {
+                Ok(s) => s,
+                Err(Some(client)) => {
+                    let fresh = tokens.renew(&token).await?;
+                    xoauth2(client, &imap.username, &fresh)
+                        .await
+                        .map_err(|_| refused())?
+                }
+                Err(None) => return Err(refused()),
+            }
+        }
+    };
     match tokio::time::timeout(timeout(), session.select(&imap.folder)).await {
         Ok(Ok(_)) => {}
         Ok(Err(_)) => {
@@ -285,6 +305,40 @@ where
         Err(_) => return Err(silent(&at, "opening the folder")),
     }
     Ok(Open { session, at })
+}
+
+/// AUTHENTICATE XOAUTH2 as `user` with `token`: the session, or the client back when the
+/// server refused the token (`None` when it did not answer).
+async fn xoauth2<T>(
+    client: Client<T>,
+    user: &str,
+    token: &str,
+) -> Result<async_imap::Session<T>, Option<Client<T>>>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send + 'static,
+{
+    let auth = XOAuth2 {
+        line: Some(format!("user={user}\x01auth=Bearer {token}\x01\x01")),
+    };
+    match tokio::time::timeout(timeout(), client.authenticate("XOAUTH2", auth)).await {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err((_, client))) => Err(Some(client)),
+        Err(_) => Err(None),
+    }
+}
+
+/// SASL XOAUTH2: the line first; after it, an empty answer to the server's error (a
+/// challenge holding JSON), which ends the exchange.
+struct XOAuth2 {
+    line: Option<String>,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        self.line.take().unwrap_or_default()
+    }
 }
 
 fn failed(at: &str, doing: &'static str, e: async_imap::error::Error) -> Error {

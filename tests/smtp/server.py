@@ -7,7 +7,10 @@ way relays do: temporary (451) or permanent (550) refusals for given addresses, 
 connections (at RCPT, in the middle of DATA, after the message without a reply, or at the MAIL
 after a message, a little later, as a relay ending a session may), and a
 required login, and a relay that stops taking connections for a while after many messages
-(--refuse-after). It offers PIPELINING (RFC 2920) in its EHLO reply unless --no-pipelining;
+(--refuse-after). With --jwt-issuer it takes XOAUTH2 only with an access token that this
+OpenID provider signed (checked with PyJWT against the keys its discovery document names) and
+that has not expired, logs each attempt to --logins, and ends a session after a message once
+its token has expired (as a relay that holds a session no longer than its token). It offers PIPELINING (RFC 2920) in its EHLO reply unless --no-pipelining;
 --reads FILE logs each chunk it reads from a connection (one JSON string a line: a long chunk's
 first and last 2,000 characters, with "..." between), so a test can see which commands arrived
 together.
@@ -49,6 +52,13 @@ class Handler:
         self.accepted_at = []
         self.data_commands = 0
         self.xoauth2 = args.xoauth2.split(":", 1) if args.xoauth2 else None
+        self.jwt_issuer = args.jwt_issuer
+        self.jwt_user = args.jwt_user
+        self.jwks = None
+        # The relay's clock, this many seconds ahead of the provider's: it takes a token as
+        # expired that long before the provider would.
+        self.clock_ahead = args.clock_ahead
+        self.logins = open(args.logins, "a", encoding="utf-8") if args.logins else None
         self.pipelining = not args.no_pipelining
         self.ehlo_refuse_after = args.ehlo_refuse_after
         self.refuse_after = None
@@ -77,13 +87,44 @@ class Handler:
 
     async def auth_XOAUTH2(self, server, args):
         # SASL XOAUTH2: base64("user=U\x01auth=Bearer TOKEN\x01\x01") as the initial response.
-        if self.xoauth2 is None or len(args) < 2:
+        if (self.xoauth2 is None and self.jwt_issuer is None) or len(args) < 2:
             return AuthResult(success=False, handled=False)
         raw = base64.b64decode(args[1]).decode("utf-8", "replace")
         fields = dict(p.split("=", 1) for p in raw.split("\x01") if "=" in p)
+        if self.jwt_issuer is not None:
+            return self.check_jwt(server, fields)
         user, token = self.xoauth2
         ok = fields.get("user") == user and fields.get("auth") == "Bearer " + token
         return AuthResult(success=ok, handled=False)
+
+    def check_jwt(self, server, fields):
+        import hashlib
+        import jwt
+
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        record = {"t": time.time(), "ok": False, "token": hashlib.sha256(token.encode()).hexdigest()[:16]}
+        try:
+            if self.jwks is None:
+                import urllib.request
+                with urllib.request.urlopen(self.jwt_issuer.rstrip("/") + "/.well-known/openid-configuration") as r:
+                    self.jwks = jwt.PyJWKClient(json.load(r)["jwks_uri"])
+            key = self.jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(token, key.key, algorithms=["RS256"], issuer=self.jwt_issuer,
+                                options={"verify_aud": False, "require": ["exp", "iss"]})
+            record["exp"] = claims["exp"]
+            if claims["exp"] - self.clock_ahead <= time.time():
+                raise jwt.ExpiredSignatureError("expired by the relay's clock")
+            if fields.get("user") == self.jwt_user:
+                record["ok"] = True
+                server.session.token_exp = claims["exp"] - self.clock_ahead
+            else:
+                record["why"] = "user"
+        except Exception as e:  # an expired, forged or garbled token: refused
+            record["why"] = type(e).__name__
+        if self.logins:
+            self.logins.write(json.dumps(record) + "\n")
+            self.logins.flush()
+        return AuthResult(success=record["ok"], handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpts += 1
@@ -185,6 +226,9 @@ class FaultySMTP(ReadLoggingSMTP):
             self.transport.close()
             return
         await super().smtp_DATA(arg)
+        exp = getattr(self.session, "token_exp", None)
+        if exp is not None and time.time() >= exp:
+            self.session.end_after_reply = True
         if getattr(self.session, "end_after_reply", False):
             self.transport.get_extra_info("socket").shutdown(socket.SHUT_WR)
             self.transport.close()
@@ -203,6 +247,10 @@ def main():
     p.add_argument("--slow-ehlo", type=float, default=0, help="wait this many seconds before answering EHLO")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD")
     p.add_argument("--xoauth2", default=None, metavar="USER:TOKEN")
+    p.add_argument("--jwt-issuer", default=None, metavar="URL", help="take XOAUTH2 with a token this OpenID provider signed, not expired")
+    p.add_argument("--jwt-user", default=None, metavar="USER", help="the user of --jwt-issuer's logins")
+    p.add_argument("--clock-ahead", type=float, default=0, metavar="SECONDS", help="with --jwt-issuer: take tokens as expired this much earlier")
+    p.add_argument("--logins", default=None, metavar="FILE", help="log each XOAUTH2 attempt of --jwt-issuer (one JSON line: time, ok, a hash of the token)")
     p.add_argument("--starttls", default=None, metavar="CERT:KEY", help="offer STARTTLS with this certificate")
     p.add_argument("--tls", default=None, metavar="CERT:KEY", help="implicit TLS (as on port 465) with this certificate")
     p.add_argument("--no-pipelining", action="store_true", help="do not offer PIPELINING in the EHLO reply")
@@ -238,10 +286,14 @@ def main():
             tls_context=tls_context,
             hostname="sink.test",
             authenticator=authenticator,
-            auth_required=bool(args.auth or args.xoauth2),
+            auth_required=bool(args.auth or args.xoauth2 or args.jwt_issuer),
             auth_require_tls=False,
         )
 
+    if args.jwt_issuer:
+        # An XOAUTH2 line carries a whole JWT: longer than aiosmtpd's 512 bytes, as relays allow.
+        SMTP.command_size_limit = 16384
+        FaultySMTP.line_length_limit = 16384
     if args.reads:
         ReadLoggingSMTP.reads = open(args.reads, "a", encoding="utf-8")
     loop = asyncio.new_event_loop()

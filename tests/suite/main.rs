@@ -21,6 +21,9 @@ mod hostile;
 mod import;
 mod inbox;
 mod init;
+// The kernel keyring (keyutils) keeps the sign-in: Linux only.
+#[cfg(target_os = "linux")]
+mod oauth;
 mod paste;
 mod people;
 #[cfg(unix)]

@@ -15,7 +15,7 @@ use crate::bulletin::{BULLETIN_KEYS, DATE_KEYS, LINK_KEYS, MESSAGE_KEYS, SECTION
 use crate::people::COLUMN_KEYS;
 use crate::publisher::{LOGO_KEYS, MAX_LOGO_HEIGHT, MAX_LOGO_WIDTH, PUBLISHER_KEYS};
 use crate::recipients::{
-    Kind, LIST_KEYS, MAILBOX, MEMBER_KEYS, PORTS, SMTP, Setting, TOP_KEYS, settings_keys,
+    Kind, LIST_KEYS, MAILBOX, MEMBER_KEYS, OAUTH2, PORTS, SMTP, Setting, TOP_KEYS, settings_keys,
 };
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
@@ -158,6 +158,7 @@ fn describe(context: &str, key: &str) -> Value {
     let table = match context {
         "smtp" => SMTP,
         "mailbox" => MAILBOX,
+        "oauth2" => OAUTH2,
         _ => &[],
     };
     if let Some(s) = table.iter().find(|s| s.key == key) {
@@ -445,6 +446,18 @@ fn setting(s: &Setting) -> Value {
         Kind::Choice { values, .. } => choice(values, &description),
         Kind::Line { .. } => one_line(&description),
         Kind::Command => secret_command(&description),
+        Kind::Words => json!({
+            "description": description,
+            "oneOf": [
+                { "type": "array", "minItems": 1, "items": { "type": "string", "pattern": "^\\S+$" } },
+                one_line("The scopes on one line, separated by spaces."),
+            ],
+        }),
+        Kind::Section { table, required } => Value::Object(with(
+            object(s.key, &settings_keys(table), required),
+            "description",
+            json!(description),
+        )),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod daily;
 pub mod decide;
 mod failure;
 pub mod journal;
+pub mod oauth;
 mod open;
 mod pipelining;
 pub mod relay;

@@ -3,7 +3,9 @@
 //! greeting, EHLO, STARTTLS and EHLO again (`security: starttls`), and the login.
 //!
 //! A login the relay refuses is reported without the relay's words: some relays repeat what
-//! was sent (the password or token, in base64) in their refusal.
+//! was sent (the password or token, in base64) in their refusal. With `auth: oauth2`, each
+//! session logs in with an access token that is not about to expire, and a token refused all
+//! the same is renewed once and the login tried again on the same connection.
 
 use base64::Engine;
 use lettre::transport::smtp::commands::Ehlo;
@@ -18,6 +20,7 @@ use super::failure::{Failure, Kind, said};
 use super::smtp::{Extensions, Io, Lost, Reply, Stream};
 use super::wire::{Watch, Wire};
 use crate::input::recipients::{Auth, Security, Smtp};
+use crate::secret::Credential;
 
 /// An SMTP session: its connection, what the relay offered, and what has been written.
 pub struct Session {
@@ -32,7 +35,7 @@ pub struct Session {
 /// A session, open and logged in, ready for its first message.
 pub(super) async fn session(
     s: &Smtp,
-    credential: Option<&str>,
+    credential: Option<&Credential>,
     client_id: &ClientId,
 ) -> Result<Session, Failure> {
     let tcp = tcp_connect(s).await?;
@@ -215,11 +218,12 @@ async fn starttls(stream: Stream, s: &Smtp, extensions: &Extensions) -> Result<S
 }
 
 /// The login (AUTH PLAIN or LOGIN with a password, XOAUTH2 with a token), if the file asks
-/// for one. Neither what is sent nor the relay's words in answer are ever shown.
+/// for one. Neither what is sent nor the relay's words in answer are ever shown. A sign-in's
+/// token refused (535, or 334 and then 535) is renewed once and sent again.
 async fn login(
     stream: &mut Stream,
     s: &Smtp,
-    credential: Option<&str>,
+    credential: Option<&Credential>,
     extensions: &Extensions,
 ) -> Result<(), Failure> {
     if s.auth == Auth::None {
@@ -231,13 +235,50 @@ async fn login(
             "refusing to send a password unencrypted to a relay on another machine",
         ));
     }
+    let Some(Credential::OAuth2(tokens)) = credential else {
+        let secret = match credential {
+            Some(Credential::Secret(secret)) => secret.as_str(),
+            _ => "",
+        };
+        let reply = authenticate(stream, s, secret, extensions).await?;
+        return judge_login(s, reply);
+    };
+    let token = tokens.access().await.map_err(signing_in)?;
+    let mut reply = authenticate(stream, s, &token, extensions).await?;
+    if reply.class() == 5 {
+        let fresh = tokens.renew(&token).await.map_err(signing_in)?;
+        reply = authenticate(stream, s, &fresh, extensions).await?;
+    }
+    judge_login(s, reply)
+}
+
+/// A sign-in that could not give a token: temporary when the provider could not be reached,
+/// otherwise the run stops, saying what to do.
+fn signing_in(e: crate::oauth::Error) -> Failure {
+    let kind = match e {
+        crate::oauth::Error::Unreachable { .. } => Kind::Temporary,
+        _ => Kind::Fatal,
+    };
+    let text = match e.help() {
+        Some(help) => format!("{e}\n  help: {help}"),
+        None => e.to_string(),
+    };
+    Failure::new(kind, text)
+}
+
+/// One AUTH exchange with `secret`: the relay's last reply.
+async fn authenticate(
+    stream: &mut Stream,
+    s: &Smtp,
+    secret: &str,
+    extensions: &Extensions,
+) -> Result<Reply, Failure> {
     let user = s.username.as_deref().unwrap_or("");
-    let secret = credential.unwrap_or("");
     let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
     let offers = |m: &str| extensions.auth.iter().any(|a| a == m);
     // What is sent, one line after another, each after a 334 ("go on").
     let lines: Vec<String> = match s.auth {
-        Auth::Xoauth2 if offers("XOAUTH2") => vec![format!(
+        Auth::Xoauth2 | Auth::OAuth2 if offers("XOAUTH2") => vec![format!(
             "AUTH XOAUTH2 {}",
             b64(&format!("user={user}\x01auth=Bearer {secret}\x01\x01"))
         )],
@@ -254,10 +295,10 @@ async fn login(
                 format!(
                     "{} does not offer a way to log in that `auth: {}` can use (it offers: {})",
                     s.describe(),
-                    if s.auth == Auth::Xoauth2 {
-                        "xoauth2"
-                    } else {
-                        "password"
+                    match s.auth {
+                        Auth::Xoauth2 => "xoauth2",
+                        Auth::OAuth2 => "oauth2",
+                        _ => "password",
                     },
                     if extensions.auth.is_empty() {
                         "none".to_string()
@@ -282,7 +323,7 @@ async fn login(
         let got = stream.command("\r\n", s.timeout).await;
         reply = answered(got, s, "did not answer the login")?;
     }
-    judge_login(s, reply)
+    Ok(reply)
 }
 
 /// The relay's answer to the login: 235 is in; a refusal is said with its code only.

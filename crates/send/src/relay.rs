@@ -17,6 +17,7 @@ use super::failure::{judge_end, said};
 use super::open::Session;
 use super::smtp::Extensions;
 use crate::input::recipients::{Auth, Smtp, Transport};
+use crate::secret::Credential;
 
 /// A way to hand messages to a relay, one session at a time: an SMTP relay ([`SmtpRelay`]), the
 /// local mail system ([`SendmailRelay`]), either of them as the recipients file says
@@ -63,7 +64,7 @@ pub struct Outgoing<'a> {
 /// An SMTP relay, as `smtp:` in the recipients file says, with the password or token.
 pub struct SmtpRelay {
     settings: Smtp,
-    credential: Option<String>,
+    credential: Option<Credential>,
     client_id: ClientId,
 }
 
@@ -109,7 +110,7 @@ impl Conn {
 }
 
 impl Channel {
-    pub fn new(transport: &Transport, credential: Option<String>) -> Channel {
+    pub fn new(transport: &Transport, credential: Option<Credential>) -> Channel {
         match transport {
             Transport::Smtp(s) => {
                 let client_id = match &s.hello_name {
@@ -193,7 +194,7 @@ impl Relay for SmtpRelay {
     async fn open(&self) -> Result<Session, Failure> {
         let s = &self.settings;
         let limit = s.timeout * 4;
-        let open = super::open::session(s, self.credential.as_deref(), &self.client_id);
+        let open = super::open::session(s, self.credential.as_ref(), &self.client_id);
         match tokio::time::timeout(limit, open).await {
             Ok(r) => r,
             Err(_) => Err(Failure::new(

@@ -11,10 +11,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use crate::input::recipients::{
-    Auth, CommandLine, IMAP_PASSWORD_ENV, Imap, PASSWORD_ENV, SecretCommand, Smtp, TOKEN_ENV,
+    Auth, CommandLine, IMAP_PASSWORD_ENV, Imap, OAuth2, PASSWORD_ENV, SecretCommand, Smtp,
+    TOKEN_ENV,
 };
+use crate::oauth::token::Tokens;
 
 /// The service every entry of this program in the system's store is filed under.
 pub(crate) const SERVICE: &str = "bulletin";
@@ -42,6 +45,9 @@ pub enum Kind {
     Token,
     /// The reply mailbox's (IMAP, `mailbox:`), read by `inbox`.
     Mailbox,
+    /// `auth: oauth2`: the refresh token `bulletin login` got by signing in, kept per
+    /// username and issuer (so the relay and the mailbox may share one sign-in).
+    SignIn,
 }
 
 impl Kind {
@@ -51,13 +57,15 @@ impl Kind {
             Kind::Password => PASSWORD_ENV,
             Kind::Token => TOKEN_ENV,
             Kind::Mailbox => IMAP_PASSWORD_ENV,
+            // Never read for a sign-in: only `bulletin login` gives one.
+            Kind::SignIn => TOKEN_ENV,
         }
     }
 
     /// The command that stores it.
     pub fn login(self) -> &'static str {
         match self {
-            Kind::Password | Kind::Token => "bulletin login",
+            Kind::Password | Kind::Token | Kind::SignIn => "bulletin login",
             Kind::Mailbox => "bulletin login --mailbox",
         }
     }
@@ -65,7 +73,7 @@ impl Kind {
     /// The command that uses it.
     pub fn user(self) -> &'static str {
         match self {
-            Kind::Password | Kind::Token => "bulletin send",
+            Kind::Password | Kind::Token | Kind::SignIn => "bulletin send",
             Kind::Mailbox => "bulletin inbox",
         }
     }
@@ -73,7 +81,7 @@ impl Kind {
     /// The page that explains where it can come from.
     fn doc(self) -> &'static str {
         match self {
-            Kind::Password | Kind::Token => "docs/send.md",
+            Kind::Password | Kind::Token | Kind::SignIn => "docs/send.md",
             Kind::Mailbox => "docs/inbox.md",
         }
     }
@@ -85,6 +93,7 @@ impl fmt::Display for Kind {
             Kind::Password => "password",
             Kind::Token => "OAuth2 token",
             Kind::Mailbox => "mailbox password",
+            Kind::SignIn => "OAuth2 sign-in",
         })
     }
 }
@@ -104,6 +113,11 @@ impl Account {
         let kind = match smtp.auth {
             Auth::Password => Kind::Password,
             Auth::Xoauth2 => Kind::Token,
+            Auth::OAuth2 => {
+                let settings = smtp.oauth2.as_deref()?;
+                let user = smtp.username.as_deref().unwrap_or_default();
+                return Some(Account::sign_in(user, settings));
+            }
             Auth::None => return None,
         };
         Some(Account {
@@ -113,8 +127,20 @@ impl Account {
         })
     }
 
+    /// The sign-in of `username` with the provider of `settings` (`auth: oauth2`).
+    pub fn sign_in(username: &str, settings: &OAuth2) -> Account {
+        Account {
+            kind: Kind::SignIn,
+            username: username.to_string(),
+            relay: settings.issuer.to_string(),
+        }
+    }
+
     /// The login that the reply mailbox `imap` needs.
     pub fn of_mailbox(imap: &Imap) -> Account {
+        if let Some(settings) = &imap.oauth2 {
+            return Account::sign_in(&imap.username, settings);
+        }
         Account {
             kind: Kind::Mailbox,
             username: imap.username.clone(),
@@ -194,6 +220,15 @@ pub enum Error {
     SeveralLines { at: Place },
     #[error("{at} printed something that is not text: {ONE_LINE}")]
     NotText { at: Place },
+    #[error(
+        "{account} has not signed in on this computer{}: run `{login}` to sign in (it opens your browser)",
+        store_problem.as_ref().map_or(String::new(), |p| format!(" ({STORE} could not be read: {p})"))
+    )]
+    NotSignedIn {
+        account: Account,
+        login: &'static str,
+        store_problem: Option<String>,
+    },
     #[error("{STORE} could not {action} the {} for {account}: {reason}", account.kind)]
     Store {
         action: &'static str,
@@ -202,13 +237,73 @@ pub enum Error {
     },
 }
 
+/// What a login sends: a password or token as found, or the access tokens of a sign-in
+/// (`auth: oauth2`), renewed as they expire. Never shown: its `Debug` says only which it is.
+#[derive(Clone)]
+pub enum Credential {
+    Secret(String),
+    OAuth2(Arc<Tokens>),
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Credential::Secret(_) => "Credential::Secret(..)",
+            Credential::OAuth2(_) => "Credential::OAuth2(..)",
+        })
+    }
+}
+
 /// The password or token for the relay in `smtp` (read from the recipients file `file`), in the
-/// order of the module's description; `None` when it needs no login.
-pub fn find(smtp: &Smtp, file: &Path) -> Result<Option<String>, Error> {
+/// order of the module's description, or for `auth: oauth2` the sign-in `bulletin login` kept;
+/// `None` when it needs no login.
+pub fn find(smtp: &Smtp, file: &Path) -> Result<Option<Credential>, Error> {
     let Some(account) = Account::of(smtp) else {
         return Ok(None);
     };
-    find_for(account, smtp.secret_command.as_deref(), file).map(Some)
+    if let (Auth::OAuth2, Some(settings)) = (smtp.auth, smtp.oauth2.as_deref()) {
+        return signed_in(account, settings, "bulletin login").map(Some);
+    }
+    find_for(account, smtp.secret_command.as_deref(), file).map(|s| Some(Credential::Secret(s)))
+}
+
+/// The access tokens of the sign-in `account` kept in the store (`login` signs in again).
+fn signed_in(
+    account: Account,
+    settings: &OAuth2,
+    login: &'static str,
+) -> Result<Credential, Error> {
+    let store_problem = match load(&account) {
+        Ok(Some(refresh)) => {
+            return Ok(Credential::OAuth2(Tokens::new(
+                settings.clone(),
+                account,
+                refresh,
+                login,
+            )));
+        }
+        Ok(None) => None,
+        Err(Error::Store { reason, .. }) => Some(reason),
+        Err(e) => Some(e.to_string()),
+    };
+    Err(Error::NotSignedIn {
+        account,
+        login,
+        store_problem,
+    })
+}
+
+/// The mailbox's login for `imap`: its password (as [`find_mailbox`]) or, for `auth: oauth2`,
+/// its sign-in.
+pub fn find_mailbox_login(imap: &Imap, file: &Path) -> Result<Credential, Error> {
+    match imap.oauth2.as_deref() {
+        Some(settings) => signed_in(
+            Account::of_mailbox(imap),
+            settings,
+            "bulletin login --mailbox",
+        ),
+        None => find_mailbox(imap, file).map(Credential::Secret),
+    }
 }
 
 /// The mailbox password for `imap` (read from the recipients file `file`), in the same order as

@@ -6,6 +6,7 @@ use crate::schema::Ctx;
 use crate::yaml::Node;
 
 use super::ca_file;
+use super::oauth::{self, OAuth2};
 use super::relay::{Security, is_loopback_host};
 use super::secrets::{HAS_SHELL, SecretCommand, secret_command};
 use super::settings::{self, MAILBOX};
@@ -44,6 +45,9 @@ pub struct Imap {
     /// (only for a server on this computer).
     pub security: Security,
     pub username: String,
+    /// `oauth2:` when `auth: oauth2` (signed in with `bulletin login --mailbox`); `None` for a
+    /// password.
+    pub oauth2: Option<Box<OAuth2>>,
     pub folder: String,
     pub secret_command: Option<Box<SecretCommand>>,
     /// Extra certificate authorities to trust (PEM), as for the relay's `ca_file`.
@@ -73,6 +77,14 @@ pub(super) fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
             let username = f
                 .require(ctx, "username", "bulletin@example.org")
                 .and_then(|n| ctx.value_line(n, "`username`"));
+            let auth = settings::choice(ctx, &f, MAILBOX, "auth");
+            let oauth2 = oauth::oauth2(
+                ctx,
+                f.get("oauth2"),
+                auth == Some("oauth2"),
+                f.get("auth").map_or(f.pos, |n| n.pos),
+                "mailbox",
+            );
             let folder = settings::line(ctx, &f, MAILBOX, "folder").map(Option::unwrap_or_default);
             if let (Some(Security::None), Some(h)) = (security, &host)
                 && !is_loopback_host(h)
@@ -92,6 +104,7 @@ pub(super) fn mailbox(ctx: &mut Ctx, node: &Node) -> Option<ReplyMailbox> {
                 port: port?,
                 security: security?,
                 username: username?,
+                oauth2: oauth2?.map(Box::new),
                 folder: folder?,
                 secret_command,
                 ca_pem: ca_pem?,

@@ -20,15 +20,17 @@ use crate::yaml::{self, Node};
 
 mod lists;
 mod mailbox;
+mod oauth;
 mod relay;
 mod secrets;
 mod settings;
 
 pub use lists::{LIST_KEYS, List, MEMBER_KEYS, Resolved, key};
 pub use mailbox::{Imap, ReplyMailbox};
+pub use oauth::OAuth2;
 pub use relay::{Auth, Security, Smtp, Transport, is_loopback_host};
 pub use secrets::{CommandLine, IMAP_PASSWORD_ENV, PASSWORD_ENV, SecretCommand, TOKEN_ENV};
-pub use settings::{Kind, MAILBOX, PORTS, SMTP, Setting, keys as settings_keys};
+pub use settings::{Kind, MAILBOX, OAUTH2, PORTS, SMTP, Setting, keys as settings_keys};
 
 pub(crate) const TOP_KEYS: &[&str] = &[
     "smtp",

@@ -7,6 +7,7 @@ use crate::schema::Ctx;
 use crate::yaml::Node;
 
 use super::ca_file;
+use super::oauth::{self, OAuth2};
 use super::secrets::{HAS_SHELL, SecretCommand, secret_command};
 use super::settings::{self, SMTP};
 
@@ -23,6 +24,8 @@ pub enum Security {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Auth {
     Password,
+    /// Signed in with `bulletin login` (`oauth2:`): access tokens from the refresh token kept.
+    OAuth2,
     Xoauth2,
     None,
 }
@@ -45,6 +48,7 @@ impl Auth {
     fn named(name: &str) -> Auth {
         match name {
             "password" => Auth::Password,
+            "oauth2" => Auth::OAuth2,
             "xoauth2" => Auth::Xoauth2,
             "none" => Auth::None,
             _ => unreachable!("`auth: {name}` is not in the settings table"),
@@ -59,6 +63,8 @@ pub struct Smtp {
     pub security: Security,
     pub auth: Auth,
     pub username: Option<String>,
+    /// `oauth2:`, for `auth: oauth2`. Boxed: rarely given.
+    pub oauth2: Option<Box<OAuth2>>,
     /// Boxed: rarely given, and it would make every `Smtp` larger.
     pub secret_command: Option<Box<SecretCommand>>,
     /// Messages a minute across all connections; 0 = no limit.
@@ -130,6 +136,13 @@ pub(super) fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
                 "use `security: starttls` (or `tls`); `security: none` with a login is allowed only for a relay on this machine (127.0.0.1)",
             );
     }
+    let oauth2 = oauth::oauth2(
+        ctx,
+        f.get("oauth2"),
+        auth == Some(Auth::OAuth2),
+        auth_node.map_or(f.pos, |n| n.pos),
+        "smtp",
+    );
     let rate = settings::number(ctx, &f, SMTP, "rate_per_minute");
     let daily_limit = settings::number(ctx, &f, SMTP, "daily_limit");
     let connections = settings::number(ctx, &f, SMTP, "connections");
@@ -147,6 +160,7 @@ pub(super) fn smtp(ctx: &mut Ctx, node: &Node) -> Option<Smtp> {
         security: security?,
         auth: auth?,
         username,
+        oauth2: oauth2?.map(Box::new),
         secret_command,
         rate_per_minute: rate? as u32,
         daily_limit: daily_limit?,

@@ -41,6 +41,13 @@ pub enum Kind {
     Line { default: Option<&'static str> },
     /// A program and its arguments (`secret_command`).
     Command,
+    /// A list of words, each on one line (`scopes`).
+    Words,
+    /// A mapping of its own, whose settings are `table`'s; `required` must be given.
+    Section {
+        table: &'static [Setting],
+        required: &'static [&'static str],
+    },
 }
 
 /// `smtp:`, in the order the schema lists them.
@@ -63,10 +70,18 @@ pub const SMTP: &[Setting] = &[
     ),
     Setting::choice(
         "auth",
-        &["password", "xoauth2", "none"],
+        &["password", "oauth2", "xoauth2", "none"],
         "password",
-        "How to log in: password (the default), xoauth2 (an OAuth2 token), or none. The password or token is never written here: `bulletin login` keeps it in this computer's own store, or it comes from {PASSWORD_ENV} ({TOKEN_ENV} for a token) or `secret_command`.",
+        "How to log in: password (the default), oauth2 (sign in to Microsoft 365 or NHSmail with `bulletin login`, as set under `oauth2:`), xoauth2 (an OAuth2 token from {TOKEN_ENV} or `secret_command`), or none. The password or token is never written here: `bulletin login` keeps it in this computer's own store, or it comes from {PASSWORD_ENV} ({TOKEN_ENV} for a token) or `secret_command`.",
     ),
+    Setting {
+        key: "oauth2",
+        kind: Kind::Section {
+            table: OAUTH2,
+            required: &["issuer", "client_id", "scopes"],
+        },
+        text: "For `auth: oauth2`: who signs you in (`issuer`), the app your IT team registered (`client_id`) and what it may do (`scopes`). See docs/send.md for Microsoft 365 and NHSmail.",
+    },
     Setting::line(
         "username",
         None,
@@ -154,6 +169,20 @@ pub const MAILBOX: &[Setting] = &[
         None,
         "The mailbox you log in as. The password is never written here: it comes from {IMAP_PASSWORD_ENV} or `secret_command`.",
     ),
+    Setting::choice(
+        "auth",
+        &["password", "oauth2"],
+        "password",
+        "How to log in: password (the default), or oauth2 (sign in to Microsoft 365 or NHSmail with `bulletin login --mailbox`, as set under `oauth2:`).",
+    ),
+    Setting {
+        key: "oauth2",
+        kind: Kind::Section {
+            table: OAUTH2,
+            required: &["issuer", "client_id", "scopes"],
+        },
+        text: "For `auth: oauth2`: who signs you in (`issuer`), the app your IT team registered (`client_id`) and what it may do (`scopes`). See docs/inbox.md.",
+    },
     Setting::line(
         "folder",
         Some("INBOX"),
@@ -188,6 +217,25 @@ pub const MAILBOX: &[Setting] = &[
         None,
         "The name your own mail server writes first in the Authentication-Results header it adds (ask your IT team, e.g. mx.example.org): an unsubscribe request that this server says passed DMARC for its sender is applied without asking you. If left out, only requests that reply to a bulletin are.",
     ),
+];
+
+/// `oauth2:` of the relay or the mailbox: the sign-in of `auth: oauth2`.
+pub const OAUTH2: &[Setting] = &[
+    Setting::line(
+        "issuer",
+        None,
+        "Who signs you in, as an https address: for Microsoft 365 and NHSmail https://login.microsoftonline.com/TENANT/v2.0, TENANT being your organisation's tenant id or domain (NHSmail's: ask the NHSmail helpdesk or your IT team).",
+    ),
+    Setting::line(
+        "client_id",
+        None,
+        "The application (client) id of the app your IT team registered for bulletin, e.g. 00000000-0000-0000-0000-000000000000.",
+    ),
+    Setting {
+        key: "scopes",
+        kind: Kind::Words,
+        text: "What bulletin may do once you signed in, as a list. Microsoft 365 and NHSmail: [https://outlook.office.com/SMTP.Send, offline_access] for sending, [https://outlook.office.com/IMAP.AccessAsUser.All, offline_access] for the mailbox.",
+    },
 ];
 
 /// The ports a `port:` can be.
@@ -260,7 +308,7 @@ impl Setting {
             Kind::Number { default, .. } => default.map(|d| d.to_string()),
             Kind::Choice { default, .. } => Some(default.to_string()),
             Kind::Line { default } => default.map(str::to_string),
-            Kind::Port { .. } | Kind::Command => None,
+            Kind::Port { .. } | Kind::Command | Kind::Words | Kind::Section { .. } => None,
         }
     }
 
@@ -478,7 +526,7 @@ mod tests {
 
     #[test]
     fn each_description_quotes_its_default_and_no_placeholder_is_left() {
-        for s in SMTP.iter().chain(MAILBOX) {
+        for s in SMTP.iter().chain(MAILBOX).chain(OAUTH2) {
             let d = s.description();
             assert!(!d.contains('{'), "{}: {d}", s.key);
             if let Kind::Choice { default, .. } = s.kind {
