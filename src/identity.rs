@@ -237,6 +237,7 @@ fn fingerprint(b: &Bulletin) -> String {
         title,
         pos: _,
         anchor: _, // follows from the order
+        place: _,  // so does this
         label,
         date,
         date_pos: _,
@@ -245,6 +246,8 @@ fn fingerprint(b: &Bulletin) -> String {
         note,
         dates,
         continued_from,
+        audience,
+        audience_pos: _,
     } in sections
     {
         e.mark("section");
@@ -282,6 +285,10 @@ fn fingerprint(b: &Bulletin) -> String {
             "continued-from",
             continued_from.map(|d| d.to_string()).as_deref(),
         );
+        // Left out for a section for everyone, so that fingerprints stay as they were.
+        for list in audience {
+            e.field("for", list);
+        }
         e.mark("/section");
     }
     if !key_dates {
@@ -289,6 +296,22 @@ fn fingerprint(b: &Bulletin) -> String {
     }
     let digest = e.hash.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The tag of one audience's version of an issue ([`crate::audience`]): 16 hex digits from the
+/// issue's fingerprint and which of its sections (by their place, from 0) the version holds.
+/// The journal records it beside each delivery to a person who got a version other than the
+/// whole bulletin, so it says which version each person was sent.
+pub fn version_tag(id: &Identity, sections: &[usize]) -> String {
+    let mut h = Sha256::new();
+    h.update(id.fingerprint().as_bytes());
+    for s in sections {
+        h.update((*s as u64).to_le_bytes());
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The office's secret for Message-IDs, `message-ids.key` in the bulletins folder (beside the

@@ -11,6 +11,7 @@
 
 mod address;
 mod archive;
+mod audience;
 mod calendar;
 mod cli;
 mod cmd;

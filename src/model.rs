@@ -67,6 +67,9 @@ pub struct Section {
     pub pos: Pos,
     /// The in-page anchor: `section-1`, `section-2`, … in order.
     pub anchor: String,
+    /// Its number among the sections as written (from 1): it names its calendar files, which
+    /// a version for an audience ([`crate::audience::version`]), numbered as its own, shares.
+    pub place: usize,
     /// A tag shown with the title, such as "Guidance".
     pub label: Option<String>,
     pub date: Option<Date>,
@@ -81,6 +84,11 @@ pub struct Section {
     /// `continued_from:` the date of the bulletin that first carried this section (written by
     /// `bulletin new` when it carries the section forward); shown as "Continued from …".
     pub continued_from: Option<Date>,
+    /// `for:` the mailing lists (their ids in `recipients.yaml`) whose members receive this
+    /// section; empty: everyone. See [`crate::audience`].
+    pub audience: Vec<String>,
+    /// Where `for:` is in the file (the section's title when there is none).
+    pub audience_pos: Pos,
 }
 
 /// One deadline or event of a section (`dates:` in the file).

@@ -307,6 +307,8 @@ pub fn issue_page(b: &Bulletin, p: &Publisher, slug: &str, list: &[Entry]) -> St
             }
         }
     };
+    // Every section, each for an audience labelled with whom it was for.
+    let b = &crate::audience::labelled(b, crate::audience::list_title);
     email_html::render_with(b, p, nav, html! {})
 }
 

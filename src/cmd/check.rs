@@ -41,9 +41,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut diags = Diagnostics::default();
     // One line per file that passed, e.g. `bulletins/2021-10-20.yaml: ok (16 sections, ...)`.
     let mut passed = Vec::new();
+    let mut bulletin = None;
     if let Some(path) = &args.bulletin {
         match crate::pipeline::prepare(path, args.strict) {
             Ok(p) => {
+                bulletin = Some(p.loaded.bulletin.clone());
                 let b = &p.loaded.bulletin;
                 passed.push(format!(
                     "{}: ok ({} section{}, {} link{}, HTML {} KB)",
@@ -71,9 +73,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .filter(|p| args.recipients.is_some() || p.exists());
     if let Some(path) = &recipients {
         match check_recipients(path, args.strict) {
-            Ok((line, warnings)) => {
+            Ok((line, warnings, loaded)) => {
                 passed.push(line);
                 diags.extend(warnings);
+                if let (Some(b), Some(file)) = (&bulletin, &args.bulletin) {
+                    diags.extend(crate::audience::unknown_lists(b, file, &loaded));
+                    passed.extend(versions(b, &loaded));
+                }
             }
             Err(d) => diags.extend(d),
         }
@@ -94,8 +100,40 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-/// Loads a recipients file: its `ok` line and warnings, or every problem.
-fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), Diagnostics> {
+/// With sections for an audience: for each list, how many of its people get each version.
+fn versions(b: &crate::model::Bulletin, r: &Recipients) -> Vec<String> {
+    use crate::audience;
+    if !audience::any(b) || !audience::lists(b).iter().all(|l| r.lists.contains_key(*l)) {
+        return Vec::new();
+    }
+    let id = crate::identity::of(b);
+    let mut out = Vec::new();
+    for list in r.lists.keys() {
+        let people = r.resolve(list).recipients;
+        let split = audience::split(b, &id, r, &people);
+        out.push(format!(
+            "sections for an audience, sent to `{list}` ({} {}):",
+            people.len(),
+            if people.len() == 1 {
+                "person"
+            } else {
+                "people"
+            }
+        ));
+        out.extend(
+            audience::summary(b, &split)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        );
+    }
+    out
+}
+
+/// Loads a recipients file: its `ok` line, warnings and the recipients, or every problem.
+fn check_recipients(
+    path: &Path,
+    strict: bool,
+) -> Result<(String, Diagnostics, Recipients), Diagnostics> {
     if !path.exists() {
         let mut d = Diagnostics::default();
         d.push(
@@ -123,6 +161,7 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
     Ok((
         format!("{}: ok ({})", path.display(), counts.join(", ")),
         warnings,
+        loaded,
     ))
 }
 

@@ -8,10 +8,12 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::address::parse_mailbox;
+use crate::audience::{self, Split};
 use crate::identity::Identity;
 use crate::input::Loaded;
 use crate::input::recipients::{Recipients, Transport};
 use crate::pipeline::Prepared;
+use crate::render::letters::Letters;
 use crate::render::message::Template;
 use crate::send::journal::{self, Locked, Writer};
 use crate::send::relay::{Channel, Failure as RelayFailure, Relay};
@@ -159,13 +161,21 @@ pub fn run(o: Args) -> Result<(), Failure> {
         }
         Ok::<_, Failure>((journal, resume))
     };
+    let unknown = audience::unknown_lists(b, &o.bulletin, &recipients);
+    if unknown.has_errors() {
+        super::report(&unknown, Stopped::NothingSent);
+        return Err(Failure::Reported);
+    }
     if o.dry_run {
         let (journal, resume) = read_journal()?;
+        let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
+        let split = split_plan(b, &target.identity, &recipients, &plan);
         let printed = print_dry_run(
             &mut std::io::stdout().lock(),
-            &engine::plan(recipients.resolve(list), &journal.history, o.retry_failed),
+            &plan,
             &target.identity,
             &resume,
+            split.as_ref().map(|s| (b, s, &journal.history)),
         );
         // Read by `head` or a pager that has seen enough: not an error.
         return match printed {
@@ -194,17 +204,31 @@ pub fn run(o: Args) -> Result<(), Failure> {
         }
         return Ok(());
     }
+    let split = split_plan(b, &target.identity, &recipients, &plan);
     if !o.yes {
         try_relay(&recipients, credential.clone())?;
-        confirm(&loaded, &recipients, list, &plan, &target.identity, &resume)?;
+        confirm(
+            &loaded,
+            &recipients,
+            list,
+            &plan,
+            &target.identity,
+            &resume,
+            split.as_ref(),
+        )?;
     }
     let senders = match &recipients.transport {
         Transport::Smtp(s) => s.connections,
         Transport::Sendmail => 1,
     };
     let writer = lock.start(resume.record.as_ref(), senders)?;
-    let template =
-        Template::new(b, p, &target.identity, &text, &html, false)?.keyed(office_key(&o.bulletin)?);
+    let key = office_key(&o.bulletin)?;
+    let template = match &split {
+        None => {
+            Letters::single(Template::new(b, p, &target.identity, &text, &html, false)?.keyed(key))
+        }
+        Some(split) => letters(&loaded, &target.identity, split, key)?,
+    };
     let outcome = send(
         &recipients,
         credential,
@@ -231,6 +255,45 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Err(Failure::from(not_delivered("", replies.chain(earlier))));
     }
     Ok(())
+}
+
+/// Who gets which version of the issue, when a section is for an audience: those to send to
+/// now, and those delivered earlier (to say whether their version has changed since).
+fn split_plan(
+    b: &crate::model::Bulletin,
+    id: &Identity,
+    r: &Recipients,
+    plan: &Plan,
+) -> Option<Split> {
+    if !audience::any(b) {
+        return None;
+    }
+    let people: Vec<Mailbox> = plan
+        .to_send
+        .iter()
+        .chain(&plan.already_delivered)
+        .cloned()
+        .collect();
+    Some(audience::split(b, id, r, &people))
+}
+
+/// Each version's message, rendered from the bulletin with the other sections left out.
+fn letters(
+    loaded: &Loaded,
+    id: &Identity,
+    split: &Split,
+    key: crate::identity::Key,
+) -> Result<Letters, Failure> {
+    let p = &loaded.publisher;
+    let mut versions = Vec::new();
+    for v in &split.versions {
+        let b = audience::version(&loaded.bulletin, &v.sections);
+        let html = crate::render::html::render(&b, p);
+        let text = crate::render::text::render(&b, p);
+        let template = Template::new(&b, p, id, &text, &html, false)?.keyed(key.clone());
+        versions.push((template, v.tag.clone()));
+    }
+    Ok(Letters::versions(versions, split.of.clone()))
 }
 
 /// The office's Message-ID key in the bulletin's folder, made on the first send
@@ -278,7 +341,10 @@ fn send_test(
         return Ok(());
     }
     let credential = secret(recipients)?;
-    let template = Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?);
+    // A test copy holds every section, each for an audience labelled with whom it is for
+    // (as `pipeline` renders them).
+    let template =
+        Letters::single(Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?));
     let outcome = send(
         recipients,
         credential,
@@ -433,7 +499,7 @@ fn try_relay(recipients: &Recipients, credential: Option<String>) -> Result<(), 
 fn send(
     recipients: &Recipients,
     credential: Option<String>,
-    template: Template,
+    template: Letters,
     loaded: &Loaded,
     to: Vec<Mailbox>,
     journal: Option<Writer>,
@@ -592,6 +658,7 @@ fn print_dry_run(
     plan: &Plan,
     id: &Identity,
     resume: &Resume,
+    split: Option<(&crate::model::Bulletin, &Split, &journal::History)>,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -600,11 +667,42 @@ fn print_dry_run(
     if let Some(change) = describe_change(id, resume) {
         writeln!(out, "this is {change}\n")?;
     }
+    // With sections for an audience: the versions, numbered, and each person's.
+    let version_of = |m: &Mailbox| {
+        split.and_then(|(_, s, _)| s.of.get(&crate::input::recipients::key(m)).copied())
+    };
+    if let Some((b, s, _)) = split {
+        writeln!(
+            out,
+            "sections for an audience: {} versions",
+            s.versions.len()
+        )?;
+        for (i, v) in s.versions.iter().enumerate() {
+            writeln!(out, "  version {}: {}", i + 1, audience::describe(b, v))?;
+        }
+        writeln!(out)?;
+    }
     for m in &plan.to_send {
-        writeln!(out, "would send    {m}")?;
+        match version_of(m) {
+            Some(v) => writeln!(out, "would send    {m}  (version {})", v + 1)?,
+            None => writeln!(out, "would send    {m}")?,
+        }
     }
     for m in &plan.already_delivered {
-        writeln!(out, "skip          {m}  (delivered earlier)")?;
+        let k = crate::input::recipients::key(m);
+        let changed = resume.changed == 0
+            && split.is_some_and(|(_, s, history)| {
+                let now = s.of.get(&k).and_then(|&v| s.versions[v].tag.as_deref());
+                history.version_sent(&k) != now
+            });
+        if changed {
+            writeln!(
+                out,
+                "skip          {m}  (delivered earlier; their lists have changed since, but nobody gets the bulletin twice)"
+            )?;
+        } else {
+            writeln!(out, "skip          {m}  (delivered earlier)")?;
+        }
     }
     for (m, reply) in &plan.failed_earlier {
         writeln!(
@@ -640,6 +738,7 @@ fn confirm(
     plan: &Plan,
     id: &Identity,
     resume: &Resume,
+    split: Option<&Split>,
 ) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -662,6 +761,18 @@ fn confirm(
         plan.already_delivered.len(),
         plan.suppressed.len()
     );
+    if let Some(split) = split {
+        // Counted over those sent to now.
+        let mut now = vec![0usize; split.versions.len()];
+        for m in &plan.to_send {
+            if let Some(&v) = split.of.get(&crate::input::recipients::key(m)) {
+                now[v] += 1;
+            }
+        }
+        for (v, n) in split.versions.iter().zip(now).filter(|(_, n)| *n > 0) {
+            tell!("  version     {n} get {}", audience::describe(b, v));
+        }
+    }
     tell!(
         "  through     {}",
         Channel::new(&recipients.transport, None).describe()

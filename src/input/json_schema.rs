@@ -237,6 +237,13 @@ fn describe(context: &str, key: &str) -> Value {
         ("section", "continued_from") => date(
             "The date of the bulletin that first carried this section; written by `bulletin new` when it carries the section forward, shown as \"Continued from\". Optional.",
         ),
+        ("section", "for") => json!({
+            "description": "Who receives this section: the ids of mailing lists in recipients.yaml, e.g. [practice-managers]. Each person receives the sections for everyone and those for a list they are on. Left out: everyone.",
+            "oneOf": [
+                { "type": "string", "minLength": 1 },
+                { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 },
+            ],
+        }),
         ("key date", "what") => {
             one_line("What happens or is due, e.g. Flu vaccination claims due. One line.")
         }

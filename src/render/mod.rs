@@ -2,12 +2,14 @@
 //!
 //! - [`html`]: the HTML email (also the body of the archive's web page);
 //! - [`text`]: the plain-text email;
-//! - [`message`]: the MIME message built from both, once per bulletin, then per recipient.
+//! - [`message`]: the MIME message built from both, once per bulletin, then per recipient;
+//! - [`letters`]: which version's message each recipient gets (sections for an audience).
 //!
 //! Also the words both email parts use for a key date's day and time, so that the HTML and
 //! the text say the same thing.
 
 pub mod html;
+pub mod letters;
 pub mod message;
 pub mod text;
 

@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::input::recipients::{Resolved, key};
-use crate::render::message::Template;
+use crate::render::letters::Letters;
 use decide::{Action, Counters, Phase, decide};
 use journal::{History, Record, Status, Writer};
 use relay::{Channel, Failure, Outgoing, Relay};
@@ -251,7 +251,7 @@ pub struct Outcome {
 /// the recipients file names ([`Channel`]), or a scripted fake in the unit tests.
 pub struct Run<R: Relay = Channel> {
     pub channel: R,
-    pub template: Template,
+    pub template: Letters,
     pub from: Address,
     pub journal: Option<Writer>,
     pub rate: RateLimit,
@@ -407,6 +407,7 @@ async fn worker<R: Relay>(shared: Arc<Shared<R>>) {
         let ack = match &run.journal {
             Some(j) => j.record(Record {
                 status,
+                version: run.template.version_tag(&address).map(str::to_string),
                 address: address.clone(),
                 reply: reply.clone(),
             }),
@@ -657,7 +658,10 @@ mod tests {
             .expect("the example bulletin");
         let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
         let id = crate::identity::of(b);
-        let template = Template::new(b, p, &id, &prepared.text, &prepared.html, false).unwrap();
+        let template =
+            crate::render::message::Template::new(b, p, &id, &prepared.text, &prepared.html, false)
+                .unwrap();
+        let template = Letters::single(template);
         let log = fake.log.clone();
         let run = Run {
             channel: fake,

@@ -7,6 +7,7 @@
 mod common;
 
 mod archive;
+mod audience;
 #[cfg(feature = "test-hooks")]
 mod calendar;
 mod check;
