@@ -25,6 +25,7 @@ mod inbox;
 mod input;
 mod lint;
 mod markdown;
+mod merge;
 mod model;
 mod office;
 mod pipeline;

@@ -45,7 +45,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.bulletin {
         match crate::pipeline::prepare(path, args.strict) {
             Ok(p) => {
-                bulletin = Some(p.loaded.bulletin.clone());
+                bulletin = Some(p.loaded.clone());
                 let b = &p.loaded.bulletin;
                 passed.push(format!(
                     "{}: ok ({} section{}, {} link{}, HTML {} KB)",
@@ -76,9 +76,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Ok((line, warnings, loaded)) => {
                 passed.push(line);
                 diags.extend(warnings);
-                if let (Some(b), Some(file)) = (&bulletin, &args.bulletin) {
-                    diags.extend(crate::audience::unknown_lists(b, file, &loaded));
-                    passed.extend(versions(b, &loaded));
+                if let Some(b) = &bulletin {
+                    let unknown =
+                        crate::audience::unknown_lists(&b.bulletin, &b.bulletin_path, &loaded);
+                    if !unknown.has_errors() {
+                        passed.extend(versions(&b.bulletin, &loaded));
+                        diags.extend(merge_gaps(b, &loaded));
+                    }
+                    diags.extend(unknown);
                 }
             }
             Err(d) => diags.extend(d),
@@ -100,10 +105,48 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
+/// With merge fields: an error for each field that someone on a list has nothing for (and no
+/// fallback), naming them ([`crate::merge::gaps`]).
+fn merge_gaps(loaded: &crate::input::Loaded, r: &Recipients) -> Diagnostics {
+    use crate::audience;
+    let b = &loaded.bulletin;
+    if !crate::merge::any(b) {
+        return Diagnostics::default();
+    }
+    // Everyone on any list, once, with the version of the bulletin they would get.
+    let mut seen = HashSet::new();
+    let people: Vec<_> = r
+        .lists
+        .keys()
+        .flat_map(|l| r.resolve(l).recipients)
+        .filter(|m| seen.insert(crate::input::recipients::key(m)))
+        .collect();
+    let id = crate::identity::of(b);
+    let split = audience::split(b, &id, r, &people);
+    let models: Vec<_> = split
+        .versions
+        .iter()
+        .map(|v| audience::version(b, &v.sections))
+        .collect();
+    let pairs: Vec<_> = people
+        .iter()
+        .map(|m| {
+            let v = split
+                .of
+                .get(&crate::input::recipients::key(m))
+                .copied()
+                .unwrap_or(0);
+            (m, models.get(v).unwrap_or(b))
+        })
+        .collect();
+    let readers = crate::merge::readers(&people, r.people.as_ref());
+    crate::merge::gaps(&loaded.bulletin_path, &loaded.source, &pairs, &readers)
+}
+
 /// With sections for an audience: for each list, how many of its people get each version.
 fn versions(b: &crate::model::Bulletin, r: &Recipients) -> Vec<String> {
     use crate::audience;
-    if !audience::any(b) || !audience::lists(b).iter().all(|l| r.lists.contains_key(*l)) {
+    if !audience::any(b) {
         return Vec::new();
     }
     let id = crate::identity::of(b);

@@ -12,14 +12,16 @@ use crate::audience::{self, Split};
 use crate::identity::Identity;
 use crate::input::Loaded;
 use crate::input::recipients::{Recipients, Transport};
+use crate::merge::Reader;
 use crate::pipeline::Prepared;
-use crate::render::letters::Letters;
+use crate::render::letters::{Letters, Personal};
 use crate::render::message::Template;
 use crate::send::journal::{self, Locked, Writer};
 use crate::send::relay::{Channel, Failure as RelayFailure, Relay};
 use crate::send::resume::{self, Mode, Resume};
 use crate::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
+use std::collections::HashMap;
 
 use super::{Failure, Stopped, load_recipients, prepare};
 
@@ -170,6 +172,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         let (journal, resume) = read_journal()?;
         let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
         let split = split_plan(b, &target.identity, &recipients, &plan);
+        readers_for(&loaded, &recipients, &plan.to_send, split.as_ref())?;
         let printed = print_dry_run(
             &mut std::io::stdout().lock(),
             &plan,
@@ -205,6 +208,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Ok(());
     }
     let split = split_plan(b, &target.identity, &recipients, &plan);
+    let readers = readers_for(&loaded, &recipients, &plan.to_send, split.as_ref())?;
     if !o.yes {
         try_relay(&recipients, credential.clone())?;
         confirm(
@@ -223,12 +227,23 @@ pub fn run(o: Args) -> Result<(), Failure> {
     };
     let writer = lock.start(resume.record.as_ref(), senders)?;
     let key = office_key(&o.bulletin)?;
-    let template = match &split {
-        None => {
-            Letters::single(Template::new(b, p, &target.identity, &text, &html, false)?.keyed(key))
-        }
-        Some(split) => letters(&loaded, &target.identity, split, key)?,
+    let mut template = match &split {
+        None => Letters::single(
+            Template::new(b, p, &target.identity, &text, &html, false)?.keyed(key.clone()),
+        ),
+        Some(split) => letters(&loaded, &target.identity, split, key.clone())?,
     };
+    if let Some(readers) = readers {
+        // Each reader's message made for them, with their details filled in.
+        template = template.personal(Personal {
+            versions: models(b, split.as_ref()),
+            publisher: p.clone(),
+            identity: target.identity.clone(),
+            test: false,
+            key: Some(key),
+            readers,
+        });
+    }
     let outcome = send(
         &recipients,
         credential,
@@ -275,6 +290,48 @@ fn split_plan(
         .cloned()
         .collect();
     Some(audience::split(b, id, r, &people))
+}
+
+/// Each version's model, in the order of the split's versions (the bulletin itself without one).
+fn models(b: &crate::model::Bulletin, split: Option<&Split>) -> Vec<crate::model::Bulletin> {
+    match split {
+        Some(s) => s
+            .versions
+            .iter()
+            .map(|v| audience::version(b, &v.sections))
+            .collect(),
+        None => vec![b.clone()],
+    }
+}
+
+/// With merge fields: each reader's details ([`crate::merge`]); a reader with nothing for a
+/// field that has no fallback stops the send before anything is sent, naming them.
+fn readers_for(
+    loaded: &Loaded,
+    recipients: &Recipients,
+    people: &[Mailbox],
+    split: Option<&Split>,
+) -> Result<Option<HashMap<String, Reader>>, Failure> {
+    let b = &loaded.bulletin;
+    if !crate::merge::any(b) {
+        return Ok(None);
+    }
+    let readers = crate::merge::readers(people, recipients.people.as_ref());
+    let models = models(b, split);
+    let pairs: Vec<(&Mailbox, &crate::model::Bulletin)> = people
+        .iter()
+        .map(|m| {
+            let key = crate::input::recipients::key(m);
+            let i = split.and_then(|s| s.of.get(&key).copied()).unwrap_or(0);
+            (m, &models[i])
+        })
+        .collect();
+    let gaps = crate::merge::gaps(&loaded.bulletin_path, &loaded.source, &pairs, &readers);
+    if gaps.has_errors() {
+        super::report(&gaps, Stopped::NothingSent);
+        return Err(Failure::Reported);
+    }
+    Ok(Some(readers))
 }
 
 /// Each version's message, rendered from the bulletin with the other sections left out.
@@ -343,8 +400,20 @@ fn send_test(
     let credential = secret(recipients)?;
     // A test copy holds every section, each for an audience labelled with whom it is for
     // (as `pipeline` renders them).
-    let template =
-        Letters::single(Template::new(b, p, id, text, html, true)?.keyed(office_key(&o.bulletin)?));
+    let key = office_key(&o.bulletin)?;
+    let mut template =
+        Letters::single(Template::new(b, p, id, text, html, true)?.keyed(key.clone()));
+    if crate::merge::any(b) {
+        // Each reader's own details; a field one has nothing for is left as written.
+        template = template.personal(Personal {
+            versions: vec![crate::audience::labelled(b, crate::audience::list_title)],
+            publisher: p.clone(),
+            identity: id.clone(),
+            test: true,
+            key: Some(key),
+            readers: crate::merge::readers(&to, recipients.people.as_ref()),
+        });
+    }
     let outcome = send(
         recipients,
         credential,

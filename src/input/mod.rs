@@ -69,6 +69,7 @@ fn load_parsed(
             let mut ctx = Ctx::new(bulletin_path, &source, &mut diags);
             let bulletin = bulletin::bulletin_from(&mut ctx, &node);
             placeholder::report(&mut ctx, &node);
+            crate::merge::report(&mut ctx, &node);
             bulletin.map(|b| (b, source))
         }
         Err(d) => {

@@ -1,14 +1,35 @@
 //! Each recipient's message: the [`Template`] of the version of the issue meant for them
 //! ([`crate::audience`]), and the tag the journal records with their delivery. A bulletin with
-//! no section for an audience has one version, and every message is its template's.
+//! no section for an audience has one version, and every message is its template's. With merge
+//! fields ([`crate::merge`]) each message is rendered for its reader when it is sent
+//! ([`Personal`]): their details filled into the model, then the HTML, the text and the MIME
+//! message made as for everyone else.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use lettre::message::Mailbox;
 
+use crate::identity::{Identity, Key};
 use crate::input::recipients::key;
+use crate::merge::Reader;
+use crate::model::{Bulletin, Publisher};
 use crate::render::message::Template;
+
+/// What a message for one reader is made from, when the bulletin has merge fields.
+#[derive(Debug)]
+pub struct Personal {
+    /// Each version's model, in the order of [`Letters`]'s versions.
+    pub versions: Vec<Bulletin>,
+    pub publisher: Publisher,
+    pub identity: Identity,
+    /// A test copy ("[TEST]" in the subject).
+    pub test: bool,
+    pub key: Option<Key>,
+    /// Each reader's details, by [`key`]; anyone else has none (fallbacks only).
+    pub readers: HashMap<String, Reader>,
+}
 
 /// The messages of one send.
 #[derive(Clone, Debug)]
@@ -17,6 +38,8 @@ pub struct Letters {
     versions: Vec<(Template, Option<String>)>,
     /// Each person's version (an index into `versions`), by [`key`]; anyone else gets the first.
     of: HashMap<String, usize>,
+    /// With merge fields: how to make each reader's own message.
+    personal: Option<Arc<Personal>>,
 }
 
 impl Letters {
@@ -25,6 +48,7 @@ impl Letters {
         Letters {
             versions: vec![(template, None)],
             of: HashMap::new(),
+            personal: None,
         }
     }
 
@@ -34,12 +58,26 @@ impl Letters {
         of: HashMap<String, usize>,
     ) -> Letters {
         assert!(!versions.is_empty(), "a send has at least one version");
-        Letters { versions, of }
+        Letters {
+            versions,
+            of,
+            personal: None,
+        }
+    }
+
+    /// Each message made for its reader ([`Personal`]), its version's template giving the rest.
+    pub fn personal(mut self, personal: Personal) -> Letters {
+        self.personal = Some(Arc::new(personal));
+        self
+    }
+
+    fn index(&self, address: &str) -> usize {
+        let i = self.of.get(address).copied().unwrap_or(0);
+        i.min(self.versions.len() - 1)
     }
 
     fn of(&self, address: &str) -> &(Template, Option<String>) {
-        let i = self.of.get(address).copied().unwrap_or(0);
-        &self.versions[i.min(self.versions.len() - 1)]
+        &self.versions[self.index(address)]
     }
 
     /// The tag of the version `address` (as [`key`] gives it) is sent, for the journal.
@@ -47,8 +85,29 @@ impl Letters {
         self.of(address).1.as_deref()
     }
 
-    /// Appends one recipient's complete message to `out`.
-    pub fn write_for(&self, to: &Mailbox, date: SystemTime, out: &mut String) {
-        self.of(&key(to)).0.write_for(to, date, out);
+    /// Appends one recipient's complete message to `out`; an error only where a reader's own
+    /// message cannot be made.
+    pub fn write_for(
+        &self,
+        to: &Mailbox,
+        date: SystemTime,
+        out: &mut String,
+    ) -> Result<(), String> {
+        let address = key(to);
+        let Some(p) = &self.personal else {
+            self.of(&address).0.write_for(to, date, out);
+            return Ok(());
+        };
+        let none = Reader::default();
+        let reader = p.readers.get(&address).unwrap_or(&none);
+        let b = crate::merge::fill(&p.versions[self.index(&address)], reader);
+        let html = crate::render::html::render(&b, &p.publisher);
+        let text = crate::render::text::render(&b, &p.publisher);
+        let mut template = Template::new(&b, &p.publisher, &p.identity, &text, &html, p.test)?;
+        if let Some(k) = &p.key {
+            template = template.keyed(k.clone());
+        }
+        template.write_for(to, date, out);
+        Ok(())
     }
 }

@@ -359,7 +359,14 @@ fn take<R: Relay>(shared: &Shared<R>, spare: &mut Vec<String>) -> Option<Message
     };
     let mut text = spare.pop().unwrap_or_default();
     text.clear();
-    run.template.write_for(&to, SystemTime::now(), &mut text);
+    if let Err(e) = run.template.write_for(&to, SystemTime::now(), &mut text) {
+        run.stop.stop(Some(format!(
+            "cannot make the message for {}: {e}",
+            to.email
+        )));
+        shared.queue.lock().unwrap().push_front(to);
+        return None;
+    }
     Some(Message { to, envelope, text })
 }
 

@@ -4,6 +4,11 @@
 //! sections for them, numbered as their own; nobody gets two; the journal records each
 //! person's version, and a later send to people whose lists changed sends them nothing again.
 //! `check`'s and the dry run's whole output are pinned by tests/cmd/audience-*.toml.
+//!
+//! Merge fields (`{{first_name|colleague}}`, tests/fixtures/merge/office, whose people come from a
+//! CSV as Excel writes it): each message holds its own reader's name and practice, escaped in the
+//! HTML, and nobody else's; the subject is the same for all. Their `check` is pinned by
+//! tests/cmd/merge-*.toml.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -34,10 +39,18 @@ struct Office {
 impl Office {
     /// The fixture office, sending to aiosmtpd on `port`.
     fn new(port: u16) -> Office {
+        Office::at("tests/fixtures/audience/office", &[], port)
+    }
+
+    /// The office in `fixture` with its bulletin and `files`, sending to aiosmtpd on `port`.
+    fn at(fixture: &str, files: &[&str], port: u16) -> Office {
         let dir = tempfile::tempdir().unwrap();
-        let from = Path::new(ROOT).join("tests/fixtures/audience/office");
+        let from = Path::new(ROOT).join(fixture);
         std::fs::create_dir(dir.path().join("bulletins")).unwrap();
-        for f in ["bulletins/2021-10-20.yaml", "bulletins/publisher.yaml"] {
+        for f in ["bulletins/2021-10-20.yaml", "bulletins/publisher.yaml"]
+            .iter()
+            .chain(files)
+        {
             std::fs::copy(from.join(f), dir.path().join(f)).unwrap();
         }
         let lists = std::fs::read_to_string(from.join("lists.yaml")).unwrap();
@@ -284,4 +297,88 @@ fn a_test_copy_and_render_hold_every_section_labelled_with_whom_it_is_for() {
     assert!(text.contains("For practice-managers and gps"), "{text}");
     assert!(html.contains("For practice-managers"), "{html}");
     assert!(office.journal().is_empty(), "a test copy is not recorded");
+}
+
+#[test]
+fn each_reader_is_greeted_with_their_own_name_and_practice_and_nobody_elses() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let office = Office::at(
+        "tests/fixtures/merge/office",
+        &["contacts.csv"],
+        server.port,
+    );
+    let out = office.send(&["--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut subjects = std::collections::HashSet::new();
+    for m in server.messages() {
+        let parsed = MessageParser::default().parse(m.data.as_bytes()).unwrap();
+        subjects.insert(parsed.subject().unwrap().to_string());
+    }
+    assert_eq!(
+        subjects.into_iter().collect::<Vec<_>>(),
+        vec!["A bulletin that greets each reader"],
+        "one subject for everyone"
+    );
+    let received = bodies(&server);
+    assert_eq!(received.len(), 3);
+    assert!(received.values().all(|m| m.len() == 1), "nobody got two");
+    // (address, what their message must say in the text part, in the HTML part)
+    let expected = [
+        (
+            "pat.manager@example.org",
+            vec![
+                "Dear Pat,",
+                "We have you down as Pat Manager, Practice manager at Tiptree Surgery.",
+                "Pat, the forum meets",
+            ],
+            vec!["Dear Pat,", "Tiptree Surgery"],
+        ),
+        (
+            "gill.doctor@example.org",
+            vec![
+                "Dear Gill,",
+                "We have you down as Gill Doctor, GP partner at Harbour <Lane> & Co Practice.",
+            ],
+            vec!["Dear Gill,", "Harbour &lt;Lane&gt; &amp; Co Practice"],
+        ),
+        (
+            "oli.other@example.org",
+            vec![
+                "Dear Oli,",
+                "We have you down as Dr Oli Other, a member of the practice team at your",
+            ],
+            vec!["Dear Oli,", "news for <strong>your practice</strong>"],
+        ),
+    ];
+    for (address, in_text, in_html) in &expected {
+        let (text, html) = &received[*address][0];
+        for want in in_text {
+            assert!(text.contains(want), "{address}: no {want:?} in\n{text}");
+        }
+        for want in in_html {
+            assert!(html.contains(want), "{address}: no {want:?} in the HTML");
+        }
+        assert!(
+            !text.contains("{{") && !html.contains("{{"),
+            "{address}: a field left"
+        );
+        assert!(!html.contains("Harbour <Lane>"), "unescaped in the HTML");
+        // Nobody else's name or practice.
+        for (other, ..) in expected.iter().filter(|(a, ..)| a != address) {
+            let first = other.split('.').next().unwrap();
+            let first = format!("{}{}", first[..1].to_uppercase(), &first[1..]);
+            assert!(
+                !text.contains(&first) && !html.contains(&first),
+                "{address} has {first}"
+            );
+        }
+        for practice in ["Tiptree", "Harbour"] {
+            let own = in_text.iter().any(|t| t.contains(practice));
+            assert_eq!(text.contains(practice), own, "{address}: {practice}");
+        }
+    }
+    // The preheader (the summary) is the reader's own too.
+    let pat = &received["pat.manager@example.org"][0].1;
+    assert!(pat.contains("news for Tiptree Surgery."), "{pat}");
 }
