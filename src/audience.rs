@@ -197,6 +197,9 @@ pub fn describe(b: &Bulletin, v: &Version) -> String {
     if v.sections.len() == all {
         return format!("every section ({all})");
     }
+    if v.sections.is_empty() {
+        return format!("none of the {all} sections");
+    }
     let without: Vec<&str> = (0..all)
         .filter(|i| !v.sections.contains(i))
         .map(|i| b.sections[i].title.as_str())
@@ -206,6 +209,27 @@ pub fn describe(b: &Bulletin, v: &Version) -> String {
         v.sections.len(),
         without.join("; ")
     )
+}
+
+/// Why a send to `people` must not go ahead: some of them are on none of the lists that any
+/// section is for, and no section is for everyone, so they would get an empty bulletin.
+pub fn empty(b: &Bulletin, split: &Split, people: &[Mailbox]) -> Option<String> {
+    let n = people
+        .iter()
+        .filter(|m| {
+            split
+                .of
+                .get(&key(m))
+                .is_some_and(|&v| split.versions[v].sections.is_empty())
+        })
+        .count();
+    (n > 0).then(|| {
+        format!(
+            "{n} {} on this list would get none of the sections: every section is for a list ({}) and they are on none of them\n  help: nothing was sent. Send it to the lists the sections are for, or add a section for everyone (one without `for:`)",
+            if n == 1 { "person" } else { "people" },
+            lists(b).join(", ")
+        )
+    })
 }
 
 /// The lines that say how many people get each version: `  3 people get every section (5)`.

@@ -172,6 +172,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         let (journal, resume) = read_journal()?;
         let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
         let split = split_plan(b, &target.identity, &recipients, &plan);
+        refuse_empty(b, split.as_ref(), &plan)?;
         readers_for(&loaded, &recipients, &plan.to_send, split.as_ref())?;
         let printed = print_dry_run(
             &mut std::io::stdout().lock(),
@@ -208,6 +209,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Ok(());
     }
     let split = split_plan(b, &target.identity, &recipients, &plan);
+    refuse_empty(b, split.as_ref(), &plan)?;
     let readers = readers_for(&loaded, &recipients, &plan.to_send, split.as_ref())?;
     if !o.yes {
         try_relay(&recipients, credential.clone())?;
@@ -290,6 +292,18 @@ fn split_plan(
         .cloned()
         .collect();
     Some(audience::split(b, id, r, &people))
+}
+
+/// Refuses a send that would give someone none of the sections ([`audience::empty`]).
+fn refuse_empty(
+    b: &crate::model::Bulletin,
+    split: Option<&Split>,
+    plan: &Plan,
+) -> Result<(), Failure> {
+    match split.and_then(|s| audience::empty(b, s, &plan.to_send)) {
+        Some(why) => Err(why.into()),
+        None => Ok(()),
+    }
 }
 
 /// Each version's model, in the order of the split's versions (the bulletin itself without one).

@@ -912,6 +912,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_version_a_person_was_sent_is_recorded_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        let w = Locked::take(&path).unwrap().start(None, 1).unwrap();
+        for (address, version) in [("a@example.org", Some("0123abcd")), ("b@example.org", None)] {
+            w.record(Record {
+                status: Status::Delivered,
+                address: address.into(),
+                reply: "250 ok".into(),
+                version: version.map(str::to_string),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        }
+        w.close();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\t250 ok\tversion 0123abcd\n"), "{text}");
+        let h = read(&path).unwrap().history;
+        assert_eq!(h.version_sent("a@example.org"), Some("0123abcd"));
+        assert_eq!(h.version_sent("b@example.org"), None);
+        assert_eq!(h.last["a@example.org"].reply, "250 ok");
+        // A fifth field that is not a version is a damaged line.
+        std::fs::write(&path, "delivered\ta@example.org\t1\t250 ok\tsomething\n").unwrap();
+        assert!(matches!(
+            read(&path),
+            Err(ReadError::Damaged { line: 1, .. })
+        ));
+    }
+
+    #[tokio::test]
     async fn a_line_torn_by_a_crash_is_cut_before_the_next_send_writes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.journal");
