@@ -200,6 +200,9 @@ pub struct Publisher {
     pub colour: String,
     /// A hosted image shown in the email's header instead of the name.
     pub logo: Option<Logo>,
+    /// A logo given as a file that the email cannot show, because there is no `archive_url` to
+    /// publish it at (`check` says so).
+    pub logo_unpublished: Option<std::path::PathBuf>,
 }
 
 /// The publisher's logo: an `https:` address (never attached to the message) and its size in
@@ -210,6 +213,9 @@ pub struct Logo {
     pub width: u32,
     pub height: u32,
     pub alt: String,
+    /// The image on this computer, when it was given as a file: the archive publishes it at its
+    /// top, and `url` is its address there.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// How a reader unsubscribes: at least one of the two is present.

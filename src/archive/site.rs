@@ -435,6 +435,7 @@ mod tests {
                 width: 120,
                 height: 40,
                 alt: "Essex \"LMCs\" <logo>".into(),
+                file: None,
             }),
             ..p.clone()
         };

@@ -56,10 +56,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     plural(b.all_links.len()),
                     p.html.len().div_ceil(1024)
                 ));
-                passed.push(format!(
-                    "note: {}",
-                    crate::lint::unsubscribe_note(&p.loaded.publisher)
-                ));
+                if let Some(note) = crate::lint::logo_note(&p.loaded.publisher) {
+                    passed.push(format!("note: {note}"));
+                }
                 if let Some(note) = crate::lint::calendar_note(b, &p.loaded.publisher) {
                     passed.push(format!("note: {note}"));
                 }

@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod inbox;
 mod init;
+mod logo;
 mod paste;
 mod people;
 #[cfg(unix)]
