@@ -357,6 +357,14 @@ fn letters(
 ) -> Result<Letters, Failure> {
     let p = &loaded.publisher;
     let mut versions = Vec::new();
+    if split.versions.is_empty() {
+        // Nobody to split (nothing is sent): the whole bulletin, as without audiences.
+        let b = &loaded.bulletin;
+        let html = crate::render::html::render(b, p);
+        let text = crate::render::text::render(b, p);
+        let template = Template::new(b, p, id, &text, &html, false)?.keyed(key);
+        return Ok(Letters::single(template));
+    }
     for v in &split.versions {
         let b = audience::version(&loaded.bulletin, &v.sections);
         let html = crate::render::html::render(&b, p);
@@ -853,7 +861,12 @@ fn confirm(
             }
         }
         for (v, n) in split.versions.iter().zip(now).filter(|(_, n)| *n > 0) {
-            tell!("  version     {n} get {}", audience::describe(b, v));
+            let (who, verb) = if n == 1 {
+                ("1 person".to_string(), "gets")
+            } else {
+                (format!("{n} people"), "get")
+            };
+            tell!("  version     {who} {verb} {}", audience::describe(b, v));
         }
     }
     tell!(
