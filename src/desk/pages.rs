@@ -354,8 +354,12 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 .lock()
                 .ok()
                 .and_then(|n| n.get(&name).cloned());
-            // Sections for an audience: links to each audience's version.
-            let versions = match preview_view(&desk, &name) {
+            // Sections for an audience: links to each audience's version (rendered only when
+            // a section has `for:`, so that other pages load as fast as before).
+            let versions = match has_audience(root)
+                .then(|| preview_view(&desk, &name))
+                .flatten()
+            {
                 Some(View::Ready { audiences, .. }) => crate::preview::audience_selector(
                     &audiences,
                     None,
@@ -371,6 +375,23 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
         }
     };
     layout(&desk, "Write", Tab::Write, Some(&name), body).into_response()
+}
+
+/// Whether a section of the bulletin says `for:`.
+fn has_audience(root: &crate::input::yaml::Node) -> bool {
+    use crate::input::yaml::Value;
+    let Value::Map(top) = &root.value else {
+        return false;
+    };
+    top.iter()
+        .filter(|(k, _)| k.as_str() == Some("sections"))
+        .any(|(_, v)| match &v.value {
+            Value::Seq(items) => items.iter().any(|i| match &i.value {
+                Value::Map(keys) => keys.iter().any(|(k, _)| k.as_str() == Some("for")),
+                _ => false,
+            }),
+            _ => false,
+        })
 }
 
 /// What the Word document this issue was started from could not carry over.
