@@ -763,15 +763,7 @@ fn print_dry_run(
         split.and_then(|(_, s, _)| s.of.get(&crate::input::recipients::key(m)).copied())
     };
     if let Some((b, s, _)) = split {
-        writeln!(
-            out,
-            "sections for an audience: {} versions",
-            s.versions.len()
-        )?;
-        for (i, v) in s.versions.iter().enumerate() {
-            writeln!(out, "  version {}: {}", i + 1, audience::describe(b, v))?;
-        }
-        writeln!(out)?;
+        print_versions(out, b, s)?;
     }
     for m in &plan.to_send {
         match version_of(m) {
@@ -822,6 +814,23 @@ fn print_dry_run(
     out.flush()
 }
 
+/// The dry run's list of versions, numbered as its lines name them.
+fn print_versions(
+    out: &mut impl Write,
+    b: &crate::model::Bulletin,
+    split: &Split,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "sections for an audience: {} versions",
+        split.versions.len()
+    )?;
+    for (i, v) in split.versions.iter().enumerate() {
+        writeln!(out, "  version {}: {}", i + 1, audience::describe(b, v))?;
+    }
+    writeln!(out)
+}
+
 fn confirm(
     loaded: &Loaded,
     recipients: &Recipients,
@@ -853,21 +862,7 @@ fn confirm(
         plan.suppressed.len()
     );
     if let Some(split) = split {
-        // Counted over those sent to now.
-        let mut now = vec![0usize; split.versions.len()];
-        for m in &plan.to_send {
-            if let Some(&v) = split.of.get(&crate::input::recipients::key(m)) {
-                now[v] += 1;
-            }
-        }
-        for (v, n) in split.versions.iter().zip(now).filter(|(_, n)| *n > 0) {
-            let (who, verb) = if n == 1 {
-                ("1 person".to_string(), "gets")
-            } else {
-                (format!("{n} people"), "get")
-            };
-            tell!("  version     {who} {verb} {}", audience::describe(b, v));
-        }
+        tell_versions(b, split, plan);
     }
     tell!(
         "  through     {}",
@@ -887,6 +882,24 @@ fn confirm(
         Err(format!("not sent: you typed `{answer}`; to send, type `yes` in full").into())
     } else {
         Err("not sent".to_string().into())
+    }
+}
+
+/// For the question: how many of those sent to now get each version.
+fn tell_versions(b: &crate::model::Bulletin, split: &Split, plan: &Plan) {
+    let mut now = vec![0usize; split.versions.len()];
+    for m in &plan.to_send {
+        if let Some(&v) = split.of.get(&crate::input::recipients::key(m)) {
+            now[v] += 1;
+        }
+    }
+    for (v, n) in split.versions.iter().zip(now).filter(|(_, n)| *n > 0) {
+        let (who, verb) = if n == 1 {
+            ("1 person".to_string(), "gets")
+        } else {
+            (format!("{n} people"), "get")
+        };
+        tell!("  version     {who} {verb} {}", audience::describe(b, v));
     }
 }
 

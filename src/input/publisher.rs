@@ -212,70 +212,9 @@ pub fn logo_file_name(file: &Path) -> String {
 fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
     let f = ctx.fields(node, "`logo`", LOGO_KEYS)?;
     // Every problem is reported, not only the first: `None` marks one found.
-    let (url, file) = match (f.get("url"), f.get("file")) {
-        (Some(_), Some(n)) => {
-            ctx.error(
-                n.pos,
-                "the logo has both a `file` and a `url`",
-                "keep `file:` for an image on this computer (the archive publishes it), or `url:` for one already online, not both",
-            );
-            (None, None)
-        }
-        (None, None) => {
-            ctx.error(
-                f.pos,
-                "the logo says neither where its image is on this computer (`file`) nor where it is online (`url`)",
-                "give `file: logo.png` (an image beside publisher.yaml: its size is read from it), or `url:` with an https:// address and the image's `width` and `height` in pixels",
-            );
-            (None, None)
-        }
-        (Some(n), None) => (Some(logo_url(ctx, n)), None),
-        (None, Some(n)) => (None, Some(logo_file(ctx, n))),
-    };
-    let width = f.get("width").map(|n| {
-        pixels(
-            ctx,
-            n,
-            "the logo's `width`",
-            MAX_LOGO_WIDTH,
-            "the email is 600 pixels wide, less its margins",
-        )
-    });
-    let height = f.get("height").map(|n| {
-        pixels(
-            ctx,
-            n,
-            "the logo's `height`",
-            MAX_LOGO_HEIGHT,
-            "a taller header pushes the bulletin below the first screen of a phone",
-        )
-    });
-    // At an https address the size must be given; from a file it is read.
-    if url.is_some() {
-        for (key, given, example) in [("width", &width, "180"), ("height", &height, "48")] {
-            if given.is_none() {
-                ctx.error(
-                    f.pos,
-                    format!("`logo` has no `{key}`"),
-                    format!("a logo at an https:// address needs the size it is shown at: add a line `{key}: {example}`; or give `file: logo.png` instead of `url`, with the image beside publisher.yaml, and its size is read from it"),
-                );
-            }
-        }
-    }
-    let alt = f
-        .require(ctx, "alt", "Essex LMCs")
-        .and_then(|n| {
-            let alt = ctx.short_line(n, "the logo's `alt`", MAX_TITLE_CHARS, "the text shown where images are blocked: the organisation's name is enough")?;
-            if alt.is_empty() {
-                ctx.error(
-                    n.pos,
-                    "the logo's `alt` is empty",
-                    "write the text readers see where images are blocked (Outlook blocks them by default), such as the organisation's name",
-                );
-                return None;
-            }
-            Some(alt)
-        });
+    let (url, file) = logo_source(ctx, &f);
+    let (width, height) = logo_sizes(ctx, &f, url.is_some());
+    let alt = logo_alt(ctx, &f);
     // A size given but not valid has been reported.
     if matches!(width, Some(None)) || matches!(height, Some(None)) {
         return None;
@@ -300,6 +239,96 @@ fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
         alt: alt?,
         file,
     })
+}
+
+/// A logo file and its size in pixels.
+type LogoFile = (PathBuf, (u32, u32));
+
+/// Where the logo's image is: `url` (outer `Some` when given, inner `None` when not valid), or
+/// `file` with its size; neither when both or none are given (reported).
+fn logo_source(
+    ctx: &mut Ctx,
+    f: &crate::input::schema::Fields,
+) -> (Option<Option<String>>, Option<Option<LogoFile>>) {
+    match (f.get("url"), f.get("file")) {
+        (Some(_), Some(n)) => {
+            ctx.error(
+                n.pos,
+                "the logo has both a `file` and a `url`",
+                "keep `file:` for an image on this computer (the archive publishes it), or `url:` for one already online, not both",
+            );
+            (None, None)
+        }
+        (None, None) => {
+            ctx.error(
+                f.pos,
+                "the logo says neither where its image is on this computer (`file`) nor where it is online (`url`)",
+                "give `file: logo.png` (an image beside publisher.yaml: its size is read from it), or `url:` with an https:// address and the image's `width` and `height` in pixels",
+            );
+            (None, None)
+        }
+        (Some(n), None) => (Some(logo_url(ctx, n)), None),
+        (None, Some(n)) => (None, Some(logo_file(ctx, n))),
+    }
+}
+
+/// The logo's `width` and `height` (outer `Some` when given, inner `None` when not valid). At an
+/// https address both must be given; from a file they are read from the image.
+fn logo_sizes(
+    ctx: &mut Ctx,
+    f: &crate::input::schema::Fields,
+    at_url: bool,
+) -> (Option<Option<u32>>, Option<Option<u32>>) {
+    let width = f.get("width").map(|n| {
+        pixels(
+            ctx,
+            n,
+            "the logo's `width`",
+            MAX_LOGO_WIDTH,
+            "the email is 600 pixels wide, less its margins",
+        )
+    });
+    let height = f.get("height").map(|n| {
+        pixels(
+            ctx,
+            n,
+            "the logo's `height`",
+            MAX_LOGO_HEIGHT,
+            "a taller header pushes the bulletin below the first screen of a phone",
+        )
+    });
+    if at_url {
+        for (key, given, example) in [("width", &width, "180"), ("height", &height, "48")] {
+            if given.is_none() {
+                ctx.error(
+                    f.pos,
+                    format!("`logo` has no `{key}`"),
+                    format!("a logo at an https:// address needs the size it is shown at: add a line `{key}: {example}`; or give `file: logo.png` instead of `url`, with the image beside publisher.yaml, and its size is read from it"),
+                );
+            }
+        }
+    }
+    (width, height)
+}
+
+/// The logo's `alt`, required and not empty.
+fn logo_alt(ctx: &mut Ctx, f: &crate::input::schema::Fields) -> Option<String> {
+    let n = f.require(ctx, "alt", "Essex LMCs")?;
+    let alt = ctx.short_line(
+        n,
+        "the logo's `alt`",
+        MAX_TITLE_CHARS,
+        "the text shown where images are blocked: the organisation's name is enough",
+    )?;
+    if alt.is_empty() {
+        ctx.error(
+            n.pos,
+            "the logo's `alt` is empty",
+            "write the text readers see where images are blocked (Outlook blocks them by default), such as the organisation's name",
+        );
+        return None;
+    }
+    Some(alt)
 }
 
 /// The logo's `url`: an https address of an image in a format every mail program shows.
@@ -337,7 +366,7 @@ fn logo_url(ctx: &mut Ctx, n: &Node) -> Option<String> {
 }
 
 /// The logo's `file`, beside publisher.yaml: a PNG, JPEG or GIF, and its size in pixels.
-fn logo_file(ctx: &mut Ctx, n: &Node) -> Option<(PathBuf, (u32, u32))> {
+fn logo_file(ctx: &mut Ctx, n: &Node) -> Option<LogoFile> {
     let name = ctx.value_line(n, "the logo's `file`")?;
     let path = ctx.path.parent().unwrap_or(Path::new("")).join(name.trim());
     match logo_size(&path) {
