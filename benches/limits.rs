@@ -2,7 +2,7 @@
 //! mapping, members of a list, lists in an include chain, links in a body, lines in the MIME
 //! message), so the ratio of the two medians shows whether it is linear (about 4) or quadratic
 //! (about 16). The inputs are generated into a temporary folder; all are within the limits of
-//! `src/input/limits.rs`.
+//! `crates/input/src/limits.rs`.
 //!
 //! Run: `cargo bench --bench limits`. Results are in docs/benchmarks.md.
 

@@ -153,6 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The relay''s name, for --relay other, such as smtp.example.org')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The relay''s port, for --relay other [default: 587]')
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The first issue''s date, YYYY-MM-DD [default: today]')
+            [CompletionResult]::new('--logo', '--logo', [CompletionResultType]::ParameterName, 'The office''s logo, a PNG, JPEG or GIF image: copied into the bulletins folder, shown at the top of each email once the archive is published (`archive_url`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

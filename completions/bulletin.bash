@@ -635,7 +635,7 @@ _bulletin() {
             return 0
             ;;
         bulletin__subcmd__init)
-            opts="-h --name --from --reply-to --colour --relay --host --port --date --help"
+            opts="-h --name --from --reply-to --colour --relay --host --port --date --logo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -670,6 +670,10 @@ _bulletin() {
                     return 0
                     ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --logo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

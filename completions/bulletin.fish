@@ -107,6 +107,7 @@ sendmail\t'This computer\'s own mail system (sendmail)'"
 complete -c bulletin -n "__fish_bulletin_using_subcommand init" -l host -d 'The relay\'s name, for --relay other, such as smtp.example.org' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand init" -l port -d 'The relay\'s port, for --relay other [default: 587]' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand init" -l date -d 'The first issue\'s date, YYYY-MM-DD [default: today]' -r
+complete -c bulletin -n "__fish_bulletin_using_subcommand init" -l logo -d 'The office\'s logo, a PNG, JPEG or GIF image: copied into the bulletins folder, shown at the top of each email once the archive is published (`archive_url`)' -r -F
 complete -c bulletin -n "__fish_bulletin_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bulletin -n "__fish_bulletin_using_subcommand new" -l date -d 'The bulletin\'s date, YYYY-MM-DD [default: a week after the latest bulletin in the folder]' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand new" -l dir -d 'The folder bulletins are kept in [default: the office\'s bulletins folder, found upwards from the current one]' -r -F

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the JSON Schemas in schemas/ (for editors, see docs/editor.md) from the key lists
-# the loaders use. Run it after changing a key or a description in src/input/json_schema.rs (or
-# a relay or mailbox setting in src/input/recipients/settings.rs);
+# the loaders use. Run it after changing a key or a description in crates/input/src/json_schema.rs (or
+# a relay or mailbox setting in crates/input/src/recipients/settings.rs);
 # tests/suite/schema.rs fails until the committed files match.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -317,6 +317,12 @@ pub fn archive(
             }
         }
     }
+    // A logo given as a file: published at the archive's top, where the emails show it from.
+    if let Some(file) = p.logo.as_ref().and_then(|l| l.file.as_ref()) {
+        let bytes = std::fs::read(file).map_err(io("read", file))?;
+        let published = root.join(input::publisher::logo_file_name(file));
+        write_atomic(&published, &bytes).map_err(io("write", &published))?;
+    }
     // The calendar to subscribe to, from every issue now in place.
     let (calendar, dated) = subscribe_calendar(root, p);
     // The index last: it links to the search's files, which are in place by then.

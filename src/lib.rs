@@ -11,6 +11,7 @@
 
 mod approval;
 mod archive;
+mod audience;
 mod cli;
 mod cmd;
 mod desk;
@@ -26,7 +27,7 @@ mod run;
 // The layers below, each a crate of the workspace (README: "Layout"), named as `crate::input`,
 // `crate::model`, … here as in every layer.
 use bulletin_input as input;
-use bulletin_input::{lint, skeleton};
+use bulletin_input::{lint, merge, skeleton};
 use bulletin_model::{address, colour, date, diagnostic, files, identity, markdown, model};
 use bulletin_render as render;
 use bulletin_render::calendar;

@@ -51,6 +51,9 @@ pub struct Settings {
     pub relay: Relay,
     /// The first issue's date.
     pub date: Date,
+    /// The logo's file as `init` copies it into the bulletins folder (`logo.png`), if one was
+    /// given.
+    pub logo: Option<String>,
 }
 
 /// Why an office cannot be started.
@@ -120,11 +123,17 @@ impl Settings {
             Some(r) => Some(parse_mailbox(r).map_err(Error::ReplyTo)?),
             None => None,
         };
-        let files = files(self, &from, reply_to.as_ref());
-        for (path, text) in &files {
+        let written = files(self, &from, reply_to.as_ref());
+        // The logo's file is not in the new folder yet (`init` checks it and copies it in):
+        // the files are read back as they would be without it.
+        let without_logo = Settings {
+            logo: None,
+            ..self.clone()
+        };
+        for (path, text) in &files(&without_logo, &from, reply_to.as_ref()) {
             read_back(path, text)?;
         }
-        Ok(files)
+        Ok(written)
     }
 
     /// `from` with the office's name when only an address was typed.
@@ -251,13 +260,24 @@ address: |
   {address}
 
 # How readers unsubscribe: an address they write to (`bulletin inbox` reads those requests),
-# and/or a web page.
+# and/or a web page (add it as a second line: - https://www.example.org/unsubscribe).
+#
+# With a web page, Gmail and Outlook can also show their own Unsubscribe button, which takes a
+# reader off at one click, without the page opening. Only switch that on if your web page takes
+# the reader off as soon as the button calls it, without asking anything: ask whoever runs your
+# website whether the page \"supports one-click unsubscribe (RFC 8058)\". If it does, add:
+#   one_click_unsubscribe: true
 unsubscribe:
   - mailto:{address}?subject=unsubscribe
 
 # The colour of the header and headings: # and six hex digits, in quotes.
 colour: \"{colour}\"
 
+# The logo at the top of each email, instead of the name: an image (PNG, JPEG or GIF) beside
+# this file; its size is read from it. `bulletin archive` publishes it with the issues, so the
+# emails show it only once `archive_url` (below) is set. `alt` is what readers see where images
+# are blocked.
+{logo}
 # The office's website, and where the archive (`bulletin archive`) is published: with it, each
 # email links to its web version and its key dates get \"add to calendar\" links.
 # website: https://www.example.org/
@@ -268,6 +288,16 @@ colour: \"{colour}\"
         name_line = s.name.trim(),
         address = answers.email,
         colour = s.colour.trim(),
+        logo = match &s.logo {
+            Some(file) => format!(
+                "logo:\n  file: {file}\n  alt: {}\n",
+                yaml_text(s.name.trim())
+            ),
+            None => format!(
+                "# logo:\n#   file: logo.png\n#   alt: {}\n",
+                yaml_text(s.name.trim())
+            ),
+        },
     )
 }
 
@@ -400,6 +430,7 @@ mod tests {
             reply_to: None,
             colour: DEFAULT_COLOUR.into(),
             relay: Relay::NhsMail,
+            logo: None,
             date: Date::parse("2021-10-20").unwrap(),
         }
     }

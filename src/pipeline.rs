@@ -45,8 +45,13 @@ fn prepare_loaded(
             return Err(d);
         }
     };
-    let html = render::html::render(&loaded.bulletin, &loaded.publisher);
-    let text = render::text::render(&loaded.bulletin, &loaded.publisher);
+    // Every section, those for an audience labelled with whom they are for: what the preview,
+    // `render`, a test copy and the archive show (a send renders each audience's own version).
+    let labelled = crate::audience::any(&loaded.bulletin)
+        .then(|| crate::audience::labelled(&loaded.bulletin, crate::audience::list_title));
+    let shown = labelled.as_ref().unwrap_or(&loaded.bulletin);
+    let html = render::html::render(shown, &loaded.publisher);
+    let text = render::text::render(shown, &loaded.publisher);
     let html_sent = render::message::html_sent_len(&html);
     diags.extend(lint::lint(
         &loaded.bulletin_path,

@@ -41,10 +41,75 @@ pub enum View {
         subject: String,
         preheader: String,
         warnings: String,
+        /// With sections for an audience: each audience's own version ([`Audience`]).
+        audiences: Vec<Audience>,
     },
     Broken {
         diagnostics: String,
     },
+}
+
+/// One audience's version of the bulletin, as its members receive it: `?for=LIST` in the
+/// preview's addresses (`?for=` alone: people on none of the lists the sections are for).
+pub struct Audience {
+    /// The list's id; empty for people on none of them.
+    pub list: String,
+    /// What the selector says: the list's id, or "everyone else".
+    pub title: String,
+    pub html: String,
+    pub text: String,
+}
+
+impl View {
+    /// The HTML and text of the version for `list` (`None`: every section, labelled), if the
+    /// view has it.
+    pub fn version(&self, list: Option<&str>) -> Option<(&str, &str)> {
+        let View::Ready {
+            html,
+            text,
+            audiences,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        match list {
+            None => Some((html, text)),
+            Some(l) => audiences
+                .iter()
+                .find(|a| a.list == l)
+                .map(|a| (a.html.as_str(), a.text.as_str())),
+        }
+    }
+}
+
+/// Each audience's version: one for each list a section is for, and one for everyone else.
+fn audiences(b: &crate::model::Bulletin, p: &crate::model::Publisher) -> Vec<Audience> {
+    use crate::audience;
+    if !audience::any(b) {
+        return Vec::new();
+    }
+    let mut lists: Vec<(String, String)> = audience::lists(b)
+        .into_iter()
+        .map(|l| (l.to_string(), audience::list_title(l)))
+        .collect();
+    lists.push((String::new(), "everyone else".to_string()));
+    lists
+        .into_iter()
+        .map(|(list, title)| {
+            let on: Vec<&str> = [list.as_str()]
+                .into_iter()
+                .filter(|l| !l.is_empty())
+                .collect();
+            let version = audience::version(b, &audience::sections_for(b, &on));
+            Audience {
+                html: crate::render::html::render(&version, p),
+                text: crate::render::text::render(&version, p),
+                list,
+                title,
+            }
+        })
+        .collect()
 }
 
 /// Loads and renders a bulletin for the preview.
@@ -99,6 +164,7 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
         text,
         eml,
         warnings,
+        audiences: audiences(b, p),
     }
 }
 
@@ -383,8 +449,75 @@ iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
 /// The page's script: live reload, iframe heights, and the reader's place kept across reloads.
 const PAGE_SCRIPT: &str = include_str!("preview/page.js");
 
-async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
+/// `?for=LIST`: which audience's version to show ([`Audience`]).
+#[derive(Default)]
+pub struct For {
+    pub list: Option<String>,
+}
+
+impl For {
+    /// The `for` of an address's query, if it has one.
+    pub fn of(uri: &axum::http::Uri) -> For {
+        let list = uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "for")
+                .map(|(_, v)| v.into_owned())
+        });
+        For { list }
+    }
+
+    /// The query to add to an address for this version: `?for=practice-managers`, or nothing.
+    fn query(&self) -> String {
+        match &self.list {
+            Some(l) => format!("?for={}", urlencoding(l)),
+            None => String::new(),
+        }
+    }
+}
+
+/// A list id for a query: ids are written by the office, so anything but letters, digits, `-`,
+/// `_` and `.` is percent-encoded.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The links that switch between the audiences' versions, the one shown marked.
+/// `new_tab`: each opens in a tab of its own (the desk, whose page holds the form).
+pub fn audience_selector(
+    audiences: &[Audience],
+    shown: Option<&str>,
+    base: &str,
+    new_tab: bool,
+) -> maud::Markup {
+    let target = new_tab.then_some("_blank");
+    html! {
+        @if !audiences.is_empty() {
+            nav id="audiences" aria-label="Which readers' version" style="margin:0 20px 12px;font-size:14px" {
+                "Show the version for: "
+                @let all = shown.is_none();
+                a href=(base) target=[target] aria-current=[all.then_some("page")] style=[all.then_some("font-weight:bold")] { "Every section" }
+                @for a in audiences {
+                    @let here = shown == Some(a.list.as_str());
+                    " · "
+                    a href={(base) "?for=" (urlencoding(&a.list))} target=[target] aria-current=[here.then_some("page")] style=[here.then_some("font-weight:bold")] { (a.title) }
+                }
+            }
+        }
+    }
+}
+
+async fn page(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
+    let which = For::of(&uri);
     let view = current(&shared);
+    if which.list.is_some() && view.version(which.list.as_deref()).is_none() {
+        return not_an_audience();
+    }
+    let query = which.query();
     let name = shared.bulletin.display().to_string();
     let markup = html! {
         (DOCTYPE)
@@ -405,7 +538,8 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                             pre id="diagnostics" { (diagnostics) }
                         }
                     }
-                    View::Ready { sender, sender_address, subject, preheader, text, warnings, .. } => {
+                    View::Ready { sender, sender_address, subject, preheader, warnings, audiences, .. } => {
+                        @let text = view.version(which.list.as_deref()).map_or("", |v| v.1);
                         main {
                             div id="inbox" aria-label="As the inbox shows it" {
                                 span id="from" title=(sender_address) { (sender) } " · "
@@ -415,9 +549,10 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
                             @if !warnings.is_empty() {
                                 pre class="warnings" { (warnings) }
                             }
+                            (audience_selector(audiences, which.list.as_deref(), "/", false))
                             div id="views" class="views" {
-                                div class="view" { h2 { "Desktop" } iframe id="desktop" src="/email.html" title="The email at desktop width" {} }
-                                div class="view" { h2 { "Phone (375px)" } iframe id="phone" src="/email.html" title="The email at phone width" {} }
+                                div class="view" { h2 { "Desktop" } iframe id="desktop" src={"/email.html" (query)} title="The email at desktop width" {} }
+                                div class="view" { h2 { "Phone (375px)" } iframe id="phone" src={"/email.html" (query)} title="The email at phone width" {} }
                             }
                             h2 style="margin:20px 20px 0;font-size:14px;color:#4a5560" { "Plain text" }
                             pre id="text" { (text) }
@@ -428,7 +563,17 @@ async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
             }
         }
     };
-    Html(markup.into_string())
+    Html(markup.into_string()).into_response()
+}
+
+/// `?for=` naming no audience of the bulletin.
+fn not_an_audience() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not found: no section of the bulletin is for this list\n",
+    )
+        .into_response()
 }
 
 fn broken(diagnostics: &str) -> Response {
@@ -440,21 +585,27 @@ fn broken(diagnostics: &str) -> Response {
         .into_response()
 }
 
-async fn email_html(State(shared): State<Arc<Shared>>) -> Response {
-    match current(&shared).as_ref() {
-        View::Ready { html, .. } => Html(html.clone()).into_response(),
-        View::Broken { diagnostics } => broken(diagnostics),
+async fn email_html(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
+    let which = For::of(&uri);
+    let view = current(&shared);
+    match (view.as_ref(), view.version(which.list.as_deref())) {
+        (View::Broken { diagnostics }, _) => broken(diagnostics),
+        (_, Some((html, _))) => Html(html.to_string()).into_response(),
+        (_, None) => not_an_audience(),
     }
 }
 
-async fn email_text(State(shared): State<Arc<Shared>>) -> Response {
-    match current(&shared).as_ref() {
-        View::Ready { text, .. } => (
+async fn email_text(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
+    let which = For::of(&uri);
+    let view = current(&shared);
+    match (view.as_ref(), view.version(which.list.as_deref())) {
+        (View::Broken { diagnostics }, _) => broken(diagnostics),
+        (_, Some((_, text))) => (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            text.clone(),
+            text.to_string(),
         )
             .into_response(),
-        View::Broken { diagnostics } => broken(diagnostics),
+        (_, None) => not_an_audience(),
     }
 }
 

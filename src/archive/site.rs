@@ -325,6 +325,8 @@ pub fn issue_page(b: &Bulletin, p: &Publisher, slug: &str, list: &[Entry]) -> St
             }
         }
     };
+    // Every section, each for an audience labelled with whom it was for.
+    let b = &crate::audience::labelled(b, crate::audience::list_title);
     email_html::render_with(b, p, nav, html! {})
 }
 
@@ -451,6 +453,7 @@ mod tests {
                 width: 120,
                 height: 40,
                 alt: "Essex \"LMCs\" <logo>".into(),
+                file: None,
             }),
             ..p.clone()
         };

@@ -41,9 +41,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut diags = Diagnostics::default();
     // One line per file that passed, e.g. `bulletins/2021-10-20.yaml: ok (16 sections, ...)`.
     let mut passed = Vec::new();
+    let mut bulletin = None;
     if let Some(path) = &args.bulletin {
         match crate::pipeline::prepare(path, args.strict) {
             Ok(p) => {
+                bulletin = Some(p.loaded.clone());
                 let b = &p.loaded.bulletin;
                 passed.push(format!(
                     "{}: ok ({} section{}, {} link{}, HTML {} KB as sent)",
@@ -54,10 +56,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     plural(b.all_links.len()),
                     p.html_sent.div_ceil(1024)
                 ));
-                passed.push(format!(
-                    "note: {}",
-                    crate::lint::unsubscribe_note(&p.loaded.publisher)
-                ));
+                if let Some(note) = crate::lint::logo_note(&p.loaded.publisher) {
+                    passed.push(format!("note: {note}"));
+                }
                 if let Some(note) = crate::lint::calendar_note(b, &p.loaded.publisher) {
                     passed.push(format!("note: {note}"));
                 }
@@ -80,9 +81,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .filter(|p| args.recipients.is_some() || p.exists());
     if let Some(path) = &recipients {
         match check_recipients(path, args.strict) {
-            Ok((line, warnings)) => {
+            Ok((line, warnings, loaded)) => {
                 passed.push(line);
                 diags.extend(warnings);
+                if let Some(b) = &bulletin {
+                    let unknown =
+                        crate::audience::unknown_lists(&b.bulletin, &b.bulletin_path, &loaded);
+                    if !unknown.has_errors() {
+                        passed.extend(versions(&b.bulletin, &loaded));
+                        diags.extend(merge_gaps(b, &loaded));
+                    }
+                    diags.extend(unknown);
+                }
             }
             Err(d) => diags.extend(d),
         }
@@ -103,8 +113,78 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-/// Loads a recipients file: its `ok` line and warnings, or every problem.
-fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), Diagnostics> {
+/// With merge fields: an error for each field that someone on a list has nothing for (and no
+/// fallback), naming them ([`crate::merge::gaps`]).
+fn merge_gaps(loaded: &crate::input::Loaded, r: &Recipients) -> Diagnostics {
+    use crate::audience;
+    let b = &loaded.bulletin;
+    if !crate::merge::any(b) {
+        return Diagnostics::default();
+    }
+    // Everyone on any list, once, with the version of the bulletin they would get.
+    let mut seen = HashSet::new();
+    let people: Vec<_> = r
+        .lists
+        .keys()
+        .flat_map(|l| r.resolve(l).recipients)
+        .filter(|m| seen.insert(crate::input::recipients::key(m)))
+        .collect();
+    let id = crate::identity::of(b);
+    let split = audience::split(b, &id, r, &people);
+    let models: Vec<_> = split
+        .versions
+        .iter()
+        .map(|v| audience::version(b, &v.sections))
+        .collect();
+    let pairs: Vec<_> = people
+        .iter()
+        .map(|m| {
+            let v = split
+                .of
+                .get(&crate::input::recipients::key(m))
+                .copied()
+                .unwrap_or(0);
+            (m, models.get(v).unwrap_or(b))
+        })
+        .collect();
+    let readers = crate::merge::readers(&people, r.people.as_ref());
+    crate::merge::gaps(&loaded.bulletin_path, &loaded.source, &pairs, &readers)
+}
+
+/// With sections for an audience: for each list, how many of its people get each version.
+fn versions(b: &crate::model::Bulletin, r: &Recipients) -> Vec<String> {
+    use crate::audience;
+    if !audience::any(b) {
+        return Vec::new();
+    }
+    let id = crate::identity::of(b);
+    let mut out = Vec::new();
+    for list in r.lists.keys() {
+        let people = r.resolve(list).recipients;
+        let split = audience::split(b, &id, r, &people);
+        out.push(format!(
+            "sections for an audience, sent to `{list}` ({} {}):",
+            people.len(),
+            if people.len() == 1 {
+                "person"
+            } else {
+                "people"
+            }
+        ));
+        out.extend(
+            audience::summary(b, &split)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        );
+    }
+    out
+}
+
+/// Loads a recipients file: its `ok` line, warnings and the recipients, or every problem.
+fn check_recipients(
+    path: &Path,
+    strict: bool,
+) -> Result<(String, Diagnostics, Recipients), Diagnostics> {
     if !path.exists() {
         let mut d = Diagnostics::default();
         d.push(
@@ -132,6 +212,7 @@ fn check_recipients(path: &Path, strict: bool) -> Result<(String, Diagnostics), 
     Ok((
         format!("{}: ok ({})", path.display(), counts.join(", ")),
         warnings,
+        loaded,
     ))
 }
 

@@ -39,6 +39,10 @@ pub struct Args {
     /// The first issue's date, YYYY-MM-DD [default: today]
     #[arg(long)]
     date: Option<String>,
+    /// The office's logo, a PNG, JPEG or GIF image: copied into the bulletins folder, shown at
+    /// the top of each email once the archive is published (`archive_url`)
+    #[arg(long, value_name = "FILE")]
+    logo: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,10 +63,27 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if !found.is_empty() {
         return Err(anyhow::Error::from(office::Error::Exists { folder, found }).into());
     }
+    // The logo is checked before anything is written: a file that is not an image stops here.
+    let logo = args.logo.clone();
+    if let Some(file) = &logo {
+        crate::input::publisher::logo_size(file)
+            .map_err(|(message, help)| format!("--logo: {message}\n  help: {help}"))?;
+    }
     let mut ask = Ask::new();
-    let settings = settings(args, &mut ask)?;
+    let mut settings = settings(args, &mut ask)?;
+    settings.logo = logo.as_deref().map(crate::input::publisher::logo_file_name);
     let files = settings.files().map_err(anyhow::Error::from)?;
     office::write(&folder, &files).map_err(anyhow::Error::from)?;
+    if let (Some(from), Some(name)) = (&logo, &settings.logo) {
+        let to = folder.join("bulletins").join(name);
+        std::fs::copy(from, &to).map_err(|e| {
+            format!(
+                "cannot copy the logo {} to {}: {e}",
+                from.display(),
+                to.display()
+            )
+        })?;
+    }
     let shown = |rel: &std::path::Path| folder.join(rel).display().to_string();
     println!(
         "started the office {} in {}:",
@@ -86,6 +107,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         "  {:<28} the first issue, with [[placeholders]] to fill in",
         shown(&issue)
     );
+    if let Some(name) = &settings.logo {
+        let logo = PathBuf::from("bulletins").join(name);
+        println!(
+            "  {:<28} the logo, shown once `archive_url` is set in publisher.yaml",
+            shown(&logo)
+        );
+    }
     println!("  {:<28} what git leaves out", shown(".gitignore".as_ref()));
     println!(
         "  {:<28} for an editor's help (docs/editor.md)",
@@ -181,6 +209,7 @@ fn settings(args: Args, ask: &mut Ask) -> Result<Settings, Failure> {
         colour,
         relay,
         date,
+        logo: None,
     })
 }
 

@@ -11,17 +11,21 @@ use std::time::{Duration, Instant};
 
 use crate::address::parse_mailbox;
 use crate::approval::Status;
+use crate::audience::{self, Split};
 use crate::identity::Identity;
 use crate::input::Loaded;
 use crate::input::recipients::{Recipients, Transport};
+use crate::merge::Reader;
 use crate::pipeline::Prepared;
 use crate::render::message::Template;
 use crate::send::daily::{self, Allowance};
 use crate::send::journal::{self, Locked, Writer};
+use crate::send::letters::{Letters, Personal};
 use crate::send::relay::{Channel, Failure as RelayFailure, Relay};
 use crate::send::resume::{self, Mode, Resume};
 use crate::send::{self as engine, Durability, Outcome, Plan, Progress, RateLimit, Run, Stop};
 use lettre::message::Mailbox;
+use std::collections::HashMap;
 
 use super::{Failure, Stopped, load_recipients, prepare};
 
@@ -176,16 +180,25 @@ pub fn run(o: Args) -> Result<(), Failure> {
         }
         Ok::<_, Failure>((journal, resume))
     };
+    let unknown = audience::unknown_lists(b, &o.bulletin, &recipients);
+    if unknown.has_errors() {
+        super::report(&unknown, Stopped::NothingSent);
+        return Err(Failure::Reported);
+    }
     if o.dry_run {
         let (journal, resume) = read_journal()?;
         let plan = engine::plan(recipients.resolve(list), &journal.history, o.retry_failed);
         let daily = daily_allowance(&recipients, &o.bulletin, &journal_path, plan.to_send.len())?;
+        let split = split_plan(b, &target.identity, &recipients, &plan);
+        refuse_empty(b, split.as_ref(), &plan)?;
+        readers_for(&loaded, &recipients, &plan.to_send, split.as_ref())?;
         let printed = print_dry_run(
             &mut std::io::stdout().lock(),
             &plan,
             &target.identity,
             &resume,
             daily.as_ref(),
+            split.as_ref().map(|s| (b, s, &journal.history)),
         );
         // Read by `head` or a pager that has seen enough: not an error.
         return match printed {
@@ -214,6 +227,9 @@ pub fn run(o: Args) -> Result<(), Failure> {
         }
         return Ok(());
     }
+    let split = split_plan(b, &target.identity, &recipients, &plan);
+    refuse_empty(b, split.as_ref(), &plan)?;
+    let readers = readers_for(&loaded, &recipients, &plan.to_send, split.as_ref())?;
     // The daily limit: nothing to send now is said before anything is asked or connected to.
     // Held to the end: another send from this folder cannot count the same room meanwhile.
     let _turn = daily_turn(&recipients, &o.bulletin)?;
@@ -232,7 +248,10 @@ pub fn run(o: Args) -> Result<(), Failure> {
             &plan,
             identity,
             &resume,
-            daily.as_ref(),
+            Shares {
+                daily: daily.as_ref(),
+                split: split.as_ref(),
+            },
         )?;
     }
     let to_send = match &daily {
@@ -245,8 +264,25 @@ pub fn run(o: Args) -> Result<(), Failure> {
         Transport::Sendmail => 1,
     };
     let writer = lock.start(resume.record.as_ref(), senders)?;
-    let template =
-        Template::new(b, p, &target.identity, &text, &html, false)?.keyed(office_key(&o.bulletin)?);
+    let key = office_key(&o.bulletin)?;
+    let mut template = match &split {
+        None => Letters::single(
+            Template::new(b, p, &target.identity, &text, &html, false)?.keyed(key.clone()),
+        ),
+        Some(split) => letters(&loaded, &target.identity, split, key.clone())?,
+    };
+    if let Some(readers) = readers {
+        // Each reader's message made for them, with their details filled in.
+        template = template.personal(Personal {
+            versions: models(b, split.as_ref()),
+            publisher: p.clone(),
+            identity: target.identity.clone(),
+            test: false,
+            for_approval: false,
+            key: Some(key),
+            readers,
+        });
+    }
     let outcome = send(
         &recipients,
         credential,
@@ -374,6 +410,107 @@ fn daily_stop(a: &Allowance, sent_now: usize, left: usize, recipients: &Recipien
     )
 }
 
+/// Who gets which version of the issue, when a section is for an audience: those to send to
+/// now, and those delivered earlier (to say whether their version has changed since).
+fn split_plan(
+    b: &crate::model::Bulletin,
+    id: &Identity,
+    r: &Recipients,
+    plan: &Plan,
+) -> Option<Split> {
+    if !audience::any(b) {
+        return None;
+    }
+    let people: Vec<Mailbox> = plan
+        .to_send
+        .iter()
+        .chain(&plan.already_delivered)
+        .cloned()
+        .collect();
+    Some(audience::split(b, id, r, &people))
+}
+
+/// Refuses a send that would give someone none of the sections ([`audience::empty`]).
+fn refuse_empty(
+    b: &crate::model::Bulletin,
+    split: Option<&Split>,
+    plan: &Plan,
+) -> Result<(), Failure> {
+    match split.and_then(|s| audience::empty(b, s, &plan.to_send)) {
+        Some(why) => Err(why.into()),
+        None => Ok(()),
+    }
+}
+
+/// Each version's model, in the order of the split's versions (the bulletin itself without one).
+fn models(b: &crate::model::Bulletin, split: Option<&Split>) -> Vec<crate::model::Bulletin> {
+    match split {
+        Some(s) => s
+            .versions
+            .iter()
+            .map(|v| audience::version(b, &v.sections))
+            .collect(),
+        None => vec![b.clone()],
+    }
+}
+
+/// With merge fields: each reader's details ([`crate::merge`]); a reader with nothing for a
+/// field that has no fallback stops the send before anything is sent, naming them.
+fn readers_for(
+    loaded: &Loaded,
+    recipients: &Recipients,
+    people: &[Mailbox],
+    split: Option<&Split>,
+) -> Result<Option<HashMap<String, Reader>>, Failure> {
+    let b = &loaded.bulletin;
+    if !crate::merge::any(b) {
+        return Ok(None);
+    }
+    let readers = crate::merge::readers(people, recipients.people.as_ref());
+    let models = models(b, split);
+    let pairs: Vec<(&Mailbox, &crate::model::Bulletin)> = people
+        .iter()
+        .map(|m| {
+            let key = crate::input::recipients::key(m);
+            let i = split.and_then(|s| s.of.get(&key).copied()).unwrap_or(0);
+            (m, &models[i])
+        })
+        .collect();
+    let gaps = crate::merge::gaps(&loaded.bulletin_path, &loaded.source, &pairs, &readers);
+    if gaps.has_errors() {
+        super::report(&gaps, Stopped::NothingSent);
+        return Err(Failure::Reported);
+    }
+    Ok(Some(readers))
+}
+
+/// Each version's message, rendered from the bulletin with the other sections left out.
+fn letters(
+    loaded: &Loaded,
+    id: &Identity,
+    split: &Split,
+    key: crate::identity::Key,
+) -> Result<Letters, Failure> {
+    let p = &loaded.publisher;
+    let mut versions = Vec::new();
+    if split.versions.is_empty() {
+        // Nobody to split (nothing is sent): the whole bulletin, as without audiences.
+        let b = &loaded.bulletin;
+        let html = crate::render::html::render(b, p);
+        let text = crate::render::text::render(b, p);
+        let template = Template::new(b, p, id, &text, &html, false)?.keyed(key);
+        return Ok(Letters::single(template));
+    }
+    for v in &split.versions {
+        let b = audience::version(&loaded.bulletin, &v.sections);
+        let html = crate::render::html::render(&b, p);
+        let text = crate::render::text::render(&b, p);
+        let template = Template::new(&b, p, id, &text, &html, false)?.keyed(key.clone());
+        versions.push((template, v.tag.clone()));
+    }
+    Ok(Letters::versions(versions, split.of.clone()))
+}
+
 /// The office's Message-ID key in the bulletin's folder, made on the first send
 /// ([`crate::identity::Key`]).
 fn office_key(bulletin: &std::path::Path) -> Result<crate::identity::Key, Failure> {
@@ -420,12 +557,27 @@ fn send_test(
         return Ok(());
     }
     let credential = secret(recipients)?;
+    // A test copy holds every section, each for an audience labelled with whom it is for
+    // (as `pipeline` renders them).
+    let key = office_key(&o.bulletin)?;
     let template = if for_approval {
         Template::for_approval(b, p, id, text, html)?
     } else {
         Template::new(b, p, id, text, html, true)?
+    };
+    let mut template = Letters::single(template.keyed(key.clone()));
+    if crate::merge::any(b) {
+        // Each reader's own details; a field one has nothing for is left as written.
+        template = template.personal(Personal {
+            versions: vec![crate::audience::labelled(b, crate::audience::list_title)],
+            publisher: p.clone(),
+            identity: id.clone(),
+            test: true,
+            for_approval,
+            key: Some(key),
+            readers: crate::merge::readers(&to, recipients.people.as_ref()),
+        });
     }
-    .keyed(office_key(&o.bulletin)?);
     let outcome = send(
         recipients,
         credential,
@@ -597,7 +749,7 @@ fn try_relay(
 fn send(
     recipients: &Recipients,
     credential: Option<crate::secret::Credential>,
-    template: Template,
+    template: Letters,
     loaded: &Loaded,
     to: Vec<Mailbox>,
     journal: Option<Writer>,
@@ -757,6 +909,7 @@ fn print_dry_run(
     id: &Identity,
     resume: &Resume,
     daily: Option<&Allowance>,
+    split: Option<(&crate::model::Bulletin, &Split, &journal::History)>,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -765,11 +918,34 @@ fn print_dry_run(
     if let Some(change) = describe_change(id, resume) {
         writeln!(out, "this is {change}\n")?;
     }
+    // With sections for an audience: the versions, numbered, and each person's.
+    let version_of = |m: &Mailbox| {
+        split.and_then(|(_, s, _)| s.of.get(&crate::input::recipients::key(m)).copied())
+    };
+    if let Some((b, s, _)) = split {
+        print_versions(out, b, s)?;
+    }
     for m in &plan.to_send {
-        writeln!(out, "would send    {m}")?;
+        match version_of(m) {
+            Some(v) => writeln!(out, "would send    {m}  (version {})", v + 1)?,
+            None => writeln!(out, "would send    {m}")?,
+        }
     }
     for m in &plan.already_delivered {
-        writeln!(out, "skip          {m}  (delivered earlier)")?;
+        let k = crate::input::recipients::key(m);
+        let changed = resume.changed == 0
+            && split.is_some_and(|(_, s, history)| {
+                let now = s.of.get(&k).and_then(|&v| s.versions[v].tag.as_deref());
+                history.version_sent(&k) != now
+            });
+        if changed {
+            writeln!(
+                out,
+                "skip          {m}  (delivered earlier; their lists have changed since, but nobody gets the bulletin twice)"
+            )?;
+        } else {
+            writeln!(out, "skip          {m}  (delivered earlier)")?;
+        }
     }
     for (m, reply) in &plan.failed_earlier {
         writeln!(
@@ -817,6 +993,30 @@ fn daily_line(a: &Allowance, wanted: usize) -> String {
     )
 }
 
+/// The dry run's list of versions, numbered as its lines name them.
+fn print_versions(
+    out: &mut impl Write,
+    b: &crate::model::Bulletin,
+    split: &Split,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "sections for an audience: {} versions",
+        split.versions.len()
+    )?;
+    for (i, v) in split.versions.iter().enumerate() {
+        writeln!(out, "  version {}: {}", i + 1, audience::describe(b, v))?;
+    }
+    writeln!(out)
+}
+
+/// How a send is shared out, for the question: what the daily limit holds back, and who gets
+/// which version (sections for an audience).
+struct Shares<'a> {
+    daily: Option<&'a Allowance>,
+    split: Option<&'a Split>,
+}
+
 fn confirm(
     loaded: &Loaded,
     recipients: &Recipients,
@@ -824,7 +1024,7 @@ fn confirm(
     plan: &Plan,
     id: &Identity,
     resume: &Resume,
-    daily: Option<&Allowance>,
+    Shares { daily, split }: Shares,
 ) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -850,6 +1050,9 @@ fn confirm(
     if let Some(a) = daily.filter(|a| a.now < plan.to_send.len()) {
         tell!("  daily limit {}", daily_line(a, plan.to_send.len()));
     }
+    if let Some(split) = split {
+        tell_versions(b, split, plan);
+    }
     tell!(
         "  through     {}",
         Channel::new(&recipients.transport, None).describe()
@@ -868,6 +1071,24 @@ fn confirm(
         Err(format!("not sent: you typed `{answer}`; to send, type `yes` in full").into())
     } else {
         Err("not sent".to_string().into())
+    }
+}
+
+/// For the question: how many of those sent to now get each version.
+fn tell_versions(b: &crate::model::Bulletin, split: &Split, plan: &Plan) {
+    let mut now = vec![0usize; split.versions.len()];
+    for m in &plan.to_send {
+        if let Some(&v) = split.of.get(&crate::input::recipients::key(m)) {
+            now[v] += 1;
+        }
+    }
+    for (v, n) in split.versions.iter().zip(now).filter(|(_, n)| *n > 0) {
+        let (who, verb) = if n == 1 {
+            ("1 person".to_string(), "gets")
+        } else {
+            (format!("{n} people"), "get")
+        };
+        tell!("  version     {who} {verb} {}", audience::describe(b, v));
     }
 }
 

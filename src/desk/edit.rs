@@ -843,6 +843,19 @@ mod tests {
     }
 
     #[test]
+    fn a_sections_audience_is_kept_through_an_edit_and_a_move() {
+        let text = "title: T\ndate: 2021-10-20\nsections:\n  - title: A\n    body: a\n  - title: B\n    for: [practice-managers]\n    body: b\n";
+        let new = edited(text, |f| {
+            f.sections[1].title = "B2".into();
+            f.sections.swap(0, 1);
+        });
+        assert!(
+            new.contains("  - title: B2\n    for: [practice-managers]\n    body: b\n"),
+            "{new}"
+        );
+    }
+
+    #[test]
     fn new_keys_go_in_the_formats_order_and_emptied_ones_go() {
         let new = edited(EXAMPLE, |f| {
             f.issue = "112".into();

@@ -354,13 +354,44 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 .lock()
                 .ok()
                 .and_then(|n| n.get(&name).cloned());
+            // Sections for an audience: links to each audience's version (rendered only when
+            // a section has `for:`, so that other pages load as fast as before).
+            let versions = match has_audience(root)
+                .then(|| preview_view(&desk, &name))
+                .flatten()
+            {
+                Some(View::Ready { audiences, .. }) => crate::preview::audience_selector(
+                    &audiences,
+                    None,
+                    &format!("/preview/{name}/email.html"),
+                    true,
+                ),
+                _ => html! {},
+            };
             html! {
                 @if let Some(notes) = notes { (imported_notes(&notes)) }
-                (write_form(&name, &base, &Form::read(root), &problems_json))
+                (write_form(&name, &base, &Form::read(root), &problems_json, versions))
             }
         }
     };
     layout(&desk, "Write", Tab::Write, Some(&name), body).into_response()
+}
+
+/// Whether a section of the bulletin says `for:`.
+fn has_audience(root: &crate::input::yaml::Node) -> bool {
+    use crate::input::yaml::Value;
+    let Value::Map(top) = &root.value else {
+        return false;
+    };
+    top.iter()
+        .filter(|(k, _)| k.as_str() == Some("sections"))
+        .any(|(_, v)| match &v.value {
+            Value::Seq(items) => items.iter().any(|i| match &i.value {
+                Value::Map(keys) => keys.iter().any(|(k, _)| k.as_str() == Some("for")),
+                _ => false,
+            }),
+            _ => false,
+        })
 }
 
 /// What the Word document this issue was started from could not carry over.
@@ -427,7 +458,7 @@ fn id_key(id: &str) -> &str {
     id.rsplit('-').next().unwrap_or(id)
 }
 
-fn write_form(name: &str, base: &str, form: &Form, problems: &str) -> Markup {
+fn write_form(name: &str, base: &str, form: &Form, problems: &str, versions: Markup) -> Markup {
     let message = form.message.clone().unwrap_or_default();
     let titles: Vec<&str> = form.sections.iter().map(|s| s.title.as_str()).collect();
     html! {
@@ -495,6 +526,7 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str) -> Markup {
                 }
                 p id="preview-note" class="hint" hidden { "The preview comes back once the problems marked in red are fixed." }
                 iframe id="preview" src={"/preview/" (name) "/email.html"} title="The email as readers will see it" {}
+                (versions)
                 pre id="preview-text" hidden {}
             }
         }
@@ -599,22 +631,42 @@ fn preview_view(desk: &Desk, name: &str) -> Option<View> {
     desk.bulletin(name).map(|p| build(&p))
 }
 
-pub async fn preview_html(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
+/// The email as readers will see it; `?for=LIST`: the version that list's members receive
+/// ([`crate::preview::Audience`]).
+pub async fn preview_html(
+    State(desk): State<Arc<Desk>>,
+    Path(name): Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    let which = crate::preview::For::of(&uri);
     match preview_view(&desk, &name) {
-        Some(View::Ready { html, .. }) => Html(html).into_response(),
         Some(View::Broken { .. }) => {
             (StatusCode::SERVICE_UNAVAILABLE, Html(no_preview())).into_response()
         }
+        Some(view) => match view.version(which.list.as_deref()) {
+            Some((html, _)) => Html(html.to_string()).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
-pub async fn preview_text(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> Response {
+pub async fn preview_text(
+    State(desk): State<Arc<Desk>>,
+    Path(name): Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    let which = crate::preview::For::of(&uri);
     match preview_view(&desk, &name) {
-        Some(View::Ready { text, .. }) => {
-            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
-        }
         Some(View::Broken { .. }) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Some(view) => match view.version(which.list.as_deref()) {
+            Some((_, text)) => (
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                text.to_string(),
+            )
+                .into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

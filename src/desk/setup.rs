@@ -295,6 +295,8 @@ fn settings(a: &Answers) -> Result<Settings, (&'static str, String)> {
         colour,
         relay,
         date: crate::calendar::today(),
+        // A logo file is `bulletin init --logo FILE`'s, or publisher.yaml's `logo:` later.
+        logo: None,
     })
 }
 

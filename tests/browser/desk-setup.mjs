@@ -76,8 +76,8 @@ try {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   page.on('console', (m) => {
-    // The wrong answer is refused with 422, and the wait for the handover meets a closed port.
-    if (m.type() === 'error' && !/status of 422|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|Failed to fetch/.test(m.text())) problems.push(`console error: ${m.text()}`);
+    // The wrong answer is refused with 422, and the wait for the handover meets a closed port (refused, reset or empty as the old server goes).
+    if (m.type() === 'error' && !/status of 422|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|Failed to fetch/.test(m.text())) problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {

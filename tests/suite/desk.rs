@@ -998,3 +998,47 @@ fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
     assert!(sent.contains("ok: send: Finished."), "{sent}");
     assert_eq!(server.messages().len(), 2);
 }
+/// Sections for an audience (tests/fixtures/audience/office): the Write page links to each
+/// audience's version under its preview, and the preview's email with `?for=LIST` is the version
+/// that list's members receive.
+#[test]
+fn the_write_page_shows_each_audiences_version() {
+    let office = tempfile::tempdir().unwrap();
+    let bulletins = office.path().join("bulletins");
+    fs::create_dir_all(&bulletins).unwrap();
+    let fixture = Path::new(ROOT).join("tests/fixtures/audience/office/bulletins");
+    for name in [NAME, "publisher.yaml"] {
+        fs::copy(fixture.join(name), bulletins.join(name)).unwrap();
+    }
+    let desk = Desk::start(office.path(), &[]);
+    let get = |path: &str| {
+        let (status, _, body) = http(
+            &desk.addr,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\n{}\r\n",
+                desk.addr,
+                desk.cookie()
+            ),
+        );
+        (status, body)
+    };
+    let (status, page) = get(&format!("/write/{NAME}"));
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!(
+            r#"<a href="/preview/{NAME}/email.html?for=practice-managers" target="_blank""#
+        )),
+        "{page}"
+    );
+    let (status, gps) = get(&format!("/preview/{NAME}/email.html?for=gps"));
+    assert_eq!(status, 200);
+    assert!(gps.contains("Sessional GP pay rates") && !gps.contains("Practice manager forum"));
+    let (_, all) = get(&format!("/preview/{NAME}/email.html"));
+    assert!(all.contains("Sessional GP pay rates") && all.contains("Practice manager forum"));
+    let (_, text) = get(&format!("/preview/{NAME}/email.txt?for=practice-managers"));
+    assert!(text.contains("Practice manager forum") && !text.contains("Sessional GP pay rates"));
+    assert_eq!(
+        get(&format!("/preview/{NAME}/email.html?for=nobody")).0,
+        404
+    );
+}

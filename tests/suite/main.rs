@@ -9,6 +9,7 @@ mod common;
 #[cfg(feature = "test-hooks")]
 mod approve;
 mod archive;
+mod audience;
 #[cfg(feature = "test-hooks")]
 mod calendar;
 mod check;
@@ -22,6 +23,7 @@ mod import;
 mod inbox;
 mod init;
 // The kernel keyring (keyutils) keeps the sign-in: Linux only.
+mod logo;
 #[cfg(target_os = "linux")]
 mod oauth;
 mod paste;

@@ -774,3 +774,57 @@ fn a_bulletin_that_is_a_link_reloads_when_its_target_changes() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Sections for an audience (tests/fixtures/audience/office): the preview shows every section,
+/// labelled with whom it is for, a "Show the version for:" line with each audience's version,
+/// and `?for=LIST` serves that list's version as its members receive it.
+#[test]
+fn each_audiences_version_is_shown_with_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulletins = dir.path().join("bulletins");
+    fs::create_dir_all(&bulletins).unwrap();
+    let fixture = Path::new(ROOT).join("tests/fixtures/audience/office/bulletins");
+    for f in ["2021-10-20.yaml", "publisher.yaml"] {
+        fs::copy(fixture.join(f), bulletins.join(f)).unwrap();
+    }
+    let preview = Preview::start(&bulletins.join("2021-10-20.yaml"), &["--port", "0"]);
+    let get = |path: &str| {
+        let (status, body) = preview.get(path);
+        (status, String::from_utf8_lossy(&body).to_string())
+    };
+    let (status, page) = get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<nav id="audiences""#), "{page}");
+    assert!(
+        page.contains(r#"<a href="/?for=practice-managers""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<a href="/?for=""#), "{page}");
+    let (_, all) = get("/email.html");
+    for title in ["Practice manager forum", "Sessional GP pay rates"] {
+        assert!(
+            all.contains(title),
+            "{title} missing from every section's view"
+        );
+    }
+    assert!(all.contains("For practice-managers"), "{all}");
+
+    let (status, managers) = get("/email.html?for=practice-managers");
+    assert_eq!(status, 200);
+    assert!(managers.contains("Practice manager forum"));
+    assert!(managers.contains("Appraisal support"));
+    assert!(!managers.contains("Sessional GP pay rates"));
+    assert!(
+        !managers.contains("For practice-managers"),
+        "a reader's version has no labels"
+    );
+    let (_, text) = get("/email.txt?for=gps");
+    assert!(text.contains("Sessional GP pay rates") && !text.contains("Practice manager forum"));
+    let (_, others) = get("/email.txt?for=");
+    assert!(others.contains("Flu vaccination claims") && !others.contains("Appraisal support"));
+    // The page for one version shows it in its frames and marks it in the selector.
+    let (_, page) = get("/?for=gps");
+    assert!(page.contains(r#"src="/email.html?for=gps""#), "{page}");
+    assert!(page.contains(r#"aria-current="page""#), "{page}");
+    assert_eq!(get("/email.html?for=nobody").0, 404);
+}

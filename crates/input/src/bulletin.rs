@@ -32,6 +32,7 @@ pub const SECTION_KEYS: &[&str] = &[
     "note",
     "until",
     "continued_from",
+    "for",
 ];
 /// The keys of one item of a section's `dates:`.
 pub const DATE_KEYS: &[&str] = &["what", "date", "time", "end", "where", "kind"];
@@ -332,8 +333,11 @@ fn section_from(
         );
         continued_from = Some(None);
     }
+    let audience_node = f.get("for");
+    let audience = audience_node.map(|n| audience_from(ctx, n));
     // A key that was present but invalid has been reported; the section is not usable.
-    let invalid = date.is_some_and(|d| d.is_none())
+    let invalid = audience.as_ref().is_some_and(|a| a.is_none())
+        || date.is_some_and(|d| d.is_none())
         || note.as_ref().is_some_and(|n| n.is_none())
         || until.is_some_and(|d| d.is_none())
         || continued_from.is_some_and(|d| d.is_none());
@@ -341,6 +345,7 @@ fn section_from(
         title: title?,
         pos: title_node.map_or(f.pos, |n| n.pos),
         anchor: format!("section-{number}"),
+        place: number,
         label,
         date: date.flatten(),
         date_pos: date_node.map_or(f.pos, |n| n.pos),
@@ -352,8 +357,48 @@ fn section_from(
         note: note.flatten(),
         dates: dates.unwrap_or(Some(Vec::new()))?,
         continued_from: continued_from.flatten(),
+        audience: audience.flatten().unwrap_or_default(),
+        audience_pos: audience_node.map_or(f.pos, |n| n.pos),
     })
     .filter(|_| !invalid)
+}
+
+/// A section's `for:`: the ids of the mailing lists whose members receive it, as a list
+/// (`for: [practice-managers, gps]`) or one id (`for: practice-managers`). Whether each names
+/// a list is checked against the recipients file ([`crate::audience::unknown_lists`]).
+fn audience_from(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
+    let items: Vec<&Node> = match &node.value {
+        Value::Seq(items) => items.iter().collect(),
+        Value::Scalar(..) => vec![node],
+        Value::Map(_) => {
+            ctx.error(
+                node.pos,
+                "`for` should name mailing lists, but this is a set of keys",
+                "write the ids of the lists whose members get this section, as in `for: [practice-managers, gps]` (see `bulletin lists`)",
+            );
+            return None;
+        }
+    };
+    let mut ids = Vec::new();
+    for item in items {
+        let id = ctx.value_line(item, "a list in `for`")?;
+        let id = id.trim().to_string();
+        if id.is_empty() {
+            continue;
+        }
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() {
+        ctx.error(
+            node.pos,
+            "`for` names no mailing list",
+            "write the ids of the lists whose members get this section, as in `for: [practice-managers]`, or delete the line to send it to everyone",
+        );
+        return None;
+    }
+    Some(ids)
 }
 
 /// `true`/`false` (also `yes`/`no`), as YAML writers type them.

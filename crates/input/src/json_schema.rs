@@ -238,6 +238,13 @@ fn describe(context: &str, key: &str) -> Value {
         ("section", "continued_from") => date(
             "The date of the bulletin that first carried this section; written by `bulletin new` when it carries the section forward, shown as \"Continued from\". Optional.",
         ),
+        ("section", "for") => json!({
+            "description": "Who receives this section: the ids of mailing lists in recipients.yaml, e.g. [practice-managers]. Each person receives the sections for everyone and those for a list they are on. Left out: everyone.",
+            "oneOf": [
+                { "type": "string", "minLength": 1 },
+                { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 },
+            ],
+        }),
         ("key date", "what") => {
             one_line("What happens or is due, e.g. Flu vaccination claims due. One line.")
         }
@@ -307,23 +314,38 @@ fn describe(context: &str, key: &str) -> Value {
             "pattern": "^\\s*#[0-9A-Fa-f]{6}\\s*$",
             "description": "The accent colour, # and six hex digits, in quotes: \"#005EB8\". Dark enough to read on white. Optional.",
         }),
-        ("publisher", "logo") => Value::Object(with(
-            object("logo", LOGO_KEYS, &["url", "width", "height", "alt"]),
-            "description",
-            json!(
-                "A logo shown in the email's header instead of the name: a PNG, JPEG or GIF on your website (never attached to the email). Optional."
-            ),
-        )),
+        ("publisher", "logo") => {
+            let mut logo = with(
+                object("logo", LOGO_KEYS, &["alt"]),
+                "description",
+                json!(
+                    "A logo shown in the email's header instead of the name (never attached to the email): `file`, an image beside publisher.yaml that the archive publishes (shown once `archive_url` is set; its size is read from it), or `url`, an image already on your website, with its `width` and `height`. Optional."
+                ),
+            );
+            logo.insert(
+                "oneOf".into(),
+                json!([
+                    { "required": ["file"], "not": { "required": ["url"] } },
+                    { "required": ["url", "width", "height"], "not": { "required": ["file"] } },
+                ]),
+            );
+            Value::Object(logo)
+        }
+        ("logo", "file") => json!({
+            "type": "string",
+            "pattern": "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG]|[gG][iI][fF])$",
+            "description": "The logo image beside publisher.yaml, a PNG, JPEG or GIF such as logo.png: its size is read from it, and `bulletin archive` publishes it at `archive_url`.",
+        }),
         ("logo", "url") => https("The image's web address, a PNG, JPEG or GIF (not SVG)."),
         ("logo", "width") => whole_number(
             1,
             MAX_LOGO_WIDTH,
-            "The width in pixels at which the logo is shown; the image itself can be twice as large.",
+            "The width in pixels at which the logo is shown; the image itself can be twice as large. With `file`, optional: the image's own width, made small enough for the header.",
         ),
         ("logo", "height") => whole_number(
             1,
             MAX_LOGO_HEIGHT,
-            "The height in pixels at which the logo is shown, in proportion to the width.",
+            "The height in pixels at which the logo is shown, in proportion to the width. With `file`, optional.",
         ),
         ("logo", "alt") => one_line(
             "The text shown where images are blocked (Outlook blocks them by default), e.g. the organisation's name.",
@@ -433,7 +455,9 @@ fn describe(context: &str, key: &str) -> Value {
         }),
         ("member", "email") => one_line("The address, e.g. sam.jones@example.org."),
         ("member", "name") => one_line("The person's name. Optional."),
-        _ => panic!("no schema for `{key}` in {context}: describe it in src/input/json_schema.rs"),
+        _ => panic!(
+            "no schema for `{key}` in {context}: describe it in crates/input/src/json_schema.rs"
+        ),
     }
 }
 

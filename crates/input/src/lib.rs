@@ -21,6 +21,7 @@ pub mod limits;
 pub mod lines;
 pub mod lint;
 pub mod markdown;
+pub mod merge;
 pub mod people;
 pub mod placeholder;
 pub mod publisher;
@@ -74,6 +75,7 @@ fn load_parsed(
             let mut ctx = Ctx::new(bulletin_path, &source, &mut diags);
             let bulletin = bulletin::bulletin_from(&mut ctx, &node);
             placeholder::report(&mut ctx, &node);
+            crate::merge::report(&mut ctx, &node);
             bulletin.map(|b| (b, source))
         }
         Err(d) => {

@@ -3,8 +3,7 @@
 //! part that Gmail would clip. `--strict` turns them into errors. The link warnings are given
 //! by the loader itself ([`links`]); the rest need the whole bulletin and its HTML. Checks over
 //! the model only (nothing from `input`), so the loader can call them without a cycle.
-//! [`unsubscribe_note`] is not a warning but the explanation `check` gives of how readers can
-//! unsubscribe (whether the message offers one-click unsubscribe); [`calendar_note`] says why an
+//! [`logo_note`] says why a logo given as a file is not in the email; [`calendar_note`] says why an
 //! email with key dates has no "add to calendar" links.
 
 use std::collections::HashMap;
@@ -106,17 +105,16 @@ pub fn lint(path: &Path, b: &Bulletin, html_sent: usize) -> Diagnostics {
     out
 }
 
-/// How the message lets readers unsubscribe, and why: one-click (RFC 8058) only when
-/// `publisher.yaml` says the https: page accepts the POST, since Gmail and Outlook.com would
-/// otherwise offer a button that does nothing.
-pub fn unsubscribe_note(p: &Publisher) -> String {
-    let u = &p.unsubscribe;
-    match (&u.https, &u.mailto) {
-        (Some(_), _) if u.one_click => "unsubscribe: one-click (List-Unsubscribe-Post), because publisher.yaml says the https: page accepts RFC 8058 POST requests".into(),
-        (Some(_), Some(_)) => "unsubscribe: the mailto: address and the https: link, without one-click (List-Unsubscribe-Post): add `one_click_unsubscribe: true` to publisher.yaml only if the page unsubscribes on a POST request without asking anything (RFC 8058)".into(),
-        (Some(_), None) => "unsubscribe: the https: link, without one-click (List-Unsubscribe-Post): add `one_click_unsubscribe: true` to publisher.yaml only if the page unsubscribes on a POST request without asking anything (RFC 8058)".into(),
-        (None, _) => "unsubscribe: the mailto: address only; one-click (List-Unsubscribe-Post) needs an https: page that accepts RFC 8058 POST requests".into(),
-    }
+/// When publisher.yaml gives the logo as a file but has no `archive_url`: the email can show an
+/// image only from a web address, and the archive is where the logo is published. The email is
+/// sent without it (never with it attached).
+pub fn logo_note(p: &Publisher) -> Option<String> {
+    p.logo_unpublished.as_ref().map(|file| {
+        format!(
+            "logo: the emails will show the office's name instead of the logo ({}), because publisher.yaml has no `archive_url`: an email can only show an image that is on the web, and `bulletin archive` puts the logo there, beside the issues. Set `archive_url` to the web address where the archive is published (see docs/format.md)",
+            file.file_name().map_or_else(String::new, |n| n.to_string_lossy().to_string())
+        )
+    })
 }
 
 /// When the bulletin has key dates but publisher.yaml no `archive_url`: the email cannot link to

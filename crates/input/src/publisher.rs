@@ -29,7 +29,10 @@ pub(crate) const PUBLISHER_KEYS: &[&str] = &[
     "approvers",
 ];
 
-pub(crate) const LOGO_KEYS: &[&str] = &["url", "width", "height", "alt"];
+pub(crate) const LOGO_KEYS: &[&str] = &["file", "url", "width", "height", "alt"];
+
+/// The largest logo file read: every reader's mail program downloads it.
+pub(crate) const MAX_LOGO_BYTES: u64 = 1024 * 1024;
 
 /// The widest a logo may be shown: the 600-pixel column less the header's side margins.
 pub(crate) const MAX_LOGO_WIDTH: u64 = 536;
@@ -145,6 +148,24 @@ pub fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
     };
     let logo = f.get("logo").map(|n| logo_from(ctx, n));
     let approvers = f.get("approvers").map(|n| approvers_from(ctx, n));
+    // A logo from a file is shown from the archive, where `bulletin archive` publishes it: with
+    // no `archive_url` there is nowhere to show it from, and it is left out (never attached).
+    let mut logo_unpublished = None;
+    let logo = logo.map(|l| {
+        l.and_then(
+            |mut l| match (&l.file, archive_url.as_ref().and_then(|a| a.as_deref())) {
+                (None, _) => Some(l),
+                (Some(file), Some(base)) => {
+                    l.url = format!("{}/{}", base.trim_end_matches('/'), logo_file_name(file));
+                    Some(l)
+                }
+                (Some(file), None) => {
+                    logo_unpublished = Some(file.clone());
+                    None
+                }
+            },
+        )
+    });
     // Only `bulletin new` uses these (input::folder reads them, tolerating a broken file): the
     // sign-off it writes into a new issue's message. Here they are only checked.
     for key in ["message_author", "message_role"] {
@@ -167,6 +188,7 @@ pub fn publisher_from(ctx: &mut Ctx, root: &Node) -> Option<Publisher> {
         colour: colour?,
         logo: logo.flatten(),
         approvers: approvers.flatten().unwrap_or_default(),
+        logo_unpublished,
     })
     .filter(|_| !ctx.diags.has_errors())
 }
@@ -212,37 +234,96 @@ fn approvers_from(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// The logo: an `https:` image in a format every mail program shows, its size, and its text.
+/// The name a logo file is published under at the archive's top: `logo.png`, `logo.jpg` or
+/// `logo.gif`, whatever the office's file is called (spaces and all).
+pub fn logo_file_name(file: &Path) -> String {
+    let ext = match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
+        Some(e) if e == "jpeg" || e == "jpg" => "jpg",
+        Some(e) if e == "gif" => "gif",
+        _ => "png",
+    };
+    format!("logo.{ext}")
+}
+
+/// The logo: a file on this computer (its size read from it, published by the archive), or an
+/// `https:` image already online with its size; in a format every mail program shows, with the
+/// text shown where images are blocked. A file's logo has no `url` yet: `publisher_from` gives
+/// it the archive's.
 fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
     let f = ctx.fields(node, "`logo`", LOGO_KEYS)?;
-    let url = f
-        .require(ctx, "url", "https://www.example.org/logo.png")
-        .and_then(|n| {
-            let text = ctx.value(n, "the logo's `url`")?;
-            if text.trim().starts_with("http://") {
-                ctx.error(
-                    n.pos,
-                    format!("the logo's `url` `{}` is not secure (http:)", text.trim()),
-                    "give the image's https:// address: mail programs do not load images from http: addresses",
-                );
-                return None;
-            }
-            let url = web_address(ctx, n, "the logo's `url`")?;
-            let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
-            if let Some(kind) = [".svg", ".webp", ".avif"]
-                .into_iter()
-                .find(|ext| path.ends_with(ext))
-            {
-                ctx.error(
-                    n.pos,
-                    format!("the logo is in {} format, which Gmail and Outlook do not show", &kind[1..].to_uppercase()),
-                    "save the logo as a PNG (or JPEG or GIF), put it on your website and give its address",
-                );
-                return None;
-            }
-            Some(url)
-        });
-    let width = f.require(ctx, "width", "180").and_then(|n| {
+    // Every problem is reported, not only the first: `None` marks one found.
+    let (url, file) = logo_source(ctx, &f);
+    let (width, height) = logo_sizes(ctx, &f, url.is_some());
+    let alt = logo_alt(ctx, &f);
+    // A size given but not valid has been reported.
+    if matches!(width, Some(None)) || matches!(height, Some(None)) {
+        return None;
+    }
+    let (width, height) = (width.flatten(), height.flatten());
+    let (url, file, (width, height)) = match (url, file) {
+        (Some(url), None) => (url?, None, (width?, height?)),
+        (None, Some(file)) => {
+            let (path, natural) = file?;
+            (
+                String::new(),
+                Some(path),
+                shown_size(natural, width, height),
+            )
+        }
+        _ => return None,
+    };
+    Some(Logo {
+        url,
+        width,
+        height,
+        alt: alt?,
+        file,
+    })
+}
+
+/// A logo file and its size in pixels.
+type LogoFile = (PathBuf, (u32, u32));
+
+/// Where the logo's image is: `url` (outer `Some` when given, inner `None` when not valid), or
+/// `file` with its size; neither when both or none are given (reported).
+fn logo_source(
+    ctx: &mut Ctx,
+    f: &crate::schema::Fields,
+) -> (Option<Option<String>>, Option<Option<LogoFile>>) {
+    match (f.get("url"), f.get("file")) {
+        (Some(_), Some(n)) => {
+            ctx.error(
+                n.pos,
+                "the logo has both a `file` and a `url`",
+                "keep `file:` for an image on this computer (the archive publishes it), or `url:` for one already online, not both",
+            );
+            (None, None)
+        }
+        (None, None) => {
+            ctx.error(
+                f.pos,
+                "the logo says neither where its image is on this computer (`file`) nor where it is online (`url`)",
+                "give `file: logo.png` (an image beside publisher.yaml: its size is read from it), or `url:` with an https:// address and the image's `width` and `height` in pixels",
+            );
+            (None, None)
+        }
+        (Some(n), None) => (Some(logo_url(ctx, n)), None),
+        (None, Some(n)) => (None, Some(logo_file(ctx, n))),
+    }
+}
+
+/// The logo's `width` and `height` (outer `Some` when given, inner `None` when not valid). At an
+/// https address both must be given; from a file they are read from the image.
+fn logo_sizes(
+    ctx: &mut Ctx,
+    f: &crate::schema::Fields,
+    at_url: bool,
+) -> (Option<Option<u32>>, Option<Option<u32>>) {
+    let width = f.get("width").map(|n| {
         pixels(
             ctx,
             n,
@@ -251,7 +332,7 @@ fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
             "the email is 600 pixels wide, less its margins",
         )
     });
-    let height = f.require(ctx, "height", "48").and_then(|n| {
+    let height = f.get("height").map(|n| {
         pixels(
             ctx,
             n,
@@ -260,26 +341,151 @@ fn logo_from(ctx: &mut Ctx, node: &Node) -> Option<Logo> {
             "a taller header pushes the bulletin below the first screen of a phone",
         )
     });
-    let alt = f
-        .require(ctx, "alt", "Essex LMCs")
-        .and_then(|n| {
-            let alt = ctx.short_line(n, "the logo's `alt`", MAX_TITLE_CHARS, "the text shown where images are blocked: the organisation's name is enough")?;
-            if alt.is_empty() {
+    if at_url {
+        for (key, given, example) in [("width", &width, "180"), ("height", &height, "48")] {
+            if given.is_none() {
                 ctx.error(
-                    n.pos,
-                    "the logo's `alt` is empty",
-                    "write the text readers see where images are blocked (Outlook blocks them by default), such as the organisation's name",
+                    f.pos,
+                    format!("`logo` has no `{key}`"),
+                    format!("a logo at an https:// address needs the size it is shown at: add a line `{key}: {example}`; or give `file: logo.png` instead of `url`, with the image beside publisher.yaml, and its size is read from it"),
                 );
-                return None;
             }
-            Some(alt)
-        });
-    Some(Logo {
-        url: url?,
-        width: width?,
-        height: height?,
-        alt: alt?,
-    })
+        }
+    }
+    (width, height)
+}
+
+/// The logo's `alt`, required and not empty.
+fn logo_alt(ctx: &mut Ctx, f: &crate::schema::Fields) -> Option<String> {
+    let n = f.require(ctx, "alt", "Essex LMCs")?;
+    let alt = ctx.short_line(
+        n,
+        "the logo's `alt`",
+        MAX_TITLE_CHARS,
+        "the text shown where images are blocked: the organisation's name is enough",
+    )?;
+    if alt.is_empty() {
+        ctx.error(
+            n.pos,
+            "the logo's `alt` is empty",
+            "write the text readers see where images are blocked (Outlook blocks them by default), such as the organisation's name",
+        );
+        return None;
+    }
+    Some(alt)
+}
+
+/// The logo's `url`: an https address of an image in a format every mail program shows.
+fn logo_url(ctx: &mut Ctx, n: &Node) -> Option<String> {
+    let text = ctx.value(n, "the logo's `url`")?;
+    if text.trim().starts_with("http://") {
+        ctx.error(
+            n.pos,
+            format!("the logo's `url` `{}` is not secure (http:)", text.trim()),
+            "give the image's https:// address: mail programs do not load images from http: addresses",
+        );
+        return None;
+    }
+    let url = web_address(ctx, n, "the logo's `url`")?;
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if let Some(kind) = [".svg", ".webp", ".avif"]
+        .into_iter()
+        .find(|ext| path.ends_with(ext))
+    {
+        ctx.error(
+            n.pos,
+            format!(
+                "the logo is in {} format, which Gmail and Outlook do not show",
+                &kind[1..].to_uppercase()
+            ),
+            "save the logo as a PNG (or JPEG or GIF), put it on your website and give its address",
+        );
+        return None;
+    }
+    Some(url)
+}
+
+/// The logo's `file`, beside publisher.yaml: a PNG, JPEG or GIF, and its size in pixels.
+fn logo_file(ctx: &mut Ctx, n: &Node) -> Option<LogoFile> {
+    let name = ctx.value_line(n, "the logo's `file`")?;
+    let path = ctx.path.parent().unwrap_or(Path::new("")).join(name.trim());
+    match logo_size(&path) {
+        Ok(size) => Some((path, size)),
+        Err((message, help)) => {
+            ctx.error(n.pos, message, help);
+            None
+        }
+    }
+}
+
+/// The size in pixels of a logo file: a PNG, JPEG or GIF of at most [`MAX_LOGO_BYTES`]; else
+/// what is wrong and what to do (`bulletin init --logo` asks the same).
+pub fn logo_size(path: &Path) -> Result<(u32, u32), (String, String)> {
+    match std::fs::metadata(path) {
+        Err(_) => {
+            return Err((
+                format!("the logo's file {} is not there", path.display()),
+                "put the image beside publisher.yaml, or give its name as it is there".to_string(),
+            ));
+        }
+        Ok(m) if m.len() > MAX_LOGO_BYTES => {
+            return Err((
+                format!(
+                    "the logo's file {} is {} KB: every reader's mail program downloads it",
+                    path.display(),
+                    m.len() / 1024
+                ),
+                "save a smaller copy of the logo (a PNG a few hundred pixels wide is a few tens of KB)".to_string(),
+            ));
+        }
+        Ok(_) => {}
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        (
+            format!("cannot read the logo's file {}: {e}", path.display()),
+            "check that the file can be opened".to_string(),
+        )
+    })?;
+    let size = imagesize::image_type(&bytes)
+        .ok()
+        .filter(|t| {
+            matches!(
+                t,
+                imagesize::ImageType::Png | imagesize::ImageType::Jpeg | imagesize::ImageType::Gif
+            )
+        })
+        .and_then(|_| imagesize::blob_size(&bytes).ok())
+        .filter(|s| s.width > 0 && s.height > 0)
+        .ok_or_else(|| {
+            (
+                format!("the logo's file {} is not a PNG, JPEG or GIF image", path.display()),
+                "save the logo as a PNG (or JPEG or GIF): Gmail and Outlook show no other kind of image".to_string(),
+            )
+        })?;
+    let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok((clamp(size.width), clamp(size.height)))
+}
+
+/// The size a logo file is shown at: the `width` and `height` given, or the one given and the
+/// other in proportion, or its own size made small enough for the header (never larger).
+fn shown_size(natural: (u32, u32), width: Option<u32>, height: Option<u32>) -> (u32, u32) {
+    let (w, h) = (f64::from(natural.0), f64::from(natural.1));
+    let round = |v: f64| (v.round() as u32).max(1);
+    match (width, height) {
+        (Some(a), Some(b)) => (a, b),
+        (Some(a), None) => (a, round(h * f64::from(a) / w).min(MAX_LOGO_HEIGHT as u32)),
+        (None, Some(b)) => (round(w * f64::from(b) / h).min(MAX_LOGO_WIDTH as u32), b),
+        (None, None) => {
+            let scale = (MAX_LOGO_WIDTH as f64 / w)
+                .min(MAX_LOGO_HEIGHT as f64 / h)
+                .min(1.0);
+            (round(w * scale), round(h * scale))
+        }
+    }
 }
 
 /// A size in pixels, a whole number from 1 to `max`.
@@ -495,5 +701,23 @@ mod tests {
         assert!(
             one_address_problem(&format!("https://www.example.org/{}", "a".repeat(500))).is_some()
         );
+    }
+}
+
+#[cfg(test)]
+mod logo_tests {
+    use super::*;
+
+    #[test]
+    fn a_logo_file_is_shown_at_its_size_or_smaller_keeping_its_shape() {
+        assert_eq!(shown_size((180, 48), None, None), (180, 48));
+        // Twice too wide: halved, in proportion.
+        assert_eq!(shown_size((1072, 200), None, None), (536, 100));
+        assert_eq!(shown_size((400, 400), None, None), (200, 200));
+        assert_eq!(shown_size((360, 96), Some(180), None), (180, 48));
+        assert_eq!(shown_size((360, 96), None, Some(24)), (90, 24));
+        assert_eq!(shown_size((360, 96), Some(100), Some(30)), (100, 30));
+        assert_eq!(logo_file_name(Path::new("Our Logo.JPEG")), "logo.jpg");
+        assert_eq!(logo_file_name(Path::new("logo.png")), "logo.png");
     }
 }

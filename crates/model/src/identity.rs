@@ -210,6 +210,7 @@ impl Encoder {
             title,
             pos: _,
             anchor: _, // follows from the order
+            place: _,  // so does this
             label,
             date,
             date_pos: _,
@@ -218,6 +219,8 @@ impl Encoder {
             note,
             dates,
             continued_from,
+            audience,
+            audience_pos: _,
         } = s;
         self.mark("section");
         self.field("title", title);
@@ -254,6 +257,10 @@ impl Encoder {
             "continued-from",
             continued_from.map(|d| d.to_string()).as_deref(),
         );
+        // Left out for a section for everyone, so that fingerprints stay as they were.
+        for list in audience {
+            self.field("for", list);
+        }
         self.mark("/section");
     }
 
@@ -417,6 +424,22 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
+}
+
+/// The tag of one audience's version of an issue ([`crate::audience`]): 16 hex digits from the
+/// issue's fingerprint and which of its sections (by their place, from 0) the version holds.
+/// The journal records it beside each delivery to a person who got a version other than the
+/// whole bulletin, so it says which version each person was sent.
+pub fn version_tag(id: &Identity, sections: &[usize]) -> String {
+    let mut h = Sha256::new();
+    h.update(id.fingerprint().as_bytes());
+    for s in sections {
+        h.update((*s as u64).to_le_bytes());
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The office's secret for Message-IDs, `message-ids.key` in the bulletins folder (beside the

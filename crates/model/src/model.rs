@@ -67,6 +67,9 @@ pub struct Section {
     pub pos: Pos,
     /// The in-page anchor: `section-1`, `section-2`, … in order.
     pub anchor: String,
+    /// Its number among the sections as written (from 1): it names its calendar files, which
+    /// a version for an audience ([`crate::audience::version`]), numbered as its own, shares.
+    pub place: usize,
     /// A tag shown with the title, such as "Guidance".
     pub label: Option<String>,
     pub date: Option<Date>,
@@ -81,6 +84,11 @@ pub struct Section {
     /// `continued_from:` the date of the bulletin that first carried this section (written by
     /// `bulletin new` when it carries the section forward); shown as "Continued from …".
     pub continued_from: Option<Date>,
+    /// `for:` the mailing lists (their ids in `recipients.yaml`) whose members receive this
+    /// section; empty: everyone. See [`crate::audience`].
+    pub audience: Vec<String>,
+    /// Where `for:` is in the file (the section's title when there is none).
+    pub audience_pos: Pos,
 }
 
 /// One deadline or event of a section (`dates:` in the file).
@@ -195,6 +203,9 @@ pub struct Publisher {
     /// Who may approve an issue (`approvers:`); when there are any, `send` sends only an issue
     /// one of them approved, as it is now ([`crate::approval`]).
     pub approvers: Vec<String>,
+    /// A logo given as a file that the email cannot show, because there is no `archive_url` to
+    /// publish it at (`check` says so).
+    pub logo_unpublished: Option<std::path::PathBuf>,
 }
 
 /// The publisher's logo: an `https:` address (never attached to the message) and its size in
@@ -205,6 +216,9 @@ pub struct Logo {
     pub width: u32,
     pub height: u32,
     pub alt: String,
+    /// The image on this computer, when it was given as a file: the archive publishes it at its
+    /// top, and `url` is its address there.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// How a reader unsubscribes: at least one of the two is present.

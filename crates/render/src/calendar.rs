@@ -30,8 +30,8 @@ pub const SUBSCRIBE_FILE: &str = "calendar.ics";
 
 /// The file name of one item's calendar file within [`FOLDER`]: `section-2-1.ics` for the first
 /// item of section 2 (numbered as in the file, from 1).
-pub fn item_file_name(bulletin: &Bulletin, section: &Section, item: &KeyDate) -> String {
-    let (s, i) = position(bulletin, section, item);
+pub fn item_file_name(_bulletin: &Bulletin, section: &Section, item: &KeyDate) -> String {
+    let (s, i) = position(section, item);
     format!("section-{s}-{i}.ics")
 }
 
@@ -93,12 +93,10 @@ fn key(bulletin: &Bulletin, section: &Section, item: &KeyDate) -> String {
     format!("{first}-{hex}")
 }
 
-/// The section's number (from 1, among sections) and the item's (from 1, within the section).
-fn position(bulletin: &Bulletin, section: &Section, item: &KeyDate) -> (usize, usize) {
-    (
-        number_in(&bulletin.sections, section),
-        number_in(&section.dates, item),
-    )
+/// The section's number (from 1, among the sections as written, whichever version of the
+/// bulletin shows it: [`Section::place`]) and the item's (from 1, within the section).
+fn position(section: &Section, item: &KeyDate) -> (usize, usize) {
+    (section.place, number_in(&section.dates, item))
 }
 
 /// The number (from 1) of `item` in `items`, found from its address rather than by a search,

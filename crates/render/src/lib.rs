@@ -107,6 +107,7 @@ mod tests {
             title: "t".into(),
             pos: Default::default(),
             anchor: "section-1".into(),
+            place: 1,
             label: label.map(str::to_string),
             date: date.map(|d| Date::parse(d).unwrap()),
             date_pos: Default::default(),
@@ -115,6 +116,8 @@ mod tests {
             note: None,
             dates: Vec::new(),
             continued_from: None,
+            audience: Vec::new(),
+            audience_pos: Default::default(),
         }
     }
 

@@ -3,7 +3,9 @@
 //! skips everyone already delivered. Which journal a send uses, and whether the bulletin is still
 //! the one the journal recorded, is decided in [`super::resume`].
 //!
-//! Format (tab-separated, one record a line): `delivered|failed  address  time  reply`, after
+//! Format (tab-separated, one record a line): `delivered|failed  address  time  reply`, and a
+//! fifth field `version TAG` when the person was sent one audience's version of the bulletin
+//! rather than all of it ([`crate::audience`], [`crate::identity::version_tag`]), after
 //! an `issue  name  time  fingerprint title` line saying which version of the bulletin the
 //! records below it carried (its [`crate::identity::Identity`]). Times are ISO 8601 in UTC with
 //! their offset; older journals have milliseconds since 1970, still read. Lines starting with
@@ -52,6 +54,9 @@ pub struct Record {
     /// Lower-case address.
     pub address: String,
     pub reply: String,
+    /// The tag of the audience's version sent ([`crate::identity::version_tag`]); `None` for
+    /// the whole bulletin.
+    pub version: Option<String>,
 }
 
 /// One version of a bulletin that a journal's records were sent as (an `issue` line).
@@ -84,6 +89,15 @@ pub struct History {
 }
 
 impl History {
+    /// The tag of the audience's version delivered to `address`, if it was one
+    /// ([`Record::version`]).
+    pub fn version_sent(&self, address: &str) -> Option<&str> {
+        self.last
+            .get(address)
+            .filter(|r| r.status == Status::Delivered)
+            .and_then(|r| r.version.as_deref())
+    }
+
     pub fn delivered(&self, address: &str) -> bool {
         self.last
             .get(address)
@@ -358,7 +372,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Journal, Tail), ReadError> {
                         let time = now();
                         tail =
                             Tail::Mended(line_start, format!("{s}\t{address}\t{time}\t{reply}\n"));
-                        note(&mut journal, status, address, reply, &time);
+                        note(&mut journal, status, address, reply, &time, None);
                     }
                     _ => tail = Tail::Torn(line_start),
                 }
@@ -421,12 +435,27 @@ fn read_line(journal: &mut Journal, line: &str) -> Result<(), &'static str> {
     let Some(address) = record_address(second) else {
         return Err("its second field is not an email address");
     };
-    note(journal, status, address, last, time);
+    // A reply never holds a tab ([`field`]): a tab after it starts the version's field.
+    let (reply, version) = match last.split_once('\t') {
+        Some((reply, v)) => match v.strip_prefix("version ") {
+            Some(tag) if !tag.is_empty() && !tag.contains([' ', '\t']) => (reply, Some(tag)),
+            _ => return Err("its fifth field is not `version` and a tag"),
+        },
+        None => (last, None),
+    };
+    note(journal, status, address, reply, time, version);
     Ok(())
 }
 
 /// Counts one outcome, recorded at `time` (as written).
-fn note(journal: &mut Journal, status: Status, address: String, reply: &str, time: &str) {
+fn note(
+    journal: &mut Journal,
+    status: Status,
+    address: String,
+    reply: &str,
+    time: &str,
+    version: Option<&str>,
+) {
     let history = &mut journal.history;
     // A delivery is final: a later failure (a retry that was refused) does not undo it.
     if history.delivered(&address) {
@@ -447,6 +476,7 @@ fn note(journal: &mut Journal, status: Status, address: String, reply: &str, tim
             status,
             address,
             reply: reply.to_string(),
+            version: version.map(str::to_string),
         },
     );
 }
@@ -536,8 +566,12 @@ fn line(r: &Record) -> String {
         Status::Delivered => "delivered",
         Status::Failed => "failed",
     };
+    let version = match &r.version {
+        Some(tag) => format!("\tversion {}", field(tag).replace(' ', "_")),
+        None => String::new(),
+    };
     format!(
-        "{status}\t{}\t{time}\t{}\n",
+        "{status}\t{}\t{time}\t{}{version}\n",
         field(&r.address),
         field(&r.reply)
     )
@@ -854,6 +888,7 @@ mod tests {
             status: Status::Delivered,
             address: "c@example.org".into(),
             reply: "250 ok".into(),
+            version: None,
         })
         .await
         .unwrap()
@@ -876,11 +911,13 @@ mod tests {
             status: Status::Failed,
             address: "a@example.org".into(),
             reply: "451 try\tlater\r\n".into(),
+            version: None,
         });
         let b = w.record(Record {
             status: Status::Delivered,
             address: "b@example.org".into(),
             reply: "250 ok".into(),
+            version: None,
         });
         a.await.unwrap().unwrap();
         b.await.unwrap().unwrap();
@@ -910,6 +947,37 @@ mod tests {
         assert!(h.delivered("b@example.org"));
         assert!(!h.delivered("c@exam"));
         assert_eq!(h.last.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_version_a_person_was_sent_is_recorded_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.journal");
+        let w = Locked::take(&path).unwrap().start(None, 1).unwrap();
+        for (address, version) in [("a@example.org", Some("0123abcd")), ("b@example.org", None)] {
+            w.record(Record {
+                status: Status::Delivered,
+                address: address.into(),
+                reply: "250 ok".into(),
+                version: version.map(str::to_string),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        }
+        w.close();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\t250 ok\tversion 0123abcd\n"), "{text}");
+        let h = read(&path).unwrap().history;
+        assert_eq!(h.version_sent("a@example.org"), Some("0123abcd"));
+        assert_eq!(h.version_sent("b@example.org"), None);
+        assert_eq!(h.last["a@example.org"].reply, "250 ok");
+        // A fifth field that is not a version is a damaged line.
+        std::fs::write(&path, "delivered\ta@example.org\t1\t250 ok\tsomething\n").unwrap();
+        assert!(matches!(
+            read(&path),
+            Err(ReadError::Damaged { line: 1, .. })
+        ));
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@ pub mod daily;
 pub mod decide;
 mod failure;
 pub mod journal;
+pub mod letters;
 pub mod oauth;
 mod open;
 mod pipelining;
@@ -24,7 +25,8 @@ mod wire;
 
 // The lower layers' modules, named as `crate::input`, `crate::model`, … here as in every layer.
 use bulletin_input as input;
-use bulletin_model::{date, diagnostic, files, identity};
+use bulletin_input::merge;
+use bulletin_model::{date, diagnostic, files, identity, model};
 use bulletin_render as render;
 
 use std::collections::VecDeque;
@@ -39,7 +41,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::input::recipients::{Resolved, key};
-use crate::render::message::Template;
+use crate::letters::Letters;
 use decide::{Action, Counters, Phase, decide};
 use journal::{History, Record, Status, Writer};
 use relay::{Channel, Failure, Outgoing, Relay};
@@ -262,7 +264,7 @@ pub struct Outcome {
 /// the recipients file names ([`Channel`]), or a scripted fake in the unit tests.
 pub struct Run<R: Relay = Channel> {
     pub channel: R,
-    pub template: Template,
+    pub template: Letters,
     pub from: Address,
     pub journal: Option<Writer>,
     pub rate: RateLimit,
@@ -370,7 +372,14 @@ fn take<R: Relay>(shared: &Shared<R>, spare: &mut Vec<String>) -> Option<Message
     };
     let mut text = spare.pop().unwrap_or_default();
     text.clear();
-    run.template.write_for(&to, SystemTime::now(), &mut text);
+    if let Err(e) = run.template.write_for(&to, SystemTime::now(), &mut text) {
+        run.stop.stop(Some(format!(
+            "cannot make the message for {}: {e}",
+            to.email
+        )));
+        shared.queue.lock().unwrap().push_front(to);
+        return None;
+    }
     Some(Message { to, envelope, text })
 }
 
@@ -418,6 +427,7 @@ async fn worker<R: Relay>(shared: Arc<Shared<R>>) {
         let ack = match &run.journal {
             Some(j) => j.record(Record {
                 status,
+                version: run.template.version_tag(&address).map(str::to_string),
                 address: address.clone(),
                 reply: reply.clone(),
             }),
@@ -672,7 +682,9 @@ mod tests {
             crate::render::text::render(b, p),
         );
         let id = crate::identity::of(b);
-        let template = Template::new(b, p, &id, &text, &html, false).unwrap();
+        let template =
+            crate::render::message::Template::new(b, p, &id, &text, &html, false).unwrap();
+        let template = Letters::single(template);
         let log = fake.log.clone();
         let run = Run {
             channel: fake,
