@@ -1,9 +1,9 @@
-//! Each recipient's message: the [`Template`] of the version of the issue meant for them
-//! (`for:` on a section, split by the `audience` module of the `bulletin` crate), and the tag the journal records with their delivery. A bulletin with
-//! no section for an audience has one version, and every message is its template's. With merge
-//! fields ([`crate::merge`]) each message is rendered for its reader when it is sent
-//! ([`Personal`]): their details filled into the model, then the HTML, the text and the MIME
-//! message made as for everyone else.
+//! Each recipient's message: the [`Template`] of the version of the issue meant for them (`for:`
+//! on a section, split by the `audience` module of the `bulletin` crate), and the tag the
+//! journal records with their delivery. A bulletin with no section for an audience has one
+//! version, and every message is its template's. With merge fields ([`crate::merge`]) each
+//! message is rendered for its reader when it is sent ([`Personal`]): their details filled into
+//! the model, then the HTML, the text and the MIME message made as for everyone else.
 
 use std::collections::HashMap;
 use std::sync::Arc;
