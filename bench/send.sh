@@ -7,12 +7,15 @@
 #   bash bench/send.sh                # RUNS=3 N=10000 BIG=100000 PEER_N=1000 FAR_N=400
 #   PARTS=speed bash bench/send.sh    # only the speed table (loopback and the distant relay)
 #
-# The speed part sends the example cut to 4 sections (about 26 KB a message, a typical week)
-# and extended to 22 (about 81 KB) on loopback with CONNECTIONS (8), and the 26 KB one through
-# bench/delay_proxy.py (10 ms each way: a relay 20 ms away) with FAR_CONNECTIONS (4), each
-# beside smtp-source with as many sessions, sending the same number of messages of the same
-# body size. Prints messages per second (median of RUNS runs) and the ratios measured in the
-# same run. Installs what it needs (postfix, time, mailmerge).
+# The speed part sends the example cut to about 10 and 18 KB a message (bench/sized_bulletin.py
+# --bytes), cut to 4 sections (28 KB, a typical week) and extended to 22 (86 KB) on loopback
+# with CONNECTIONS (8), and the 28 KB one through bench/delay_proxy.py (10 ms each way: a relay
+# 20 ms away) with FAR_CONNECTIONS (4), each beside smtp-source with as many sessions, sending
+# the same number of messages of the same body size. Prints messages per second (median of RUNS
+# runs) and the ratios measured in the same run. SIZES picks the loopback sizes (KB; default
+# "10 18 28 86"); NO_WAIT=1 also sends each loopback size with `--journal-mode no-wait` (senders
+# not waiting for the journal on disk), to see what the duplicate bound costs at that size.
+# Installs what it needs (postfix, time, mailmerge).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -23,6 +26,7 @@ CONNECTIONS=${CONNECTIONS:-8}
 FAR_N=${FAR_N:-400}
 FAR_CONNECTIONS=${FAR_CONNECTIONS:-4}
 PARTS=${PARTS:-speed memory}
+SIZES=${SIZES:-10 18 28 86}
 
 need=()
 [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
@@ -75,61 +79,78 @@ if [[ " $PARTS " == *" speed "* ]]; then
   coproc PROXY { exec python3 bench/delay_proxy.py "$port" --delay-ms 10; }
   proxy_pid=$PROXY_PID
   read -r _ far_port <&"${PROXY[0]}"
-  for sections in 4 22; do
-    mkdir -p "$work/s$sections/bulletins"
-    cp bulletins/publisher.yaml "$work/s$sections/bulletins/"
-    python3 bench/sized_bulletin.py bulletins/2021-10-20.yaml "$work/s$sections/bulletins/2021-10-20.yaml" "$sections"
-    "$BIN" render "$work/s$sections/bulletins/2021-10-20.yaml" --out "$work/s$sections/out" >/dev/null
+  # One bulletin per size: 28 and 86 KB are the example cut to 4 sections and extended to 22 (as
+  # measured before); the others the example cut to the size.
+  for kb in $SIZES 28; do
+    [ -d "$work/k$kb" ] && continue
+    mkdir -p "$work/k$kb/bulletins"
+    cp bulletins/publisher.yaml "$work/k$kb/bulletins/"
+    case $kb in
+      28) how=(4) ;;
+      86) how=(22) ;;
+      *) how=(--bytes $((kb * 1024)) --bin "$BIN") ;;
+    esac
+    python3 bench/sized_bulletin.py bulletins/2021-10-20.yaml "$work/k$kb/bulletins/2021-10-20.yaml" "${how[@]}"
+    "$BIN" render "$work/k$kb/bulletins/2021-10-20.yaml" --out "$work/k$kb/out" >/dev/null
   done
   recipients "$N" "$work/rec-near.yaml" "$port" "$CONNECTIONS"
   recipients "$FAR_N" "$work/rec-far.yaml" "$far_port" "$FAR_CONNECTIONS"
   # One `bulletin send`: prints messages a second.
-  speed_send() { # SECTIONS RECIPIENTS COUNT
-    local office=$work/s$1/bulletins
+  speed_send() { # KB RECIPIENTS COUNT [EXTRA ARGS]
+    local office=$work/k$1/bulletins recipients=$2 count=$3
+    shift 3
     rm -f "$office/2021-10-20.journal"
     local t0 t1
     t0=$(now)
-    "$BIN" send "$office/2021-10-20.yaml" --list all --yes --recipients "$2" >/dev/null 2>"$work/send.err"
+    "$BIN" send "$office/2021-10-20.yaml" --list all --yes --recipients "$recipients" "$@" >/dev/null 2>"$work/send.err"
     t1=$(now)
     local delivered
     delivered=$(grep -c '^delivered' "$office/2021-10-20.journal")
-    [ "$delivered" -eq "$3" ] || { echo "bulletin send delivered $delivered of $3" >&2; cat "$work/send.err" >&2; exit 1; }
-    rate "$3" "$t0" "$t1"
+    [ "$delivered" -eq "$count" ] || { echo "bulletin send delivered $delivered of $count" >&2; cat "$work/send.err" >&2; exit 1; }
+    rate "$count" "$t0" "$t1"
   }
   # smtp-source -d: every session sends its messages over one connection, one step at a time;
   # -l is the body's size (smtp-source adds a few header lines of its own).
-  speed_source() { # SECTIONS SESSIONS COUNT PORT
+  speed_source() { # KB SESSIONS COUNT PORT
     local size t0 t1
-    size=$(wc -c < "$work/s$1/out/2021-10-20.eml")
+    size=$(wc -c < "$work/k$1/out/2021-10-20.eml")
     t0=$(now); /usr/sbin/smtp-source -d -s "$2" -m "$3" -l "$size" 127.0.0.1:"$4"; t1=$(now)
     rate "$3" "$t0" "$t1"
   }
   declare -A speed=()
   for run in $(seq 1 "$RUNS"); do
-    for sections in 4 22; do
-      speed[src$sections]+=" $(speed_source "$sections" "$CONNECTIONS" "$N" "$port")"
-      speed[snd$sections]+=" $(speed_send "$sections" "$work/rec-near.yaml" "$N")"
+    for kb in $SIZES; do
+      speed[src$kb]+=" $(speed_source "$kb" "$CONNECTIONS" "$N" "$port")"
+      speed[snd$kb]+=" $(speed_send "$kb" "$work/rec-near.yaml" "$N")"
+      if [ -n "${NO_WAIT:-}" ]; then
+        speed[nw$kb]+=" $(speed_send "$kb" "$work/rec-near.yaml" "$N" --journal-mode no-wait)"
+      fi
     done
-    speed[srcfar]+=" $(speed_source 4 "$FAR_CONNECTIONS" "$FAR_N" "$far_port")"
-    speed[sndfar]+=" $(speed_send 4 "$work/rec-far.yaml" "$FAR_N")"
+    speed[srcfar]+=" $(speed_source 28 "$FAR_CONNECTIONS" "$FAR_N" "$far_port")"
+    speed[sndfar]+=" $(speed_send 28 "$work/rec-far.yaml" "$FAR_N")"
     echo "speed run $run of $RUNS done" >&2
   done
-  size4=$(wc -c < "$work/s4/out/2021-10-20.eml"); size22=$(wc -c < "$work/s22/out/2021-10-20.eml")
   echo
-  echo "speed: messages/s, median of $RUNS runs (each run's rates:$(for k in src4 snd4 src22 snd22 srcfar sndfar; do printf ' %s=[%s]' "$k" "$(printf '%.0f ' ${speed[$k]} | sed 's/ $//')"; done))"
-  python3 - "$N" "$FAR_N" "$CONNECTIONS" "$FAR_CONNECTIONS" "$size4" "$size22" \
-    "$(median ${speed[src4]})" "$(median ${speed[snd4]})" "$(median ${speed[src22]})" "$(median ${speed[snd22]})" \
-    "$(median ${speed[srcfar]})" "$(median ${speed[sndfar]})" <<'PY'
+  keys=(); for kb in $SIZES; do keys+=(src$kb snd$kb); [ -n "${NO_WAIT:-}" ] && keys+=(nw$kb); done; keys+=(srcfar sndfar)
+  echo "speed: messages/s, median of $RUNS runs (each run's rates:$(for k in "${keys[@]}"; do printf ' %s=[%s]' "$k" "$(printf '%.0f ' ${speed[$k]} | sed 's/ $//')"; done))"
+  rows=()
+  for kb in $SIZES; do
+    rows+=("loopback" "$CONNECTIONS" "$N" "$(wc -c < "$work/k$kb/out/2021-10-20.eml")" "$(median ${speed[src$kb]})" "$(median ${speed[snd$kb]})" "$( [ -n "${NO_WAIT:-}" ] && median ${speed[nw$kb]} || echo 0)")
+  done
+  rows+=("far" "$FAR_CONNECTIONS" "$FAR_N" "$(wc -c < "$work/k28/out/2021-10-20.eml")" "$(median ${speed[srcfar]})" "$(median ${speed[sndfar]})" 0)
+  python3 - "${rows[@]}" <<'PY'
 import sys
-n, far_n, conns, far_conns, size4, size22 = map(int, sys.argv[1:7])
-src4, snd4, src22, snd22, srcfar, sndfar = map(float, sys.argv[7:])
+a = sys.argv[1:]
 print(f"{'what':<58} {'smtp-source':>11} {'bulletin':>9} {'ratio':>6} {'target':>7}")
-for what, s, b, target in [
-    (f"loopback, {conns} connections, {n} x {size4} bytes", src4, snd4, ">= 0.9"),
-    (f"loopback, {conns} connections, {n} x {size22} bytes", src22, snd22, ">= 0.9"),
-    (f"relay 20 ms away, {far_conns} connections, {far_n} x {size4} bytes", srcfar, sndfar, ">= 1.8"),
-]:
-    print(f"{what:<58} {s:>11.0f} {b:>9.0f} {b / s:>6.2f} {target:>7}")
+for i in range(0, len(a), 7):
+    where, conns, n, size = a[i], int(a[i + 1]), int(a[i + 2]), int(a[i + 3])
+    s, b, nw = map(float, a[i + 4:i + 7])
+    if where == "far":
+        what, target = f"relay 20 ms away, {conns} connections, {n} x {size} bytes", f"{b:.0f}/s >= 190"
+    else:
+        what, target = f"loopback, {conns} connections, {n} x {size} bytes", ">= 0.95"
+    extra = f"   (not waiting for the journal: {nw:.0f}, {nw / s:.2f})" if nw else ""
+    print(f"{what:<58} {s:>11.0f} {b:>9.0f} {b / s:>6.2f} {target:>7}{extra}")
 PY
 fi
 [[ " $PARTS " == *" memory "* ]] || exit 0

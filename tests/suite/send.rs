@@ -417,7 +417,8 @@ fn no_nagle_stall_between_messages_on_one_connection() {
 #[test]
 fn mail_rcpt_and_data_go_in_one_write_only_where_the_relay_offers_pipelining() {
     // Where the relay pipelines, each message's MAIL, RCPT and DATA go in one write: the first
-    // message's on their own, every later one's right behind the previous message's final ".".
+    // message's on their own, every later one's right behind the previous message's final ".",
+    // and the QUIT right behind the last one's.
     for (offers, pipelined) in [(&[][..], true), (&["--no-pipelining"][..], false)] {
         let office = Office::new();
         let reads = office.path().join("reads.jsonl");
@@ -452,10 +453,20 @@ fn mail_rcpt_and_data_go_in_one_write_only_where_the_relay_offers_pipelining() {
             .filter(together)
             .filter(|c| c.contains("\r\n.\r\nMAIL FROM:"))
             .count();
+        // After the last message, its QUIT: behind its end where the relay pipelines.
+        let quit_behind = chunks
+            .iter()
+            .filter(|c| c.ends_with("\r\n.\r\nQUIT\r\n"))
+            .count();
+        let quit_alone = chunks.iter().filter(|c| *c == "QUIT\r\n").count();
         assert_eq!(mails, 5, "{chunks:#?}");
-        let expected = if pipelined { (1, 4) } else { (0, 0) };
+        let expected = if pipelined {
+            (1, 4, 1, 0)
+        } else {
+            (0, 0, 0, 1)
+        };
         assert_eq!(
-            (alone, behind_the_end),
+            (alone, behind_the_end, quit_behind, quit_alone),
             expected,
             "relay offers PIPELINING: {pipelined}; reads:\n{chunks:#?}"
         );

@@ -27,8 +27,10 @@
 //! `--dry-run` reads it without locking: it changes nothing and must not stop a real send.
 //!
 //! Writing: a thread owns the file and, in a loop, writes every record waiting, fsyncs once, then
-//! acknowledges them all. A sender waits for its previous record's acknowledgement before
-//! recording the next, so each connection runs at most one record ahead of the disk. The lock
+//! acknowledges them all. A sender queues each record as soon as the relay has answered, and
+//! before it hands over its next message waits for every record of its own but that last one:
+//! so each connection has at most two messages handed over and not on disk (the one just
+//! answered, and the one going now), and a record can share a sync with the one before it. The lock
 //! file keeps [`RESERVE`] bytes of blank lines that it gives back when the disk fills up, so the
 //! records of the messages under way still reach the journal; the acknowledgement then says
 //! the disk is full ([`Saved`]) and the send stops before its next delivery.
@@ -756,7 +758,7 @@ impl Locked {
 
     /// Starts writing: first, if given, the `issue` line of the version about to be sent (on
     /// disk before any record that follows it). `senders` is how many connections record
-    /// outcomes, each at most one record ahead of the disk.
+    /// outcomes, each with at most two records not yet on disk.
     pub fn start(self, version: Option<&Version>, senders: usize) -> Result<Writer, String> {
         let Locked {
             mut lock,
@@ -801,9 +803,10 @@ const GATHER_AT_MOST: Duration = Duration::from_millis(1);
 impl Writer {
     /// The writer thread: writes the records waiting and syncs them in one go (group commit).
     /// After the first record it waits for more as long as the last sync took (at most
-    /// [`GATHER_AT_MOST`]), or until every sender has one waiting (none can then come, as each
-    /// is at most one record ahead). A record's wait at most doubles, and is hidden behind the
-    /// sender's next message; on a fast relay it halves the syncs, a third of a send's time.
+    /// [`GATHER_AT_MOST`]), or until every sender has two waiting (none can then come, as each
+    /// waits before its next message for all its records but the last). A record's wait at
+    /// most doubles, and is hidden behind the sender's next message; on a fast relay it halves
+    /// the syncs, a third of a send's time.
     fn spawn(mut file: File, mut lock: File, senders: usize) -> Writer {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::spawn(move || {
@@ -815,7 +818,7 @@ impl Writer {
                 batch.push(first);
                 batch.extend(rx.try_iter());
                 let until = Instant::now() + last_sync.min(GATHER_AT_MOST);
-                while batch.len() < senders {
+                while batch.len() < 2 * senders {
                     let left = until.saturating_duration_since(Instant::now());
                     match rx.recv_timeout(left) {
                         Ok(job) => batch.push(job),

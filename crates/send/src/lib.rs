@@ -281,7 +281,9 @@ pub struct Run<R: Relay = Channel> {
 /// that promise costs (`bench/send.sh`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Durability {
-    /// Wait for the previous record to be on disk before queueing the next (the default).
+    /// Each record is queued at once; before a connection hands over its next message, all its
+    /// records but the last must be on disk, so at most two of its messages (the last one
+    /// answered, the one going now) are not (the default).
     OneAhead,
     /// Queue records without waiting; wait for all of them at the end.
     NoWait,
@@ -347,6 +349,14 @@ enum Attempt {
 
 type Ack = tokio::sync::oneshot::Receiver<std::io::Result<journal::Saved>>;
 
+/// What may follow a message's end on its session: the next message's envelope, or (`last`)
+/// nobody, so the session's QUIT.
+#[derive(Clone, Copy)]
+struct Next<'a> {
+    then: Option<&'a Envelope>,
+    last: bool,
+}
+
 /// One recipient's message, ready to go.
 struct Message {
     to: Mailbox,
@@ -398,11 +408,32 @@ async fn worker<R: Relay>(shared: Arc<Shared<R>>) {
         // Only while no rate holds messages back: under a rate, the next message's commands
         // would leave the relay waiting after DATA until that message's turn.
         let early = conn.as_ref().is_none_or(|c| run.channel.pipelines(c)) && run.rate.unlimited();
+        // Nobody left after this one: on a session that pipelines, its QUIT can follow the end.
+        let mut last = false;
         if early && !run.stop.is_stopped() {
             ahead = take(&shared, &mut spare);
+            last = ahead.is_none();
+        }
+        // At most two of this connection's messages handed over and not on disk: before this
+        // one goes, every record of this connection but the last (the previous message's, which
+        // may still be on its way to the disk) must be safe.
+        if run.durability == Durability::OneAhead {
+            while pending.len() > 1 {
+                let p = pending.pop_front().expect("more than one pending");
+                settle(&shared, p).await;
+            }
+            if run.stop.is_stopped() {
+                let mut queue = shared.queue.lock().unwrap();
+                if let Some(m) = ahead.take() {
+                    queue.push_front(m.to);
+                }
+                queue.push_front(message.to);
+                break;
+            }
         }
         let then = ahead.as_ref().map(|m| &m.envelope);
-        let attempt = deliver(run, &mut conn, &message.envelope, &message.text, then).await;
+        let next = Next { then, last };
+        let attempt = deliver(run, &mut conn, &message.envelope, &message.text, next).await;
         let (status, reply) = match attempt {
             Attempt::Delivered(r) => (Status::Delivered, r),
             Attempt::Failed(r) => (Status::Failed, r),
@@ -415,13 +446,8 @@ async fn worker<R: Relay>(shared: Arc<Shared<R>>) {
                 break;
             }
         };
-        // At most one record ahead of the disk: the previous one must be safe before this one
-        // is queued.
-        if run.durability == Durability::OneAhead {
-            while let Some(p) = pending.pop_front() {
-                settle(&shared, p).await;
-            }
-        }
+        // Queued at once, so that it can share the disk's next sync with the previous record
+        // (the wait is before the next message, above).
         let address = key(&message.to);
         spare.push(message.text);
         let ack = match &run.journal {
@@ -490,14 +516,14 @@ fn count<R: Relay>(shared: &Shared<R>, status: Status, address: String, reply: S
 }
 
 /// One recipient: connect if needed, send, and do what [`decide`] says about each failure
-/// (retry with doubling waits, slow down, record, or stop). `then` is the next message's
-/// envelope, whose commands may follow this message's end.
+/// (retry with doubling waits, slow down, record, or stop). `next` says what may follow this
+/// message's end.
 async fn deliver<R: Relay>(
     run: &Run<R>,
     conn: &mut Option<R::Session>,
     envelope: &Envelope,
     message: &str,
-    then: Option<&Envelope>,
+    next: Next<'_>,
 ) -> Attempt {
     let mut c = Counters {
         retries: run.retries,
@@ -507,7 +533,7 @@ async fn deliver<R: Relay>(
     loop {
         c.accepted_any = run.progress.accepted_any.load(Ordering::SeqCst);
         let first = !c.accepted_any;
-        let Some((phase, result)) = attempt(run, conn, envelope, message, then, first).await else {
+        let Some((phase, result)) = attempt(run, conn, envelope, message, next, first).await else {
             return Attempt::Abandoned;
         };
         let failure = match result {
@@ -580,7 +606,7 @@ async fn attempt<R: Relay>(
     conn: &mut Option<R::Session>,
     envelope: &Envelope,
     message: &str,
-    then: Option<&Envelope>,
+    next: Next<'_>,
     first: bool,
 ) -> Option<(Phase, Result<String, Failure>)> {
     if conn
@@ -605,7 +631,8 @@ async fn attempt<R: Relay>(
         envelope,
         text: message,
         first,
-        then,
+        then: next.then,
+        last: next.last,
     };
     let result = run.channel.send(c, message).await;
     Some((Phase::Send, result))

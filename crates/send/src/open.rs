@@ -30,6 +30,11 @@ pub struct Session {
     /// The envelope whose MAIL, RCPT and DATA went out after the last message's final ".",
     /// their replies not read yet: the next message must be this one's.
     pub(super) primed: Option<Envelope>,
+    /// QUIT went out behind the last message's end: only its reply is left to read.
+    pub(super) quit_sent: bool,
+    /// What goes out after DATA (the message, its end and what follows it), kept between
+    /// messages so that each does not allocate its own.
+    pub(super) out: String,
 }
 
 /// A session, open and logged in, ready for its first message.
@@ -57,6 +62,8 @@ pub(super) async fn session(
         extensions,
         watch,
         primed: None,
+        quit_sent: false,
+        out: String::new(),
     })
 }
 

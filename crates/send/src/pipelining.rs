@@ -111,16 +111,17 @@ pub(super) fn batch(mail: &str, rcpts: &[String]) -> String {
 /// relay pipelines: RFC 2920 lets them follow the end of the data) in one write, and reads the
 /// reply to the message. Returns that reply (or why none came) and whether the final "." was
 /// taken by the socket, which places a failure before the message's end (retried) or after it.
+/// `out` is the session's buffer for what is written, kept from one message to the next.
 pub(super) async fn end(
     stream: &mut Stream,
     watch: &Watch,
     t: Duration,
-    message: &str,
-    next: Option<&str>,
+    (message, next): (&str, Option<&str>),
+    out: &mut String,
 ) -> (Result<Reply, Lost>, bool) {
-    let mut out =
-        String::with_capacity(message.len() + message.len() / 64 + 8 + next.map_or(0, str::len));
-    data(message, &mut out);
+    out.clear();
+    out.reserve(message.len() + message.len() / 64 + 8 + next.map_or(0, str::len));
+    data(message, out);
     watch.expect_end(out.len());
     out.push_str(next.unwrap_or(""));
     let result = match tokio::time::timeout(t, stream.write(out.as_bytes())).await {

@@ -52,13 +52,15 @@ pub trait Relay: Send + Sync + 'static {
 }
 
 /// One message to send: its envelope and text, whether no message has been accepted yet in
-/// this run, and the next message's envelope, whose commands may follow this one's end.
+/// this run, the next message's envelope, whose commands may follow this one's end, and whether
+/// this is the session's last message (nobody is left to send to), whose QUIT may follow it.
 #[derive(Clone, Copy)]
 pub struct Outgoing<'a> {
     pub envelope: &'a Envelope,
     pub text: &'a str,
     pub first: bool,
     pub then: Option<&'a Envelope>,
+    pub last: bool,
 }
 
 /// An SMTP relay, as `smtp:` in the recipients file says, with the password or token.
@@ -95,10 +97,10 @@ impl Conn {
     }
 
     /// Whether this session has the MAIL, RCPT and DATA of a message other than `envelope`
-    /// under way (after the previous message's end): then it cannot send `envelope`.
+    /// under way (after the previous message's end), or its QUIT: then it cannot send `envelope`.
     pub(crate) fn primed_for_another(&self, envelope: &Envelope) -> bool {
         match self {
-            Conn::Smtp(s) => s.primed.as_ref().is_some_and(|p| p != envelope),
+            Conn::Smtp(s) => s.quit_sent || s.primed.as_ref().is_some_and(|p| p != envelope),
             Conn::Sendmail => false,
         }
     }
@@ -214,20 +216,26 @@ impl Relay for SmtpRelay {
     /// [`judge_end`]: before the relay can have read the message's end (nothing was accepted:
     /// safe to retry) or after (it may have taken it: never resent on its own).
     async fn send(&self, session: &mut Session, m: Outgoing<'_>) -> Result<String, Failure> {
-        deliver_smtp(&self.settings, session, m.envelope, m.text, m.then).await
+        deliver_smtp(&self.settings, session, m).await
     }
 
-    /// QUIT; a session left waiting for a message after DATA is only closed, so that the relay
-    /// drops that unfinished message (a QUIT would be read as part of it).
+    /// QUIT (or, if it went behind the last message, its reply); a session left waiting for a
+    /// message after DATA is only closed, so that the relay drops that unfinished message (a QUIT
+    /// would be read as part of it).
     async fn close(&self, mut s: Session) {
         if s.primed.is_none() {
-            let _ = s.stream.command("QUIT\r\n", Duration::from_secs(5)).await;
+            let t = Duration::from_secs(5);
+            let _ = if s.quit_sent {
+                s.stream.reply(t).await
+            } else {
+                s.stream.command(QUIT, t).await
+            };
             s.stream.shutdown().await;
         }
     }
 
     fn fits(&self, s: &Session, envelope: &Envelope) -> bool {
-        !s.watch.relay_closed() && s.primed.as_ref().is_none_or(|p| p == envelope)
+        !s.watch.relay_closed() && !s.quit_sent && s.primed.as_ref().is_none_or(|p| p == envelope)
     }
 
     fn pipelines(&self, s: &Session) -> bool {
@@ -261,14 +269,22 @@ impl Relay for SendmailRelay {
     }
 }
 
-/// [`SmtpRelay::send`]: the envelope, then the message and its end.
+/// [`SmtpRelay::send`]: the envelope, then the message and its end, and behind the end the
+/// next message's commands or, after the last message, QUIT (where the relay pipelines: RFC
+/// 2920 lets a QUIT follow the end of the data, and the session then ends one round trip
+/// sooner).
 async fn deliver_smtp(
     settings: &Smtp,
     session: &mut Session,
-    envelope: &Envelope,
-    message: &str,
-    then: Option<&Envelope>,
+    m: Outgoing<'_>,
 ) -> Result<String, Failure> {
+    let Outgoing {
+        envelope,
+        text: message,
+        then,
+        last,
+        ..
+    } = m;
     let t = settings.timeout;
     // MAIL names only the sender: a permanent refusal of it refuses every recipient alike (a
     // login required, a sender not allowed), so it stops the send.
@@ -295,16 +311,28 @@ async fn deliver_smtp(
     let next = then
         .filter(|_| session.extensions.pipelining)
         .and_then(|e| Some((e, commands(&session.extensions, settings, e).ok()?)));
-    let batch = next
-        .as_ref()
-        .map(|(_, (mail, rcpts))| super::pipelining::batch(mail, rcpts));
-    let (got, ended) =
-        super::pipelining::end(stream, &session.watch, t, message, batch.as_deref()).await;
+    let quit = next.is_none() && last && session.extensions.pipelining;
+    let batch = match &next {
+        Some((_, (mail, rcpts))) => Some(super::pipelining::batch(mail, rcpts)),
+        None if quit => Some(QUIT.to_string()),
+        None => None,
+    };
+    session.quit_sent = quit;
+    let (got, ended) = super::pipelining::end(
+        stream,
+        &session.watch,
+        t,
+        (message, batch.as_deref()),
+        &mut session.out,
+    )
+    .await;
     let unasked = batch.is_none() && stream.unread();
     let reply = judge_end(got, ended, unasked)?;
     session.primed = next.map(|(e, _)| e.clone());
     Ok(reply)
 }
+
+const QUIT: &str = "QUIT\r\n";
 
 /// [`SendmailRelay::send`]: the message handed to the local `sendmail`.
 async fn deliver_sendmail(
