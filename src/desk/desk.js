@@ -71,12 +71,30 @@
     });
   });
 
+  // A line of a run's output. The address `bulletin login --no-open` prints after "Open this
+  // address in your browser to sign in:" is a link to the sign-in page, in a new tab.
+  function show(out, line, before) {
+    if (/to sign in:$/.test(before) && /^https:\/\/\S+$|^http:\/\/(127\.0\.0\.1|localhost)[:\/]\S*$/.test(line)) {
+      var a = document.createElement('a');
+      a.href = line;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.className = 'button';
+      a.textContent = 'Open the sign-in page';
+      out.appendChild(a);
+      out.appendChild(document.createTextNode('\n'));
+      return;
+    }
+    out.appendChild(document.createTextNode(line + '\n'));
+  }
+
   // Send, Archive and Replies: a run of the bulletin program, its output shown as it comes.
   function follow(id) {
     var box = document.getElementById('job');
     var out = document.getElementById('job-output');
     var said = document.getElementById('job-status');
     var from = 0;
+    var last = '';
     box.hidden = false;
     out.textContent = '';
     said.textContent = 'Running…';
@@ -85,7 +103,10 @@
         .then(function (r) { return r.json(); })
         .then(function (v) {
           from += v.lines.length;
-          if (v.lines.length) out.textContent += v.lines.join('\n') + '\n';
+          v.lines.forEach(function (line) {
+            show(out, line, last);
+            last = line;
+          });
           if (v.done) {
             said.textContent = v.code === 0 ? 'Finished.' : 'Stopped: see what it says above.';
             Array.prototype.forEach.call(document.querySelectorAll('[data-send],[data-run]'), function (b) {
@@ -389,7 +410,9 @@
         renumber(snap.elements);
         showProblems(reply.problems, snap.fields);
         var when = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-        say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
+        // Typed while this save was under way: that is not saved yet, and must not read as saved.
+        if (dirty || again) say('Changes not saved yet…');
+        else say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
         if (reply.saved && !previewShown) refreshPreview();
       })
       .catch(function () {

@@ -79,6 +79,86 @@ fn lists(desk: &Desk) -> Option<Vec<(String, String, usize, usize)>> {
     )
 }
 
+/// A sign-in the office's mail needs (`auth: oauth2`): what the desk runs for it, whose it is,
+/// at which service, and whether this computer keeps one now.
+struct SignIn {
+    what: &'static str,
+    label: &'static str,
+    username: String,
+    issuer: String,
+    signed_in: bool,
+}
+
+/// The sign-ins recipients.yaml asks for: the relay's, and the reply mailbox's when it is not
+/// the same person with the same app (then the relay's serves both, as `bulletin login` does).
+fn sign_ins(desk: &Desk) -> Vec<SignIn> {
+    use crate::input::recipients::{Auth, Transport};
+    let path = desk.root.join(crate::project::RECIPIENTS);
+    let Ok((r, _)) = crate::input::recipients::load(&path) else {
+        return Vec::new();
+    };
+    let kept = |username: &str, o: &crate::input::recipients::OAuth2| {
+        let account = crate::secret::Account::sign_in(username, o);
+        matches!(crate::secret::load(&account), Ok(Some(_)))
+    };
+    let mut found = Vec::new();
+    let relay = match &r.transport {
+        Transport::Smtp(s) if s.auth == Auth::OAuth2 => s
+            .oauth2
+            .as_deref()
+            .map(|o| (s.username.clone().unwrap_or_default(), o)),
+        _ => None,
+    };
+    if let Some((username, o)) = &relay {
+        found.push(SignIn {
+            what: "login",
+            label: "Sign in to send",
+            username: username.clone(),
+            issuer: o.issuer.authority().to_string(),
+            signed_in: kept(username, o),
+        });
+    }
+    if let Some(imap) = &r.mailbox.imap
+        && let Some(o) = imap.oauth2.as_deref()
+    {
+        let shared = relay.as_ref().is_some_and(|(u, ro)| {
+            *u == imap.username && ro.issuer == o.issuer && ro.client_id == o.client_id
+        });
+        if !shared {
+            found.push(SignIn {
+                what: "login-mailbox",
+                label: "Sign in to read replies",
+                username: imap.username.clone(),
+                issuer: o.issuer.authority().to_string(),
+                signed_in: kept(&imap.username, o),
+            });
+        }
+    }
+    found
+}
+
+/// The sign-in card: whether this computer is signed in, and the button that signs in (the
+/// address to open comes in "What happened", as `bulletin login --no-open` prints it).
+fn sign_in_card(sign_ins: &[SignIn]) -> maud::Markup {
+    html! {
+        section class="card" aria-labelledby="signin-h" id="sign-in" {
+            h2 id="signin-h" { "Signing in to the mail service" }
+            @for s in sign_ins {
+                p {
+                    @if s.signed_in {
+                        "Signed in as " strong { (s.username) } " on this computer."
+                    } @else {
+                        "Not signed in as " strong { (s.username) } " on this computer yet."
+                    }
+                    " The sign-in is at " (s.issuer) "."
+                }
+                p { button type="button" data-run=(s.what) { (s.label) } }
+            }
+            p class="hint" { "A link to the sign-in page appears below: open it, sign in with the office's account, then come back. The sign-in is kept on this computer; nobody else's browser can use it." }
+        }
+    }
+}
+
 pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>) -> Response {
     let Some(path) = desk.bulletin(&name) else {
         return (
@@ -95,6 +175,7 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         .ok()
         .map(|p| sent(&path, &p.loaded.bulletin));
     let lists = lists(&desk);
+    let sign_ins = sign_ins(&desk);
     let blocked = result.is_err();
     let approval = result.as_ref().ok().and_then(|p| {
         let publisher = &p.loaded.publisher;
@@ -138,6 +219,9 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                 }
                 None => {}
             }
+        }
+        @if !sign_ins.is_empty() {
+            (sign_in_card(&sign_ins))
         }
         @if let Some((approvers, status)) = &approval {
             (approval_card(&name, approvers, status, blocked))
@@ -583,6 +667,9 @@ pub async fn start_other(State(desk): State<Arc<Desk>>, body: Bytes) -> Response
         "inbox" => vec!["inbox".into()],
         "inbox-dry" => vec!["inbox".into(), "--dry-run".into()],
         "report" => vec!["report".into()],
+        // `auth: oauth2`: the sign-in address is printed for the page to show as a link.
+        "login" => vec!["login".into(), "--no-open".into()],
+        "login-mailbox" => vec!["login".into(), "--mailbox".into(), "--no-open".into()],
         // Reach per practice of one issue (from the office's spreadsheet of people).
         "reach" => {
             if desk.bulletin(&request.name).is_none() {

@@ -6,6 +6,9 @@
 //   ... --do report             Replies: "Who got each issue"
 //   ... --do approve --as NAME  "Approved by" NAME, "Approve this version"; prints what the page
 //                               then says about approval
+//   ... --do sign-in            "Sign in to send", then "Open the sign-in page" (the provider's
+//                               page, in a new tab); prints what the Signing-in card says
+//                               before and after
 //   ... --do send --until progress|done
 //                               "Send to the list" (the confirmation accepted), then waits for the
 //                               first progress line or for the end
@@ -62,6 +65,20 @@ try {
     console.log(`after: ${await page.locator('#approval').textContent()}`);
     if (errors.length) throw new Error(errors.join('\n'));
     console.log('ok: approve');
+  } else if (opts.do === 'sign-in') {
+    console.log(`before: ${await page.locator('#sign-in p').first().textContent()}`);
+    await page.getByRole('button', { name: 'Sign in to send' }).click();
+    const link = page.getByRole('link', { name: 'Open the sign-in page' });
+    await link.waitFor({ timeout: WAIT_MS });
+    console.log(`link: ${await link.getAttribute('href')}`);
+    const shots = new URL('../../target/desk-shots/', import.meta.url).pathname;
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: `${shots}send-sign-in-1280.png`, fullPage: true });
+    // The provider's page opens in a tab of its own and, signed in, hands the answer to
+    // bulletin's address on this computer, which ends the run.
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await tab.waitForLoadState();
+    console.log(`tab: ${await tab.locator('body').textContent()}`);
   } else if (opts.do === 'report') {
     // Asked for above.
   } else if (opts.do === 'test') {
@@ -83,6 +100,10 @@ try {
     console.log(await page.locator('#job-output').textContent());
     if (errors.length) throw new Error(errors.join('\n'));
     console.log(`ok: ${opts.do}: ${await status.textContent()}`);
+  }
+  if (opts.do === 'sign-in') {
+    await page.reload();
+    console.log(`after: ${await page.locator('#sign-in p').first().textContent()}`);
   }
 } catch (e) {
   failed = true;

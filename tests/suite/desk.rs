@@ -248,7 +248,7 @@ fn save_body(path: &Path, title: &str) -> String {
     serde_json::json!({ "base": bulletin::api::fingerprint(&bytes), "form": form }).to_string()
 }
 
-fn require_browser_deps() {
+pub(crate) fn require_browser_deps() {
     match Command::new("node").arg("--version").output() {
         Ok(out) if out.status.success() => {}
         _ => panic!("Node.js is missing: {INSTALL_HINT}"),
@@ -596,7 +596,7 @@ fn kill_9_during_saves_leaves_the_old_file_or_the_new() {
 }
 
 /// Runs desk-send-check.mjs on `desk`: its output.
-fn on_send_page(desk: &Desk, args: &[&str]) -> String {
+pub(crate) fn on_send_page(desk: &Desk, args: &[&str]) -> String {
     let out = Command::new("node")
         .arg(Path::new(ROOT).join("tests/browser/desk-send-check.mjs"))
         .args(["--url", &desk.url, "--name", NAME])

@@ -667,3 +667,42 @@ fn one_sign_in_serves_send_and_inbox_for_the_same_mailbox() {
     );
     let _ = office.command(&["logout"]).output();
 }
+
+/// The desk's Send page signs in as `bulletin login` does, in Chromium: "Sign in to send" shows
+/// a link to the provider's page, which (signed in at once, as the test provider does) hands
+/// the answer back to bulletin's address on this computer; the page then says it is signed in,
+/// and a send goes through with that sign-in. Nothing of the sign-in is shown on the page.
+#[test]
+fn the_desk_signs_in_from_the_send_page_in_headless_chromium() {
+    crate::desk::require_browser_deps();
+    own_session_keyring();
+    let provider = Provider::start(&["--client-id", APP]);
+    let office = Office::new();
+    let relay = Server::start(
+        office.dir.path(),
+        &["--jwt-issuer", &provider.issuer(), "--jwt-user", USER],
+    );
+    office.recipients(relay.port, &provider.issuer(), APP, 3, 0);
+    let desk = crate::desk::Desk::start(office.dir.path(), &[]);
+    let shown = crate::desk::on_send_page(&desk, &["--do", "sign-in"]);
+    assert!(
+        shown.contains(&format!(
+            "before: Not signed in as {USER} on this computer yet."
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("link: {}/authorize?", provider.issuer())),
+        "{shown}"
+    );
+    assert!(shown.contains("ok: sign-in: Finished."), "{shown}");
+    assert!(
+        shown.contains(&format!("after: Signed in as {USER} on this computer.")),
+        "{shown}"
+    );
+    let refresh = keyctl_read(&entry(&provider.issuer())).expect("the sign-in is kept");
+    assert!(!shown.contains(&refresh), "{shown}");
+    let sent = office.send();
+    assert!(sent.status.success(), "{}", text(&sent));
+    assert_eq!(relay.messages().len(), 3);
+}
