@@ -175,9 +175,6 @@ pub fn run(o: Args) -> Result<(), Failure> {
         })?;
         let resume = resume::check(&o.bulletin, &target, &journal, &b.title, mode)
             .map_err(anyhow::Error::new)?;
-        if let Some(w) = &resume.warning {
-            tell!("warning: {w}");
-        }
         Ok::<_, Failure>((journal, resume))
     };
     let unknown = audience::unknown_lists(b, &o.bulletin, &recipients);

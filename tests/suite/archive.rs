@@ -5,6 +5,7 @@
 //! (tests/browser/archive-check.mjs: from disk and over a server on 127.0.0.1, phone widths,
 //! contrast, keyboard, search; screenshots in target/archive-shots/).
 
+use crate::common::needs;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -636,25 +637,6 @@ fn parallel_runs_lose_no_issue_and_leave_no_empty_folder() {
     assert_eq!(folders, 21);
 }
 
-/// Fails, with how to install them, unless Node, Chromium and tests/browser's packages are there.
-fn require_browser_deps() {
-    const HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        _ => panic!("Node.js (`node`) is missing: {HINT}"),
-    }
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "Debian's Chromium (/usr/bin/chromium) is missing: {HINT}"
-    );
-    assert!(
-        Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir(),
-        "tests/browser/node_modules/playwright-core is missing: {HINT}"
-    );
-}
-
 /// The archive as a reader sees it: `tests/browser/archive-check.mjs` opens an archive of four
 /// issues in Debian's headless Chromium, from disk and over a static server on 127.0.0.1 (see the
 /// script for every step): the header and the issues, no sideways scrolling at 320 and 375 px,
@@ -663,7 +645,7 @@ fn require_browser_deps() {
 /// are kept in `target/archive-shots/`.
 #[test]
 fn the_site_in_headless_chromium() {
-    require_browser_deps();
+    needs::browser();
     let office = Office::new();
     let edit = |path: &Path, from: &str, to: &str| {
         let text = std::fs::read_to_string(path).unwrap();

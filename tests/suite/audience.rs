@@ -10,6 +10,7 @@
 //! HTML, and nobody else's; the subject is the same for all. Their `check` is pinned by
 //! tests/cmd/merge-*.toml.
 
+use crate::common::needs::text;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -90,15 +91,6 @@ impl Office {
         std::fs::read_to_string(self.dir.path().join("bulletins/2021-10-20.journal"))
             .unwrap_or_default()
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// Each message received, by its one recipient: (plain text, HTML).

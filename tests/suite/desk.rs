@@ -15,6 +15,7 @@
 //! - `kill_9_during_saves_leaves_the_old_file_or_the_new`: SIGKILL of the desk at many moments
 //!   while it saves: the bulletin always parses and is one of the versions it was given.
 
+use crate::common::needs::{self, INSTALL_HINT};
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -28,7 +29,6 @@ use crate::common::smtp::Server;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const NAME: &str = "2021-10-20.yaml";
-const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
 
 /// A temporary office folder: `bulletins/` with the example and its publisher.yaml.
 fn office() -> tempfile::TempDir {
@@ -248,26 +248,9 @@ fn save_body(path: &Path, title: &str) -> String {
     serde_json::json!({ "base": bulletin::api::fingerprint(&bytes), "form": form }).to_string()
 }
 
-pub(crate) fn require_browser_deps() {
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        _ => panic!("Node.js is missing: {INSTALL_HINT}"),
-    }
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "Chromium is missing: {INSTALL_HINT}"
-    );
-    assert!(
-        Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .exists(),
-        "tests/browser/node_modules/playwright-core is missing: {INSTALL_HINT}"
-    );
-}
-
 #[test]
 fn desk_in_headless_chromium() {
-    require_browser_deps();
+    needs::browser();
     let office = office();
     // "Open the archive website" hands the page to the system's browser: here a script that
     // records what it was given (`$BROWSER`, which the `opener` crate honours).
@@ -619,7 +602,7 @@ pub(crate) fn on_send_page(desk: &Desk, args: &[&str]) -> String {
 #[cfg(unix)]
 #[test]
 fn a_send_from_the_desk_stopped_by_ctrl_c_resumes_and_reaches_everyone_once() {
-    require_browser_deps();
+    needs::browser();
     let office = office();
     let server = Server::start(office.path(), &[]);
     let members: Vec<String> = (0..6).map(|i| format!("member{i}@example.org")).collect();
@@ -698,7 +681,7 @@ to_confirm:
 
 #[test]
 fn word_document_and_replies_in_headless_chromium() {
-    require_browser_deps();
+    needs::browser();
     let office = office();
     let made = Command::new("python3")
         .arg(Path::new(ROOT).join("tests/import/make_docx.py"))
@@ -849,7 +832,7 @@ fn a_word_document_needs_the_csrf_token_and_a_size_under_the_limit() {
 
 #[test]
 fn first_run_sets_up_an_office_in_headless_chromium() {
-    require_browser_deps();
+    needs::browser();
     // Started in a folder that is no office (as a double-click in Downloads is), with a home of
     // its own, where the page proposes Documents/Bulletin.
     let place = tempfile::tempdir().unwrap();
@@ -939,7 +922,7 @@ fn first_run_sets_up_an_office_in_headless_chromium() {
 /// does, and then the send reaches everyone.
 #[test]
 fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
-    require_browser_deps();
+    needs::browser();
     let office = office();
     let publisher = office.path().join("bulletins/publisher.yaml");
     let text = fs::read_to_string(&publisher).unwrap();

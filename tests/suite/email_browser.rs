@@ -14,30 +14,11 @@
 //! Without Node, Chromium or `tests/browser/node_modules` it fails, telling to run
 //! `scripts/install-test-deps.sh`.
 
+use crate::common::needs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
-
-/// Fails, with how to install them, unless Node, Chromium and the script's node_modules are there.
-fn require_browser_deps() {
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`node --version` failed ({}): {INSTALL_HINT}", out.status),
-        Err(e) => panic!("Node.js is missing (`node`: {e}): {INSTALL_HINT}"),
-    }
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "Debian's Chromium (/usr/bin/chromium) is missing: {INSTALL_HINT}"
-    );
-    assert!(
-        Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir(),
-        "tests/browser/node_modules/playwright-core is missing: {INSTALL_HINT}"
-    );
-}
 
 /// `bulletin render BULLETIN --out DIR`: the HTML file it wrote.
 fn render(bulletin: &str, out: &Path) -> PathBuf {
@@ -62,7 +43,7 @@ fn render(bulletin: &str, out: &Path) -> PathBuf {
 
 #[test]
 fn the_email_reads_well_on_every_screen_in_light_and_dark() {
-    require_browser_deps();
+    needs::browser();
     let dir = tempfile::tempdir().unwrap();
     let (example, fixture) = (dir.path().join("example"), dir.path().join("fixture"));
     let example = render("bulletins/2021-10-20.yaml", &example);

@@ -15,7 +15,7 @@ use std::process::{Command, Output};
 use crate::common::snapshot::assert_snapshot;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
+use crate::common::needs::INSTALL_HINT;
 
 /// An office folder with the example's publisher.yaml, and nothing in it yet.
 fn office() -> tempfile::TempDir {

@@ -4,6 +4,7 @@
 //! there (`archive_url`), never attached. `bulletin init --logo FILE` copies it into the new
 //! office. Without `archive_url`, `check`'s note is pinned by tests/cmd/check-logo-file-*.toml.
 
+use crate::common::needs::text;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -34,15 +35,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

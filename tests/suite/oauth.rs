@@ -8,6 +8,7 @@
 //! loopback address. The refresh token is kept in the real kernel keyring (keyutils). All
 //! installed by scripts/install-test-deps.sh.
 
+use crate::common::needs::text;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
@@ -299,15 +300,6 @@ fn follow(address: &str) -> u16 {
                 .expect("the sign-in address answers");
             page.status().as_u16()
         })
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The keyring's name for the sign-in kept for `issuer`.
@@ -674,7 +666,7 @@ fn one_sign_in_serves_send_and_inbox_for_the_same_mailbox() {
 /// and a send goes through with that sign-in. Nothing of the sign-in is shown on the page.
 #[test]
 fn the_desk_signs_in_from_the_send_page_in_headless_chromium() {
-    crate::desk::require_browser_deps();
+    crate::common::needs::browser();
     own_session_keyring();
     let provider = Provider::start(&["--client-id", APP]);
     let office = Office::new();

@@ -8,30 +8,11 @@
 //! Without Node, Chromium or `tests/browser/node_modules` it fails, telling to run
 //! `scripts/install-test-deps.sh`.
 
+use crate::common::needs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
-
-/// Fails, with how to install them, unless Node, Chromium and the script's node_modules are there.
-fn require_browser_deps() {
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`node --version` failed ({}): {INSTALL_HINT}", out.status),
-        Err(e) => panic!("Node.js is missing (`node`: {e}): {INSTALL_HINT}"),
-    }
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "Debian's Chromium (/usr/bin/chromium) is missing: {INSTALL_HINT}"
-    );
-    assert!(
-        Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir(),
-        "tests/browser/node_modules/playwright-core is missing: {INSTALL_HINT}"
-    );
-}
 
 /// A bulletin whose one section's body is `markdown`, indented under `body: |`.
 fn bulletin_with_body(markdown: &str) -> String {
@@ -52,7 +33,7 @@ fn bulletin_with_body(markdown: &str) -> String {
 
 #[test]
 fn clipboard_html_becomes_markdown_that_check_accepts() {
-    require_browser_deps();
+    needs::browser();
     let out = tempfile::tempdir().unwrap();
     let run = Command::new("node")
         .arg("tests/browser/paste-check.mjs")

@@ -28,6 +28,7 @@
 //!   `opener` crate honours on every system) set to a script that records its argument, then to
 //!   a program that does not exist: the note says to open the URL by hand.
 
+use crate::common::needs;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -43,7 +44,6 @@ const PUBLISHER: &str = "bulletins/publisher.yaml";
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long the preview may take to stop on SIGINT, whatever its clients do (issue #9).
 const STOP_TIMEOUT: Duration = Duration::from_secs(2);
-const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (from the repository's root)";
 
 /// Copies the example bulletin and its publisher.yaml into `dir/bulletins/`: the copy's path.
 fn copy_example(dir: &Path) -> PathBuf {
@@ -262,28 +262,9 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Fails, with how to install them, unless Node, Chromium and the script's node_modules are there.
-fn require_browser_deps() {
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`node --version` failed ({}): {INSTALL_HINT}", out.status),
-        Err(e) => panic!("Node.js is missing (`node`: {e}): {INSTALL_HINT}"),
-    }
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "Debian's Chromium (/usr/bin/chromium) is missing: {INSTALL_HINT}"
-    );
-    assert!(
-        Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir(),
-        "tests/browser/node_modules/playwright-core is missing: {INSTALL_HINT}"
-    );
-}
-
 #[test]
 fn preview_in_headless_chromium() {
-    require_browser_deps();
+    needs::browser();
     let dir = tempfile::tempdir().unwrap();
     let bulletin = copy_example(dir.path());
     let original = fs::read_to_string(&bulletin).unwrap();

@@ -4,6 +4,7 @@
 //! server saw, group the refusals, and write a CSV that Excel opens with its accents. The fixed
 //! output on a hand-made journal is snapshot-tested in tests/cmd/report-*.toml.
 
+use crate::common::needs::text;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -26,15 +27,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env_remove("BULLETIN_SMTP_TOKEN")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// An office folder with the example bulletin and two lists, `gps` sent, `managers` not yet.

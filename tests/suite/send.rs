@@ -6,6 +6,7 @@
 //! `keyctl`, both installed by scripts/install-test-deps.sh. The full-disk test mounts a small
 //! real tmpfs in a namespace of its own with `unshare -rm` (util-linux).
 
+use crate::common::needs::text;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -105,15 +106,6 @@ impl Office {
         }
         c
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn wait_for(server: &Server, count: usize) {
@@ -1760,43 +1752,34 @@ fn a_renamed_bulletin_file_carries_on_its_journal() {
     assert!(!office.path().join("bulletins/final.journal").exists());
 }
 
+/// A journal from before the first release (no `issue` line saying which bulletin its records
+/// are of, times in milliseconds) is not guessed at: the send is refused, naming the line, and
+/// nobody is mailed.
 #[test]
-fn a_journal_from_an_older_version_is_carried_on_with_one_warning() {
+fn a_journal_from_before_the_first_release_is_refused_and_nobody_is_mailed() {
     let office = Office::new();
     let server = Server::start(office.path(), &[]);
     office.two_lists(server.port);
-    std::fs::write(
-        office.path().join("bulletins/2021-10-20.journal"),
-        format!(
-            "# bulletin 2021-10-20 Improving access for patients and supporting general practice\ndelivered\t{}\t1635332400123\t250 OK\n",
-            member(0)
-        ),
-    )
-    .unwrap();
-    let warning = "warning: the journal bulletins/2021-10-20.journal was written by an older version of bulletin and does not record which content it sent; carrying on as before, so make sure this is the bulletin it was sending\n";
-    let dry = office.run(&[
-        "send",
-        "bulletins/2021-10-20.yaml",
-        "--list",
-        "all",
-        "--dry-run",
-    ]);
-    assert!(dry.status.success(), "{}", text(&dry));
-    assert_eq!(String::from_utf8_lossy(&dry.stderr), warning);
-    let out = office.send(&[]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr)
-            .matches("warning:")
-            .count(),
-        1
+    let old = format!(
+        "# bulletin 2021-10-20 Improving access for patients and supporting general practice\ndelivered\t{}\t1635332400123\t250 OK\n",
+        member(0)
     );
-    assert_eq!(server.messages().len(), 5);
-    assert!(!server.counts().contains_key(&member(0)));
-    // The journal now records the content, so the next run has nothing to warn about.
-    let again = office.send(&[]);
-    assert!(again.status.success(), "{}", text(&again));
-    assert!(!String::from_utf8_lossy(&again.stderr).contains("warning"));
+    let path = office.path().join("bulletins/2021-10-20.journal");
+    std::fs::write(&path, &old).unwrap();
+    for extra in [&["--dry-run"][..], &[]] {
+        let out = office.send(extra);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(
+                "error: cannot read the journal bulletins/2021-10-20.journal: line 2 is not a line that `bulletin send` writes"
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("no `issue` line before it"), "{stderr}");
+    }
+    assert!(server.messages().is_empty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), old);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! tests/smtp/server.py, installed by scripts/install-test-deps.sh). A test copy is marked in the
 //! subject and never recorded, so the same people still get the real issue from their list.
 
+use crate::common::needs::text;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -78,15 +79,6 @@ suppress:
     fn journal(&self) -> PathBuf {
         self.dir.path().join("bulletins/2021-10-20.journal")
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

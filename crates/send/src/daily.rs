@@ -233,7 +233,8 @@ mod tests {
         .unwrap();
         std::fs::write(
             dir.path().join("2021-10-13.correction-1.journal"),
-            "delivered\ta@example.org\t2026-12-01T09:00:00+00:00\t250 ok\n",
+            "issue\t2021-10-13.correction-1\t2026-12-01T09:00:00Z\tcd Old\n\
+             delivered\ta@example.org\t2026-12-01T09:00:00+00:00\t250 ok\n",
         )
         .unwrap();
         std::fs::write(
@@ -245,7 +246,8 @@ mod tests {
         let own = other.path().join("elsewhere.journal");
         std::fs::write(
             &own,
-            "delivered\td@example.org\t2026-12-01T11:00:00Z\t250 ok\n",
+            "issue\telsewhere\t2026-12-01T11:00:00Z\tef Other\n\
+             delivered\td@example.org\t2026-12-01T11:00:00Z\t250 ok\n",
         )
         .unwrap();
         let mut times = delivered_times(dir.path(), &own, now).unwrap();
@@ -290,10 +292,8 @@ mod tests {
             journal::parse_time(&journal::iso(utc + 123)),
             Some(utc + 123)
         );
-        assert_eq!(
-            journal::parse_time("1635332400123"),
-            Some(1_635_332_400_123)
-        );
+        // Milliseconds since 1970 (journals before the first release) are not a journal time.
+        assert_eq!(journal::parse_time("1635332400123"), None);
         assert_eq!(journal::parse_time("yesterday"), None);
     }
 }

@@ -7,10 +7,10 @@
 //! fifth field `version TAG` when the person was sent one audience's version of the bulletin
 //! rather than all of it ([`crate::audience`], [`crate::identity::version_tag`]), after
 //! an `issue  name  time  fingerprint title` line saying which version of the bulletin the
-//! records below it carried (its [`crate::identity::Identity`]). Times are ISO 8601 in UTC with
-//! their offset; older journals have milliseconds since 1970, still read. Lines starting with
-//! `#` are comments. A journal written before `issue` lines existed has none: its content is
-//! unknown. Reading is strict ([`ReadError::Damaged`]): a line that is not one of these refuses
+//! records below it carried (its [`crate::identity::Identity`]). Times are ISO 8601 with their
+//! offset. Lines starting with `#` are comments. Every record follows an `issue` line: the
+//! formats written before the first release (no `issue` lines, times in milliseconds since
+//! 1970) are not read. Reading is strict ([`ReadError::Damaged`]): a line that is not one of these refuses
 //! the journal, since skipping it could mail someone again. Only the last line may be cut short
 //! by a crash (it has no newline): counted if its address is whole, else ignored, and mended
 //! before the next record is appended.
@@ -86,7 +86,7 @@ pub struct History {
     /// sent (`None`: before any `issue` line).
     pub delivered_as: HashMap<String, Option<usize>>,
     /// For each address, when its record in [`History::last`] was written: ISO 8601 with its
-    /// offset (an older journal's milliseconds since 1970 given in UTC).
+    /// offset.
     pub time: HashMap<String, String>,
 }
 
@@ -120,8 +120,6 @@ pub struct Journal {
     /// The `issue` lines, in order; the last is the version being sent.
     pub versions: Vec<Version>,
     pub history: History,
-    /// The title in the first line of a journal written before `issue` lines existed.
-    pub old_title: Option<String>,
 }
 
 impl Journal {
@@ -151,8 +149,8 @@ impl Journal {
         self.history.delivered_as.len()
     }
 
-    /// The names it sent under: its versions' names, or for a journal written before versions
-    /// were recorded, its file name (older versions named journals `<date>[-<issue>].journal`).
+    /// The names it sent under: its versions' names, or for a journal with no record yet, its
+    /// file name.
     pub fn names(&self) -> Vec<String> {
         if self.versions.is_empty() {
             let stem = self
@@ -166,9 +164,7 @@ impl Journal {
 
     /// The title of the version it sent last, for messages.
     pub fn title(&self) -> Option<&str> {
-        self.current()
-            .map(|v| v.title.as_str())
-            .or(self.old_title.as_deref())
+        self.current().map(|v| v.title.as_str())
     }
 }
 
@@ -238,12 +234,8 @@ fn shown(line: &str) -> String {
     s
 }
 
-/// A journal time: ISO 8601 with an offset (`2026-11-24T08:05:45.123+00:00`, as written now)
-/// or milliseconds since 1970 (as journals written before ISO times were).
+/// A journal time: ISO 8601 with an offset (`2026-11-24T08:05:45.123+00:00`).
 fn valid_time(t: &str) -> bool {
-    if !t.is_empty() && t.len() <= 16 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return true;
-    }
     let b = t.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
@@ -283,9 +275,6 @@ fn valid_time(t: &str) -> bool {
 pub fn parse_time(t: &str) -> Option<i64> {
     if !valid_time(t) {
         return None;
-    }
-    if t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse().ok();
     }
     let num = |r: std::ops::Range<usize>| t[r].parse::<i64>().ok();
     let date = crate::date::Date::parse(&t[..10]).ok()?;
@@ -390,15 +379,7 @@ fn read_line(journal: &mut Journal, line: &str) -> Result<(), &'static str> {
     if line.is_empty() {
         return Ok(());
     }
-    if let Some(comment) = line.strip_prefix('#') {
-        // The first line of an older journal: `# bulletin 2021-10-20 Title`.
-        if journal.versions.is_empty()
-            && let Some(rest) = comment.strip_prefix(" bulletin ")
-            && let Some((_, title)) = rest.split_once(' ')
-            && rest.starts_with(|c: char| c.is_ascii_digit())
-        {
-            journal.old_title = Some(title.to_string());
-        }
+    if line.starts_with('#') {
         return Ok(());
     }
     if line.chars().any(|c| c.is_control() && c != '\t') {
@@ -414,6 +395,11 @@ fn read_line(journal: &mut Journal, line: &str) -> Result<(), &'static str> {
             "it does not have the four fields a journal line has, separated by tabs"
         });
     };
+    if matches!(kind, "delivered" | "failed") && journal.versions.is_empty() {
+        return Err(
+            "no `issue` line before it says which bulletin it records; journals from before bulletin's first release have none",
+        );
+    }
     if !valid_time(time) {
         return Err("its third field is not a time");
     }
@@ -434,6 +420,7 @@ fn read_line(journal: &mut Journal, line: &str) -> Result<(), &'static str> {
         }
         _ => return Err("it starts with neither `delivered`, `failed` nor `issue`"),
     };
+
     let Some(address) = record_address(second) else {
         return Err("its second field is not an email address");
     };
@@ -884,6 +871,12 @@ impl Drop for Writer {
 mod tests {
     use super::*;
 
+    /// A journal's first lines as a send writes them: its `issue` line (before any record).
+    const HEAD: &str =
+        "# bulletin send journal\nissue\t2021-10-20\t2026-11-24T08:00:00.000+00:00\tab Title\n";
+    /// A record's time.
+    const T: &str = "2026-11-24T08:05:45.123+00:00";
+
     /// Records a delivery to c@example.org as a send would, and returns the journal's text.
     async fn deliver_c(path: &Path) -> String {
         let w = Locked::take(path).unwrap().start(None, 1).unwrap();
@@ -956,7 +949,12 @@ mod tests {
     async fn the_version_a_person_was_sent_is_recorded_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.journal");
-        let w = Locked::take(&path).unwrap().start(None, 1).unwrap();
+        let v = Version {
+            name: "2021-10-20".into(),
+            fingerprint: "ab".into(),
+            title: "Title".into(),
+        };
+        let w = Locked::take(&path).unwrap().start(Some(&v), 1).unwrap();
         for (address, version) in [("a@example.org", Some("0123abcd")), ("b@example.org", None)] {
             w.record(Record {
                 status: Status::Delivered,
@@ -976,10 +974,14 @@ mod tests {
         assert_eq!(h.version_sent("b@example.org"), None);
         assert_eq!(h.last["a@example.org"].reply, "250 ok");
         // A fifth field that is not a version is a damaged line.
-        std::fs::write(&path, "delivered\ta@example.org\t1\t250 ok\tsomething\n").unwrap();
+        std::fs::write(
+            &path,
+            format!("{HEAD}delivered\ta@example.org\t{T}\t250 ok\tsomething\n"),
+        )
+        .unwrap();
         assert!(matches!(
             read(&path),
-            Err(ReadError::Damaged { line: 1, .. })
+            Err(ReadError::Damaged { line: 3, .. })
         ));
     }
 
@@ -989,12 +991,14 @@ mod tests {
         let path = dir.path().join("j.journal");
         std::fs::write(
             &path,
-            "delivered\ta@example.org\t1\t250 ok\ndelivered\tb@exam",
+            format!("{HEAD}delivered\ta@example.org\t{T}\t250 ok\ndelivered\tb@exam"),
         )
         .unwrap();
         let text = deliver_c(&path).await;
         assert!(
-            text.starts_with("delivered\ta@example.org\t1\t250 ok\ndelivered\tc@example.org\t"),
+            text.starts_with(&format!(
+                "{HEAD}delivered\ta@example.org\t{T}\t250 ok\ndelivered\tc@example.org\t"
+            )),
             "{text}"
         );
         let h = read(&path).unwrap().history;
@@ -1003,24 +1007,20 @@ mod tests {
     }
 
     #[test]
-    fn an_older_journal_has_no_versions_and_its_title_is_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("2021-10-20-113.journal");
-        std::fs::write(
-            &path,
-            "# bulletin 2021-10-20 Old title\ndelivered\ta@example.org\t1\t250 ok\n",
-        )
-        .unwrap();
-        let j = read(&path).unwrap();
-        assert!(j.current().is_none());
-        assert_eq!(j.title(), Some("Old title"));
-        assert_eq!(j.names(), vec!["2021-10-20-113".to_string()]);
-        let now = Version {
-            name: "2021-10-20-113".into(),
-            fingerprint: "ab".into(),
-            title: String::new(),
-        };
-        assert_eq!(j.delivered_other_than(&now), 1);
+    fn a_record_before_any_issue_line_is_refused_as_before_the_first_release() {
+        let (line, problem) = damaged(&format!(
+            "# bulletin 2021-10-20 Old title\ndelivered\ta@example.org\t{T}\t250 ok\n"
+        ));
+        assert_eq!(line, 2);
+        assert!(problem.contains("no `issue` line before it"), "{problem}");
+        // Milliseconds since 1970, as journals before the first release had them.
+        let (line, problem) = damaged(&format!(
+            "{HEAD}delivered\ta@example.org\t1635332400123\t250 ok\n"
+        ));
+        assert_eq!(
+            (line, problem.as_str()),
+            (3, "its third field is not a time")
+        );
     }
 
     fn damaged(text: &str) -> (usize, String) {
@@ -1040,7 +1040,7 @@ mod tests {
 
     #[test]
     fn a_line_that_cannot_be_read_refuses_the_journal_and_is_named() {
-        let head = "# bulletin send journal\nissue\t2021-10-20\t1\tab Title\ndelivered\ta@example.org\t2\t250 ok\n";
+        let head = format!("{HEAD}delivered\ta@example.org\t{T}\t250 ok\n");
         // Saved as comma-separated by a spreadsheet, without a final newline.
         let (line, problem) =
             damaged("issue,2021-10-20,1,ab Title\ndelivered,a@example.org,2,250 ok");
@@ -1048,7 +1048,7 @@ mod tests {
         assert!(problem.contains("comma-separated"), "{problem}");
         // A block of NULs where records were.
         let (line, problem) = damaged(&format!(
-            "{head}\0\0\0\0\0\0\0\0delivered\tb@example.org\t3\t250 ok\n"
+            "{head}\0\0\0\0\0\0\0\0delivered\tb@example.org\t{T}\t250 ok\n"
         ));
         assert_eq!(line, 4);
         assert!(problem.contains("NUL"), "{problem}");
@@ -1056,9 +1056,9 @@ mod tests {
             "{head}delivered\tb@example.org\tyesterday\t250 ok\n"
         ));
         assert_eq!(line, 4);
-        let (line, _) = damaged(&format!("{head}delivered\tnot an address\t3\t250 ok\n"));
+        let (line, _) = damaged(&format!("{head}delivered\tnot an address\t{T}\t250 ok\n"));
         assert_eq!(line, 4);
-        let (line, _) = damaged(&format!("{head}sent\tb@example.org\t3\t250 ok\nx\n"));
+        let (line, _) = damaged(&format!("{head}sent\tb@example.org\t{T}\t250 ok\nx\n"));
         assert_eq!(line, 4);
     }
 
@@ -1068,7 +1068,7 @@ mod tests {
         let path = dir.path().join("j.journal");
         std::fs::write(
             &path,
-            "\u{feff}# saved by Notepad\r\ndelivered\tA.Person@Example.ORG\t2026-11-24T08:05:45.123+00:00\t250 ok\r\n\r\ndelivered\tb@example.org\t1635332400123\t250 ok",
+            "\u{feff}# saved by Notepad\r\nissue\t2021-10-20\t2026-11-24T08:00:00Z\tab Title\r\ndelivered\tA.Person@Example.ORG\t2026-11-24T08:05:45.123+00:00\t250 ok\r\n\r\ndelivered\tb@example.org\t2026-11-24T08:05:46Z\t250 ok",
         )
         .unwrap();
         let h = read(&path).unwrap().history;
@@ -1089,14 +1089,18 @@ mod tests {
         let path = dir.path().join("j.journal");
         std::fs::write(
             &path,
-            "delivered\ta@example.org\t1\t250 ok\ndelivered\tb@example.org\t2026-11",
+            format!(
+                "{HEAD}delivered\ta@example.org\t{T}\t250 ok\ndelivered\tb@example.org\t2026-11"
+            ),
         )
         .unwrap();
         assert!(read(&path).unwrap().history.delivered("b@example.org"));
         Locked::take(&path).unwrap().start(None, 1).unwrap().close();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
-            text.starts_with("delivered\ta@example.org\t1\t250 ok\ndelivered\tb@example.org\t20"),
+            text.starts_with(&format!(
+                "{HEAD}delivered\ta@example.org\t{T}\t250 ok\ndelivered\tb@example.org\t20"
+            )),
             "{text}"
         );
         assert!(
@@ -1108,11 +1112,10 @@ mod tests {
     }
 
     #[test]
-    fn times_are_iso_8601_with_an_offset_and_old_ones_still_read() {
+    fn times_are_iso_8601_with_an_offset() {
         assert_eq!(iso(1_635_332_400_123), "2021-10-27T11:00:00.123+00:00");
         assert_eq!(iso(0), "1970-01-01T00:00:00.000+00:00");
         for t in [
-            "1635332400123",
             "2021-10-27T11:00:00.123+00:00",
             "2021-10-27T12:00:00+01:00",
             "2021-10-27T11:00:00Z",
@@ -1126,6 +1129,7 @@ mod tests {
             "2021-10-27T11:00:00.+00:00",
             "27/10/2021 11:00",
             "1.6E+12",
+            "1635332400123",
         ] {
             assert!(!valid_time(t), "{t}");
         }
@@ -1138,11 +1142,11 @@ mod tests {
         let path = dir.path().join("j.journal");
         std::fs::write(
             &path,
-            "delivered\ta@example.org\t1635332400123\t250 ok\nfailed\tb@example.org\t2021-10-27T12:00:00+01:00\t550 no\ndelivered\tb@example.org\t2021-10-27T11:05:00.000+00:00\t250 ok\nfailed\tb@example.org\t2021-10-27T11:06:00.000+00:00\t550 late\n",
+            "issue\t2021-10-20\t2021-10-27T11:00:00Z\tab Title\ndelivered\ta@example.org\t2021-10-27T11:00:00.123Z\t250 ok\nfailed\tb@example.org\t2021-10-27T12:00:00+01:00\t550 no\ndelivered\tb@example.org\t2021-10-27T11:05:00.000+00:00\t250 ok\nfailed\tb@example.org\t2021-10-27T11:06:00.000+00:00\t550 late\n",
         )
         .unwrap();
         let h = read(&path).unwrap().history;
-        assert_eq!(h.time["a@example.org"], "2021-10-27T11:00:00.123+00:00");
+        assert_eq!(h.time["a@example.org"], "2021-10-27T11:00:00.123Z");
         // The delivery counts, and its time with it: the later failure changes neither.
         assert_eq!(h.time["b@example.org"], "2021-10-27T11:05:00.000+00:00");
     }

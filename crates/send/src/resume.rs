@@ -45,8 +45,6 @@ pub struct Resume {
     pub record: Option<Version>,
     /// With `--continue-changed`: how many were delivered an earlier version.
     pub changed: usize,
-    /// A journal from an older version of `bulletin`, which did not record its content.
-    pub warning: Option<String>,
 }
 
 /// Why a send stops before sending anything. The command adds nothing but the `error: ` prefix.
@@ -285,17 +283,11 @@ pub fn check(
     mode: Mode,
 ) -> Result<Resume, Refusal> {
     let now = version(&target.identity, title);
+    // No `issue` line yet: nothing was sent from this journal (a record needs one before it).
     let Some(sent) = journal.current() else {
-        let warning = journal.has_records().then(|| {
-            format!(
-                "the journal {} was written by an older version of bulletin and does not record which content it sent; carrying on as before, so make sure this is the bulletin it was sending",
-                journal.path.display()
-            )
-        });
         return Ok(Resume {
             record: Some(now),
             changed: 0,
-            warning,
         });
     };
     if sent.same(&now) {
@@ -306,7 +298,6 @@ pub fn check(
         return Ok(Resume {
             record: Some(now),
             changed: delivered,
-            warning: None,
         });
     }
     Err(Refusal::Changed {
@@ -341,7 +332,7 @@ mod tests {
         let base = journal_path(&file);
         std::fs::write(
             &base,
-            "issue\t2021-10-20\t1\t0123456789abcdef Old\ndelivered\ta@example.org\t2\t250 ok\n",
+            "issue\t2021-10-20\t2026-11-24T08:00:00Z\t0123456789abcdef Old\ndelivered\ta@example.org\t2026-11-24T08:05:00Z\t250 ok\n",
         )
         .unwrap();
         let b = bulletin_model::model::Bulletin {

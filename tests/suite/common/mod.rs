@@ -4,6 +4,7 @@
 
 #[cfg(target_os = "linux")]
 pub mod keyring;
+pub mod needs;
 pub mod office;
 pub mod smtp;
 pub mod snapshot;
