@@ -110,6 +110,10 @@ impl Stop {
         if self.is_stopped() {
             return false;
         }
+        // Nothing to wait for: not handed to the timer (see [`RateLimit::take_slot`]).
+        if deadline <= Instant::now() {
+            return true;
+        }
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => !self.is_stopped(),
             _ = notified => false,
@@ -153,18 +157,25 @@ impl RateLimit {
 
     /// Waits for this message's slot; false if the run was stopped first.
     async fn wait(&self, stop: &Stop) -> bool {
-        let slot = {
-            let mut st = self.state.lock().unwrap();
-            let now = Instant::now();
-            let slot = st.next.map_or(now, |n| n.max(now));
-            st.next = st.interval.map(|i| slot + i).or(st.next);
-            st.recent.push_back(slot);
-            if st.recent.len() > 20 {
-                st.recent.pop_front();
-            }
-            slot
-        };
-        stop.sleep_until(slot).await
+        match self.take_slot() {
+            Some(slot) => stop.sleep_until(slot).await,
+            None => !stop.is_stopped(),
+        }
+    }
+
+    /// Takes this message's slot: when it may go, or `None` for now. "Now" is never handed to
+    /// the timer: tokio rounds a deadline up to its next millisecond, so even one already past
+    /// would hold each message back up to 1 ms, most of a small message's time on a fast relay.
+    fn take_slot(&self) -> Option<Instant> {
+        let mut st = self.state.lock().unwrap();
+        let now = Instant::now();
+        let slot = st.next.map_or(now, |n| n.max(now));
+        st.next = st.interval.map(|i| slot + i).or(st.next);
+        st.recent.push_back(slot);
+        if st.recent.len() > 20 {
+            st.recent.pop_front();
+        }
+        (slot > now).then_some(slot)
     }
 
     /// The rate now, in messages a minute, measured from the last slots if there is no limit.
@@ -739,6 +750,22 @@ mod tests {
             sends: Mutex::new(sends.into()),
             log: Arc::default(),
         }
+    }
+
+    /// Without a rate limit no message waits for the timer (each slot is "now", given as
+    /// `None`); with one, each slot after the first is the interval after the one before.
+    #[test]
+    fn an_unlimited_rate_never_hands_the_timer_a_slot() {
+        let unlimited = RateLimit::per_minute(0);
+        for _ in 0..100 {
+            assert_eq!(unlimited.take_slot(), None);
+        }
+        let start = Instant::now();
+        let limited = RateLimit::per_minute(600);
+        assert_eq!(limited.take_slot(), None);
+        let second = limited.take_slot().expect("a slot 100 ms on");
+        assert!(second >= start + Duration::from_millis(100));
+        assert!(limited.take_slot().expect("another") >= second + Duration::from_millis(100));
     }
 
     #[tokio::test]
