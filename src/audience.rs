@@ -1,5 +1,8 @@
 //! Sections for an audience: a section with `for: [practice-managers]` goes only to the members
-//! of those lists; a section without `for:` goes to everyone. Each person receives one message
+//! of those lists, one with `for: { where: { role: Practice manager } }` only to the people of
+//! the office's spreadsheet whose row matches (as a list's `where:` picks them); a section
+//! without `for:` goes to everyone. Each audience has an id: a list's own, or for a `where`,
+//! `where: ` and what it matches ([`ids`]). Each person receives one message
 //! holding the sections meant for them, numbered and listed in its contents as their own.
 //!
 //! The people sent to fall into a few **versions** of the issue, each a set of its sections
@@ -16,7 +19,19 @@ use lettre::message::Mailbox;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::identity::Identity;
 use crate::input::recipients::{Recipients, key};
-use crate::model::Bulletin;
+use crate::model::{Bulletin, Condition, Section};
+
+/// What starts the id of the audience a `where` names ("where: role Practice manager").
+const WHERE: &str = "where: ";
+
+/// The audiences a section is for, by id: its lists, then its `where`; none for everyone.
+pub fn ids(s: &Section) -> Vec<String> {
+    let mut out = s.audience.clone();
+    if !s.audience_where.is_empty() {
+        out.push(format!("{WHERE}{}", Condition::describe(&s.audience_where)));
+    }
+    out
+}
 
 /// One version of an issue: the sections it holds and who gets it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,14 +55,17 @@ pub struct Split {
 
 /// Whether any section of the bulletin is for an audience.
 pub fn any(b: &Bulletin) -> bool {
-    b.sections.iter().any(|s| !s.audience.is_empty())
+    b.sections
+        .iter()
+        .any(|s| !s.audience.is_empty() || !s.audience_where.is_empty())
 }
 
-/// Every list the bulletin's sections are for, each once, in the order they are first named.
-pub fn lists(b: &Bulletin) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for id in b.sections.iter().flat_map(|s| &s.audience) {
-        if !out.contains(&id.as_str()) {
+/// Every audience the bulletin's sections are for ([`ids`]), each once, in the order they are
+/// first named.
+pub fn lists(b: &Bulletin) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in b.sections.iter().flat_map(ids) {
+        if !out.contains(&id) {
             out.push(id);
         }
     }
@@ -60,7 +78,8 @@ pub fn sections_for(b: &Bulletin, lists: &[&str]) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, s)| {
-            s.audience.is_empty() || s.audience.iter().any(|a| lists.contains(&a.as_str()))
+            let ids = ids(s);
+            ids.is_empty() || ids.iter().any(|a| lists.contains(&a.as_str()))
         })
         .map(|(i, _)| i)
         .collect()
@@ -95,33 +114,75 @@ pub fn unknown_lists(b: &Bulletin, path: &std::path::Path, r: &Recipients) -> Di
                 .with_help(help),
             );
         }
+        if !s.audience_where.is_empty() && r.people.is_none() {
+            out.push(
+                Diagnostic::error(
+                    path,
+                    s.audience_pos,
+                    format!(
+                        "\"{}\" picks people with `where`, but {} names no spreadsheet of people",
+                        s.title,
+                        r.path.display()
+                    ),
+                )
+                .with_help(format!(
+                    "add `people: contacts.xlsx` (the office's spreadsheet) to {}, or name lists in `for`",
+                    r.path.display()
+                )),
+            );
+        }
     }
     out
+}
+
+/// Everyone in the office's spreadsheet whose row matches `conditions`, by [`key`].
+fn picked(r: &Recipients, conditions: &[Condition]) -> HashSet<String> {
+    let Some(people) = &r.people else {
+        return HashSet::new();
+    };
+    people
+        .people
+        .iter()
+        .filter(|p| {
+            conditions.iter().all(|c| {
+                crate::input::people::where_column(&c.column)
+                    .is_some_and(|column| p.matches(column, &c.values))
+            })
+        })
+        .map(|p| p.key.clone())
+        .collect()
 }
 
 /// Splits `people` (those about to be sent the issue `id`) by the sections each receives: those
 /// for everyone, and those for a list they are on. Without any `for:`, one version for all.
 pub fn split(b: &Bulletin, id: &Identity, r: &Recipients, people: &[Mailbox]) -> Split {
-    let members: Vec<(&str, HashSet<String>)> = lists(b)
-        .into_iter()
-        .map(|list| {
-            let resolved = r.resolve(list);
-            let keys = resolved
-                .recipients
-                .iter()
-                .chain(&resolved.suppressed)
-                .map(key)
-                .collect();
-            (list, keys)
-        })
-        .collect();
+    let mut members: Vec<(String, HashSet<String>)> = Vec::new();
+    for s in &b.sections {
+        for list in &s.audience {
+            if members.iter().all(|(id, _)| id != list) {
+                let resolved = r.resolve(list);
+                let keys = resolved
+                    .recipients
+                    .iter()
+                    .chain(&resolved.suppressed)
+                    .map(key)
+                    .collect();
+                members.push((list.clone(), keys));
+            }
+        }
+        if let Some(id) = ids(s).into_iter().find(|id| id.starts_with(WHERE))
+            && members.iter().all(|(m, _)| *m != id)
+        {
+            members.push((id, picked(r, &s.audience_where)));
+        }
+    }
     let mut by_sections: BTreeMap<Vec<usize>, Vec<String>> = BTreeMap::new();
     for m in people {
         let k = key(m);
         let on: Vec<&str> = members
             .iter()
             .filter(|(_, keys)| keys.contains(&k))
-            .map(|(list, _)| *list)
+            .map(|(list, _)| list.as_str())
             .collect();
         by_sections.entry(sections_for(b, &on)).or_default().push(k);
     }
@@ -164,8 +225,11 @@ pub fn version(b: &Bulletin, sections: &[usize]) -> Bulletin {
 /// section show. `name` gives a list's name from its id.
 pub fn labelled(b: &Bulletin, name: impl Fn(&str) -> String) -> Bulletin {
     let mut out = b.clone();
-    for s in out.sections.iter_mut().filter(|s| !s.audience.is_empty()) {
-        let names: Vec<String> = s.audience.iter().map(|id| name(id)).collect();
+    for s in out.sections.iter_mut() {
+        let names: Vec<String> = ids(s).iter().map(|id| name(id)).collect();
+        if names.is_empty() {
+            continue;
+        }
         let whom = format!("For {}", join_and(&names));
         s.label = Some(match &s.label {
             Some(l) => format!("{l} · {whom}"),
@@ -176,9 +240,13 @@ pub fn labelled(b: &Bulletin, name: impl Fn(&str) -> String) -> Bulletin {
 }
 
 /// How a list is named where the recipients file is not at hand (the preview, the archive):
-/// by its id, as the bulletin's `for:` writes it.
+/// by its id, as the bulletin's `for:` writes it; a `where`, by what it matches ("those with
+/// role Practice manager").
 pub fn list_title(id: &str) -> String {
-    id.to_string()
+    match id.strip_prefix(WHERE) {
+        Some(matched) => format!("those with {matched}"),
+        None => id.to_string(),
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -270,6 +338,7 @@ mod tests {
             dates: Vec::new(),
             continued_from: None,
             audience: audience.iter().map(|s| s.to_string()).collect(),
+            audience_where: Vec::new(),
             audience_pos: Default::default(),
         }
     }

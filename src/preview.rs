@@ -91,7 +91,10 @@ fn audiences(b: &crate::model::Bulletin, p: &crate::model::Publisher) -> Vec<Aud
     }
     let mut lists: Vec<(String, String)> = audience::lists(b)
         .into_iter()
-        .map(|l| (l.to_string(), audience::list_title(l)))
+        .map(|l| {
+            let title = audience::list_title(&l);
+            (l, title)
+        })
         .collect();
     lists.push((String::new(), "everyone else".to_string()));
     lists

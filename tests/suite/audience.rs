@@ -374,3 +374,81 @@ fn each_reader_is_greeted_with_their_own_name_and_practice_and_nobody_elses() {
     let pat = &received["pat.manager@example.org"][0].1;
     assert!(pat.contains("news for Tiptree Surgery."), "{pat}");
 }
+
+/// `for: { where: ... }` picks people from the office's spreadsheet as a list's `where:` does
+/// (tests/fixtures/merge/office: Pat a practice manager and Gill a GP partner in the CSV, Oli on
+/// no row): each gets the sections for everyone and those whose `where` matches their row, and
+/// the rendered bulletin labels each with whom it is for. Without a spreadsheet, `check` says
+/// so at the section.
+#[test]
+fn a_section_for_people_picked_with_where_reaches_exactly_them() {
+    let server = Server::start(std::env::temp_dir().as_path(), &[]);
+    let office = Office::at(
+        "tests/fixtures/merge/office",
+        &["contacts.csv"],
+        server.port,
+    );
+    std::fs::write(
+        office.dir.path().join("bulletins/2021-10-20.yaml"),
+        "title: Picked from the spreadsheet\ndate: 2021-10-20\nsections:\n  - title: For everyone\n    body: Everyone reads this.\n  - title: For practice managers\n    for: { where: { role: Practice manager } }\n    body: Only Pat reads this.\n  - title: For GP partners at the harbour\n    for:\n      where:\n        role: [GP partner, Salaried GP]\n        practice: Harbour <Lane> & Co Practice\n    body: Only Gill reads this.\n",
+    )
+    .unwrap();
+    let rendered = office.run(&["render", "bulletins/2021-10-20.yaml", "--out", "out"]);
+    assert!(rendered.status.success(), "{}", text(&rendered));
+    let page = std::fs::read_to_string(office.dir.path().join("out/2021-10-20.txt")).unwrap();
+    assert!(
+        page.contains("For those with role Practice manager"),
+        "{page}"
+    );
+    let out = office.send(&["--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let received = bodies(&server);
+    let got = |who: &str| -> Vec<&str> {
+        let (text, _) = &received[&format!("{who}@example.org")][0];
+        [
+            "For everyone",
+            "For practice managers",
+            "For GP partners at the harbour",
+        ]
+        .into_iter()
+        .filter(|t| text.contains(t))
+        .collect()
+    };
+    assert_eq!(
+        got("pat.manager"),
+        ["For everyone", "For practice managers"]
+    );
+    assert_eq!(
+        got("gill.doctor"),
+        ["For everyone", "For GP partners at the harbour"]
+    );
+    assert_eq!(got("oli.other"), ["For everyone"]);
+    assert!(received.values().all(|m| m.len() == 1));
+
+    // The same bulletin where recipients.yaml names no spreadsheet: refused at the section.
+    let lists = office.recipients();
+    office.write_recipients(
+        &lists
+            .replace("people: contacts.csv\n", "")
+            .replace(
+                "    where: { role: Practice manager }\n",
+                "    members: [pat.manager@example.org]\n",
+            )
+            .replace(
+                "    where: { role: GP partner }\n",
+                "    members: [gill.doctor@example.org]\n",
+            ),
+    );
+    let check = office.run(&[
+        "check",
+        "bulletins/2021-10-20.yaml",
+        "--recipients",
+        "recipients.yaml",
+    ]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check));
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        said.contains("\"For practice managers\" picks people with `where`, but recipients.yaml names no spreadsheet of people"),
+        "{said}"
+    );
+}

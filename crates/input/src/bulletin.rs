@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::date::{Date, Time};
 use crate::diagnostic::{Diagnostics, did_you_mean};
 use crate::limits::MAX_TITLE_CHARS;
-use crate::model::{Bulletin, DateKind, KeyDate, Link, Message, Section};
+use crate::model::{Bulletin, Condition, DateKind, KeyDate, Link, Message, Section};
 use crate::schema::Ctx;
 use crate::url::url_problem;
 use crate::yaml::{self, Node, Value};
@@ -335,6 +335,12 @@ fn section_from(
     }
     let audience_node = f.get("for");
     let audience = audience_node.map(|n| audience_from(ctx, n));
+    let (audience, audience_where) = match audience {
+        Some(Some(For::Lists(ids))) => (Some(Some(ids)), Vec::new()),
+        Some(Some(For::Where(conditions))) => (Some(Some(Vec::new())), conditions),
+        Some(None) => (Some(None), Vec::new()),
+        None => (None, Vec::new()),
+    };
     // A key that was present but invalid has been reported; the section is not usable.
     let invalid = audience.as_ref().is_some_and(|a| a.is_none())
         || date.is_some_and(|d| d.is_none())
@@ -358,25 +364,54 @@ fn section_from(
         dates: dates.unwrap_or(Some(Vec::new()))?,
         continued_from: continued_from.flatten(),
         audience: audience.flatten().unwrap_or_default(),
+        audience_where,
         audience_pos: audience_node.map_or(f.pos, |n| n.pos),
     })
     .filter(|_| !invalid)
 }
 
+/// Whom a section's `for:` names.
+enum For {
+    Lists(Vec<String>),
+    Where(Vec<Condition>),
+}
+
 /// A section's `for:`: the ids of the mailing lists whose members receive it, as a list
-/// (`for: [practice-managers, gps]`) or one id (`for: practice-managers`). Whether each names
-/// a list is checked against the recipients file ([`crate::audience::unknown_lists`]).
-fn audience_from(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
+/// (`for: [practice-managers, gps]`) or one id (`for: practice-managers`); or the people of the
+/// office's spreadsheet picked as a list's `where:` picks them (`for: { where: { role: Practice
+/// manager } }`). Whether each names a list, and whether there is a spreadsheet, is checked
+/// against the recipients file (the `audience` module of the `bulletin` crate).
+fn audience_from(ctx: &mut Ctx, node: &Node) -> Option<For> {
     let items: Vec<&Node> = match &node.value {
         Value::Seq(items) => items.iter().collect(),
         Value::Scalar(..) => vec![node],
         Value::Map(_) => {
-            ctx.error(
-                node.pos,
-                "`for` should name mailing lists, but this is a set of keys",
-                "write the ids of the lists whose members get this section, as in `for: [practice-managers, gps]` (see `bulletin lists`)",
-            );
-            return None;
+            let f = ctx.fields(node, "`for`", &["where"])?;
+            let Some(w) = f.get("where") else {
+                ctx.error(
+                    node.pos,
+                    "`for` should name mailing lists, or say `where:`",
+                    "write the ids of the lists whose members get this section, as in `for: [practice-managers, gps]` (see `bulletin lists`), or pick people from the spreadsheet: `for: { where: { role: Practice manager } }`",
+                );
+                return None;
+            };
+            let clause = crate::recipients::where_clause(ctx, w, "a section's `for`")?;
+            if clause.is_empty() {
+                ctx.error(
+                    w.pos,
+                    "`where` in `for` names no column",
+                    "say which people get this section, as in `for: { where: { role: Practice manager } }`, or delete `for` to send it to everyone",
+                );
+                return None;
+            }
+            let conditions = clause
+                .into_iter()
+                .map(|(column, values)| Condition {
+                    column: crate::people::where_key(column).to_string(),
+                    values,
+                })
+                .collect();
+            return Some(For::Where(conditions));
         }
     };
     let mut ids = Vec::new();
@@ -398,7 +433,7 @@ fn audience_from(ctx: &mut Ctx, node: &Node) -> Option<Vec<String>> {
         );
         return None;
     }
-    Some(ids)
+    Some(For::Lists(ids))
 }
 
 /// `true`/`false` (also `yes`/`no`), as YAML writers type them.

@@ -239,10 +239,16 @@ fn describe(context: &str, key: &str) -> Value {
             "The date of the bulletin that first carried this section; written by `bulletin new` when it carries the section forward, shown as \"Continued from\". Optional.",
         ),
         ("section", "for") => json!({
-            "description": "Who receives this section: the ids of mailing lists in recipients.yaml, e.g. [practice-managers]. Each person receives the sections for everyone and those for a list they are on. Left out: everyone.",
+            "description": "Who receives this section: the ids of mailing lists in recipients.yaml, e.g. [practice-managers], or the people of the spreadsheet whose columns match, e.g. { where: { role: Practice manager } }. Each person receives the sections for everyone and those for them. Left out: everyone.",
             "oneOf": [
                 { "type": "string", "minLength": 1 },
                 { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["where"],
+                    "properties": { "where": describe("list", "where") },
+                },
             ],
         }),
         ("key date", "what") => {

@@ -62,6 +62,19 @@ pub(crate) const WHERE_KEYS: &[(&str, Column)] = &[
     ("area", Column::Area),
 ];
 
+/// The key `where:` writes `column` with (`role`, ...).
+pub fn where_key(column: Column) -> &'static str {
+    WHERE_KEYS
+        .iter()
+        .find(|(_, c)| *c == column)
+        .map_or("", |(k, _)| k)
+}
+
+/// The column a `where:` key names.
+pub fn where_column(key: &str) -> Option<Column> {
+    WHERE_KEYS.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
+}
+
 /// How many rows with something in them are looked through for the headings.
 const HEADING_ROWS: usize = 10;
 

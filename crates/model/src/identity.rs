@@ -220,6 +220,7 @@ impl Encoder {
             dates,
             continued_from,
             audience,
+            audience_where,
             audience_pos: _,
         } = s;
         self.mark("section");
@@ -260,6 +261,12 @@ impl Encoder {
         // Left out for a section for everyone, so that fingerprints stay as they were.
         for list in audience {
             self.field("for", list);
+        }
+        for c in audience_where {
+            self.field("for-where", &c.column);
+            for v in &c.values {
+                self.field("for-value", v);
+            }
         }
         self.mark("/section");
     }

@@ -85,10 +85,34 @@ pub struct Section {
     /// `bulletin new` when it carries the section forward); shown as "Continued from …".
     pub continued_from: Option<Date>,
     /// `for:` the mailing lists (their ids in `recipients.yaml`) whose members receive this
-    /// section; empty: everyone. See [`crate::audience`].
+    /// section; empty (and no `audience_where`): everyone. See the `audience` module of the
+    /// `bulletin` crate.
     pub audience: Vec<String>,
+    /// `for: { where: { role: Practice manager } }`: the people of the office's spreadsheet whose
+    /// row has these values (every condition, any of a condition's values) receive this section,
+    /// as a list's `where:` picks its members. Empty: no such condition.
+    pub audience_where: Vec<Condition>,
     /// Where `for:` is in the file (the section's title when there is none).
     pub audience_pos: Pos,
+}
+
+/// One condition of a section's `for: { where: }`: a column of the office's spreadsheet, by the
+/// key `where:` writes it with (`role`, `practice`, `ods_code`, `area`), and its values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    pub column: String,
+    pub values: Vec<String>,
+}
+
+impl Condition {
+    /// How the office would say it: "role Practice manager", "role GP partner or Salaried GP".
+    pub fn describe(conditions: &[Condition]) -> String {
+        conditions
+            .iter()
+            .map(|c| format!("{} {}", c.column.replace('_', " "), c.values.join(" or ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// One deadline or event of a section (`dates:` in the file).

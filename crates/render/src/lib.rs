@@ -117,6 +117,7 @@ mod tests {
             dates: Vec::new(),
             continued_from: None,
             audience: Vec::new(),
+            audience_where: Vec::new(),
             audience_pos: Default::default(),
         }
     }

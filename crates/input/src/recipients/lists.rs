@@ -302,8 +302,13 @@ fn people_columns(ctx: &mut Ctx, node: &Node) -> Option<Vec<(Column, String)>> {
     ok.then_some(out)
 }
 
-/// `where:` of a list: each column named, and the values (any of them) it must have.
-fn where_clause(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Vec<(Column, Vec<String>)>> {
+/// `where:` of a list (or of a section's `for:`): each column named, and the values (any of
+/// them) it must have.
+pub(crate) fn where_clause(
+    ctx: &mut Ctx,
+    node: &Node,
+    what: &str,
+) -> Option<Vec<(Column, Vec<String>)>> {
     let names: Vec<&str> = WHERE_KEYS.iter().map(|(k, _)| *k).collect();
     let Value::Map(entries) = &node.value else {
         ctx.error(

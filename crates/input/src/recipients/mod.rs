@@ -25,6 +25,7 @@ mod relay;
 mod secrets;
 mod settings;
 
+pub(crate) use lists::where_clause;
 pub use lists::{LIST_KEYS, List, MEMBER_KEYS, Resolved, key};
 pub use mailbox::{Imap, ReplyMailbox};
 pub use oauth::OAuth2;
