@@ -82,10 +82,7 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{} is not as `bulletin approve` writes it ({problem})\n  help: nothing was sent. Put back the copy `bulletin approve` wrote, or delete the file and have the issue approved again",
-        path.display()
-    )]
+    #[error("{} is not as `bulletin approve` writes it ({problem})", path.display())]
     Damaged { path: PathBuf, problem: String },
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -94,28 +91,56 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// What to do, where something can be done.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Damaged { .. } => Some(
+                "nothing was sent. Put back the copy `bulletin approve` wrote, or delete the file and have the issue approved again"
+                    .to_string(),
+            ),
+            Error::Read { .. } | Error::Write { .. } => None,
+        }
+    }
+}
+
 /// Why `send` refuses an issue that needs approval.
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
     #[error(
-        "{} has not been approved: publisher.yaml says {} must approve each issue before it is sent\n  help: nothing was sent. Send a test copy for approval (`bulletin send {} --test ADDRESS`); once it is approved, record it with `bulletin approve {} --as NAME` (or Approve in the desk)",
-        file.display(), names(approvers), file.display(), file.display()
+        "{} has not been approved: publisher.yaml says {} must approve each issue before it is sent",
+        file.display(), names(approvers)
     )]
     NotApproved {
         file: PathBuf,
         approvers: Vec<String>,
     },
     #[error(
-        "{} changed since {} approved it on {}:\n{}\n  help: nothing was sent. Send a test copy of this version for approval (`bulletin send {} --test ADDRESS`); once it is approved, record it with `bulletin approve {} --as NAME` (or Approve in the desk), or put the file back as it was approved",
+        "{} changed since {} approved it on {}:\n{}",
         file.display(), since.by, since.when(),
         changes.iter().map(|c| format!("  - {c}")).collect::<Vec<_>>().join("\n"),
-        file.display(), file.display()
     )]
     Changed {
         file: PathBuf,
         since: Box<Approval>,
         changes: Vec<String>,
     },
+}
+
+impl Refusal {
+    /// What to do: have this version approved (or put the file back as it was approved).
+    pub fn help(&self) -> String {
+        match self {
+            Refusal::NotApproved { file, .. } => format!(
+                "nothing was sent. Send a test copy for approval (`bulletin send {0} --test ADDRESS`); once it is approved, record it with `bulletin approve {0} --as NAME` (or Approve in the desk)",
+                file.display()
+            ),
+            Refusal::Changed { file, .. } => format!(
+                "nothing was sent. Send a test copy of this version for approval (`bulletin send {0} --test ADDRESS`); once it is approved, record it with `bulletin approve {0} --as NAME` (or Approve in the desk), or put the file back as it was approved",
+                file.display()
+            ),
+        }
+    }
 }
 
 /// "Dr A", "Dr A or Dr B", "Dr A, Dr B or Dr C".
@@ -180,16 +205,13 @@ impl Status {
 #[derive(Debug, thiserror::Error)]
 pub enum ApproveError {
     #[error(
-        "{} names no `approvers`, so no issue needs approving: nothing was written\n  help: to have each issue approved before it is sent, add the names of those who approve to {}, e.g. approvers: [Dr Jane Smith]",
-        publisher.display(), publisher.display()
+        "{} names no `approvers`, so no issue needs approving: nothing was written",
+        publisher.display()
     )]
     NoApprovers { publisher: PathBuf },
     #[error(
-        "`{name}` is not one of the approvers in {} ({}): nothing was written\n  help: {}only someone {} names under `approvers` can approve an issue",
-        publisher.display(), approvers.join(", "),
-        crate::diagnostic::did_you_mean(name, &approvers.iter().map(String::as_str).collect::<Vec<_>>())
-            .map_or(String::new(), |s| format!("did you mean `{s}`? ")),
-        publisher.display()
+        "`{name}` is not one of the approvers in {} ({}): nothing was written",
+        publisher.display(), approvers.join(", ")
     )]
     NotAnApprover {
         name: String,
@@ -198,6 +220,32 @@ pub enum ApproveError {
     },
     #[error(transparent)]
     File(#[from] Error),
+}
+
+impl ApproveError {
+    /// What to do, where something can be done.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ApproveError::NoApprovers { publisher } => Some(format!(
+                "to have each issue approved before it is sent, add the names of those who approve to {}, e.g. approvers: [Dr Jane Smith]",
+                publisher.display()
+            )),
+            ApproveError::NotAnApprover {
+                name,
+                approvers,
+                publisher,
+            } => {
+                let names: Vec<&str> = approvers.iter().map(String::as_str).collect();
+                let guess = crate::diagnostic::did_you_mean(name, &names)
+                    .map_or(String::new(), |s| format!("did you mean `{s}`? "));
+                Some(format!(
+                    "{guess}only someone {} names under `approvers` can approve an issue",
+                    publisher.display()
+                ))
+            }
+            ApproveError::File(e) => e.help(),
+        }
+    }
 }
 
 /// What [`approve`] did.

@@ -261,6 +261,18 @@ pub fn help_of(e: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<crate::oauth::Error>() {
             return e.help();
         }
+        if let Some(e) = cause.downcast_ref::<crate::send::Reason>() {
+            return e.help.clone();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::approval::Refusal>() {
+            return Some(e.help());
+        }
+        if let Some(e) = cause.downcast_ref::<crate::approval::ApproveError>() {
+            return e.help();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::approval::Error>() {
+            return e.help();
+        }
         if let Some(crate::inbox::imap::Error::SignIn(e)) = cause.downcast_ref() {
             return e.help();
         }

@@ -298,7 +298,7 @@ pub fn run(o: Args) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     if let Some(reason) = outcome.fatal {
-        return Err(format!("sending stopped: {reason}").into());
+        return Err(anyhow::Error::new(reason).context("sending stopped").into());
     }
     if held > 0 {
         // Counted again: this run's deliveries are in the journal now, at their own times.
@@ -600,7 +600,7 @@ fn send_test(
         return Err(Failure::Interrupted);
     }
     if let Some(reason) = outcome.fatal {
-        return Err(reason.into());
+        return Err(anyhow::Error::new(reason).into());
     }
     if !outcome.failed.is_empty() {
         return Err(format!(
@@ -734,11 +734,19 @@ fn try_relay(
                 channel.close(conn).await;
                 Ok(())
             }
-            Err(RelayFailure { text, .. }) => Err(format!(
-                "nothing was sent: {text}\n  help: check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
-                recipients.path.display()
-            )
-            .into()),
+            Err(RelayFailure { text, help, .. }) => {
+                // What the failure itself says to do (sign in again, fix the sender), else what
+                // to check when the relay cannot be used at all.
+                let help = help.unwrap_or_else(|| format!(
+                    "check that the relay is running and reachable, and `host`, `port`, `security` and the login in {}; then run the same command again",
+                    recipients.path.display()
+                ));
+                let reason = crate::send::Reason {
+                    text: format!("nothing was sent: {text}"),
+                    help: Some(help),
+                };
+                Err(anyhow::Error::new(reason).into())
+            }
         }
     })
 }

@@ -296,7 +296,10 @@ fn approval_card(
                     p { "Send a test copy of this version to be approved, then record the approval again." }
                 }
                 Ok(_) => p id="approval" class="refused" role="alert" { "Not approved yet: " (approvers.join(" or ")) " must approve this issue before it is sent. Send them a test copy (its subject starts “[FOR APPROVAL]”), then record their approval here." },
-                Err(e) => p id="approval" class="refused" role="alert" { (super::problems::plain_words(&e.to_string())) },
+                Err(e) => div id="approval" class="refused" role="alert" {
+                    p { (super::problems::plain_words(&e.to_string())) }
+                    @if let Some(help) = e.help() { p { (super::problems::plain_words(&help)) } }
+                },
             }
             @if !approved {
                 form method="post" action={"/api/approve/" (name)} data-desk-post="" {
@@ -353,10 +356,13 @@ pub async fn approve(
     let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
     match crate::approval::approve(&path, b, p, &request.by, crate::clock::now_ms()) {
         Ok(_) => axum::response::Redirect::to(&format!("/send/{name}")).into_response(),
-        Err(e) => no(
-            StatusCode::CONFLICT,
-            super::problems::plain_words(&e.to_string()),
-        ),
+        Err(e) => {
+            let said = match e.help() {
+                Some(help) => format!("{e}. {help}"),
+                None => e.to_string(),
+            };
+            no(StatusCode::CONFLICT, super::problems::plain_words(&said))
+        }
     }
 }
 

@@ -1912,6 +1912,10 @@ fn a_full_disk_under_the_journal_stops_the_send_and_nobody_is_mailed_twice() {
         "{}",
         text(&out)
     );
+    assert!(
+        stderr.contains("recorded in the journal\n  help: free some space on that disk"),
+        "{stderr}"
+    );
     let sent = server.messages().len();
     assert!(sent > 50 && sent < 200, "{sent} sent\n{}", text(&out));
     // Everyone the relay accepted is in the journal, so a rerun (space freed) mails nobody twice.
@@ -2197,6 +2201,14 @@ fn a_refusal_of_the_whole_send_stops_it_instead_of_failing_each_recipient() {
         )),
         "{}",
         text(&out)
+    );
+    // What to do, on a line of its own after the message, once.
+    assert_eq!(
+        stderr
+            .matches("\n  help: set `auth:` and `username:` under `smtp:` in the recipients file")
+            .count(),
+        1,
+        "{stderr}"
     );
     assert!(
         !office.journal().contains("failed\t"),

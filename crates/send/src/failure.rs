@@ -36,6 +36,8 @@ pub struct Failure {
     pub kind: Kind,
     pub reply: Option<Reply>,
     pub text: String,
+    /// What the office can do about it, kept apart from `text` (which the journal records).
+    pub help: Option<String>,
 }
 
 impl Failure {
@@ -44,7 +46,14 @@ impl Failure {
             kind,
             reply: None,
             text: text.into(),
+            help: None,
         }
+    }
+
+    /// The same failure, with what to do about it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Failure {
+        self.help = Some(help.into());
+        self
     }
 
     /// A refusal by reply: 4xx temporary (or throttled), 5xx permanent; `text` as recorded.
@@ -58,6 +67,7 @@ impl Failure {
             kind,
             reply: Some(reply),
             text,
+            help: None,
         }
     }
 

@@ -78,17 +78,32 @@ pub fn plan(resolved: Resolved, history: &History, retry_failed: bool) -> Plan {
     p
 }
 
+/// Why a run stopped before its end (not Ctrl-C): what happened, and what the office can do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{text}")]
+pub struct Reason {
+    pub text: String,
+    pub help: Option<String>,
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Reason {
+        Reason { text, help: None }
+    }
+}
+
 /// A shared stop signal: Ctrl-C, or a failure that ends the run.
 #[derive(Default)]
 pub struct Stop {
     stopped: AtomicBool,
     notify: Notify,
-    reason: Mutex<Option<String>>,
+    reason: Mutex<Option<Reason>>,
 }
 
 impl Stop {
-    /// Stops the run; `reason` is `None` for an interruption by the user.
-    pub fn stop(&self, reason: Option<String>) {
+    /// Stops the run; `reason` is `None` for an interruption by the user. The first reason given
+    /// is kept.
+    pub fn stop(&self, reason: Option<Reason>) {
         if let Some(r) = reason {
             self.reason.lock().unwrap().get_or_insert(r);
         }
@@ -100,7 +115,7 @@ impl Stop {
         self.stopped.load(Ordering::SeqCst)
     }
 
-    pub fn reason(&self) -> Option<String> {
+    pub fn reason(&self) -> Option<Reason> {
         self.reason.lock().unwrap().clone()
     }
 
@@ -263,7 +278,7 @@ pub struct Outcome {
     /// Not attempted because the run stopped.
     pub not_sent: usize,
     pub interrupted: bool,
-    pub fatal: Option<String>,
+    pub fatal: Option<Reason>,
     /// Temporary failures (4xx, dropped connections) that were retried.
     pub retries: usize,
     /// How many times the relay limited the rate, and the rate (a minute) in use at the end.
@@ -327,7 +342,7 @@ pub async fn run<R: Relay>(run: Run<R>, recipients: Vec<Mailbox>) -> Outcome {
             shared
                 .run
                 .stop
-                .stop(Some(format!("a sending task failed: {e}")));
+                .stop(Some(format!("a sending task failed: {e}").into()));
         }
     }
     let Ok(shared) = Arc::try_unwrap(shared) else {
@@ -383,10 +398,9 @@ fn take<R: Relay>(shared: &Shared<R>, spare: &mut Vec<String>) -> Option<Message
     let envelope = match Envelope::new(Some(run.from.clone()), vec![to.email.clone()]) {
         Ok(e) => e,
         Err(e) => {
-            run.stop.stop(Some(format!(
-                "cannot address a message to {}: {e}",
-                to.email
-            )));
+            run.stop.stop(Some(
+                format!("cannot address a message to {}: {e}", to.email).into(),
+            ));
             shared.queue.lock().unwrap().push_front(to);
             return None;
         }
@@ -394,10 +408,9 @@ fn take<R: Relay>(shared: &Shared<R>, spare: &mut Vec<String>) -> Option<Message
     let mut text = spare.pop().unwrap_or_default();
     text.clear();
     if let Err(e) = run.template.write_for(&to, SystemTime::now(), &mut text) {
-        run.stop.stop(Some(format!(
-            "cannot make the message for {}: {e}",
-            to.email
-        )));
+        run.stop.stop(Some(
+            format!("cannot make the message for {}: {e}", to.email).into(),
+        ));
         shared.queue.lock().unwrap().push_front(to);
         return None;
     }
@@ -497,17 +510,23 @@ async fn settle<R: Relay>(
     match ack.await {
         Ok(Ok(saved)) => {
             if saved.disk_full {
-                run.stop.stop(Some(
-                    "the disk under the journal is full: stopped before sending to anyone else, and every message sent is recorded in the journal\n  help: free some space on that disk, then run the same command again to send the rest".into(),
-                ));
+                run.stop.stop(Some(Reason {
+                    text: "the disk under the journal is full: stopped before sending to anyone else, and every message sent is recorded in the journal".into(),
+                    help: Some("free some space on that disk, then run the same command again to send the rest".into()),
+                }));
             }
             count(shared, status, address, reply);
         }
-        Ok(Err(e)) => run.stop.stop(Some(format!(
-            "cannot write the journal: {e}; stopped so that nobody else is mailed who might not be recorded"
-        ))),
+        Ok(Err(e)) => run.stop.stop(Some(
+            format!(
+                "cannot write the journal: {e}; stopped so that nobody else is mailed who might not be recorded"
+            )
+            .into(),
+        )),
         Err(_) => run.stop.stop(Some(
-            "the journal writer stopped; stopped so that nobody else is mailed who might not be recorded".into(),
+            "the journal writer stopped; stopped so that nobody else is mailed who might not be recorded"
+                .to_string()
+                .into(),
         )),
     }
 }
@@ -585,12 +604,15 @@ fn act<R: Relay>(
             failure.text + note.as_deref().unwrap_or(""),
         )),
         Action::Stop(note) => {
-            run.stop.stop(Some(failure.text + &note));
+            run.stop.stop(Some(Reason {
+                text: failure.text + &note,
+                help: failure.help,
+            }));
             Err(Attempt::Abandoned)
         }
         Action::StopLimited(note) => {
             let reason = format!("the relay kept limiting the rate ({}){note}", failure.text);
-            run.stop.stop(Some(reason));
+            run.stop.stop(Some(reason.into()));
             Err(Attempt::Abandoned)
         }
         Action::Reopen => {
@@ -781,7 +803,7 @@ mod tests {
         assert!(outcome.failed.is_empty(), "{outcome:?}");
         assert_eq!(outcome.not_sent, 3);
         assert_eq!(
-            outcome.fatal.as_deref(),
+            outcome.fatal.as_ref().map(|r| r.text.as_str()),
             Some(
                 "cannot connect to 127.0.0.1:25: refused (tried 2 times); nothing is lost: run the same command again to resume"
             )
@@ -873,7 +895,7 @@ mod tests {
         assert_eq!(outcome.not_sent, 2);
         assert!(outcome.failed.is_empty());
         assert_eq!(
-            outcome.fatal.as_deref(),
+            outcome.fatal.as_ref().map(|r| r.text.as_str()),
             Some("the relay refused the sender")
         );
         assert!(!outcome.interrupted);

@@ -166,6 +166,7 @@ fn refused(s: &Smtp, reply: Reply, what: &str) -> Failure {
             kind,
             reply: Some(reply),
             text,
+            help: None,
         }
     } else {
         let text = format!("{what}: {}", reply.shown());
@@ -173,6 +174,7 @@ fn refused(s: &Smtp, reply: Reply, what: &str) -> Failure {
             kind: Kind::Fatal,
             reply: Some(reply),
             text,
+            help: None,
         }
     }
 }
@@ -266,11 +268,12 @@ fn signing_in(e: crate::oauth::Error) -> Failure {
         crate::oauth::Error::Unreachable { .. } => Kind::Temporary,
         _ => Kind::Fatal,
     };
-    let text = match e.help() {
-        Some(help) => format!("{e}\n  help: {help}"),
-        None => e.to_string(),
-    };
-    Failure::new(kind, text)
+    let help = e.help();
+    let failure = Failure::new(kind, e.to_string());
+    match help {
+        Some(help) => failure.with_help(help),
+        None => failure,
+    }
 }
 
 /// One AUTH exchange with `secret`: the relay's last reply.

@@ -385,9 +385,12 @@ fn commands(
                 return Err(Failure::new(
                     Kind::Fatal,
                     format!(
-                        "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)\n  help: use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
+                        "the `from` address {from} has letters outside ASCII and {} does not accept such addresses (it does not offer SMTPUTF8)",
                         settings.describe()
                     ),
+                )
+                .with_help(
+                    "use a `from` address in plain ASCII letters in publisher.yaml, or a relay that offers SMTPUTF8",
                 ));
             }
             return Err(Failure::new(
@@ -414,18 +417,27 @@ fn sender_refused(s: &Smtp, refusal: &Failure) -> Failure {
         .reply
         .as_ref()
         .is_some_and(|r| r.code == 530 || r.enhanced() == Some("5.7.0"));
-    let text = if login && s.auth == Auth::None {
-        format!(
-            "{} requires a login (it answered `{reply}`), but the recipients file says `auth: none`\n  help: set `auth:` and `username:` under `smtp:` in the recipients file (see docs/send.md), then run the same command again",
-            s.describe()
+    if login && s.auth == Auth::None {
+        Failure::new(
+            Kind::Fatal,
+            format!(
+                "{} requires a login (it answered `{reply}`), but the recipients file says `auth: none`",
+                s.describe()
+            ),
         )
+        .with_help("set `auth:` and `username:` under `smtp:` in the recipients file (see docs/send.md), then run the same command again")
     } else {
-        format!(
-            "{} refused the sender, so it would refuse everyone: `{reply}`\n  help: check the `from` address in publisher.yaml, and the login, with whoever runs the relay",
-            s.describe()
+        Failure::new(
+            Kind::Fatal,
+            format!(
+                "{} refused the sender, so it would refuse everyone: `{reply}`",
+                s.describe()
+            ),
         )
-    };
-    Failure::new(Kind::Fatal, text)
+        .with_help(
+            "check the `from` address in publisher.yaml, and the login, with whoever runs the relay",
+        )
+    }
 }
 
 /// How long `sendmail` may take over one message: it only queues it on this machine, so a
