@@ -46,6 +46,12 @@ impl From<String> for Failure {
     }
 }
 
+impl From<crate::send::Reason> for Failure {
+    fn from(r: crate::send::Reason) -> Failure {
+        Failure::Error(anyhow::Error::new(r))
+    }
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Failure {
         Failure::Error(e)

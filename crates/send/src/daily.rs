@@ -84,7 +84,7 @@ pub struct Turn {
 }
 
 /// Takes the turn of the sends from `folder` under a daily limit; refused while another holds it.
-pub fn take_turn(folder: &Path) -> Result<Turn, String> {
+pub fn take_turn(folder: &Path) -> Result<Turn, crate::Reason> {
     let path = folder.join(TURN_FILE);
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -94,12 +94,20 @@ pub fn take_turn(folder: &Path) -> Result<Turn, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     match lock.try_lock() {
         Ok(()) => Ok(Turn { _lock: lock }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
-            "another `bulletin send` is sending from {}: under `daily_limit`, sends take turns so that together they keep to the limit (its lock is {})\n  help: nothing was sent. Wait for the other send to finish, then run this one again",
-            folder.display(),
-            path.display()
-        )),
-        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+        Err(std::fs::TryLockError::WouldBlock) => Err(crate::Reason {
+            text: format!(
+                "another `bulletin send` is sending from {}: under `daily_limit`, sends take turns so that together they keep to the limit (its lock is {})",
+                folder.display(),
+                path.display()
+            ),
+            help: Some(
+                "nothing was sent. Wait for the other send to finish, then run this one again"
+                    .into(),
+            ),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(format!("cannot lock {}: {e}", path.display()).into())
+        }
     }
 }
 
@@ -274,7 +282,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = take_turn(dir.path()).unwrap();
         let refused = take_turn(dir.path()).unwrap_err();
-        assert!(refused.contains("sends take turns"), "{refused}");
+        assert!(refused.text.contains("sends take turns"), "{refused}");
         drop(first);
         take_turn(dir.path()).expect("the turn is free once the first send has ended");
     }

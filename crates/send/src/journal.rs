@@ -677,7 +677,7 @@ const SENT_MARK: &str = "A send of this bulletin was recorded in the journal bes
 impl Locked {
     /// Takes the journal's lock (its `.lock` file), then opens (creating) the journal. Fails if
     /// another send holds the lock.
-    pub fn take(path: &Path) -> Result<Locked, String> {
+    pub fn take(path: &Path) -> Result<Locked, crate::Reason> {
         let lock_file = lock_path(path);
         let mut lock = OpenOptions::new()
             .create(true)
@@ -693,16 +693,23 @@ impl Locked {
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(format!(
-                    "another `bulletin send` of this bulletin is running (its journal {} is locked); wait for it to finish",
-                    path.display()
-                ));
+                return Err(crate::Reason {
+                    text: format!(
+                        "another `bulletin send` of this bulletin is running (its journal {} is locked)",
+                        path.display()
+                    ),
+                    help: Some(
+                        "nothing was sent. Wait for it to finish (it may be in another window, or the desk's), then run the same command again: nobody gets the bulletin twice"
+                            .into(),
+                    ),
+                });
             }
             Err(std::fs::TryLockError::Error(e)) => {
                 return Err(format!(
                     "cannot lock the journal's lock file {}: {e}",
                     lock_file.display()
-                ));
+                )
+                .into());
             }
         }
         if lock.metadata().is_ok_and(|m| m.len() == 0) {
@@ -711,16 +718,23 @@ impl Locked {
         }
         keep_reserve(&mut lock).map_err(|e| {
             if is_full(&e) {
-                format!(
-                    "the disk under the journal {} is full: `send` keeps {} KB beside the journal before it starts, so that every message it sends can be recorded\n  help: nothing was sent. Free some space on that disk, then run the same command again",
-                    path.display(),
-                    RESERVE / 1024
-                )
+                crate::Reason {
+                    text: format!(
+                        "the disk under the journal {} is full: `send` keeps {} KB beside the journal before it starts, so that every message it sends can be recorded",
+                        path.display(),
+                        RESERVE / 1024
+                    ),
+                    help: Some(
+                        "nothing was sent. Free some space on that disk, then run the same command again"
+                            .into(),
+                    ),
+                }
             } else {
                 format!(
                     "cannot write the journal's lock file {}: {e}",
                     lock_file.display()
                 )
+                .into()
             }
         })?;
         // Read and write, not append: on Windows an append-only handle may not shorten the
@@ -746,7 +760,7 @@ impl Locked {
     /// Starts writing: first, if given, the `issue` line of the version about to be sent (on
     /// disk before any record that follows it). `senders` is how many connections record
     /// outcomes, each with at most two records not yet on disk.
-    pub fn start(self, version: Option<&Version>, senders: usize) -> Result<Writer, String> {
+    pub fn start(self, version: Option<&Version>, senders: usize) -> Result<Writer, crate::Reason> {
         let Locked {
             mut lock,
             mut file,

@@ -585,10 +585,20 @@ async fn deliver<R: Relay>(
         };
         // The pause before connecting again too: a relay that refuses connections (rather than
         // messages) would otherwise be asked again at once.
-        if !run.stop.sleep_until(Instant::now() + pause).await {
+        if !run.stop.sleep_until(Instant::now() + jittered(pause)).await {
             return Attempt::Abandoned;
         }
     }
+}
+
+/// `pause` and a random part of it: connections cut at the same moment (a relay restarting, or
+/// one that closes at every Nth command) do not all come back in step and meet the same fate
+/// again. Up to a quarter of the pause more, and up to 20 ms when the pause is nothing.
+fn jittered(pause: Duration) -> Duration {
+    let mut b = [0u8; 2];
+    let r = getrandom::getrandom(&mut b).map_or(0, |()| u16::from_le_bytes(b));
+    let spread = pause / 4 + Duration::from_millis(20);
+    pause + spread.mul_f64(f64::from(r) / f64::from(u16::MAX))
 }
 
 /// Carries out what [`decide`] said about `failure`: the end of this recipient's attempts, or
@@ -772,6 +782,23 @@ mod tests {
             sends: Mutex::new(sends.into()),
             log: Arc::default(),
         }
+    }
+
+    /// A retry's pause is never shorter than decided, and at most a quarter (and 20 ms) longer.
+    #[test]
+    fn a_pause_before_a_retry_gets_a_random_part_of_its_own() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..50 {
+            let p = jittered(Duration::ZERO);
+            assert!(p <= Duration::from_millis(20), "{p:?}");
+            seen.insert(p);
+            let p = jittered(Duration::from_secs(4));
+            assert!(
+                p >= Duration::from_secs(4) && p <= Duration::from_millis(5020),
+                "{p:?}"
+            );
+        }
+        assert!(seen.len() > 10, "not random: {seen:?}");
     }
 
     /// Without a rate limit no message waits for the timer (each slot is "now", given as
