@@ -138,6 +138,7 @@ try {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: path.join(shots, 'home-1280.png') });
   await nav.getByRole('link', { name: 'Write', exact: true }).click();
+  await page.waitForLoadState('load');
   await page.getByRole('heading', { name: 'Write: 2021-10-20.yaml' }).waitFor({ timeout: WAIT_MS });
   step('Home links to every page; Write is one click away');
 
@@ -252,6 +253,7 @@ try {
   if (!(await page.getByRole('button', { name: 'Send a test copy' }).isDisabled())) fail('Send is offered while the bulletin has a problem');
   await page.screenshot({ path: path.join(shots, 'send-refused-1280.png') });
   await nav.getByRole('link', { name: 'Write', exact: true }).click();
+  await page.waitForLoadState('load');
   await page.locator('#f-date').fill('2021-10-20');
   await saved(page);
   if (await at_date.isVisible()) fail('the problem at Date stayed after the date was fixed');
@@ -260,7 +262,10 @@ try {
   step(`a wrong date shows "${words.trim()}" at the Date field; Send is refused until it is fixed`);
 
   // The file changed on disk while the page is open: never overwritten silently.
+  // The form is on the screen before desk.js (at the page's end) has run, under load long
+  // enough for a keystroke to go unheard: each visit to Write waits for the page to load.
   await nav.getByRole('link', { name: 'Write', exact: true }).click();
+  await page.waitForLoadState('load');
   await page.locator('#f-summary').waitFor();
   const theirs = read().replace('date: 2021-10-20\n', 'date: 2021-10-20\n# Changed by hand in another editor.\n');
   fs.writeFileSync(bulletin, theirs);

@@ -44,11 +44,14 @@ try {
   const status = page.locator('#job-status');
   if (opts.do === 'report') {
     await nav.getByRole('link', { name: 'Replies', exact: true }).click();
+    await page.waitForLoadState('load');
     await page.getByRole('button', { name: 'Who got each issue' }).click();
   } else {
     await nav.getByRole('link', { name: 'Send', exact: true }).click();
     await page.getByRole('heading', { name: `Send: ${opts.name}` }).waitFor();
   }
+  // desk.js runs at the page's end: its buttons do nothing until then.
+  await page.waitForLoadState('load');
   if (opts.do === 'approve') {
     console.log(`before: ${await page.locator('#approval').textContent()}`);
     // To look at: the Approval card waiting, at 1280 and 768 px.
