@@ -362,7 +362,7 @@ fn write_issue(
         .map_err(|e| Error::Message(format!("{e}")))?;
     // Dated noon (UTC) on the bulletin's date, not now: archiving again gives the same bytes.
     let eml = Template::new(b, p, id, text, html, false)
-        .map_err(Error::Message)?
+        .map_err(|e| Error::Message(e.to_string()))?
         .for_recipient(&sample, b.date.noon_utc());
     let page = site::issue_page(b, p, slug, list);
     for (name, bytes) in [

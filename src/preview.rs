@@ -149,7 +149,11 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
     let id = crate::identity::of(b);
     let eml = match Template::new(b, p, &id, &text, &html, false) {
         Ok(t) => t.for_recipient(&sample, SystemTime::now()),
-        Err(e) => return View::Broken { diagnostics: e },
+        Err(e) => {
+            return View::Broken {
+                diagnostics: e.to_string(),
+            };
+        }
     };
     let preheader = b.summary.clone().unwrap_or_else(|| b.dateline());
     let sender_address = p.from.email.to_string();

@@ -261,6 +261,9 @@ pub fn help_of(e: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<crate::oauth::Error>() {
             return e.help();
         }
+        if let Some(e) = cause.downcast_ref::<crate::identity::KeyError>() {
+            return e.help();
+        }
         if let Some(e) = cause.downcast_ref::<crate::send::Reason>() {
             return e.help.clone();
         }

@@ -46,11 +46,22 @@ impl From<String> for Failure {
     }
 }
 
-impl From<crate::send::Reason> for Failure {
-    fn from(r: crate::send::Reason) -> Failure {
-        Failure::Error(anyhow::Error::new(r))
-    }
+/// The library's typed errors, each kept whole (with its help) in the error chain.
+macro_rules! failure_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Failure {
+                Failure::Error(anyhow::Error::new(e))
+            }
+        }
+    )*};
 }
+
+failure_from!(
+    crate::send::Reason,
+    crate::render::message::BuildError,
+    crate::identity::KeyError
+);
 
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Failure {

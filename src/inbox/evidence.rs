@@ -32,7 +32,10 @@ impl Sent {
             Ok(Some(k)) => k,
             Ok(None) => return sent,
             Err(e) => {
-                warnings.push(e);
+                warnings.push(match e.help() {
+                    Some(help) => format!("{e}: {help}"),
+                    None => e.to_string(),
+                });
                 return sent;
             }
         };

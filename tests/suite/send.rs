@@ -2765,3 +2765,24 @@ fn every_first_data_cut_after_1_kb_over_two_connections_still_delivers_everyone_
         text(&out)
     );
 }
+
+/// A damaged Message-ID key stops the send before anyone is mailed, with what to do on a line of
+/// its own (`identity::KeyError::help`).
+#[test]
+fn a_damaged_message_id_key_stops_the_send_and_says_to_restore_it() {
+    let office = Office::new();
+    let server = Server::start(office.path(), &[]);
+    office.recipients(server.port, 3, "", "");
+    std::fs::write(
+        office.path().join("bulletins/message-ids.key"),
+        "# The office's secret for Message-IDs\nnot hex at all\n",
+    )
+    .unwrap();
+    let out = office.send(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: bulletins/message-ids.key is damaged (it should hold 64 hex digits)\n  help: restore it from a backup; without it `bulletin inbox` cannot recognise replies to the issues already sent\n"
+    );
+    assert!(server.messages().is_empty());
+}

@@ -467,6 +467,38 @@ impl std::fmt::Debug for Key {
     }
 }
 
+/// Why the office's Message-ID key cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is damaged (it should hold 64 hex digits)", path.display())]
+    Damaged { path: PathBuf },
+    #[error("the system gave no random bytes for the Message-ID key")]
+    NoRandom,
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl KeyError {
+    /// What to do, where something can be done.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            KeyError::Damaged { .. } => Some(
+                "restore it from a backup; without it `bulletin inbox` cannot recognise replies to the issues already sent"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 impl Key {
     /// Where the key is for bulletins in `folder`.
     pub fn path(folder: &Path) -> PathBuf {
@@ -474,12 +506,12 @@ impl Key {
     }
 
     /// The key in `folder`, if there is one.
-    pub fn load(folder: &Path) -> Result<Option<Key>, String> {
+    pub fn load(folder: &Path) -> Result<Option<Key>, KeyError> {
         let path = Key::path(folder);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => return Err(KeyError::Read { path, source }),
         };
         let hex = text
             .lines()
@@ -494,29 +526,27 @@ impl Key {
                     .is_ok()
             });
         if !ok {
-            return Err(format!(
-                "{} is damaged (it should hold 64 hex digits): restore it from a backup; without it `bulletin inbox` cannot recognise replies to the issues already sent",
-                path.display()
-            ));
+            return Err(KeyError::Damaged { path });
         }
         Ok(Some(Key(key)))
     }
 
     /// The key in `folder`, made (32 random bytes, readable only by its owner) if there is none.
-    pub fn load_or_create(folder: &Path) -> Result<Key, String> {
+    pub fn load_or_create(folder: &Path) -> Result<Key, KeyError> {
         if let Some(k) = Key::load(folder)? {
             return Ok(k);
         }
         let mut key = [0u8; 32];
-        getrandom::getrandom(&mut key)
-            .map_err(|_| "the system gave no random bytes for the Message-ID key".to_string())?;
+        getrandom::getrandom(&mut key).map_err(|_| KeyError::NoRandom)?;
         let hex = hex(&key);
         let path = Key::path(folder);
         let text = format!(
             "# The office's secret for Message-IDs (docs/inbox.md), made by `bulletin send`.\n# Keep it: without it `bulletin inbox` cannot tell replies to the issues sent. Never share it.\n{hex}\n"
         );
-        crate::files::write_atomic(&path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        crate::files::write_atomic(&path, text.as_bytes()).map_err(|source| KeyError::Write {
+            path: path.clone(),
+            source,
+        })?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

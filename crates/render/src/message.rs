@@ -82,6 +82,16 @@ pub struct Template {
     key: Option<crate::identity::Key>,
 }
 
+/// Why a bulletin's MIME message could not be made: lettre refused a header or a part, or what
+/// it made is not the shape the template splits.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot build the message: {0}")]
+    Lettre(lettre::error::Error),
+    #[error("cannot build the message: {0}")]
+    Shape(&'static str),
+}
+
 impl Template {
     /// Encodes the bulletin's text and HTML as one MIME body with the shared headers.
     /// `id` is the identity (from [`crate::identity::of`], or a correction of it);
@@ -93,7 +103,7 @@ impl Template {
         text: &str,
         html: &str,
         test: bool,
-    ) -> Result<Template, String> {
+    ) -> Result<Template, BuildError> {
         Template::build(p, id, text, html, test, subject(b, id, test))
     }
 
@@ -105,7 +115,7 @@ impl Template {
         id: &Identity,
         text: &str,
         html: &str,
-    ) -> Result<Template, String> {
+    ) -> Result<Template, BuildError> {
         let subject = format!("[FOR APPROVAL] {}", subject(b, id, false));
         Template::build(p, id, text, html, true, subject)
     }
@@ -117,10 +127,10 @@ impl Template {
         html: &str,
         test: bool,
         subject: String,
-    ) -> Result<Template, String> {
+    ) -> Result<Template, BuildError> {
         let placeholder: Mailbox = "placeholder@example.invalid"
             .parse()
-            .map_err(|e| format!("{e}"))?;
+            .expect("a valid placeholder address");
         let mut builder = lettre::Message::builder()
             .from(p.from.clone())
             .to(placeholder)
@@ -153,13 +163,14 @@ impl Template {
                     .singlepart(SinglePart::plain(crlf(text)))
                     .singlepart(html_part(html)),
             )
-            .map_err(|e| format!("cannot build the message: {e}"))?;
+            .map_err(BuildError::Lettre)?;
         let formatted = message.formatted();
         let split = formatted
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
-            .ok_or("the message has no body")?;
-        let head = std::str::from_utf8(&formatted[..split + 2]).map_err(|e| e.to_string())?;
+            .ok_or(BuildError::Shape("it has no body"))?;
+        let head = std::str::from_utf8(&formatted[..split + 2])
+            .map_err(|_| BuildError::Shape("its header is not UTF-8"))?;
         let mut common = String::new();
         let mut keep = true;
         for line in head.split_inclusive("\r\n") {
@@ -178,7 +189,8 @@ impl Template {
         };
         Ok(Template {
             common,
-            body: String::from_utf8(formatted[split + 2..].to_vec()).map_err(|e| e.to_string())?,
+            body: String::from_utf8(formatted[split + 2..].to_vec())
+                .map_err(|_| BuildError::Shape("its body is not UTF-8"))?,
             id_prefix,
             domain: p.domain().to_string(),
             key: None,

@@ -94,7 +94,7 @@ impl Letters {
         to: &Mailbox,
         date: SystemTime,
         out: &mut String,
-    ) -> Result<(), String> {
+    ) -> Result<(), crate::render::message::BuildError> {
         let address = key(to);
         let Some(p) = &self.personal else {
             self.of(&address).0.write_for(to, date, out);
