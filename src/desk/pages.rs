@@ -368,6 +368,10 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 ),
                 _ => html! {},
             };
+            let versions = html! {
+                (versions)
+                @if text.contains("{{") { (as_reader_form(&desk, &name)) }
+            };
             html! {
                 @if let Some(notes) = notes { (imported_notes(&notes)) }
                 (write_form(&name, &base, &Form::read(root), &problems_json, versions))
@@ -631,6 +635,80 @@ fn preview_view(desk: &Desk, name: &str) -> Option<View> {
     desk.bulletin(name).map(|p| build(&p))
 }
 
+/// The office's recipients file, read as `send` reads it; `None` where it is missing or has a
+/// mistake (the Send page says so).
+fn office_recipients(desk: &Desk) -> Option<crate::input::recipients::Recipients> {
+    let path = desk.root.join(crate::project::RECIPIENTS);
+    crate::input::recipients::load(&path).ok().map(|(r, _)| r)
+}
+
+/// Merge fields (`{{first_name}}`): a form under the preview that opens the email as one person
+/// of the office's spreadsheet will receive it (their version, their details), in a tab of its
+/// own, as a mailing program's "preview as" does. Nothing without a spreadsheet of people.
+fn as_reader_form(desk: &Desk, name: &str) -> Markup {
+    let Some(people) = office_recipients(desk).and_then(|r| r.people) else {
+        return html! {};
+    };
+    html! {
+        form id="as-reader" method="get" action={"/preview/" (name) "/email.html"} target="_blank" style="margin:0 20px 12px;font-size:14px" {
+            label for="as" { "Show the merge fields as " }
+            select id="as" name="as" {
+                @for p in people.people.iter().take(MAX_AS_READERS) {
+                    option value=(p.key) { (p.mailbox) }
+                }
+            }
+            " "
+            button type="submit" { "Show" }
+        }
+    }
+}
+
+/// How many people the "Show the merge fields as" list offers (the sheet's first).
+const MAX_AS_READERS: usize = 300;
+
+/// `?as=ADDRESS`: the email (HTML and text) as that person receives it: the sections for them
+/// and their details in the merge fields. `None` if the bulletin has errors or the address is
+/// not a valid one.
+fn as_reader(desk: &Desk, name: &str, address: &str) -> Option<(String, String)> {
+    let path = desk.bulletin(name)?;
+    let prepared = crate::pipeline::prepare(&path, false).ok()?;
+    let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
+    let recipients = office_recipients(desk);
+    let sheet = recipients.as_ref().and_then(|r| r.people.as_ref());
+    // As the lists give them: the person's row of the spreadsheet names them.
+    let asked: lettre::message::Mailbox = address.parse().ok()?;
+    let key = crate::input::recipients::key(&asked);
+    let to = sheet
+        .and_then(|s| s.people.iter().find(|p| p.key == key))
+        .map_or(asked, |person| person.mailbox.clone());
+    let mut version = b.clone();
+    if let Some(r) = &recipients
+        && crate::audience::any(b)
+    {
+        let split =
+            crate::audience::split(b, &crate::identity::of(b), r, std::slice::from_ref(&to));
+        if let Some(v) = split.versions.first() {
+            version = crate::audience::version(b, &v.sections);
+        }
+    }
+    let readers = crate::merge::readers(std::slice::from_ref(&to), sheet);
+    let reader = readers.into_values().next().unwrap_or_default();
+    let filled = crate::merge::fill(&version, &reader);
+    Some((
+        crate::render::html::render(&filled, p),
+        crate::render::text::render(&filled, p),
+    ))
+}
+
+/// `as` of an address's query, if it has one.
+fn as_of(uri: &axum::http::Uri) -> Option<String> {
+    uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "as")
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
 /// The email as readers will see it; `?for=LIST`: the version that list's members receive
 /// ([`crate::preview::Audience`]).
 pub async fn preview_html(
@@ -638,6 +716,12 @@ pub async fn preview_html(
     Path(name): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
+    if let Some(address) = as_of(&uri) {
+        return match as_reader(&desk, &name, &address) {
+            Some((html, _)) => Html(html).into_response(),
+            None => (StatusCode::SERVICE_UNAVAILABLE, Html(no_preview())).into_response(),
+        };
+    }
     let which = crate::preview::For::of(&uri);
     match preview_view(&desk, &name) {
         Some(View::Broken { .. }) => {
@@ -656,6 +740,14 @@ pub async fn preview_text(
     Path(name): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
+    if let Some(address) = as_of(&uri) {
+        return match as_reader(&desk, &name, &address) {
+            Some((_, text)) => {
+                ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+            }
+            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        };
+    }
     let which = crate::preview::For::of(&uri);
     match preview_view(&desk, &name) {
         Some(View::Broken { .. }) => StatusCode::SERVICE_UNAVAILABLE.into_response(),

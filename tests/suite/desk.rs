@@ -1025,3 +1025,55 @@ fn the_write_page_shows_each_audiences_version() {
         404
     );
 }
+
+/// Merge fields (tests/fixtures/merge/office, people from a CSV): the Write page offers "Show
+/// the merge fields as" with the people of the spreadsheet, and the preview with `?as=ADDRESS`
+/// is that person's email: their sections, their details filled in (escaped in the HTML). The
+/// preview without it shows the fields as written.
+#[test]
+fn the_preview_shows_the_merge_fields_as_a_chosen_person() {
+    let office = tempfile::tempdir().unwrap();
+    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
+    fs::create_dir_all(office.path().join("bulletins")).unwrap();
+    for f in [
+        "bulletins/2021-10-20.yaml",
+        "bulletins/publisher.yaml",
+        "contacts.csv",
+    ] {
+        fs::copy(fixture.join(f), office.path().join(f)).unwrap();
+    }
+    fs::copy(
+        fixture.join("lists.yaml"),
+        office.path().join("recipients.yaml"),
+    )
+    .unwrap();
+    let desk = Desk::start(office.path(), &[]);
+    let (status, page) = desk.get(&format!("/write/{NAME}"));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(r#"<form id="as-reader""#), "{page}");
+    assert!(
+        page.contains(r#"<option value="pat.manager@example.org">"#),
+        "{page}"
+    );
+    let (_, as_written) = desk.get(&format!("/preview/{NAME}/email.txt"));
+    assert!(
+        as_written.contains("{{first_name|colleague}}"),
+        "{as_written}"
+    );
+    let (status, pat) = desk.get(&format!(
+        "/preview/{NAME}/email.txt?as=pat.manager%40example.org"
+    ));
+    assert_eq!(status, 200, "{pat}");
+    assert!(pat.contains("Dear Pat,"), "{pat}");
+    assert!(pat.contains("Practice manager forum"), "{pat}");
+    assert!(!pat.contains("{{"), "{pat}");
+    let (_, gill) = desk.get(&format!(
+        "/preview/{NAME}/email.html?as=gill.doctor%40example.org"
+    ));
+    assert!(gill.contains("Dear Gill,"), "{gill}");
+    assert!(
+        gill.contains("Harbour &lt;Lane&gt; &amp; Co Practice"),
+        "{gill}"
+    );
+    assert!(!gill.contains("Practice manager forum"), "{gill}");
+}
