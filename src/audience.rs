@@ -74,13 +74,16 @@ pub fn lists(b: &Bulletin) -> Vec<String> {
 
 /// The sections of the bulletin a member of `lists` (and of no other list) receives.
 pub fn sections_for(b: &Bulletin, lists: &[&str]) -> Vec<usize> {
-    b.sections
+    let audiences: Vec<Vec<String>> = b.sections.iter().map(ids).collect();
+    sections_of(&audiences, lists)
+}
+
+/// [`sections_for`] with each section's audiences ([`ids`]) already found.
+fn sections_of(audiences: &[Vec<String>], lists: &[&str]) -> Vec<usize> {
+    audiences
         .iter()
         .enumerate()
-        .filter(|(_, s)| {
-            let ids = ids(s);
-            ids.is_empty() || ids.iter().any(|a| lists.contains(&a.as_str()))
-        })
+        .filter(|(_, ids)| ids.is_empty() || ids.iter().any(|a| lists.contains(&a.as_str())))
         .map(|(i, _)| i)
         .collect()
 }
@@ -176,6 +179,8 @@ pub fn split(b: &Bulletin, id: &Identity, r: &Recipients, people: &[Mailbox]) ->
             members.push((id, picked(r, &s.audience_where)));
         }
     }
+    // Each section's audiences, found once rather than once a person.
+    let audiences: Vec<Vec<String>> = b.sections.iter().map(ids).collect();
     let mut by_sections: BTreeMap<Vec<usize>, Vec<String>> = BTreeMap::new();
     for m in people {
         let k = key(m);
@@ -184,7 +189,10 @@ pub fn split(b: &Bulletin, id: &Identity, r: &Recipients, people: &[Mailbox]) ->
             .filter(|(_, keys)| keys.contains(&k))
             .map(|(list, _)| list.as_str())
             .collect();
-        by_sections.entry(sections_for(b, &on)).or_default().push(k);
+        by_sections
+            .entry(sections_of(&audiences, &on))
+            .or_default()
+            .push(k);
     }
     let mut groups: Vec<(Vec<usize>, Vec<String>)> = by_sections.into_iter().collect();
     groups.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));

@@ -456,6 +456,15 @@ iframe{border:1px solid #c5ced6;background:#fff;height:1400px}\
 /// The page's script: live reload, iframe heights, and the reader's place kept across reloads.
 const PAGE_SCRIPT: &str = include_str!("preview/page.js");
 
+/// The value of `key` in an address's query (`?for=gps` → `gps`), decoded, if it has one.
+pub fn query_value(uri: &axum::http::Uri, key: &str) -> Option<String> {
+    uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
 /// `?for=LIST`: which audience's version to show ([`Audience`]).
 #[derive(Default)]
 pub struct For {
@@ -465,12 +474,9 @@ pub struct For {
 impl For {
     /// The `for` of an address's query, if it has one.
     pub fn of(uri: &axum::http::Uri) -> For {
-        let list = uri.query().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "for")
-                .map(|(_, v)| v.into_owned())
-        });
-        For { list }
+        For {
+            list: query_value(uri, "for"),
+        }
     }
 
     /// The query to add to an address for this version: `?for=practice-managers`, or nothing.

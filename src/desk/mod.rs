@@ -293,6 +293,13 @@ impl Desk {
             .map(|n| self.bulletins.join(n))
     }
 
+    /// The office's recipients file, read as `send` reads it; `None` where it is missing or has
+    /// a mistake (the Send page says so).
+    pub fn recipients(&self) -> Option<crate::input::recipients::Recipients> {
+        let path = self.root.join(crate::project::RECIPIENTS);
+        crate::input::recipients::load(&path).ok().map(|(r, _)| r)
+    }
+
     /// The suppressions file of the office's recipients file.
     pub fn suppressions(&self) -> PathBuf {
         crate::suppress::path_for(&self.root.join(crate::project::RECIPIENTS))

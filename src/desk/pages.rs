@@ -635,18 +635,11 @@ fn preview_view(desk: &Desk, name: &str) -> Option<View> {
     desk.bulletin(name).map(|p| build(&p))
 }
 
-/// The office's recipients file, read as `send` reads it; `None` where it is missing or has a
-/// mistake (the Send page says so).
-fn office_recipients(desk: &Desk) -> Option<crate::input::recipients::Recipients> {
-    let path = desk.root.join(crate::project::RECIPIENTS);
-    crate::input::recipients::load(&path).ok().map(|(r, _)| r)
-}
-
 /// Merge fields (`{{first_name}}`): a form under the preview that opens the email as one person
 /// of the office's spreadsheet will receive it (their version, their details), in a tab of its
 /// own, as a mailing program's "preview as" does. Nothing without a spreadsheet of people.
 fn as_reader_form(desk: &Desk, name: &str) -> Markup {
-    let Some(people) = office_recipients(desk).and_then(|r| r.people) else {
+    let Some(people) = desk.recipients().and_then(|r| r.people) else {
         return html! {};
     };
     html! {
@@ -673,7 +666,7 @@ fn as_reader(desk: &Desk, name: &str, address: &str) -> Option<(String, String)>
     let path = desk.bulletin(name)?;
     let prepared = crate::pipeline::prepare(&path, false).ok()?;
     let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
-    let recipients = office_recipients(desk);
+    let recipients = desk.recipients();
     let sheet = recipients.as_ref().and_then(|r| r.people.as_ref());
     // As the lists give them: the person's row of the spreadsheet names them.
     let asked: lettre::message::Mailbox = address.parse().ok()?;
@@ -700,38 +693,36 @@ fn as_reader(desk: &Desk, name: &str, address: &str) -> Option<(String, String)>
     ))
 }
 
-/// `as` of an address's query, if it has one.
-fn as_of(uri: &axum::http::Uri) -> Option<String> {
-    uri.query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "as")
-            .map(|(_, v)| v.into_owned())
-    })
+/// The email a preview address asks for, its HTML and its text: `?as=ADDRESS` as that person
+/// receives it, `?for=LIST` that list's version, else every section. Unavailable while the
+/// bulletin has errors; not found for no such bulletin or list.
+fn shown(desk: &Desk, name: &str, uri: &axum::http::Uri) -> Result<(String, String), StatusCode> {
+    if let Some(address) = crate::preview::query_value(uri, "as") {
+        return as_reader(desk, name, &address).ok_or(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let which = crate::preview::For::of(uri);
+    match preview_view(desk, name) {
+        Some(View::Broken { .. }) => Err(StatusCode::SERVICE_UNAVAILABLE),
+        Some(view) => view
+            .version(which.list.as_deref())
+            .map(|(html, text)| (html.to_string(), text.to_string()))
+            .ok_or(StatusCode::NOT_FOUND),
+        None => Err(StatusCode::NOT_FOUND),
+    }
 }
 
-/// The email as readers will see it; `?for=LIST`: the version that list's members receive
-/// ([`crate::preview::Audience`]).
+/// The email as readers will see it ([`shown`]; `?for=LIST`: [`crate::preview::Audience`]).
 pub async fn preview_html(
     State(desk): State<Arc<Desk>>,
     Path(name): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
-    if let Some(address) = as_of(&uri) {
-        return match as_reader(&desk, &name, &address) {
-            Some((html, _)) => Html(html).into_response(),
-            None => (StatusCode::SERVICE_UNAVAILABLE, Html(no_preview())).into_response(),
-        };
-    }
-    let which = crate::preview::For::of(&uri);
-    match preview_view(&desk, &name) {
-        Some(View::Broken { .. }) => {
+    match shown(&desk, &name, &uri) {
+        Ok((html, _)) => Html(html).into_response(),
+        Err(StatusCode::SERVICE_UNAVAILABLE) => {
             (StatusCode::SERVICE_UNAVAILABLE, Html(no_preview())).into_response()
         }
-        Some(view) => match view.version(which.list.as_deref()) {
-            Some((html, _)) => Html(html.to_string()).into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        },
-        None => StatusCode::NOT_FOUND.into_response(),
+        Err(status) => status.into_response(),
     }
 }
 
@@ -740,26 +731,11 @@ pub async fn preview_text(
     Path(name): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
-    if let Some(address) = as_of(&uri) {
-        return match as_reader(&desk, &name, &address) {
-            Some((_, text)) => {
-                ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
-            }
-            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        };
-    }
-    let which = crate::preview::For::of(&uri);
-    match preview_view(&desk, &name) {
-        Some(View::Broken { .. }) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        Some(view) => match view.version(which.list.as_deref()) {
-            Some((_, text)) => (
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                text.to_string(),
-            )
-                .into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        },
-        None => StatusCode::NOT_FOUND.into_response(),
+    match shown(&desk, &name, &uri) {
+        Ok((_, text)) => {
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+        }
+        Err(status) => status.into_response(),
     }
 }
 

@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use super::Desk;
 use super::pages::{Tab, layout, plural, refused_page};
+use crate::input::recipients::Recipients;
 use crate::send::journal;
 use crate::send::resume::{self, Mode, Refusal};
 
@@ -59,24 +60,20 @@ pub fn delivered(path: &Path) -> usize {
 }
 
 /// The mailing lists: id, name, people, suppressed.
-fn lists(desk: &Desk) -> Option<Vec<(String, String, usize, usize)>> {
-    let path = desk.root.join(crate::project::RECIPIENTS);
-    let (r, _) = crate::input::recipients::load(&path).ok()?;
+fn lists(r: &Recipients) -> Vec<(String, String, usize, usize)> {
     let counts = r.counts();
-    Some(
-        r.lists
-            .iter()
-            .map(|(id, l)| {
-                let c = counts.get(id.as_str());
-                (
-                    id.clone(),
-                    l.name.clone(),
-                    c.map_or(0, |c| c.recipients),
-                    c.map_or(0, |c| c.suppressed),
-                )
-            })
-            .collect(),
-    )
+    r.lists
+        .iter()
+        .map(|(id, l)| {
+            let c = counts.get(id.as_str());
+            (
+                id.clone(),
+                l.name.clone(),
+                c.map_or(0, |c| c.recipients),
+                c.map_or(0, |c| c.suppressed),
+            )
+        })
+        .collect()
 }
 
 /// A sign-in the office's mail needs (`auth: oauth2`): what the desk runs for it, whose it is,
@@ -91,12 +88,8 @@ struct SignIn {
 
 /// The sign-ins recipients.yaml asks for: the relay's, and the reply mailbox's when it is not
 /// the same person with the same app (then the relay's serves both, as `bulletin login` does).
-fn sign_ins(desk: &Desk) -> Vec<SignIn> {
+fn sign_ins(r: &Recipients) -> Vec<SignIn> {
     use crate::input::recipients::{Auth, Transport};
-    let path = desk.root.join(crate::project::RECIPIENTS);
-    let Ok((r, _)) = crate::input::recipients::load(&path) else {
-        return Vec::new();
-    };
     let kept = |username: &str, o: &crate::input::recipients::OAuth2| {
         let account = crate::secret::Account::sign_in(username, o);
         matches!(crate::secret::load(&account), Ok(Some(_)))
@@ -174,8 +167,10 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         .as_ref()
         .ok()
         .map(|p| sent(&path, &p.loaded.bulletin));
-    let lists = lists(&desk);
-    let sign_ins = sign_ins(&desk);
+    // Read once for the lists and the sign-ins.
+    let recipients = desk.recipients();
+    let lists = recipients.as_ref().map(lists);
+    let sign_ins = recipients.as_ref().map(sign_ins).unwrap_or_default();
     let blocked = result.is_err();
     let approval = result.as_ref().ok().and_then(|p| {
         let publisher = &p.loaded.publisher;
@@ -414,7 +409,7 @@ pub async fn start(
             plural(d.errors())
         ));
     }
-    let lists = lists(&desk).unwrap_or_default();
+    let lists = desk.recipients().as_ref().map(lists).unwrap_or_default();
     let is_list = |l: &str| lists.iter().any(|(id, ..)| id == l);
     let file = format!("{}/{name}", crate::project::BULLETINS);
     let args: Vec<String> = match request.action.as_str() {

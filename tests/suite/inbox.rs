@@ -911,156 +911,30 @@ mod imap {
     use super::*;
     #[cfg(target_os = "linux")]
     use crate::common::keyring::{keyctl_read, own_session_keyring};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
-    /// Dovecot on 127.0.0.1: its own configuration, one user `office` (passwd-file) and a Maildir.
-    struct Dovecot {
-        child: Child,
-        port: u16,
-        /// Implicit TLS (0 without a certificate).
-        tls_port: u16,
-        maildir: PathBuf,
-        _dir: tempfile::TempDir,
+    use crate::common::dovecot::{Dovecot, Login, free_port};
+
+    /// Dovecot with the user `office` and its password [`PASSWORD`]; with `tls` (certificate,
+    /// key), STARTTLS and implicit TLS too.
+    fn dovecot(tls: Option<(&Path, &Path)>) -> Dovecot {
+        Dovecot::start(Login::Password(PASSWORD), tls)
     }
 
-    impl Dovecot {
-        fn start() -> Dovecot {
-            Dovecot::start_with(None)
-        }
-
-        /// With `tls` (certificate, key): STARTTLS on `port` and implicit TLS on `tls_port`.
-        fn start_with(tls: Option<(&Path, &Path)>) -> Dovecot {
-            let dir = tempfile::tempdir().unwrap();
-            let d = dir.path();
-            let port = free_port();
-            let (ssl, tls_port) = match tls {
-                Some((cert, key)) => (
-                    format!(
-                        "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
-                        cert.display(),
-                        key.display()
-                    ),
-                    free_port(),
-                ),
-                None => ("ssl = no\n".to_string(), 0),
-            };
-            let maildir = d.join("Maildir");
-            for sub in ["new", "cur", "tmp"] {
-                std::fs::create_dir_all(maildir.join(sub)).unwrap();
-            }
-            std::fs::create_dir_all(d.join("home")).unwrap();
-            std::fs::write(d.join("passwd"), format!("office:{{PLAIN}}{PASSWORD}\n")).unwrap();
-            // Dovecot will not give mail to uid 0: as root, the mail belongs to nobody.
-            let (uid, gid) = match unsafe { libc::getuid() } {
-                0 => (65534, 65534),
-                u => (u, unsafe { libc::getgid() }),
-            };
-            let user = std::env::var("USER").unwrap_or_default();
-            let users = if unsafe { libc::getuid() } == 0 {
-                String::new()
-            } else {
-                format!(
-                    "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {gid}\n"
-                )
-            };
-            let conf = format!(
-                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n{users}passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
-                d = d.display(),
-                m = maildir.display(),
-            );
-            std::fs::write(d.join("dovecot.conf"), conf).unwrap();
-            let child = Command::new("dovecot")
-                .arg("-F")
-                .arg("-c")
-                .arg(d.join("dovecot.conf"))
-                .spawn()
-                .or_else(|_| {
-                    Command::new("/usr/sbin/dovecot")
-                        .arg("-F")
-                        .arg("-c")
-                        .arg(d.join("dovecot.conf"))
-                        .spawn()
-                })
-                .expect("dovecot (run scripts/install-test-deps.sh)");
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "dovecot did not start: {}",
-                    std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Dovecot {
-                child,
-                port,
-                tls_port,
-                maildir,
-                _dir: dir,
-            }
-        }
-
-        /// Puts a message in the inbox, as a delivery would.
-        fn deliver(&self, name: &str, bytes: &[u8]) {
-            let path = self.maildir.join("new").join(format!("{name}.host"));
-            std::fs::write(&path, bytes).unwrap();
-            self.own();
-        }
-
-        /// Gives the Maildir to the mail user (nobody, when the tests run as root).
-        fn own(&self) {
-            if unsafe { libc::getuid() } == 0 {
-                let root = self.maildir.parent().unwrap();
-                std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-                    .unwrap();
-                for p in walk(root) {
-                    if p.starts_with(&self.maildir) || p.ends_with("home") {
-                        std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
-                    }
-                }
-            }
-        }
-
-        fn mailbox(&self) -> String {
-            format!(
-                "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
-                self.port
-            )
-        }
-    }
-
-    fn walk(dir: &Path) -> Vec<PathBuf> {
-        let mut out = vec![dir.to_path_buf()];
-        if dir.is_dir() {
-            for e in std::fs::read_dir(dir).unwrap() {
-                out.extend(walk(&e.unwrap().path()));
-            }
-        }
-        out
-    }
-
-    impl Drop for Dovecot {
-        fn drop(&mut self) {
-            // SIGTERM, so that the master stops its own processes.
-            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-            let _ = self.child.wait();
-        }
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+    /// The recipients file's `mailbox:` for Dovecot's user `office`.
+    fn mailbox_of(imap: &Dovecot) -> String {
+        format!(
+            "mailbox:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  username: office\n",
+            imap.port
+        )
     }
 
     #[test]
     fn imap_suppresses_as_the_folder_does_marks_what_it_took_and_send_skips_exactly_them() {
-        let imap = Dovecot::start();
+        let imap = dovecot(None);
         let tmp = tempfile::tempdir().unwrap();
         let smtp = Smtp::start(tmp.path(), &[]);
-        let office = Office::new(smtp.port, &imap.mailbox());
+        let office = Office::new(smtp.port, &mailbox_of(&imap));
         let sent = office.send_first(&smtp);
         let mut names: Vec<_> = std::fs::read_dir(fixtures())
             .unwrap()
@@ -1212,12 +1086,12 @@ mod imap {
 
     #[test]
     fn imap_wrong_login_unreachable_server_and_no_password_are_clear_errors() {
-        let imap = Dovecot::start();
+        let imap = dovecot(None);
         imap.deliver(
             "1",
             &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
         );
-        let office = Office::new(25, &imap.mailbox());
+        let office = Office::new(25, &mailbox_of(&imap));
 
         let out = office.run(&["inbox"], Some("wrong-password"));
         assert_eq!(out.status.code(), Some(1));
@@ -1263,7 +1137,7 @@ mod imap {
         let certs = tempfile::tempdir().unwrap();
         let (ca, cert, key) = crate::common::tls::certificates(certs.path(), "");
         let (other_ca, _, _) = crate::common::tls::certificates(certs.path(), "other-");
-        let imap = Dovecot::start_with(Some((&cert, &key)));
+        let imap = dovecot(Some((&cert, &key)));
         imap.deliver(
             "1",
             &std::fs::read(fixtures().join("01-postfix-hard-bounce.eml")).unwrap(),
@@ -1300,7 +1174,7 @@ mod imap {
         }
 
         // A server without TLS: STARTTLS is refused, and the run stops before the login.
-        let plain = Dovecot::start();
+        let plain = dovecot(None);
         let office = Office::new(
             25,
             &format!(
@@ -1327,10 +1201,10 @@ mod imap {
     #[test]
     fn login_mailbox_keeps_the_password_for_inbox_after_the_environment_and_secret_command() {
         own_session_keyring();
-        let imap = Dovecot::start();
+        let imap = dovecot(None);
         let tmp = tempfile::tempdir().unwrap();
         let smtp = Smtp::start(tmp.path(), &[]);
-        let office = Office::new(smtp.port, &imap.mailbox());
+        let office = Office::new(smtp.port, &mailbox_of(&imap));
         let sent = office.send_first(&smtp);
         imap.deliver(
             "1",

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 
+use crate::common::dovecot::{Dovecot, Login};
 use crate::common::keyring::{keyctl_read, own_session_keyring};
 use crate::common::smtp::Server;
 
@@ -112,6 +113,15 @@ impl Office {
         std::fs::write(self.dir.path().join("recipients.yaml"), y).unwrap();
     }
 
+    /// The relay this office sends through: aiosmtpd (tests/smtp/server.py) taking XOAUTH2
+    /// only with a token `provider` signed for `user`, with `extra` options of its own.
+    fn relay(&self, provider: &Provider, user: &str, extra: &[&str]) -> Server {
+        let issuer = provider.issuer();
+        let mut args = vec!["--jwt-issuer", issuer.as_str(), "--jwt-user", user];
+        args.extend_from_slice(extra);
+        Server::start(self.dir.path(), &args)
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bulletin"));
         c.current_dir(self.dir.path())
@@ -171,123 +181,6 @@ impl Office {
     }
 }
 
-/// Dovecot on 127.0.0.1 taking XOAUTH2 only with a token the provider signed (its passdb
-/// `oauth2`, validating tokens locally with the provider's public key, which the provider
-/// wrote into `keys`), for the user `office`, with a Maildir.
-struct Dovecot {
-    child: Child,
-    port: u16,
-    maildir: std::path::PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl Dovecot {
-    fn start(issuer: &str, keys: &Path) -> Dovecot {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let maildir = d.join("Maildir");
-        for sub in ["new", "cur", "tmp"] {
-            std::fs::create_dir_all(maildir.join(sub)).unwrap();
-        }
-        std::fs::create_dir_all(d.join("home")).unwrap();
-        // Dovecot will not give mail to uid 0: as root, the mail belongs to nobody.
-        let root = unsafe { libc::getuid() } == 0;
-        let (uid, gid) = if root {
-            (65534, 65534)
-        } else {
-            (unsafe { libc::getuid() }, unsafe { libc::getgid() })
-        };
-        let users = if root {
-            String::new()
-        } else {
-            let user = std::env::var("USER").unwrap_or_default();
-            format!(
-                "default_internal_user = {user}\ndefault_login_user = {user}\ndefault_internal_group = {gid}\n"
-            )
-        };
-        std::fs::write(
-            d.join("oauth2.conf.ext"),
-            format!(
-                "introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix={}/\nusername_attribute = sub\nissuers = {issuer}\n",
-                keys.display()
-            ),
-        )
-        .unwrap();
-        let conf = format!(
-            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nlisten = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = xoauth2 oauthbearer\nauth_verbose = yes\n{users}passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {d}/oauth2.conf.ext\n}}\nuserdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home\n}}\nmail_location = maildir:{m}\nservice imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice stats {{\n  unix_listener stats-reader {{\n    mode = 0600\n  }}\n  unix_listener stats-writer {{\n    mode = 0600\n  }}\n}}\n",
-            d = d.display(),
-            m = maildir.display(),
-        );
-        std::fs::write(d.join("dovecot.conf"), conf).unwrap();
-        let child = Command::new("dovecot")
-            .arg("-F")
-            .arg("-c")
-            .arg(d.join("dovecot.conf"))
-            .spawn()
-            .or_else(|_| {
-                Command::new("/usr/sbin/dovecot")
-                    .arg("-F")
-                    .arg("-c")
-                    .arg(d.join("dovecot.conf"))
-                    .spawn()
-            })
-            .expect("dovecot (run scripts/install-test-deps.sh)");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "dovecot did not start: {}",
-                std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Dovecot {
-            child,
-            port,
-            maildir,
-            dir,
-        }
-    }
-
-    /// Puts a message in the inbox, as a delivery would, owned by the mail user.
-    fn deliver(&self, name: &str, bytes: &[u8]) {
-        std::fs::write(self.maildir.join("new").join(format!("{name}.host")), bytes).unwrap();
-        if unsafe { libc::getuid() } == 0 {
-            let root = self.maildir.parent().unwrap();
-            std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-                .unwrap();
-            for p in [self.maildir.clone(), root.join("home")]
-                .into_iter()
-                .chain(["new", "cur", "tmp"].map(|s| self.maildir.join(s)))
-                .chain(
-                    std::fs::read_dir(self.maildir.join("new"))
-                        .unwrap()
-                        .map(|e| e.unwrap().path()),
-                )
-            {
-                std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
-            }
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        // SIGTERM, so that the master stops its own processes.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-    }
-}
-
 /// Follows `address` and its redirects as a browser would; the last page's status.
 fn follow(address: &str) -> u16 {
     tokio::runtime::Builder::new_current_thread()
@@ -329,17 +222,10 @@ fn sign_in_then_a_send_that_outlives_its_tokens_renews_them_and_delivers_everyth
     let provider = Provider::start(&["--client-id", APP, "--ttl", "4"]);
     let office = Office::new();
     let log = office.dir.path().join("logins.jsonl");
-    let relay = Server::start(
-        office.dir.path(),
-        &[
-            "--jwt-issuer",
-            &provider.issuer(),
-            "--jwt-user",
-            USER,
-            "--logins",
-            log.to_str().unwrap(),
-            "--no-pipelining",
-        ],
+    let relay = office.relay(
+        &provider,
+        USER,
+        &["--logins", log.to_str().unwrap(), "--no-pipelining"],
     );
     office.recipients(relay.port, &provider.issuer(), APP, 10, 60);
 
@@ -409,13 +295,10 @@ fn a_token_the_relay_refuses_is_renewed_once_and_the_login_tried_again() {
     let office = Office::new();
     let log = office.dir.path().join("logins.jsonl");
     // Tokens of 6 s expire 3 s early to the relay; bulletin renews them 1.5 s early.
-    let relay = Server::start(
-        office.dir.path(),
+    let relay = office.relay(
+        &provider,
+        USER,
         &[
-            "--jwt-issuer",
-            &provider.issuer(),
-            "--jwt-user",
-            USER,
             "--logins",
             log.to_str().unwrap(),
             "--clock-ahead",
@@ -447,10 +330,7 @@ fn a_revoked_sign_in_and_a_wrong_app_say_what_to_do() {
     own_session_keyring();
     let mut provider = Provider::start(&["--client-id", APP]);
     let office = Office::new();
-    let relay = Server::start(
-        office.dir.path(),
-        &["--jwt-issuer", &provider.issuer(), "--jwt-user", USER],
-    );
+    let relay = office.relay(&provider, USER, &[]);
 
     // An app the provider does not know: the sign-in is refused, and IT must check it.
     office.recipients(relay.port, &provider.issuer(), "not-registered", 2, 0);
@@ -550,7 +430,13 @@ fn inbox_signs_in_to_dovecot_with_the_mailbox_sign_in() {
         "--pem-dir",
         keys.path().to_str().unwrap(),
     ]);
-    let imap = Dovecot::start(&provider.issuer(), keys.path());
+    let imap = Dovecot::start(
+        Login::OAuth2 {
+            issuer: &provider.issuer(),
+            keys: keys.path(),
+        },
+        None,
+    );
     let office = Office::new();
     office.recipients(25, &provider.issuer(), APP, 1, 0);
     let path = office.dir.path().join("recipients.yaml");
@@ -612,12 +498,15 @@ fn one_sign_in_serves_send_and_inbox_for_the_same_mailbox() {
         "--pem-dir",
         keys.path().to_str().unwrap(),
     ]);
-    let imap = Dovecot::start(&provider.issuer(), keys.path());
-    let office = Office::new();
-    let relay = Server::start(
-        office.dir.path(),
-        &["--jwt-issuer", &provider.issuer(), "--jwt-user", "office"],
+    let imap = Dovecot::start(
+        Login::OAuth2 {
+            issuer: &provider.issuer(),
+            keys: keys.path(),
+        },
+        None,
     );
+    let office = Office::new();
+    let relay = office.relay(&provider, "office", &[]);
     office.recipients(relay.port, &provider.issuer(), APP, 2, 0);
     let path = office.dir.path().join("recipients.yaml");
     let mut y = std::fs::read_to_string(&path)
@@ -670,10 +559,7 @@ fn the_desk_signs_in_from_the_send_page_in_headless_chromium() {
     own_session_keyring();
     let provider = Provider::start(&["--client-id", APP]);
     let office = Office::new();
-    let relay = Server::start(
-        office.dir.path(),
-        &["--jwt-issuer", &provider.issuer(), "--jwt-user", USER],
-    );
+    let relay = office.relay(&provider, USER, &[]);
     office.recipients(relay.port, &provider.issuer(), APP, 3, 0);
     let desk = crate::desk::Desk::start(office.dir.path(), &[]);
     let shown = crate::desk::on_send_page(&desk, &["--do", "sign-in"]);

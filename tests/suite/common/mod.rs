@@ -2,6 +2,8 @@
 //! (the calendar, the kernel keyring), hence the `allow`.
 #![allow(dead_code)]
 
+#[cfg(unix)]
+pub mod dovecot;
 #[cfg(target_os = "linux")]
 pub mod keyring;
 pub mod needs;
