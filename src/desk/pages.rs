@@ -698,6 +698,9 @@ fn as_reader(desk: &Desk, name: &str, address: &str) -> Option<(String, String)>
 /// bulletin has errors; not found for no such bulletin or list.
 fn shown(desk: &Desk, name: &str, uri: &axum::http::Uri) -> Result<(String, String), StatusCode> {
     if let Some(address) = crate::preview::query_value(uri, "as") {
+        if desk.bulletin(name).is_none() {
+            return Err(StatusCode::NOT_FOUND);
+        }
         return as_reader(desk, name, &address).ok_or(StatusCode::SERVICE_UNAVAILABLE);
     }
     let which = crate::preview::For::of(uri);

@@ -1076,4 +1076,8 @@ fn the_preview_shows_the_merge_fields_as_a_chosen_person() {
         "{gill}"
     );
     assert!(!gill.contains("Practice manager forum"), "{gill}");
+    // Only the bulletins folder's own files: anything else is not found.
+    let (status, _) =
+        desk.get("/preview/..%2Frecipients.yaml/email.html?as=pat.manager%40example.org");
+    assert_eq!(status, 404);
 }
