@@ -132,6 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'bulletin' -ScriptBlock {
         'bulletin;preview' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on (0 picks a free one)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address instead of 127.0.0.1 (others on the network could then see it)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Show the email as this person receives it: their sections, and their details from the office''s spreadsheet in the merge fields ({{first_name}})')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the preview in the system''s web browser')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -91,6 +91,7 @@ complete -c bulletin -n "__fish_bulletin_using_subcommand desk" -l no-open -d 'D
 complete -c bulletin -n "__fish_bulletin_using_subcommand desk" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand preview" -l port -d 'The port to listen on (0 picks a free one)' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand preview" -l bind -d 'Listen on this address instead of 127.0.0.1 (others on the network could then see it)' -r
+complete -c bulletin -n "__fish_bulletin_using_subcommand preview" -l as -d 'Show the email as this person receives it: their sections, and their details from the office\'s spreadsheet in the merge fields ({{first_name}})' -r
 complete -c bulletin -n "__fish_bulletin_using_subcommand preview" -l open -d 'Open the preview in the system\'s web browser'
 complete -c bulletin -n "__fish_bulletin_using_subcommand preview" -s h -l help -d 'Print help'
 complete -c bulletin -n "__fish_bulletin_using_subcommand archive" -l dir -d 'The archive folder [default: archive/ in the office\'s folder, found upwards from the current one]' -r -F

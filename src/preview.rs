@@ -175,8 +175,56 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
     }
 }
 
+/// One person's email ([`as_reader`]).
+pub struct AsReader {
+    pub html: String,
+    pub text: String,
+    /// The line an inbox shows after the subject, their details filled in.
+    pub preheader: String,
+}
+
+/// `?as=ADDRESS`: the email (HTML and text) as that person receives it: the sections for them
+/// and their details in the merge fields, from the office's spreadsheet of people when
+/// `recipients` has one (else the address's own name). `None` if the bulletin has errors or the
+/// address is not a valid one.
+pub fn as_reader(
+    path: &Path,
+    recipients: Option<&crate::input::recipients::Recipients>,
+    address: &str,
+) -> Option<AsReader> {
+    let prepared = pipeline::prepare(path, false).ok()?;
+    let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
+    let sheet = recipients.and_then(|r| r.people.as_ref());
+    // As the lists give them: the person's row of the spreadsheet names them.
+    let asked: lettre::message::Mailbox = address.parse().ok()?;
+    let key = crate::input::recipients::key(&asked);
+    let to = sheet
+        .and_then(|s| s.people.iter().find(|p| p.key == key))
+        .map_or(asked, |person| person.mailbox.clone());
+    let mut version = b.clone();
+    if let Some(r) = recipients
+        && crate::audience::any(b)
+    {
+        let split =
+            crate::audience::split(b, &crate::identity::of(b), r, std::slice::from_ref(&to));
+        if let Some(v) = split.versions.first() {
+            version = crate::audience::version(b, &v.sections);
+        }
+    }
+    let readers = crate::merge::readers(std::slice::from_ref(&to), sheet);
+    let reader = readers.into_values().next().unwrap_or_default();
+    let filled = crate::merge::fill(&version, &reader);
+    Some(AsReader {
+        html: crate::render::html::render(&filled, p),
+        text: crate::render::text::render(&filled, p),
+        preheader: filled.summary.clone().unwrap_or_else(|| filled.dateline()),
+    })
+}
+
 struct Shared {
     bulletin: PathBuf,
+    /// The office's `recipients.yaml`, found upwards from the bulletin's folder: for `?as=`.
+    recipients: Option<PathBuf>,
     view: RwLock<Arc<View>>,
     version: AtomicU64,
     reload: broadcast::Sender<u64>,
@@ -202,6 +250,7 @@ pub async fn serve(
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         view: RwLock::new(Arc::new(build(&bulletin))),
+        recipients: office_recipients(&bulletin),
         bulletin,
         version: AtomicU64::new(1),
         reload,
@@ -237,6 +286,21 @@ pub async fn serve(
         () = tokio::time::sleep(GRACE) => Ok(()),
         () = interrupts.next() => Ok(()),
     }
+}
+
+/// The office's `recipients.yaml` for a bulletin: in the office's folder found upwards from the
+/// bulletin's own (as commands find it from where they are run), if it is there.
+pub fn office_recipients(bulletin: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(bulletin).ok()?.parent()?.to_path_buf();
+    let project = crate::project::Project::find(&dir);
+    project.require().ok()?;
+    Some(dir.join(project.recipients())).filter(|p| p.is_file())
+}
+
+/// The office's lists and spreadsheet of people, if it has a recipients file that loads.
+fn recipients_of(shared: &Shared) -> Option<crate::input::recipients::Recipients> {
+    let path = shared.recipients.as_ref()?;
+    crate::input::recipients::load(path).ok().map(|(r, _)| r)
 }
 
 /// Ctrl-C as a stream: SIGINT on Unix, the console's Ctrl-C (and Ctrl-Break) on Windows.
@@ -465,32 +529,37 @@ pub fn query_value(uri: &axum::http::Uri, key: &str) -> Option<String> {
     })
 }
 
-/// `?for=LIST`: which audience's version to show ([`Audience`]).
+/// `?for=LIST`: which audience's version to show ([`Audience`]); `?as=ADDRESS`: the email as
+/// that person receives it ([`as_reader`]), which wins over `for`.
 #[derive(Default)]
 pub struct For {
     pub list: Option<String>,
+    pub reader: Option<String>,
 }
 
 impl For {
-    /// The `for` of an address's query, if it has one.
+    /// The `for` and `as` of an address's query, if it has them.
     pub fn of(uri: &axum::http::Uri) -> For {
         For {
             list: query_value(uri, "for"),
+            reader: query_value(uri, "as"),
         }
     }
 
-    /// The query to add to an address for this version: `?for=practice-managers`, or nothing.
+    /// The query to add to an address for this version: `?as=pat%40example.org`,
+    /// `?for=practice-managers`, or nothing.
     fn query(&self) -> String {
-        match &self.list {
-            Some(l) => format!("?for={}", urlencoding(l)),
-            None => String::new(),
+        match (&self.reader, &self.list) {
+            (Some(a), _) => format!("?as={}", urlencoding(a)),
+            (None, Some(l)) => format!("?for={}", urlencoding(l)),
+            (None, None) => String::new(),
         }
     }
 }
 
-/// A list id for a query: ids are written by the office, so anything but letters, digits, `-`,
-/// `_` and `.` is percent-encoded.
-fn urlencoding(s: &str) -> String {
+/// A list id or an address for a query: anything but letters, digits, `-`, `_` and `.` is
+/// percent-encoded.
+pub fn urlencoding(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -527,7 +596,15 @@ pub fn audience_selector(
 async fn page(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
     let which = For::of(&uri);
     let view = current(&shared);
-    if which.list.is_some() && view.version(which.list.as_deref()).is_none() {
+    let as_reader = match (&which.reader, view.as_ref()) {
+        (Some(address), View::Ready { .. }) => match shown_as(&shared, address) {
+            Ok(version) => Some(version),
+            Err(refusal) => return *refusal,
+        },
+        _ => None,
+    };
+    if as_reader.is_none() && which.list.is_some() && view.version(which.list.as_deref()).is_none()
+    {
         return not_an_audience();
     }
     let query = which.query();
@@ -552,7 +629,11 @@ async fn page(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Respon
                         }
                     }
                     View::Ready { sender, sender_address, subject, preheader, warnings, audiences, .. } => {
-                        @let text = view.version(which.list.as_deref()).map_or("", |v| v.1);
+                        @let preheader = as_reader.as_ref().map_or(preheader, |r| &r.preheader);
+                        @let text = match &as_reader {
+                            Some(r) => r.text.as_str(),
+                            None => view.version(which.list.as_deref()).map_or("", |v| v.1),
+                        };
                         main {
                             div id="inbox" aria-label="As the inbox shows it" {
                                 span id="from" title=(sender_address) { (sender) } " · "
@@ -562,7 +643,14 @@ async fn page(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Respon
                             @if !warnings.is_empty() {
                                 pre class="warnings" { (warnings) }
                             }
-                            (audience_selector(audiences, which.list.as_deref(), "/", false))
+                            @if let Some(address) = &which.reader {
+                                p id="as-reader" style="margin:0 20px 12px;font-size:14px" {
+                                    "The email as " strong { (address) } " receives it: their sections, their details in the merge fields. "
+                                    a href="/" { "Show the email as written" }
+                                }
+                            } @else {
+                                (audience_selector(audiences, which.list.as_deref(), "/", false))
+                            }
                             div id="views" class="views" {
                                 div class="view" { h2 { "Desktop" } iframe id="desktop" src={"/email.html" (query)} title="The email at desktop width" {} }
                                 div class="view" { h2 { "Phone (375px)" } iframe id="phone" src={"/email.html" (query)} title="The email at phone width" {} }
@@ -598,8 +686,32 @@ fn broken(diagnostics: &str) -> Response {
         .into_response()
 }
 
+/// The email as `address` receives it ([`as_reader`]), or the answer to give instead: the
+/// bulletin's errors, or that the address is not one.
+fn shown_as(shared: &Shared, address: &str) -> Result<AsReader, Box<Response>> {
+    if let View::Broken { diagnostics } = current(shared).as_ref() {
+        return Err(Box::new(broken(diagnostics)));
+    }
+    as_reader(&shared.bulletin, recipients_of(shared).as_ref(), address).ok_or_else(|| {
+        Box::new(
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Not an email address: ?as= needs one, such as ?as=pat%40example.org\n",
+            )
+                .into_response(),
+        )
+    })
+}
+
 async fn email_html(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
     let which = For::of(&uri);
+    if let Some(address) = &which.reader {
+        return match shown_as(&shared, address) {
+            Ok(r) => Html(r.html).into_response(),
+            Err(refusal) => *refusal,
+        };
+    }
     let view = current(&shared);
     match (view.as_ref(), view.version(which.list.as_deref())) {
         (View::Broken { diagnostics }, _) => broken(diagnostics),
@@ -610,6 +722,16 @@ async fn email_html(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> 
 
 async fn email_text(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
     let which = For::of(&uri);
+    if let Some(address) = &which.reader {
+        return match shown_as(&shared, address) {
+            Ok(r) => (
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                r.text,
+            )
+                .into_response(),
+            Err(refusal) => *refusal,
+        };
+    }
     let view = current(&shared);
     match (view.as_ref(), view.version(which.list.as_deref())) {
         (View::Broken { diagnostics }, _) => broken(diagnostics),

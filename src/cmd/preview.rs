@@ -19,6 +19,10 @@ pub struct Args {
     /// Open the preview in the system's web browser
     #[arg(long)]
     open: bool,
+    /// Show the email as this person receives it: their sections, and their details from the
+    /// office's spreadsheet in the merge fields ({{first_name}})
+    #[arg(long = "as", value_name = "ADDRESS")]
+    reader: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -27,10 +31,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
         port,
         bind,
         open,
+        reader,
     } = args;
     if !bulletin.exists() {
         return Err(format!("{} does not exist", bulletin.display()).into());
     }
+    let query = match &reader {
+        Some(address) => {
+            check_reader(&bulletin, address)?;
+            format!("?as={}", crate::preview::urlencoding(address))
+        }
+        None => String::new(),
+    };
     let ip = bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
         eprintln!("note: listening on {ip}: anyone who can reach this machine can see the preview");
@@ -44,7 +56,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         bulletin.clone(),
         SocketAddr::new(ip, port),
         |addr| {
-            let url = format!("http://{addr}/");
+            let url = format!("http://{addr}/{query}");
             println!("preview: {url}");
             println!(
                 "watching {} and publisher.yaml; press Ctrl-C to stop",
@@ -63,6 +75,28 @@ pub fn run(args: Args) -> Result<(), Failure> {
         _ => Failure::from(format!("the preview server stopped: {e}")),
     })?;
     let _ = writeln!(std::io::stdout(), "preview stopped");
+    Ok(())
+}
+
+/// `--as ADDRESS` must be an address; one that is not in the office's spreadsheet of people is
+/// shown with the merge fields' fallbacks, which is said.
+fn check_reader(bulletin: &std::path::Path, address: &str) -> Result<(), Failure> {
+    let Ok(mailbox) = address.parse::<lettre::message::Mailbox>() else {
+        return Err(Failure::from(format!(
+            "--as {address}: not an email address (give someone's address, e.g. --as pat@example.org)"
+        )));
+    };
+    let people = crate::preview::office_recipients(bulletin)
+        .and_then(|path| crate::input::recipients::load(&path).ok())
+        .and_then(|(r, _)| r.people);
+    if let Some(people) = people {
+        let key = crate::input::recipients::key(&mailbox);
+        if !people.people.iter().any(|p| p.key == key) {
+            eprintln!(
+                "note: {address} is not in the office's spreadsheet of people: the merge fields show their fallbacks"
+            );
+        }
+    }
     Ok(())
 }
 

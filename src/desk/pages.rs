@@ -659,49 +659,15 @@ fn as_reader_form(desk: &Desk, name: &str) -> Markup {
 /// How many people the "Show the merge fields as" list offers (the sheet's first).
 const MAX_AS_READERS: usize = 300;
 
-/// `?as=ADDRESS`: the email (HTML and text) as that person receives it: the sections for them
-/// and their details in the merge fields. `None` if the bulletin has errors or the address is
-/// not a valid one.
-fn as_reader(desk: &Desk, name: &str, address: &str) -> Option<(String, String)> {
-    let path = desk.bulletin(name)?;
-    let prepared = crate::pipeline::prepare(&path, false).ok()?;
-    let (b, p) = (&prepared.loaded.bulletin, &prepared.loaded.publisher);
-    let recipients = desk.recipients();
-    let sheet = recipients.as_ref().and_then(|r| r.people.as_ref());
-    // As the lists give them: the person's row of the spreadsheet names them.
-    let asked: lettre::message::Mailbox = address.parse().ok()?;
-    let key = crate::input::recipients::key(&asked);
-    let to = sheet
-        .and_then(|s| s.people.iter().find(|p| p.key == key))
-        .map_or(asked, |person| person.mailbox.clone());
-    let mut version = b.clone();
-    if let Some(r) = &recipients
-        && crate::audience::any(b)
-    {
-        let split =
-            crate::audience::split(b, &crate::identity::of(b), r, std::slice::from_ref(&to));
-        if let Some(v) = split.versions.first() {
-            version = crate::audience::version(b, &v.sections);
-        }
-    }
-    let readers = crate::merge::readers(std::slice::from_ref(&to), sheet);
-    let reader = readers.into_values().next().unwrap_or_default();
-    let filled = crate::merge::fill(&version, &reader);
-    Some((
-        crate::render::html::render(&filled, p),
-        crate::render::text::render(&filled, p),
-    ))
-}
-
 /// The email a preview address asks for, its HTML and its text: `?as=ADDRESS` as that person
 /// receives it, `?for=LIST` that list's version, else every section. Unavailable while the
 /// bulletin has errors; not found for no such bulletin or list.
 fn shown(desk: &Desk, name: &str, uri: &axum::http::Uri) -> Result<(String, String), StatusCode> {
     if let Some(address) = crate::preview::query_value(uri, "as") {
-        if desk.bulletin(name).is_none() {
-            return Err(StatusCode::NOT_FOUND);
-        }
-        return as_reader(desk, name, &address).ok_or(StatusCode::SERVICE_UNAVAILABLE);
+        let path = desk.bulletin(name).ok_or(StatusCode::NOT_FOUND)?;
+        return crate::preview::as_reader(&path, desk.recipients().as_ref(), &address)
+            .map(|r| (r.html, r.text))
+            .ok_or(StatusCode::SERVICE_UNAVAILABLE);
     }
     let which = crate::preview::For::of(uri);
     match preview_view(desk, name) {

@@ -151,10 +151,10 @@ impl Preview {
         fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
-    /// `host:port` from the URL.
+    /// `host:port` from the URL (`http://HOST:PORT/`, perhaps with a query).
     fn addr(&self) -> &str {
-        self.url
-            .strip_prefix("http://")
+        let url = self.url.split('?').next().unwrap_or_default();
+        url.strip_prefix("http://")
             .and_then(|rest| rest.strip_suffix('/'))
             .unwrap_or_else(|| panic!("not an http://HOST:PORT/ URL: {:?}", self.url))
     }
@@ -808,4 +808,112 @@ fn each_audiences_version_is_shown_with_for() {
     assert!(page.contains(r#"src="/email.html?for=gps""#), "{page}");
     assert!(page.contains(r#"aria-current="page""#), "{page}");
     assert_eq!(get("/email.html?for=nobody").0, 404);
+}
+
+#[test]
+fn as_shows_the_email_as_one_person_of_the_spreadsheet_receives_it() {
+    let office = tempfile::tempdir().unwrap();
+    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
+    fs::create_dir_all(office.path().join("bulletins")).unwrap();
+    for f in [
+        "bulletins/2021-10-20.yaml",
+        "bulletins/publisher.yaml",
+        "contacts.csv",
+    ] {
+        fs::copy(fixture.join(f), office.path().join(f)).unwrap();
+    }
+    fs::copy(
+        fixture.join("lists.yaml"),
+        office.path().join("recipients.yaml"),
+    )
+    .unwrap();
+    let bulletin = office.path().join("bulletins/2021-10-20.yaml");
+    let preview = Preview::start(
+        &bulletin,
+        &["--port", "0", "--as", "pat.manager@example.org"],
+    );
+    // The address it prints opens the page as Pat.
+    let (root, query) = preview.url.split_once('?').expect("a ?as= in the URL");
+    assert_eq!(query, "as=pat.manager%40example.org", "{}", preview.url);
+    assert!(root.ends_with('/'), "{}", preview.url);
+    let get = |path: &str| {
+        let (status, body) = preview.get(path);
+        (status, String::from_utf8_lossy(&body).to_string())
+    };
+    let (status, page) = get(&format!("/?{query}"));
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(r#"src="/email.html?as=pat.manager%40example.org""#),
+        "{page}"
+    );
+    assert!(page.contains("Dear Pat,"), "the page's plain text: {page}");
+    assert!(page.contains(r#"<p id="as-reader""#), "{page}");
+    assert!(
+        page.contains(r#"<span id="preheader">This week's news for Tiptree Surgery.</span>"#),
+        "the inbox line's preview is Pat's too: {page}"
+    );
+    let (status, pat) = get("/email.txt?as=pat.manager%40example.org");
+    assert_eq!(status, 200, "{pat}");
+    assert!(pat.contains("Dear Pat,"), "{pat}");
+    assert!(pat.contains("Practice manager forum"), "{pat}");
+    assert!(!pat.contains("{{"), "{pat}");
+    let (_, gill) = get("/email.html?as=gill.doctor%40example.org");
+    assert!(gill.contains("Dear Gill,"), "{gill}");
+    assert!(
+        gill.contains("Harbour &lt;Lane&gt; &amp; Co Practice"),
+        "{gill}"
+    );
+    assert!(!gill.contains("Practice manager forum"), "{gill}");
+    // Without ?as= the merge fields are shown as written.
+    let (_, written) = get("/email.txt");
+    assert!(written.contains("{{first_name|colleague}}"), "{written}");
+    let (status, body) = get("/email.html?as=not%20an%20address");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        !body.contains("not an address"),
+        "the query is not echoed: {body}"
+    );
+}
+
+#[test]
+fn as_someone_not_in_the_spreadsheet_is_said_and_not_an_address_is_refused() {
+    let office = tempfile::tempdir().unwrap();
+    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
+    fs::create_dir_all(office.path().join("bulletins")).unwrap();
+    for f in [
+        "bulletins/2021-10-20.yaml",
+        "bulletins/publisher.yaml",
+        "contacts.csv",
+    ] {
+        fs::copy(fixture.join(f), office.path().join(f)).unwrap();
+    }
+    fs::copy(
+        fixture.join("lists.yaml"),
+        office.path().join("recipients.yaml"),
+    )
+    .unwrap();
+    let bulletin = office.path().join("bulletins/2021-10-20.yaml");
+    let preview = Preview::start(&bulletin, &["--port", "0", "--as", "oli.other@example.org"]);
+    let (_, oli) = preview.get("/email.txt?as=oli.other%40example.org");
+    let oli = String::from_utf8_lossy(&oli);
+    assert!(oli.contains("Dear colleague,"), "{oli}");
+    assert!(
+        preview.stderr_text().contains(
+            "note: oli.other@example.org is not in the office's spreadsheet of people: the merge fields show their fallbacks"
+        ),
+        "{}",
+        preview.stderr_text()
+    );
+    drop(preview);
+    let out = Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .args(["preview", "--port", "0", "--as", "not an address"])
+        .arg(&bulletin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--as not an address: not an email address"),
+        "{stderr}"
+    );
 }
