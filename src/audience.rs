@@ -289,7 +289,7 @@ pub fn describe(b: &Bulletin, v: &Version) -> String {
 
 /// Why a send to `people` must not go ahead: some of them are on none of the lists that any
 /// section is for, and no section is for everyone, so they would get an empty bulletin.
-pub fn empty(b: &Bulletin, split: &Split, people: &[Mailbox]) -> Option<String> {
+pub fn empty(b: &Bulletin, split: &Split, people: &[Mailbox]) -> Option<crate::report::Refusal> {
     let n = people
         .iter()
         .filter(|m| {
@@ -300,10 +300,13 @@ pub fn empty(b: &Bulletin, split: &Split, people: &[Mailbox]) -> Option<String> 
         })
         .count();
     (n > 0).then(|| {
-        format!(
-            "{n} {} on this list would get none of the sections: every section is for a list ({}) and they are on none of them\n  help: nothing was sent. Send it to the lists the sections are for, or add a section for everyone (one without `for:`)",
-            if n == 1 { "person" } else { "people" },
-            lists(b).join(", ")
+        crate::report::Refusal::new(
+            format!(
+                "{n} {} on this list would get none of the sections: every section is for a list ({}) and they are on none of them",
+                if n == 1 { "person" } else { "people" },
+                lists(b).join(", ")
+            ),
+            "nothing was sent. Send it to the lists the sections are for, or add a section for everyone (one without `for:`)",
         )
     })
 }

@@ -242,10 +242,31 @@ pub fn json(diags: &Diagnostics) -> String {
     serde_json::to_string_pretty(&report).expect("a report always serialises")
 }
 
+/// A command's refusal that no library error type says: what is wrong, and apart from it what
+/// to do, shown as `error: MESSAGE` and `  help: HELP` like the library's own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    pub message: String,
+    pub help: String,
+}
+
+impl Refusal {
+    pub fn new(message: impl Into<String>, help: impl Into<String>) -> Refusal {
+        Refusal {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
 /// What to do about `e`: the help of the first error in its chain that has one. The library's
 /// error types with help are listed here, in the one place errors are shown.
 pub fn help_of(e: &anyhow::Error) -> Option<String> {
     e.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<Refusal>() {
+            return Some(e.help.clone());
+        }
         if let Some(e) = cause.downcast_ref::<crate::project::NotAnOffice>() {
             return Some(e.help());
         }

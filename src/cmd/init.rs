@@ -66,8 +66,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // The logo is checked before anything is written: a file that is not an image stops here.
     let logo = args.logo.clone();
     if let Some(file) = &logo {
-        crate::input::publisher::logo_size(file)
-            .map_err(|(message, help)| format!("--logo: {message}\n  help: {help}"))?;
+        crate::input::publisher::logo_size(file).map_err(|(message, help)| {
+            crate::report::Refusal::new(format!("--logo: {message}"), help)
+        })?;
     }
     let mut ask = Ask::new();
     let mut settings = settings(args, &mut ask)?;

@@ -58,6 +58,7 @@ macro_rules! failure_from {
 }
 
 failure_from!(
+    crate::report::Refusal,
     crate::send::Reason,
     crate::render::message::BuildError,
     crate::identity::KeyError

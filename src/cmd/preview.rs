@@ -82,9 +82,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
 /// shown with the merge fields' fallbacks, which is said.
 fn check_reader(bulletin: &std::path::Path, address: &str) -> Result<(), Failure> {
     let Ok(mailbox) = address.parse::<lettre::message::Mailbox>() else {
-        return Err(Failure::from(format!(
-            "--as {address}: not an email address (give someone's address, e.g. --as pat@example.org)"
-        )));
+        return Err(crate::report::Refusal::new(
+            format!("--as {address}: not an email address"),
+            "give the address of someone on the office's lists, e.g. --as pat@example.org",
+        )
+        .into());
     };
     let people = crate::preview::office_recipients(bulletin)
         .and_then(|path| crate::input::recipients::load(&path).ok())
