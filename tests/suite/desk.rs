@@ -1032,21 +1032,7 @@ fn the_write_page_shows_each_audiences_version() {
 /// preview without it shows the fields as written.
 #[test]
 fn the_preview_shows_the_merge_fields_as_a_chosen_person() {
-    let office = tempfile::tempdir().unwrap();
-    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
-    fs::create_dir_all(office.path().join("bulletins")).unwrap();
-    for f in [
-        "bulletins/2021-10-20.yaml",
-        "bulletins/publisher.yaml",
-        "contacts.csv",
-    ] {
-        fs::copy(fixture.join(f), office.path().join(f)).unwrap();
-    }
-    fs::copy(
-        fixture.join("lists.yaml"),
-        office.path().join("recipients.yaml"),
-    )
-    .unwrap();
+    let office = crate::common::office::merge_fields();
     let desk = Desk::start(office.path(), &[]);
     let (status, page) = desk.get(&format!("/write/{NAME}"));
     assert_eq!(status, 200, "{page}");

@@ -812,21 +812,7 @@ fn each_audiences_version_is_shown_with_for() {
 
 #[test]
 fn as_shows_the_email_as_one_person_of_the_spreadsheet_receives_it() {
-    let office = tempfile::tempdir().unwrap();
-    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
-    fs::create_dir_all(office.path().join("bulletins")).unwrap();
-    for f in [
-        "bulletins/2021-10-20.yaml",
-        "bulletins/publisher.yaml",
-        "contacts.csv",
-    ] {
-        fs::copy(fixture.join(f), office.path().join(f)).unwrap();
-    }
-    fs::copy(
-        fixture.join("lists.yaml"),
-        office.path().join("recipients.yaml"),
-    )
-    .unwrap();
+    let office = crate::common::office::merge_fields();
     let bulletin = office.path().join("bulletins/2021-10-20.yaml");
     let preview = Preview::start(
         &bulletin,
@@ -877,21 +863,7 @@ fn as_shows_the_email_as_one_person_of_the_spreadsheet_receives_it() {
 
 #[test]
 fn as_someone_not_in_the_spreadsheet_is_said_and_not_an_address_is_refused() {
-    let office = tempfile::tempdir().unwrap();
-    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
-    fs::create_dir_all(office.path().join("bulletins")).unwrap();
-    for f in [
-        "bulletins/2021-10-20.yaml",
-        "bulletins/publisher.yaml",
-        "contacts.csv",
-    ] {
-        fs::copy(fixture.join(f), office.path().join(f)).unwrap();
-    }
-    fs::copy(
-        fixture.join("lists.yaml"),
-        office.path().join("recipients.yaml"),
-    )
-    .unwrap();
+    let office = crate::common::office::merge_fields();
     let bulletin = office.path().join("bulletins/2021-10-20.yaml");
     let preview = Preview::start(&bulletin, &["--port", "0", "--as", "oli.other@example.org"]);
     let (_, oli) = preview.get("/email.txt?as=oli.other%40example.org");

@@ -27,6 +27,24 @@ pub fn example() -> TempDir {
     dir
 }
 
+/// The office of tests/fixtures/merge/office: a bulletin with merge fields and a section for
+/// practice managers, its people in `contacts.csv` (Pat a practice manager, Gill a GP partner)
+/// and its lists in `recipients.yaml` (Oli on a list, not in the spreadsheet), relay unset.
+pub fn merge_fields() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(ROOT).join("tests/fixtures/merge/office");
+    std::fs::create_dir_all(dir.path().join("bulletins")).unwrap();
+    for (from, to) in [
+        ("bulletins/2021-10-20.yaml", "bulletins/2021-10-20.yaml"),
+        ("bulletins/publisher.yaml", "bulletins/publisher.yaml"),
+        ("contacts.csv", "contacts.csv"),
+        ("lists.yaml", "recipients.yaml"),
+    ] {
+        std::fs::copy(fixture.join(from), dir.path().join(to)).unwrap();
+    }
+    dir
+}
+
 /// Copies the named files of the repository's `bulletins/` into `office`'s `bulletins/`.
 pub fn copy_into(office: &Path, names: &[&str]) {
     let bulletins = office.join("bulletins");
