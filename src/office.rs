@@ -413,6 +413,8 @@ suppressions.yaml
 # Who each issue was sent to (`bulletin send`), and the lock of a send under way.
 *.journal
 *.journal.lock
+# The office's secret for Message-IDs, by which replies and bounces are told from forgeries.
+message-ids.key
 # Rendered messages, drafts and unfinished writes.
 /out/
 drafts/
