@@ -186,6 +186,11 @@
     el.placeholder = m[1];
     el.value = '';
   });
+  // Once something has been typed in such a field, it is the office's: emptied again, an
+  // optional one leaves the file and a required one is reported empty (not the hint put back).
+  page.addEventListener('input', function (e) {
+    if (e.target.dataset && e.target.dataset.blank !== undefined) delete e.target.dataset.blank;
+  }, true);
 
   function val(scope, key) {
     return v(scope.querySelector('[data-key="' + key + '"]'));

@@ -30,13 +30,46 @@ pub fn place(
     diags
         .0
         .iter()
-        .map(|d| Problem {
-            field: field_of(d, bulletin, &spans),
-            error: d.is_error(),
-            message: plain_words(&d.message),
-            help: d.help.as_deref().map(plain_words),
+        .map(|d| {
+            let (message, help) = match placeholder(d) {
+                Some(asked) => ("Not filled in yet".to_string(), Some(asked)),
+                None => (
+                    plain_words(&d.message),
+                    d.help
+                        .as_deref()
+                        .filter(|h| !written_in_the_file(h))
+                        .map(plain_words),
+                ),
+            };
+            Problem {
+                field: field_of(d, bulletin, &spans),
+                error: d.is_error(),
+                message,
+                help,
+            }
         })
         .collect()
+}
+
+/// Help that says how to write a value into the file (`key: value`, the colon, the quotes): the
+/// page's box is where it is typed, and the problem beside it says enough.
+fn written_in_the_file(help: &str) -> bool {
+    help.starts_with("write it after the colon") || help.starts_with("write it between the quotes")
+}
+
+/// A placeholder of a new issue left in a field, said as the page shows it: the box shows what
+/// it asks for in grey, with no brackets, and an optional one is left out by leaving it empty.
+fn placeholder(d: &Diagnostic) -> Option<String> {
+    use crate::input::placeholder::{HELP_BEFORE, MESSAGE};
+    if d.message != MESSAGE {
+        return None;
+    }
+    let asked = d.help.as_deref()?.strip_prefix(HELP_BEFORE)?;
+    let asked = match asked.strip_suffix(", or delete this line") {
+        Some(optional) => format!("{optional}, or leave it empty to leave it out"),
+        None => asked.to_string(),
+    };
+    Some(format!("type {asked}"))
 }
 
 /// The narrowest field whose lines hold the problem's line.
@@ -119,6 +152,29 @@ mod tests {
             "“Runs until” is before “x”"
         );
         assert_eq!(plain_words("a ` alone"), "a ` alone");
+    }
+
+    #[test]
+    fn a_blank_left_in_a_field_is_said_as_the_page_shows_it() {
+        use crate::input::placeholder::{HELP_BEFORE, MESSAGE};
+        let at = |help: &str| {
+            Diagnostic::error(std::path::Path::new("b.yaml"), Default::default(), MESSAGE)
+                .with_help(format!("{HELP_BEFORE}{help}"))
+        };
+        assert_eq!(
+            placeholder(&at("a word such as Guidance, or delete this line")).as_deref(),
+            Some("type a word such as Guidance, or leave it empty to leave it out")
+        );
+        assert_eq!(
+            placeholder(&at("the section's heading")).as_deref(),
+            Some("type the section's heading")
+        );
+        let other = Diagnostic::error(std::path::Path::new("b.yaml"), Default::default(), "x");
+        assert_eq!(placeholder(&other), None);
+        assert!(written_in_the_file(
+            "write it between the quotes, e.g. `title: \"x\"`"
+        ));
+        assert!(!written_in_the_file("shorten it"));
     }
 
     #[test]

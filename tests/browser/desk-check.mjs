@@ -85,6 +85,15 @@ async function saved(page) {
     .catch(async () => fail(`the page did not save: its status says "${await page.locator('#status').textContent()}"`));
 }
 
+/** Waits until `done()` holds (the page saves a moment after the last keystroke); fails with `why()`. */
+async function settled(done, why) {
+  const until = Date.now() + WAIT_MS;
+  while (!done()) {
+    if (Date.now() > until) fail(why());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The lines of `a` and `b` that differ (both must have as many lines). */
 function changedLines(a, b) {
   const x = a.split('\n');
@@ -293,6 +302,24 @@ try {
   await page.locator('#summary.has-errors').waitFor({ timeout: WAIT_MS });
   await page.screenshot({ path: path.join(shots, 'write-new-1280.png') });
   step('"Start next week\'s" on Home writes what bulletin new writes and opens it, its blanks listed as problems');
+  // A blank's hint is not put back once the office has typed there: an optional field emptied
+  // again leaves the file, a required one is reported empty; the problem is in the page's words.
+  const fresh = () => fs.readFileSync(path.join(office, 'bulletins', '2021-10-27.yaml'), 'utf8');
+  const labelSays = await page.locator('#sections > .section').first().locator('.problem').allTextContents();
+  if (!labelSays.some((t) => /Not filled in yet.*leave it empty to leave it out/s.test(t))) fail(`the new issue's Label says: ${JSON.stringify(labelSays)}`);
+  if (labelSays.some((t) => /brackets/.test(t))) fail(`the page speaks of brackets it does not show: ${JSON.stringify(labelSays)}`);
+  const label = page.locator('#sections > .section').first().getByLabel('Label');
+  await label.pressSequentially('x');
+  await label.press('Backspace');
+  await settled(() => (fresh().match(/\n\s*label:/g) || []).length === 1, () => `an emptied Label is still in the file:\n${fresh()}`);
+  const title = page.locator('#f-title');
+  await title.pressSequentially('x');
+  await title.press('Backspace');
+  await settled(() => /\ntitle: ""\n/.test(fresh()), () => `an emptied Title is not empty in the file:\n${fresh()}`);
+  await page.locator('#f-title[aria-invalid="true"]').waitFor({ timeout: WAIT_MS });
+  const said = await page.locator('#f-title').locator('xpath=ancestor::*[contains(@class,"field")][1]').locator('.problem').textContent();
+  if (said !== 'Problem: “Title” in the bulletin is empty.') fail(`an emptied Title says: ${said}`);
+  step('a blank typed in and emptied again leaves the file (Label) or is reported empty (Title), not its hint put back');
   await page.goto(at('/write/2021-10-20.yaml'));
 
   // Archive: one click adds the issue (bulletin archive), and Home then says it is archived.

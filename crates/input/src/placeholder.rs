@@ -8,6 +8,10 @@ use crate::yaml::{Node, Value};
 
 pub(crate) const OPEN: &str = "[[";
 pub(crate) const CLOSE: &str = "]]";
+/// What is said of a placeholder left in a bulletin.
+pub const MESSAGE: &str = "this placeholder has not been filled in";
+/// The help's words before what the placeholder asks for.
+pub const HELP_BEFORE: &str = "replace this placeholder text, brackets included, with ";
 
 /// `what` as a placeholder: `[[the title of this week's bulletin]]`.
 pub fn mark(what: &str) -> String {
@@ -44,10 +48,8 @@ pub fn report(ctx: &mut Ctx, root: &Node) {
         for (offset, inner) in find(text) {
             let pos = ctx.pos_in(node, text, offset);
             errors.push(
-                Diagnostic::error(ctx.path, pos, "this placeholder has not been filled in")
-                    .with_help(format!(
-                        "replace this placeholder text, brackets included, with {inner}"
-                    )),
+                Diagnostic::error(ctx.path, pos, MESSAGE)
+                    .with_help(format!("{HELP_BEFORE}{inner}")),
             );
         }
     }

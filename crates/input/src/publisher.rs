@@ -357,14 +357,9 @@ fn logo_sizes(
 
 /// The logo's `alt`, required and not empty.
 fn logo_alt(ctx: &mut Ctx, f: &crate::schema::Fields) -> Option<String> {
-    let n = f.require(ctx, "alt", "Essex LMCs")?;
-    let alt = ctx.short_line(
-        n,
-        "the logo's `alt`",
-        MAX_TITLE_CHARS,
-        "the text shown where images are blocked: the organisation's name is enough",
-    )?;
-    if alt.is_empty() {
+    if let Some(n) = f.get("alt")
+        && n.as_str().is_some_and(|s| s.trim().is_empty())
+    {
         ctx.error(
             n.pos,
             "the logo's `alt` is empty",
@@ -372,7 +367,13 @@ fn logo_alt(ctx: &mut Ctx, f: &crate::schema::Fields) -> Option<String> {
         );
         return None;
     }
-    Some(alt)
+    let n = f.require(ctx, "alt", "Essex LMCs")?;
+    ctx.short_line(
+        n,
+        "the logo's `alt`",
+        MAX_TITLE_CHARS,
+        "the text shown where images are blocked: the organisation's name is enough",
+    )
 }
 
 /// The logo's `url`: an https address of an image in a format every mail program shows.

@@ -350,8 +350,19 @@ impl<'n> Fields<'n> {
     }
 
     /// The value of a required key; its absence is reported.
+    /// Text of nothing but spaces (`title: ""`) is as empty as no text.
     pub fn require(&self, ctx: &mut Ctx, key: &str, example: &str) -> Option<&'n Node> {
         let v = self.get(key);
+        if let Some(n) = v
+            && n.as_str().is_some_and(|s| s.trim().is_empty())
+        {
+            ctx.error(
+                n.pos,
+                format!("`{key}` in {} is empty", self.what),
+                format!("write it between the quotes, e.g. `{key}: \"{example}\"`"),
+            );
+            return None;
+        }
         if v.is_none() {
             match self.empty(key) {
                 Some(pos) => ctx.error(
