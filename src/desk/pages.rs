@@ -151,12 +151,14 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
     let names = desk.bulletin_names();
     let states: Vec<IssueState> = names.iter().take(8).map(|n| state_of(&desk, n)).collect();
     let today = Date::today();
+    // This week's: the nearest issue dated from three days ago on (not the furthest ahead).
     let this_week = states
         .iter()
-        .find(|s| s.date.is_some_and(|d| d >= today.add_days(-3)));
+        .filter(|s| s.date.is_some_and(|d| d >= today.add_days(-3)))
+        .min_by_key(|s| s.date);
     let latest = crate::input::folder::latest(&desk.bulletins).map(|(d, _)| d);
-    // The issue to work on: this week's, else the newest not yet sent or archived.
-    let current = this_week.or_else(|| states.first().filter(|s| !s.archived && s.delivered == 0));
+    // The issue to work on: this week's, else the newest not yet archived (sent or not).
+    let current = this_week.or_else(|| states.first().filter(|s| !s.archived));
     let body = html! {
         h1 { (if this_week.is_some() { "This week" } else { "The issue in progress" }) }
         @match current {
@@ -295,12 +297,10 @@ pub async fn import_docx(
 }
 
 fn state_words(s: &IssueState) -> String {
-    let sent = match s.delivered {
-        0 => String::new(),
-        n => format!("sent to {n} {}, ", if n == 1 { "person" } else { "people" }),
-    };
+    let sent = s.delivered > 0;
     let words: String = match (s.errors, s.archived) {
         (0, true) => "archived".into(),
+        (0, false) if sent => "not in the archive yet".into(),
         (0, false) if s.warnings > 0 => format!(
             "draft, {} thing{} to look at",
             s.warnings,
@@ -309,15 +309,26 @@ fn state_words(s: &IssueState) -> String {
         (0, false) => "draft, ready to send".into(),
         (n, _) => format!("{n} problem{} to fix", plural(n)),
     };
-    format!("{sent}{words}")
+    match s.delivered {
+        0 => words,
+        n => format!("sent to {n} {}, {words}", people(n)),
+    }
 }
 
 fn next_step(s: &IssueState) -> &'static str {
-    match (s.errors, s.archived) {
-        (0, true) => "It is in the archive. Start next week's when you are ready.",
-        (0, false) => "Next: send a test copy to yourself, then send it.",
+    match (s.errors, s.archived, s.delivered > 0) {
+        (0, true, _) => "It is in the archive. Start next week's when you are ready.",
+        (0, false, true) => {
+            "Next: add it to the archive (the Archive page), then start next week's."
+        }
+        (0, false, false) => "Next: send a test copy to yourself, then send it.",
         _ => "Next: fix the problems marked in red on the Write page.",
     }
+}
+
+/// "person" or "people".
+pub(super) fn people(n: usize) -> &'static str {
+    if n == 1 { "person" } else { "people" }
 }
 
 pub(super) fn plural(n: usize) -> &'static str {
@@ -372,7 +383,14 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 (versions)
                 @if text.contains("{{") { (as_reader_form(&desk, &name)) }
             };
+            let delivered = super::send::delivered(&path);
             html! {
+                @if delivered > 0 {
+                    div class="card sent-notice" id="sent-notice" role="note" {
+                        p { strong { "This issue has been sent" } " to " (delivered) " " (people(delivered)) ". What you change now is not in the copies they have: the "
+                            a href={"/send/" (name)} { "Send page" } " will ask whether to send the new version only to those who have not had it, or to everyone as a correction." }
+                    }
+                }
                 @if let Some(notes) = notes { (imported_notes(&notes)) }
                 (write_form(&name, &base, &Form::read(root), &problems_json, versions))
             }

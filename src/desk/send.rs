@@ -187,12 +187,15 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                 }
             }
             Ok(p) => {
-                p id="send-ready" { "“" (p.loaded.bulletin.title) "” is ready to send." }
+                @match state.as_ref().map_or(0, |s| s.delivered) {
+                    0 => p id="send-ready" { "“" (p.loaded.bulletin.title) "” is ready to send." },
+                    n => p id="send-ready" { "“" (p.loaded.bulletin.title) "” has been sent to " (n) " " (super::pages::people(n)) "." },
+                }
             }
         }
         @if let Some(s) = &state {
             @if s.delivered > 0 {
-                p { "Delivered so far to " (s.delivered) " " (if s.delivered == 1 { "person" } else { "people" }) ". Sending again carries on with those who have not had it: nobody gets it twice." }
+                p { "Sending to a list again carries on with those on it who have not had it: nobody gets it twice." }
                 p { button type="button" data-run="reach" data-name=(name) { "Which practices it reached" } }
             }
             @match &s.refusal {

@@ -653,6 +653,21 @@ fn a_send_from_the_desk_stopped_by_ctrl_c_resumes_and_reaches_everyone_once() {
         assert_eq!(counts.get(m), Some(&1), "{m} in {counts:?}\n{shown}");
     }
     assert_eq!(counts.get("reviewer@example.org"), Some(&1));
+    // Once sent, no page asks for it to be sent: Home's next step is the archive, the Send page
+    // says it went out, and the Write page says changes now are not in the copies people have.
+    let (_, home) = desk.get("/");
+    assert!(
+        home.contains("sent to 6 people, not in the archive yet"),
+        "{home}"
+    );
+    assert!(home.contains("Next: add it to the archive"), "{home}");
+    assert!(!home.contains("send a test copy to yourself"), "{home}");
+    let (_, send) = desk.get(&format!("/send/{NAME}"));
+    assert!(send.contains("” has been sent to 6 people."), "{send}");
+    assert!(!send.contains("is ready to send"), "{send}");
+    let (_, write) = desk.get(&format!("/write/{NAME}"));
+    assert!(write.contains(r#"id="sent-notice""#), "{write}");
+    assert!(write.contains("This issue has been sent"), "{write}");
     // Replies: who got each issue, from the journal the send wrote.
     let report = on_send_page(&desk, &["--do", "report"]);
     assert!(report.contains("ok: report: Finished."), "{report}");
