@@ -6,7 +6,8 @@
 # the send tests use), Debian's Dovecot (the IMAP server tests/suite/inbox.rs starts) and Python's
 # jsonschema and PyYAML (the schema tests' validator), and pandoc and python-docx (the .docx files
 # tests/suite/import.rs makes for `bulletin import`), and for the sign-in tests (tests/suite/oauth.rs)
-# npm's oauth2-mock-server (an OpenID provider) and Python's PyJWT (the SMTP server checks tokens).
+# npm's oauth2-mock-server and oidc-provider (OpenID providers) and Python's PyJWT (the SMTP server
+# checks tokens).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -60,6 +61,7 @@ if ! python3 -c 'import openpyxl' >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check openpyxl
 fi
 [ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || { echo "installing Node packages: tests/browser"; npm ci --silent --prefix tests/browser; }
-# The OpenID provider of tests/suite/oauth.rs (oauth2-mock-server), as package-lock.json pins it.
-[ -d tests/oauth/node_modules/oauth2-mock-server ] || { echo "installing Node packages: tests/oauth"; npm ci --silent --prefix tests/oauth; }
+# The OpenID providers of tests/suite/oauth.rs (oauth2-mock-server, and oidc-provider for
+# `login --device`), as package-lock.json pins them.
+[ -d tests/oauth/node_modules/oauth2-mock-server ] && [ -d tests/oauth/node_modules/oidc-provider ] || { echo "installing Node packages: tests/oauth"; npm ci --silent --prefix tests/oauth; }
 echo "test dependencies ready"

@@ -148,7 +148,13 @@ fn sign_in_with(username: &str, settings: &OAuth2, o: &Args) -> Result<(), Failu
     let refresh = runtime
         .block_on(async {
             if o.device {
-                crate::oauth::signin::device(settings, login).await
+                // What it says to run again signs in the same way, with a code.
+                let again = if o.which.mailbox {
+                    "bulletin login --mailbox --device"
+                } else {
+                    "bulletin login --device"
+                };
+                crate::oauth::signin::device(settings, again).await
             } else {
                 crate::oauth::signin::browser(settings, username, o.no_open, login).await
             }

@@ -5,8 +5,11 @@
 //! that has not expired (checked with PyJWT against its keys), and ends a session once its
 //! token has expired. `bulletin login --no-open` prints the sign-in address; the test follows it
 //! with an HTTP client as a browser would (the provider signs in at once) back to bulletin's
-//! loopback address. The refresh token is kept in the real kernel keyring (keyutils). All
-//! installed by scripts/install-test-deps.sh.
+//! loopback address. `bulletin login --device` (RFC 8628) is tested against panva's
+//! oidc-provider (tests/oauth/device-provider.mjs), its code typed and the sign-in and consent
+//! given on that provider's own pages in headless Chromium (tests/browser/device-sign-in.mjs).
+//! The refresh token is kept in the real kernel keyring (keyutils). All installed by
+//! scripts/install-test-deps.sh.
 
 use crate::common::needs::text;
 use std::io::{BufRead, BufReader, Write};
@@ -32,8 +35,13 @@ struct Provider {
 impl Provider {
     /// Starts tests/oauth/provider.mjs with its options `args` (`--ttl 4`, ...).
     fn start(args: &[&str]) -> Provider {
+        Provider::start_script("tests/oauth/provider.mjs", args)
+    }
+
+    /// Starts `script` (tests/oauth/provider.mjs or tests/oauth/device-provider.mjs) with `args`.
+    fn start_script(script: &str, args: &[&str]) -> Provider {
         let mut child = Command::new("node")
-            .arg(Path::new(ROOT).join("tests/oauth/provider.mjs"))
+            .arg(Path::new(ROOT).join(script))
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -583,4 +591,143 @@ fn the_desk_signs_in_from_the_send_page_in_headless_chromium() {
     let sent = office.send();
     assert!(sent.status.success(), "{}", text(&sent));
     assert_eq!(relay.messages().len(), 3);
+}
+
+/// `bulletin login --device`, its code typed by tests/browser/device-sign-in.mjs in headless
+/// Chromium as a person on another device would, with its options `browser` (`--deny`): the
+/// line that said where to go and what to type, and the command's output.
+fn device_sign_in(office: &Office, browser: &[&str]) -> (String, Output) {
+    crate::common::needs::browser();
+    let mut child = office
+        .command(&["login", "--device"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let said = read_line(&mut out);
+    let (uri, code) = said
+        .strip_prefix("To sign in, open ")
+        .and_then(|rest| rest.split_once(" on any device and enter the code "))
+        .unwrap_or_else(|| panic!("no address and code; printed: {said}"));
+    let typed = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/browser/device-sign-in.mjs"))
+        .args(["--uri", uri, "--code", code, "--login", USER])
+        .args(browser)
+        .current_dir(Path::new(ROOT).join("tests/browser"))
+        .output()
+        .expect("node runs");
+    assert!(
+        typed.status.success(),
+        "device-sign-in.mjs: {}",
+        text(&typed)
+    );
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let mut output = child.wait_with_output().unwrap();
+    output.stdout = format!("{said}\n{rest}").into_bytes();
+    (said, output)
+}
+
+/// `login --device` against a provider that has RFC 8628's device flow: oidc-provider
+/// (tests/oauth/device-provider.mjs), its code typed, the person signed in and the app allowed
+/// on the provider's own pages in headless Chromium. The refresh token is kept, and a send
+/// delivers with the access tokens it renews: JWTs the relay checks against that provider's keys.
+#[test]
+fn device_sign_in_with_the_code_typed_in_a_browser_then_a_send_delivers() {
+    own_session_keyring();
+    let provider = Provider::start_script("tests/oauth/device-provider.mjs", &["--client-id", APP]);
+    let office = Office::new();
+    let log = office.dir.path().join("logins.jsonl");
+    let relay = office.relay(&provider, USER, &["--logins", log.to_str().unwrap()]);
+    office.recipients(relay.port, &provider.issuer(), APP, 3, 0);
+
+    let (said, login) = device_sign_in(&office, &[]);
+    assert!(login.status.success(), "{}", text(&login));
+    let code = said
+        .strip_prefix(&format!(
+            "To sign in, open {}/device on any device and enter the code ",
+            provider.issuer()
+        ))
+        .unwrap_or_else(|| panic!("{said}"));
+    // oidc-provider's codes: eight letters in two fours.
+    assert!(
+        code.len() == 9
+            && code.chars().enumerate().all(|(i, c)| if i == 4 {
+                c == '-'
+            } else {
+                c.is_ascii_uppercase()
+            }),
+        "{said}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&login.stdout),
+        format!(
+            "{said}\nWaiting for the sign-in to finish (Ctrl-C stops)...\nsigned in as {USER} at {}/; the sign-in is kept in the Linux kernel keyring (keyutils)\n`bulletin send` (and `bulletin inbox` where it signs in the same way) uses it from now on; `bulletin logout` removes it\n",
+            provider.issuer()
+        )
+    );
+    let refresh = keyctl_read(&entry(&provider.issuer())).expect("the sign-in is kept");
+    assert!(!text(&login).contains(&refresh), "{}", text(&login));
+
+    let sent = office.send();
+    assert!(sent.status.success(), "{}", text(&sent));
+    assert!(!text(&sent).contains(&refresh));
+    let counts = relay.counts();
+    assert_eq!(counts.len(), 3, "{counts:?}\n{}", text(&sent));
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    let logins = logins(&log);
+    assert!(
+        !logins.is_empty() && logins.iter().all(|(ok, _)| *ok),
+        "{logins:?}"
+    );
+    // oidc-provider gives a public app a new refresh token with each renewal: the new one is kept.
+    let kept = keyctl_read(&entry(&provider.issuer())).expect("the sign-in is still kept");
+    assert_ne!(kept, refresh);
+
+    let logout = office.command(&["logout"]).output().unwrap();
+    assert!(logout.status.success(), "{}", text(&logout));
+    assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
+}
+
+/// `login --device` when the person cancels on the provider's consent page, and when nobody
+/// enters the code before it expires (codes of 5 seconds): each says what happened and what to
+/// run, and nothing is kept.
+#[test]
+fn device_sign_in_declined_or_not_finished_in_time_keeps_nothing() {
+    own_session_keyring();
+    let provider = Provider::start_script("tests/oauth/device-provider.mjs", &["--client-id", APP]);
+    let office = Office::new();
+    office.recipients(25, &provider.issuer(), APP, 1, 0);
+    let (_, declined) = device_sign_in(&office, &["--deny"]);
+    assert_eq!(declined.status.code(), Some(1), "{}", text(&declined));
+    assert_eq!(
+        String::from_utf8_lossy(&declined.stderr),
+        format!(
+            "error: the sign-in service {}/ refused the sign-in: access_denied (End-User aborted interaction)\n  help: the sign-in was declined in the browser: run `bulletin login --device` again and accept\n",
+            provider.issuer()
+        )
+    );
+    assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
+
+    let provider = Provider::start_script(
+        "tests/oauth/device-provider.mjs",
+        &["--client-id", APP, "--code-ttl", "5"],
+    );
+    office.recipients(25, &provider.issuer(), APP, 1, 0);
+    let expired = office.command(&["login", "--device"]).output().unwrap();
+    assert_eq!(expired.status.code(), Some(1), "{}", text(&expired));
+    assert!(
+        String::from_utf8_lossy(&expired.stdout).starts_with(&format!(
+            "To sign in, open {}/device on any device and enter the code ",
+            provider.issuer()
+        )),
+        "{}",
+        text(&expired)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&expired.stderr),
+        "error: the code expired before the sign-in was finished on the other device\n  help: run `bulletin login --device` again, and enter the new code it prints within 5 seconds\n"
+    );
+    assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
 }

@@ -126,6 +126,13 @@ pub enum Error {
     Listen(String),
     #[error("{issuer} does not offer sign-in with a code on another device")]
     NoDeviceFlow { issuer: String },
+    /// `--device`: the code expired (the provider's `expired_token`, or its `expires_in` passed)
+    /// before the sign-in was finished on the other device.
+    #[error("the code expired before the sign-in was finished on the other device")]
+    CodeExpired {
+        login: &'static str,
+        lasts: Duration,
+    },
     #[error(transparent)]
     Store(#[from] crate::secret::Error),
 }
@@ -144,6 +151,10 @@ impl Error {
             Error::StateMismatch => Some(
                 "run `bulletin login` again, and sign in only in the page that it opens".into(),
             ),
+            Error::CodeExpired { login, lasts } => Some(format!(
+                "run `{login}` again, and enter the new code it prints within {}",
+                signin::how_long(*lasts)
+            )),
             Error::NoDeviceFlow { .. } => {
                 Some("sign in in a browser: run `bulletin login` without `--device`".into())
             }

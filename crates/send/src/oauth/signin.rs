@@ -207,7 +207,8 @@ struct DeviceAnswer {
     interval: Option<u64>,
 }
 
-/// Signs in with a code typed on another device (RFC 8628): the refresh token.
+/// Signs in with a code typed on another device (RFC 8628): the refresh token. `login` is the
+/// command that signs in this way again, for messages (`bulletin login --device`).
 pub async fn device(settings: &OAuth2, login: &'static str) -> Result<String, Error> {
     let http = super::client();
     let provider = super::discover(&http, &settings.issuer).await?;
@@ -257,8 +258,9 @@ pub async fn device(settings: &OAuth2, login: &'static str) -> Result<String, Er
         d.verification_uri, d.user_code
     ));
     say("Waiting for the sign-in to finish (Ctrl-C stops)...");
+    let lasts = Duration::from_secs(d.expires_in);
     let mut interval = Duration::from_secs(d.interval.unwrap_or(5).max(1));
-    let until = Instant::now() + Duration::from_secs(d.expires_in);
+    let until = Instant::now() + lasts;
     let form = [
         ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
         ("device_code", d.device_code.as_str()),
@@ -268,12 +270,39 @@ pub async fn device(settings: &OAuth2, login: &'static str) -> Result<String, Er
         tokio::time::sleep(interval).await;
         match super::token_request(&http, &provider, &form).await? {
             Ok(granted) => return granted.refresh_token.ok_or(Error::NoRefreshToken { login }),
-            Err(r) if r.code == "authorization_pending" => {}
-            Err(r) if r.code == "slow_down" => interval += Duration::from_secs(5),
-            Err(r) => return Err(super::refused(settings, Step::SignIn, r, login)),
+            Err(r) => interval = still_waiting(r, interval, lasts, settings, login)?,
         }
     }
-    Err(Error::TimedOut(Duration::from_secs(d.expires_in)))
+    Err(Error::CodeExpired { login, lasts })
+}
+
+/// The token endpoint's refusal `r` of a device code polled every `interval`, for a code that
+/// `lasts` so long: how long to wait before asking again (RFC 8628 section 3.5: still pending,
+/// or 5 seconds more after `slow_down`), or why the sign-in is over (the code expired, the person
+/// declined, or another refusal). `login` is the command that signs in again (with `--device`).
+fn still_waiting(
+    r: super::Refusal,
+    interval: Duration,
+    lasts: Duration,
+    settings: &OAuth2,
+    login: &'static str,
+) -> Result<Duration, Error> {
+    match r.code.as_str() {
+        "authorization_pending" => Ok(interval),
+        "slow_down" => Ok(interval + Duration::from_secs(5)),
+        "expired_token" => Err(Error::CodeExpired { login, lasts }),
+        _ => Err(super::refused(settings, Step::SignIn, r, login)),
+    }
+}
+
+/// `d` for a person: "90 seconds", "15 minutes".
+pub(super) fn how_long(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 120 {
+        format!("{} minutes", s.div_ceil(60))
+    } else {
+        format!("{s} seconds")
+    }
 }
 
 #[cfg(test)]
@@ -325,6 +354,52 @@ mod tests {
             code(&[("error", "access_denied"), ("state", "s2")]),
             Err(Error::StateMismatch)
         ));
+    }
+
+    #[test]
+    fn a_device_code_is_polled_until_the_provider_says_it_is_over() {
+        let settings = OAuth2 {
+            issuer: url::Url::parse("http://127.0.0.1:9/").unwrap(),
+            client_id: "app".into(),
+            scopes: vec!["x".into()],
+        };
+        let login = "bulletin login --device";
+        let (five, lasts) = (Duration::from_secs(5), Duration::from_secs(900));
+        let poll = |code: &str, description: Option<&str>| {
+            let r = super::super::Refusal {
+                code: code.into(),
+                description: description.map(str::to_string),
+            };
+            still_waiting(r, five, lasts, &settings, login)
+        };
+        assert_eq!(poll("authorization_pending", None).unwrap(), five);
+        assert_eq!(poll("slow_down", None).unwrap(), Duration::from_secs(10));
+        // The code expired (oidc-provider, Microsoft): not a refusal to sign in again for.
+        let expired = poll("expired_token", Some("device code is expired")).unwrap_err();
+        assert_eq!(
+            expired.to_string(),
+            "the code expired before the sign-in was finished on the other device"
+        );
+        assert_eq!(
+            expired.help().unwrap(),
+            "run `bulletin login --device` again, and enter the new code it prints within 15 minutes"
+        );
+        // The person declined on the other device: said, with the command that signs in so.
+        let declined = poll("access_denied", Some("End-User aborted interaction")).unwrap_err();
+        assert_eq!(
+            declined.to_string(),
+            "the sign-in service http://127.0.0.1:9/ refused the sign-in: access_denied (End-User aborted interaction)"
+        );
+        assert_eq!(
+            declined.help().unwrap(),
+            "the sign-in was declined in the browser: run `bulletin login --device` again and accept"
+        );
+        assert!(matches!(
+            poll("invalid_grant", None),
+            Err(Error::Refused(_))
+        ));
+        assert_eq!(how_long(Duration::from_secs(5)), "5 seconds");
+        assert_eq!(how_long(Duration::from_secs(899)), "15 minutes");
     }
 
     #[test]
