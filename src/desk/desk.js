@@ -379,6 +379,69 @@
     }).then(function (t) { text.textContent = t; });
   }
 
+  // What was typed and not yet saved is kept in this browser (localStorage) until a save of it
+  // succeeds: a desk that stopped, a closed tab or a crash loses nothing. The Write page offers
+  // it back when it opens with a form that differs from it.
+  var DRAFT = 'bulletin-desk-draft:' + name;
+  function keepDraft(form) {
+    try {
+      localStorage.setItem(DRAFT, JSON.stringify({ form: form, at: Date.now() }));
+    } catch (e) { /* storage full or disabled: the file is still saved as before */ }
+  }
+  function dropDraft() {
+    try { localStorage.removeItem(DRAFT); } catch (e) { /* as above */ }
+  }
+  function offerDraft() {
+    var draft = null;
+    try { draft = JSON.parse(localStorage.getItem(DRAFT) || 'null'); } catch (e) { draft = null; }
+    if (!draft || !draft.form) return;
+    if (JSON.stringify(draft.form) === JSON.stringify(collect().form)) {
+      dropDraft();
+      return;
+    }
+    var box = document.createElement('div');
+    box.className = 'card draft';
+    box.id = 'draft';
+    box.setAttribute('role', 'alert');
+    var words = document.createElement('p');
+    var strong = document.createElement('strong');
+    strong.textContent = 'What you typed at ' + new Date(draft.at).toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) + ' was not saved';
+    words.appendChild(strong);
+    words.appendChild(document.createTextNode(' (the desk had stopped, or the page was closed before it could save). It is kept in this browser.'));
+    var back = document.createElement('button');
+    back.type = 'button';
+    back.className = 'button';
+    back.textContent = 'Put back what I typed';
+    var away = document.createElement('button');
+    away.type = 'button';
+    away.textContent = 'Throw it away';
+    box.appendChild(words);
+    box.appendChild(back);
+    box.appendChild(document.createTextNode(' '));
+    box.appendChild(away);
+    var toolbar = page.querySelector('.toolbar');
+    toolbar.parentNode.insertBefore(box, toolbar.nextSibling);
+    back.addEventListener('click', function () {
+      back.disabled = true;
+      post('/api/save/' + name, { base: base, form: draft.form }).then(function (r) {
+        if (r.ok) {
+          dropDraft();
+          location.reload();
+        } else {
+          back.disabled = false;
+          say('Not put back: the desk could not save it (press the button again, or start the desk again)');
+        }
+      }, function () {
+        back.disabled = false;
+        say('Not put back: the desk is not running');
+      });
+    });
+    away.addEventListener('click', function () {
+      dropDraft();
+      box.remove();
+    });
+  }
+
   function save(options) {
     options = options || {};
     clearTimeout(timer);
@@ -390,9 +453,13 @@
     inFlight = true;
     dirty = false;
     var snap = collect();
+    keepDraft(snap.form);
     say('Saving…');
     post('/api/save/' + name, { base: base, form: snap.form, keep_theirs: !!options.keepTheirs })
       .then(function (r) {
+        // A desk started again has a new key: this page's requests are refused (403), with a
+        // page rather than an answer.
+        if (r.status === 403) return { status: 403, reply: {} };
         return r.json().then(function (reply) { return { status: r.status, reply: reply }; });
       })
       .then(function (res) {
@@ -402,6 +469,11 @@
           dirty = true;
           document.getElementById('conflict').hidden = false;
           say('Not saved: the file was changed outside the desk');
+          return;
+        }
+        if (res.status === 403) {
+          dirty = true;
+          say('Not saved: the desk was started again, and this page no longer reaches it. Open the desk from the address it printed: what you typed is kept in this browser and offered back there.');
           return;
         }
         if (res.status !== 200) {
@@ -416,13 +488,17 @@
         showProblems(reply.problems, snap.fields);
         var when = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
         // Typed while this save was under way: that is not saved yet, and must not read as saved.
-        if (dirty || again) say('Changes not saved yet…');
-        else say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
+        if (dirty || again) {
+          say('Changes not saved yet…');
+        } else {
+          dropDraft();
+          say((reply.copy ? 'Saved (their version is kept as ' + reply.copy + '), ' : 'Saved ') + when);
+        }
         if (reply.saved && !previewShown) refreshPreview();
       })
       .catch(function () {
         dirty = true;
-        say('Not saved: the desk is not running. Start it again, then press Save.');
+        say('Not saved: the desk is not running. Start it again and open it from the address it prints: what you typed is kept in this browser and offered back there.');
       })
       .then(function () {
         inFlight = false;
@@ -710,4 +786,5 @@
 
   var initial = JSON.parse(document.getElementById('problems-data').textContent || '[]');
   showProblems(initial, collect().fields);
+  offerDraft();
 })();

@@ -116,12 +116,15 @@ function check(strict) {
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const problems = [];
 let failed = false;
+// While a step makes the desk refuse this page on purpose, the browser's own console line for a
+// refused request is expected.
+let expectRefused = false;
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: start.origin });
   const page = await context.newPage();
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (503|409)/.test(m.text())) problems.push(`console error: ${m.text()}`);
+    if (m.type() === 'error' && !/status of (503|409)/.test(m.text()) && !(expectRefused && /status of 403/.test(m.text()))) problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
@@ -335,6 +338,36 @@ try {
   if (!/archived/.test(await issueRow.textContent())) fail(`Home does not say the issue is archived: ${await issueRow.textContent()}`);
   step('Archive adds the issue with bulletin archive and opens the archive website; Home says it is archived');
   await page.goto(at('/write/2021-10-20.yaml'));
+
+  // Typing while the desk is away is kept in the browser: the page says so (for a desk started
+  // again, whose new key refuses this page, too), and the Write page opened again offers it back.
+  await page.goto(at('/write/2021-10-20.yaml'));
+  expectRefused = true;
+  await context.route('**/api/save/**', (route) => route.fulfill({ status: 403, contentType: 'text/html', body: '<!DOCTYPE html><p>Refused</p>' }));
+  await page.locator('#f-summary').fill('Typed while the desk was started again');
+  await page.waitForFunction(() => /^Not saved: the desk was started again/.test(document.getElementById('status').textContent), null, { timeout: WAIT_MS });
+  await context.unroute('**/api/save/**');
+  await context.route('**/api/save/**', (route) => route.abort('aborted'));
+  await page.locator('#f-summary').fill('Typed while the desk was away');
+  await page.waitForFunction(() => /^Not saved: the desk is not running.*kept in this browser/.test(document.getElementById('status').textContent), null, { timeout: WAIT_MS });
+  // The Write page opened again (another tab of the same browser, the desk still unreachable)
+  // offers it back; put back once the desk answers, it is in the file.
+  if (read().includes('Typed while')) fail('the save reached the file while the desk was away');
+  const again = await context.newPage();
+  again.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await again.goto(at('/write/2021-10-20.yaml'));
+  await again.locator('#draft').waitFor({ timeout: WAIT_MS });
+  await again.screenshot({ path: path.join(shots, 'write-draft-1280.png') });
+  await context.unroute('**/api/save/**');
+  expectRefused = false;
+  await again.getByRole('button', { name: 'Put back what I typed' }).click();
+  await settled(() => read().includes('summary: Typed while the desk was away'), () => `the draft was not put back:\n${read()}`);
+  await again.waitForLoadState('load');
+  await again.locator('#f-summary').waitFor();
+  if ((await again.locator('#f-summary').inputValue()) !== 'Typed while the desk was away') fail('the page does not show what was put back');
+  if (await again.locator('#draft').count()) fail('the draft is offered again after it was put back');
+  await again.close();
+  step('typing while the desk is away (or started again) is kept in the browser and put back when the Write page opens again');
 
   // Keyboard: the skip link comes first and focus is visible.
   await page.reload();
