@@ -23,6 +23,7 @@ pub mod edit;
 pub mod form;
 pub mod jobs;
 pub mod pages;
+pub mod password;
 pub mod problems;
 pub mod send;
 pub mod setup;
@@ -127,6 +128,7 @@ pub async fn serve(
         .route("/api/send/{name}", post(send::start))
         .route("/api/approve/{name}", post(send::approve))
         .route("/api/run", post(send::start_other))
+        .route("/api/password", post(password::keep))
         .route("/api/job/{id}", get(send::job))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(desk.clone(), guard))

@@ -221,6 +221,9 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         @if !sign_ins.is_empty() {
             (sign_in_card(&sign_ins))
         }
+        @if let Some(ask) = recipients.as_ref().and_then(|r| super::password::ask(r, super::password::Which::Relay)) {
+            (super::password::card(&ask, Some(&name)))
+        }
         @if let Some((approvers, status)) = &approval {
             (approval_card(&name, approvers, status, blocked))
         }
@@ -241,7 +244,7 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                         label for="list" { "Mailing list" }
                         select id="list" {
                             @for (id, lname, n, s) in lists {
-                                option value=(id) { (lname) " (" (n) " people" @if *s > 0 { ", " (s) " not sent to: unsubscribed or bounced" } ")" }
+                                option value=(id) { (lname) " (" (n) " " (super::pages::people(*n)) @if *s > 0 { ", " (s) " not sent to: unsubscribed or bounced" } ")" }
                             }
                         }
                     }
@@ -531,6 +534,11 @@ pub async fn replies_page(State(desk): State<Arc<Desk>>, uri: axum::http::Uri) -
         Ok(Vec::new())
     };
     let done = super::query_value(uri.query().unwrap_or(""), "done");
+    let recipients = desk.recipients();
+    let mailbox = recipients.as_ref().and_then(|r| r.mailbox.imap.as_ref());
+    let password = recipients
+        .as_ref()
+        .and_then(|r| super::password::ask(r, super::password::Which::Mailbox));
     let body = html! {
         h1 { "Replies" }
         @match done.as_deref() {
@@ -570,13 +578,22 @@ pub async fn replies_page(State(desk): State<Arc<Desk>>, uri: axum::http::Uri) -
                 }
             }
         }
-        p { "Bounces and unsubscribe requests are read from the office's mailbox (set in recipients.yaml); each address is then left out of every send." }
-        p {
-            button type="button" data-run="inbox-dry" { "See what the mailbox holds (changes nothing)" }
-            " "
-            button type="button" class="button" data-run="inbox" { "Read the mailbox and act on it" }
-            " "
-            button type="button" data-run="report" { "Who got each issue" }
+        @match mailbox {
+            Some(imap) => {
+                p { "Bounces and unsubscribe requests are read from the office's mailbox, " strong { (imap.username) } " at " (imap.host) "; each address is then left out of every send." }
+                @if let Some(ask) = &password { (super::password::card(ask, None)) }
+                p {
+                    button type="button" data-run="inbox-dry" { "See what the mailbox holds (changes nothing)" }
+                    " "
+                    button type="button" class="button" data-run="inbox" { "Read the mailbox and act on it" }
+                    " "
+                    button type="button" data-run="report" { "Who got each issue" }
+                }
+            }
+            None => {
+                p id="no-mailbox" { "No mailbox for replies is set up yet, so bounces and unsubscribe requests are not read here. Whoever looks after the office's set-up adds it (" code { "mailbox:" } " in recipients.yaml, see docs/inbox.md)." }
+                p { button type="button" data-run="report" { "Who got each issue" } }
+            }
         }
         div id="job" hidden { h2 { "What happened" } p id="job-status" role="status" {} pre id="job-output" {} }
     };

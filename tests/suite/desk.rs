@@ -86,16 +86,28 @@ impl Desk {
     /// it to end: its exit code and output lines.
     pub(crate) fn run_job(&self, what: &str, name: &str) -> (Option<i32>, Vec<String>) {
         let body = format!(r#"{{"what":"{what}","name":"{name}"}}"#);
-        let (status, _, reply) = http(
+        self.job("/api/run", &body)
+    }
+
+    /// POSTs `body` (JSON) to `path` as the page does, with the cookie, the Origin and the CSRF
+    /// token: status, headers and body.
+    pub(crate) fn post(&self, path: &str, body: &str) -> (u16, String, String) {
+        http(
             &self.addr,
             &format!(
-                "POST /api/run HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\n{1}x-desk-csrf: {2}\r\nContent-Type: application/json\r\nContent-Length: {3}\r\n\r\n{body}",
+                "POST {path} HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\n{1}x-desk-csrf: {2}\r\nContent-Type: application/json\r\nContent-Length: {3}\r\n\r\n{body}",
                 self.addr,
                 self.cookie(),
                 self.csrf(),
                 body.len()
             ),
-        );
+        )
+    }
+
+    /// Starts a job with a POST of `body` to `path` and waits for it to end: its exit code and
+    /// output lines.
+    pub(crate) fn job(&self, path: &str, body: &str) -> (Option<i32>, Vec<String>) {
+        let (status, _, reply) = self.post(path, body);
         assert_eq!(status, 200, "{reply}");
         let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
         let id = reply["job"].as_u64().expect("a job id");
@@ -1081,4 +1093,88 @@ fn the_preview_shows_the_merge_fields_as_a_chosen_person() {
     let (status, _) =
         desk.get("/preview/..%2Frecipients.yaml/email.html?as=pat.manager%40example.org");
     assert_eq!(status, 404);
+}
+
+/// `auth: password`: the Send page says no password is kept, takes one (only with the desk's
+/// CSRF token) into the system's store as `bulletin login` does, never shows it, and a test copy
+/// then logs in with it; Forget removes it. The Replies page says when no mailbox is set up.
+#[test]
+fn the_send_page_keeps_the_mail_servers_password_and_sending_logs_in_with_it() {
+    use crate::common::keyring::{keyctl_read, own_session_keyring};
+    own_session_keyring();
+    let office = office();
+    // Made up for this test and built at run time: no file of the project holds a credential.
+    let secret = format!("desk-sample-{}-kept", std::process::id());
+    let server = Server::start(
+        office.path(),
+        &["--auth", &format!("bulletin@example.org:{secret}")],
+    );
+    fs::write(
+        office.path().join("recipients.yaml"),
+        format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  auth: password\n  username: bulletin@example.org\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    members:\n      - member0@example.org\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let description = format!(
+        "keyring-rs:password for bulletin@example.org at 127.0.0.1:{}@bulletin",
+        server.port
+    );
+    let desk = Desk::start(office.path(), &[]);
+    let (_, page) = desk.get(&format!("/send/{NAME}"));
+    assert!(page.contains(r#"id="password-relay""#), "{page}");
+    assert!(
+        page.contains(
+            "No password is kept on this computer yet: sending stops until one is given."
+        ),
+        "{page}"
+    );
+    let body = format!(r#"{{"which":"relay","password":"{secret}","back":"/send/{NAME}"}}"#);
+    // Without the CSRF token (a page elsewhere posting to the desk): refused, nothing kept.
+    let (status, _, _) = http(
+        &desk.addr,
+        &format!(
+            "POST /api/password HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\n{1}Content-Type: application/json\r\nContent-Length: {2}\r\n\r\n{body}",
+            desk.addr,
+            desk.cookie(),
+            body.len()
+        ),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(keyctl_read(&description), None);
+    let (status, headers, _) = desk.post("/api/password", &body);
+    assert_eq!(status, 303, "{headers}");
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains(&format!("location: /send/{NAME}")),
+        "{headers}"
+    );
+    assert_eq!(keyctl_read(&description).as_deref(), Some(secret.as_str()));
+    let (_, page) = desk.get(&format!("/send/{NAME}"));
+    assert!(
+        page.contains("A password is kept on this computer"),
+        "{page}"
+    );
+    assert!(!page.contains(&secret), "the page shows no password");
+    // A test copy logs in with it.
+    let (code, lines) = desk.job(
+        &format!("/api/send/{NAME}"),
+        r#"{"action":"test","to":"reviewer@example.org","mode":""}"#,
+    );
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert!(lines.iter().all(|l| !l.contains(&secret)), "{lines:?}");
+    assert_eq!(server.messages().len(), 1, "{lines:?}");
+    // Forget removes it.
+    let (status, _, _) = desk.post(
+        "/api/password",
+        &format!(r#"{{"which":"relay","forget":"yes","back":"/send/{NAME}"}}"#),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(keyctl_read(&description), None);
+    // No mailbox is set up: Replies says so and offers no button that reads one.
+    let (_, replies) = desk.get("/replies");
+    assert!(replies.contains(r#"id="no-mailbox""#), "{replies}");
+    assert!(!replies.contains(r#"data-run="inbox""#), "{replies}");
 }
