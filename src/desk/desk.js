@@ -108,7 +108,7 @@
             last = line;
           });
           if (v.done) {
-            said.textContent = v.code === 0 ? 'Finished.' : 'Stopped: see what it says above.';
+            said.textContent = v.code === 0 ? 'Finished.' : 'Stopped: see what it says below.';
             Array.prototype.forEach.call(document.querySelectorAll('[data-send],[data-run]'), function (b) {
               if (!b.dataset.blocked) b.disabled = false;
             });

@@ -179,7 +179,7 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
                 form method="post" action="/api/new" data-desk-post="" class="start" {
                     button type="submit" class=[current.is_none().then_some("button")] { "Start next week's (" (d.add_days(7).long()) ")" }
                 }
-                p class="hint" { "This does what " code { "bulletin new" } " does: a new issue a week after the latest, with its number, the message's author and the sections that run on carried over." }
+                p class="hint" { "A new issue a week after the latest, with the next issue number, the message's author, and the sections that run on carried over." }
             }
             None => p { "Put last week's bulletin in the bulletins folder to start from it." }
         }

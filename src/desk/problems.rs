@@ -38,7 +38,11 @@ pub fn place(
                     d.help
                         .as_deref()
                         .filter(|h| !written_in_the_file(h))
-                        .map(plain_words),
+                        .map(|h| match h.starts_with("write the day as YYYY-MM-DD") {
+                            // The page's box is a date picker, which shows the day its own way.
+                            true => "choose the day".to_string(),
+                            false => plain_words(h),
+                        }),
                 ),
             };
             Problem {
@@ -175,6 +179,20 @@ mod tests {
             "write it between the quotes, e.g. `title: \"x\"`"
         ));
         assert!(!written_in_the_file("shorten it"));
+        let empty_date = Diagnostic::error(
+            std::path::Path::new("b.yaml"),
+            Default::default(),
+            "`date` is empty",
+        )
+        .with_help("write the day as YYYY-MM-DD, for example 2021-10-20");
+        let shown = place(
+            &Diagnostics(vec![empty_date]),
+            std::path::Path::new("b.yaml"),
+            "",
+            None,
+        );
+        assert_eq!(shown[0].message, "“Date” is empty");
+        assert_eq!(shown[0].help.as_deref(), Some("choose the day"));
     }
 
     #[test]

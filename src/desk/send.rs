@@ -206,7 +206,7 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                             li { strong { "Send this version only to those who have not had it" } ": the others keep the earlier version." }
                             li { strong { "Send this version to everyone again, as a correction" } ": “Correction:” goes before the subject." }
                         }
-                        p { "Or put the bulletin back as it was sent." }
+                        p { "Or, if the change was a mistake, undo it on the " a href={"/write/" (name)} { "Write page" } ": once the bulletin is as it was sent, sending carries on with those who have not had it." }
                     }
                 }
                 Some(other) => {

@@ -138,6 +138,14 @@ fn describe(n: &Node) -> String {
 
 fn date_from(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Date> {
     let text = ctx.value(node, what)?;
+    if text.trim().is_empty() {
+        ctx.error(
+            node.pos,
+            format!("{what} is empty"),
+            "write the day as YYYY-MM-DD, for example 2021-10-20",
+        );
+        return None;
+    }
     match Date::parse(text.trim()) {
         Ok(d) => Some(d),
         Err(e) => {

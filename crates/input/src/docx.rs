@@ -1016,7 +1016,7 @@ fn without_sign_off(message: &mut Part) -> Option<String> {
         .join(" ");
     message.blocks.pop();
     Some(format!(
-        "the message's sign-off “{words}” was left out: the bulletin prints the message's `author` and `role` under it"
+        "the message's sign-off “{words}” was left out: the bulletin prints the message's author and role under it"
     ))
 }
 
