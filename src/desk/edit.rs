@@ -219,11 +219,28 @@ impl<'t> Editor<'t> {
         })
     }
 
+    /// The end of item `j`: its last value, and the comment lines right after it indented under
+    /// its `-` (a note under its last key, or keys `bulletin new` writes commented out), which
+    /// are the item's own: an item added after it goes after them, and they move with it.
     fn item_end(&self, items: &[Node], j: usize, end: usize) -> usize {
-        match self.item_map(items, j, end, &[]) {
-            Ok(m) => self.value_end(&m, m.entries.len() - 1),
-            Err(_) => end,
+        let Ok(m) = self.item_map(items, j, end, &[]) else {
+            return end;
+        };
+        let mut at = self.value_end(&m, m.entries.len() - 1);
+        let Ok(start) = self.item_start(items, j) else {
+            return at;
+        };
+        let dash = self.text[start..].find('-').unwrap_or(0);
+        let limit = end.min(self.text.len());
+        while at < limit {
+            let line = &self.text[at..self.line_end(at)];
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            if !(line.trim_start().starts_with('#') && indent > dash) {
+                break;
+            }
+            at = self.line_end(at);
         }
+        at
     }
 
     fn find(map: &Map, key: &str) -> Option<usize> {
@@ -902,6 +919,33 @@ mod tests {
         assert!(new.starts_with("# Essex LMCs bulletin"));
         let f = Form::read(&parse(&new));
         assert_eq!(f.sections[2].title, "Introduction");
+    }
+
+    #[test]
+    fn a_new_last_section_goes_after_the_comments_under_the_one_before() {
+        // As `bulletin new` writes a section: commented-out keys under its last value.
+        let text = "title: T\ndate: 2021-10-27\nsections:\n  - title: First\n    body: |\n      Text.\n    # dates:\n    #   - what: A webinar\n    # until: 2021-11-24\n";
+        let new = edited(text, |f| {
+            f.sections.push(SectionForm {
+                title: "Second".into(),
+                body: "More.".into(),
+                ..Default::default()
+            });
+        });
+        assert_eq!(
+            new,
+            "title: T\ndate: 2021-10-27\nsections:\n  - title: First\n    body: |\n      Text.\n    # dates:\n    #   - what: A webinar\n    # until: 2021-11-24\n  - title: Second\n    body: |\n      More.\n"
+        );
+        // Moved, the comments go with their own section.
+        let moved = edited(&new, |f| f.sections.swap(0, 1));
+        assert!(
+            moved.contains("  - title: First\n    body: |\n      Text.\n    # dates:\n    #   - what: A webinar\n    # until: 2021-11-24\n"),
+            "{moved}"
+        );
+        assert!(
+            moved.starts_with("title: T\ndate: 2021-10-27\nsections:\n  - title: Second\n"),
+            "{moved}"
+        );
     }
 
     #[test]
