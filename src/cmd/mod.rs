@@ -117,8 +117,40 @@ pub fn report(diags: &Diagnostics, stopped: Stopped) {
     if diags.0.is_empty() {
         return;
     }
-    eprint!("{}", crate::report::human(diags, colour()));
+    if std::env::var_os(crate::desk::jobs::DESK_RUN).is_some() {
+        eprint!("{}", desk_words(diags));
+    } else {
+        eprint!("{}", crate::report::human(diags, colour()));
+    }
     eprintln!("{}", summary(diags, stopped));
+}
+
+/// Diagnostics as the desk shows a run's output: one line each in the desk's words (a key named
+/// by its box's label), no line, column or quoted source; a file other than a bulletin named.
+fn desk_words(diags: &Diagnostics) -> String {
+    use crate::desk::problems::plain_words;
+    use crate::diagnostic::escape_controls;
+    let mut out = String::new();
+    for d in &diags.0 {
+        let words = plain_words(&d.message);
+        let kind = if d.is_error() { "Problem" } else { "Check" };
+        // The bulletin's own problems are at their boxes on the Write page; another file's are
+        // named (recipients.yaml, publisher.yaml).
+        let name = d.file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let place = match name {
+            Some(n) if crate::date::Date::parse(n.get(..10).unwrap_or("")).is_err() => {
+                format!(" (in {n})")
+            }
+            _ => String::new(),
+        };
+        let mut line = format!("{kind}{place}: {words}.");
+        if let Some(help) = &d.help {
+            line.push_str(&format!(" To fix: {}.", plain_words(help)));
+        }
+        out.push_str(&escape_controls(&line));
+        out.push('\n');
+    }
+    out
 }
 
 /// `2 errors, 1 warning: nothing was written`.

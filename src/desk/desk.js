@@ -85,6 +85,11 @@
       out.appendChild(document.createTextNode('\n'));
       return;
     }
+    // A send's progress, every second: the newest in place of the one before.
+    if (/^progress: /.test(line) && /^progress: /.test(before) && out.lastChild && out.lastChild.nodeType === 3) {
+      out.lastChild.textContent = line + '\n';
+      return;
+    }
     out.appendChild(document.createTextNode(line + '\n'));
   }
 

@@ -1112,7 +1112,7 @@ fn the_send_page_keeps_the_mail_servers_password_and_sending_logs_in_with_it() {
     fs::write(
         office.path().join("recipients.yaml"),
         format!(
-            "smtp:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  auth: password\n  username: bulletin@example.org\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    members:\n      - member0@example.org\n",
+            "smtp:\n  host: 127.0.0.1\n  port: {}\n  security: none\n  auth: password\n  username: bulletin@example.org\n  rate_per_minute: 0\n  retry_wait_seconds: 0\n  timeout_seconds: 10\nlists:\n  all:\n    members:\n      - member0@example.org\n      - member0@example.org\n",
             server.port
         ),
     )
@@ -1165,6 +1165,19 @@ fn the_send_page_keeps_the_mail_servers_password_and_sending_logs_in_with_it() {
     );
     assert_eq!(code, Some(0), "{lines:?}");
     assert!(lines.iter().all(|l| !l.contains(&secret)), "{lines:?}");
+    // The run's warnings in the desk's words: one line, no line:column or quoted source.
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("Check (in recipients.yaml): member0@example.org is on list “all” twice")
+            && l.contains(" To fix: ")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.contains("-->") && !l.trim_start().starts_with('|')),
+        "{lines:?}"
+    );
     assert_eq!(server.messages().len(), 1, "{lines:?}");
     // Forget removes it.
     let (status, _, _) = desk.post(
