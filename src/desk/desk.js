@@ -768,7 +768,7 @@
     slot.className = 'pasted hint';
     slot.setAttribute('role', 'status');
     slot.textContent = result.dropped.length
-      ? 'Pasted. Left out: ' + result.dropped.join('; ') + '.'
+      ? 'Pasted. Not kept as it was: ' + result.dropped.join('; ') + '.'
       : 'Pasted.';
     el.closest('.field').appendChild(slot);
   });

@@ -332,7 +332,7 @@
     const n = withText.length;
     const size = `${n} row${n === 1 ? '' : 's'}, ${width} columns`;
     if (width > 2) {
-      this.drop(`a table (${size}): tables are not supported in a section's text, and one this wide cannot be made a list; write each row as a bullet point, e.g. “- Monday: 8am to 6.30pm”`);
+      this.drop(`a table (${size}): tables are not supported in the text, and one this wide cannot be made a list; write each row as a bullet point, e.g. “- Monday: 8am to 6.30pm”`);
       return;
     }
     const body = this.rows(table);
@@ -344,7 +344,7 @@
     this.blocks.push({ kind: 'end' });
     const headers = body.filter((r) => r.header).map((r) => r.cells.filter((c) => c).join(', '));
     const heading = headers.length ? ` (its heading row, “${headers.join('; ')}”, was left out)` : '';
-    this.drop(`a table (${size}) became a bulleted list, one row per bullet${heading}: tables are not supported in a section's text`);
+    this.drop(`a table (${size}) became a bulleted list, one row per bullet${heading}: tables are not supported in the text`);
   };
 
   /** The blocks as Markdown: items of a list together, a blank line around everything else. */
@@ -399,9 +399,41 @@
     return out.concat(this.notes);
   };
 
+  /** A CSS colour's red, green and blue (0 to 255), for `#rgb`, `#rrggbb` and `rgb(r,g,b)`. */
+  function rgb(colour) {
+    let m = colour.match(/^#([0-9a-f])([0-9a-f])([0-9a-f])$/);
+    if (m) return m.slice(1).map((h) => parseInt(h + h, 16));
+    m = colour.match(/^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/);
+    if (m) return m.slice(1).map((h) => parseInt(h, 16));
+    m = colour.match(/^rgba?\((\d+),(\d+),(\d+)/);
+    if (m) return m.slice(1, 4).map(Number);
+    return null;
+  }
+
+  /** Whether words of the paste are coloured or highlighted (not black, or nearly, on white);
+   * a link's own colour does not count, as links are coloured in the email too. */
+  function coloured(body) {
+    const named = { black: 'ink', windowtext: 'ink', white: 'paper', transparent: 'paper', none: 'paper' };
+    const plain = (value, want) => {
+      if (!value || /^(auto|inherit|initial|currentcolor|windowtext1|unset)$/.test(value)) return true;
+      if (named[value]) return named[value] === want;
+      const c = rgb(value);
+      if (!c) return false;
+      return want === 'ink' ? c.every((x) => x < 80) : c.every((x) => x > 230);
+    };
+    for (const el of body.querySelectorAll('*')) {
+      if (!el.textContent.trim() || el.closest('a')) continue;
+      const ink = (style(el, 'color') || el.getAttribute('color') || '').toLowerCase().replace(/\s/g, '');
+      const paper = (style(el, 'background-color') || style(el, 'background') || style(el, 'mso-highlight') || '').toLowerCase().replace(/\s/g, '');
+      if (!plain(ink, 'ink') || !plain(paper, 'paper')) return true;
+    }
+    return false;
+  }
+
   function htmlToMarkdown(html) {
     const doc = new DOMParser().parseFromString(prepare(html), 'text/html');
     const c = new Converter();
+    if (coloured(doc.body)) c.drop('colours and highlighting: the email\'s text is one colour, so use bold for what must stand out');
     c.block(doc.body, 0, false);
     const markdown = c.blocks.length ? c.markdown() : '';
     return { markdown, dropped: c.droppedList() };

@@ -1099,6 +1099,7 @@ fn the_preview_shows_the_merge_fields_as_a_chosen_person() {
 /// CSRF token) into the system's store as `bulletin login` does, never shows it, and a test copy
 /// then logs in with it; Forget removes it. The Replies page says when no mailbox is set up.
 #[test]
+#[cfg(target_os = "linux")] // the kernel keyring, as the other login tests
 fn the_send_page_keeps_the_mail_servers_password_and_sending_logs_in_with_it() {
     use crate::common::keyring::{keyctl_read, own_session_keyring};
     own_session_keyring();
