@@ -52,7 +52,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let bytes = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let imported = docx::to_bulletin(&bytes, date)
+    let issue = folder::carry_over(&dir).issue_for(date);
+    let imported = docx::to_bulletin(&bytes, date, issue)
         .map_err(|e| format!("cannot import {}: {e}", args.file.display()))?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;

@@ -107,17 +107,17 @@ pub fn refused_page(why: &str) -> String {
 }
 
 /// How an issue stands, for the Home page.
-struct IssueState {
-    name: String,
-    title: String,
-    date: Option<Date>,
+pub(super) struct IssueState {
+    pub(super) name: String,
+    pub(super) title: String,
+    pub(super) date: Option<Date>,
     errors: usize,
     warnings: usize,
-    archived: bool,
+    pub(super) archived: bool,
     delivered: usize,
 }
 
-fn state_of(desk: &Desk, name: &str) -> IssueState {
+pub(super) fn state_of(desk: &Desk, name: &str) -> IssueState {
     let path = desk.bulletins.join(name);
     let mut s = IssueState {
         name: name.to_string(),
@@ -261,24 +261,26 @@ pub async fn import_docx(
             ),
         );
     }
-    let imported =
-        match tokio::task::spawn_blocking(move || crate::input::docx::to_bulletin(&body, date))
-            .await
-        {
-            Ok(Ok(imported)) => imported,
-            Ok(Err(e)) => {
-                return refuse(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("The desk cannot read this file: {e}."),
-                );
-            }
-            Err(_) => {
-                return refuse(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "The desk could not read this file.".into(),
-                );
-            }
-        };
+    let issue = crate::input::folder::carry_over(&desk.bulletins).issue_for(date);
+    let imported = match tokio::task::spawn_blocking(move || {
+        crate::input::docx::to_bulletin(&body, date, issue)
+    })
+    .await
+    {
+        Ok(Ok(imported)) => imported,
+        Ok(Err(e)) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("The desk cannot read this file: {e}."),
+            );
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The desk could not read this file.".into(),
+            );
+        }
+    };
     if let Err(e) = crate::files::write_new(&path, imported.yaml.as_bytes()) {
         return refuse(
             StatusCode::CONFLICT,
@@ -296,7 +298,7 @@ pub async fn import_docx(
         .into_response()
 }
 
-fn state_words(s: &IssueState) -> String {
+pub(super) fn state_words(s: &IssueState) -> String {
     let sent = s.delivered > 0;
     let words: String = match (s.errors, s.archived) {
         (0, true) => "archived".into(),
@@ -546,7 +548,7 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str, versions: Mar
                     button type="button" data-view="phone" aria-pressed="false" { "Phone" }
                     button type="button" data-view="text" aria-pressed="false" { "Plain text" }
                 }
-                p id="preview-note" class="hint" hidden { "The preview comes back once the problems marked in red are fixed." }
+                p id="preview-note" class="hint" hidden { "While there are problems marked in red, the preview does not follow your typing: it does again once they are fixed." }
                 iframe id="preview" src={"/preview/" (name) "/email.html"} title="The email as readers will see it" {}
                 (versions)
                 pre id="preview-text" hidden {}

@@ -514,10 +514,18 @@ pub async fn archive_page(State(desk): State<Arc<Desk>>) -> Html<String> {
         }
         p { button type="button" class="button" data-run="open-archive" { "Open the archive website" } }
         table class="issues" {
-            thead { tr { th scope="col" { "Issue" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+            thead { tr { th scope="col" { "Issue" } th scope="col" { "Date" } th scope="col" { "State" } th scope="col" { span class="visually-hidden" { "Action" } } } }
             tbody {
-                @for n in names.iter().take(12) {
-                    tr { td { (n) } td { button type="button" data-run="archive" data-name=(n) { "Add to the archive" span class="visually-hidden" { ": " (n) } } } }
+                @for s in names.iter().take(12).map(|n| super::pages::state_of(&desk, n)) {
+                    tr {
+                        td { (if s.title.is_empty() { s.name.as_str() } else { s.title.as_str() }) }
+                        td { (s.date.map_or(String::new(), |d| d.long())) }
+                        td { (super::pages::state_words(&s)) }
+                        td { button type="button" data-run="archive" data-name=(s.name) {
+                            (if s.archived { "Update it in the archive" } else { "Add to the archive" })
+                            span class="visually-hidden" { ": " (s.name) }
+                        } }
+                    }
                 }
             }
         }

@@ -327,7 +327,7 @@ try {
 
   // Archive: one click adds the issue (bulletin archive), and Home then says it is archived.
   await nav.getByRole('link', { name: 'Archive', exact: true }).click();
-  await page.getByRole('row', { name: /^2021-10-20\.yaml/ }).getByRole('button', { name: /^Add to the archive/ }).click();
+  await page.getByRole('row', { name: /2021-10-20\.yaml/ }).getByRole('button', { name: /^Add to the archive/ }).click();
   await page.waitForFunction(() => /^(Finished|Stopped)/.test(document.getElementById('job-status').textContent), null, { timeout: 30_000 });
   const archived = await page.locator('#job-output').textContent();
   if ((await page.locator('#job-status').textContent()) !== 'Finished.' || !fs.existsSync(path.join(office, 'archive', 'index.html'))) fail(`archiving from the desk failed:\n${archived}`);
@@ -336,7 +336,10 @@ try {
   await nav.getByRole('link', { name: 'Home', exact: true }).click();
   const issueRow = page.getByRole('row', { name: /Write 2021-10-20\.yaml/ });
   if (!/archived/.test(await issueRow.textContent())) fail(`Home does not say the issue is archived: ${await issueRow.textContent()}`);
-  step('Archive adds the issue with bulletin archive and opens the archive website; Home says it is archived');
+  await nav.getByRole('link', { name: 'Archive', exact: true }).click();
+  const archiveRow = page.getByRole('row', { name: /2021-10-20\.yaml/ });
+  if (!/archived/.test(await archiveRow.textContent()) || !(await archiveRow.getByRole('button', { name: /^Update it in the archive/ }).count())) fail(`the Archive page does not say the issue is in it: ${await archiveRow.textContent()}`);
+  step('Archive adds the issue with bulletin archive and opens the archive website; Home and Archive say it is archived');
   await page.goto(at('/write/2021-10-20.yaml'));
 
   // Typing while the desk is away is kept in the browser: the page says so (for a desk started
@@ -360,9 +363,12 @@ try {
   await again.screenshot({ path: path.join(shots, 'write-draft-1280.png') });
   await context.unroute('**/api/save/**');
   expectRefused = false;
-  await again.getByRole('button', { name: 'Put back what I typed' }).click();
+  // Put back, the page loads again from the file.
+  await Promise.all([
+    again.waitForEvent('load', { timeout: WAIT_MS }),
+    again.getByRole('button', { name: 'Put back what I typed' }).click(),
+  ]);
   await settled(() => read().includes('summary: Typed while the desk was away'), () => `the draft was not put back:\n${read()}`);
-  await again.waitForLoadState('load');
   await again.locator('#f-summary').waitFor();
   if ((await again.locator('#f-summary').inputValue()) !== 'Typed while the desk was away') fail('the page does not show what was put back');
   if (await again.locator('#draft').count()) fail('the draft is offered again after it was put back');

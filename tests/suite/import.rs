@@ -191,3 +191,35 @@ fn a_file_that_is_not_a_word_document_is_refused() {
     );
     assert!(!office.path().join("bulletins/2021-10-27.yaml").exists());
 }
+
+/// The imported issue is numbered as `bulletin new` numbers one: one more than the latest issue
+/// of its folder (the latest's `issue: 114`, the new one's `issue: 115`).
+#[test]
+fn an_imported_issue_gets_the_next_number() {
+    let office = office();
+    let latest = std::fs::read_to_string(format!("{ROOT}/bulletins/2021-10-20.yaml"))
+        .unwrap()
+        .replacen(
+            "\ndate: 2021-10-20\n",
+            "\ndate: 2021-10-20\nissue: 114\n",
+            1,
+        );
+    assert!(latest.contains("\nissue: 114\n"));
+    std::fs::write(office.path().join("bulletins/2021-10-20.yaml"), latest).unwrap();
+    let made = run(
+        "python3",
+        &[
+            &format!("{ROOT}/tests/import/make_docx.py"),
+            "python-docx.docx",
+        ],
+        office.path(),
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let out = bulletin(
+        &["import", "python-docx.docx", "--dir", "bulletins"],
+        office.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let yaml = std::fs::read_to_string(office.path().join("bulletins/2021-10-27.yaml")).unwrap();
+    assert!(yaml.contains("\ndate: 2021-10-27\nissue: 115\n"), "{yaml}");
+}

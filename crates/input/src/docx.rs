@@ -52,7 +52,8 @@ pub enum ImportError {
 }
 
 /// Reads the `.docx` in `bytes` as the bulletin dated `date`.
-pub fn to_bulletin(bytes: &[u8], date: Date) -> Result<Imported, ImportError> {
+/// `issue` is the new issue's number (one more than the latest's in its folder), if known.
+pub fn to_bulletin(bytes: &[u8], date: Date, issue: Option<u32>) -> Result<Imported, ImportError> {
     let parts = Parts::read(bytes)?;
     let mut reader = Reader::new(&parts)?;
     let doc = parse(&parts.document, "word/document.xml")?;
@@ -66,7 +67,7 @@ pub fn to_bulletin(bytes: &[u8], date: Date) -> Result<Imported, ImportError> {
     let mut notes = reader.notes();
     notes.extend(layout.notes.iter().cloned());
     Ok(Imported {
-        yaml: write_yaml(&layout, date),
+        yaml: write_yaml(&layout, date, issue),
         notes,
     })
 }
@@ -1079,7 +1080,7 @@ fn body_markdown(blocks: &[Block]) -> String {
 }
 
 /// The bulletin file.
-fn write_yaml(layout: &Layout, date: Date) -> String {
+fn write_yaml(layout: &Layout, date: Date, issue: Option<u32>) -> String {
     let title = match &layout.title {
         Some(t) => yaml_text(t),
         None => quoted(&mark("the title of this week's bulletin")),
@@ -1089,9 +1090,10 @@ fn write_yaml(layout: &Layout, date: Date) -> String {
 {how_to}
 title: {title}
 date: {date}
-summary: {summary}
+{issue}summary: {summary}
 ",
         long = date.long(),
+        issue = issue.map_or(String::new(), |n| format!("issue: {n}\n")),
         how_to = crate::skeleton::how_to(date),
         summary = quoted(&mark(
             "one sentence that appears beside the subject in the inbox"
@@ -1296,7 +1298,7 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_docx_is_refused_in_words() {
-        let e = to_bulletin(b"plain text", Date::parse("2021-10-20").unwrap()).unwrap_err();
+        let e = to_bulletin(b"plain text", Date::parse("2021-10-20").unwrap(), None).unwrap_err();
         assert!(e.to_string().contains("not a Word document"), "{e}");
     }
 }

@@ -36,7 +36,7 @@ pub struct CarryOver {
 impl CarryOver {
     /// The number of an issue dated `date`: one more than the latest's, if it has one and comes
     /// before.
-    pub(crate) fn issue_for(&self, date: Date) -> Option<u32> {
+    pub fn issue_for(&self, date: Date) -> Option<u32> {
         let latest = self.latest.as_ref()?;
         (date > latest.date)
             .then_some(latest.issue?)
