@@ -1281,7 +1281,7 @@ mod tests {
         let m = l.message.as_ref().expect("a message");
         assert_eq!(m.blocks, vec![p(&["Thank you."])]);
         assert!(l.notes[0].contains("“Best wishes, Brian”"), "{:?}", l.notes);
-        let yaml = write_yaml(&l, Date::parse("2021-10-20").unwrap());
+        let yaml = write_yaml(&l, Date::parse("2021-10-20").unwrap(), None);
         assert!(yaml.contains("  author: Dr Brian Balmer\n"), "{yaml}");
         // A closing paragraph that only starts like a sign-off, at length, stays.
         let l = layout(&[
@@ -1289,7 +1289,7 @@ mod tests {
             p(&["Regards to all", "a", "b", "c", "d"]),
         ]);
         assert_eq!(l.message.as_ref().unwrap().blocks.len(), 1);
-        let yaml = write_yaml(&l, Date::parse("2021-10-20").unwrap());
+        let yaml = write_yaml(&l, Date::parse("2021-10-20").unwrap(), None);
         assert!(
             yaml.contains("  author: \"[[the name of the person who signs the message]]\""),
             "{yaml}"
