@@ -300,7 +300,29 @@
     return null;
   }
 
+  // A section or a row just added waits for the office: its problems (a title or a date not
+  // given yet) show once they leave it, not while they fill it in.
+  var lastProblems = [];
+  function waitFor(part) {
+    Array.prototype.forEach.call(part.querySelectorAll('input, textarea, select'), function (el) {
+      el.dataset.fresh = '1';
+    });
+    part.addEventListener('focusout', function leave(e) {
+      if (e.relatedTarget && part.contains(e.relatedTarget)) return;
+      part.removeEventListener('focusout', leave);
+      Array.prototype.forEach.call(part.querySelectorAll('[data-fresh]'), function (el) {
+        delete el.dataset.fresh;
+      });
+      showProblems(lastProblems, collect().fields);
+    });
+  }
+
   function showProblems(problems, fields) {
+    lastProblems = problems;
+    problems = problems.filter(function (p) {
+      var el = p.field ? fieldFor(fields, p.field) : null;
+      return !(el && el.dataset.fresh);
+    });
     Array.prototype.forEach.call(page.querySelectorAll('.problem'), function (p) {
       p.hidden = true;
       p.textContent = '';
@@ -649,6 +671,7 @@
     var sec = fresh('section-template');
     sections.appendChild(sec);
     numberSections();
+    waitFor(sec);
     own(sec, 'title').focus();
     schedule();
   });
@@ -685,6 +708,7 @@
         el.setAttribute('aria-describedby', el.getAttribute('aria-describedby').replace(/(^|\s)(p|h)-s\d+/g, '$1$2-' + secId));
       });
       button.previousElementSibling.appendChild(row);
+      waitFor(row);
       row.querySelector('input').focus();
     } else if (action === 'row-up') {
       var moving = button.closest('.row');

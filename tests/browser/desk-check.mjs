@@ -342,6 +342,23 @@ try {
   step('Archive adds the issue with bulletin archive and opens the archive website; Home and Archive say it is archived');
   await page.goto(at('/write/2021-10-20.yaml'));
 
+  // A section just added is not met with its problems (no title yet) while it is being filled
+  // in: they show once the office leaves it. Removed again, the file is as it was.
+  await page.goto(at('/write/2021-10-20.yaml'));
+  const unadded = read();
+  await page.getByRole('button', { name: 'Add a section' }).click();
+  const added = page.locator('#sections > .section').last();
+  await saved(page);
+  if (await added.locator('[aria-invalid="true"]').count()) fail('a section just added shows problems before anything was typed in it');
+  await page.locator('#f-title').focus();
+  await added.locator('[aria-invalid="true"]').first().waitFor({ timeout: WAIT_MS });
+  const told = await added.locator('.problem:not([hidden])').first().textContent();
+  if (!/Title.*is empty/.test(told)) fail(`a section left without a title says: ${told}`);
+  await added.getByRole('button', { name: /^Remove section/ }).click();
+  await saved(page);
+  await settled(() => read() === unadded, () => 'the file is not as it was after the new section was removed');
+  step('a section just added shows its problems once the office leaves it, not before; removed, the file is as it was');
+
   // Typing while the desk is away is kept in the browser: the page says so (for a desk started
   // again, whose new key refuses this page, too), and the Write page opened again offers it back.
   await page.goto(at('/write/2021-10-20.yaml'));
