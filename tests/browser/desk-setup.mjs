@@ -76,12 +76,12 @@ try {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   page.on('console', (m) => {
-    // The wrong answer is refused with 422, and the wait for the handover meets a closed port (refused, reset or empty as the old server goes).
-    if (m.type() === 'error' && !/status of 422|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|Failed to fetch/.test(m.text())) problems.push(`console error: ${m.text()}`);
+    // The wrong answer is refused with 422, and the wait for the handover meets a closed port (refused, reset, empty or not connected as the old server goes).
+    if (m.type() === 'error' && !/status of 422|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_SOCKET_NOT_CONNECTED|Failed to fetch/.test(m.text())) problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
-    if (!/ERR_ABORTED|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET/.test(r.failure()?.errorText ?? '')) problems.push(`failed request: ${r.url()} ${r.failure()?.errorText}`);
+    if (!/ERR_ABORTED|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_SOCKET_NOT_CONNECTED/.test(r.failure()?.errorText ?? '')) problems.push(`failed request: ${r.url()} ${r.failure()?.errorText}`);
   });
 
   await page.goto(opts.url);
