@@ -328,6 +328,11 @@ fn next_step(s: &IssueState) -> &'static str {
     }
 }
 
+/// An issue as a page's heading names it: its date ("20 October 2021"), else its file's name.
+pub(super) fn issue_heading(name: &str) -> String {
+    Date::parse(name.get(..10).unwrap_or("")).map_or_else(|_| name.to_string(), |d| d.long())
+}
+
 /// "person" or "people".
 pub(super) fn people(n: usize) -> &'static str {
     if n == 1 { "person" } else { "people" }
@@ -489,7 +494,7 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str, versions: Mar
         div class="write" data-name=(name) data-base=(base) {
             div class="form-side" {
                 div class="toolbar" {
-                    h1 { "Write: " (name) }
+                    h1 { "Write: " (issue_heading(name)) }
                     button type="button" id="save" class="button" { "Save" }
                     a class="to-preview" href="#preview-side" { "Go to the preview" }
                     span id="status" role="status" aria-live="polite" { "Saved as you type" }

@@ -178,7 +178,7 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         (!publisher.approvers.is_empty()).then(|| (publisher.approvers.clone(), status))
     });
     let body = html! {
-        h1 { "Send: " (name) }
+        h1 { "Send: " (super::pages::issue_heading(&name)) }
         @match &result {
             Err(d) => {
                 div class="refused" role="alert" id="send-refused" {

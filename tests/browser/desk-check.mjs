@@ -151,7 +151,7 @@ try {
   await page.screenshot({ path: path.join(shots, 'home-1280.png') });
   await nav.getByRole('link', { name: 'Write', exact: true }).click();
   await page.waitForLoadState('load');
-  await page.getByRole('heading', { name: 'Write: 2021-10-20.yaml' }).waitFor({ timeout: WAIT_MS });
+  await page.getByRole('heading', { name: 'Write: 20 October 2021' }).waitFor({ timeout: WAIT_MS });
   step('Home links to every page; Write is one click away');
 
   // Save with nothing changed: the same bytes.
@@ -299,7 +299,7 @@ try {
   execFileSync(opts.bin, ['new', '--dir', scratch], { stdio: 'pipe' });
   await nav.getByRole('link', { name: 'Home', exact: true }).click();
   await page.getByRole('button', { name: /^Start next week's \(27 October 2021\)$/ }).click();
-  await page.getByRole('heading', { name: 'Write: 2021-10-27.yaml' }).waitFor({ timeout: WAIT_MS });
+  await page.getByRole('heading', { name: 'Write: 27 October 2021' }).waitFor({ timeout: WAIT_MS });
   const started = fs.readFileSync(path.join(office, 'bulletins', '2021-10-27.yaml'), 'utf8');
   if (started !== fs.readFileSync(path.join(scratch, '2021-10-27.yaml'), 'utf8')) fail('Start next week\'s wrote something other than what bulletin new writes');
   await page.locator('#summary.has-errors').waitFor({ timeout: WAIT_MS });
@@ -423,7 +423,7 @@ try {
   step('axe-core finds no WCAG 2.2 A or AA violation on Write (with a problem shown), Home, Send, Archive or Replies');
 
   // Screenshots, and no sideways scrolling at 768 px.
-  if ((await page.locator('h1').first().textContent()) !== 'Write: 2021-10-20.yaml') fail('the screenshots are not of the example');
+  if ((await page.locator('h1').first().textContent()) !== 'Write: 20 October 2021') fail('the screenshots are not of the example');
   await page.screenshot({ path: path.join(shots, 'write-1280.png') });
   await page.setViewportSize({ width: 768, height: 1000 });
   await page.waitForTimeout(300);

@@ -48,7 +48,8 @@ try {
     await page.getByRole('button', { name: 'Who got each issue' }).click();
   } else {
     await nav.getByRole('link', { name: 'Send', exact: true }).click();
-    await page.getByRole('heading', { name: `Send: ${opts.name}` }).waitFor();
+    const day = new Date(`${opts.name.slice(0, 10)}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+    await page.getByRole('heading', { name: `Send: ${day}` }).waitFor();
   }
   // desk.js runs at the page's end: its buttons do nothing until then.
   await page.waitForLoadState('load');
