@@ -391,7 +391,7 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 @if text.contains("{{") { (as_reader_form(&desk, &name)) }
             };
             let delivered = super::send::delivered(&path);
-            html! {
+            let notice = html! {
                 @if delivered > 0 {
                     div class="card sent-notice" id="sent-notice" role="note" {
                         p { strong { "This issue has been sent" } " to " (delivered) " " (people(delivered)) ". What you change now is not in the copies they have: the "
@@ -399,8 +399,15 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                     }
                 }
                 @if let Some(notes) = notes { (imported_notes(&notes)) }
-                (write_form(&name, &base, &Form::read(root), &problems_json, versions))
-            }
+            };
+            write_form(
+                &name,
+                &base,
+                &Form::read(root),
+                &problems_json,
+                versions,
+                notice,
+            )
         }
     };
     layout(&desk, "Write", Tab::Write, Some(&name), body).into_response()
@@ -487,7 +494,16 @@ fn id_key(id: &str) -> &str {
     id.rsplit('-').next().unwrap_or(id)
 }
 
-fn write_form(name: &str, base: &str, form: &Form, problems: &str, versions: Markup) -> Markup {
+/// `notice`: what is said under the heading (the issue was sent; what a Word document could not
+/// carry over).
+fn write_form(
+    name: &str,
+    base: &str,
+    form: &Form,
+    problems: &str,
+    versions: Markup,
+    notice: Markup,
+) -> Markup {
     let message = form.message.clone().unwrap_or_default();
     let titles: Vec<&str> = form.sections.iter().map(|s| s.title.as_str()).collect();
     html! {
@@ -499,6 +515,7 @@ fn write_form(name: &str, base: &str, form: &Form, problems: &str, versions: Mar
                     a class="to-preview" href="#preview-side" { "Go to the preview" }
                     span id="status" role="status" aria-live="polite" { "Saved as you type" }
                 }
+                (notice)
                 div id="conflict" class="conflict" hidden role="alert" {
                     p { strong { "This bulletin was changed outside the desk" } " (in another program, or another desk) since you opened it. Your latest changes are not saved yet." }
                     button type="button" id="reload" { "Load their version (lose my latest changes)" }
