@@ -223,8 +223,12 @@ pub fn as_reader(
 
 struct Shared {
     bulletin: PathBuf,
-    /// The office's `recipients.yaml`, found upwards from the bulletin's folder: for `?as=`.
+    /// The office's `recipients.yaml`, found upwards from the bulletin's folder: for `?as=`;
+    /// `None` too when the preview listens beyond this computer (`--bind`), where a person's
+    /// details from the spreadsheet must not be shown to whoever asks.
     recipients: Option<PathBuf>,
+    /// Whether it listens on this computer alone, where `?as=` is offered.
+    loopback: bool,
     view: RwLock<Arc<View>>,
     version: AtomicU64,
     reload: broadcast::Sender<u64>,
@@ -250,7 +254,8 @@ pub async fn serve(
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         view: RwLock::new(Arc::new(build(&bulletin))),
-        recipients: office_recipients(&bulletin),
+        recipients: office_recipients(&bulletin).filter(|_| bound.ip().is_loopback()),
+        loopback: bound.ip().is_loopback(),
         bulletin,
         version: AtomicU64::new(1),
         reload,
@@ -689,6 +694,16 @@ fn broken(diagnostics: &str) -> Response {
 /// The email as `address` receives it ([`as_reader`]), or the answer to give instead: the
 /// bulletin's errors, or that the address is not one.
 fn shown_as(shared: &Shared, address: &str) -> Result<AsReader, Box<Response>> {
+    if !shared.loopback {
+        return Err(Box::new(
+            (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "The email as one person receives it is shown only by a preview that listens on this computer alone (without --bind)\n",
+            )
+                .into_response(),
+        ));
+    }
     if let View::Broken { diagnostics } = current(shared).as_ref() {
         return Err(Box::new(broken(diagnostics)));
     }

@@ -125,6 +125,18 @@ pub fn report(diags: &Diagnostics, stopped: Stopped) {
     eprintln!("{}", summary(diags, stopped));
 }
 
+/// `key` marks as quotation marks: “key”.
+fn quoted_keys(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push(if i % 2 == 1 { '“' } else { '”' });
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// Diagnostics as the desk shows a run's output: one line each in the desk's words (a key named
 /// by its box's label), no line, column or quoted source; a file other than a bulletin named.
 fn desk_words(diags: &Diagnostics) -> String {
@@ -132,20 +144,22 @@ fn desk_words(diags: &Diagnostics) -> String {
     use crate::diagnostic::escape_controls;
     let mut out = String::new();
     for d in &diags.0 {
-        let words = plain_words(&d.message);
         let kind = if d.is_error() { "Problem" } else { "Check" };
-        // The bulletin's own problems are at their boxes on the Write page; another file's are
-        // named (recipients.yaml, publisher.yaml).
+        // The bulletin's own problems are at their boxes on the Write page, named by the boxes'
+        // labels; another file's (recipients.yaml, publisher.yaml) keep its keys and are placed
+        // by file and line, for whoever looks after it.
         let name = d.file.file_name().map(|n| n.to_string_lossy().into_owned());
-        let place = match name {
-            Some(n) if crate::date::Date::parse(n.get(..10).unwrap_or("")).is_err() => {
-                format!(" (in {n})")
-            }
-            _ => String::new(),
+        let other = name
+            .as_deref()
+            .filter(|n| crate::date::Date::parse(n.get(..10).unwrap_or("")).is_err());
+        let (place, words): (String, fn(&str) -> String) = match other {
+            Some(n) if d.pos.line > 0 => (format!(" (in {n}, line {})", d.pos.line), quoted_keys),
+            Some(n) => (format!(" (in {n})"), quoted_keys),
+            None => (String::new(), plain_words),
         };
-        let mut line = format!("{kind}{place}: {words}.");
+        let mut line = format!("{kind}{place}: {}.", words(&d.message));
         if let Some(help) = &d.help {
-            line.push_str(&format!(" To fix: {}.", plain_words(help)));
+            line.push_str(&format!(" To fix: {}.", words(help)));
         }
         out.push_str(&escape_controls(&line));
         out.push('\n');

@@ -151,11 +151,15 @@ pub async fn home(State(desk): State<Arc<Desk>>) -> Html<String> {
     let names = desk.bulletin_names();
     let states: Vec<IssueState> = names.iter().take(8).map(|n| state_of(&desk, n)).collect();
     let today = Date::today();
-    // This week's: the nearest issue dated from three days ago on (not the furthest ahead).
+    // This week's: the nearest issue dated from three days ago on (not the furthest ahead), one
+    // not yet in the archive first (an issue archived two days ago is done with).
+    let recent = |s: &&IssueState| s.date.is_some_and(|d| d >= today.add_days(-3));
     let this_week = states
         .iter()
-        .filter(|s| s.date.is_some_and(|d| d >= today.add_days(-3)))
-        .min_by_key(|s| s.date);
+        .filter(recent)
+        .filter(|s| !s.archived)
+        .min_by_key(|s| s.date)
+        .or_else(|| states.iter().filter(recent).min_by_key(|s| s.date));
     let latest = crate::input::folder::latest(&desk.bulletins).map(|(d, _)| d);
     // The issue to work on: this week's, else the newest not yet archived (sent or not).
     let current = this_week.or_else(|| states.first().filter(|s| !s.archived));

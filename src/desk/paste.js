@@ -405,7 +405,8 @@
     if (m) return m.slice(1).map((h) => parseInt(h + h, 16));
     m = colour.match(/^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/);
     if (m) return m.slice(1).map((h) => parseInt(h, 16));
-    m = colour.match(/^rgba?\((\d+),(\d+),(\d+)/);
+    m = colour.match(/^rgba?\((\d+),(\d+),(\d+)(?:,([\d.]+))?/);
+    if (m && m[4] !== undefined && Number(m[4]) === 0) return 'clear';
     if (m) return m.slice(1, 4).map(Number);
     return null;
   }
@@ -418,6 +419,7 @@
       if (!value || /^(auto|inherit|initial|currentcolor|windowtext1|unset)$/.test(value)) return true;
       if (named[value]) return named[value] === want;
       const c = rgb(value);
+      if (c === 'clear') return want === 'paper';
       if (!c) return false;
       return want === 'ink' ? c.every((x) => x < 80) : c.every((x) => x > 230);
     };

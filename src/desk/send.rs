@@ -598,6 +598,10 @@ pub async fn replies_page(State(desk): State<Arc<Desk>>, uri: axum::http::Uri) -
                     button type="button" data-run="report" { "Who got each issue" }
                 }
             }
+            None if recipients.is_none() && desk.root.join(crate::project::RECIPIENTS).exists() => {
+                p id="no-mailbox" class="refused" { "The office's recipients.yaml has a mistake, so the mailbox for replies cannot be read. Whoever looks after the office's set-up can see it with " code { "bulletin lists" } "." }
+                p { button type="button" data-run="report" { "Who got each issue" } }
+            }
             None => {
                 p id="no-mailbox" { "No mailbox for replies is set up yet, so bounces and unsubscribe requests are not read here. Whoever looks after the office's set-up adds it (" code { "mailbox:" } " in recipients.yaml, see docs/inbox.md)." }
                 p { button type="button" data-run="report" { "Who got each issue" } }

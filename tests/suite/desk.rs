@@ -1168,9 +1168,9 @@ fn the_send_page_keeps_the_mail_servers_password_and_sending_logs_in_with_it() {
     assert!(lines.iter().all(|l| !l.contains(&secret)), "{lines:?}");
     // The run's warnings in the desk's words: one line, no line:column or quoted source.
     assert!(
-        lines.iter().any(|l| l
-            .starts_with("Check (in recipients.yaml): member0@example.org is on list “all” twice")
-            && l.contains(" To fix: ")),
+        lines.iter().any(|l| l.starts_with(
+            "Check (in recipients.yaml, line 14): member0@example.org is on list “all” twice"
+        ) && l.contains(" To fix: ")),
         "{lines:?}"
     );
     assert!(

@@ -356,11 +356,14 @@ impl<'n> Fields<'n> {
         if let Some(n) = v
             && n.as_str().is_some_and(|s| s.trim().is_empty())
         {
-            ctx.error(
-                n.pos,
-                format!("`{key}` in {} is empty", self.what),
-                format!("write it between the quotes, e.g. `{key}: \"{example}\"`"),
-            );
+            let help = match n.style() {
+                Some(crate::yaml::Style::Block | crate::yaml::Style::Folded) => {
+                    "write the text on the lines under it, indented two spaces more than the key"
+                        .to_string()
+                }
+                _ => format!("write it between the quotes, e.g. `{key}: \"{example}\"`"),
+            };
+            ctx.error(n.pos, format!("`{key}` in {} is empty", self.what), help);
             return None;
         }
         if v.is_none() {
