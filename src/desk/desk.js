@@ -184,12 +184,29 @@
     if (!el) return '';
     return el.value === '' && el.dataset.blank ? el.dataset.blank : el.value;
   }
+  // An optional one (its hint ends "or delete this line") gets a Leave it out button.
   Array.prototype.forEach.call(page.querySelectorAll('input[data-key], textarea[data-key]'), function (el) {
     var m = /^\[\[([\s\S]*)\]\]$/.exec(el.value.trim());
     if (!m) return;
     el.dataset.blank = el.value;
-    el.placeholder = m[1];
+    var optional = /,? or delete this line$/.test(m[1]);
+    el.placeholder = m[1].replace(/,? or delete this line$/, '');
     el.value = '';
+    if (!optional) return;
+    var out = document.createElement('button');
+    out.type = 'button';
+    out.className = 'leave-out';
+    out.textContent = 'Leave it out';
+    var label = el.closest('.field') && el.closest('.field').querySelector('label');
+    if (label) out.setAttribute('aria-label', 'Leave it out: ' + label.textContent);
+    el.insertAdjacentElement('afterend', out);
+    out.addEventListener('click', function () {
+      delete el.dataset.blank;
+      el.value = '';
+      out.remove();
+      el.focus();
+      schedule();
+    });
   });
   // Once something has been typed in such a field, it is the office's: emptied again, an
   // optional one leaves the file and a required one is reported empty (not the hint put back).
@@ -409,10 +426,12 @@
   // What was typed and not yet saved is kept in this browser (localStorage) until a save of it
   // succeeds: a desk that stopped, a closed tab or a crash loses nothing. The Write page offers
   // it back when it opens with a form that differs from it.
-  var DRAFT = 'bulletin-desk-draft:' + name;
+  // A draft remembers the file it was typed on (`base`): put back over a file changed since, it
+  // is refused as any save would be, and can then keep the file's version as a copy.
+  var DRAFT = 'bulletin-desk-draft:' + page.dataset.office + ':' + name;
   function keepDraft(form) {
     try {
-      localStorage.setItem(DRAFT, JSON.stringify({ form: form, at: Date.now() }));
+      localStorage.setItem(DRAFT, JSON.stringify({ form: form, base: base, at: Date.now() }));
     } catch (e) { /* storage full or disabled: the file is still saved as before */ }
   }
   function dropDraft() {
@@ -448,12 +467,19 @@
     box.appendChild(away);
     var toolbar = page.querySelector('.toolbar');
     toolbar.parentNode.insertBefore(box, toolbar.nextSibling);
+    var keepTheirs = false;
     back.addEventListener('click', function () {
       back.disabled = true;
-      post('/api/save/' + name, { base: base, form: draft.form }).then(function (r) {
+      post('/api/save/' + name, { base: draft.base || base, form: draft.form, keep_theirs: keepTheirs }).then(function (r) {
         if (r.ok) {
           dropDraft();
           location.reload();
+        } else if (r.status === 409 && !keepTheirs) {
+          // The file changed after this was typed: put back only with its version kept.
+          keepTheirs = true;
+          back.disabled = false;
+          back.textContent = 'Put it back, keeping the file as it is now as a copy';
+          words.appendChild(document.createTextNode(' The bulletin was changed after you typed this (in another program, or another desk).'));
         } else {
           back.disabled = false;
           say('Not put back: the desk could not save it (press the button again, or start the desk again)');
@@ -604,6 +630,7 @@
   }
 
   function schedule() {
+    keepDraft(collect().form);
     followPreview();
     if (!stopped) say('Changes not saved yet…');
     dirty = true;
@@ -637,6 +664,7 @@
   });
   document.getElementById('save').addEventListener('click', function () { save(); });
   document.getElementById('reload').addEventListener('click', function () {
+    dropDraft();
     location.reload();
   });
   document.getElementById('keep-theirs').addEventListener('click', function () {
@@ -645,6 +673,7 @@
   // Closing the tab: one last save of what was typed.
   window.addEventListener('pagehide', function () {
     if (!dirty || stopped) return;
+    keepDraft(collect().form);
     post('/api/save/' + name, { base: base, form: collect().form }, { keepalive: true });
   });
 

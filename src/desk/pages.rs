@@ -404,6 +404,9 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 }
                 @if let Some(notes) = notes { (imported_notes(&notes)) }
             };
+            // Drafts kept in the browser are the office folder's own (two offices may be served
+            // on the same port, one after the other).
+            let office = super::fingerprint(desk.root.to_string_lossy().as_bytes());
             write_form(
                 &name,
                 &base,
@@ -411,6 +414,7 @@ pub async fn write(State(desk): State<Arc<Desk>>, Path(name): Path<String>) -> R
                 &problems_json,
                 versions,
                 notice,
+                &office,
             )
         }
     };
@@ -499,7 +503,7 @@ fn id_key(id: &str) -> &str {
 }
 
 /// `notice`: what is said under the heading (the issue was sent; what a Word document could not
-/// carry over).
+/// carry over); `office`: the office folder's fingerprint, which names its drafts.
 fn write_form(
     name: &str,
     base: &str,
@@ -507,11 +511,12 @@ fn write_form(
     problems: &str,
     versions: Markup,
     notice: Markup,
+    office: &str,
 ) -> Markup {
     let message = form.message.clone().unwrap_or_default();
     let titles: Vec<&str> = form.sections.iter().map(|s| s.title.as_str()).collect();
     html! {
-        div class="write" data-name=(name) data-base=(base) {
+        div class="write" data-name=(name) data-base=(base) data-office=(office) {
             div class="form-side" {
                 div class="toolbar" {
                     h1 { "Write: " (issue_heading(name)) }

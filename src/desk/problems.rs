@@ -70,7 +70,7 @@ fn placeholder(d: &Diagnostic) -> Option<String> {
     }
     let asked = d.help.as_deref()?.strip_prefix(HELP_BEFORE)?;
     let asked = match asked.strip_suffix(", or delete this line") {
-        Some(optional) => format!("{optional}, or leave it empty to leave it out"),
+        Some(optional) => format!("{optional}, or press “Leave it out” under the box"),
         None => asked.to_string(),
     };
     Some(format!("type {asked}"))
@@ -167,7 +167,7 @@ mod tests {
         };
         assert_eq!(
             placeholder(&at("a word such as Guidance, or delete this line")).as_deref(),
-            Some("type a word such as Guidance, or leave it empty to leave it out")
+            Some("type a word such as Guidance, or press “Leave it out” under the box")
         );
         assert_eq!(
             placeholder(&at("the section's heading")).as_deref(),
