@@ -187,35 +187,21 @@ fn markdown_links(ctx: &Ctx, node: &Node, md: &Markdown, out: &mut Vec<Link>) {
     let offsets: Vec<usize> = md.links.iter().map(|l| l.offset).collect();
     let places = ctx.positions_in(node, text, &offsets);
     for (l, pos) in md.links.iter().zip(places) {
-        // "[the plan](https://…/plan.pdf) (PDF)": the words right after the link say it is a
-        // PDF, as well as words in it would.
-        let text = match pdf_said_after(text, l.offset) {
-            true => format!("{} (PDF)", l.text),
-            false => l.text.clone(),
-        };
         out.push(Link {
-            text,
+            text: l.text.clone(),
             url: l.url.clone(),
             pos,
+            pdf_said_after: pdf_said_after(text, l.end),
         });
     }
 }
 
-/// Whether the link written from `offset` in `text` (`[words](address)`) is followed by
-/// "(PDF" (any case).
-fn pdf_said_after(text: &str, offset: usize) -> bool {
-    let Some(rest) = text.get(offset..) else {
-        return false;
-    };
-    let Some(open) = rest.find("](") else {
-        return false;
-    };
-    let Some(close) = rest[open + 2..].find(')') else {
-        return false;
-    };
-    let after = rest[open + 2 + close + 1..].trim_start();
-    after
-        .get(..4)
+/// Whether the words from `end` (just after a link) in `text` start "(PDF" (any case):
+/// "[the plan](https://…/plan.pdf) (PDF)" says it is a PDF as well as words in the link would.
+fn pdf_said_after(text: &str, end: usize) -> bool {
+    text.get(end..)
+        .map(str::trim_start)
+        .and_then(|after| after.get(..4))
         .is_some_and(|w| w.eq_ignore_ascii_case("(pdf"))
 }
 
@@ -689,6 +675,7 @@ fn links_from(ctx: &mut Ctx, node: &Node, section: usize) -> Option<Vec<Link>> {
                 text,
                 url: url.trim().to_string(),
                 pos: item.pos,
+                pdf_said_after: false,
             }),
             _ => ok = false,
         }
@@ -703,12 +690,29 @@ mod tests {
     #[test]
     fn a_pdf_said_right_after_the_link_counts() {
         let text = "See [the plan](https://example.org/plan.pdf) (PDF, 2 MB) and [the form](https://example.org/form.pdf).";
-        let first = text.find("[the plan").unwrap();
-        let second = text.find("[the form").unwrap();
-        assert!(pdf_said_after(text, first));
-        assert!(!pdf_said_after(text, second));
-        assert!(pdf_said_after("[a](https://x.org/a.pdf)(pdf)", 0));
-        assert!(!pdf_said_after("[a](https://x.org/a.pdf) (see page 2)", 0));
-        assert!(!pdf_said_after("[a]", 0));
+        let md = crate::markdown::parse(text);
+        let said: Vec<bool> = md
+            .links
+            .iter()
+            .map(|l| pdf_said_after(text, l.end))
+            .collect();
+        assert_eq!(said, vec![true, false]);
+        // An address with brackets of its own, and a link whose words come before another's.
+        let text = "[a](https://x.org/a_(b).pdf)(pdf) then [c](https://x.org/c.pdf) (PDF)";
+        let md = crate::markdown::parse(text);
+        let said: Vec<bool> = md
+            .links
+            .iter()
+            .map(|l| pdf_said_after(text, l.end))
+            .collect();
+        assert_eq!(said, vec![true, true]);
+        let text = "[a](https://x.org/a.pdf) (see page 2) and <https://x.org/b.pdf> (PDF)";
+        let md = crate::markdown::parse(text);
+        let said: Vec<bool> = md
+            .links
+            .iter()
+            .map(|l| pdf_said_after(text, l.end))
+            .collect();
+        assert_eq!(said, vec![false, true]);
     }
 }

@@ -46,7 +46,7 @@ pub(crate) fn links(path: &Path, links: &[Link]) -> Diagnostics {
                     .with_help("name the document or page instead, e.g. “BMA analysis of the NHSE/I package (PDF)”: screen readers list links by their text"),
             );
         }
-        if link.is_pdf() && !link.text.to_lowercase().contains("pdf") {
+        if link.is_pdf() && !link.text.to_lowercase().contains("pdf") && !link.pdf_said_after {
             out.push(
                 Diagnostic::warning(
                     path,

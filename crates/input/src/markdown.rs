@@ -156,6 +156,8 @@ pub fn parse(source: &str) -> Markdown {
                             text: plain_text(&content),
                             url: url.clone(),
                             offset,
+                            // The end event's range is the whole link's.
+                            end: range.end,
                         });
                         push_inline(&mut stack, Inline::Link { url, content });
                     }
@@ -452,6 +454,7 @@ fn push_text_with_links(
             text: url.to_string(),
             url: url.to_string(),
             offset,
+            end: offset + url.len(),
         });
         push_inline(
             stack,

@@ -228,7 +228,13 @@ impl Encoder {
         self.optional("label", label.as_deref());
         self.optional("date", date.map(|d| d.to_string()).as_deref());
         self.markdown(body);
-        for Link { text, url, pos: _ } in links {
+        for Link {
+            text,
+            url,
+            pos: _,
+            pdf_said_after: _,
+        } in links
+        {
             self.field("link", url);
             self.field("link-text", text);
         }

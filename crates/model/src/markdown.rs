@@ -34,6 +34,8 @@ pub struct FoundLink {
     pub url: String,
     /// Byte offset of the link in the Markdown source.
     pub offset: usize,
+    /// Byte offset just after the link (after its closing `)`, or the bare address).
+    pub end: usize,
 }
 
 /// Something in the Markdown that cannot go into an email.

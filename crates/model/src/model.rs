@@ -162,6 +162,9 @@ pub struct Link {
     pub text: String,
     pub url: String,
     pub pos: Pos,
+    /// The words right after the link in the text say "(PDF)" (`[the plan](…plan.pdf) (PDF)`):
+    /// for the check that a PDF says so; not part of the bulletin's identity.
+    pub pdf_said_after: bool,
 }
 
 impl Link {
