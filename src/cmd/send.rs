@@ -1006,8 +1006,9 @@ fn print_versions(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "sections for an audience: {} versions",
-        split.versions.len()
+        "sections for an audience: {} version{}",
+        split.versions.len(),
+        if split.versions.len() == 1 { "" } else { "s" }
     )?;
     for (i, v) in split.versions.iter().enumerate() {
         writeln!(out, "  version {}: {}", i + 1, audience::describe(b, v))?;

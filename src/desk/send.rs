@@ -177,6 +177,11 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
         let status = crate::approval::status(&path, &p.loaded.bulletin, publisher);
         (!publisher.approvers.is_empty()).then(|| (publisher.approvers.clone(), status))
     });
+    // With approvers, the send waits for an approval of the issue as it is (as `send` refuses).
+    let unapproved = approval
+        .as_ref()
+        .is_some_and(|(_, s)| !matches!(s, Ok(crate::approval::Status::Approved(_))));
+    let hold = blocked || unapproved;
     let body = html! {
         h1 { "Send: " (super::pages::issue_heading(&name)) }
         @match &result {
@@ -253,15 +258,18 @@ pub async fn page(State(desk): State<Arc<Desk>>, UrlPath(name): UrlPath<String>)
                         " "
                         @match state.as_ref().and_then(|s| s.refusal.as_ref()) {
                             Some(Refusal::Changed { .. }) => {
-                                button type="button" class="button" data-send="send" data-mode="continue-changed" disabled[blocked] { "Send this version only to those who have not had it" }
+                                button type="button" class="button" data-send="send" data-mode="continue-changed" disabled[hold] { "Send this version only to those who have not had it" }
                                 " "
-                                button type="button" class="button" data-send="send" data-mode="correction" disabled[blocked] { "Send this version to everyone again, as a correction" }
+                                button type="button" class="button" data-send="send" data-mode="correction" disabled[hold] { "Send this version to everyone again, as a correction" }
                             }
                             Some(_) => {}
                             None => {
-                                button type="button" class="button" data-send="send" disabled[blocked] { "Send to the list" }
+                                button type="button" class="button" data-send="send" disabled[hold] { "Send to the list" }
                             }
                         }
+                    }
+                    @if unapproved && !blocked {
+                        p class="hint" id="wait-approval" { "Sending to a list waits for the approval above: send the approvers a test copy, then record their approval." }
                     }
                     p class="hint" { "If a send stops (the computer sleeps, the relay goes down, the desk is closed), press Send again: it carries on where it stopped, and nobody gets it twice." }
                 }

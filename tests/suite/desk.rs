@@ -968,9 +968,22 @@ fn the_desk_sends_only_an_approved_issue_and_approves_it_from_the_send_page() {
     )
     .unwrap();
     let desk = Desk::start(office.path(), &[]);
-    let refused = on_send_page(&desk, &["--do", "send", "--until", "done"]);
-    assert!(refused.contains("has not been approved"), "{refused}");
-    assert!(refused.contains("ok: send: Stopped"), "{refused}");
+    // The page holds the send back, saying why; a request to send anyway is refused by `send`.
+    let (_, page) = desk.get(&format!("/send/{NAME}"));
+    assert!(
+        page.contains(r#"data-send="send" disabled>Send to the list"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="wait-approval""#), "{page}");
+    let (code, lines) = desk.job(
+        &format!("/api/send/{NAME}"),
+        r#"{"action":"send","to":"all","mode":""}"#,
+    );
+    assert_ne!(code, Some(0), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("has not been approved")),
+        "{lines:?}"
+    );
     assert!(
         server.messages().is_empty(),
         "an issue not approved was sent"

@@ -169,7 +169,15 @@ impl Reader {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_string);
-        let first = column(Column::FirstName).or_else(|| name.as_deref().and_then(first_word));
+        // A first name worked out of the name only where the name is a whole one: the address's
+        // own, or the sheet's Name column. A row with a Last name and no First name would
+        // otherwise greet "Dear Finch" rather than give the fallback.
+        let whole_name = person.is_none_or(|p| p.get(Column::Name).is_some());
+        let first = column(Column::FirstName).or_else(|| {
+            whole_name
+                .then(|| name.as_deref().and_then(first_word))
+                .flatten()
+        });
         let fields = [
             ("first_name", first),
             ("name", name),
@@ -469,6 +477,29 @@ mod tests {
         ];
         fill_inlines(&mut inlines, &reader(&[("first_name", "Sam")]));
         assert_eq!(inlines, vec![Inline::Text("Dear Sam,".into())]);
+    }
+
+    #[test]
+    fn a_row_with_no_first_name_gets_the_fallback_not_its_last_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let sheet = dir.path().join("contacts.csv");
+        std::fs::write(
+            &sheet,
+            "Email,First name,Last name,Name\nbob.finch@example.org,,Finch,\nann@example.org,,,Dr Ann Lee\n",
+        )
+        .unwrap();
+        let (people, _) = crate::people::read(&sheet, &crate::people::Options::default()).unwrap();
+        let of = |address: &str| {
+            let p = people
+                .people
+                .iter()
+                .find(|p| p.mailbox.email.to_string() == address)
+                .unwrap();
+            Reader::of(&p.mailbox, Some(p))
+        };
+        assert_eq!(of("bob.finch@example.org").get("first_name"), None);
+        assert_eq!(of("bob.finch@example.org").get("name"), Some("Finch"));
+        assert_eq!(of("ann@example.org").get("first_name"), Some("Ann"));
     }
 
     #[test]
