@@ -47,8 +47,15 @@ fn prepare_loaded(
     };
     // Every section, those for an audience labelled with whom they are for: what the preview,
     // `render`, a test copy and the archive show (a send renders each audience's own version).
-    let labelled = crate::audience::any(&loaded.bulletin)
-        .then(|| crate::audience::labelled(&loaded.bulletin, crate::audience::list_title));
+    let labelled = crate::audience::any(&loaded.bulletin).then(|| {
+        let names = list_names(&loaded.bulletin_path);
+        crate::audience::labelled(&loaded.bulletin, |id| {
+            names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| crate::audience::list_title(id))
+        })
+    });
     let shown = labelled.as_ref().unwrap_or(&loaded.bulletin);
     let html = render::html::render(shown, &loaded.publisher);
     let text = render::text::render(shown, &loaded.publisher);
@@ -72,4 +79,43 @@ fn prepare_loaded(
         text,
         warnings: diags,
     })
+}
+
+/// The lists' names (`name:` of each of `lists:`) in the office's recipients file, found upwards
+/// from the bulletin's folder, by id: "For Practice managers" rather than the id
+/// `practice-managers`. Only the names are read, not the members or the spreadsheet of people
+/// (this runs as the desk's preview follows each keystroke); none when there is no such file.
+pub(crate) fn list_names(bulletin: &Path) -> std::collections::HashMap<String, String> {
+    use crate::input::yaml::Value;
+    let mut names = std::collections::HashMap::new();
+    let Some(file) = crate::preview::office_recipients(bulletin) else {
+        return names;
+    };
+    let Ok((_, root)) = crate::input::yaml::load_file(&file) else {
+        return names;
+    };
+    fn entries(
+        node: &crate::input::yaml::Node,
+    ) -> &[(crate::input::yaml::Node, crate::input::yaml::Node)] {
+        match &node.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+    for (key, lists) in entries(&root) {
+        if key.as_str() != Some("lists") {
+            continue;
+        }
+        for (id, list) in entries(lists) {
+            let name = entries(list)
+                .iter()
+                .find(|(k, _)| k.as_str() == Some("name"))
+                .and_then(|(_, v)| v.as_str().map(|s| s.trim().to_string()))
+                .filter(|n| !n.is_empty() && !n.contains(|c: char| c.is_control()));
+            if let (Some(id), Some(name)) = (id.as_str(), name) {
+                names.insert(id.to_string(), name);
+            }
+        }
+    }
+    names
 }

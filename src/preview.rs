@@ -84,15 +84,24 @@ impl View {
 }
 
 /// Each audience's version: one for each list a section is for, and one for everyone else.
-fn audiences(b: &crate::model::Bulletin, p: &crate::model::Publisher) -> Vec<Audience> {
+/// A list is titled by its name in the office's recipients file, else by its id.
+fn audiences(
+    b: &crate::model::Bulletin,
+    p: &crate::model::Publisher,
+    path: &Path,
+) -> Vec<Audience> {
     use crate::audience;
     if !audience::any(b) {
         return Vec::new();
     }
+    let names = crate::pipeline::list_names(path);
     let mut lists: Vec<(String, String)> = audience::lists(b)
         .into_iter()
         .map(|l| {
-            let title = audience::list_title(&l);
+            let title = names
+                .get(&l)
+                .cloned()
+                .unwrap_or_else(|| audience::list_title(&l));
             (l, title)
         })
         .collect();
@@ -171,7 +180,7 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
         text,
         eml,
         warnings,
-        audiences: audiences(b, p),
+        audiences: audiences(b, p, &loaded.bulletin_path),
     }
 }
 

@@ -286,8 +286,10 @@ fn a_test_copy_and_render_hold_every_section_labelled_with_whom_it_is_for() {
     for (title, _) in SECTIONS {
         assert!(text.contains(title) && html.contains(title), "{title}");
     }
-    assert!(text.contains("For practice-managers and gps"), "{text}");
-    assert!(html.contains("For practice-managers"), "{html}");
+    // Each list by its name in the recipients file, not its id.
+    assert!(text.contains("For Practice managers and GPs"), "{text}");
+    assert!(html.contains("For Practice managers"), "{html}");
+    assert!(!text.contains("practice-managers"), "{text}");
     assert!(office.journal().is_empty(), "a test copy is not recorded");
 }
 
