@@ -347,6 +347,22 @@ impl<'t> Editor<'t> {
                     " ".repeat(map.indent),
                     self.entry(key, &new, kind, map.indent, Written::New)
                 );
+                // `bulletin new` writes some keys as a comment where they go (`# issue: 113
+                // (the issue number, ...)`): given a value, the key takes that line's place.
+                let line =
+                    &self.text[at.min(self.text.len())..self.line_end(at.min(self.text.len()))];
+                let commented = line
+                    .trim_start()
+                    .strip_prefix('#')
+                    .is_some_and(|rest| rest.trim_start().starts_with(&format!("{key}:")))
+                    && line.len() - line.trim_start().len() == map.indent;
+                if commented {
+                    out.push(Splice {
+                        at: at..self.line_end(at),
+                        text,
+                    });
+                    return Ok(());
+                }
                 self.insert(at, text, out);
             }
         }
@@ -922,6 +938,16 @@ mod tests {
     }
 
     #[test]
+    fn a_key_written_as_a_comment_where_it_goes_takes_that_lines_place() {
+        let text = "title: T\ndate: 2021-10-27\n# issue: 113    (the issue number, if the bulletin has one)\nsummary: S\nsections:\n  - title: A\n    body: |\n      x\n";
+        let new = edited(text, |f| f.issue = "114".into());
+        assert_eq!(
+            new,
+            "title: T\ndate: 2021-10-27\nissue: 114\nsummary: S\nsections:\n  - title: A\n    body: |\n      x\n"
+        );
+    }
+
+    #[test]
     fn a_new_last_section_goes_after_the_comments_under_the_one_before() {
         // As `bulletin new` writes a section: commented-out keys under its last value.
         let text = "title: T\ndate: 2021-10-27\nsections:\n  - title: First\n    body: |\n      Text.\n    # dates:\n    #   - what: A webinar\n    # until: 2021-11-24\n";
@@ -1043,7 +1069,14 @@ mod tests {
                 .map(str::to_string)
                 .collect()
         };
-        assert_eq!(comments(&new), comments(&skeleton), "{new}");
+        // Every comment stays but the `# issue: 113 (...)` that the issue number took the place of.
+        let kept: Vec<String> = comments(&skeleton)
+            .into_iter()
+            .filter(|l| !l.starts_with("# issue:"))
+            .collect();
+        assert_eq!(comments(&skeleton).len(), kept.len() + 1, "{skeleton}");
+        assert_eq!(comments(&new), kept, "{new}");
+        assert!(new.contains("\nissue: 113\n"), "{new}");
         assert!(
             !new.lines()
                 .any(|l| !l.trim_start().starts_with('#') && l.contains("[[")),

@@ -156,7 +156,7 @@ async fn guard(State(desk): State<Arc<Desk>>, request: Request, next: Next) -> R
     if hosts.is_empty() || hosts.iter().any(|h| !host_allowed(h, desk.bound)) {
         return refuse(
             StatusCode::FORBIDDEN,
-            "The desk does not answer to this address. Open the address that `bulletin desk` printed.",
+            "The desk does not answer to this address. Open the address shown in the desk's window (it starts http://127.0.0.1), or close the desk and start it again: it opens the browser by itself.",
         );
     }
     if let Some(given) = query_value(request.uri().query().unwrap_or(""), "token") {
@@ -170,13 +170,13 @@ async fn guard(State(desk): State<Arc<Desk>>, request: Request, next: Next) -> R
         }
         return refuse(
             StatusCode::FORBIDDEN,
-            "This address's access token is not the desk's: open the address that `bulletin desk` printed when it started.",
+            "This address is not the running desk's (it may be from an earlier start): open the address shown in the desk's window, or close the desk and start it again: it opens the browser by itself.",
         );
     }
     if !cookie_value(request.headers(), COOKIE).is_some_and(|t| same(&t, &desk.token)) {
         return refuse(
             StatusCode::FORBIDDEN,
-            "Open the address that `bulletin desk` printed when it started (it ends with ?token=…).",
+            "This browser has not been let in to the desk yet (or has forgotten it): open the address shown in the desk's window (it ends with ?token=…), or close the desk and start it again: it opens the browser by itself.",
         );
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
