@@ -19,6 +19,9 @@ pub struct Prepared {
     pub text: String,
     /// Warnings only (errors stop the pipeline); with `strict` they have become errors.
     pub warnings: Diagnostics,
+    /// With sections for an audience: the lists' names ([`list_names`]), read once for every
+    /// version shown; empty otherwise.
+    pub list_names: std::collections::HashMap<String, String>,
 }
 
 /// Loads, renders and lints a bulletin. Every problem found comes back together, errors and
@@ -47,8 +50,12 @@ fn prepare_loaded(
     };
     // Every section, those for an audience labelled with whom they are for: what the preview,
     // `render`, a test copy and the archive show (a send renders each audience's own version).
-    let labelled = crate::audience::any(&loaded.bulletin).then(|| {
-        let names = list_names(&loaded.bulletin_path);
+    let for_audiences = crate::audience::any(&loaded.bulletin);
+    let names = match for_audiences {
+        true => list_names(&loaded.bulletin_path),
+        false => std::collections::HashMap::new(),
+    };
+    let labelled = for_audiences.then(|| {
         crate::audience::labelled(&loaded.bulletin, |id| {
             names
                 .get(id)
@@ -78,6 +85,7 @@ fn prepare_loaded(
         html_sent,
         text,
         warnings: diags,
+        list_names: names,
     })
 }
 
@@ -85,7 +93,7 @@ fn prepare_loaded(
 /// from the bulletin's folder, by id: "For Practice managers" rather than the id
 /// `practice-managers`. Only the names are read, not the members or the spreadsheet of people
 /// (this runs as the desk's preview follows each keystroke); none when there is no such file.
-pub(crate) fn list_names(bulletin: &Path) -> std::collections::HashMap<String, String> {
+fn list_names(bulletin: &Path) -> std::collections::HashMap<String, String> {
     use crate::input::yaml::Value;
     let mut names = std::collections::HashMap::new();
     let Some(file) = crate::preview::office_recipients(bulletin) else {

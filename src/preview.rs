@@ -84,17 +84,16 @@ impl View {
 }
 
 /// Each audience's version: one for each list a section is for, and one for everyone else.
-/// A list is titled by its name in the office's recipients file, else by its id.
+/// A list is titled by its name in the office's recipients file (`names`), else by its id.
 fn audiences(
     b: &crate::model::Bulletin,
     p: &crate::model::Publisher,
-    path: &Path,
+    names: &std::collections::HashMap<String, String>,
 ) -> Vec<Audience> {
     use crate::audience;
     if !audience::any(b) {
         return Vec::new();
     }
-    let names = crate::pipeline::list_names(path);
     let mut lists: Vec<(String, String)> = audience::lists(b)
         .into_iter()
         .map(|l| {
@@ -141,6 +140,7 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
         html,
         text,
         warnings,
+        list_names,
         ..
     } = match prepared {
         Ok(p) => p,
@@ -180,7 +180,7 @@ fn view_of(prepared: Result<Prepared, crate::diagnostic::Diagnostics>) -> View {
         text,
         eml,
         warnings,
-        audiences: audiences(b, p, &loaded.bulletin_path),
+        audiences: audiences(b, p, &list_names),
     }
 }
 

@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -38,16 +39,6 @@ async function accessible(page, what) {
   if (found.length) fail(`axe finds on ${what}:\n${found.join('\n')}`);
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 const WAIT_MS = 8_000;
 
 const opts = parseArgs({
@@ -113,7 +104,7 @@ function check(strict) {
   }
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const problems = [];
 let failed = false;
 // While a step makes the desk refuse this page on purpose, the browser's own console line for a

@@ -15,17 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 const WAIT_MS = 8_000;
 
 const opts = parseArgs({
@@ -51,7 +42,7 @@ const step = (message) => console.log(`ok: ${message}`);
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bulletin-device-'));
 const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   args: CHROMIUM_ARGS,
 });
 let failed = false;

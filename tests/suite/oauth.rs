@@ -277,9 +277,7 @@ fn sign_in_then_a_send_that_outlives_its_tokens_renews_them_and_delivers_everyth
     let sent = office.send();
     assert!(sent.status.success(), "{}", text(&sent));
     assert!(!text(&sent).contains(&refresh));
-    let counts = relay.counts();
-    assert_eq!(counts.len(), 10, "{counts:?}\n{}", text(&sent));
-    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    each_once(&relay, 10, &sent);
     let logins = logins(&log);
     // Every login was taken: each token was renewed before it expired, never after a refusal.
     assert!(logins.iter().all(|(ok, _)| *ok), "{logins:?}");
@@ -289,9 +287,7 @@ fn sign_in_then_a_send_that_outlives_its_tokens_renews_them_and_delivers_everyth
     assert!(tokens.len() >= 3, "{logins:?}");
     assert_eq!(tokens.len(), logins.len(), "{logins:?}");
 
-    let logout = office.command(&["logout"]).output().unwrap();
-    assert!(logout.status.success(), "{}", text(&logout));
-    assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
+    logs_out(&office, &provider);
 }
 
 /// A relay whose clock runs ahead of the provider's refuses a token bulletin still holds as
@@ -593,6 +589,20 @@ fn the_desk_signs_in_from_the_send_page_in_headless_chromium() {
     assert_eq!(relay.messages().len(), 3);
 }
 
+/// The relay took one message for each of `n` people from the send that printed `sent`.
+fn each_once(relay: &Server, n: usize, sent: &Output) {
+    let counts = relay.counts();
+    assert_eq!(counts.len(), n, "{counts:?}\n{}", text(sent));
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}
+
+/// `bulletin logout` forgets the sign-in with `provider`.
+fn logs_out(office: &Office, provider: &Provider) {
+    let logout = office.command(&["logout"]).output().unwrap();
+    assert!(logout.status.success(), "{}", text(&logout));
+    assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
+}
+
 /// `bulletin login --device`, its code typed by tests/browser/device-sign-in.mjs in headless
 /// Chromium as a person on another device would, with its options `browser` (`--deny`): the
 /// line that said where to go and what to type, and the command's output.
@@ -673,9 +683,7 @@ fn device_sign_in_with_the_code_typed_in_a_browser_then_a_send_delivers() {
     let sent = office.send();
     assert!(sent.status.success(), "{}", text(&sent));
     assert!(!text(&sent).contains(&refresh));
-    let counts = relay.counts();
-    assert_eq!(counts.len(), 3, "{counts:?}\n{}", text(&sent));
-    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    each_once(&relay, 3, &sent);
     let logins = logins(&log);
     assert!(
         !logins.is_empty() && logins.iter().all(|(ok, _)| *ok),
@@ -685,9 +693,7 @@ fn device_sign_in_with_the_code_typed_in_a_browser_then_a_send_delivers() {
     let kept = keyctl_read(&entry(&provider.issuer())).expect("the sign-in is still kept");
     assert_ne!(kept, refresh);
 
-    let logout = office.command(&["logout"]).output().unwrap();
-    assert!(logout.status.success(), "{}", text(&logout));
-    assert_eq!(keyctl_read(&entry(&provider.issuer())), None);
+    logs_out(&office, &provider);
 }
 
 /// `login --device` when the person cancels on the provider's consent page, and when nobody

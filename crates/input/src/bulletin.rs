@@ -689,30 +689,28 @@ mod tests {
 
     #[test]
     fn a_pdf_said_right_after_the_link_counts() {
-        let text = "See [the plan](https://example.org/plan.pdf) (PDF, 2 MB) and [the form](https://example.org/form.pdf).";
-        let md = crate::markdown::parse(text);
-        let said: Vec<bool> = md
-            .links
-            .iter()
-            .map(|l| pdf_said_after(text, l.end))
-            .collect();
-        assert_eq!(said, vec![true, false]);
+        // For each link of `text`, whether "(PDF" follows it.
+        let said = |text: &str| -> Vec<bool> {
+            crate::markdown::parse(text)
+                .links
+                .iter()
+                .map(|l| pdf_said_after(text, l.end))
+                .collect()
+        };
+        assert_eq!(
+            said(
+                "See [the plan](https://example.org/plan.pdf) (PDF, 2 MB) and [the form](https://example.org/form.pdf)."
+            ),
+            vec![true, false]
+        );
         // An address with brackets of its own, and a link whose words come before another's.
-        let text = "[a](https://x.org/a_(b).pdf)(pdf) then [c](https://x.org/c.pdf) (PDF)";
-        let md = crate::markdown::parse(text);
-        let said: Vec<bool> = md
-            .links
-            .iter()
-            .map(|l| pdf_said_after(text, l.end))
-            .collect();
-        assert_eq!(said, vec![true, true]);
-        let text = "[a](https://x.org/a.pdf) (see page 2) and <https://x.org/b.pdf> (PDF)";
-        let md = crate::markdown::parse(text);
-        let said: Vec<bool> = md
-            .links
-            .iter()
-            .map(|l| pdf_said_after(text, l.end))
-            .collect();
-        assert_eq!(said, vec![false, true]);
+        assert_eq!(
+            said("[a](https://x.org/a_(b).pdf)(pdf) then [c](https://x.org/c.pdf) (PDF)"),
+            vec![true, true]
+        );
+        assert_eq!(
+            said("[a](https://x.org/a.pdf) (see page 2) and <https://x.org/b.pdf> (PDF)"),
+            vec![false, true]
+        );
     }
 }
